@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, readConfig } from './config';
+
+const key = Buffer.alloc(32, 7).toString('base64');
+
+describe('readConfig', () => {
+	it('names a missing DATABASE_URL', () => {
+		expect(() => readConfig({})).toThrow(new ConfigError('DATABASE_URL is not set'));
+	});
+
+	it('names a malformed DATABASE_URL without echoing it', () => {
+		const attempt = () => readConfig({ DATABASE_URL: 'mysql://secret@host/db' });
+		expect(attempt).toThrow(/^DATABASE_URL must be a postgres:/);
+		expect(attempt).not.toThrow(/secret/);
+	});
+
+	it('names a malformed MY_NUMBER_KEY', () => {
+		expect(() =>
+			readConfig({ DATABASE_URL: 'postgres://a@b/c', MY_NUMBER_KEY: 'short' })
+		).toThrow(/^MY_NUMBER_KEY must be/);
+	});
+
+	it('rejects an unknown APP_ROLE', () => {
+		expect(() => readConfig({ DATABASE_URL: 'postgres://a@b/c', APP_ROLE: 'admin' })).toThrow(
+			/^APP_ROLE /
+		);
+	});
+
+	it('defaults the owner URL to the runtime URL and the role to all', () => {
+		const config = readConfig({ DATABASE_URL: 'postgres://a@b/c', MY_NUMBER_KEY: `k9:${key}` });
+		expect(config.databaseOwnerUrl).toBe('postgres://a@b/c');
+		expect(config.appRole).toBe('all');
+		expect(config.myNumberKey?.id).toBe('k9');
+		expect(config.myNumberKey?.key.length).toBe(32);
+	});
+});

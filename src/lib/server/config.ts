@@ -1,0 +1,83 @@
+// Reads and checks the process environment once. Every problem names the variable, on one line.
+import { z } from 'zod';
+
+export const appRoles = ['all', 'portal', 'backoffice'] as const;
+export type AppRole = (typeof appRoles)[number];
+
+export class ConfigError extends Error {
+	override name = 'ConfigError';
+}
+
+const postgresUrl = z
+	.string()
+	.refine((value) => {
+		try {
+			const url = new URL(value);
+			return (url.protocol === 'postgres:' || url.protocol === 'postgresql:') && url.pathname.length > 1;
+		} catch {
+			return false;
+		}
+	}, 'must be a postgres://user:password@host:port/database URL');
+
+/** A 32-byte key, base64, optionally prefixed by a key id: "k2026:BASE64". */
+const keySpec = z
+	.string()
+	.regex(/^([A-Za-z0-9_-]{1,32}:)?[A-Za-z0-9+/]{43}=$/, 'must be [keyid:]base64 of 32 random bytes');
+
+const schema = z.object({
+	DATABASE_URL: postgresUrl,
+	DATABASE_OWNER_URL: postgresUrl.optional(),
+	APP_ROLE: z.enum(appRoles).default('all'),
+	MY_NUMBER_KEY: keySpec.optional(),
+	MUNICIPALITY_CODE: z
+		.string()
+		.regex(/^[0-9]{6}$/, 'must be a 6-digit 全国地方公共団体コード')
+		.optional()
+});
+
+export type Config = {
+	databaseUrl: string;
+	databaseOwnerUrl: string;
+	appRole: AppRole;
+	myNumberKey: { id: string; key: Buffer } | undefined;
+	municipalityCode: string | undefined;
+};
+
+export function parseKeySpec(spec: string): { id: string; key: Buffer } {
+	const colon = spec.indexOf(':');
+	return colon === -1
+		? { id: 'k1', key: Buffer.from(spec, 'base64') }
+		: { id: spec.slice(0, colon), key: Buffer.from(spec.slice(colon + 1), 'base64') };
+}
+
+export function readConfig(env: Record<string, string | undefined>): Config {
+	const present = Object.fromEntries(
+		Object.entries(env).filter(([, value]) => value !== undefined && value !== '')
+	);
+	const parsed = schema.safeParse(present);
+	if (!parsed.success) {
+		const issue = parsed.error.issues[0]!;
+		const variable = String(issue.path[0] ?? 'environment');
+		const message =
+			issue.code === 'invalid_type' && present[variable] === undefined ? 'is not set' : issue.message;
+		throw new ConfigError(`${variable} ${message}`);
+	}
+	const values = parsed.data;
+	if (values.APP_ROLE === 'portal' && values.MY_NUMBER_KEY) {
+		// The internet-facing process must not even hold the key (三層の対策).
+		throw new ConfigError('MY_NUMBER_KEY must not be set when APP_ROLE=portal');
+	}
+	return {
+		databaseUrl: values.DATABASE_URL,
+		databaseOwnerUrl: values.DATABASE_OWNER_URL ?? values.DATABASE_URL,
+		appRole: values.APP_ROLE,
+		myNumberKey: values.MY_NUMBER_KEY ? parseKeySpec(values.MY_NUMBER_KEY) : undefined,
+		municipalityCode: values.MUNICIPALITY_CODE
+	};
+}
+
+let cached: Config | undefined;
+export function config(): Config {
+	cached ??= readConfig(process.env);
+	return cached;
+}

