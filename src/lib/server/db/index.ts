@@ -22,6 +22,9 @@ export function createDatabase(
 	options: { role?: string; max?: number } = {}
 ): Database {
 	const pool = new pg.Pool({ connectionString, max: options.max ?? 10 });
+	// An idle connection that the server closes (restart, failover) must not crash the process;
+	// the pool replaces it on the next checkout.
+	pool.on('error', (error) => console.error(`database connection lost: ${error.message}`));
 	return new Kysely<DB>({
 		dialect: new PostgresDialect({
 			pool,

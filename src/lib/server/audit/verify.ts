@@ -1,0 +1,131 @@
+// Recomputes every municipality's chain in seq order and names the first broken entry.
+// Detects: an altered field (hash mismatch), a deleted, inserted, reordered or duplicated row
+// (seq gap or broken link), and an altered payload. A payload erased at its retention deadline
+// is not a break: the chain covers only its hash.
+import { sql } from 'kysely';
+import type { Executor } from '../db';
+import { chainTimeSql, entryHash, genesisHash, payloadHash } from './chain';
+
+export type ChainBreak = {
+	municipalityCode: string;
+	seq: string;
+	id: string;
+	problem: 'entry_altered' | 'link_broken' | 'sequence_gap' | 'payload_altered';
+};
+
+export type VerifyReport = {
+	entriesChecked: number;
+	chains: { municipalityCode: string; entries: number; headSeq: string; headHash: string }[];
+	firstBreak: ChainBreak | null;
+};
+
+type Row = {
+	id: string;
+	municipality_code: string;
+	seq: string;
+	occurred_at_text: string;
+	actor_type: string;
+	actor_id: string;
+	actor_role: string;
+	department: string | null;
+	ip: string | null;
+	user_agent: string | null;
+	session_hash: string | null;
+	request_id: string | null;
+	action: string;
+	subject_atena_number: string | null;
+	object_type: string | null;
+	object_id: string | null;
+	reason: string | null;
+	result: string;
+	payload_hash: Buffer | null;
+	prev_hash: Buffer;
+	entry_hash: Buffer;
+	payload: unknown;
+};
+
+export async function verifyAuditChain(
+	db: Executor,
+	options: { municipalityCode?: string; batchSize?: number } = {}
+): Promise<VerifyReport> {
+	const batchSize = options.batchSize ?? 10_000;
+	const codes = options.municipalityCode
+		? [options.municipalityCode]
+		: (
+				await db.selectFrom('audit.entry').select('municipality_code').distinct().orderBy('municipality_code').execute()
+			).map((row) => row.municipality_code);
+
+	const report: VerifyReport = { entriesChecked: 0, chains: [], firstBreak: null };
+	for (const code of codes) {
+		let expectedSeq = 1n;
+		let prevHash = genesisHash;
+		let lastSeq = '0';
+		let entries = 0;
+		for (;;) {
+			const { rows } = await sql<Row>`
+				SELECT e.*, ${sql.raw(chainTimeSql.replace('occurred_at', 'e.occurred_at'))} AS occurred_at_text, p.payload
+				FROM audit.entry e
+				LEFT JOIN audit.payload p ON p.municipality_code = e.municipality_code AND p.seq = e.seq
+				WHERE e.municipality_code = ${code} AND e.seq > ${lastSeq}
+				ORDER BY e.seq
+				LIMIT ${batchSize}`.execute(db);
+			for (const row of rows) {
+				const at = (problem: ChainBreak['problem']): ChainBreak => ({
+					municipalityCode: code,
+					seq: row.seq,
+					id: row.id,
+					problem
+				});
+				let problem: ChainBreak | null = null;
+				if (BigInt(row.seq) !== expectedSeq) problem = at('sequence_gap');
+				else if (!row.prev_hash.equals(prevHash)) problem = at('link_broken');
+				else if (
+					!entryHash(prevHash, {
+						municipalityCode: row.municipality_code,
+						seq: row.seq,
+						occurredAt: row.occurred_at_text,
+						actorType: row.actor_type,
+						actorId: row.actor_id,
+						actorRole: row.actor_role,
+						department: row.department,
+						ip: row.ip,
+						userAgent: row.user_agent,
+						sessionHash: row.session_hash,
+						requestId: row.request_id,
+						action: row.action,
+						subjectAtenaNumber: row.subject_atena_number,
+						objectType: row.object_type,
+						objectId: row.object_id,
+						reason: row.reason,
+						result: row.result,
+						payloadHash: row.payload_hash
+					}).equals(row.entry_hash)
+				)
+					problem = at('entry_altered');
+				else if (
+					row.payload !== null &&
+					(!row.payload_hash || !payloadHash(row.payload).equals(row.payload_hash))
+				)
+					problem = at('payload_altered');
+				if (problem) {
+					report.firstBreak = problem;
+					report.entriesChecked += entries;
+					return report;
+				}
+				entries++;
+				expectedSeq++;
+				prevHash = row.entry_hash;
+				lastSeq = row.seq;
+			}
+			if (rows.length < batchSize) break;
+		}
+		report.entriesChecked += entries;
+		report.chains.push({
+			municipalityCode: code,
+			entries,
+			headSeq: lastSeq,
+			headHash: prevHash.toString('hex')
+		});
+	}
+	return report;
+}

@@ -1,0 +1,50 @@
+// A fresh, migrated database per test file, with connections as the superuser (the migration
+// owner) and as each of the app's login roles — the same roles the app itself uses.
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { inject } from 'vitest';
+import { createDatabase, databaseRoleFor, type Database } from '../../src/lib/server/db';
+import { migrateToLatest } from '../../src/lib/server/db/migrate';
+import { loginRoles, withCredentials } from '../../src/lib/server/db/provision';
+import { testLoginPasswords } from './passwords';
+
+export type TestDatabase = {
+	name: string;
+	ownerUrl: string;
+	owner: Database;
+	backoffice: Database;
+	portal: Database;
+	urlFor: (kind: 'portal' | 'backoffice') => string;
+	close: () => Promise<void>;
+};
+
+export async function freshDatabase(options: { migrate?: boolean } = {}): Promise<TestDatabase> {
+	const superuserUrl = inject('superuserUrl');
+	const name = `test_${randomBytes(6).toString('hex')}`;
+	const admin = new pg.Client({ connectionString: superuserUrl });
+	await admin.connect();
+	await admin.query(`CREATE DATABASE ${name}`);
+	await admin.end();
+	const ownerUrl = withCredentials(superuserUrl, new URL(superuserUrl).username, decodeURIComponent(new URL(superuserUrl).password), name);
+	if (options.migrate ?? true) await migrateToLatest(ownerUrl);
+	const urlFor = (kind: 'portal' | 'backoffice') =>
+		withCredentials(ownerUrl, loginRoles[kind].login, testLoginPasswords[kind]);
+	const owner = createDatabase(ownerUrl, { max: 4 });
+	const backoffice = createDatabase(urlFor('backoffice'), { role: databaseRoleFor('backoffice'), max: 20 });
+	const portal = createDatabase(urlFor('portal'), { role: databaseRoleFor('portal'), max: 4 });
+	return {
+		name,
+		ownerUrl,
+		owner,
+		backoffice,
+		portal,
+		urlFor,
+		close: async () => {
+			await Promise.all([owner.destroy(), backoffice.destroy(), portal.destroy()]);
+			const cleanup = new pg.Client({ connectionString: superuserUrl });
+			await cleanup.connect();
+			await cleanup.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+			await cleanup.end();
+		}
+	};
+}

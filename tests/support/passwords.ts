@@ -1,0 +1,1 @@
+export const testLoginPasswords = { portal: 'test-portal', backoffice: 'test-backoffice' };
