@@ -25,7 +25,7 @@ CREATE TABLE vaccine_dose (
 	label_ja text NOT NULL,
 	label_en text NOT NULL,
 	sequence integer NOT NULL,
-	window_rule text NOT NULL CHECK (window_rule IN ('age', 'preschool_year', 'school_year_range', 'fiscal_year_age', 'annual_season')),
+	window_rule text NOT NULL CHECK (window_rule IN ('age', 'preschool_year', 'fiscal_year', 'annual_season')),
 	eligible_from text NOT NULL,          -- ISO-8601 duration, e.g. P2M, P6W, P65Y
 	eligible_until text,                  -- exclusive; NULL = no upper age
 	recommended_from text,

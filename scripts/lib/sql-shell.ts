@@ -1,0 +1,15 @@
+// npm run db:psql — open psql on the embedded database as its owner (development aid).
+import { spawnSync } from 'node:child_process';
+import { launchDatabase } from '../../src/lib/server/db/launch';
+import { runCommand } from './run';
+
+await runCommand(async () => {
+	const database = await launchDatabase(process.env, { migrate: false });
+	try {
+		const extra = process.argv.slice(2);
+		const result = spawnSync('psql', [database.ownerUrl, ...extra], { stdio: 'inherit' });
+		if (result.error) throw result.error;
+	} finally {
+		await database.stop();
+	}
+});

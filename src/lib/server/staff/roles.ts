@@ -1,0 +1,21 @@
+// Default rights per role for a new city (ACL-1). A city may change role_permission afterwards.
+// Separation of duties is visible here: the contractor only enters, the auditor only reads the
+// log, the admin manages accounts and settings but sees no health data.
+export const defaultRolePermissions: Record<string, readonly string[]> = {
+	caseworker: [
+		'resident.read', 'resident.search', 'vaccination.read', 'vaccination.enter', 'vaccination.check',
+		'application.process', 'document.issue'
+	],
+	approver: [
+		'resident.read', 'resident.search', 'vaccination.read', 'vaccination.check', 'application.process',
+		'application.approve', 'document.issue', 'export.records'
+	],
+	desk: ['resident.read', 'resident.search', 'disclosure.handle', 'identity.proof', 'document.issue'],
+	auditor: ['audit.read', 'audit.review'],
+	admin: ['staff.manage', 'settings.manage'],
+	contractor: ['vaccination.enter'],
+	relief_officer: [
+		'resident.read', 'resident.search', 'vaccination.read', 'relief.handle', 'mynumber.read',
+		'mynumber.write', 'application.process', 'document.issue'
+	]
+};
