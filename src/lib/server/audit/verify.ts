@@ -58,7 +58,7 @@ export async function verifyAuditChain(
 	const report: VerifyReport = { entriesChecked: 0, chains: [], firstBreak: null };
 	for (const code of codes) {
 		let expectedSeq = 1n;
-		let prevHash = genesisHash;
+		let prevHash: Buffer = genesisHash;
 		let lastSeq = '0';
 		let entries = 0;
 		for (;;) {

@@ -1,0 +1,100 @@
+// npm start — the one command that runs the app: resolves the database (the embedded one under
+// .data/ when DATABASE_URL is unset), applies migrations, loads the demo city into an empty
+// embedded database, builds the app when the build is missing or stale, and serves it.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { createDatabase } from '../src/lib/server/db';
+import { launchDatabase } from '../src/lib/server/db/launch';
+import { demoMunicipality, demoStaff } from '../src/lib/server/demo/city';
+import { loadDemoCity } from '../src/lib/server/demo/load';
+import { parseKeySpec } from '../src/lib/server/config';
+import { runCommand, UsageError } from './lib/run';
+
+function newestChange(paths: string[]): number {
+	let newest = 0;
+	const visit = (entry: string) => {
+		if (!existsSync(entry)) return;
+		const stat = statSync(entry);
+		if (stat.isDirectory()) {
+			for (const child of readdirSync(entry)) if (child !== 'paraglide') visit(path.join(entry, child));
+		} else newest = Math.max(newest, stat.mtimeMs);
+	};
+	paths.forEach(visit);
+	return newest;
+}
+
+function buildIfStale(): void {
+	const handler = 'build/handler.js';
+	const sources = newestChange(['src', 'messages', 'static', 'svelte.config.js', 'vite.config.ts', 'package-lock.json']);
+	if (existsSync(handler) && statSync(handler).mtimeMs >= sources) return;
+	console.log('Building the app…');
+	const result = spawnSync('npx', ['vite', 'build', '--logLevel', 'warn'], { stdio: 'inherit' });
+	if (result.status !== 0) throw new Error('the build failed');
+}
+
+async function listen(server: http.Server, port: number, host: string): Promise<void> {
+	await new Promise<void>((resolve, reject) => {
+		server.once('error', (error: NodeJS.ErrnoException) =>
+			reject(error.code === 'EADDRINUSE' ? new UsageError(`port ${port} on ${host} is busy: is the app already running? (set PORT to use another)`) : error)
+		);
+		server.listen(port, host, resolve);
+	});
+}
+
+await runCommand(async () => {
+	const port = Number(process.env.PORT ?? 3000);
+	const host = process.env.HOST ?? '127.0.0.1';
+	const database = await launchDatabase();
+	const shutdown = async (signal: string) => {
+		console.log(`\n${signal}: stopping…`);
+		await database.stop();
+		process.exit(0);
+	};
+	process.once('SIGINT', () => void shutdown('SIGINT'));
+	process.once('SIGTERM', () => void shutdown('SIGTERM'));
+	try {
+		if (database.embedded) {
+			const owner = createDatabase(database.ownerUrl, { max: 2 });
+			try {
+				const loaded = await owner.selectFrom('municipality').select('municipality_code').executeTakeFirst();
+				if (!loaded) {
+					console.log('Loading the demo city さくら台市 (2,000 residents)…');
+					await loadDemoCity(owner, {
+						seed: '1',
+						residents: 2000,
+						asOf: new Date().toISOString().slice(0, 10),
+						myNumberKey: parseKeySpec(database.env.MY_NUMBER_KEY!)
+					});
+				}
+			} finally {
+				await owner.destroy();
+			}
+		}
+		buildIfStale();
+		Object.assign(process.env, database.env);
+		process.env.ORIGIN ??= `http://localhost:${port}`;
+		const { handler } = await import(pathToFileURL(path.resolve('build/handler.js')).href);
+		const server = http.createServer(handler);
+		await listen(server, port, host);
+		console.log(
+			[
+				'',
+				`  Vaccination-affairs portal is running: ${process.env.ORIGIN}`,
+				`  Role: ${process.env.APP_ROLE ?? 'all'}  Database: ${database.embedded ? 'embedded PostgreSQL (.data/)' : 'DATABASE_URL'}`,
+				database.embedded ? `  Demo city: ${demoMunicipality.name_ja} (${demoMunicipality.name_en}), code ${demoMunicipality.municipality_code}` : '',
+				database.embedded ? `  Demo staff accounts (one per role): ${demoStaff.map((staff) => staff.login_id).join(', ')}` : '',
+				'  Sign-in (passkeys for residents and staff) is not built yet; see README "Status".',
+				'  Press Ctrl+C to stop.',
+				''
+			]
+				.filter((line) => line !== '')
+				.join('\n')
+		);
+	} catch (error) {
+		await database.stop();
+		throw error;
+	}
+});

@@ -1,0 +1,72 @@
+// Session realm, security headers, audit context — nothing else (STYLE.md).
+import type { Handle, HandleServerError } from '@sveltejs/kit';
+import { sequence } from '@sveltejs/kit/hooks';
+import { paraglideMiddleware } from '$lib/paraglide/server';
+import { config } from '$lib/server/config';
+import { auditContextFor, sessionCookieNames } from '$lib/server/http/context';
+import { securityHeaders } from '$lib/server/http/headers';
+import { isServed, realmOf } from '$lib/server/http/realm';
+import { m } from '$lib/paraglide/messages';
+import { getLocale } from '$lib/paraglide/runtime';
+
+const locale: Handle = ({ event, resolve }) =>
+	paraglideMiddleware(event.request, ({ request, locale }) => {
+		event.request = request;
+		return resolve(event, {
+			transformPageChunk: ({ html }) => html.replace('%paraglide.lang%', locale)
+		});
+	});
+
+const realmAndContext: Handle = async ({ event, resolve }) => {
+	if (event.url.pathname === '/' && config().appRole === 'backoffice') {
+		return new Response(null, { status: 303, headers: { Location: '/staff' } });
+	}
+	const realm = realmOf(event.route.id, event.url.pathname);
+	// A route the deployment does not serve does not exist there: 404 before any load or
+	// endpoint runs, for pages and API alike.
+	if (!isServed(realm, config().appRole)) return withSecurityHeaders(notFound(), event.url);
+	event.locals.realm = realm;
+	const sessionId = sessionCookieNames.map((name) => event.cookies.get(name)).find(Boolean) ?? null;
+	event.locals.audit = auditContextFor(event.request, event.getClientAddress(), sessionId);
+
+	const response = withSecurityHeaders(await resolve(event), event.url);
+	response.headers.set('X-Request-Id', event.locals.audit.requestId);
+	return response;
+};
+
+function withSecurityHeaders(response: Response, url: URL): Response {
+	for (const [name, value] of Object.entries(securityHeaders(url))) response.headers.set(name, value);
+	return response;
+}
+
+function notFound(): Response {
+	const body = `<!doctype html><html lang="${getLocale()}"><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>404</title><main><h1>404</h1><p>${m.error_not_found()}</p></main></html>`;
+	return new Response(body, {
+		status: 404,
+		headers: {
+			'Content-Type': 'text/html; charset=utf-8',
+			'Content-Security-Policy': "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+		}
+	});
+}
+
+export const handle = sequence(locale, realmAndContext);
+
+export const handleError: HandleServerError = ({ error: thrown, event, status, message }) => {
+	const requestId = event.locals.audit?.requestId ?? crypto.randomUUID();
+	if (status >= 500) {
+		// One structured line: the request id ties it to the page the user saw. No request body,
+		// no query string (they may carry personal data).
+		console.error(
+			JSON.stringify({
+				level: 'error',
+				requestId,
+				route: event.route.id,
+				method: event.request.method,
+				status,
+				error: thrown instanceof Error ? `${thrown.name}: ${thrown.message}` : String(thrown)
+			})
+		);
+	}
+	return { message: status === 404 ? m.error_not_found() : status >= 500 ? m.error_generic() : message, requestId };
+};

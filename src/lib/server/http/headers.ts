@@ -1,0 +1,22 @@
+// Security headers for every response the app renders (CSP itself comes from kit.csp in
+// svelte.config.js, with per-response nonces and no inline scripts).
+export function securityHeaders(url: URL): Record<string, string> {
+	const headers: Record<string, string> = {
+		'X-Content-Type-Options': 'nosniff',
+		'X-Frame-Options': 'DENY',
+		'Referrer-Policy': 'no-referrer',
+		'Cross-Origin-Opener-Policy': 'same-origin',
+		'Cross-Origin-Resource-Policy': 'same-origin',
+		'Permissions-Policy': 'camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()',
+		// Every rendered page or data response may carry personal data: never store it anywhere.
+		'Cache-Control': 'no-store'
+	};
+	if (!isLocalHost(url.hostname)) {
+		headers['Strict-Transport-Security'] = 'max-age=63072000; includeSubDomains';
+	}
+	return headers;
+}
+
+export function isLocalHost(hostname: string): boolean {
+	return hostname === 'localhost' || hostname === '[::1]' || hostname.startsWith('127.') || hostname.endsWith('.localhost');
+}
