@@ -7,14 +7,22 @@ import { runCommand } from './lib/run';
 export function codegenArguments(url: string, verify: boolean): string[] {
 	return [
 		'kysely-codegen',
-		'--dialect', 'postgres',
-		'--url', url,
-		'--out-file', 'src/lib/server/db/types.generated.ts',
-		'--date-parser', 'string',
-		'--numeric-parser', 'string',
-		'--default-schema', 'public',
-		'--exclude-pattern', 'kysely_migration*',
-		'--log-level', 'error',
+		'--dialect',
+		'postgres',
+		'--url',
+		url,
+		'--out-file',
+		'src/lib/server/db/types.generated.ts',
+		'--date-parser',
+		'string',
+		'--numeric-parser',
+		'string',
+		'--default-schema',
+		'public',
+		'--exclude-pattern',
+		'kysely_migration*',
+		'--log-level',
+		'error',
 		...(verify ? ['--verify'] : [])
 	];
 }
@@ -22,9 +30,13 @@ export function codegenArguments(url: string, verify: boolean): string[] {
 await runCommand(async () => {
 	const database = await launchDatabase(process.env);
 	try {
-		const result = spawnSync('npx', codegenArguments(database.ownerUrl, process.argv.includes('--verify')), {
-			stdio: 'inherit'
-		});
+		const result = spawnSync(
+			'npx',
+			codegenArguments(database.ownerUrl, process.argv.includes('--verify')),
+			{
+				stdio: 'inherit'
+			}
+		);
 		if (result.status !== 0) process.exitCode = result.status ?? 1;
 	} finally {
 		await database.stop();

@@ -21,7 +21,8 @@ export function parseDemoArguments(argv: string[]) {
 	if (!Number.isInteger(residents) || residents < 1 || residents > 5_000_000) {
 		throw new UsageError('--residents must be a whole number from 1 to 5000000');
 	}
-	if (!/^\d{4}-\d{2}-\d{2}$/.test(values['as-of'])) throw new UsageError('--as-of must be a date YYYY-MM-DD');
+	if (!/^\d{4}-\d{2}-\d{2}$/.test(values['as-of']))
+		throw new UsageError('--as-of must be a date YYYY-MM-DD');
 	return { residents, seed: values.seed, asOf: values['as-of'] };
 }
 
@@ -31,7 +32,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
 		const database = await launchDatabase();
 		const db = createDatabase(database.ownerUrl, { max: 2 });
 		try {
-			const keySpec = database.env.MY_NUMBER_KEY ?? process.env.MY_NUMBER_KEY;
+			const keySpec = database.myNumberKey;
 			if (!keySpec) throw new UsageError('MY_NUMBER_KEY is not set');
 			const started = performance.now();
 			let lastReport = 0;
@@ -41,7 +42,9 @@ if (import.meta.url === `file://${process.argv[1]}`) {
 				onProgress: (residents) => {
 					if (process.stderr.isTTY && residents - lastReport >= 50_000) {
 						lastReport = residents;
-						process.stderr.write(`\r${residents.toLocaleString()} / ${options.residents.toLocaleString()} residents`);
+						process.stderr.write(
+							`\r${residents.toLocaleString()} / ${options.residents.toLocaleString()} residents`
+						);
 					}
 				}
 			});

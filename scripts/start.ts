@@ -19,7 +19,8 @@ function newestChange(paths: string[]): number {
 		if (!existsSync(entry)) return;
 		const stat = statSync(entry);
 		if (stat.isDirectory()) {
-			for (const child of readdirSync(entry)) if (child !== 'paraglide') visit(path.join(entry, child));
+			for (const child of readdirSync(entry))
+				if (child !== 'paraglide') visit(path.join(entry, child));
 		} else newest = Math.max(newest, stat.mtimeMs);
 	};
 	paths.forEach(visit);
@@ -28,7 +29,14 @@ function newestChange(paths: string[]): number {
 
 function buildIfStale(): void {
 	const handler = 'build/handler.js';
-	const sources = newestChange(['src', 'messages', 'static', 'svelte.config.js', 'vite.config.ts', 'package-lock.json']);
+	const sources = newestChange([
+		'src',
+		'messages',
+		'static',
+		'svelte.config.js',
+		'vite.config.ts',
+		'package-lock.json'
+	]);
 	if (existsSync(handler) && statSync(handler).mtimeMs >= sources) return;
 	console.log('Building the app…');
 	const result = spawnSync('npx', ['vite', 'build', '--logLevel', 'warn'], { stdio: 'inherit' });
@@ -38,7 +46,13 @@ function buildIfStale(): void {
 async function listen(server: http.Server, port: number, host: string): Promise<void> {
 	await new Promise<void>((resolve, reject) => {
 		server.once('error', (error: NodeJS.ErrnoException) =>
-			reject(error.code === 'EADDRINUSE' ? new UsageError(`port ${port} on ${host} is busy: is the app already running? (set PORT to use another)`) : error)
+			reject(
+				error.code === 'EADDRINUSE'
+					? new UsageError(
+							`port ${port} on ${host} is busy: is the app already running? (set PORT to use another)`
+						)
+					: error
+			)
 		);
 		server.listen(port, host, resolve);
 	});
@@ -59,14 +73,17 @@ await runCommand(async () => {
 		if (database.embedded) {
 			const owner = createDatabase(database.ownerUrl, { max: 2 });
 			try {
-				const loaded = await owner.selectFrom('municipality').select('municipality_code').executeTakeFirst();
+				const loaded = await owner
+					.selectFrom('municipality')
+					.select('municipality_code')
+					.executeTakeFirst();
 				if (!loaded) {
 					console.log('Loading the demo city さくら台市 (2,000 residents)…');
 					await loadDemoCity(owner, {
 						seed: '1',
 						residents: 2000,
 						asOf: new Date().toISOString().slice(0, 10),
-						myNumberKey: parseKeySpec(database.env.MY_NUMBER_KEY!)
+						myNumberKey: parseKeySpec(database.myNumberKey!)
 					});
 				}
 			} finally {
@@ -84,8 +101,12 @@ await runCommand(async () => {
 				'',
 				`  Vaccination-affairs portal is running: ${process.env.ORIGIN}`,
 				`  Role: ${process.env.APP_ROLE ?? 'all'}  Database: ${database.embedded ? 'embedded PostgreSQL (.data/)' : 'DATABASE_URL'}`,
-				database.embedded ? `  Demo city: ${demoMunicipality.name_ja} (${demoMunicipality.name_en}), code ${demoMunicipality.municipality_code}` : '',
-				database.embedded ? `  Demo staff accounts (one per role): ${demoStaff.map((staff) => staff.login_id).join(', ')}` : '',
+				database.embedded
+					? `  Demo city: ${demoMunicipality.name_ja} (${demoMunicipality.name_en}), code ${demoMunicipality.municipality_code}`
+					: '',
+				database.embedded
+					? `  Demo staff accounts (one per role): ${demoStaff.map((staff) => staff.login_id).join(', ')}`
+					: '',
 				'  Sign-in (passkeys for residents and staff) is not built yet; see README "Status".',
 				'  Press Ctrl+C to stop.',
 				''

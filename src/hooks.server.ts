@@ -35,7 +35,8 @@ const realmAndContext: Handle = async ({ event, resolve }) => {
 };
 
 function withSecurityHeaders(response: Response, url: URL): Response {
-	for (const [name, value] of Object.entries(securityHeaders(url))) response.headers.set(name, value);
+	for (const [name, value] of Object.entries(securityHeaders(url)))
+		response.headers.set(name, value);
 	return response;
 }
 
@@ -45,7 +46,8 @@ function notFound(): Response {
 		status: 404,
 		headers: {
 			'Content-Type': 'text/html; charset=utf-8',
-			'Content-Security-Policy': "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+			'Content-Security-Policy':
+				"default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
 		}
 	});
 }
@@ -68,5 +70,8 @@ export const handleError: HandleServerError = ({ error: thrown, event, status, m
 			})
 		);
 	}
-	return { message: status === 404 ? m.error_not_found() : status >= 500 ? m.error_generic() : message, requestId };
+	return {
+		message: status === 404 ? m.error_not_found() : status >= 500 ? m.error_generic() : message,
+		requestId
+	};
 };

@@ -5,7 +5,12 @@ import { verifyAuditChain } from '../../src/lib/server/audit/verify';
 import { freshDatabase, type TestDatabase } from '../support/database';
 
 const city = '139998';
-const caseworker: Actor = { type: 'staff', id: 'staff-1', role: 'caseworker', department: '健康増進課' };
+const caseworker: Actor = {
+	type: 'staff',
+	id: 'staff-1',
+	role: 'caseworker',
+	department: '健康増進課'
+};
 let database: TestDatabase;
 
 beforeAll(async () => {
@@ -14,7 +19,9 @@ beforeAll(async () => {
 		mayor_title_ja, mayor_title_en, division_ja, division_en, desk_name_ja, desk_name_en, desk_postal_code,
 		desk_address_ja, desk_address_en, desk_phone, desk_hours_ja, desk_hours_en)
 		VALUES (${city}, '東京都', 'Tokyo', 'テスト市', 'てすとし', 'Test City', 'テスト市長', 'Mayor of Test City',
-		'健康増進課', 'Health Promotion Division', '窓口', 'Desk', '100-0001', '住所', 'Address', '03-0000-0000', '平日', 'Weekdays')`.execute(database.owner);
+		'健康増進課', 'Health Promotion Division', '窓口', 'Desk', '100-0001', '住所', 'Address', '03-0000-0000', '平日', 'Weekdays')`.execute(
+		database.owner
+	);
 });
 afterAll(async () => database?.close());
 
@@ -52,47 +59,93 @@ describe('audit log protection', () => {
 	it('lets the app roles insert and read but never update, delete or truncate', async () => {
 		await write(3);
 		for (const app of [database.backoffice, database.portal]) {
-			await expect(app.selectFrom('audit.entry').select('seq').execute()).resolves.not.toHaveLength(0);
-			await expect(sql`UPDATE audit.entry SET reason = 'x'`.execute(app)).rejects.toThrow(/permission denied/);
+			await expect(app.selectFrom('audit.entry').select('seq').execute()).resolves.not.toHaveLength(
+				0
+			);
+			await expect(sql`UPDATE audit.entry SET reason = 'x'`.execute(app)).rejects.toThrow(
+				/permission denied/
+			);
 			await expect(sql`DELETE FROM audit.entry`.execute(app)).rejects.toThrow(/permission denied/);
-			await expect(sql`TRUNCATE audit.entry CASCADE`.execute(app)).rejects.toThrow(/permission denied/);
-			await expect(sql`UPDATE audit.payload SET payload = '{}'`.execute(app)).rejects.toThrow(/permission denied/);
+			await expect(sql`TRUNCATE audit.entry CASCADE`.execute(app)).rejects.toThrow(
+				/permission denied/
+			);
+			await expect(sql`UPDATE audit.payload SET payload = '{}'`.execute(app)).rejects.toThrow(
+				/permission denied/
+			);
 		}
 	});
 
 	it('refuses update, delete and truncate even for the owner through triggers', async () => {
-		await expect(sql`UPDATE audit.entry SET reason = 'x' WHERE seq = 1`.execute(database.owner)).rejects.toThrow(/append-only/);
-		await expect(sql`DELETE FROM audit.entry WHERE seq = 1`.execute(database.owner)).rejects.toThrow(/append-only/);
-		await expect(sql`TRUNCATE audit.entry CASCADE`.execute(database.owner)).rejects.toThrow(/append-only/);
-		await expect(sql`TRUNCATE audit.payload`.execute(database.owner)).rejects.toThrow(/append-only/);
+		await expect(
+			sql`UPDATE audit.entry SET reason = 'x' WHERE seq = 1`.execute(database.owner)
+		).rejects.toThrow(/append-only/);
+		await expect(
+			sql`DELETE FROM audit.entry WHERE seq = 1`.execute(database.owner)
+		).rejects.toThrow(/append-only/);
+		await expect(sql`TRUNCATE audit.entry CASCADE`.execute(database.owner)).rejects.toThrow(
+			/append-only/
+		);
+		await expect(sql`TRUNCATE audit.payload`.execute(database.owner)).rejects.toThrow(
+			/append-only/
+		);
 		const report = await verifyAuditChain(database.owner);
 		expect(report.firstBreak).toBeNull();
 	});
 
 	it('rolls an entry back with the transaction that made it', async () => {
-		const before = await database.owner.selectFrom('audit.entry').select(sql<string>`count(*)`.as('n')).executeTakeFirstOrThrow();
+		const before = await database.owner
+			.selectFrom('audit.entry')
+			.select(sql<string>`count(*)`.as('n'))
+			.executeTakeFirstOrThrow();
 		await expect(
 			database.backoffice.transaction().execute(async (trx) => {
-				await recordAudit(trx, { municipalityCode: city, actor: caseworker, action: 'resident.view', subjectAtenaNumber: '1' });
+				await recordAudit(trx, {
+					municipalityCode: city,
+					actor: caseworker,
+					action: 'resident.view',
+					subjectAtenaNumber: '1'
+				});
 				throw new Error('the change failed');
 			})
 		).rejects.toThrow('the change failed');
-		const after = await database.owner.selectFrom('audit.entry').select(sql<string>`count(*)`.as('n')).executeTakeFirstOrThrow();
+		const after = await database.owner
+			.selectFrom('audit.entry')
+			.select(sql<string>`count(*)`.as('n'))
+			.executeTakeFirstOrThrow();
 		expect(after.n).toBe(before.n);
 	});
 
 	it('refuses entries without a required reason or carrying a 個人番号', async () => {
 		await expect(
-			recordAudit(database.backoffice, { municipalityCode: city, actor: caseworker, action: 'mynumber.view', subjectAtenaNumber: '1' })
+			recordAudit(database.backoffice, {
+				municipalityCode: city,
+				actor: caseworker,
+				action: 'mynumber.view',
+				subjectAtenaNumber: '1'
+			})
 		).rejects.toThrow(AuditRefusedError);
 		await expect(
-			recordAudit(database.backoffice, { municipalityCode: city, actor: caseworker, action: 'resident.search', payload: { query: '123456789018' } })
+			recordAudit(database.backoffice, {
+				municipalityCode: city,
+				actor: caseworker,
+				action: 'resident.search',
+				payload: { query: '123456789018' }
+			})
 		).rejects.toThrow(/個人番号/);
 		await expect(
-			recordAudit(database.backoffice, { municipalityCode: city, actor: caseworker, action: 'resident.search', payload: { passkey: 'x' } })
+			recordAudit(database.backoffice, {
+				municipalityCode: city,
+				actor: caseworker,
+				action: 'resident.search',
+				payload: { passkey: 'x' }
+			})
 		).rejects.toThrow(/not allowed/);
 		await expect(
-			recordAudit(database.backoffice, { municipalityCode: city, actor: caseworker, action: 'no.such_action' as never })
+			recordAudit(database.backoffice, {
+				municipalityCode: city,
+				actor: caseworker,
+				action: 'no.such_action' as never
+			})
 		).rejects.toThrow(/unknown audit action/);
 	});
 });
@@ -111,10 +164,17 @@ describe('audit chain under concurrency', () => {
 				})
 			)
 		);
-		const report = await verifyAuditChain(database.owner, { municipalityCode: city, batchSize: 137 });
+		const report = await verifyAuditChain(database.owner, {
+			municipalityCode: city,
+			batchSize: 137
+		});
 		expect(report.firstBreak).toBeNull();
 		expect(report.chains[0]?.entries).toBe(start + 1000);
-		const distinct = await sql<{ n: string }>`SELECT count(DISTINCT prev_hash) AS n FROM audit.entry WHERE municipality_code = ${city}`.execute(database.owner);
+		const distinct = await sql<{
+			n: string;
+		}>`SELECT count(DISTINCT prev_hash) AS n FROM audit.entry WHERE municipality_code = ${city}`.execute(
+			database.owner
+		);
 		expect(Number(distinct.rows[0]!.n)).toBe(start + 1000);
 	});
 
@@ -132,10 +192,15 @@ describe('audit chain under concurrency', () => {
 			sql`INSERT INTO audit.entry (municipality_code, seq, occurred_at, actor_type, actor_id, actor_role, action, result, prev_hash, entry_hash)
 				VALUES (${city}, ${String(seq)}, now(), 'system', 'fork', 'system', 'resident.view', 'ok', ${head.entry_hash}, ${Buffer.alloc(32, Number(seq % 200n))})`;
 		await forged(BigInt(head.seq) + 1n).execute(database.backoffice);
-		await expect(forged(BigInt(head.seq) + 2n).execute(database.backoffice)).rejects.toThrow(/duplicate key/);
+		await expect(forged(BigInt(head.seq) + 2n).execute(database.backoffice)).rejects.toThrow(
+			/duplicate key/
+		);
 		// The forged entry itself is caught by the verifier.
 		const report = await verifyAuditChain(database.owner, { municipalityCode: city });
-		expect(report.firstBreak).toMatchObject({ seq: String(BigInt(head.seq) + 1n), problem: 'entry_altered' });
+		expect(report.firstBreak).toMatchObject({
+			seq: String(BigInt(head.seq) + 1n),
+			problem: 'entry_altered'
+		});
 	});
 });
 
@@ -162,22 +227,90 @@ describe('audit verification finds tampering', () => {
 		}
 	}
 
-	const cases: { name: string; code: string; change: (code: string) => ReturnType<typeof sql>[]; seq: number; problem: string }[] = [
-		{ name: 'an altered field', code: '139001', change: (code) => [sql`UPDATE audit.entry SET actor_id = 'someone-else' WHERE municipality_code = ${code} AND seq = 5`], seq: 5, problem: 'entry_altered' },
-		{ name: 'an altered time', code: '139002', change: (code) => [sql`UPDATE audit.entry SET occurred_at = occurred_at + interval '1 microsecond' WHERE municipality_code = ${code} AND seq = 4`], seq: 4, problem: 'entry_altered' },
-		{ name: 'a deleted middle row', code: '139003', change: (code) => [sql`DELETE FROM audit.payload WHERE municipality_code = ${code} AND seq = 6`, sql`DELETE FROM audit.entry WHERE municipality_code = ${code} AND seq = 6`], seq: 7, problem: 'sequence_gap' },
-		{ name: 'a renumbered row after a deletion', code: '139004', change: (code) => [sql`DELETE FROM audit.payload WHERE municipality_code = ${code} AND seq >= 6`, sql`DELETE FROM audit.entry WHERE municipality_code = ${code} AND seq = 6`, sql`UPDATE audit.entry SET seq = seq - 1 WHERE municipality_code = ${code} AND seq > 6`], seq: 6, problem: 'link_broken' },
-		{ name: 'two swapped rows', code: '139005', change: (code) => [sql`DELETE FROM audit.payload WHERE municipality_code = ${code}`, sql`UPDATE audit.entry SET seq = seq + 1000 WHERE municipality_code = ${code} AND seq IN (3, 4)`, sql`UPDATE audit.entry SET seq = 1007 - seq WHERE municipality_code = ${code} AND seq IN (1003, 1004)`], seq: 3, problem: 'link_broken' },
-		{ name: 'an altered payload', code: '139006', change: (code) => [sql`UPDATE audit.payload SET payload = '{"kana":"ニセ"}' WHERE municipality_code = ${code} AND seq = 2`], seq: 2, problem: 'payload_altered' }
+	const cases: {
+		name: string;
+		code: string;
+		change: (code: string) => ReturnType<typeof sql>[];
+		seq: number;
+		problem: string;
+	}[] = [
+		{
+			name: 'an altered field',
+			code: '139001',
+			change: (code) => [
+				sql`UPDATE audit.entry SET actor_id = 'someone-else' WHERE municipality_code = ${code} AND seq = 5`
+			],
+			seq: 5,
+			problem: 'entry_altered'
+		},
+		{
+			name: 'an altered time',
+			code: '139002',
+			change: (code) => [
+				sql`UPDATE audit.entry SET occurred_at = occurred_at + interval '1 microsecond' WHERE municipality_code = ${code} AND seq = 4`
+			],
+			seq: 4,
+			problem: 'entry_altered'
+		},
+		{
+			name: 'a deleted middle row',
+			code: '139003',
+			change: (code) => [
+				sql`DELETE FROM audit.payload WHERE municipality_code = ${code} AND seq = 6`,
+				sql`DELETE FROM audit.entry WHERE municipality_code = ${code} AND seq = 6`
+			],
+			seq: 7,
+			problem: 'sequence_gap'
+		},
+		{
+			name: 'a renumbered row after a deletion',
+			code: '139004',
+			change: (code) => [
+				sql`DELETE FROM audit.payload WHERE municipality_code = ${code} AND seq >= 6`,
+				sql`DELETE FROM audit.entry WHERE municipality_code = ${code} AND seq = 6`,
+				sql`UPDATE audit.entry SET seq = seq - 1 WHERE municipality_code = ${code} AND seq > 6`
+			],
+			seq: 6,
+			problem: 'link_broken'
+		},
+		{
+			name: 'two swapped rows',
+			code: '139005',
+			change: (code) => [
+				sql`DELETE FROM audit.payload WHERE municipality_code = ${code}`,
+				sql`UPDATE audit.entry SET seq = seq + 1000 WHERE municipality_code = ${code} AND seq IN (3, 4)`,
+				sql`UPDATE audit.entry SET seq = 1007 - seq WHERE municipality_code = ${code} AND seq IN (1003, 1004)`
+			],
+			seq: 3,
+			problem: 'link_broken'
+		},
+		{
+			name: 'an altered payload',
+			code: '139006',
+			change: (code) => [
+				sql`UPDATE audit.payload SET payload = '{"kana":"ニセ"}' WHERE municipality_code = ${code} AND seq = 2`
+			],
+			seq: 2,
+			problem: 'payload_altered'
+		}
 	];
 
 	for (const testCase of cases) {
 		it(`names the entry for ${testCase.name}`, async () => {
 			await freshChain(testCase.code, 8);
-			expect((await verifyAuditChain(tamperDb.owner, { municipalityCode: testCase.code })).firstBreak).toBeNull();
+			expect(
+				(await verifyAuditChain(tamperDb.owner, { municipalityCode: testCase.code })).firstBreak
+			).toBeNull();
 			await tamper(testCase.change(testCase.code));
-			const report = await verifyAuditChain(tamperDb.owner, { municipalityCode: testCase.code, batchSize: 3 });
-			expect(report.firstBreak).toMatchObject({ municipalityCode: testCase.code, seq: String(testCase.seq), problem: testCase.problem });
+			const report = await verifyAuditChain(tamperDb.owner, {
+				municipalityCode: testCase.code,
+				batchSize: 3
+			});
+			expect(report.firstBreak).toMatchObject({
+				municipalityCode: testCase.code,
+				seq: String(testCase.seq),
+				problem: testCase.problem
+			});
 			expect(report.firstBreak?.id).toBe(await entryId(testCase.code, testCase.seq));
 		});
 	}

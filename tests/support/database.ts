@@ -25,12 +25,20 @@ export async function freshDatabase(options: { migrate?: boolean } = {}): Promis
 	await admin.connect();
 	await admin.query(`CREATE DATABASE ${name}`);
 	await admin.end();
-	const ownerUrl = withCredentials(superuserUrl, new URL(superuserUrl).username, decodeURIComponent(new URL(superuserUrl).password), name);
+	const ownerUrl = withCredentials(
+		superuserUrl,
+		new URL(superuserUrl).username,
+		decodeURIComponent(new URL(superuserUrl).password),
+		name
+	);
 	if (options.migrate ?? true) await migrateToLatest(ownerUrl);
 	const urlFor = (kind: 'portal' | 'backoffice') =>
 		withCredentials(ownerUrl, loginRoles[kind].login, testLoginPasswords[kind]);
 	const owner = createDatabase(ownerUrl, { max: 4 });
-	const backoffice = createDatabase(urlFor('backoffice'), { role: databaseRoleFor('backoffice'), max: 20 });
+	const backoffice = createDatabase(urlFor('backoffice'), {
+		role: databaseRoleFor('backoffice'),
+		max: 20
+	});
 	const portal = createDatabase(urlFor('portal'), { role: databaseRoleFor('portal'), max: 4 });
 	return {
 		name,

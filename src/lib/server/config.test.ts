@@ -15,9 +15,9 @@ describe('readConfig', () => {
 	});
 
 	it('names a malformed MY_NUMBER_KEY', () => {
-		expect(() =>
-			readConfig({ DATABASE_URL: 'postgres://a@b/c', MY_NUMBER_KEY: 'short' })
-		).toThrow(/^MY_NUMBER_KEY must be/);
+		expect(() => readConfig({ DATABASE_URL: 'postgres://a@b/c', MY_NUMBER_KEY: 'short' })).toThrow(
+			/^MY_NUMBER_KEY must be/
+		);
 	});
 
 	it('rejects an unknown APP_ROLE', () => {

@@ -8,21 +8,24 @@ export class ConfigError extends Error {
 	override name = 'ConfigError';
 }
 
-const postgresUrl = z
-	.string()
-	.refine((value) => {
-		try {
-			const url = new URL(value);
-			return (url.protocol === 'postgres:' || url.protocol === 'postgresql:') && url.pathname.length > 1;
-		} catch {
-			return false;
-		}
-	}, 'must be a postgres://user:password@host:port/database URL');
+const postgresUrl = z.string().refine((value) => {
+	try {
+		const url = new URL(value);
+		return (
+			(url.protocol === 'postgres:' || url.protocol === 'postgresql:') && url.pathname.length > 1
+		);
+	} catch {
+		return false;
+	}
+}, 'must be a postgres://user:password@host:port/database URL');
 
 /** A 32-byte key, base64, optionally prefixed by a key id: "k2026:BASE64". */
 const keySpec = z
 	.string()
-	.regex(/^([A-Za-z0-9_-]{1,32}:)?[A-Za-z0-9+/]{43}=$/, 'must be [keyid:]base64 of 32 random bytes');
+	.regex(
+		/^([A-Za-z0-9_-]{1,32}:)?[A-Za-z0-9+/]{43}=$/,
+		'must be [keyid:]base64 of 32 random bytes'
+	);
 
 const schema = z.object({
 	DATABASE_URL: postgresUrl,
@@ -59,7 +62,9 @@ export function readConfig(env: Record<string, string | undefined>): Config {
 		const issue = parsed.error.issues[0]!;
 		const variable = String(issue.path[0] ?? 'environment');
 		const message =
-			issue.code === 'invalid_type' && present[variable] === undefined ? 'is not set' : issue.message;
+			issue.code === 'invalid_type' && present[variable] === undefined
+				? 'is not set'
+				: issue.message;
 		throw new ConfigError(`${variable} ${message}`);
 	}
 	const values = parsed.data;

@@ -10,6 +10,9 @@ export const GET: RequestHandler = async () => {
 		await sql`SELECT 1`.execute(db());
 		return json({ status: 'ok', appRole: config().appRole, database: 'ok' });
 	} catch {
-		return json({ status: 'degraded', appRole: config().appRole, database: 'unavailable' }, { status: 503 });
+		return json(
+			{ status: 'degraded', appRole: config().appRole, database: 'unavailable' },
+			{ status: 503 }
+		);
 	}
 };

@@ -10,7 +10,8 @@ export const POST: RequestHandler = async ({ request, cookies, url }) => {
 	if (!isLocale(locale)) error(400, 'unsupported locale');
 	const target = String(form.get('redirect') ?? '/');
 	// Only a path on this site: never an open redirect.
-	const safeTarget = target.startsWith('/') && !target.startsWith('//') && !target.includes('\\') ? target : '/';
+	const safeTarget =
+		target.startsWith('/') && !target.startsWith('//') && !target.includes('\\') ? target : '/';
 	cookies.set(cookieName, locale, {
 		path: '/',
 		maxAge: cookieMaxAge,

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { chainTime, canonicalEncoding, canonicalJson, entryHash, genesisHash, payloadHash, type ChainedFields } from './chain';
+import {
+	chainTime,
+	canonicalEncoding,
+	canonicalJson,
+	entryHash,
+	genesisHash,
+	payloadHash,
+	type ChainedFields
+} from './chain';
 
 const fields: ChainedFields = {
 	municipalityCode: '139998',
@@ -63,7 +71,9 @@ describe('audit chain encoding', () => {
 	});
 
 	it('encodes payloads with sorted keys', () => {
-		expect(canonicalJson({ b: 1, a: { d: [1, 'x'], c: null } })).toBe('{"a":{"c":null,"d":[1,"x"]},"b":1}');
+		expect(canonicalJson({ b: 1, a: { d: [1, 'x'], c: null } })).toBe(
+			'{"a":{"c":null,"d":[1,"x"]},"b":1}'
+		);
 		expect(payloadHash({ a: 1, b: 2 })).toEqual(payloadHash({ b: 2, a: 1 }));
 		expect(() => canonicalJson({ a: Number.NaN })).toThrow();
 	});

@@ -70,7 +70,8 @@ export function entryHash(prevHash: Buffer, fields: ChainedFields): Buffer {
 /** JSON with object keys sorted at every level: one encoding per value. */
 export function canonicalJson(value: unknown): string {
 	if (value === null || typeof value !== 'object') {
-		if (typeof value === 'number' && !Number.isFinite(value)) throw new TypeError('non-finite number');
+		if (typeof value === 'number' && !Number.isFinite(value))
+			throw new TypeError('non-finite number');
 		return JSON.stringify(value);
 	}
 	if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;

@@ -39,21 +39,29 @@ export class AuditRefusedError extends Error {
 }
 
 // Keys that would carry what the log must never hold (LOG-41 in the security notes).
-const forbiddenPayloadKey = /my_?number|individual_number|passkey|credential|challenge|assertion|attestation|password|secret|token|diagnos|symptom|passport|file_?content/i;
+const forbiddenPayloadKey =
+	/my_?number|individual_number|passkey|credential|challenge|assertion|attestation|password|secret|token|diagnos|symptom|passport|file_?content/i;
 
 function refuseForbiddenContent(event: AuditEvent): void {
-	if (!isAuditAction(event.action)) throw new AuditRefusedError(`unknown audit action ${event.action}`);
+	if (!isAuditAction(event.action))
+		throw new AuditRefusedError(`unknown audit action ${event.action}`);
 	if (auditActions[event.action].reasonRequired && !event.reason?.trim()) {
 		throw new AuditRefusedError(`${event.action} requires a reason`);
 	}
-	const texts = [event.reason, event.objectId, event.context?.userAgent, event.payload && JSON.stringify(event.payload)];
+	const texts = [
+		event.reason,
+		event.objectId,
+		event.context?.userAgent,
+		event.payload && JSON.stringify(event.payload)
+	];
 	if (texts.some((text) => text && findMyNumbers(text).length > 0)) {
 		throw new AuditRefusedError('an audit entry may not contain a 個人番号');
 	}
 	const visit = (value: unknown): void => {
 		if (value && typeof value === 'object') {
 			for (const [key, item] of Object.entries(value)) {
-				if (forbiddenPayloadKey.test(key)) throw new AuditRefusedError(`audit payload key ${key} is not allowed`);
+				if (forbiddenPayloadKey.test(key))
+					throw new AuditRefusedError(`audit payload key ${key} is not allowed`);
 				visit(item);
 			}
 		}
@@ -73,7 +81,10 @@ export async function recordAudit(
 		.execute((trx) => append(trx, event));
 }
 
-async function append(trx: Executor, event: AuditEvent): Promise<{ seq: string; entryHash: Buffer }> {
+async function append(
+	trx: Executor,
+	event: AuditEvent
+): Promise<{ seq: string; entryHash: Buffer }> {
 	const { rows } = await sql<{ seq: string | null; entry_hash: Buffer | null }>`
 		SELECT seq, entry_hash FROM audit.lock_chain(${event.municipalityCode})`.execute(trx);
 	const head = rows[0];
@@ -128,7 +139,11 @@ async function append(trx: Executor, event: AuditEvent): Promise<{ seq: string; 
 	if (event.payload) {
 		await trx
 			.insertInto('audit.payload')
-			.values({ municipality_code: fields.municipalityCode, seq, payload: JSON.stringify(event.payload) })
+			.values({
+				municipality_code: fields.municipalityCode,
+				seq,
+				payload: JSON.stringify(event.payload)
+			})
 			.execute();
 	}
 	return { seq, entryHash: hash };

@@ -52,7 +52,12 @@ export async function verifyAuditChain(
 	const codes = options.municipalityCode
 		? [options.municipalityCode]
 		: (
-				await db.selectFrom('audit.entry').select('municipality_code').distinct().orderBy('municipality_code').execute()
+				await db
+					.selectFrom('audit.entry')
+					.select('municipality_code')
+					.distinct()
+					.orderBy('municipality_code')
+					.execute()
 			).map((row) => row.municipality_code);
 
 	const report: VerifyReport = { entriesChecked: 0, chains: [], firstBreak: null };

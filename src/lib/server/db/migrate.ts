@@ -19,7 +19,9 @@ export class MigrationError extends Error {
 export class MigrationFolderProvider implements MigrationProvider {
 	constructor(private readonly folder: string) {}
 	async getMigrations(): Promise<Record<string, Migration>> {
-		const files = (await readdir(this.folder)).filter((file) => /^\d{4}_[a-z0-9_]+\.ts$/.test(file)).sort();
+		const files = (await readdir(this.folder))
+			.filter((file) => /^\d{4}_[a-z0-9_]+\.ts$/.test(file))
+			.sort();
 		const migrations: Record<string, Migration> = {};
 		for (const file of files) {
 			migrations[file.replace(/\.ts$/, '')] = await import(

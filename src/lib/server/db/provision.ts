@@ -52,7 +52,12 @@ export async function provisionLoginRoles(
 	});
 }
 
-export function withCredentials(url: string, user: string, password: string, database?: string): string {
+export function withCredentials(
+	url: string,
+	user: string,
+	password: string,
+	database?: string
+): string {
 	const parsed = new URL(url);
 	parsed.username = encodeURIComponent(user);
 	parsed.password = encodeURIComponent(password);

@@ -2,11 +2,22 @@
 // "as of" date: households with children of every age, elderly residents, people who moved in,
 // moved out or died, 法定代理人 links, and vaccination histories that follow the schedule with
 // realistic gaps. Pure: it yields rows and writes nothing (load.ts writes them).
-import { routineSchedule, type CatalogueDose, type CatalogueVaccine } from '../vaccinations/catalogue';
+import {
+	routineSchedule,
+	type CatalogueDose,
+	type CatalogueVaccine
+} from '../vaccinations/catalogue';
 import { addDays, addDuration, eligibilityPeriod, seasonFor } from '../vaccinations/eligibility';
 import { myNumberCheckDigit } from '../mynumber/check-digit';
 import { demoInstitutions } from './city';
-import { femaleGivenNames, foreignFamilies, maleGivenNames, surnames, towns, type NamePart } from './names';
+import {
+	femaleGivenNames,
+	foreignFamilies,
+	maleGivenNames,
+	surnames,
+	towns,
+	type NamePart
+} from './names';
 import { Random } from './random';
 
 export type ResidentRow = {
@@ -65,42 +76,91 @@ export type Household = {
 export type GenerateOptions = { seed: string; residents: number; asOf: string };
 
 const products: Record<string, readonly (readonly [string, string])[]> = {
-	dpt_ipv_hib: [['ゴービック', 'BIKEN'], ['クイントバック', 'KMバイオロジクス']],
-	dpt_ipv: [['テトラビック', 'BIKEN'], ['クアトロバック', 'KMバイオロジクス']],
+	dpt_ipv_hib: [
+		['ゴービック', 'BIKEN'],
+		['クイントバック', 'KMバイオロジクス']
+	],
+	dpt_ipv: [
+		['テトラビック', 'BIKEN'],
+		['クアトロバック', 'KMバイオロジクス']
+	],
 	hib: [['アクトヒブ', 'サノフィ']],
-	pcv: [['バクニュバンス', 'MSD'], ['プレベナー20', 'ファイザー']],
-	hepatitis_b: [['ヘプタバックス-II', 'MSD'], ['ビームゲン', 'KMバイオロジクス']],
-	rotavirus: [['ロタリックス', 'GSK'], ['ロタテック', 'MSD']],
+	pcv: [
+		['バクニュバンス', 'MSD'],
+		['プレベナー20', 'ファイザー']
+	],
+	hepatitis_b: [
+		['ヘプタバックス-II', 'MSD'],
+		['ビームゲン', 'KMバイオロジクス']
+	],
+	rotavirus: [
+		['ロタリックス', 'GSK'],
+		['ロタテック', 'MSD']
+	],
 	bcg: [['乾燥BCGワクチン', '日本ビーシージー製造']],
-	mr: [['ミールビック', 'BIKEN'], ['乾燥弱毒生麻しん風しん混合ワクチン「第一三共」', '第一三共']],
+	mr: [
+		['ミールビック', 'BIKEN'],
+		['乾燥弱毒生麻しん風しん混合ワクチン「第一三共」', '第一三共']
+	],
 	varicella: [['乾燥弱毒生水痘ワクチン「ビケン」', 'BIKEN']],
-	japanese_encephalitis: [['ジェービックV', 'BIKEN'], ['エンセバック', 'KMバイオロジクス']],
+	japanese_encephalitis: [
+		['ジェービックV', 'BIKEN'],
+		['エンセバック', 'KMバイオロジクス']
+	],
 	dt: [['DTビック', 'BIKEN']],
 	hpv: [['シルガード9', 'MSD']],
-	influenza_elderly: [['インフルエンザHAワクチン', 'KMバイオロジクス'], ['インフルエンザHAワクチン', 'デンカ']],
+	influenza_elderly: [
+		['インフルエンザHAワクチン', 'KMバイオロジクス'],
+		['インフルエンザHAワクチン', 'デンカ']
+	],
 	pneumococcal_elderly: [['ニューモバックスNP', 'MSD']],
-	covid19_elderly: [['コミナティ', 'ファイザー'], ['スパイクバックス', 'モデルナ']],
-	herpes_zoster: [['シングリックス', 'GSK'], ['乾燥弱毒生水痘ワクチン「ビケン」', 'BIKEN']]
+	covid19_elderly: [
+		['コミナティ', 'ファイザー'],
+		['スパイクバックス', 'モデルナ']
+	],
+	herpes_zoster: [
+		['シングリックス', 'GSK'],
+		['乾燥弱毒生水痘ワクチン「ビケン」', 'BIKEN']
+	]
 };
 
 /** Whether the child's cohort was on this vaccine's routine programme at all. */
 function inProgramme(vaccine: string, birthDate: string, sex: 'male' | 'female'): boolean {
 	switch (vaccine) {
-		case 'dpt_ipv_hib': return birthDate >= '2024-02-01';
-		case 'dpt_ipv': case 'hib': return birthDate >= '2012-06-01' && birthDate < '2024-02-01';
-		case 'pcv': return birthDate >= '2013-02-01';
-		case 'hepatitis_b': return birthDate >= '2016-04-01';
-		case 'rotavirus': return birthDate >= '2020-08-01';
-		case 'varicella': return birthDate >= '2011-10-01';
-		case 'hpv': return sex === 'female';
-		default: return true;
+		case 'dpt_ipv_hib':
+			return birthDate >= '2024-02-01';
+		case 'dpt_ipv':
+		case 'hib':
+			return birthDate >= '2012-06-01' && birthDate < '2024-02-01';
+		case 'pcv':
+			return birthDate >= '2013-02-01';
+		case 'hepatitis_b':
+			return birthDate >= '2016-04-01';
+		case 'rotavirus':
+			return birthDate >= '2020-08-01';
+		case 'varicella':
+			return birthDate >= '2011-10-01';
+		case 'hpv':
+			return sex === 'female';
+		default:
+			return true;
 	}
 }
 
 // Share of children who get each vaccine at all: the gaps a real ledger shows.
 const uptake: Record<string, number> = {
-	dpt_ipv_hib: 0.97, dpt_ipv: 0.97, hib: 0.96, pcv: 0.96, hepatitis_b: 0.95, rotavirus: 0.9, bcg: 0.97,
-	mr: 0.96, varicella: 0.92, japanese_encephalitis: 0.85, dt: 0.8, hpv: 0.35
+	dpt_ipv_hib: 0.97,
+	dpt_ipv: 0.97,
+	hib: 0.96,
+	pcv: 0.96,
+	hepatitis_b: 0.95,
+	rotavirus: 0.9,
+	bcg: 0.97,
+	mr: 0.96,
+	varicella: 0.92,
+	japanese_encephalitis: 0.85,
+	dt: 0.8,
+	hpv: 0.35
 };
 
 export function demoMyNumber(index: number): string {
@@ -120,11 +180,14 @@ export function* generateHouseholds(options: GenerateOptions): Generator<Househo
 	const dateBetween = (from: string, until: string): string => {
 		const start = Date.parse(`${from}T00:00:00Z`);
 		const end = Date.parse(`${until}T00:00:00Z`);
-		return new Date(start + Math.floor(random.next() * Math.max(1, (end - start) / 86_400_000)) * 86_400_000)
+		return new Date(
+			start + Math.floor(random.next() * Math.max(1, (end - start) / 86_400_000)) * 86_400_000
+		)
 			.toISOString()
 			.slice(0, 10);
 	};
-	const birthForAge = (age: number): string => dateBetween(`${asOfYear - age - 1}-${asOf.slice(5)}`, `${asOfYear - age}-${asOf.slice(5)}`);
+	const birthForAge = (age: number): string =>
+		dateBetween(`${asOfYear - age - 1}-${asOf.slice(5)}`, `${asOfYear - age}-${asOf.slice(5)}`);
 
 	while (made < options.residents) {
 		householdIndex++;
@@ -138,35 +201,86 @@ export function* generateHouseholds(options: GenerateOptions): Generator<Househo
 		const movedIn = random.chance(0.45);
 		const householdSince = movedIn ? dateBetween(`${asOfYear - 15}-01-01`, asOf) : null;
 		const shape = random.weighted([
-			['single', 30], ['couple', 18], ['family', 37], ['elderly_couple', 10], ['three_generations', 5]
+			['single', 30],
+			['couple', 18],
+			['family', 37],
+			['elderly_couple', 10],
+			['three_generations', 5]
 		] as const);
 
-		type Member = { relationship: string; age: number; sex: 'male' | 'female'; head: boolean; parent?: boolean };
+		type Member = {
+			relationship: string;
+			age: number;
+			sex: 'male' | 'female';
+			head: boolean;
+			parent?: boolean;
+		};
 		const members: Member[] = [];
 		const headSex = random.chance(0.8) ? 'male' : 'female';
 		const spouseRelation = (sex: 'male' | 'female') => (sex === 'male' ? '夫' : '妻');
 		if (shape === 'single') {
-			members.push({ relationship: '世帯主', age: random.weighted([[random.int(19, 39), 4], [random.int(40, 64), 3], [random.int(65, 95), 3]] as const), sex: random.chance(0.5) ? 'male' : 'female', head: true });
+			members.push({
+				relationship: '世帯主',
+				age: random.weighted([
+					[random.int(19, 39), 4],
+					[random.int(40, 64), 3],
+					[random.int(65, 95), 3]
+				] as const),
+				sex: random.chance(0.5) ? 'male' : 'female',
+				head: true
+			});
 		} else if (shape === 'couple' || shape === 'elderly_couple') {
 			const age = shape === 'couple' ? random.int(24, 64) : random.int(65, 92);
 			members.push({ relationship: '世帯主', age, sex: headSex, head: true });
-			members.push({ relationship: spouseRelation(headSex === 'male' ? 'female' : 'male'), age: Math.max(19, age + random.int(-5, 5)), sex: headSex === 'male' ? 'female' : 'male', head: false });
+			members.push({
+				relationship: spouseRelation(headSex === 'male' ? 'female' : 'male'),
+				age: Math.max(19, age + random.int(-5, 5)),
+				sex: headSex === 'male' ? 'female' : 'male',
+				head: false
+			});
 		} else {
-			const children = random.weighted([[1, 35], [2, 45], [3, 17], [4, 3]] as const);
+			const children = random.weighted([
+				[1, 35],
+				[2, 45],
+				[3, 17],
+				[4, 3]
+			] as const);
 			// Children of every age 0–17 appear evenly; parents are 22–45 years older than the eldest.
 			const eldest = random.int(0, 17);
 			const parentAge = eldest + random.int(24, 40);
-			members.push({ relationship: '世帯主', age: parentAge, sex: headSex, head: true, parent: true });
+			members.push({
+				relationship: '世帯主',
+				age: parentAge,
+				sex: headSex,
+				head: true,
+				parent: true
+			});
 			if (random.chance(0.88)) {
-				members.push({ relationship: spouseRelation(headSex === 'male' ? 'female' : 'male'), age: Math.max(19, parentAge + random.int(-4, 4)), sex: headSex === 'male' ? 'female' : 'male', head: false, parent: true });
+				members.push({
+					relationship: spouseRelation(headSex === 'male' ? 'female' : 'male'),
+					age: Math.max(19, parentAge + random.int(-4, 4)),
+					sex: headSex === 'male' ? 'female' : 'male',
+					head: false,
+					parent: true
+				});
 			}
 			let age = eldest;
 			for (let i = 0; i < children && age >= 0; i++) {
-				members.push({ relationship: '子', age, sex: random.chance(0.5) ? 'male' : 'female', head: false });
+				members.push({
+					relationship: '子',
+					age,
+					sex: random.chance(0.5) ? 'male' : 'female',
+					head: false
+				});
 				age -= random.int(1, 4);
 			}
 			if (shape === 'three_generations') {
-				members.push({ relationship: random.chance(0.6) ? '母' : '父', age: parentAge + random.int(25, 35), sex: random.chance(0.6) ? 'female' : 'male', head: false });
+				members.push({
+					relationship: random.chance(0.6) ? '母' : '父',
+					age: parentAge + random.int(25, 35),
+					sex: random.chance(0.6) ? 'female' : 'male',
+					head: false
+				});
 			}
 		}
 
@@ -182,7 +296,13 @@ export function* generateHouseholds(options: GenerateOptions): Generator<Househo
 			const becameResidentOn = bornHere ? birthDate : householdSince!;
 			const deceased = member.age >= 75 && random.chance(0.02);
 			const movedOut = !deceased && member.age >= 18 && random.chance(0.015);
-			const removedOn = deceased || movedOut ? dateBetween(addDays(becameResidentOn, 1) > asOf ? asOf : addDays(becameResidentOn, 1), asOf) : null;
+			const removedOn =
+				deceased || movedOut
+					? dateBetween(
+							addDays(becameResidentOn, 1) > asOf ? asOf : addDays(becameResidentOn, 1),
+							asOf
+						)
+					: null;
 			const separator = foreign ? ' ' : '　';
 			const resident: ResidentRow = {
 				atena_number: String(atena),
@@ -203,11 +323,17 @@ export function* generateHouseholds(options: GenerateOptions): Generator<Househo
 				address_set_on: becameResidentOn,
 				foreign_resident_on: foreign ? becameResidentOn : null,
 				removed_on: removedOn,
-				phone: member.age >= 18 && random.chance(0.6) ? `090-${random.int(1000, 9999)}-${random.int(1000, 9999)}` : null,
+				phone:
+					member.age >= 18 && random.chance(0.6)
+						? `090-${random.int(1000, 9999)}-${random.int(1000, 9999)}`
+						: null,
 				email: member.age >= 18 && random.chance(0.3) ? `resident${atena}@mail.example` : null
 			};
 			household.residents.push(resident);
-			household.myNumbers.push({ atena_number: resident.atena_number, value: demoMyNumber(atena - 1_000_000_000) });
+			household.myNumbers.push({
+				atena_number: resident.atena_number,
+				value: demoMyNumber(atena - 1_000_000_000)
+			});
 			if (member.parent) parents.push(resident);
 			if (member.relationship === '子') {
 				for (const parent of parents) {
@@ -228,10 +354,21 @@ export function* generateHouseholds(options: GenerateOptions): Generator<Househo
 	}
 }
 
-function dosesFor(resident: ResidentRow, age: number, random: Random, asOf: string, movedInOn: string | null): DoseRow[] {
+function dosesFor(
+	resident: ResidentRow,
+	age: number,
+	random: Random,
+	asOf: string,
+	movedInOn: string | null
+): DoseRow[] {
 	const doses: DoseRow[] = [];
 	const end = resident.removed_on ?? asOf;
-	const give = (vaccine: CatalogueVaccine, dose: CatalogueDose, on: string, product: readonly [string, string]) => {
+	const give = (
+		vaccine: CatalogueVaccine,
+		dose: CatalogueDose,
+		on: string,
+		product: readonly [string, string]
+	) => {
 		const before = movedInOn !== null && on < movedInOn;
 		const institution = random.pick(demoInstitutions);
 		doses.push({
@@ -244,7 +381,12 @@ function dosesFor(resident: ResidentRow, age: number, random: Random, asOf: stri
 			product_name: product[0],
 			manufacturer: product[1],
 			lot_number: `${String.fromCharCode(65 + random.int(0, 25))}${String.fromCharCode(65 + random.int(0, 25))}${random.int(100, 999)}`,
-			dose_volume_ml: vaccine.vaccineCode === 'bcg' ? null : vaccine.vaccineCode === 'rotavirus' ? '1.50' : '0.50',
+			dose_volume_ml:
+				vaccine.vaccineCode === 'bcg'
+					? null
+					: vaccine.vaccineCode === 'rotavirus'
+						? '1.50'
+						: '0.50',
 			claimed_on: before ? null : addDays(on, random.int(10, 40)),
 			voucher_number: `${resident.atena_number.slice(-6)}${vaccine.vaccineCode.length}${random.int(1000, 9999)}`
 		});
@@ -257,13 +399,22 @@ function dosesFor(resident: ResidentRow, age: number, random: Random, asOf: stri
 			const product = random.pick(products[vaccine.vaccineCode]!);
 			let previous: string | null = null;
 			for (const dose of vaccine.doses) {
-				if (vaccine.vaccineCode === 'rotavirus' && dose.doseCode === 'dose_3' && product[0] !== 'ロタテック') break;
+				if (
+					vaccine.vaccineCode === 'rotavirus' &&
+					dose.doseCode === 'dose_3' &&
+					product[0] !== 'ロタテック'
+				)
+					break;
 				const period = eligibilityPeriod(dose, resident.birth_date);
 				const earliest = [
-					dose.recommendedFrom ? addDuration(resident.birth_date, dose.recommendedFrom) : period.from,
+					dose.recommendedFrom
+						? addDuration(resident.birth_date, dose.recommendedFrom)
+						: period.from,
 					period.from,
 					previous ? addDays(previous, dose.minIntervalDays ?? 1) : period.from
-				].sort().at(-1)!;
+				]
+					.sort()
+					.at(-1)!;
 				const on = addDays(earliest, random.int(0, 45));
 				if ((period.until && on >= period.until) || on > end) break;
 				// A later dose is sometimes missed and never caught up: the series stops there.
@@ -279,11 +430,20 @@ function dosesFor(resident: ResidentRow, age: number, random: Random, asOf: stri
 		for (let back = 0; back < 3; back++) {
 			const season = seasonFor(`${Number(asOf.slice(0, 4)) - back}-11-01`);
 			const onFlu = addDays(season.from, random.int(0, 60));
-			if (onFlu <= end && eligibilityPeriod(flu.doses[0]!, resident.birth_date).from <= onFlu && random.chance(0.55)) {
+			if (
+				onFlu <= end &&
+				eligibilityPeriod(flu.doses[0]!, resident.birth_date).from <= onFlu &&
+				random.chance(0.55)
+			) {
 				give(flu, flu.doses[0]!, onFlu, random.pick(products.influenza_elderly!));
 			}
 			const onCovid = addDays(season.from, random.int(0, 60));
-			if (season.from >= '2024-10-01' && onCovid <= end && eligibilityPeriod(covid.doses[0]!, resident.birth_date).from <= onCovid && random.chance(0.25)) {
+			if (
+				season.from >= '2024-10-01' &&
+				onCovid <= end &&
+				eligibilityPeriod(covid.doses[0]!, resident.birth_date).from <= onCovid &&
+				random.chance(0.25)
+			) {
 				give(covid, covid.doses[0]!, onCovid, random.pick(products.covid19_elderly!));
 			}
 		}

@@ -26,112 +26,253 @@ async function insertColumns(
 	if (rows.length === 0) return;
 	const constantNames = Object.keys(constants);
 	const names = [...columns.map(([name]) => name), ...constantNames];
-	const arrays = columns.map(([name, type]) => sql`${rows.map((row) => row[name] ?? null)}::${sql.raw(type)}[]`);
+	const arrays = columns.map(
+		([name, type]) => sql`${rows.map((row) => row[name] ?? null)}::${sql.raw(type)}[]`
+	);
 	await sql`INSERT INTO ${sql.table(table)} (${sql.join(names.map((name) => sql.ref(name)))})
-		SELECT u.*, ${sql.join(constantNames.map((name) => { const value = constants[name]!; return typeof value === 'string' ? sql`${value}::text` : value; }))}
+		SELECT u.*, ${sql.join(
+			constantNames.map((name) => {
+				const value = constants[name]!;
+				return typeof value === 'string' ? sql`${value}::text` : value;
+			})
+		)}
 		FROM unnest(${sql.join(arrays)}) AS u`.execute(trx);
 }
 
 const residentColumns = [
-	['atena_number', 'text'], ['household_number', 'text'], ['is_household_head', 'boolean'], ['relationship', 'text'],
-	['name_kanji', 'text'], ['name_kana', 'text'], ['name_romaji', 'text'], ['birth_date', 'date'], ['sex', 'text'],
-	['postal_code', 'text'], ['address', 'text'], ['resident_type', 'text'], ['status', 'text'],
-	['became_resident_on', 'date'], ['became_resident_reason', 'text'], ['address_set_on', 'date'],
-	['foreign_resident_on', 'date'], ['removed_on', 'date'], ['phone', 'text'], ['email', 'text']
+	['atena_number', 'text'],
+	['household_number', 'text'],
+	['is_household_head', 'boolean'],
+	['relationship', 'text'],
+	['name_kanji', 'text'],
+	['name_kana', 'text'],
+	['name_romaji', 'text'],
+	['birth_date', 'date'],
+	['sex', 'text'],
+	['postal_code', 'text'],
+	['address', 'text'],
+	['resident_type', 'text'],
+	['status', 'text'],
+	['became_resident_on', 'date'],
+	['became_resident_reason', 'text'],
+	['address_set_on', 'date'],
+	['foreign_resident_on', 'date'],
+	['removed_on', 'date'],
+	['phone', 'text'],
+	['email', 'text']
 ] as const;
 const guardianshipColumns = [
-	['guardian_atena_number', 'text'], ['child_atena_number', 'text'], ['valid_from', 'date'], ['valid_until', 'date'],
+	['guardian_atena_number', 'text'],
+	['child_atena_number', 'text'],
+	['valid_from', 'date'],
+	['valid_until', 'date'],
 	['suppressed_for_dv', 'boolean']
 ] as const;
 const doseColumns = [
-	['atena_number', 'text'], ['vaccine_code', 'text'], ['dose_code', 'text'], ['administered_on', 'date'],
-	['institution_code', 'text'], ['institution_name', 'text'], ['product_name', 'text'], ['manufacturer', 'text'],
-	['lot_number', 'text'], ['dose_volume_ml', 'numeric'], ['claimed_on', 'date'], ['voucher_number', 'text']
+	['atena_number', 'text'],
+	['vaccine_code', 'text'],
+	['dose_code', 'text'],
+	['administered_on', 'date'],
+	['institution_code', 'text'],
+	['institution_name', 'text'],
+	['product_name', 'text'],
+	['manufacturer', 'text'],
+	['lot_number', 'text'],
+	['dose_volume_ml', 'numeric'],
+	['claimed_on', 'date'],
+	['voucher_number', 'text']
 ] as const;
 const myNumberColumns = [
-	['atena_number', 'text'], ['key_id', 'text'], ['nonce', 'bytea'], ['ciphertext', 'bytea'], ['auth_tag', 'bytea'],
+	['atena_number', 'text'],
+	['key_id', 'text'],
+	['nonce', 'bytea'],
+	['ciphertext', 'bytea'],
+	['auth_tag', 'bytea'],
 	['blind_index', 'bytea']
 ] as const;
 
-export type DemoLoadResult = { residents: number; guardianships: number; doses: number; households: number };
+export type DemoLoadResult = {
+	residents: number;
+	guardianships: number;
+	doses: number;
+	households: number;
+};
 
 export async function loadDemoCity(
 	db: Database,
-	options: { seed: string; residents: number; asOf: string; myNumberKey: MyNumberKey; batchSize?: number; onProgress?: (residents: number) => void }
+	options: {
+		seed: string;
+		residents: number;
+		asOf: string;
+		myNumberKey: MyNumberKey;
+		batchSize?: number;
+		onProgress?: (residents: number) => void;
+	}
 ): Promise<DemoLoadResult> {
 	const code = demoMunicipality.municipality_code;
 	const batchSize = options.batchSize ?? 5000;
-	return db.transaction().setIsolationLevel('read committed').execute(async (trx) => {
-		const existing = await trx.selectFrom('resident').select('atena_number').where('municipality_code', '=', code).limit(1).executeTakeFirst();
-		if (existing) throw new DemoAlreadyLoadedError('the demo city is already loaded (to start over, stop the app and delete .data/)');
+	return db
+		.transaction()
+		.setIsolationLevel('read committed')
+		.execute(async (trx) => {
+			const existing = await trx
+				.selectFrom('resident')
+				.select('atena_number')
+				.where('municipality_code', '=', code)
+				.limit(1)
+				.executeTakeFirst();
+			if (existing)
+				throw new DemoAlreadyLoadedError(
+					'the demo city is already loaded (to start over, stop the app and delete .data/)'
+				);
 
-		await trx.insertInto('municipality').values({ ...demoMunicipality, retention_years: JSON.stringify(demoMunicipality.retention_years) }).onConflict((oc) => oc.column('municipality_code').doNothing()).execute();
-		for (const vaccine of routineSchedule) {
-			await trx.insertInto('vaccine').values({
-				municipality_code: code, vaccine_code: vaccine.vaccineCode, category: vaccine.category, name_ja: vaccine.nameJa,
-				name_en: vaccine.nameEn, diseases_en: vaccine.diseasesEn, sort_order: routineSchedule.indexOf(vaccine) + 1
-			}).execute();
-			await trx.insertInto('vaccine_dose').values(vaccine.doses.map((dose, index) => ({
-				municipality_code: code, vaccine_code: vaccine.vaccineCode, dose_code: dose.doseCode, label_ja: dose.labelJa,
-				label_en: dose.labelEn, sequence: index + 1, window_rule: dose.windowRule, eligible_from: dose.eligibleFrom,
-				eligible_until: dose.eligibleUntil, recommended_from: dose.recommendedFrom ?? null, recommended_until: dose.recommendedUntil ?? null,
-				min_interval_days: dose.minIntervalDays ?? null, repeats_yearly: dose.repeatsYearly ?? false,
-				note_ja: dose.noteJa ?? null, note_en: dose.noteEn ?? null
-			}))).execute();
-		}
-		await trx.insertInto('medical_institution').values(demoInstitutions.map((institution, index) => ({
-			municipality_code: code, institution_code: institution.institution_code, name_ja: institution.name_ja, name_en: institution.name_en,
-			postal_code: towns.find((town) => town.name === institution.town)!.postalCode,
-			address: `東京都さくら台市${institution.town}${(index % 4) + 1}丁目${index + 2}番${index + 1}号`,
-			phone: `042-000-${String(2000 + index * 7).padStart(4, '0')}`
-		}))).execute();
-		await trx.insertInto('role_permission').values(Object.entries(defaultRolePermissions).flatMap(([role, permissions]) =>
-			permissions.map((permission) => ({ municipality_code: code, role_code: role, permission_code: permission })))).execute();
-		for (const staff of demoStaff) {
-			const { role, ...account } = staff;
-			const created = await trx.insertInto('staff_user').values({ municipality_code: code, ...account }).returning('id').executeTakeFirstOrThrow();
-			await trx.insertInto('staff_role').values({ municipality_code: code, staff_user_id: created.id, role_code: role }).execute();
-		}
-
-		const result: DemoLoadResult = { residents: 0, guardianships: 0, doses: 0, households: 0 };
-		let pending: Household[] = [];
-		let pendingResidents = 0;
-		const flush = async () => {
-			const residents = pending.flatMap((household) => household.residents);
-			const guardianships = pending.flatMap((household) => household.guardianships);
-			const doses = pending.flatMap((household) => household.doses);
-			const myNumbers = pending.flatMap((household) =>
-				household.myNumbers.map(({ atena_number, value }) => {
-					const sealed = sealMyNumber(options.myNumberKey, { municipalityCode: code, atenaNumber: atena_number }, value);
-					return { atena_number, key_id: sealed.keyId, nonce: sealed.nonce, ciphertext: sealed.ciphertext, auth_tag: sealed.authTag, blind_index: sealed.blindIndex };
+			await trx
+				.insertInto('municipality')
+				.values({
+					...demoMunicipality,
+					retention_years: JSON.stringify(demoMunicipality.retention_years)
 				})
-			);
-			await insertColumns(trx, 'resident', residentColumns, residents, { municipality_code: code });
-			await insertColumns(trx, 'guardianship', guardianshipColumns, guardianships, { municipality_code: code, source: 'household' });
-			await insertColumns(trx, 'vaccination_dose', doseColumns, doses, {
-				municipality_code: code, legal_basis: 'statutory', status: 'administered', source: 'demo', entered_by: 'system:demo', checked_by: 'system:demo-check', checked_at: sql`now()`
+				.onConflict((oc) => oc.column('municipality_code').doNothing())
+				.execute();
+			for (const vaccine of routineSchedule) {
+				await trx
+					.insertInto('vaccine')
+					.values({
+						municipality_code: code,
+						vaccine_code: vaccine.vaccineCode,
+						category: vaccine.category,
+						name_ja: vaccine.nameJa,
+						name_en: vaccine.nameEn,
+						diseases_en: vaccine.diseasesEn,
+						sort_order: routineSchedule.indexOf(vaccine) + 1
+					})
+					.execute();
+				await trx
+					.insertInto('vaccine_dose')
+					.values(
+						vaccine.doses.map((dose, index) => ({
+							municipality_code: code,
+							vaccine_code: vaccine.vaccineCode,
+							dose_code: dose.doseCode,
+							label_ja: dose.labelJa,
+							label_en: dose.labelEn,
+							sequence: index + 1,
+							window_rule: dose.windowRule,
+							eligible_from: dose.eligibleFrom,
+							eligible_until: dose.eligibleUntil,
+							recommended_from: dose.recommendedFrom ?? null,
+							recommended_until: dose.recommendedUntil ?? null,
+							min_interval_days: dose.minIntervalDays ?? null,
+							repeats_yearly: dose.repeatsYearly ?? false,
+							note_ja: dose.noteJa ?? null,
+							note_en: dose.noteEn ?? null
+						}))
+					)
+					.execute();
+			}
+			await trx
+				.insertInto('medical_institution')
+				.values(
+					demoInstitutions.map((institution, index) => ({
+						municipality_code: code,
+						institution_code: institution.institution_code,
+						name_ja: institution.name_ja,
+						name_en: institution.name_en,
+						postal_code: towns.find((town) => town.name === institution.town)!.postalCode,
+						address: `東京都さくら台市${institution.town}${(index % 4) + 1}丁目${index + 2}番${index + 1}号`,
+						phone: `042-000-${String(2000 + index * 7).padStart(4, '0')}`
+					}))
+				)
+				.execute();
+			await trx
+				.insertInto('role_permission')
+				.values(
+					Object.entries(defaultRolePermissions).flatMap(([role, permissions]) =>
+						permissions.map((permission) => ({
+							municipality_code: code,
+							role_code: role,
+							permission_code: permission
+						}))
+					)
+				)
+				.execute();
+			for (const staff of demoStaff) {
+				const { role, ...account } = staff;
+				const created = await trx
+					.insertInto('staff_user')
+					.values({ municipality_code: code, ...account })
+					.returning('id')
+					.executeTakeFirstOrThrow();
+				await trx
+					.insertInto('staff_role')
+					.values({ municipality_code: code, staff_user_id: created.id, role_code: role })
+					.execute();
+			}
+
+			const result: DemoLoadResult = { residents: 0, guardianships: 0, doses: 0, households: 0 };
+			let pending: Household[] = [];
+			let pendingResidents = 0;
+			const flush = async () => {
+				const residents = pending.flatMap((household) => household.residents);
+				const guardianships = pending.flatMap((household) => household.guardianships);
+				const doses = pending.flatMap((household) => household.doses);
+				const myNumbers = pending.flatMap((household) =>
+					household.myNumbers.map(({ atena_number, value }) => {
+						const sealed = sealMyNumber(
+							options.myNumberKey,
+							{ municipalityCode: code, atenaNumber: atena_number },
+							value
+						);
+						return {
+							atena_number,
+							key_id: sealed.keyId,
+							nonce: sealed.nonce,
+							ciphertext: sealed.ciphertext,
+							auth_tag: sealed.authTag,
+							blind_index: sealed.blindIndex
+						};
+					})
+				);
+				await insertColumns(trx, 'resident', residentColumns, residents, {
+					municipality_code: code
+				});
+				await insertColumns(trx, 'guardianship', guardianshipColumns, guardianships, {
+					municipality_code: code,
+					source: 'household'
+				});
+				await insertColumns(trx, 'vaccination_dose', doseColumns, doses, {
+					municipality_code: code,
+					legal_basis: 'statutory',
+					status: 'administered',
+					source: 'demo',
+					entered_by: 'system:demo',
+					checked_by: 'system:demo-check',
+					checked_at: sql`now()`
+				});
+				await insertColumns(trx, 'mynumber.individual_number', myNumberColumns, myNumbers, {
+					municipality_code: code,
+					recorded_by: 'system:demo'
+				});
+				result.residents += residents.length;
+				result.guardianships += guardianships.length;
+				result.doses += doses.length;
+				result.households += pending.length;
+				pending = [];
+				pendingResidents = 0;
+				options.onProgress?.(result.residents);
+			};
+			for (const household of generateHouseholds(options)) {
+				pending.push(household);
+				pendingResidents += household.residents.length;
+				if (pendingResidents >= batchSize) await flush();
+			}
+			await flush();
+			await recordAudit(trx, {
+				municipalityCode: code,
+				actor: { type: 'system', id: 'system:demo', role: 'system' },
+				action: 'system.demo_load',
+				payload: { seed: options.seed, as_of: options.asOf, ...result }
 			});
-			await insertColumns(trx, 'mynumber.individual_number', myNumberColumns, myNumbers, { municipality_code: code, recorded_by: 'system:demo' });
-			result.residents += residents.length;
-			result.guardianships += guardianships.length;
-			result.doses += doses.length;
-			result.households += pending.length;
-			pending = [];
-			pendingResidents = 0;
-			options.onProgress?.(result.residents);
-		};
-		for (const household of generateHouseholds(options)) {
-			pending.push(household);
-			pendingResidents += household.residents.length;
-			if (pendingResidents >= batchSize) await flush();
-		}
-		await flush();
-		await recordAudit(trx, {
-			municipalityCode: code,
-			actor: { type: 'system', id: 'system:demo', role: 'system' },
-			action: 'system.demo_load',
-			payload: { seed: options.seed, as_of: options.asOf, ...result }
+			return result;
 		});
-		return result;
-	});
 }

@@ -2,7 +2,10 @@
 // on every machine and Node version; Math.random() is never used here.
 
 function cyrb128(text: string): [number, number, number, number] {
-	let h1 = 1779033703, h2 = 3144134277, h3 = 1013904242, h4 = 2773480762;
+	let h1 = 1779033703,
+		h2 = 3144134277,
+		h3 = 1013904242,
+		h4 = 2773480762;
 	for (let i = 0; i < text.length; i++) {
 		const k = text.charCodeAt(i);
 		h1 = h2 ^ Math.imul(h1 ^ k, 597399067);
@@ -30,7 +33,10 @@ export class Random {
 
 	/** A float in [0, 1). */
 	next(): number {
-		this.a >>>= 0; this.b >>>= 0; this.c >>>= 0; this.d >>>= 0;
+		this.a >>>= 0;
+		this.b >>>= 0;
+		this.c >>>= 0;
+		this.d >>>= 0;
 		const t = (this.a + this.b) | 0;
 		this.a = this.b ^ (this.b >>> 9);
 		this.b = (this.c + (this.c << 3)) | 0;

@@ -4,7 +4,11 @@ import type { AuditContext } from '../audit/record';
 
 export const sessionCookieNames = ['resident_session', 'staff_session'] as const;
 
-export function auditContextFor(request: Request, clientAddress: string | null, sessionId: string | null): AuditContext {
+export function auditContextFor(
+	request: Request,
+	clientAddress: string | null,
+	sessionId: string | null
+): AuditContext {
 	return {
 		requestId: randomUUID(),
 		ip: clientAddress,

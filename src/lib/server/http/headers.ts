@@ -4,10 +4,13 @@ export function securityHeaders(url: URL): Record<string, string> {
 	const headers: Record<string, string> = {
 		'X-Content-Type-Options': 'nosniff',
 		'X-Frame-Options': 'DENY',
-		'Referrer-Policy': 'no-referrer',
+		// same-origin, not no-referrer: with no-referrer browsers send "Origin: null" on form posts,
+		// which SvelteKit's CSRF check (rightly) refuses. Nothing leaks to other sites either way.
+		'Referrer-Policy': 'same-origin',
 		'Cross-Origin-Opener-Policy': 'same-origin',
 		'Cross-Origin-Resource-Policy': 'same-origin',
-		'Permissions-Policy': 'camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()',
+		'Permissions-Policy':
+			'camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()',
 		// Every rendered page or data response may carry personal data: never store it anywhere.
 		'Cache-Control': 'no-store'
 	};
@@ -18,5 +21,10 @@ export function securityHeaders(url: URL): Record<string, string> {
 }
 
 export function isLocalHost(hostname: string): boolean {
-	return hostname === 'localhost' || hostname === '[::1]' || hostname.startsWith('127.') || hostname.endsWith('.localhost');
+	return (
+		hostname === 'localhost' ||
+		hostname === '[::1]' ||
+		hostname.startsWith('127.') ||
+		hostname.endsWith('.localhost')
+	);
 }

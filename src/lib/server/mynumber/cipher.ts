@@ -6,7 +6,13 @@ import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } f
 import { isValidMyNumber } from './check-digit';
 
 export type MyNumberKey = { id: string; key: Buffer };
-export type SealedMyNumber = { keyId: string; nonce: Buffer; ciphertext: Buffer; authTag: Buffer; blindIndex: Buffer };
+export type SealedMyNumber = {
+	keyId: string;
+	nonce: Buffer;
+	ciphertext: Buffer;
+	authTag: Buffer;
+	blindIndex: Buffer;
+};
 export type RowBinding = { municipalityCode: string; atenaNumber: string };
 
 export class InvalidMyNumberError extends Error {
@@ -18,7 +24,9 @@ export class InvalidMyNumberError extends Error {
 }
 
 function derive(master: Buffer, purpose: string): Buffer {
-	return Buffer.from(hkdfSync('sha256', master, Buffer.alloc(0), `vaccination-portal/mynumber/${purpose}`, 32));
+	return Buffer.from(
+		hkdfSync('sha256', master, Buffer.alloc(0), `vaccination-portal/mynumber/${purpose}`, 32)
+	);
 }
 
 const derived = new WeakMap<Buffer, { encryption: Buffer; index: Buffer }>();
@@ -32,11 +40,16 @@ function keysFor(master: Buffer) {
 }
 
 function additionalData(binding: RowBinding): Buffer {
-	return Buffer.from(`mynumber.individual_number|${binding.municipalityCode}|${binding.atenaNumber}`, 'utf8');
+	return Buffer.from(
+		`mynumber.individual_number|${binding.municipalityCode}|${binding.atenaNumber}`,
+		'utf8'
+	);
 }
 
 export function blindIndex(key: MyNumberKey, municipalityCode: string, value: string): Buffer {
-	return createHmac('sha256', keysFor(key.key).index).update(`${municipalityCode}|${value}`).digest();
+	return createHmac('sha256', keysFor(key.key).index)
+		.update(`${municipalityCode}|${value}`)
+		.digest();
 }
 
 export function sealMyNumber(key: MyNumberKey, binding: RowBinding, value: string): SealedMyNumber {
@@ -54,7 +67,11 @@ export function sealMyNumber(key: MyNumberKey, binding: RowBinding, value: strin
 	};
 }
 
-export function openMyNumber(keys: MyNumberKey[], binding: RowBinding, sealed: Omit<SealedMyNumber, 'blindIndex'>): string {
+export function openMyNumber(
+	keys: MyNumberKey[],
+	binding: RowBinding,
+	sealed: Omit<SealedMyNumber, 'blindIndex'>
+): string {
 	const key = keys.find((candidate) => candidate.id === sealed.keyId);
 	if (!key) throw new Error(`no key with id ${sealed.keyId} is configured`);
 	const decipher = createDecipheriv('aes-256-gcm', keysFor(key.key).encryption, sealed.nonce);

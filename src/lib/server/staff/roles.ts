@@ -3,19 +3,42 @@
 // log, the admin manages accounts and settings but sees no health data.
 export const defaultRolePermissions: Record<string, readonly string[]> = {
 	caseworker: [
-		'resident.read', 'resident.search', 'vaccination.read', 'vaccination.enter', 'vaccination.check',
-		'application.process', 'document.issue'
+		'resident.read',
+		'resident.search',
+		'vaccination.read',
+		'vaccination.enter',
+		'vaccination.check',
+		'application.process',
+		'document.issue'
 	],
 	approver: [
-		'resident.read', 'resident.search', 'vaccination.read', 'vaccination.check', 'application.process',
-		'application.approve', 'document.issue', 'export.records'
+		'resident.read',
+		'resident.search',
+		'vaccination.read',
+		'vaccination.check',
+		'application.process',
+		'application.approve',
+		'document.issue',
+		'export.records'
 	],
-	desk: ['resident.read', 'resident.search', 'disclosure.handle', 'identity.proof', 'document.issue'],
+	desk: [
+		'resident.read',
+		'resident.search',
+		'disclosure.handle',
+		'identity.proof',
+		'document.issue'
+	],
 	auditor: ['audit.read', 'audit.review'],
 	admin: ['staff.manage', 'settings.manage'],
 	contractor: ['vaccination.enter'],
 	relief_officer: [
-		'resident.read', 'resident.search', 'vaccination.read', 'relief.handle', 'mynumber.read',
-		'mynumber.write', 'application.process', 'document.issue'
+		'resident.read',
+		'resident.search',
+		'vaccination.read',
+		'relief.handle',
+		'mynumber.read',
+		'mynumber.write',
+		'application.process',
+		'document.issue'
 	]
 };

@@ -47,7 +47,12 @@ const primarySeries = (
 		minIntervalDays: index === 0 ? undefined : (options.interval ?? 20)
 	}));
 
-const numbered = (count: number, from: string, until: string | null, interval?: number): CatalogueDose[] =>
+const numbered = (
+	count: number,
+	from: string,
+	until: string | null,
+	interval?: number
+): CatalogueDose[] =>
 	Array.from({ length: count }, (_, index) => ({
 		doseCode: `dose_${index + 1}`,
 		labelJa: `${index + 1}回目`,
@@ -154,7 +159,11 @@ export const routineSchedule: CatalogueVaccine[] = [
 		doses: [
 			{ ...numbered(3, 'P0D', 'P1Y')[0]!, recommendedFrom: 'P2M', recommendedUntil: 'P9M' },
 			{ ...numbered(3, 'P0D', 'P1Y', 27)[1]! },
-			{ ...numbered(3, 'P0D', 'P1Y', 139)[2]!, noteJa: '1回目から139日以上', noteEn: 'At least 139 days after dose 1' }
+			{
+				...numbered(3, 'P0D', 'P1Y', 139)[2]!,
+				noteJa: '1回目から139日以上',
+				noteEn: 'At least 139 days after dose 1'
+			}
 		]
 	},
 	{
@@ -164,9 +173,18 @@ export const routineSchedule: CatalogueVaccine[] = [
 		nameEn: 'Rotavirus',
 		diseasesEn: 'Rotavirus gastroenteritis',
 		doses: [
-			{ ...numbered(3, 'P6W', 'P32W')[0]!, recommendedUntil: 'P14W6D', noteJa: '1価は24週、5価は32週まで', noteEn: 'Monovalent until 24 weeks, pentavalent until 32 weeks of age' },
+			{
+				...numbered(3, 'P6W', 'P32W')[0]!,
+				recommendedUntil: 'P14W6D',
+				noteJa: '1価は24週、5価は32週まで',
+				noteEn: 'Monovalent until 24 weeks, pentavalent until 32 weeks of age'
+			},
 			{ ...numbered(3, 'P6W', 'P32W', 27)[1]! },
-			{ ...numbered(3, 'P6W', 'P32W', 27)[2]!, noteJa: '5価ワクチンのみ', noteEn: 'Pentavalent vaccine only' }
+			{
+				...numbered(3, 'P6W', 'P32W', 27)[2]!,
+				noteJa: '5価ワクチンのみ',
+				noteEn: 'Pentavalent vaccine only'
+			}
 		]
 	},
 	{
@@ -175,7 +193,16 @@ export const routineSchedule: CatalogueVaccine[] = [
 		nameJa: 'BCG',
 		nameEn: 'BCG',
 		diseasesEn: 'Tuberculosis',
-		doses: [{ ...numbered(1, 'P0D', 'P1Y')[0]!, doseCode: 'single', labelJa: '1回', labelEn: 'Single dose', recommendedFrom: 'P5M', recommendedUntil: 'P8M' }]
+		doses: [
+			{
+				...numbered(1, 'P0D', 'P1Y')[0]!,
+				doseCode: 'single',
+				labelJa: '1回',
+				labelEn: 'Single dose',
+				recommendedFrom: 'P5M',
+				recommendedUntil: 'P8M'
+			}
+		]
 	},
 	{
 		vaccineCode: 'mr',
@@ -184,7 +211,14 @@ export const routineSchedule: CatalogueVaccine[] = [
 		nameEn: 'Measles-rubella (MR)',
 		diseasesEn: 'Measles, rubella',
 		doses: [
-			{ doseCode: 'period_1', labelJa: '1期', labelEn: 'Stage 1', windowRule: 'age', eligibleFrom: 'P1Y', eligibleUntil: 'P2Y' },
+			{
+				doseCode: 'period_1',
+				labelJa: '1期',
+				labelEn: 'Stage 1',
+				windowRule: 'age',
+				eligibleFrom: 'P1Y',
+				eligibleUntil: 'P2Y'
+			},
 			{
 				doseCode: 'period_2',
 				labelJa: '2期',
@@ -205,7 +239,11 @@ export const routineSchedule: CatalogueVaccine[] = [
 		diseasesEn: 'Chickenpox',
 		doses: [
 			{ ...numbered(2, 'P1Y', 'P3Y')[0]!, recommendedUntil: 'P15M' },
-			{ ...numbered(2, 'P1Y', 'P3Y', 90)[1]!, noteJa: '1回目から3か月以上', noteEn: 'At least 3 months after dose 1' }
+			{
+				...numbered(2, 'P1Y', 'P3Y', 90)[1]!,
+				noteJa: '1回目から3か月以上',
+				noteEn: 'At least 3 months after dose 1'
+			}
 		]
 	},
 	{
@@ -215,9 +253,32 @@ export const routineSchedule: CatalogueVaccine[] = [
 		nameEn: 'Japanese encephalitis',
 		diseasesEn: 'Japanese encephalitis',
 		doses: [
-			...primarySeries('P6M', 'P90M', 2, { interval: 6 }).map((dose) => ({ ...dose, recommendedFrom: 'P3Y', recommendedUntil: 'P4Y' })),
-			{ doseCode: 'booster', labelJa: '1期追加', labelEn: 'Stage 1 booster', windowRule: 'age', eligibleFrom: 'P6M', eligibleUntil: 'P90M', minIntervalDays: 183, recommendedFrom: 'P4Y', recommendedUntil: 'P5Y' },
-			{ doseCode: 'period_2', labelJa: '2期', labelEn: 'Stage 2', windowRule: 'age', eligibleFrom: 'P9Y', eligibleUntil: 'P13Y', recommendedFrom: 'P9Y', recommendedUntil: 'P10Y' }
+			...primarySeries('P6M', 'P90M', 2, { interval: 6 }).map((dose) => ({
+				...dose,
+				recommendedFrom: 'P3Y',
+				recommendedUntil: 'P4Y'
+			})),
+			{
+				doseCode: 'booster',
+				labelJa: '1期追加',
+				labelEn: 'Stage 1 booster',
+				windowRule: 'age',
+				eligibleFrom: 'P6M',
+				eligibleUntil: 'P90M',
+				minIntervalDays: 183,
+				recommendedFrom: 'P4Y',
+				recommendedUntil: 'P5Y'
+			},
+			{
+				doseCode: 'period_2',
+				labelJa: '2期',
+				labelEn: 'Stage 2',
+				windowRule: 'age',
+				eligibleFrom: 'P9Y',
+				eligibleUntil: 'P13Y',
+				recommendedFrom: 'P9Y',
+				recommendedUntil: 'P10Y'
+			}
 		]
 	},
 	{
@@ -226,7 +287,16 @@ export const routineSchedule: CatalogueVaccine[] = [
 		nameJa: '二種混合（DT）',
 		nameEn: 'Diphtheria-tetanus (DT)',
 		diseasesEn: 'Diphtheria, tetanus',
-		doses: [{ doseCode: 'period_2', labelJa: '2期', labelEn: 'Stage 2', windowRule: 'age', eligibleFrom: 'P11Y', eligibleUntil: 'P13Y' }]
+		doses: [
+			{
+				doseCode: 'period_2',
+				labelJa: '2期',
+				labelEn: 'Stage 2',
+				windowRule: 'age',
+				eligibleFrom: 'P11Y',
+				eligibleUntil: 'P13Y'
+			}
+		]
 	},
 	{
 		vaccineCode: 'hpv',
@@ -267,7 +337,18 @@ export const routineSchedule: CatalogueVaccine[] = [
 		nameJa: '高齢者肺炎球菌',
 		nameEn: 'Pneumococcal (older adults)',
 		diseasesEn: 'Pneumococcal disease',
-		doses: [{ doseCode: 'single', labelJa: '1回', labelEn: 'Single dose', windowRule: 'fiscal_year', eligibleFrom: 'P65Y', eligibleUntil: 'P65Y', noteJa: '65歳となる年度', noteEn: 'In the fiscal year of turning 65' }]
+		doses: [
+			{
+				doseCode: 'single',
+				labelJa: '1回',
+				labelEn: 'Single dose',
+				windowRule: 'fiscal_year',
+				eligibleFrom: 'P65Y',
+				eligibleUntil: 'P65Y',
+				noteJa: '65歳となる年度',
+				noteEn: 'In the fiscal year of turning 65'
+			}
+		]
 	},
 	{
 		vaccineCode: 'covid19_elderly',
@@ -275,7 +356,17 @@ export const routineSchedule: CatalogueVaccine[] = [
 		nameJa: '新型コロナウイルス感染症',
 		nameEn: 'COVID-19 (older adults)',
 		diseasesEn: 'COVID-19',
-		doses: [{ doseCode: 'season', labelJa: '毎年度1回', labelEn: 'Once each season', windowRule: 'annual_season', eligibleFrom: 'P65Y', eligibleUntil: null, repeatsYearly: true }]
+		doses: [
+			{
+				doseCode: 'season',
+				labelJa: '毎年度1回',
+				labelEn: 'Once each season',
+				windowRule: 'annual_season',
+				eligibleFrom: 'P65Y',
+				eligibleUntil: null,
+				repeatsYearly: true
+			}
+		]
 	},
 	{
 		vaccineCode: 'herpes_zoster',
@@ -284,8 +375,25 @@ export const routineSchedule: CatalogueVaccine[] = [
 		nameEn: 'Herpes zoster (shingles)',
 		diseasesEn: 'Herpes zoster',
 		doses: [
-			{ doseCode: 'dose_1', labelJa: '1回目', labelEn: 'Dose 1', windowRule: 'fiscal_year', eligibleFrom: 'P65Y', eligibleUntil: 'P65Y', noteJa: '65歳となる年度（生ワクチンは1回、組換えワクチンは2回）', noteEn: 'In the fiscal year of turning 65 (live vaccine: 1 dose; recombinant: 2 doses)' },
-			{ doseCode: 'dose_2', labelJa: '2回目（組換え）', labelEn: 'Dose 2 (recombinant)', windowRule: 'fiscal_year', eligibleFrom: 'P65Y', eligibleUntil: 'P66Y', minIntervalDays: 60 }
+			{
+				doseCode: 'dose_1',
+				labelJa: '1回目',
+				labelEn: 'Dose 1',
+				windowRule: 'fiscal_year',
+				eligibleFrom: 'P65Y',
+				eligibleUntil: 'P65Y',
+				noteJa: '65歳となる年度（生ワクチンは1回、組換えワクチンは2回）',
+				noteEn: 'In the fiscal year of turning 65 (live vaccine: 1 dose; recombinant: 2 doses)'
+			},
+			{
+				doseCode: 'dose_2',
+				labelJa: '2回目（組換え）',
+				labelEn: 'Dose 2 (recombinant)',
+				windowRule: 'fiscal_year',
+				eligibleFrom: 'P65Y',
+				eligibleUntil: 'P66Y',
+				minIntervalDays: 60
+			}
 		]
 	}
 ];

@@ -1,9 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { routineSchedule } from './catalogue';
-import { addDuration, eligibilityPeriod, fiscalYearStart, isEligibleOn, parseDuration, schoolEntryDate } from './eligibility';
+import {
+	addDuration,
+	eligibilityPeriod,
+	fiscalYearStart,
+	isEligibleOn,
+	parseDuration,
+	schoolEntryDate
+} from './eligibility';
 
 const dose = (vaccine: string, code: string) => {
-	const found = routineSchedule.find((v) => v.vaccineCode === vaccine)?.doses.find((d) => d.doseCode === code);
+	const found = routineSchedule
+		.find((v) => v.vaccineCode === vaccine)
+		?.doses.find((d) => d.doseCode === code);
 	if (!found) throw new Error(`${vaccine}/${code} missing`);
 	return found;
 };
@@ -58,13 +67,22 @@ describe('eligibility windows of the routine schedule', () => {
 
 	it('gives HPV from the 6th school year to the 1st year of high school', () => {
 		// Born 2014-05-01: turns 12 on 2026-04-30 (FY2026) and 16 in FY2030.
-		expect(eligibilityPeriod(dose('hpv', 'dose_1'), '2014-05-01')).toEqual({ from: '2026-04-01', until: '2031-04-01' });
+		expect(eligibilityPeriod(dose('hpv', 'dose_1'), '2014-05-01')).toEqual({
+			from: '2026-04-01',
+			until: '2031-04-01'
+		});
 		// Born 2014-04-01: reaches 12 on 2026-03-31, so one school year earlier.
-		expect(eligibilityPeriod(dose('hpv', 'dose_1'), '2014-04-01')).toEqual({ from: '2025-04-01', until: '2030-04-01' });
+		expect(eligibilityPeriod(dose('hpv', 'dose_1'), '2014-04-01')).toEqual({
+			from: '2025-04-01',
+			until: '2030-04-01'
+		});
 	});
 
 	it('gives 高齢者肺炎球菌 only the fiscal year of turning 65', () => {
-		expect(eligibilityPeriod(dose('pneumococcal_elderly', 'single'), '1961-08-20')).toEqual({ from: '2026-04-01', until: '2027-04-01' });
+		expect(eligibilityPeriod(dose('pneumococcal_elderly', 'single'), '1961-08-20')).toEqual({
+			from: '2026-04-01',
+			until: '2027-04-01'
+		});
 	});
 
 	it('allows influenza for 65 and over only in the season', () => {
@@ -78,7 +96,10 @@ describe('eligibility windows of the routine schedule', () => {
 		for (const vaccine of routineSchedule) {
 			for (const item of vaccine.doses) {
 				const period = eligibilityPeriod(item, '2000-06-15');
-				expect(period.until === null || period.until > period.from, `${vaccine.vaccineCode}/${item.doseCode}`).toBe(true);
+				expect(
+					period.until === null || period.until > period.from,
+					`${vaccine.vaccineCode}/${item.doseCode}`
+				).toBe(true);
 			}
 		}
 	});

@@ -22,7 +22,12 @@ export function parseDuration(text: string): Duration {
 	const match = /^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?$/.exec(text);
 	if (!match || text === 'P') throw new Error(`not an ISO-8601 date duration: ${text}`);
 	const [, years, months, weeks, days] = match;
-	return { years: Number(years ?? 0), months: Number(months ?? 0), weeks: Number(weeks ?? 0), days: Number(days ?? 0) };
+	return {
+		years: Number(years ?? 0),
+		months: Number(months ?? 0),
+		weeks: Number(weeks ?? 0),
+		days: Number(days ?? 0)
+	};
 }
 
 function toDate(iso: string): Date {
@@ -86,7 +91,9 @@ export function eligibilityPeriod(dose: DoseWindow, birthDate: string): Period {
 		}
 		case 'fiscal_year': {
 			const from = fiscalYearStart(reachesAge(birthDate, dose.eligibleFrom));
-			const lastYearStart = fiscalYearStart(reachesAge(birthDate, dose.eligibleUntil ?? dose.eligibleFrom));
+			const lastYearStart = fiscalYearStart(
+				reachesAge(birthDate, dose.eligibleUntil ?? dose.eligibleFrom)
+			);
 			return { from, until: addYears(lastYearStart, 1) };
 		}
 	}

@@ -1,0 +1,65 @@
+// End-to-end tests against the built app, in the system Chromium (Debian's `chromium`), one
+// server per deployment role, each on its own embedded PostgreSQL with the demo city.
+import { existsSync, mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { defineConfig } from '@playwright/test';
+
+export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+if (!existsSync(chromiumPath)) {
+	throw new Error(
+		`No Chromium at ${chromiumPath}. Install it (Debian: apt-get install chromium), set CHROMIUM_PATH to a Chromium binary, ` +
+			'or on a machine with internet run `npx playwright install chromium` and set CHROMIUM_PATH to the binary it prints.'
+	);
+}
+
+const isRoot = process.getuid?.() === 0;
+const servers = [
+	{ role: 'all', port: 4173 },
+	{ role: 'portal', port: 4174 },
+	{ role: 'backoffice', port: 4175 }
+] as const;
+
+export const baseUrlFor = (role: (typeof servers)[number]['role']) =>
+	`http://localhost:${servers.find((server) => server.role === role)!.port}`;
+
+export default defineConfig({
+	testDir: 'tests/e2e',
+	fullyParallel: true,
+	workers: 2,
+	reporter: process.env.CI ? [['list']] : [['list'], ['html', { open: 'never' }]],
+	use: {
+		baseURL: baseUrlFor('all'),
+		locale: 'ja-JP',
+		trace: 'retain-on-failure',
+		launchOptions: {
+			executablePath: chromiumPath,
+			args: [
+				...(isRoot ? ['--no-sandbox'] : []),
+				'--disable-gpu',
+				'--disable-quic',
+				'--no-first-run',
+				'--disable-background-networking',
+				'--disable-component-update',
+				'--disable-sync'
+			]
+		}
+	},
+	projects: [
+		{ name: 'phone', use: { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true } }
+	],
+	webServer: servers.map(({ role, port }) => ({
+		command: 'npx tsx scripts/start.ts',
+		url: `http://localhost:${port}/healthz`,
+		reuseExistingServer: false,
+		timeout: 180_000,
+		stdout: 'ignore',
+		stderr: 'pipe',
+		env: {
+			PORT: String(port),
+			APP_ROLE: role,
+			DATA_DIR: mkdtempSync(path.join(os.tmpdir(), `vaccination-e2e-${role}-`)),
+			DATABASE_URL: ''
+		}
+	}))
+});

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# npm test — everything CI runs: types, lint, unit, integration (real PostgreSQL), e2e (real Chromium).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+npx svelte-kit sync
+npx paraglide-js compile --project ./project.inlang --outdir ./src/lib/paraglide >/dev/null
+echo "== types (svelte-check)"; npx svelte-check --tsconfig ./tsconfig.json --fail-on-warnings --output human
+echo "== lint"; npx prettier --check . >/dev/null && npx eslint .
+echo "== unit"; npx vitest run --project unit
+echo "== integration"; npx vitest run --project integration
+echo "== build"; npx vite build --logLevel warn
+echo "== e2e"; npx playwright test

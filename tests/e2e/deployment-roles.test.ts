@@ -1,0 +1,40 @@
+// APP_ROLE decides which realms exist: the internet-facing portal has no staff routes at all, and
+// the back office on the staff network has no resident routes.
+import { expect, test } from '@playwright/test';
+import { baseUrlFor } from '../../playwright.config';
+
+test('the combined demo serves the portal and refuses the back office without a session', async ({
+	page
+}) => {
+	const response = await page.goto(`${baseUrlFor('all')}/staff`);
+	expect(response?.status()).toBe(401);
+	await expect(page.getByRole('heading', { level: 1 })).toHaveText('職員用業務システム');
+	await expect(page.getByText('職員としてのサインインが必要です')).toBeVisible();
+});
+
+test('the portal has no staff routes', async ({ request }) => {
+	for (const path of ['/staff', '/staff/queues', '/staff/anything/deeper']) {
+		const response = await request.get(`${baseUrlFor('portal')}${path}`);
+		expect(response.status(), path).toBe(404);
+		expect(await response.text(), path).not.toContain('職員用業務システム');
+	}
+	const landing = await request.get(`${baseUrlFor('portal')}/`);
+	expect(landing.status()).toBe(200);
+	expect(await landing.text()).not.toContain('href="/staff"');
+	expect((await (await request.get(`${baseUrlFor('portal')}/healthz`)).json()).appRole).toBe(
+		'portal'
+	);
+});
+
+test('the back office has no resident routes and sends / to the staff area', async ({
+	request
+}) => {
+	const root = await request.get(`${baseUrlFor('backoffice')}/`, { maxRedirects: 0 });
+	expect(root.status()).toBe(303);
+	expect(root.headers()['location']).toBe('/staff');
+	const staff = await request.get(`${baseUrlFor('backoffice')}/staff`);
+	expect(staff.status()).toBe(401);
+	expect((await (await request.get(`${baseUrlFor('backoffice')}/healthz`)).json()).appRole).toBe(
+		'backoffice'
+	);
+});

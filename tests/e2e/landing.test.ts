@@ -1,0 +1,111 @@
+import AxeBuilder from '@axe-core/playwright';
+import { expect, test } from '@playwright/test';
+
+test.describe('public landing page', () => {
+	test('is in Japanese first and switches to English and back', async ({ page }) => {
+		await page.goto('/');
+		await expect(page.locator('html')).toHaveAttribute('lang', 'ja');
+		await expect(page.getByRole('heading', { level: 1 })).toHaveText(
+			'さくら台市の予防接種の手続き'
+		);
+		await expect(page.getByRole('heading', { name: '英文予防接種証明書' })).toBeVisible();
+		await expect(page.getByText('042-000-1111')).toBeVisible();
+
+		await page.getByRole('button', { name: 'Switch to English' }).click();
+		await expect(page.locator('html')).toHaveAttribute('lang', 'en');
+		await expect(page.getByRole('heading', { level: 1 })).toHaveText(
+			'Sakuradai City vaccination services'
+		);
+		await expect(
+			page.getByRole('heading', { name: 'English vaccination certificate' })
+		).toBeVisible();
+
+		await page.reload();
+		await expect(page.locator('html')).toHaveAttribute('lang', 'en');
+		await page.getByRole('button', { name: '日本語に切り替える' }).click();
+		await expect(page.locator('html')).toHaveAttribute('lang', 'ja');
+	});
+
+	test('switches language without JavaScript', async ({ browser }) => {
+		const context = await browser.newContext({ javaScriptEnabled: false });
+		const page = await context.newPage();
+		await page.goto('/');
+		await page.getByRole('button', { name: 'Switch to English' }).click();
+		await expect(page.getByRole('heading', { level: 1 })).toHaveText(
+			'Sakuradai City vaccination services'
+		);
+		await context.close();
+	});
+
+	test('follows the browser language when no choice was made', async ({ browser }) => {
+		const context = await browser.newContext({ locale: 'en-US' });
+		const page = await context.newPage();
+		await page.goto('/');
+		await expect(page.locator('html')).toHaveAttribute('lang', 'en');
+		await context.close();
+	});
+
+	test('has no accessibility violations in either language', async ({ page }) => {
+		for (const button of [null, 'Switch to English']) {
+			await page.goto('/');
+			if (button) await page.getByRole('button', { name: button }).click();
+			await expect(page.locator('h1')).toBeVisible();
+			const results = await new AxeBuilder({ page })
+				.withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'])
+				.analyze();
+			expect(results.violations.map((violation) => `${violation.id}: ${violation.help}`)).toEqual(
+				[]
+			);
+		}
+	});
+
+	test('loads nothing from another origin', async ({ page, baseURL }) => {
+		const origins = new Set<string>();
+		page.on('request', (request) => origins.add(new URL(request.url()).origin));
+		await page.goto('/');
+		await page.getByRole('button', { name: 'Switch to English' }).click();
+		await expect(page.locator('html')).toHaveAttribute('lang', 'en');
+		expect([...origins]).toEqual([new URL(baseURL!).origin]);
+	});
+});
+
+test.describe('security headers', () => {
+	test('every page sends a strict CSP, no-store and framing protection', async ({ request }) => {
+		for (const path of ['/', '/staff', '/no-such-page']) {
+			const response = await request.get(path);
+			const headers = response.headers();
+			expect(headers['cache-control'], path).toBe('no-store');
+			expect(headers['x-frame-options'], path).toBe('DENY');
+			expect(headers['referrer-policy'], path).toBe('same-origin');
+			expect(headers['x-content-type-options'], path).toBe('nosniff');
+			expect(headers['x-request-id'], path).toMatch(/^[0-9a-f-]{36}$/);
+			const csp = headers['content-security-policy'] ?? '';
+			expect(csp, path).toContain("frame-ancestors 'none'");
+			expect(csp, path).not.toContain('unsafe-inline');
+			expect(csp, path).not.toContain('unsafe-eval');
+			// HSTS is for real hosts only, so local development over http keeps working.
+			expect(headers['strict-transport-security'], path).toBeUndefined();
+		}
+	});
+
+	test('runs no inline script without the response nonce', async ({ page }) => {
+		const response = await page.goto('/');
+		const nonce = /'nonce-([^']+)'/.exec(response!.headers()['content-security-policy'] ?? '')?.[1];
+		expect(nonce).toBeTruthy();
+		const inline = await page
+			.locator('script:not([src])')
+			.evaluateAll((scripts) => scripts.map((script) => (script as HTMLScriptElement).nonce));
+		expect(inline.length).toBeGreaterThan(0);
+		for (const scriptNonce of inline) expect(scriptNonce).toBe(nonce);
+	});
+
+	test('refuses an open redirect through the language switch', async ({ request }) => {
+		const response = await request.post('/language', {
+			form: { locale: 'en', redirect: '//evil.example/' },
+			maxRedirects: 0,
+			headers: { origin: new URL(test.info().project.use.baseURL!).origin }
+		});
+		expect(response.status()).toBe(303);
+		expect(response.headers()['location']).toBe('/');
+	});
+});
