@@ -5,12 +5,15 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
 	plugins: [
 		sveltekit(),
-		paraglideVitePlugin({
-			project: './project.inlang',
-			outdir: './src/lib/paraglide',
-			// Japanese first: an explicit choice (cookie) wins, then the browser's languages, then ja.
-			strategy: ['cookie', 'preferredLanguage', 'baseLocale']
-		})
+		// The test runner does not need the compiler (scripts/test-all.sh compiles the messages once);
+		// its file watcher would keep vitest from exiting.
+		!process.env.VITEST &&
+			paraglideVitePlugin({
+				project: './project.inlang',
+				outdir: './src/lib/paraglide',
+				// Japanese first: an explicit choice (cookie) wins, then the browser's languages, then ja.
+				strategy: ['cookie', 'preferredLanguage', 'baseLocale']
+			})
 	],
 	test: {
 		projects: [

@@ -10,7 +10,7 @@ import { createDatabase } from '../src/lib/server/db';
 import { launchDatabase } from '../src/lib/server/db/launch';
 import { demoMunicipality, demoStaff } from '../src/lib/server/demo/city';
 import { loadDemoCity } from '../src/lib/server/demo/load';
-import { parseKeySpec } from '../src/lib/server/config';
+import { ConfigError, parseKeySpec, readConfig } from '../src/lib/server/config';
 import { runCommand, UsageError } from './lib/run';
 
 function newestChange(paths: string[]): number {
@@ -90,8 +90,12 @@ await runCommand(async () => {
 				await owner.destroy();
 			}
 		}
-		buildIfStale();
 		Object.assign(process.env, database.env);
+		const config = readConfig(process.env);
+		if (config.appRole !== 'portal' && !config.myNumberKey) {
+			throw new ConfigError('MY_NUMBER_KEY is not set (required unless APP_ROLE=portal)');
+		}
+		buildIfStale();
 		process.env.ORIGIN ??= `http://localhost:${port}`;
 		const { handler } = await import(pathToFileURL(path.resolve('build/handler.js')).href);
 		const server = http.createServer(handler);

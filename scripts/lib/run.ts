@@ -17,4 +17,7 @@ export async function runCommand(body: () => Promise<void>): Promise<void> {
 		}
 		process.exitCode = 1;
 	}
+	// tsx does not pass process.exitCode on to its parent, so a failure exits explicitly.
+	// (Success returns normally: `npm start` keeps serving after its body completes.)
+	if (process.exitCode) process.exit(process.exitCode);
 }

@@ -1,7 +1,7 @@
 // Decides where the database is before the app starts: DATABASE_URL when set, otherwise the
 // embedded PostgreSQL under .data/. Used by the start, dev, migrate and demo commands.
 import path from 'node:path';
-import { ConfigError, readConfig, type AppRole } from '../config';
+import { readConfig, type AppRole } from '../config';
 import { embeddedSecrets, startEmbeddedPostgres } from './embedded';
 import { migrateToLatest } from './migrate';
 import { ensureDatabase, loginRoles, provisionLoginRoles, withCredentials } from './provision';
@@ -26,9 +26,6 @@ export async function launchDatabase(
 	const migrate = options.migrate ?? true;
 	if (env.DATABASE_URL) {
 		const config = readConfig(env);
-		if (config.appRole !== 'portal' && !config.myNumberKey) {
-			throw new ConfigError('MY_NUMBER_KEY is not set (required unless APP_ROLE=portal)');
-		}
 		if (migrate) await migrateToLatest(config.databaseOwnerUrl);
 		return {
 			embedded: false,

@@ -1,0 +1,185 @@
+// The database layer: grants per deployment role, migrations that fail cleanly, the generated
+// types matching the migrations, and the command-line errors a city's operator sees.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync, copyFileSync, readdirSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { migrateToLatest, migrationsFolder } from '../../src/lib/server/db/migrate';
+import { startEmbeddedPostgres } from '../../src/lib/server/db/embedded';
+import { recordAudit } from '../../src/lib/server/audit/record';
+import { codegenArguments } from '../../scripts/db-types';
+import { freshDatabase, type TestDatabase } from '../support/database';
+
+let database: TestDatabase;
+beforeAll(async () => {
+	database = await freshDatabase();
+});
+afterAll(async () => database?.close());
+
+function run(script: string, env: Record<string, string>, args: string[] = []) {
+	const result = spawnSync('npx', ['tsx', script, ...args], {
+		env: { PATH: process.env.PATH!, HOME: process.env.HOME ?? '/tmp', ...env },
+		encoding: 'utf8',
+		timeout: 60_000
+	});
+	return {
+		status: result.status,
+		stdout: result.stdout,
+		stderr: result.stderr.replace(/^npm warn.*\n/gm, '')
+	};
+}
+
+describe('grants per deployment role', () => {
+	it('keeps the portal role out of the 個人番号 schema entirely', async () => {
+		await expect(
+			sql`SELECT count(*) FROM mynumber.individual_number`.execute(database.portal)
+		).rejects.toThrow(/permission denied for schema mynumber/);
+		const { rows } = await sql<{
+			usage: boolean;
+		}>`SELECT has_schema_privilege('vaccination_portal', 'mynumber', 'USAGE') AS usage`.execute(
+			database.owner
+		);
+		expect(rows[0]!.usage).toBe(false);
+	});
+
+	it('lets the back-office role read and write 個人番号 rows', async () => {
+		await expect(
+			sql`SELECT count(*) FROM mynumber.individual_number`.execute(database.backoffice)
+		).resolves.toBeTruthy();
+	});
+
+	it('runs the app connections as the group role, not the login', async () => {
+		const { rows } = await sql<{
+			current_user: string;
+			session_user: string;
+		}>`SELECT current_user, session_user`.execute(database.portal);
+		expect(rows[0]).toEqual({
+			current_user: 'vaccination_portal',
+			session_user: 'vaccination_portal_app'
+		});
+	});
+
+	it('gives neither app role superuser, role creation or the right to drop tables', async () => {
+		for (const app of [database.portal, database.backoffice]) {
+			await expect(sql`DROP TABLE resident CASCADE`.execute(app)).rejects.toThrow(/must be owner/);
+			await expect(sql`CREATE ROLE intruder`.execute(app)).rejects.toThrow(/permission denied/);
+		}
+	});
+});
+
+describe('migrations', () => {
+	it('leave the database as it was when one fails', async () => {
+		const folder = mkdtempSync(path.join(os.tmpdir(), 'migrations-'));
+		for (const file of readdirSync(migrationsFolder))
+			copyFileSync(path.join(migrationsFolder, file), path.join(folder, file));
+		writeFileSync(
+			path.join(folder, '9998_good.ts'),
+			"import { sql } from 'kysely';\nexport async function up(db) { await sql`CREATE TABLE should_not_survive (id int)`.execute(db); }\n"
+		);
+		writeFileSync(
+			path.join(folder, '9999_broken.ts'),
+			"import { sql } from 'kysely';\nexport async function up(db) { await sql`ALTER TABLE no_such_table ADD COLUMN x int`.execute(db); }\n"
+		);
+		await expect(migrateToLatest(database.ownerUrl, folder)).rejects.toThrow(
+			/migration 9999_broken failed, nothing was applied/
+		);
+		const { rows } = await sql<{
+			exists: boolean;
+		}>`SELECT to_regclass('public.should_not_survive') IS NOT NULL AS exists`.execute(
+			database.owner
+		);
+		expect(rows[0]!.exists).toBe(false);
+		const applied = await database.owner
+			.selectFrom('kysely_migration' as never)
+			.select('name' as never)
+			.execute();
+		expect(applied.map((row) => (row as { name: string }).name)).not.toContain('9998_good');
+	});
+
+	it('match the committed table types (npm run db:types)', () => {
+		const result = spawnSync('npx', codegenArguments(database.ownerUrl, true), {
+			encoding: 'utf8',
+			timeout: 60_000
+		});
+		expect(result.status, result.stdout + result.stderr).toBe(0);
+	});
+});
+
+describe('operator errors', () => {
+	it('names a malformed DATABASE_URL on one line', () => {
+		const result = run('scripts/db-migrate.ts', { DATABASE_URL: 'mysql://user:secret@host/db' });
+		expect(result.status).toBe(1);
+		expect(result.stderr.trim()).toBe(
+			'error: DATABASE_URL must be a postgres://user:password@host:port/database URL'
+		);
+	});
+
+	it('names a malformed MY_NUMBER_KEY on one line', () => {
+		const result = run('scripts/start.ts', {
+			DATABASE_URL: database.ownerUrl,
+			MY_NUMBER_KEY: 'too-short',
+			PORT: '0'
+		});
+		expect(result.status).toBe(1);
+		expect(result.stderr.trim()).toBe(
+			'error: MY_NUMBER_KEY must be [keyid:]base64 of 32 random bytes'
+		);
+	});
+
+	it('refuses to start the back office without MY_NUMBER_KEY, and the portal with it', () => {
+		const missing = run('scripts/start.ts', { DATABASE_URL: database.ownerUrl, PORT: '0' });
+		expect(missing.stderr.trim()).toBe(
+			'error: MY_NUMBER_KEY is not set (required unless APP_ROLE=portal)'
+		);
+		const key = Buffer.alloc(32, 3).toString('base64');
+		const portal = run('scripts/start.ts', {
+			DATABASE_URL: database.ownerUrl,
+			APP_ROLE: 'portal',
+			MY_NUMBER_KEY: key,
+			PORT: '0'
+		});
+		expect(portal.stderr.trim()).toBe('error: MY_NUMBER_KEY must not be set when APP_ROLE=portal');
+	});
+
+	it('says the data directory is busy when a second embedded server starts on it', async () => {
+		const dataDir = mkdtempSync(path.join(os.tmpdir(), 'busy-'));
+		const first = await startEmbeddedPostgres({ dataDir, password: 'p' });
+		try {
+			await expect(startEmbeddedPostgres({ dataDir, password: 'p' })).rejects.toThrow(
+				/is in use by PostgreSQL process \d+: is another instance running\?/
+			);
+		} finally {
+			await first.stop();
+		}
+	});
+
+	it('finds an altered audit row with audit:verify and names its id', async () => {
+		const city = '139998';
+		for (let i = 0; i < 5; i++) {
+			await recordAudit(database.backoffice, {
+				municipalityCode: city,
+				actor: { type: 'staff', id: 'staff-9', role: 'auditor', department: null },
+				action: 'audit.view'
+			});
+		}
+		const intact = run('scripts/audit-verify.ts', { DATABASE_URL: database.ownerUrl });
+		expect(intact.status, intact.stderr).toBe(0);
+		expect(intact.stdout).toContain('Audit log intact: 5 entries verified');
+		const altered = await database.owner.transaction().execute(async (trx) => {
+			await sql`SET LOCAL session_replication_role = replica`.execute(trx);
+			const { rows } = await sql<{
+				id: string;
+			}>`UPDATE audit.entry SET actor_id = 'someone-else' WHERE municipality_code = ${city} AND seq = 3 RETURNING id`.execute(
+				trx
+			);
+			return rows[0]!.id;
+		});
+		const broken = run('scripts/audit-verify.ts', { DATABASE_URL: database.ownerUrl });
+		expect(broken.status).toBe(2);
+		expect(broken.stderr.trim()).toBe(
+			`BROKEN: municipality ${city}, entry id ${altered} (seq 3): entry altered`
+		);
+	});
+});
