@@ -1,5 +1,5 @@
-// Writes the demo city into the database in one transaction (all of it or none of it), using
-// column arrays and unnest() so a million residents load in minutes without COPY.
+// Writes the demo city into the database in one transaction (all of it or none of it), in
+// batches of a few thousand households passed as one JSON parameter each.
 import { sql, type RawBuilder, type Transaction } from 'kysely';
 import type { Database, DB } from '../db';
 import { recordAudit } from '../audit/record';
@@ -26,17 +26,26 @@ async function insertColumns(
 	if (rows.length === 0) return;
 	const constantNames = Object.keys(constants);
 	const names = [...columns.map(([name]) => name), ...constantNames];
-	const arrays = columns.map(
-		([name, type]) => sql`${rows.map((row) => row[name] ?? null)}::${sql.raw(type)}[]`
-	);
-	await sql`INSERT INTO ${sql.table(table)} (${sql.join(names.map((name) => sql.ref(name)))})
-		SELECT u.*, ${sql.join(
-			constantNames.map((name) => {
-				const value = constants[name]!;
-				return typeof value === 'string' ? sql`${value}::text` : value;
+	// One JSON parameter per batch: JSON.stringify is native and fast, where building a PostgreSQL
+	// array literal per column in JavaScript is not. bytea travels as hex text.
+	const json = JSON.stringify(
+		rows.map((row) =>
+			columns.map(([name, type]) => {
+				const value = row[name] ?? null;
+				return type === 'bytea' && value ? `\\x${(value as Buffer).toString('hex')}` : value;
 			})
-		)}
-		FROM unnest(${sql.join(arrays)}) AS u`.execute(trx);
+		)
+	);
+	const values = columns.map(
+		([, type], index) => sql`(r->>${sql.raw(String(index))})::${sql.raw(type)}`
+	);
+	const constantValues = constantNames.map((name) => {
+		const value = constants[name]!;
+		return typeof value === 'string' ? sql`${value}::text` : value;
+	});
+	await sql`INSERT INTO ${sql.table(table)} (${sql.join(names.map((name) => sql.ref(name)))})
+		SELECT ${sql.join([...values, ...constantValues])}
+		FROM jsonb_array_elements(${json}::jsonb) AS r`.execute(trx);
 }
 
 const residentColumns = [
