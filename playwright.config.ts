@@ -46,7 +46,10 @@ export default defineConfig({
 		}
 	},
 	projects: [
-		{ name: 'phone', use: { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true } }
+		{
+			name: 'phone',
+			use: { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true }
+		}
 	],
 	webServer: servers.map(({ role, port }) => ({
 		command: 'npx tsx scripts/start.ts',

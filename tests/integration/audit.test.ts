@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordAudit, AuditRefusedError, type Actor } from '../../src/lib/server/audit/record';
 import { verifyAuditChain } from '../../src/lib/server/audit/verify';
 import { freshDatabase, type TestDatabase } from '../support/database';
+import { insertTestMunicipality } from '../support/fixtures';
 
 const city = '139998';
 const caseworker: Actor = {
@@ -15,13 +16,7 @@ let database: TestDatabase;
 
 beforeAll(async () => {
 	database = await freshDatabase();
-	await sql`INSERT INTO municipality (municipality_code, prefecture_ja, prefecture_en, name_ja, name_kana, name_en,
-		mayor_title_ja, mayor_title_en, division_ja, division_en, desk_name_ja, desk_name_en, desk_postal_code,
-		desk_address_ja, desk_address_en, desk_phone, desk_hours_ja, desk_hours_en)
-		VALUES (${city}, '東京都', 'Tokyo', 'テスト市', 'てすとし', 'Test City', 'テスト市長', 'Mayor of Test City',
-		'健康増進課', 'Health Promotion Division', '窓口', 'Desk', '100-0001', '住所', 'Address', '03-0000-0000', '平日', 'Weekdays')`.execute(
-		database.owner
-	);
+	await insertTestMunicipality(database.owner, city);
 });
 afterAll(async () => database?.close());
 
@@ -206,19 +201,10 @@ describe('audit chain under concurrency', () => {
 
 describe('audit verification finds tampering', () => {
 	const other = '139999';
-	let tamperDb: TestDatabase;
-	beforeAll(async () => {
-		tamperDb = database;
-	});
-
 	async function freshChain(code: string, count: number) {
-		await sql`INSERT INTO municipality (municipality_code, prefecture_ja, prefecture_en, name_ja, name_kana, name_en,
-			mayor_title_ja, mayor_title_en, division_ja, division_en, desk_name_ja, desk_name_en, desk_postal_code,
-			desk_address_ja, desk_address_en, desk_phone, desk_hours_ja, desk_hours_en)
-			VALUES (${code}, '東京都', 'Tokyo', 'x', 'x', 'x', 'x', 'x', 'x', 'x', 'x', 'x', '100-0001', 'x', 'x', '0', 'x', 'x')
-			ON CONFLICT DO NOTHING`.execute(tamperDb.owner);
+		await insertTestMunicipality(database.owner, code);
 		for (let i = 0; i < count; i++) {
-			await recordAudit(tamperDb.backoffice, {
+			await recordAudit(database.backoffice, {
 				municipalityCode: code,
 				actor: caseworker,
 				action: 'resident.search',
@@ -299,10 +285,10 @@ describe('audit verification finds tampering', () => {
 		it(`names the entry for ${testCase.name}`, async () => {
 			await freshChain(testCase.code, 8);
 			expect(
-				(await verifyAuditChain(tamperDb.owner, { municipalityCode: testCase.code })).firstBreak
+				(await verifyAuditChain(database.owner, { municipalityCode: testCase.code })).firstBreak
 			).toBeNull();
 			await tamper(testCase.change(testCase.code));
-			const report = await verifyAuditChain(tamperDb.owner, {
+			const report = await verifyAuditChain(database.owner, {
 				municipalityCode: testCase.code,
 				batchSize: 3
 			});
@@ -318,7 +304,7 @@ describe('audit verification finds tampering', () => {
 	it('still verifies after payloads are erased at their retention deadline', async () => {
 		await freshChain(other, 6);
 		await tamper([sql`DELETE FROM audit.payload WHERE municipality_code = ${other}`]);
-		const report = await verifyAuditChain(tamperDb.owner, { municipalityCode: other });
+		const report = await verifyAuditChain(database.owner, { municipalityCode: other });
 		expect(report.firstBreak).toBeNull();
 		expect(report.chains[0]?.entries).toBe(6);
 	});

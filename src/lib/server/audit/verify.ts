@@ -68,7 +68,10 @@ export async function verifyAuditChain(
 		let entries = 0;
 		for (;;) {
 			const { rows } = await sql<Row>`
-				SELECT e.*, ${sql.raw(chainTimeSql.replace('occurred_at', 'e.occurred_at'))} AS occurred_at_text, p.payload
+				SELECT e.id, e.municipality_code, e.seq, e.actor_type, e.actor_id, e.actor_role, e.department, e.ip,
+					e.user_agent, e.session_hash, e.request_id, e.action, e.subject_atena_number, e.object_type,
+					e.object_id, e.reason, e.result, e.payload_hash, e.prev_hash, e.entry_hash,
+					${sql.raw(chainTimeSql.replace('occurred_at', 'e.occurred_at'))} AS occurred_at_text, p.payload
 				FROM audit.entry e
 				LEFT JOIN audit.payload p ON p.municipality_code = e.municipality_code AND p.seq = e.seq
 				WHERE e.municipality_code = ${code} AND e.seq > ${lastSeq}

@@ -1,0 +1,12 @@
+// Small rows the integration tests need, written as the migration owner.
+import { sql } from 'kysely';
+import type { Database } from '../../src/lib/server/db';
+
+export async function insertTestMunicipality(db: Database, code: string): Promise<void> {
+	await sql`INSERT INTO municipality (municipality_code, prefecture_ja, prefecture_en, name_ja, name_kana, name_en,
+		mayor_title_ja, mayor_title_en, division_ja, division_en, desk_name_ja, desk_name_en, desk_postal_code,
+		desk_address_ja, desk_address_en, desk_phone, desk_hours_ja, desk_hours_en)
+		VALUES (${code}, '東京都', 'Tokyo', 'テスト市', 'てすとし', 'Test City', 'テスト市長', 'Mayor of Test City',
+		'健康増進課', 'Health Promotion Division', '窓口', 'Desk', '100-0001', '住所', 'Address', '03-0000-0000', '平日', 'Weekdays')
+		ON CONFLICT DO NOTHING`.execute(db);
+}
