@@ -26,7 +26,10 @@ export default ts.config(
 		languageOptions: { globals: { ...globals.browser, ...globals.node } },
 		rules: {
 			// 全角スペース is part of Japanese names and addresses.
-			'no-irregular-whitespace': ['error', { skipStrings: true, skipTemplates: true, skipRegExps: true }],
+			'no-irregular-whitespace': [
+				'error',
+				{ skipStrings: true, skipTemplates: true, skipRegExps: true }
+			],
 			'@typescript-eslint/no-unused-vars': [
 				'error',
 				{ argsIgnorePattern: '^_', varsIgnorePattern: '^_' }

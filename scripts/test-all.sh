@@ -5,7 +5,9 @@ cd "$(dirname "$0")/.."
 npx svelte-kit sync
 npx paraglide-js compile --project ./project.inlang --outdir ./src/lib/paraglide >/dev/null
 echo "== types (svelte-check)"; npx svelte-check --tsconfig ./tsconfig.json --fail-on-warnings --output human
-echo "== lint"; npx prettier --check . >/dev/null && npx eslint .
+echo "== lint"
+npx prettier --check . >/dev/null
+npx eslint .
 echo "== unit"; npx vitest run --project unit
 echo "== integration"; npx vitest run --project integration
 echo "== build"; npx vite build --logLevel warn
