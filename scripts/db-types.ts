@@ -2,30 +2,8 @@
 // With --verify, fail when the committed file no longer matches the migrations.
 import { spawnSync } from 'node:child_process';
 import { launchDatabase } from '../src/lib/server/db/launch';
+import { codegenArguments } from './lib/codegen';
 import { runCommand } from './lib/run';
-
-export function codegenArguments(url: string, verify: boolean): string[] {
-	return [
-		'kysely-codegen',
-		'--dialect',
-		'postgres',
-		'--url',
-		url,
-		'--out-file',
-		'src/lib/server/db/types.generated.ts',
-		'--date-parser',
-		'string',
-		'--numeric-parser',
-		'string',
-		'--default-schema',
-		'public',
-		'--exclude-pattern',
-		'kysely_migration*',
-		'--log-level',
-		'error',
-		...(verify ? ['--verify'] : [])
-	];
-}
 
 await runCommand(async () => {
 	const database = await launchDatabase(process.env);

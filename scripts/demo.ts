@@ -8,7 +8,7 @@ import { loadDemoCity } from '../src/lib/server/demo/load';
 import { parseKeySpec } from '../src/lib/server/config';
 import { runCommand, UsageError } from './lib/run';
 
-export function parseDemoArguments(argv: string[]) {
+function parseDemoArguments(argv: string[]) {
 	const { values } = parseArgs({
 		args: argv,
 		options: {
@@ -26,37 +26,35 @@ export function parseDemoArguments(argv: string[]) {
 	return { residents, seed: values.seed, asOf: values['as-of'] };
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-	await runCommand(async () => {
-		const options = parseDemoArguments(process.argv.slice(2));
-		const database = await launchDatabase();
-		const db = createDatabase(database.ownerUrl, { max: 2 });
-		try {
-			const keySpec = database.myNumberKey;
-			if (!keySpec) throw new UsageError('MY_NUMBER_KEY is not set');
-			const started = performance.now();
-			let lastReport = 0;
-			const result = await loadDemoCity(db, {
-				...options,
-				myNumberKey: parseKeySpec(keySpec),
-				onProgress: (residents) => {
-					if (process.stderr.isTTY && residents - lastReport >= 50_000) {
-						lastReport = residents;
-						process.stderr.write(
-							`\r${residents.toLocaleString()} / ${options.residents.toLocaleString()} residents`
-						);
-					}
+await runCommand(async () => {
+	const options = parseDemoArguments(process.argv.slice(2));
+	const database = await launchDatabase();
+	const db = createDatabase(database.ownerUrl, { max: 2 });
+	try {
+		const keySpec = database.myNumberKey;
+		if (!keySpec) throw new UsageError('MY_NUMBER_KEY is not set');
+		const started = performance.now();
+		let lastReport = 0;
+		const result = await loadDemoCity(db, {
+			...options,
+			myNumberKey: parseKeySpec(keySpec),
+			onProgress: (residents) => {
+				if (process.stderr.isTTY && residents - lastReport >= 50_000) {
+					lastReport = residents;
+					process.stderr.write(
+						`\r${residents.toLocaleString()} / ${options.residents.toLocaleString()} residents`
+					);
 				}
-			});
-			if (process.stderr.isTTY && lastReport) process.stderr.write('\n');
-			const seconds = (performance.now() - started) / 1000;
-			console.log(
-				`Loaded さくら台市 (seed ${options.seed}, as of ${options.asOf}): ${result.residents} residents in ${result.households} households, ` +
-					`${result.guardianships} guardianships, ${result.doses} vaccination doses in ${seconds.toFixed(1)} s.`
-			);
-		} finally {
-			await db.destroy();
-			await database.stop();
-		}
-	});
-}
+			}
+		});
+		if (process.stderr.isTTY && lastReport) process.stderr.write('\n');
+		const seconds = (performance.now() - started) / 1000;
+		console.log(
+			`Loaded さくら台市 (seed ${options.seed}, as of ${options.asOf}): ${result.residents} residents in ${result.households} households, ` +
+				`${result.guardianships} guardianships, ${result.doses} vaccination doses in ${seconds.toFixed(1)} s.`
+		);
+	} finally {
+		await db.destroy();
+		await database.stop();
+	}
+});

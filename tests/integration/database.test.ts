@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrateToLatest, migrationsFolder } from '../../src/lib/server/db/migrate';
 import { startEmbeddedPostgres } from '../../src/lib/server/db/embedded';
 import { recordAudit } from '../../src/lib/server/audit/record';
-import { codegenArguments } from '../../scripts/db-types';
+import { codegenArguments } from '../../scripts/lib/codegen';
 import { freshDatabase, type TestDatabase } from '../support/database';
 
 let database: TestDatabase;
