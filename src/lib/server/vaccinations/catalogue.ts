@@ -47,21 +47,21 @@ const primarySeries = (
 		minIntervalDays: index === 0 ? undefined : (options.interval ?? 20)
 	}));
 
-const numbered = (
-	count: number,
+/** Dose n of a simple numbered series ("n回目"); minIntervalDays counts from the previous dose. */
+const nthDose = (
+	n: number,
 	from: string,
 	until: string | null,
-	interval?: number
-): CatalogueDose[] =>
-	Array.from({ length: count }, (_, index) => ({
-		doseCode: `dose_${index + 1}`,
-		labelJa: `${index + 1}回目`,
-		labelEn: `Dose ${index + 1}`,
-		windowRule: 'age' as const,
-		eligibleFrom: from,
-		eligibleUntil: until,
-		minIntervalDays: index === 0 ? undefined : interval
-	}));
+	minIntervalDays?: number
+): CatalogueDose => ({
+	doseCode: `dose_${n}`,
+	labelJa: `${n}回目`,
+	labelEn: `Dose ${n}`,
+	windowRule: 'age',
+	eligibleFrom: from,
+	eligibleUntil: until,
+	minIntervalDays
+});
 
 export const routineSchedule: CatalogueVaccine[] = [
 	{
@@ -157,10 +157,10 @@ export const routineSchedule: CatalogueVaccine[] = [
 		nameEn: 'Hepatitis B',
 		diseasesEn: 'Hepatitis B',
 		doses: [
-			{ ...numbered(3, 'P0D', 'P1Y')[0]!, recommendedFrom: 'P2M', recommendedUntil: 'P9M' },
-			{ ...numbered(3, 'P0D', 'P1Y', 27)[1]! },
+			{ ...nthDose(1, 'P0D', 'P1Y'), recommendedFrom: 'P2M', recommendedUntil: 'P9M' },
+			{ ...nthDose(2, 'P0D', 'P1Y', 27) },
 			{
-				...numbered(3, 'P0D', 'P1Y', 139)[2]!,
+				...nthDose(3, 'P0D', 'P1Y', 139),
 				noteJa: '1回目から139日以上',
 				noteEn: 'At least 139 days after dose 1'
 			}
@@ -174,14 +174,14 @@ export const routineSchedule: CatalogueVaccine[] = [
 		diseasesEn: 'Rotavirus gastroenteritis',
 		doses: [
 			{
-				...numbered(3, 'P6W', 'P32W')[0]!,
+				...nthDose(1, 'P6W', 'P32W'),
 				recommendedUntil: 'P14W6D',
 				noteJa: '1価は24週、5価は32週まで',
 				noteEn: 'Monovalent until 24 weeks, pentavalent until 32 weeks of age'
 			},
-			{ ...numbered(3, 'P6W', 'P32W', 27)[1]! },
+			{ ...nthDose(2, 'P6W', 'P32W', 27) },
 			{
-				...numbered(3, 'P6W', 'P32W', 27)[2]!,
+				...nthDose(3, 'P6W', 'P32W', 27),
 				noteJa: '5価ワクチンのみ',
 				noteEn: 'Pentavalent vaccine only'
 			}
@@ -195,7 +195,7 @@ export const routineSchedule: CatalogueVaccine[] = [
 		diseasesEn: 'Tuberculosis',
 		doses: [
 			{
-				...numbered(1, 'P0D', 'P1Y')[0]!,
+				...nthDose(1, 'P0D', 'P1Y'),
 				doseCode: 'single',
 				labelJa: '1回',
 				labelEn: 'Single dose',
@@ -238,9 +238,9 @@ export const routineSchedule: CatalogueVaccine[] = [
 		nameEn: 'Varicella',
 		diseasesEn: 'Chickenpox',
 		doses: [
-			{ ...numbered(2, 'P1Y', 'P3Y')[0]!, recommendedUntil: 'P15M' },
+			{ ...nthDose(1, 'P1Y', 'P3Y'), recommendedUntil: 'P15M' },
 			{
-				...numbered(2, 'P1Y', 'P3Y', 90)[1]!,
+				...nthDose(2, 'P1Y', 'P3Y', 90),
 				noteJa: '1回目から3か月以上',
 				noteEn: 'At least 3 months after dose 1'
 			}
@@ -304,8 +304,8 @@ export const routineSchedule: CatalogueVaccine[] = [
 		nameJa: 'ヒトパピローマウイルス感染症（HPV）',
 		nameEn: 'Human papillomavirus (HPV)',
 		diseasesEn: 'HPV infection (cervical cancer prevention)',
-		doses: numbered(3, 'P12Y', 'P16Y', 30).map((dose) => ({
-			...dose,
+		doses: [1, 2, 3].map((n) => ({
+			...nthDose(n, 'P12Y', 'P16Y', n === 1 ? undefined : 30),
 			windowRule: 'fiscal_year' as const,
 			noteJa: '小学校6年生から高校1年生相当の女子',
 			noteEn: 'Girls from the 6th year of elementary school to the 1st year of high school'
