@@ -1,10 +1,11 @@
 // The database layer: grants per deployment role, migrations that fail cleanly, the generated
 // types matching the migrations, and the command-line errors a city's operator sees.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync, copyFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, copyFileSync, readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { sql } from 'kysely';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrateToLatest, migrationsFolder } from '../../src/lib/server/db/migrate';
 import { startEmbeddedPostgres } from '../../src/lib/server/db/embedded';
@@ -153,6 +154,30 @@ describe('operator errors', () => {
 		} finally {
 			await first.stop();
 		}
+	});
+
+	it('keeps row values out of the embedded server log when a statement fails', async () => {
+		const dataDir = mkdtempSync(path.join(os.tmpdir(), 'log-'));
+		const server = await startEmbeddedPostgres({ dataDir, password: 'p' });
+		const client = new pg.Client({ connectionString: server.superuserUrl() });
+		try {
+			await client.connect();
+			await client.query('CREATE TABLE person (name text NOT NULL, code text NOT NULL UNIQUE)');
+			await client.query("INSERT INTO person VALUES ('カナリア　花子', '123456789018')");
+			await expect(
+				client.query("INSERT INTO person VALUES ('カナリア　花子', '123456789018')")
+			).rejects.toThrow(/duplicate key/);
+			await expect(
+				client.query("INSERT INTO person VALUES ('カナリア　太郎', NULL)")
+			).rejects.toThrow(/not-null/);
+		} finally {
+			await client.end();
+			await server.stop();
+		}
+		const log = readFileSync(path.join(dataDir, 'postgres.log'), 'utf8');
+		expect(log).toContain('duplicate key value violates unique constraint');
+		expect(log).not.toContain('カナリア');
+		expect(log).not.toContain('123456789018');
 	});
 
 	it('finds an altered audit row with audit:verify and names its id', async () => {

@@ -110,7 +110,13 @@ export async function startEmbeddedPostgres(options: {
 			'-c',
 			'max_connections=200',
 			'-c',
-			'shared_buffers=256MB'
+			'shared_buffers=256MB',
+			// The server log must not become a copy of personal data: no DETAIL lines ("Failing
+			// row contains (…)", "Key (…)=(…)") and no statement text with an error.
+			'-c',
+			'log_error_verbosity=terse',
+			'-c',
+			'log_min_error_statement=panic'
 		],
 		onLog: log,
 		onError: log
