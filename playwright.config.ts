@@ -1,6 +1,6 @@
 // End-to-end tests against the built app, in the system Chromium (Debian's `chromium`), one
 // server per deployment role, each on its own embedded PostgreSQL with the demo city.
-import { existsSync, mkdtempSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { defineConfig } from '@playwright/test';
@@ -20,8 +20,18 @@ const servers = [
 	{ role: 'backoffice', port: 4175 }
 ] as const;
 
-export const baseUrlFor = (role: (typeof servers)[number]['role']) =>
+export type ServerRole = (typeof servers)[number]['role'];
+export const baseUrlFor = (role: ServerRole) =>
 	`http://localhost:${servers.find((server) => server.role === role)!.port}`;
+
+// One directory per run, the same in the runner and in every worker (workers inherit the env),
+// so tests can reach each server's embedded database and run the CLI against it.
+if (!process.env.E2E_ROOT) {
+	process.env.E2E_ROOT = mkdtempSync(path.join(os.tmpdir(), 'vaccination-e2e-'));
+	// PostgreSQL runs as the 'postgres' user when the tests run as root: it must get through.
+	chmodSync(process.env.E2E_ROOT, 0o755);
+}
+export const dataDirFor = (role: ServerRole) => path.join(process.env.E2E_ROOT!, role);
 
 export default defineConfig({
 	testDir: 'tests/e2e',
@@ -61,7 +71,7 @@ export default defineConfig({
 		env: {
 			PORT: String(port),
 			APP_ROLE: role,
-			DATA_DIR: mkdtempSync(path.join(os.tmpdir(), `vaccination-e2e-${role}-`)),
+			DATA_DIR: dataDirFor(role),
 			DATABASE_URL: ''
 		}
 	}))

@@ -8,7 +8,7 @@ import { runCommand } from './lib/run';
 
 await runCommand(async () => {
 	const { values } = parseArgs({ options: { municipality: { type: 'string' } } });
-	const database = await launchDatabase(process.env, { migrate: false });
+	const database = await launchDatabase(process.env, { migrate: false, attach: true });
 	const db = createDatabase(database.ownerUrl, { max: 1 });
 	try {
 		const started = performance.now();

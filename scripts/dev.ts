@@ -7,7 +7,7 @@ await runCommand(async () => {
 	const database = await launchDatabase();
 	const child = spawn('npx', ['vite', 'dev', ...process.argv.slice(2)], {
 		stdio: 'inherit',
-		env: { ...process.env, ...database.env }
+		env: { ORIGIN: 'http://localhost:5173', ...process.env, ...database.env }
 	});
 	const stop = async () => {
 		child.kill('SIGTERM');

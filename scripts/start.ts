@@ -6,7 +6,8 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { createDatabase } from '../src/lib/server/db';
+import { createDatabase, type Database } from '../src/lib/server/db';
+import { issueLetterCode, issueStaffLink } from '../src/lib/server/auth/enrolment';
 import { launchDatabase } from '../src/lib/server/db/launch';
 import { demoMunicipality, demoStaff } from '../src/lib/server/demo/city';
 import { loadDemoCity } from '../src/lib/server/demo/load';
@@ -43,6 +44,68 @@ function buildIfStale(): void {
 	if (result.status !== 0) throw new Error('the build failed');
 }
 
+/**
+ * Demo only: one-time ways in, issued afresh at each start — a registration link for the demo
+ * admin while it has no passkey, and a letter code for a demo parent (as if the letter arrived).
+ */
+async function demoSignInHelp(owner: Database, port: number): Promise<string[]> {
+	const origin = process.env.ORIGIN ?? `http://localhost:${port}`;
+	const city = demoMunicipality.municipality_code;
+	const now = new Date();
+	const lines: string[] = [];
+	const admin = await owner
+		.selectFrom('staff_user')
+		.select('id')
+		.where('municipality_code', '=', city)
+		.where('login_id', '=', 'admin')
+		.where((eb) =>
+			eb.not(
+				eb.exists(
+					eb
+						.selectFrom('webauthn_credential')
+						.select('webauthn_credential.id')
+						.whereRef('webauthn_credential.staff_user_id', '=', 'staff_user.id')
+						.where('webauthn_credential.revoked_at', 'is', null)
+				)
+			)
+		)
+		.executeTakeFirst();
+	if (admin) {
+		const { token } = await issueStaffLink(owner, {
+			municipalityCode: city,
+			staffUserId: admin.id,
+			issuedBy: null,
+			now
+		});
+		lines.push(`  Demo staff admin: register a passkey at ${origin}/staff/register/${token}`);
+	}
+	const parent = await owner
+		.selectFrom('guardianship')
+		.innerJoin('resident', (join) =>
+			join
+				.onRef('resident.municipality_code', '=', 'guardianship.municipality_code')
+				.onRef('resident.atena_number', '=', 'guardianship.guardian_atena_number')
+		)
+		.select(['resident.atena_number', 'resident.name_kanji', 'resident.birth_date'])
+		.where('guardianship.municipality_code', '=', city)
+		.where('guardianship.suppressed_for_dv', '=', false)
+		.where('resident.status', '=', 'resident')
+		.orderBy('resident.atena_number')
+		.executeTakeFirst();
+	if (parent) {
+		const { code } = await issueLetterCode(owner, {
+			municipalityCode: city,
+			atenaNumber: parent.atena_number,
+			issuedBy: null,
+			now
+		});
+		lines.push(
+			`  Demo resident ${parent.name_kanji}: enrol at ${origin}/enrol with code ${code} and birth date ${parent.birth_date}`
+		);
+	}
+	return lines;
+}
+
 async function listen(server: http.Server, port: number, host: string): Promise<void> {
 	await new Promise<void>((resolve, reject) => {
 		server.once('error', (error: NodeJS.ErrnoException) =>
@@ -62,6 +125,7 @@ await runCommand(async () => {
 	const port = Number(process.env.PORT ?? 3000);
 	const host = process.env.HOST ?? '127.0.0.1';
 	const database = await launchDatabase();
+	let demoAccess: string[] = [];
 	const shutdown = async (signal: string) => {
 		console.log(`\n${signal}: stopping…`);
 		await database.stop();
@@ -86,6 +150,7 @@ await runCommand(async () => {
 						myNumberKey: parseKeySpec(database.myNumberKey!)
 					});
 				}
+				demoAccess = await demoSignInHelp(owner, port);
 			} finally {
 				await owner.destroy();
 			}
@@ -111,7 +176,7 @@ await runCommand(async () => {
 				database.embedded
 					? `  Demo staff accounts (one per role): ${demoStaff.map((staff) => staff.login_id).join(', ')}`
 					: '',
-				'  Sign-in (passkeys for residents and staff) is not built yet; see README "Status".',
+				...demoAccess,
 				'  Press Ctrl+C to stop.',
 				''
 			]

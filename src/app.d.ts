@@ -13,6 +13,26 @@ declare global {
 			realm: 'public' | 'resident' | 'staff';
 			/** Passed to every audit entry made while serving this request. */
 			audit: AuditContext;
+			/** The signed-in resident (resident realm only). */
+			resident?: {
+				accountId: string;
+				atenaNumber: string;
+				municipalityCode: string;
+				sessionToken: string;
+				credentialId: string;
+				authenticatedAt: Date;
+			};
+			/** The signed-in staff member, with the rights in force today (staff realm only). */
+			staff?: {
+				id: string;
+				loginId: string;
+				displayName: string;
+				department: string;
+				municipalityCode: string;
+				roles: string[];
+				permissions: Set<string>;
+				sessionToken: string;
+			};
 		}
 	}
 }

@@ -6,6 +6,7 @@ import { config } from '$lib/server/config';
 import { auditContextFor, sessionCookieNames } from '$lib/server/http/context';
 import { securityHeaders } from '$lib/server/http/headers';
 import { isServed, realmOf } from '$lib/server/http/realm';
+import { loadSession, requiredRealm } from '$lib/server/auth/guard';
 import { m } from '$lib/paraglide/messages';
 import { getLocale } from '$lib/paraglide/runtime';
 
@@ -29,6 +30,20 @@ const realmAndContext: Handle = async ({ event, resolve }) => {
 	const sessionId = sessionCookieNames.map((name) => event.cookies.get(name)).find(Boolean) ?? null;
 	event.locals.audit = auditContextFor(event.request, event.getClientAddress(), sessionId);
 
+	const needed = requiredRealm(event.route.id, event.url.pathname);
+	const sessionRealm = needed ?? (realm === 'public' ? null : realm);
+	if (sessionRealm) {
+		const outcome = await loadSession(event, sessionRealm, new Date());
+		if (needed && outcome !== 'valid') {
+			const refused = withSecurityHeaders(
+				signInRequired(event.request, event.url, needed, outcome),
+				event.url
+			);
+			refused.headers.set('X-Request-Id', event.locals.audit.requestId);
+			return refused;
+		}
+	}
+
 	const response = withSecurityHeaders(await resolve(event), event.url);
 	response.headers.set('X-Request-Id', event.locals.audit.requestId);
 	return response;
@@ -40,14 +55,39 @@ function withSecurityHeaders(response: Response, url: URL): Response {
 	return response;
 }
 
+const strictCsp = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+
+/** Pages go to the sign-in page (saying why, and where to return); other requests get 401. */
+function signInRequired(
+	request: Request,
+	url: URL,
+	realm: 'resident' | 'staff',
+	outcome: string
+): Response {
+	const wantsPage =
+		request.method === 'GET' && (request.headers.get('accept') ?? '').includes('text/html');
+	if (!wantsPage) {
+		return new Response(JSON.stringify({ message: m.auth_sign_in_required() }), {
+			status: 401,
+			headers: { 'Content-Type': 'application/json', 'Content-Security-Policy': strictCsp }
+		});
+	}
+	const target = new URL(realm === 'staff' ? '/staff/sign-in' : '/sign-in', url);
+	target.searchParams.set('next', url.pathname);
+	if (outcome !== 'none') target.searchParams.set('ended', outcome);
+	return new Response(null, {
+		status: 303,
+		headers: { Location: target.pathname + target.search, 'Content-Security-Policy': strictCsp }
+	});
+}
+
 function notFound(): Response {
 	const body = `<!doctype html><html lang="${getLocale()}"><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>404</title><main><h1>404</h1><p>${m.error_not_found()}</p></main></html>`;
 	return new Response(body, {
 		status: 404,
 		headers: {
 			'Content-Type': 'text/html; charset=utf-8',
-			'Content-Security-Policy':
-				"default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+			'Content-Security-Policy': strictCsp
 		}
 	});
 }

@@ -6,10 +6,13 @@ import { baseUrlFor } from '../../playwright.config';
 test('the combined demo serves the portal and refuses the back office without a session', async ({
 	page
 }) => {
-	const response = await page.goto(`${baseUrlFor('all')}/staff`);
-	expect(response?.status()).toBe(401);
-	await expect(page.getByRole('heading', { level: 1 })).toHaveText('職員用業務システム');
-	await expect(page.getByText('職員としてのサインインが必要です')).toBeVisible();
+	await page.goto(`${baseUrlFor('all')}/staff`);
+	await expect(page).toHaveURL(/\/staff\/sign-in\?next=%2Fstaff$/);
+	await expect(page.getByRole('heading', { level: 1 })).toHaveText('職員サインイン');
+	const api = await page.request.get(`${baseUrlFor('all')}/staff/admin/users`, {
+		headers: { accept: 'application/json' }
+	});
+	expect(api.status()).toBe(401);
 });
 
 test('the portal has no staff routes', async ({ request }) => {

@@ -32,6 +32,16 @@ const schema = z.object({
 	DATABASE_OWNER_URL: postgresUrl.optional(),
 	APP_ROLE: z.enum(appRoles).default('all'),
 	MY_NUMBER_KEY: keySpec.optional(),
+	// The public origin of this deployment (adapter-node reads it too). WebAuthn takes the expected
+	// origin and RP ID from here, never from the Host header.
+	ORIGIN: z
+		.string()
+		.regex(/^https?:\/\/[^/?#]+$/, 'must be an origin such as https://portal.example.lg.jp')
+		.default('http://localhost:3000'),
+	RP_ID: z
+		.string()
+		.regex(/^[a-z0-9.-]+$/, 'must be a host name such as example.lg.jp')
+		.optional(),
 	MUNICIPALITY_CODE: z
 		.string()
 		.regex(/^[0-9]{6}$/, 'must be a 6-digit 全国地方公共団体コード')
@@ -44,6 +54,11 @@ export type Config = {
 	appRole: AppRole;
 	myNumberKey: { id: string; key: Buffer } | undefined;
 	municipalityCode: string | undefined;
+	origin: string;
+	/** The WebAuthn relying-party id: RP_ID, or the origin's host name. */
+	rpId: string;
+	/** Cookies get Secure (and the __Host- prefix) everywhere but plain-http localhost. */
+	secureCookies: boolean;
 };
 
 export function parseKeySpec(spec: string): { id: string; key: Buffer } {
@@ -68,6 +83,12 @@ export function readConfig(env: Record<string, string | undefined>): Config {
 		throw new ConfigError(`${variable} ${message}`);
 	}
 	const values = parsed.data;
+	if (values.RP_ID) {
+		const host = new URL(values.ORIGIN).hostname;
+		if (host !== values.RP_ID && !host.endsWith(`.${values.RP_ID}`)) {
+			throw new ConfigError(`RP_ID must be the host of ORIGIN or a parent domain of it`);
+		}
+	}
 	if (values.APP_ROLE === 'portal' && values.MY_NUMBER_KEY) {
 		// The internet-facing process must not even hold the key (三層の対策).
 		throw new ConfigError('MY_NUMBER_KEY must not be set when APP_ROLE=portal');
@@ -77,7 +98,10 @@ export function readConfig(env: Record<string, string | undefined>): Config {
 		databaseOwnerUrl: values.DATABASE_OWNER_URL ?? values.DATABASE_URL,
 		appRole: values.APP_ROLE,
 		myNumberKey: values.MY_NUMBER_KEY ? parseKeySpec(values.MY_NUMBER_KEY) : undefined,
-		municipalityCode: values.MUNICIPALITY_CODE
+		municipalityCode: values.MUNICIPALITY_CODE,
+		origin: values.ORIGIN,
+		rpId: values.RP_ID ?? new URL(values.ORIGIN).hostname,
+		secureCookies: new URL(values.ORIGIN).protocol === 'https:'
 	};
 }
 

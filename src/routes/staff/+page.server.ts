@@ -1,9 +1,15 @@
-// The back office's front door. Until staff sign-in exists (identity issue), every request is
-// refused as unauthenticated — the staff realm never renders without a session.
-import { error } from '@sveltejs/kit';
-import { m } from '$lib/paraglide/messages';
 import type { PageServerLoad } from './$types';
 
-export const load: PageServerLoad = () => {
-	error(401, `${m.staff_sign_in_required()} ${m.staff_sign_in_pending()}`);
+// hooks.server.ts has already refused requests without a staff session.
+export const load: PageServerLoad = ({ locals }) => {
+	const staff = locals.staff!;
+	return {
+		displayName: staff.displayName,
+		loginId: staff.loginId,
+		roles: staff.roles,
+		can: {
+			manageStaff: staff.permissions.has('staff.manage'),
+			proveIdentity: staff.permissions.has('identity.proof')
+		}
+	};
 };

@@ -73,6 +73,8 @@ export async function startEmbeddedPostgres(options: {
 	dataDir: string;
 	password: string;
 	port?: number;
+	/** Use the server already running on this data directory instead of refusing. */
+	attach?: boolean;
 }): Promise<EmbeddedServer> {
 	const clusterDir = path.join(options.dataDir, 'postgres');
 	const logFile = path.join(options.dataDir, 'postgres.log');
@@ -83,8 +85,20 @@ export async function startEmbeddedPostgres(options: {
 
 	const pidFile = path.join(clusterDir, 'postmaster.pid');
 	if (existsSync(pidFile)) {
-		const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
+		const lines = readFileSync(pidFile, 'utf8').split('\n');
+		const pid = Number(lines[0]);
 		if (Number.isInteger(pid) && pid > 0 && processIsAlive(pid)) {
+			// Tools (staff:create, audit:verify) may share the server a running app started; they
+			// must not stop it when they finish.
+			const runningPort = Number(lines[3]);
+			if (options.attach && Number.isInteger(runningPort) && runningPort > 0) {
+				return {
+					port: runningPort,
+					superuserUrl: (database = 'postgres') =>
+						`postgres://postgres:${encodeURIComponent(options.password)}@127.0.0.1:${runningPort}/${database}`,
+					stop: async () => {}
+				};
+			}
 			throw new DatabaseBusyError(
 				`the data directory ${clusterDir} is in use by PostgreSQL process ${pid}: is another instance running?`
 			);

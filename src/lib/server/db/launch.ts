@@ -21,7 +21,7 @@ export type LaunchedDatabase = {
 
 export async function launchDatabase(
 	env: Record<string, string | undefined> = process.env,
-	options: { migrate?: boolean; dataDir?: string } = {}
+	options: { migrate?: boolean; dataDir?: string; attach?: boolean } = {}
 ): Promise<LaunchedDatabase> {
 	const migrate = options.migrate ?? true;
 	if (env.DATABASE_URL) {
@@ -39,7 +39,11 @@ export async function launchDatabase(
 	const dataDir = options.dataDir ?? defaultDataDir;
 	const appRole = (env.APP_ROLE ?? 'all') as AppRole;
 	const secrets = embeddedSecrets(dataDir);
-	const server = await startEmbeddedPostgres({ dataDir, password: secrets.superuserPassword });
+	const server = await startEmbeddedPostgres({
+		dataDir,
+		password: secrets.superuserPassword,
+		attach: options.attach
+	});
 	try {
 		await ensureDatabase(server.superuserUrl(), databaseName);
 		const ownerUrl = server.superuserUrl(databaseName);

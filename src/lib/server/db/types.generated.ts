@@ -57,6 +57,25 @@ export interface AuditPayload {
   seq: Int8;
 }
 
+export interface Enrolment {
+  atena_number: string | null;
+  cancelled_at: Timestamp | null;
+  claimed_ceremony_hash: Buffer | null;
+  claimed_until: Timestamp | null;
+  expires_at: Timestamp;
+  failed_attempts: Generated<number>;
+  id: Generated<string>;
+  identity_documents: Generated<string[]>;
+  issued_at: Timestamp;
+  issued_by: string | null;
+  locked_at: Timestamp | null;
+  municipality_code: string;
+  route: string;
+  secret_hash: Buffer;
+  staff_user_id: string | null;
+  used_at: Timestamp | null;
+}
+
 export interface Guardianship {
   child_atena_number: string;
   guardian_atena_number: string;
@@ -102,9 +121,15 @@ export interface Municipality {
   name_en: string;
   name_ja: string;
   name_kana: string;
+  passkey_aaguid_allowlist: Generated<string[]>;
+  passkey_attestation: Generated<string>;
   prefecture_en: string;
   prefecture_ja: string;
+  resident_absolute_hours: Generated<number>;
+  resident_idle_minutes: Generated<number>;
   retention_years: Generated<Json>;
+  staff_absolute_hours: Generated<number>;
+  staff_idle_minutes: Generated<number>;
 }
 
 export interface MynumberIndividualNumber {
@@ -123,6 +148,12 @@ export interface Permission {
   code: string;
   description_en: string;
   description_ja: string;
+}
+
+export interface RateLimit {
+  bucket: string;
+  hits: number;
+  window_start: Timestamp;
 }
 
 export interface Resident {
@@ -150,6 +181,26 @@ export interface Resident {
   updated_at: Generated<Timestamp>;
 }
 
+export interface ResidentAccount {
+  atena_number: string;
+  created_at: Generated<Timestamp>;
+  id: Generated<string>;
+  municipality_code: string;
+  user_handle: Buffer;
+}
+
+export interface ResidentSession {
+  authenticated_at: Timestamp;
+  created_at: Timestamp;
+  credential_id: string;
+  expires_at: Timestamp;
+  id: string;
+  ip: string | null;
+  last_active_at: Timestamp;
+  resident_account_id: string;
+  user_agent: string | null;
+}
+
 export interface Role {
   code: string;
   name_en: string;
@@ -162,23 +213,65 @@ export interface RolePermission {
   role_code: string;
 }
 
-export interface StaffRole {
-  granted_at: Generated<Timestamp>;
+export interface SignedAct {
+  authenticator_data: Buffer;
+  client_data_json: Buffer;
+  credential_id: string;
+  digest: Buffer;
+  id: Generated<string>;
+  kind: string;
   municipality_code: string;
+  nonce: Buffer;
+  origin: string;
+  payload: string;
+  resident_account_id: string;
+  rp_id: string;
+  signature: Buffer;
+  signed_at: Timestamp;
+  user_handle: Buffer | null;
+}
+
+export interface StaffRole {
+  grant_reason: string | null;
+  granted_at: Generated<Timestamp>;
+  granted_by: string | null;
+  id: Generated<string>;
+  municipality_code: string;
+  revoke_reason: string | null;
+  revoked_at: Timestamp | null;
+  revoked_by: string | null;
   role_code: string;
   staff_user_id: string;
+  valid_from: Generated<string>;
+  valid_until: string | null;
+}
+
+export interface StaffSession {
+  authenticated_at: Timestamp;
+  created_at: Timestamp;
+  credential_id: string;
+  expires_at: Timestamp;
+  id: string;
+  ip: string | null;
+  last_active_at: Timestamp;
+  staff_user_id: string;
+  user_agent: string | null;
 }
 
 export interface StaffUser {
   active: Generated<boolean>;
   created_at: Generated<Timestamp>;
+  created_by: string | null;
   deactivated_at: Timestamp | null;
+  deactivated_by: string | null;
+  deactivation_reason: string | null;
   department_en: string;
   department_ja: string;
   display_name: string;
   id: Generated<string>;
   login_id: string;
   municipality_code: string;
+  user_handle: Generated<Buffer>;
 }
 
 export interface VaccinationDose {
@@ -234,20 +327,65 @@ export interface VaccineDose {
   window_rule: string;
 }
 
+export interface WebauthnChallenge {
+  ceremony_hash: Buffer;
+  challenge: string;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+  nonce: Buffer | null;
+  purpose: string;
+  realm: string;
+  signed_kind: string | null;
+  signed_payload: string | null;
+  subject_id: string | null;
+}
+
+export interface WebauthnCredential {
+  aaguid: string;
+  attestation_format: string;
+  backup_eligible: boolean;
+  backup_state: boolean;
+  consecutive_failures: Generated<number>;
+  created_at: Timestamp;
+  credential_id: string;
+  enrolment_id: string | null;
+  flag_reason: string | null;
+  flagged_at: Timestamp | null;
+  id: Generated<string>;
+  last_used_at: Timestamp | null;
+  municipality_code: string;
+  nickname: string;
+  public_key: Buffer;
+  resident_account_id: string | null;
+  revoke_reason: string | null;
+  revoked_at: Timestamp | null;
+  sign_count: Generated<Int8>;
+  staff_user_id: string | null;
+  transports: Generated<string[]>;
+}
+
 export interface DB {
   "audit.entry": AuditEntry;
   "audit.payload": AuditPayload;
+  enrolment: Enrolment;
   guardianship: Guardianship;
   medical_institution: MedicalInstitution;
   municipality: Municipality;
   "mynumber.individual_number": MynumberIndividualNumber;
   permission: Permission;
+  rate_limit: RateLimit;
   resident: Resident;
+  resident_account: ResidentAccount;
+  resident_session: ResidentSession;
   role: Role;
   role_permission: RolePermission;
+  signed_act: SignedAct;
   staff_role: StaffRole;
+  staff_session: StaffSession;
   staff_user: StaffUser;
   vaccination_dose: VaccinationDose;
   vaccine: Vaccine;
   vaccine_dose: VaccineDose;
+  webauthn_challenge: WebauthnChallenge;
+  webauthn_credential: WebauthnCredential;
 }

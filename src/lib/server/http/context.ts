@@ -2,7 +2,12 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { AuditContext } from '../audit/record';
 
-export const sessionCookieNames = ['resident_session', 'staff_session'] as const;
+export const sessionCookieNames = [
+	'__Host-resident_session',
+	'__Host-staff_session',
+	'resident_session',
+	'staff_session'
+] as const;
 
 export function auditContextFor(
 	request: Request,

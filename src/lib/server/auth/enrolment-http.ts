@@ -1,0 +1,96 @@
+// Form handlers for the proofing routes: a letter code with the birth date, or a desk link.
+import { fail, redirect, type RequestEvent } from '@sveltejs/kit';
+import { m } from '$lib/paraglide/messages';
+import { recordAudit } from '../audit/record';
+import { db } from '../db';
+import { claimLetterCode, claimLink, EnrolmentFailure } from './enrolment';
+import { AuthFailure } from './failures';
+import { auditFailure, ceremonyHash, servedMunicipality } from './http';
+import { hit, limits } from './rate-limit';
+
+export async function claimByLetter(event: RequestEvent) {
+	const form = await event.request.formData();
+	const code = String(form.get('code') ?? '').slice(0, 64);
+	const birthDate = String(form.get('birth_date') ?? '').slice(0, 10);
+	const city = await servedMunicipality();
+	const values = { code, birthDate };
+	if (!code.trim() || !/^\d{4}-\d{2}-\d{2}$/.test(birthDate)) {
+		return fail(400, { ...values, message: m.enrol_fields_missing() });
+	}
+	try {
+		await hit(db(), limits.codeCheckPerIp(event.getClientAddress()));
+		const enrolment = await claimLetterCode(db(), {
+			code,
+			birthDate,
+			ceremonyHash: ceremonyHash(event.cookies),
+			now: new Date()
+		});
+		await auditClaim(
+			event,
+			city.municipality_code,
+			enrolment.atena_number!,
+			enrolment.id,
+			'letter'
+		);
+	} catch (error) {
+		if (!(error instanceof AuthFailure)) throw error;
+		await auditFailure(event, {
+			action: 'auth.enrolment_claim',
+			failure: error,
+			municipalityCode: city.municipality_code,
+			realm: 'resident'
+		});
+		// One message for every reason: a guesser learns nothing about which part was wrong.
+		return fail(error.reason === 'rate_limited' ? 429 : 400, {
+			...values,
+			message: error.reason === 'rate_limited' ? m.auth_rate_limited() : m.enrol_code_failed()
+		});
+	}
+	redirect(303, '/enrol/passkey');
+}
+
+export async function claimByLink(event: RequestEvent, route: 'desk' | 'staff', token: string) {
+	const city = await servedMunicipality();
+	try {
+		await hit(db(), limits.codeCheckPerIp(event.getClientAddress()));
+		const enrolment = await claimLink(db(), {
+			route,
+			token,
+			ceremonyHash: ceremonyHash(event.cookies),
+			now: new Date()
+		});
+		await auditClaim(event, city.municipality_code, enrolment.atena_number, enrolment.id, route);
+	} catch (error) {
+		if (!(error instanceof AuthFailure)) throw error;
+		await auditFailure(event, {
+			action: 'auth.enrolment_claim',
+			failure: error,
+			municipalityCode: city.municipality_code,
+			realm: route === 'staff' ? 'staff' : 'resident'
+		});
+		return fail(400, { message: m.enrol_link_failed() });
+	}
+	return null;
+}
+
+async function auditClaim(
+	event: RequestEvent,
+	municipalityCode: string,
+	atenaNumber: string | null,
+	enrolmentId: string,
+	route: string
+) {
+	await recordAudit(db(), {
+		municipalityCode,
+		actor: { type: 'anonymous', id: 'anonymous', role: 'anonymous' },
+		context: event.locals.audit,
+		action: 'auth.enrolment_claim',
+		subjectAtenaNumber: atenaNumber ?? undefined,
+		objectType: 'enrolment',
+		objectId: enrolmentId,
+		result: 'ok',
+		payload: { route }
+	});
+}
+
+export { EnrolmentFailure };

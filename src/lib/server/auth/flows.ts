@@ -1,0 +1,390 @@
+// The sign-in flows as request handlers, shared by the resident and staff routes (which stay thin).
+// Every step is audited (LOG-2); every failure gets one generic message and a reason code in the log.
+import { json, type RequestEvent } from '@sveltejs/kit';
+import { getLocale } from '$lib/paraglide/runtime';
+import { recordAudit, type Actor } from '../audit/record';
+import type { AuditAction } from '../audit/actions';
+import { db } from '../db';
+import {
+	activeCredentials,
+	addCredential,
+	defaultNickname,
+	ensureResidentAccount,
+	userHandleOf
+} from './credentials';
+import { claimedEnrolment, markUsed } from './enrolment';
+import { AuthFailure } from './failures';
+import {
+	auditFailure,
+	ceremonyHash,
+	failureResponse,
+	readJson,
+	relyingParty,
+	residentActor,
+	servedMunicipality,
+	sessionManagers
+} from './http';
+import { hit, limits } from './rate-limit';
+import { sessionIdHash } from './sessions';
+import { completeSigning, signedActKinds, signingOptions, type SignedActKind } from './signing';
+import {
+	authenticationOptions,
+	registrationOptions,
+	verifyAssertion,
+	verifyRegistration,
+	type AuthRealm,
+	type RegistrationPolicy
+} from './webauthn';
+
+const now = () => new Date();
+
+/** How recent a sign-in must be to add a passkey while signed in (no silent persistence). */
+export const addPasskeyWithinMinutes = 10;
+
+async function guarded(
+	event: RequestEvent,
+	realm: AuthRealm,
+	action: AuditAction,
+	run: (city: Awaited<ReturnType<typeof servedMunicipality>>) => Promise<Response>,
+	actor?: Actor
+): Promise<Response> {
+	const city = await servedMunicipality();
+	try {
+		await hit(db(), limits.ceremonyPerIp(event.getClientAddress()));
+		return await run(city);
+	} catch (error) {
+		if (!(error instanceof AuthFailure)) throw error;
+		await auditFailure(event, {
+			action,
+			failure: error,
+			municipalityCode: city.municipality_code,
+			actor,
+			realm
+		});
+		return failureResponse(error);
+	}
+}
+
+function policyFor(
+	realm: AuthRealm,
+	city: Awaited<ReturnType<typeof servedMunicipality>>
+): RegistrationPolicy {
+	return {
+		attestation: city.passkey_attestation as 'none' | 'direct',
+		aaguidAllowlist: city.passkey_aaguid_allowlist,
+		requireDeviceBound: realm === 'staff'
+	};
+}
+
+// --- sign-in ---------------------------------------------------------------------------------
+
+export async function signInOptions(event: RequestEvent, realm: AuthRealm): Promise<Response> {
+	const city = await servedMunicipality();
+	try {
+		await hit(db(), limits.optionsPerIp(event.getClientAddress()));
+	} catch (error) {
+		if (error instanceof AuthFailure) return failureResponse(error);
+		throw error;
+	}
+	const options = await authenticationOptions(db(), relyingParty(city, realm), {
+		realm,
+		purpose: 'authenticate',
+		ceremonyHash: ceremonyHash(event.cookies),
+		now: now()
+	});
+	return json(options);
+}
+
+export async function signInVerify(event: RequestEvent, realm: AuthRealm): Promise<Response> {
+	return guarded(event, realm, 'auth.sign_in', async (city) => {
+		const body = await readJson(event.request);
+		const at = now();
+		const assertion = await verifyAssertion(db(), relyingParty(city, realm), {
+			realm,
+			purpose: 'authenticate',
+			ceremonyHash: ceremonyHash(event.cookies),
+			response: body,
+			userHandleOf: (ownerId) => userHandleOf(db(), realm, ownerId),
+			now: at
+		});
+		const manager = sessionManagers()[realm];
+		// A new session id on every sign-in; the previous one (if any) ends.
+		const previous = event.cookies.get(manager.cookieName);
+		if (previous) await manager.end(previous);
+		const { token, cookie } = await manager.start({
+			ownerId: assertion.ownerId,
+			credentialId: assertion.credential.id,
+			ip: event.getClientAddress(),
+			userAgent: event.request.headers.get('user-agent'),
+			now: at
+		});
+		event.cookies.set(cookie.name, cookie.value, { ...cookie.attributes, path: '/' });
+		const actor: Actor =
+			realm === 'resident'
+				? { type: 'resident', id: assertion.ownerId, role: 'resident' }
+				: { type: 'staff', id: assertion.ownerId, role: 'staff', department: null };
+		await recordAudit(db(), {
+			municipalityCode: city.municipality_code,
+			actor,
+			context: { ...event.locals.audit, sessionHash: sessionIdHash(token) },
+			action: 'auth.sign_in',
+			objectType: 'webauthn_credential',
+			objectId: assertion.credential.id,
+			result: 'ok',
+			payload: { realm, counter: assertion.newSignCount }
+		});
+		return json({ redirect: safeNext(event.url.searchParams.get('next'), realm) });
+	});
+}
+
+/** Only a path on this site within the realm; anything else goes to the realm's home. */
+export function safeNext(next: string | null, realm: AuthRealm): string {
+	const home = realm === 'staff' ? '/staff' : '/home';
+	if (!next || !next.startsWith('/') || next.startsWith('//') || next.includes('\\')) return home;
+	if (realm === 'staff' ? !next.startsWith('/staff') : next.startsWith('/staff')) return home;
+	return next;
+}
+
+// --- registration ----------------------------------------------------------------------------
+
+type RegistrationSubject = {
+	municipalityCode: string;
+	owner: { realm: AuthRealm; id: string | null };
+	enrolmentId: string | null;
+	atenaNumber: string | null;
+	userName: string;
+	displayName: string;
+	userHandle: Buffer;
+	exclude: { credential_id: string; transports: string[] }[];
+};
+
+/** Who is registering: a browser holding an enrolment, or a resident signed in recently. */
+async function registrationSubject(
+	event: RequestEvent,
+	realm: AuthRealm
+): Promise<RegistrationSubject> {
+	const at = now();
+	if (realm === 'resident' && event.locals.resident) {
+		const resident = event.locals.resident;
+		if (at.getTime() - resident.authenticatedAt.getTime() > addPasskeyWithinMinutes * 60_000) {
+			throw new AuthFailure('enrolment_missing', 'sign-in too old to add a passkey');
+		}
+		return residentSubject(resident.municipalityCode, resident.atenaNumber, null, at);
+	}
+	const enrolment = await claimedEnrolment(db(), {
+		ceremonyHash: ceremonyHash(event.cookies),
+		route: realm,
+		now: at
+	});
+	if (!enrolment) throw new AuthFailure('enrolment_missing');
+	if (realm === 'resident') {
+		return residentSubject(enrolment.municipality_code, enrolment.atena_number!, enrolment.id, at);
+	}
+	const user = await db()
+		.selectFrom('staff_user')
+		.selectAll()
+		.where('id', '=', enrolment.staff_user_id!)
+		.where('active', '=', true)
+		.executeTakeFirst();
+	if (!user) throw new AuthFailure('account_inactive');
+	return {
+		municipalityCode: user.municipality_code,
+		owner: { realm, id: user.id },
+		enrolmentId: enrolment.id,
+		atenaNumber: null,
+		userName: user.login_id,
+		displayName: user.display_name,
+		userHandle: user.user_handle,
+		exclude: await activeCredentials(db(), { realm, id: user.id })
+	};
+}
+
+async function residentSubject(
+	municipalityCode: string,
+	atenaNumber: string,
+	enrolmentId: string | null,
+	at: Date
+): Promise<RegistrationSubject> {
+	const account = await ensureResidentAccount(db(), { municipalityCode, atenaNumber, now: at });
+	const person = await db()
+		.selectFrom('resident')
+		.select(['name_kanji'])
+		.where('municipality_code', '=', municipalityCode)
+		.where('atena_number', '=', atenaNumber)
+		.executeTakeFirstOrThrow();
+	return {
+		municipalityCode,
+		owner: { realm: 'resident', id: account.id },
+		enrolmentId,
+		atenaNumber,
+		// Shown by the authenticator's account picker on this person's own device only.
+		userName: person.name_kanji,
+		displayName: person.name_kanji,
+		userHandle: account.user_handle,
+		exclude: await activeCredentials(db(), { realm: 'resident', id: account.id })
+	};
+}
+
+export async function registerOptions(event: RequestEvent, realm: AuthRealm): Promise<Response> {
+	return guarded(event, realm, 'auth.register', async (city) => {
+		const subject = await registrationSubject(event, realm);
+		const options = await registrationOptions(db(), relyingParty(city, realm), {
+			realm,
+			ceremonyHash: ceremonyHash(event.cookies),
+			subjectId: subject.enrolmentId ?? subject.owner.id!,
+			userHandle: subject.userHandle,
+			userName: subject.userName,
+			displayName: subject.displayName,
+			exclude: subject.exclude,
+			policy: policyFor(realm, city),
+			now: now()
+		});
+		return json(options);
+	});
+}
+
+export async function registerVerify(event: RequestEvent, realm: AuthRealm): Promise<Response> {
+	return guarded(event, realm, 'auth.register', async (city) => {
+		const body = await readJson(event.request);
+		const at = now();
+		const subject = await registrationSubject(event, realm);
+		const verified = await verifyRegistration(db(), relyingParty(city, realm), {
+			realm,
+			ceremonyHash: ceremonyHash(event.cookies),
+			response: body,
+			policy: policyFor(realm, city),
+			now: at
+		});
+		if (verified.subjectId !== (subject.enrolmentId ?? subject.owner.id)) {
+			throw new AuthFailure('challenge_mismatch', 'registration challenge of another subject');
+		}
+		const transports = verified.credential.transports;
+		const manager = sessionManagers()[realm];
+		const credential = await db()
+			.transaction()
+			.execute(async (trx) => {
+				if (subject.enrolmentId && !(await markUsed(trx, subject.enrolmentId, at))) {
+					throw new AuthFailure('code_used');
+				}
+				const credential = await addCredential(trx, {
+					owner: { realm, id: subject.owner.id! },
+					municipalityCode: subject.municipalityCode,
+					credential: verified.credential,
+					nickname: defaultNickname(transports, getLocale() === 'en' ? 'en' : 'ja', at),
+					enrolmentId: subject.enrolmentId,
+					now: at
+				});
+				const actor: Actor =
+					realm === 'resident'
+						? { type: 'resident', id: subject.owner.id!, role: 'resident' }
+						: { type: 'staff', id: subject.owner.id!, role: 'staff', department: null };
+				await recordAudit(trx, {
+					municipalityCode: subject.municipalityCode,
+					actor,
+					context: event.locals.audit,
+					action: 'auth.register',
+					subjectAtenaNumber: subject.atenaNumber ?? undefined,
+					objectType: 'webauthn_credential',
+					objectId: credential.id,
+					result: 'ok',
+					payload: {
+						realm,
+						enrolment: subject.enrolmentId,
+						backup_eligible: credential.backup_eligible
+					}
+				});
+				return credential;
+			});
+		// Enrolment ends in a signed-in session; adding a key keeps the current one.
+		if (!event.locals.resident && subject.owner.id) {
+			const previous = event.cookies.get(manager.cookieName);
+			if (previous) await manager.end(previous);
+			const started = await manager.start({
+				ownerId: subject.owner.id,
+				credentialId: credential.id,
+				ip: event.getClientAddress(),
+				userAgent: event.request.headers.get('user-agent'),
+				now: at
+			});
+			event.cookies.set(started.cookie.name, started.cookie.value, {
+				...started.cookie.attributes,
+				path: '/'
+			});
+		}
+		return json({
+			redirect:
+				realm === 'staff'
+					? '/staff'
+					: event.locals.resident
+						? '/account/passkeys?added=1'
+						: '/home?welcome=1'
+		});
+	});
+}
+
+// --- signed acts (resident) --------------------------------------------------------------------
+
+export async function signOptions(event: RequestEvent): Promise<Response> {
+	const resident = event.locals.resident!;
+	return guarded(
+		event,
+		'resident',
+		'auth.sign',
+		async (city) => {
+			const body = (await readJson(event.request)) as { kind?: unknown; payload?: unknown };
+			if (!signedActKinds.includes(body.kind as SignedActKind) || body.payload === undefined) {
+				throw new AuthFailure('malformed', 'sign request');
+			}
+			const { options } = await signingOptions(db(), relyingParty(city, 'resident'), {
+				accountId: resident.accountId,
+				kind: body.kind as SignedActKind,
+				payload: body.payload,
+				ceremonyHash: ceremonyHash(event.cookies),
+				now: now()
+			});
+			return json(options);
+		},
+		residentActor(event.locals)
+	);
+}
+
+export async function signVerify(
+	event: RequestEvent,
+	onSigned: SignedActHandler
+): Promise<Response> {
+	const resident = event.locals.resident!;
+	return guarded(
+		event,
+		'resident',
+		'auth.sign',
+		async (city) => {
+			const body = await readJson(event.request);
+			const at = now();
+			const { act } = await completeSigning(db(), relyingParty(city, 'resident'), {
+				accountId: resident.accountId,
+				municipalityCode: resident.municipalityCode,
+				ceremonyHash: ceremonyHash(event.cookies),
+				response: body,
+				userHandleOf: (ownerId) => userHandleOf(db(), 'resident', ownerId),
+				now: at
+			});
+			await recordAudit(db(), {
+				municipalityCode: resident.municipalityCode,
+				actor: residentActor(event.locals),
+				context: event.locals.audit,
+				action: 'auth.sign',
+				subjectAtenaNumber: resident.atenaNumber,
+				objectType: 'signed_act',
+				objectId: act.id,
+				result: 'ok',
+				payload: { kind: act.kind, digest: act.digest.toString('hex') }
+			});
+			return json(await onSigned(act));
+		},
+		residentActor(event.locals)
+	);
+}
+
+export type SignedActHandler = (
+	act: Awaited<ReturnType<typeof completeSigning>>['act']
+) => Promise<Record<string, unknown>>;

@@ -1,0 +1,74 @@
+// Fixed-window counters in PostgreSQL, so a limit holds however many app nodes serve the city.
+import { sql } from 'kysely';
+import type { Executor } from '../db';
+import { AuthFailure } from './failures';
+
+export type Limit = { bucket: string; max: number; windowSeconds: number };
+
+/** The limits of the sign-in surface (ASVS 6.1.1, 6.3.1; SP 800-63B-4 §3.2.2). */
+export const limits = {
+	/** Letter-code checks per address (each code also locks itself after 5 wrong birth dates). */
+	codeCheckPerIp: (ip: string): Limit => ({ bucket: `code:ip:${ip}`, max: 30, windowSeconds: 900 }),
+	/** Challenges cost storage: options per address. */
+	optionsPerIp: (ip: string): Limit => ({ bucket: `options:ip:${ip}`, max: 60, windowSeconds: 60 }),
+	/** Assertions and attestations per address. */
+	ceremonyPerIp: (ip: string): Limit => ({
+		bucket: `ceremony:ip:${ip}`,
+		max: 60,
+		windowSeconds: 60
+	}),
+	/** Failed ceremonies per account (a stolen authenticator without its PIN, a cloned key). */
+	failuresPerAccount: (accountId: string): Limit => ({
+		bucket: `failures:account:${accountId}`,
+		max: 10,
+		windowSeconds: 900
+	})
+};
+
+function windowStart(now: Date, windowSeconds: number): Date {
+	const size = windowSeconds * 1000;
+	return new Date(Math.floor(now.getTime() / size) * size);
+}
+
+/** Counts one hit; throws AuthFailure('rate_limited') once the window is full. */
+export async function hit(db: Executor, limit: Limit, now = new Date()): Promise<void> {
+	const hits = await count(db, limit, now);
+	if (hits > limit.max) throw new AuthFailure('rate_limited', limit.bucket.split(':')[0]);
+}
+
+/** Counts one hit and returns the window's total so far. */
+export async function count(db: Executor, limit: Limit, now = new Date()): Promise<number> {
+	const start = windowStart(now, limit.windowSeconds);
+	const row = await db
+		.insertInto('rate_limit')
+		.values({ bucket: limit.bucket, window_start: start, hits: 1 })
+		.onConflict((conflict) =>
+			conflict.columns(['bucket', 'window_start']).doUpdateSet({ hits: sql`rate_limit.hits + 1` })
+		)
+		.returning('hits')
+		.executeTakeFirstOrThrow();
+	// Old windows are dead weight; the hit that opens a window clears those of its bucket.
+	if (row.hits === 1) {
+		await db
+			.deleteFrom('rate_limit')
+			.where('bucket', '=', limit.bucket)
+			.where('window_start', '<', start)
+			.execute();
+	}
+	return row.hits;
+}
+
+/** Whether the window is already full, without counting a hit. */
+export async function isLimited(db: Executor, limit: Limit, now = new Date()): Promise<boolean> {
+	const row = await db
+		.selectFrom('rate_limit')
+		.select('hits')
+		.where('bucket', '=', limit.bucket)
+		.where('window_start', '=', windowStart(now, limit.windowSeconds))
+		.executeTakeFirst();
+	return (row?.hits ?? 0) >= limit.max;
+}
+
+export async function clear(db: Executor, limit: Limit): Promise<void> {
+	await db.deleteFrom('rate_limit').where('bucket', '=', limit.bucket).execute();
+}

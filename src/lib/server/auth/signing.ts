@@ -1,0 +1,160 @@
+// Signed acts: our analogue of the JPKI 署名用電子証明書. Submitting, withdrawing, answering a
+// 差し戻し and giving consent each need a fresh, user-verified assertion whose challenge is
+// SHA-256(canonical payload ‖ server nonce). Everything needed to check the signature again is
+// stored with the act, so `reverifySignedAct` needs nothing but the database.
+import { verifyAuthenticationResponse } from '@simplewebauthn/server';
+import { randomBytes } from 'node:crypto';
+import type { Selectable } from 'kysely';
+import { canonicalJson } from '../audit/chain';
+import type { DB, Executor } from '../db';
+import { AuthFailure } from './failures';
+import { sha256 } from './tokens';
+import {
+	authenticationOptions,
+	verifyAssertion,
+	type RelyingParty,
+	type VerifiedAssertion
+} from './webauthn';
+
+export const signedActKinds = ['submit', 'withdraw', 'answer_return', 'consent'] as const;
+export type SignedActKind = (typeof signedActKinds)[number];
+export type SignedAct = Selectable<DB['signed_act']>;
+
+export function actDigest(payload: string, nonce: Buffer): Buffer {
+	return sha256(Buffer.concat([Buffer.from(payload, 'utf8'), nonce]));
+}
+
+/** Options for signing `payload`: the challenge is the digest, so the signature covers it. */
+export async function signingOptions(
+	db: Executor,
+	rp: RelyingParty,
+	input: {
+		accountId: string;
+		kind: SignedActKind;
+		payload: unknown;
+		ceremonyHash: Buffer;
+		now: Date;
+	}
+) {
+	const payload = canonicalJson(input.payload);
+	const nonce = randomBytes(32);
+	const credentials = await db
+		.selectFrom('webauthn_credential')
+		.select(['credential_id', 'transports'])
+		.where('resident_account_id', '=', input.accountId)
+		.where('revoked_at', 'is', null)
+		.where('flagged_at', 'is', null)
+		.execute();
+	const options = await authenticationOptions(db, rp, {
+		realm: 'resident',
+		purpose: 'sign',
+		ceremonyHash: input.ceremonyHash,
+		subjectId: input.accountId,
+		challenge: actDigest(payload, nonce).toString('base64url'),
+		signed: { payload, kind: input.kind, nonce },
+		allow: credentials,
+		now: input.now
+	});
+	return { options, payload };
+}
+
+/**
+ * Verifies the assertion over a pending signature and stores the act. The caller treats
+ * `act.payload` as what the person signed — not whatever the browser sends alongside.
+ */
+export async function completeSigning(
+	db: Executor,
+	rp: RelyingParty,
+	input: {
+		accountId: string;
+		municipalityCode: string;
+		ceremonyHash: Buffer;
+		response: unknown;
+		userHandleOf: Parameters<typeof verifyAssertion>[2]['userHandleOf'];
+		now: Date;
+	}
+): Promise<{ act: SignedAct; assertion: VerifiedAssertion }> {
+	const assertion = await verifyAssertion(db, rp, {
+		realm: 'resident',
+		purpose: 'sign',
+		ceremonyHash: input.ceremonyHash,
+		response: input.response,
+		userHandleOf: input.userHandleOf,
+		expectedOwnerId: input.accountId,
+		now: input.now
+	});
+	const { challenge, response, credential } = assertion;
+	const digest = actDigest(challenge.signed_payload!, challenge.nonce!);
+	if (digest.toString('base64url') !== challenge.challenge) {
+		throw new AuthFailure('challenge_mismatch', 'digest does not match the pending payload');
+	}
+	const act = await db
+		.insertInto('signed_act')
+		.values({
+			municipality_code: input.municipalityCode,
+			resident_account_id: input.accountId,
+			kind: challenge.signed_kind!,
+			payload: challenge.signed_payload!,
+			nonce: challenge.nonce!,
+			digest,
+			credential_id: credential.id,
+			client_data_json: Buffer.from(response.response.clientDataJSON, 'base64url'),
+			authenticator_data: Buffer.from(response.response.authenticatorData, 'base64url'),
+			signature: Buffer.from(response.response.signature, 'base64url'),
+			user_handle: response.response.userHandle
+				? Buffer.from(response.response.userHandle, 'base64url')
+				: null,
+			origin: rp.origin,
+			rp_id: rp.rpId,
+			signed_at: input.now
+		})
+		.returningAll()
+		.executeTakeFirstOrThrow();
+	return { act, assertion };
+}
+
+export type SignatureCheck =
+	{ valid: true; signedAt: Date; credentialRevoked: boolean } | { valid: false; reason: string };
+
+/** Checks a stored act's signature again from the database alone. */
+export async function reverifySignedAct(db: Executor, actId: string): Promise<SignatureCheck> {
+	const row = await db
+		.selectFrom('signed_act')
+		.innerJoin('webauthn_credential', 'webauthn_credential.id', 'signed_act.credential_id')
+		.selectAll('signed_act')
+		.select([
+			'webauthn_credential.credential_id as webauthn_id',
+			'webauthn_credential.public_key',
+			'webauthn_credential.revoked_at'
+		])
+		.where('signed_act.id', '=', actId)
+		.executeTakeFirst();
+	if (!row) return { valid: false, reason: 'no such act' };
+	const digest = actDigest(row.payload, row.nonce);
+	try {
+		const result = await verifyAuthenticationResponse({
+			response: {
+				id: row.webauthn_id,
+				rawId: row.webauthn_id,
+				type: 'public-key',
+				response: {
+					clientDataJSON: row.client_data_json.toString('base64url'),
+					authenticatorData: row.authenticator_data.toString('base64url'),
+					signature: row.signature.toString('base64url'),
+					userHandle: row.user_handle?.toString('base64url')
+				},
+				clientExtensionResults: {}
+			},
+			// Recomputed from the stored payload: a changed byte gives another challenge.
+			expectedChallenge: digest.toString('base64url'),
+			expectedOrigin: row.origin,
+			expectedRPID: row.rp_id,
+			credential: { id: row.webauthn_id, publicKey: new Uint8Array(row.public_key), counter: 0 },
+			requireUserVerification: true
+		});
+		if (result.verified !== true) return { valid: false, reason: 'signature does not verify' };
+		return { valid: true, signedAt: row.signed_at, credentialRevoked: row.revoked_at !== null };
+	} catch (error) {
+		return { valid: false, reason: (error as Error).message.split(',')[0]! };
+	}
+}

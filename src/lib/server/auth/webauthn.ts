@@ -1,0 +1,502 @@
+// The two WebAuthn ceremonies around @simplewebauthn/server, with what the library leaves to the
+// relying party (research/anchors-security.md §2.3): challenges stored, expired and consumed
+// before verification; `verified` checked explicitly; UV required on both sides; the credential's
+// owner and userHandle checked; the counter updated by compare-and-swap; BE never changing.
+import {
+	generateAuthenticationOptions,
+	generateRegistrationOptions,
+	verifyAuthenticationResponse,
+	verifyRegistrationResponse,
+	type AuthenticationResponseJSON,
+	type PublicKeyCredentialCreationOptionsJSON,
+	type PublicKeyCredentialRequestOptionsJSON,
+	type RegistrationResponseJSON
+} from '@simplewebauthn/server';
+import { randomBytes } from 'node:crypto';
+import type { Selectable } from 'kysely';
+import { z } from 'zod';
+import type { DB, Executor } from '../db';
+import { AuthFailure, reasonFromLibraryError } from './failures';
+import { clear, count, isLimited, limits } from './rate-limit';
+
+export type AuthRealm = 'resident' | 'staff';
+export type RelyingParty = { origin: string; rpId: string; name: string };
+export type CredentialRow = Selectable<DB['webauthn_credential']>;
+export type ChallengeRow = Selectable<DB['webauthn_challenge']>;
+
+export const challengeLifetimeMs = 5 * 60 * 1000;
+/** Consecutive failed assertions after which a credential is disabled (SP 800-63B-4 §3.2.2). */
+export const maxConsecutiveFailures = 100;
+
+const base64url = z.string().regex(/^[A-Za-z0-9_-]*$/);
+const clientExtensionResults = z.record(z.string(), z.unknown()).default({});
+
+const registrationResponseSchema = z.object({
+	id: base64url.min(16).max(1400),
+	rawId: base64url.max(1400),
+	type: z.literal('public-key'),
+	response: z.object({
+		clientDataJSON: base64url.max(4096),
+		attestationObject: base64url.max(16384),
+		authenticatorData: base64url.max(8192).optional(),
+		transports: z.array(z.string().max(32)).max(8).optional(),
+		publicKeyAlgorithm: z.number().int().optional(),
+		publicKey: base64url.max(4096).optional()
+	}),
+	authenticatorAttachment: z.enum(['platform', 'cross-platform']).optional(),
+	clientExtensionResults
+});
+
+const authenticationResponseSchema = z.object({
+	id: base64url.min(16).max(1400),
+	rawId: base64url.max(1400),
+	type: z.literal('public-key'),
+	response: z.object({
+		clientDataJSON: base64url.max(4096),
+		authenticatorData: base64url.max(8192),
+		signature: base64url.max(1024),
+		userHandle: base64url.max(128).optional()
+	}),
+	authenticatorAttachment: z.enum(['platform', 'cross-platform']).optional(),
+	clientExtensionResults
+});
+
+const clientDataSchema = z.object({
+	type: z.string(),
+	challenge: base64url.min(1).max(128),
+	origin: z.string().max(512)
+});
+
+export function parseRegistrationResponse(input: unknown): RegistrationResponseJSON {
+	const parsed = registrationResponseSchema.safeParse(input);
+	if (!parsed.success) throw new AuthFailure('malformed', 'registration response shape');
+	return parsed.data as RegistrationResponseJSON;
+}
+
+export function parseAuthenticationResponse(input: unknown): AuthenticationResponseJSON {
+	const parsed = authenticationResponseSchema.safeParse(input);
+	if (!parsed.success) throw new AuthFailure('malformed', 'authentication response shape');
+	return parsed.data as AuthenticationResponseJSON;
+}
+
+export function parseClientData(clientDataJSON: string): z.infer<typeof clientDataSchema> {
+	try {
+		const parsed = clientDataSchema.safeParse(
+			JSON.parse(Buffer.from(clientDataJSON, 'base64url').toString('utf8'))
+		);
+		if (parsed.success) return parsed.data;
+	} catch {
+		// fall through: not JSON
+	}
+	throw new AuthFailure('malformed', 'clientDataJSON');
+}
+
+// --- challenges -------------------------------------------------------------------------------
+
+export type ChallengeBinding = {
+	realm: AuthRealm;
+	purpose: 'register' | 'authenticate' | 'sign';
+	/** SHA-256 of the browser's ceremony cookie. */
+	ceremonyHash: Buffer;
+};
+
+export async function storeChallenge(
+	db: Executor,
+	binding: ChallengeBinding & {
+		challenge?: string;
+		subjectId?: string | null;
+		signed?: { payload: string; kind: string; nonce: Buffer };
+	},
+	now: Date
+): Promise<string> {
+	const challenge = binding.challenge ?? randomBytes(32).toString('base64url');
+	await db
+		.insertInto('webauthn_challenge')
+		.values({
+			challenge,
+			realm: binding.realm,
+			purpose: binding.purpose,
+			ceremony_hash: binding.ceremonyHash,
+			subject_id: binding.subjectId ?? null,
+			signed_payload: binding.signed?.payload ?? null,
+			signed_kind: binding.signed?.kind ?? null,
+			nonce: binding.signed?.nonce ?? null,
+			created_at: now,
+			expires_at: new Date(now.getTime() + challengeLifetimeMs)
+		})
+		.execute();
+	// Expired challenges are dead weight; about one issue in fifty sweeps them.
+	if (Math.random() < 0.02) {
+		await db.deleteFrom('webauthn_challenge').where('expires_at', '<', now).execute();
+	}
+	return challenge;
+}
+
+/**
+ * Takes the challenge out of the store — deleted before anything is verified, so it can never
+ * be used twice, not even after a failed attempt — and checks it was issued to this browser, for
+ * this ceremony, less than five minutes ago.
+ */
+export async function consumeChallenge(
+	db: Executor,
+	challenge: string,
+	expected: ChallengeBinding,
+	now: Date
+): Promise<ChallengeRow> {
+	const row = await db
+		.deleteFrom('webauthn_challenge')
+		.where('challenge', '=', challenge)
+		.returningAll()
+		.executeTakeFirst();
+	if (!row) throw new AuthFailure('challenge_unknown');
+	if (
+		row.realm !== expected.realm ||
+		row.purpose !== expected.purpose ||
+		!row.ceremony_hash.equals(expected.ceremonyHash)
+	) {
+		throw new AuthFailure('challenge_mismatch');
+	}
+	if (row.expires_at.getTime() <= now.getTime()) throw new AuthFailure('challenge_expired');
+	return row;
+}
+
+// --- registration -----------------------------------------------------------------------------
+
+export type RegistrationPolicy = {
+	attestation: 'none' | 'direct';
+	/** AAGUIDs accepted when attestation is 'direct'; empty means any attested authenticator. */
+	aaguidAllowlist: string[];
+	/** Staff credentials must stay on one device (BE = 0). */
+	requireDeviceBound: boolean;
+};
+
+export async function registrationOptions(
+	db: Executor,
+	rp: RelyingParty,
+	input: {
+		realm: AuthRealm;
+		ceremonyHash: Buffer;
+		subjectId: string;
+		userHandle: Buffer;
+		userName: string;
+		displayName: string;
+		exclude: { credential_id: string; transports: string[] }[];
+		policy: RegistrationPolicy;
+		now: Date;
+	}
+): Promise<PublicKeyCredentialCreationOptionsJSON> {
+	const challenge = await storeChallenge(
+		db,
+		{
+			realm: input.realm,
+			purpose: 'register',
+			ceremonyHash: input.ceremonyHash,
+			subjectId: input.subjectId
+		},
+		input.now
+	);
+	return generateRegistrationOptions({
+		rpName: rp.name,
+		rpID: rp.rpId,
+		userID: new Uint8Array(input.userHandle),
+		userName: input.userName,
+		userDisplayName: input.displayName,
+		challenge: Buffer.from(challenge, 'base64url'),
+		timeout: challengeLifetimeMs,
+		attestationType: input.policy.attestation,
+		excludeCredentials: input.exclude.map((credential) => ({
+			id: credential.credential_id,
+			transports: credential.transports
+		})),
+		authenticatorSelection: { residentKey: 'preferred', userVerification: 'required' },
+		// ES256, EdDSA, RS256: what passkeys, security keys and Windows Hello use.
+		supportedAlgorithmIDs: [-7, -8, -257]
+	});
+}
+
+export type NewCredential = {
+	credentialId: string;
+	publicKey: Buffer;
+	signCount: number;
+	transports: string[];
+	backupEligible: boolean;
+	backupState: boolean;
+	aaguid: string;
+	attestationFormat: string;
+};
+
+export async function verifyRegistration(
+	db: Executor,
+	rp: RelyingParty,
+	input: {
+		realm: AuthRealm;
+		ceremonyHash: Buffer;
+		response: unknown;
+		policy: RegistrationPolicy;
+		now: Date;
+	}
+): Promise<{ subjectId: string; credential: NewCredential }> {
+	const response = parseRegistrationResponse(input.response);
+	const clientData = parseClientData(response.response.clientDataJSON);
+	const challenge = await consumeChallenge(
+		db,
+		clientData.challenge,
+		{ realm: input.realm, purpose: 'register', ceremonyHash: input.ceremonyHash },
+		input.now
+	);
+	if (clientData.origin !== rp.origin) throw new AuthFailure('origin', clientData.origin);
+	let verification;
+	try {
+		verification = await verifyRegistrationResponse({
+			response,
+			expectedChallenge: challenge.challenge,
+			expectedOrigin: rp.origin,
+			expectedRPID: rp.rpId,
+			requireUserVerification: true,
+			supportedAlgorithmIDs: [-7, -8, -257]
+		});
+	} catch (error) {
+		throw new AuthFailure(reasonFromLibraryError(error), (error as Error).message);
+	}
+	if (verification.verified !== true) throw new AuthFailure('verification_failed');
+	const info = verification.registrationInfo;
+	if (!info.userVerified) throw new AuthFailure('user_verification');
+	if (input.policy.attestation === 'direct') {
+		if (info.fmt === 'none') throw new AuthFailure('attestation', 'no attestation statement');
+		const allowed = input.policy.aaguidAllowlist.map((aaguid) => aaguid.toLowerCase());
+		if (allowed.length > 0 && !allowed.includes(info.aaguid.toLowerCase())) {
+			throw new AuthFailure('attestation', `AAGUID ${info.aaguid} is not on the allow-list`);
+		}
+	}
+	const backupEligible = info.credentialDeviceType === 'multiDevice';
+	if (input.policy.requireDeviceBound && backupEligible) {
+		throw new AuthFailure('backup_eligibility', 'a synced passkey offered for a staff account');
+	}
+	return {
+		subjectId: challenge.subject_id!,
+		credential: {
+			credentialId: info.credential.id,
+			publicKey: Buffer.from(info.credential.publicKey),
+			signCount: info.credential.counter,
+			transports: (response.response.transports ?? []).slice(0, 8),
+			backupEligible,
+			backupState: info.credentialBackedUp,
+			aaguid: info.aaguid,
+			attestationFormat: info.fmt
+		}
+	};
+}
+
+// --- authentication ---------------------------------------------------------------------------
+
+export async function authenticationOptions(
+	db: Executor,
+	rp: RelyingParty,
+	input: {
+		realm: AuthRealm;
+		purpose: 'authenticate' | 'sign';
+		ceremonyHash: Buffer;
+		subjectId?: string;
+		/** For 'sign': the challenge is the payload digest, not random. */
+		challenge?: string;
+		signed?: { payload: string; kind: string; nonce: Buffer };
+		/** For a known account (signing, step-up): its credentials; empty for discoverable sign-in. */
+		allow?: { credential_id: string; transports: string[] }[];
+		now: Date;
+	}
+): Promise<PublicKeyCredentialRequestOptionsJSON> {
+	const challenge = await storeChallenge(
+		db,
+		{
+			realm: input.realm,
+			purpose: input.purpose,
+			ceremonyHash: input.ceremonyHash,
+			subjectId: input.subjectId,
+			challenge: input.challenge,
+			signed: input.signed
+		},
+		input.now
+	);
+	return generateAuthenticationOptions({
+		rpID: rp.rpId,
+		challenge: Buffer.from(challenge, 'base64url'),
+		timeout: challengeLifetimeMs,
+		userVerification: 'required',
+		allowCredentials: (input.allow ?? []).map((credential) => ({
+			id: credential.credential_id,
+			transports: credential.transports
+		}))
+	});
+}
+
+export type VerifiedAssertion = {
+	credential: CredentialRow;
+	ownerId: string;
+	challenge: ChallengeRow;
+	response: AuthenticationResponseJSON;
+	newSignCount: number;
+};
+
+/** Thrown failures that concern a known credential carry it, for the audit entry. */
+export class CredentialFailure extends AuthFailure {
+	constructor(
+		reason: AuthFailure['reason'],
+		readonly credential: CredentialRow,
+		detail?: string
+	) {
+		super(reason, detail);
+	}
+}
+
+export function ownerOf(credential: CredentialRow): string {
+	return (credential.resident_account_id ?? credential.staff_user_id)!;
+}
+
+export async function verifyAssertion(
+	db: Executor,
+	rp: RelyingParty,
+	input: {
+		realm: AuthRealm;
+		purpose: 'authenticate' | 'sign';
+		ceremonyHash: Buffer;
+		response: unknown;
+		/** The owner's user handle, looked up from the credential's owner. */
+		userHandleOf: (ownerId: string) => Promise<{ handle: Buffer; active: boolean } | null>;
+		/** For signing and step-up: the account that must own the credential. */
+		expectedOwnerId?: string;
+		now: Date;
+	}
+): Promise<VerifiedAssertion> {
+	const response = parseAuthenticationResponse(input.response);
+	const clientData = parseClientData(response.response.clientDataJSON);
+	const challenge = await consumeChallenge(
+		db,
+		clientData.challenge,
+		{ realm: input.realm, purpose: input.purpose, ceremonyHash: input.ceremonyHash },
+		input.now
+	);
+	const credential = await db
+		.selectFrom('webauthn_credential')
+		.selectAll()
+		.where('credential_id', '=', response.id)
+		.executeTakeFirst();
+	const ownerColumn = input.realm === 'resident' ? 'resident_account_id' : 'staff_user_id';
+	// A staff credential offered to the resident site (or the reverse) is simply unknown there.
+	if (!credential || credential[ownerColumn] === null) throw new AuthFailure('credential_unknown');
+	if (credential.revoked_at) throw new CredentialFailure('credential_revoked', credential);
+	if (credential.flagged_at) throw new CredentialFailure('credential_flagged', credential);
+	const ownerId = ownerOf(credential);
+	if (input.expectedOwnerId && input.expectedOwnerId !== ownerId) {
+		throw new CredentialFailure('credential_owner', credential, 'another account’s credential');
+	}
+	if (challenge.subject_id && challenge.subject_id !== ownerId) {
+		throw new CredentialFailure(
+			'credential_owner',
+			credential,
+			'challenge issued to another account'
+		);
+	}
+	// Ten failed ceremonies in fifteen minutes pause the account, whichever address they came from.
+	if (await isLimited(db, limits.failuresPerAccount(ownerId), input.now)) {
+		throw new CredentialFailure('rate_limited', credential, 'account failures');
+	}
+	const owner = await input.userHandleOf(ownerId);
+	if (!owner || !owner.active) throw new CredentialFailure('account_inactive', credential);
+	// Discoverable sign-in: the authenticator names the user; it must be this credential's owner
+	// (w3c/webauthn #753). The library only checks that userHandle is a string.
+	if (
+		response.response.userHandle !== undefined &&
+		!Buffer.from(response.response.userHandle, 'base64url').equals(owner.handle)
+	) {
+		throw new CredentialFailure('credential_owner', credential, 'userHandle of another account');
+	}
+	if (input.purpose === 'authenticate' && response.response.userHandle === undefined) {
+		throw new CredentialFailure('credential_owner', credential, 'no userHandle');
+	}
+	if (clientData.origin !== rp.origin) {
+		await countFailure(db, credential);
+		throw new CredentialFailure('origin', credential, clientData.origin);
+	}
+
+	let verification;
+	try {
+		verification = await verifyAuthenticationResponse({
+			response,
+			expectedChallenge: challenge.challenge,
+			expectedOrigin: rp.origin,
+			expectedRPID: rp.rpId,
+			credential: {
+				id: credential.credential_id,
+				publicKey: new Uint8Array(credential.public_key),
+				counter: Number(credential.sign_count),
+				transports: credential.transports as never
+			},
+			requireUserVerification: true
+		});
+	} catch (error) {
+		const reason = reasonFromLibraryError(error);
+		if (reason === 'counter_regression') {
+			// A counter that goes backwards means a second copy of the key may exist: the
+			// credential stops working until the person re-proves their identity.
+			await db
+				.updateTable('webauthn_credential')
+				.set({ flagged_at: input.now, flag_reason: 'counter_regression' })
+				.where('id', '=', credential.id)
+				.execute();
+			await count(db, limits.failuresPerAccount(ownerOf(credential)));
+		} else {
+			await countFailure(db, credential);
+		}
+		throw new CredentialFailure(reason, credential, (error as Error).message);
+	}
+	// The library returns verified: false for a bad signature rather than throwing.
+	if (verification.verified !== true) {
+		await countFailure(db, credential);
+		throw new CredentialFailure('signature', credential);
+	}
+	const info = verification.authenticationInfo;
+	if (!info.userVerified) throw new CredentialFailure('user_verification', credential);
+	if ((info.credentialDeviceType === 'multiDevice') !== credential.backup_eligible) {
+		throw new CredentialFailure('backup_eligibility', credential, 'BE flag changed');
+	}
+	const updated = await db
+		.updateTable('webauthn_credential')
+		.set({
+			sign_count: info.newCounter,
+			backup_state: info.credentialBackedUp,
+			last_used_at: input.now,
+			consecutive_failures: 0
+		})
+		.where('id', '=', credential.id)
+		.where('sign_count', '=', credential.sign_count)
+		.executeTakeFirst();
+	// Two assertions verified in parallel against the same stored counter: only one may win.
+	if (updated.numUpdatedRows !== 1n) {
+		throw new CredentialFailure('counter_regression', credential, 'concurrent use');
+	}
+	await clear(db, limits.failuresPerAccount(ownerId));
+	return { credential, ownerId, challenge, response, newSignCount: info.newCounter };
+}
+
+async function countFailure(db: Executor, credential: CredentialRow): Promise<void> {
+	await count(db, limits.failuresPerAccount(ownerOf(credential)));
+	await db
+		.updateTable('webauthn_credential')
+		.set((eb) => ({
+			consecutive_failures: eb('consecutive_failures', '+', 1),
+			revoked_at: eb
+				.case()
+				.when('consecutive_failures', '>=', maxConsecutiveFailures - 1)
+				.then(new Date())
+				.else(eb.ref('revoked_at'))
+				.end(),
+			revoke_reason: eb
+				.case()
+				.when('consecutive_failures', '>=', maxConsecutiveFailures - 1)
+				.then('too_many_failures')
+				.else(eb.ref('revoke_reason'))
+				.end()
+		}))
+		.where('id', '=', credential.id)
+		.execute();
+}

@@ -1,0 +1,6 @@
+import { signVerify } from '$lib/server/auth/flows';
+import type { RequestHandler } from './$types';
+
+// The act itself (kind 'consent', 'submit' …) is what the case code reads; the reply names it.
+export const POST: RequestHandler = (event) =>
+	signVerify(event, async (act) => ({ act: act.id, kind: act.kind }));

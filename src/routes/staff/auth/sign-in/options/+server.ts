@@ -1,0 +1,4 @@
+import { signInOptions } from '$lib/server/auth/flows';
+import type { RequestHandler } from './$types';
+
+export const POST: RequestHandler = (event) => signInOptions(event, 'staff');

@@ -1,0 +1,387 @@
+// Residents: enrolment by letter code, passkeys with user verification in real Chromium (its
+// virtual authenticator over CDP), several keys, revocation, signed consent, timeouts.
+import AxeBuilder from '@axe-core/playwright';
+import { expect, test, type Page } from '@playwright/test';
+import { sql } from 'kysely';
+import { issueLetterCode } from '../../src/lib/server/auth/enrolment';
+import { reverifySignedAct } from '../../src/lib/server/auth/signing';
+import {
+	accountOf,
+	addAuthenticator,
+	auditEntries,
+	expectDenied,
+	freshResident,
+	rawAssertion,
+	serverDatabase,
+	strangerCredential,
+	type VirtualAuthenticator
+} from './support';
+
+const city = '139998';
+
+async function letterCodeFor(atena: string): Promise<string> {
+	const { code } = await issueLetterCode(serverDatabase(), {
+		municipalityCode: city,
+		atenaNumber: atena,
+		issuedBy: null,
+		now: new Date()
+	});
+	return code;
+}
+
+async function enrolByLetter(page: Page, code: string, birthDate: string) {
+	await page.goto('/enrol');
+	await page.getByLabel('登録コード').fill(code);
+	await page.getByLabel('生年月日').fill(birthDate);
+	await page.getByRole('button', { name: '次へ進む' }).click();
+	await expect(page).toHaveURL(/\/enrol\/passkey$/);
+	await page.getByRole('button', { name: 'パスキーを登録する' }).click();
+	await expect(page).toHaveURL(/\/home\?welcome=1$/);
+}
+
+async function signIn(page: Page) {
+	await page.goto('/sign-in');
+	await page.getByRole('button', { name: 'パスキーでサインイン' }).click();
+	await expect(page).toHaveURL(/\/home$/);
+}
+
+async function signOut(page: Page) {
+	await page.goto('/home');
+	await page.getByRole('button', { name: 'サインアウト', exact: true }).click();
+	await expect(page).toHaveURL(/\/sign-in\?signed_out=1$/);
+}
+
+async function signInFails(page: Page) {
+	await page.goto('/sign-in');
+	await page.getByRole('button', { name: 'パスキーでサインイン' }).click();
+	await expect(page.getByTestId('ceremony-message')).toContainText('本人確認ができませんでした');
+	await expect(page).toHaveURL(/\/sign-in/);
+}
+
+test('a resident enrols by letter, signs in, adds a second key, revokes the first and cannot use it again', async ({
+	page
+}) => {
+	const since = new Date();
+	const person = await freshResident();
+	const code = await letterCodeFor(person.atena);
+	const phone = await addAuthenticator(page);
+
+	await enrolByLetter(page, code, person.birthDate);
+	await expect(page.getByRole('heading', { level: 1 })).toContainText(person.name);
+	expect(await new AxeBuilder({ page }).analyze().then((r) => r.violations)).toEqual([]);
+
+	// The session cookie holds an opaque value; the database holds only its SHA-256.
+	const cookie = (await page.context().cookies()).find((c) => c.name === 'resident_session')!;
+	expect(cookie.httpOnly).toBe(true);
+	expect(cookie.sameSite).toBe('Lax');
+	const stored = await serverDatabase().selectFrom('resident_session').select('id').execute();
+	expect(stored.map((row) => row.id)).not.toContain(cookie.value);
+
+	await signOut(page);
+	// The old cookie is dead on the server too.
+	const replay = await page.request.get('/home', {
+		headers: { cookie: `resident_session=${cookie.value}`, accept: 'text/html' },
+		maxRedirects: 0
+	});
+	expect(replay.status()).toBe(303);
+	await signIn(page);
+
+	// Keep the first key, then add a second one from a security key.
+	const [firstKey] = await phone.credentials();
+	await phone.remove();
+	const securityKey = await addAuthenticator(page);
+	await page.goto('/account/passkeys');
+	await page.getByRole('button', { name: 'パスキーを追加する' }).click();
+	await expect(page).toHaveURL(/\/account\/passkeys\?added=1$/);
+	await expect(page.getByTestId('passkey')).toHaveCount(2);
+	expect(await new AxeBuilder({ page }).analyze().then((r) => r.violations)).toEqual([]);
+
+	// Revoke the first key (the one this session was opened with: the session ends with it).
+	const first = page.getByTestId('passkey').first();
+	await first.getByRole('button', { name: '取り消す' }).click();
+	await expect(page).toHaveURL(/\/sign-in/);
+	await signIn(page); // with the security key
+	await page.goto('/account/passkeys');
+	await expect(page.getByTestId('passkey')).toHaveCount(1);
+
+	// The revoked key, presented again, is refused.
+	await signOut(page);
+	await securityKey.remove();
+	const oldPhone = await addAuthenticator(page);
+	await oldPhone.addCredential(firstKey!);
+	await signInFails(page);
+	const account = await accountOf(person.atena);
+	await expectDenied('auth.sign_in', 'credential_revoked', since, account);
+
+	const register = await auditEntries('auth.register', since, account);
+	expect(register.filter((row) => row.result === 'ok')).toHaveLength(2);
+	expect(await auditEntries('auth.credential_revoke', since, account)).toHaveLength(1);
+	expect((await auditEntries('auth.sign_out', since, account)).length).toBe(2);
+	expect(
+		(await auditEntries('auth.sign_in', since, account)).filter((r) => r.result === 'ok')
+	).toHaveLength(2);
+});
+
+test('a used enrolment code cannot be used again, and a code locks after five wrong birth dates', async ({
+	page
+}) => {
+	const since = new Date();
+	const person = await freshResident();
+	const code = await letterCodeFor(person.atena);
+	await addAuthenticator(page);
+	await enrolByLetter(page, code, person.birthDate);
+	await signOut(page);
+
+	await page.goto('/enrol');
+	await page.getByLabel('登録コード').fill(code);
+	await page.getByLabel('生年月日').fill(person.birthDate);
+	await page.getByRole('button', { name: '次へ進む' }).click();
+	await expect(page.getByRole('alert')).toContainText('登録コードまたは生年月日が正しくありません');
+	// The form keeps what was typed.
+	await expect(page.getByLabel('登録コード')).toHaveValue(code);
+	await expectDenied('auth.enrolment_claim', 'code_used', since);
+
+	const other = await freshResident();
+	const second = await letterCodeFor(other.atena);
+	for (let attempt = 1; attempt <= 5; attempt++) {
+		await page.goto('/enrol');
+		await page.getByLabel('登録コード').fill(second.toLowerCase().replace(/-/g, ' '));
+		await page.getByLabel('生年月日').fill('1900-01-01');
+		await page.getByRole('button', { name: '次へ進む' }).click();
+		await expect(page.getByRole('alert')).toContainText(
+			'登録コードまたは生年月日が正しくありません'
+		);
+	}
+	// The sixth attempt, now with the right birth date, is refused the same way.
+	await page.goto('/enrol');
+	await page.getByLabel('登録コード').fill(second);
+	await page.getByLabel('生年月日').fill(other.birthDate);
+	await page.getByRole('button', { name: '次へ進む' }).click();
+	await expect(page.getByRole('alert')).toContainText('登録コードまたは生年月日が正しくありません');
+	await expect(page).toHaveURL(/\/enrol$/);
+	await expectDenied('auth.enrolment_claim', 'code_locked', since);
+	const claims = await auditEntries('auth.enrolment_claim', since);
+	expect(claims.filter((row) => row.reason === 'code_invalid')).toHaveLength(4);
+});
+
+test.describe('rejected ceremonies, each audited', () => {
+	let page: Page;
+	let authenticator: VirtualAuthenticator;
+	let account: string;
+
+	test.beforeEach(async ({ page: given }) => {
+		page = given;
+		const person = await freshResident();
+		authenticator = await addAuthenticator(page);
+		await enrolByLetter(page, await letterCodeFor(person.atena), person.birthDate);
+		await signOut(page);
+		account = await accountOf(person.atena);
+	});
+
+	test('a replayed assertion', async () => {
+		const since = new Date();
+		let body: string | null = null;
+		page.on('request', (request) => {
+			if (request.url().endsWith('/auth/sign-in/verify')) body = request.postData();
+		});
+		await signIn(page);
+		expect(body).not.toBeNull();
+		const replay = await page.request.post('/auth/sign-in/verify', {
+			data: body!,
+			headers: { 'content-type': 'application/json', origin: 'http://localhost:4173' }
+		});
+		expect(replay.status()).toBe(400);
+		expect(await replay.json()).toEqual({
+			message: expect.stringContaining('本人確認ができませんでした')
+		});
+		await expectDenied('auth.sign_in', 'challenge_unknown', since);
+	});
+
+	test('an expired challenge', async () => {
+		const since = new Date();
+		// Move the challenge's clock past its five minutes just before the answer arrives.
+		await page.route('**/auth/sign-in/verify', async (route) => {
+			await sql`UPDATE webauthn_challenge SET expires_at = now() - interval '1 second'
+				WHERE purpose = 'authenticate'`.execute(serverDatabase());
+			await route.continue();
+		});
+		await signInFails(page);
+		await expectDenied('auth.sign_in', 'challenge_expired', since);
+	});
+
+	test('an assertion made on another origin', async () => {
+		const since = new Date();
+		await page.goto('/sign-in'); // sets the ceremony cookie for localhost
+		const options = await (
+			await page.request.post('/auth/sign-in/options', {
+				headers: { 'content-type': 'application/json', origin: 'http://localhost:4173' },
+				data: {}
+			})
+		).json();
+		// The portal-only server is another origin with the same RP ID (localhost).
+		await page.goto('http://localhost:4174/sign-in');
+		const assertion = await rawAssertion(page, {
+			challenge: options.challenge,
+			rpId: 'localhost',
+			userVerification: 'required'
+		});
+		const response = await page.request.post('/auth/sign-in/verify', {
+			data: assertion,
+			headers: { origin: 'http://localhost:4173' }
+		});
+		expect(response.status()).toBe(400);
+		await expectDenied('auth.sign_in', 'origin', since, account);
+	});
+
+	test('an assertion without user verification', async () => {
+		const since = new Date();
+		await authenticator.setUserVerified(false);
+		// Through the page, the browser itself refuses: UV is required and cannot be given.
+		await page.goto('/sign-in');
+		await page.getByRole('button', { name: 'パスキーでサインイン' }).click();
+		await expect(page.getByTestId('ceremony-message')).not.toBeEmpty();
+		await expect(page).toHaveURL(/\/sign-in$/);
+		// A client that asks the authenticator for no UV gets a signature the server refuses.
+		await page.goto('/sign-in');
+		const options = await (
+			await page.request.post('/auth/sign-in/options', {
+				headers: { 'content-type': 'application/json', origin: 'http://localhost:4173' },
+				data: {}
+			})
+		).json();
+		const assertion = await rawAssertion(page, {
+			challenge: options.challenge,
+			rpId: 'localhost',
+			userVerification: 'discouraged'
+		});
+		const response = await page.request.post('/auth/sign-in/verify', {
+			data: assertion,
+			headers: { origin: 'http://localhost:4173' }
+		});
+		expect(response.status()).toBe(400);
+		await expectDenied('auth.sign_in', 'user_verification', since, account);
+	});
+
+	test('a counter that goes backwards (a cloned key)', async () => {
+		const since = new Date();
+		await signIn(page);
+		await signOut(page);
+		await signIn(page);
+		await signOut(page);
+		const [credential] = await authenticator.credentials();
+		expect(credential!.signCount).toBeGreaterThanOrEqual(2);
+		await authenticator.removeCredential(credential!.credentialId);
+		await authenticator.addCredential({ ...credential!, signCount: 0 });
+		await signInFails(page);
+		await expectDenied('auth.sign_in', 'counter_regression', since, account);
+		expect((await auditEntries('auth.credential_flag', since)).length).toBe(1);
+		// Flagged: even the genuine counter no longer works until the person re-enrols.
+		await signInFails(page);
+		await expectDenied('auth.sign_in', 'credential_flagged', since, account);
+	});
+
+	test('a credential the site has never seen', async () => {
+		const since = new Date();
+		const [credential] = await authenticator.credentials();
+		await authenticator.removeCredential(credential!.credentialId);
+		await authenticator.addCredential(strangerCredential());
+		await signInFails(page);
+		const row = await expectDenied('auth.sign_in', 'credential_unknown', since);
+		expect(row.actor_type).toBe('anonymous');
+	});
+
+	test('malformed WebAuthn JSON gets a generic 400, not a stack trace', async () => {
+		const since = new Date();
+		for (const data of ['{"id":', '{"id":"x","response":{}}', '[]', 'null']) {
+			const response = await page.request.post('/auth/sign-in/verify', {
+				data,
+				headers: { 'content-type': 'application/json', origin: 'http://localhost:4173' }
+			});
+			expect(response.status(), data).toBe(400);
+			const text = await response.text();
+			expect(text).not.toMatch(/at \w+ \(|Error:|expected/);
+		}
+		const entries = await auditEntries('auth.sign_in', since);
+		expect(entries).toHaveLength(4);
+		expect(entries.every((row) => row.result === 'denied' && row.reason === 'malformed')).toBe(
+			true
+		);
+	});
+});
+
+test('a signed consent verifies from the database alone, and not after one byte changes', async ({
+	page
+}) => {
+	const since = new Date();
+	const person = await freshResident();
+	await addAuthenticator(page);
+	await enrolByLetter(page, await letterCodeFor(person.atena), person.birthDate);
+	await page.getByRole('button', { name: 'パスキーで署名して同意する' }).click();
+	await expect(page.getByTestId('consent-status')).toContainText('署名して同意しました');
+	const act = await serverDatabase()
+		.selectFrom('signed_act')
+		.innerJoin('resident_account', 'resident_account.id', 'signed_act.resident_account_id')
+		.select(['signed_act.id', 'signed_act.payload'])
+		.where('resident_account.atena_number', '=', person.atena)
+		.executeTakeFirstOrThrow();
+	expect(JSON.parse(act.payload).statement).toBe('electronic_notices');
+	expect(await reverifySignedAct(serverDatabase(), act.id)).toMatchObject({ valid: true });
+
+	const tampered = act.payload.replace('electronic_notices', 'electronic_noticez');
+	await serverDatabase()
+		.updateTable('signed_act')
+		.set({ payload: tampered })
+		.where('id', '=', act.id)
+		.execute();
+	expect(await reverifySignedAct(serverDatabase(), act.id)).toMatchObject({ valid: false });
+	await serverDatabase()
+		.updateTable('signed_act')
+		.set({ payload: act.payload })
+		.where('id', '=', act.id)
+		.execute();
+	expect(await reverifySignedAct(serverDatabase(), act.id)).toMatchObject({ valid: true });
+	expect(
+		(await auditEntries('auth.sign', since)).filter((row) => row.result === 'ok')
+	).toHaveLength(1);
+
+	// Signing needs a session: without one, the endpoint refuses.
+	const anonymous = await page.request.post('/auth/sign/options', {
+		data: { kind: 'consent', payload: {} },
+		headers: { origin: 'http://localhost:4173', cookie: '' }
+	});
+	expect([401, 403]).toContain(anonymous.status());
+});
+
+test('idle and absolute timeouts end the session on the server', async ({ page }) => {
+	const since = new Date();
+	const person = await freshResident();
+	await addAuthenticator(page);
+	await enrolByLetter(page, await letterCodeFor(person.atena), person.birthDate);
+	const account = await serverDatabase()
+		.selectFrom('resident_account')
+		.select('id')
+		.where('atena_number', '=', person.atena)
+		.executeTakeFirstOrThrow();
+	const moveClock = (column: 'last_active_at' | 'created_at', interval: string) =>
+		sql`UPDATE resident_session SET ${sql.ref(column)} = ${sql.ref(column)} - ${interval}::interval
+			WHERE resident_account_id = ${account.id}`.execute(serverDatabase());
+
+	// 29 minutes idle: still signed in (and the activity moves the idle timer).
+	await moveClock('last_active_at', '29 minutes');
+	await page.goto('/home');
+	await expect(page).toHaveURL(/\/home$/);
+	// 31 minutes idle: signed out, told why, sent back after signing in.
+	await moveClock('last_active_at', '31 minutes');
+	await page.goto('/account/passkeys');
+	await expect(page).toHaveURL(/\/sign-in\?next=%2Faccount%2Fpasskeys&ended=idle$/);
+	await expect(page.getByRole('status')).toContainText('一定時間操作がなかったため');
+	await page.getByRole('button', { name: 'パスキーでサインイン' }).click();
+	await expect(page).toHaveURL(/\/account\/passkeys$/);
+
+	// Active all along but signed in 12 hours ago: signed out.
+	await moveClock('created_at', '12 hours');
+	await page.goto('/home');
+	await expect(page).toHaveURL(/ended=absolute$/);
+	const timeouts = await auditEntries('auth.session_timeout', since);
+	expect(timeouts).toHaveLength(2);
+});

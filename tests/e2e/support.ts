@@ -1,0 +1,252 @@
+// What the end-to-end tests share: the database behind a test server (to check audit entries and
+// to move stored clocks), Chromium's virtual authenticator over CDP, and the staff:create CLI.
+import { expect, type CDPSession, type Page } from '@playwright/test';
+import { execFileSync } from 'node:child_process';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { sql } from 'kysely';
+import { createDatabase, type Database } from '../../src/lib/server/db';
+import { dataDirFor, type ServerRole } from '../../playwright.config';
+
+const databases = new Map<ServerRole, Database>();
+
+/** The owner connection to a test server's embedded PostgreSQL. */
+export function serverDatabase(role: ServerRole = 'all'): Database {
+	let db = databases.get(role);
+	if (!db) {
+		const dataDir = dataDirFor(role);
+		const secrets = JSON.parse(readFileSync(path.join(dataDir, 'secrets.json'), 'utf8'));
+		const port = readFileSync(path.join(dataDir, 'postgres', 'postmaster.pid'), 'utf8').split(
+			'\n'
+		)[3];
+		db = createDatabase(
+			`postgres://postgres:${encodeURIComponent(secrets.superuserPassword)}@127.0.0.1:${port}/vaccination`,
+			{ max: 2 }
+		);
+		databases.set(role, db);
+	}
+	return db;
+}
+
+export type AuditRow = {
+	action: string;
+	result: string;
+	reason: string | null;
+	object_id: string | null;
+	actor_type: string;
+};
+
+/**
+ * Audit entries written since `since` for an action, with the payload's reason code; `actorId`
+ * narrows them to one person (tests run in parallel against one server).
+ */
+export async function auditEntries(
+	action: string,
+	since: Date,
+	actorId?: string
+): Promise<AuditRow[]> {
+	const { rows } = await sql<AuditRow>`
+		SELECT e.action, e.result, p.payload->>'reason' AS reason, e.object_id, e.actor_type
+		FROM audit.entry e LEFT JOIN audit.payload p USING (municipality_code, seq)
+		WHERE e.action = ${action} AND e.occurred_at >= ${since}
+			AND (${actorId ?? null}::text IS NULL OR e.actor_id = ${actorId ?? null})
+		ORDER BY e.seq`.execute(serverDatabase());
+	return rows;
+}
+
+export async function expectDenied(
+	action: string,
+	reason: string,
+	since: Date,
+	actorId?: string
+): Promise<AuditRow> {
+	let found: AuditRow | undefined;
+	await expect
+		.poll(async () => {
+			found = (await auditEntries(action, since, actorId)).find(
+				(row) => row.result === 'denied' && row.reason === reason
+			);
+			return found !== undefined;
+		})
+		.toBe(true);
+	return found!;
+}
+
+/** A resident who has never enrolled, adult and living in the city. */
+export async function freshResident(): Promise<{ atena: string; birthDate: string; name: string }> {
+	const row = await serverDatabase()
+		.selectFrom('resident')
+		.select(['atena_number', 'birth_date', 'name_kanji'])
+		.where('status', '=', 'resident')
+		.where('birth_date', '<', '2000-01-01')
+		.where((eb) =>
+			eb.not(
+				eb.exists(
+					eb
+						.selectFrom('resident_account')
+						.select('resident_account.id')
+						.whereRef('resident_account.atena_number', '=', 'resident.atena_number')
+				)
+			)
+		)
+		.where((eb) =>
+			eb.not(
+				eb.exists(
+					eb
+						.selectFrom('enrolment')
+						.select('enrolment.id')
+						.whereRef('enrolment.atena_number', '=', 'resident.atena_number')
+				)
+			)
+		)
+		.orderBy(sql`random()`)
+		.limit(1)
+		.executeTakeFirstOrThrow();
+	return { atena: row.atena_number, birthDate: row.birth_date, name: row.name_kanji };
+}
+
+export type VirtualAuthenticator = {
+	cdp: CDPSession;
+	id: string;
+	setUserVerified: (verified: boolean) => Promise<void>;
+	credentials: () => Promise<VirtualCredential[]>;
+	addCredential: (credential: VirtualCredential) => Promise<void>;
+	removeCredential: (credentialId: string) => Promise<void>;
+	remove: () => Promise<void>;
+};
+
+export type VirtualCredential = {
+	credentialId: string;
+	isResidentCredential: boolean;
+	rpId?: string;
+	privateKey: string;
+	userHandle?: string;
+	signCount: number;
+};
+
+/** A platform authenticator with user verification (biometrics or PIN), as on a phone. */
+export async function addAuthenticator(
+	page: Page,
+	options: { userVerified?: boolean; backupEligible?: boolean } = {}
+): Promise<VirtualAuthenticator> {
+	const cdp = await page.context().newCDPSession(page);
+	await cdp.send('WebAuthn.enable', { enableUI: false });
+	const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
+		options: {
+			protocol: 'ctap2',
+			ctap2Version: 'ctap2_1',
+			transport: 'internal',
+			hasResidentKey: true,
+			hasUserVerification: true,
+			isUserVerified: options.userVerified ?? true,
+			automaticPresenceSimulation: true,
+			defaultBackupEligibility: options.backupEligible ?? false,
+			defaultBackupState: options.backupEligible ?? false
+		}
+	});
+	return {
+		cdp,
+		id: authenticatorId,
+		setUserVerified: async (isUserVerified) => {
+			await cdp.send('WebAuthn.setUserVerified', { authenticatorId, isUserVerified });
+		},
+		credentials: async () =>
+			(await cdp.send('WebAuthn.getCredentials', { authenticatorId }))
+				.credentials as VirtualCredential[],
+		addCredential: async (credential) => {
+			await cdp.send('WebAuthn.addCredential', { authenticatorId, credential });
+		},
+		removeCredential: async (credentialId) => {
+			await cdp.send('WebAuthn.removeCredential', { authenticatorId, credentialId });
+		},
+		remove: async () => {
+			await cdp.send('WebAuthn.removeVirtualAuthenticator', { authenticatorId });
+		}
+	};
+}
+
+/** A discoverable credential this site has never seen (a key registered nowhere). */
+export function strangerCredential(): VirtualCredential {
+	const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+	return {
+		credentialId: randomBytes(16).toString('base64'),
+		isResidentCredential: true,
+		rpId: 'localhost',
+		privateKey: privateKey.export({ format: 'der', type: 'pkcs8' }).toString('base64'),
+		userHandle: randomBytes(32).toString('base64'),
+		signCount: 0
+	};
+}
+
+/** Runs `npm run staff:create` against the test server's database; returns the link it prints. */
+export function createStaffByCli(input: { role: string; login: string; name: string }): string {
+	const output = execFileSync(
+		'npx',
+		[
+			'tsx',
+			'scripts/staff-create.ts',
+			'--role',
+			input.role,
+			'--login',
+			input.login,
+			'--name',
+			input.name,
+			'--department',
+			'健康増進課'
+		],
+		{
+			env: { ...process.env, DATA_DIR: dataDirFor('all'), PORT: '4173', DATABASE_URL: '' },
+			encoding: 'utf8'
+		}
+	);
+	const link = output.match(/http:\/\/localhost:4173\/staff\/register\/[A-Za-z0-9_-]{43}/)?.[0];
+	if (!link) throw new Error(`staff:create printed no link:\n${output}`);
+	return link;
+}
+
+/** Calls navigator.credentials.get in the page with raw options and returns the JSON response. */
+export async function rawAssertion(
+	page: Page,
+	options: { challenge: string; rpId: string; userVerification: 'required' | 'discouraged' }
+): Promise<Record<string, unknown>> {
+	return page.evaluate(async (options) => {
+		const fromB64 = (value: string) =>
+			Uint8Array.from(atob(value.replace(/-/g, '+').replace(/_/g, '/')), (c) => c.charCodeAt(0));
+		const toB64 = (buffer: ArrayBuffer) =>
+			btoa(String.fromCharCode(...new Uint8Array(buffer)))
+				.replace(/\+/g, '-')
+				.replace(/\//g, '_')
+				.replace(/=+$/, '');
+		const credential = (await navigator.credentials.get({
+			publicKey: {
+				challenge: fromB64(options.challenge),
+				rpId: options.rpId,
+				userVerification: options.userVerification,
+				allowCredentials: []
+			}
+		})) as PublicKeyCredential;
+		const response = credential.response as AuthenticatorAssertionResponse;
+		return {
+			id: credential.id,
+			rawId: toB64(credential.rawId),
+			type: credential.type,
+			response: {
+				clientDataJSON: toB64(response.clientDataJSON),
+				authenticatorData: toB64(response.authenticatorData),
+				signature: toB64(response.signature),
+				userHandle: response.userHandle ? toB64(response.userHandle) : undefined
+			},
+			clientExtensionResults: {}
+		};
+	}, options);
+}
+
+export async function accountOf(atena: string): Promise<string> {
+	const row = await serverDatabase()
+		.selectFrom('resident_account')
+		.select('id')
+		.where('atena_number', '=', atena)
+		.executeTakeFirstOrThrow();
+	return row.id;
+}
