@@ -127,6 +127,24 @@ describe('audit log protection', () => {
 				payload: { query: '123456789018' }
 			})
 		).rejects.toThrow(/個人番号/);
+		// A UUID whose last group happens to be a valid 個人番号 is an identifier, not a number.
+		await expect(
+			recordAudit(database.backoffice, {
+				municipalityCode: city,
+				actor: caseworker,
+				action: 'resident.view',
+				objectId: '0b7f3c1e-5a2d-4c8e-9f10-123456789018',
+				payload: { enrolment: '0b7f3c1e-5a2d-4c8e-9f10-123456789018' }
+			})
+		).resolves.toMatchObject({ seq: expect.any(String) });
+		await expect(
+			recordAudit(database.backoffice, {
+				municipalityCode: city,
+				actor: caseworker,
+				action: 'resident.view',
+				objectId: 'x-123456789018'
+			})
+		).rejects.toThrow(/個人番号/);
 		await expect(
 			recordAudit(database.backoffice, {
 				municipalityCode: city,

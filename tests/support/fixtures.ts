@@ -10,3 +10,18 @@ export async function insertTestMunicipality(db: Database, code: string): Promis
 		'健康増進課', 'Health Promotion Division', '窓口', 'Desk', '100-0001', '住所', 'Address', '03-0000-0000', '平日', 'Weekdays')
 		ON CONFLICT DO NOTHING`.execute(db);
 }
+
+export async function insertTestResident(
+	db: Database,
+	code: string,
+	atena: string,
+	birthDate = '1990-04-01',
+	status: 'resident' | 'moved_out' = 'resident'
+): Promise<void> {
+	await sql`INSERT INTO resident (municipality_code, atena_number, household_number, is_household_head,
+		relationship, name_kanji, name_kana, birth_date, sex, postal_code, address, resident_type, status,
+		became_resident_on, became_resident_reason, address_set_on, removed_on)
+		VALUES (${code}, ${atena}, ${`H${atena}`}, true, '世帯主', '試験　太郎', 'シケン　タロウ', ${birthDate},
+		'male', '100-0001', 'テスト市1-1', 'japanese', ${status}, '2000-01-01', 'moved_in', '2000-01-01',
+		${status === 'resident' ? null : '2025-01-01'})`.execute(db);
+}

@@ -1,0 +1,72 @@
+// A software authenticator (ES256) for benchmarks: real keys, real signatures, the same bytes a
+// phone would send, so the server's verification path runs unchanged — only faster than a browser.
+import { createHash, generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto';
+
+export type SoftCredential = {
+	id: string;
+	publicKeyCose: Buffer;
+	privateKey: KeyObject;
+	userHandle: Buffer;
+	counter: number;
+};
+
+export function newSoftCredential(userHandle: Buffer): SoftCredential {
+	const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+	const jwk = publicKey.export({ format: 'jwk' });
+	const x = Buffer.from(jwk.x!, 'base64url');
+	const y = Buffer.from(jwk.y!, 'base64url');
+	// COSE_Key {1: 2 (EC2), 3: -7 (ES256), -1: 1 (P-256), -2: x, -3: y} in CBOR.
+	const publicKeyCose = Buffer.concat([
+		Buffer.from([0xa5, 0x01, 0x02, 0x03, 0x26, 0x20, 0x01, 0x21, 0x58, 0x20]),
+		x,
+		Buffer.from([0x22, 0x58, 0x20]),
+		y
+	]);
+	return {
+		id: randomBytes(16).toString('base64url'),
+		publicKeyCose,
+		privateKey,
+		userHandle,
+		counter: 0
+	};
+}
+
+export function softAssertion(
+	credential: SoftCredential,
+	input: { challenge: string; origin: string; rpId: string; userVerified?: boolean }
+) {
+	credential.counter += 1;
+	const flags = 0x01 | (input.userVerified === false ? 0 : 0x04);
+	const counter = Buffer.alloc(4);
+	counter.writeUInt32BE(credential.counter);
+	const authenticatorData = Buffer.concat([
+		createHash('sha256').update(input.rpId).digest(),
+		Buffer.from([flags]),
+		counter
+	]);
+	const clientDataJSON = Buffer.from(
+		JSON.stringify({
+			type: 'webauthn.get',
+			challenge: input.challenge,
+			origin: input.origin,
+			crossOrigin: false
+		})
+	);
+	const signature = sign(
+		'sha256',
+		Buffer.concat([authenticatorData, createHash('sha256').update(clientDataJSON).digest()]),
+		credential.privateKey
+	);
+	return {
+		id: credential.id,
+		rawId: credential.id,
+		type: 'public-key' as const,
+		response: {
+			clientDataJSON: clientDataJSON.toString('base64url'),
+			authenticatorData: authenticatorData.toString('base64url'),
+			signature: signature.toString('base64url'),
+			userHandle: credential.userHandle.toString('base64url')
+		},
+		clientExtensionResults: {}
+	};
+}
