@@ -2,12 +2,12 @@
 // Creates one staff account (one per person, AUTH-1) and prints a one-time registration link for
 // its first passkey. Works while the app is running on the embedded database.
 import { parseArgs } from 'node:util';
-import { recordAudit } from '../src/lib/server/audit/record';
-import { issueStaffLink, staffLinkLifetimeHours } from '../src/lib/server/auth/enrolment';
+import { staffLinkLifetimeHours } from '../src/lib/server/auth/enrolment';
+import { onboardStaff } from '../src/lib/server/staff/onboarding';
 import { createDatabase } from '../src/lib/server/db';
 import { launchDatabase } from '../src/lib/server/db/launch';
 import { findServedMunicipality } from '../src/lib/server/municipality';
-import { createStaffUser, StaffAccountError, tokyoDate } from '../src/lib/server/staff/accounts';
+import { StaffAccountError, tokyoDate } from '../src/lib/server/staff/accounts';
 import { runCommand, UsageError } from './lib/run';
 
 const usage =
@@ -42,57 +42,25 @@ await runCommand(async () => {
 		);
 		if (!city) throw new UsageError('no municipality found: load one first or pass --municipality');
 		const now = new Date();
-		const token = await db.transaction().execute(async (trx) => {
-			const user = await createStaffUser(trx, {
-				municipalityCode: city.municipality_code,
-				loginId: values.login!,
-				displayName: values.name!,
-				departmentJa: values.department!,
-				departmentEn: values['department-en'] ?? values.department!,
-				roles: [
-					{ role: values.role!, validFrom: tokyoDate(now), validUntil: values.until ?? null }
-				],
-				createdBy: null,
-				reason: 'staff:create command',
-				now
-			});
-			const { token, enrolment } = await issueStaffLink(trx, {
-				municipalityCode: city.municipality_code,
-				staffUserId: user.id,
-				issuedBy: null,
-				now
-			});
-			const actor = { type: 'system', id: 'staff:create', role: 'system' } as const;
-			await recordAudit(trx, {
-				municipalityCode: city.municipality_code,
-				actor,
-				action: 'staff.create',
-				objectType: 'staff_user',
-				objectId: user.id,
-				result: 'ok',
-				payload: { login_id: user.login_id }
-			});
-			await recordAudit(trx, {
-				municipalityCode: city.municipality_code,
-				actor,
-				action: 'staff.role_grant',
-				objectType: 'staff_user',
-				objectId: user.id,
-				reason: 'staff:create command',
-				result: 'ok',
-				payload: { role: values.role }
-			});
-			await recordAudit(trx, {
-				municipalityCode: city.municipality_code,
-				actor,
-				action: 'auth.enrolment_issue',
-				objectType: 'enrolment',
-				objectId: enrolment.id,
-				result: 'ok',
-				payload: { route: 'staff' }
-			});
-			return token;
-		});
+		const { token } = await db.transaction().execute((trx) =>
+			onboardStaff(
+				trx,
+				{
+					municipalityCode: city.municipality_code,
+					loginId: values.login!,
+					displayName: values.name!,
+					departmentJa: values.department!,
+					departmentEn: values['department-en'] ?? values.department!,
+					roles: [
+						{ role: values.role!, validFrom: tokyoDate(now), validUntil: values.until ?? null }
+					],
+					createdBy: null,
+					reason: 'staff:create command',
+					now
+				},
+				{ actor: { type: 'system', id: 'staff:create', role: 'system' } }
+			)
+		);
 		const origin = process.env.ORIGIN ?? `http://localhost:${process.env.PORT ?? 3000}`;
 		console.log(`Created ${values.login} (${values.role}) in ${city.name_ja}.`);
 		console.log(`One-time passkey registration link (valid ${staffLinkLifetimeHours} h):`);

@@ -8,8 +8,8 @@ import { issueStaffLink } from '../auth/enrolment';
 import { sessionManagers, staffActor } from '../auth/http';
 import { config } from '../config';
 import { db } from '../db';
+import { onboardStaff } from './onboarding';
 import {
-	createStaffUser,
 	deactivateStaffUser,
 	grantRole,
 	revokeRole,
@@ -60,62 +60,29 @@ export async function createUserAction(event: RequestEvent) {
 	try {
 		const { user, token } = await db()
 			.transaction()
-			.execute(async (trx) => {
-				const user = await createStaffUser(trx, {
-					municipalityCode: admin.municipalityCode,
-					loginId: input.login_id,
-					displayName: input.display_name,
-					departmentJa: input.department_ja,
-					departmentEn: input.department_en || input.department_ja,
-					roles: [
-						{ role: input.role, validFrom: input.valid_from, validUntil: input.valid_until || null }
-					],
-					createdBy: admin.id,
-					reason: input.reason,
-					now
-				});
-				const { token, enrolment } = await issueStaffLink(trx, {
-					municipalityCode: admin.municipalityCode,
-					staffUserId: user.id,
-					issuedBy: admin.id,
-					now
-				});
-				const base = {
-					municipalityCode: admin.municipalityCode,
-					actor: staffActor(event.locals),
-					context: event.locals.audit
-				};
-				await recordAudit(trx, {
-					...base,
-					action: 'staff.create',
-					objectType: 'staff_user',
-					objectId: user.id,
-					result: 'ok',
-					payload: { login_id: user.login_id }
-				});
-				await recordAudit(trx, {
-					...base,
-					action: 'staff.role_grant',
-					objectType: 'staff_user',
-					objectId: user.id,
-					reason: input.reason,
-					result: 'ok',
-					payload: {
-						role: input.role,
-						valid_from: input.valid_from,
-						valid_until: input.valid_until || null
-					}
-				});
-				await recordAudit(trx, {
-					...base,
-					action: 'auth.enrolment_issue',
-					objectType: 'enrolment',
-					objectId: enrolment.id,
-					result: 'ok',
-					payload: { route: 'staff' }
-				});
-				return { user, token };
-			});
+			.execute((trx) =>
+				onboardStaff(
+					trx,
+					{
+						municipalityCode: admin.municipalityCode,
+						loginId: input.login_id,
+						displayName: input.display_name,
+						departmentJa: input.department_ja,
+						departmentEn: input.department_en || input.department_ja,
+						roles: [
+							{
+								role: input.role,
+								validFrom: input.valid_from,
+								validUntil: input.valid_until || null
+							}
+						],
+						createdBy: admin.id,
+						reason: input.reason,
+						now
+					},
+					{ actor: staffActor(event.locals), context: event.locals.audit }
+				)
+			);
 		return { created: { id: user.id, loginId: user.login_id, link: registrationUrl(token) } };
 	} catch (error) {
 		if (error instanceof StaffAccountError) {
