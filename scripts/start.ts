@@ -53,6 +53,7 @@ async function demoSignInHelp(owner: Database, port: number): Promise<string[]> 
 	const city = demoMunicipality.municipality_code;
 	const now = new Date();
 	const lines: string[] = [];
+	const role = process.env.APP_ROLE ?? 'all';
 	const admin = await owner
 		.selectFrom('staff_user')
 		.select('id')
@@ -70,7 +71,7 @@ async function demoSignInHelp(owner: Database, port: number): Promise<string[]> 
 			)
 		)
 		.executeTakeFirst();
-	if (admin) {
+	if (admin && role !== 'portal') {
 		const { token } = await issueStaffLink(owner, {
 			municipalityCode: city,
 			staffUserId: admin.id,
@@ -92,7 +93,7 @@ async function demoSignInHelp(owner: Database, port: number): Promise<string[]> 
 		.where('resident.status', '=', 'resident')
 		.orderBy('resident.atena_number')
 		.executeTakeFirst();
-	if (parent) {
+	if (parent && role !== 'backoffice') {
 		const { code } = await issueLetterCode(owner, {
 			municipalityCode: city,
 			atenaNumber: parent.atena_number,

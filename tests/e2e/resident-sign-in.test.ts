@@ -385,3 +385,30 @@ test('idle and absolute timeouts end the session on the server', async ({ page }
 	const timeouts = await auditEntries('auth.session_timeout', since);
 	expect(timeouts).toHaveLength(2);
 });
+
+test('sign-in and enrolment pages exist in English too, and pass axe in both languages', async ({
+	page,
+	context
+}) => {
+	for (const path of ['/sign-in', '/enrol', '/staff/sign-in']) {
+		await page.goto(path);
+		await expect(page.locator('html')).toHaveAttribute('lang', 'ja');
+		expect(await new AxeBuilder({ page }).analyze().then((r) => r.violations), path).toEqual([]);
+	}
+	await context.addCookies([
+		{ name: 'PARAGLIDE_LOCALE', value: 'en', url: 'http://localhost:4173' }
+	]);
+	await page.goto('/sign-in');
+	await expect(page.locator('html')).toHaveAttribute('lang', 'en');
+	await expect(page.getByRole('heading', { level: 1 })).toHaveText('Sign in');
+	await expect(page.getByRole('button', { name: 'Sign in with a passkey' })).toBeVisible();
+	await page.goto('/enrol');
+	await expect(page.getByLabel('Enrolment code')).toBeVisible();
+	await page.getByLabel('Enrolment code').fill('NOT-A-CODE');
+	await page.getByLabel('Date of birth').fill('1990-01-01');
+	await page.getByRole('button', { name: 'Continue' }).click();
+	await expect(page.getByRole('alert')).toContainText(
+		'The enrolment code or date of birth is not correct'
+	);
+	expect(await new AxeBuilder({ page }).analyze().then((r) => r.violations)).toEqual([]);
+});

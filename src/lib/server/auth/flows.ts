@@ -65,10 +65,13 @@ async function guarded(
 	}
 }
 
-function policyFor(
-	realm: AuthRealm,
-	city: Awaited<ReturnType<typeof servedMunicipality>>
-): RegistrationPolicy {
+/** The city's passkey policy, read fresh: a change applies to the very next registration. */
+async function policyFor(realm: AuthRealm, municipalityCode: string): Promise<RegistrationPolicy> {
+	const city = await db()
+		.selectFrom('municipality')
+		.select(['passkey_attestation', 'passkey_aaguid_allowlist'])
+		.where('municipality_code', '=', municipalityCode)
+		.executeTakeFirstOrThrow();
 	return {
 		attestation: city.passkey_attestation as 'none' | 'direct',
 		aaguidAllowlist: city.passkey_aaguid_allowlist,
@@ -236,7 +239,7 @@ export async function registerOptions(event: RequestEvent, realm: AuthRealm): Pr
 			userName: subject.userName,
 			displayName: subject.displayName,
 			exclude: subject.exclude,
-			policy: policyFor(realm, city),
+			policy: await policyFor(realm, city.municipality_code),
 			now: now()
 		});
 		return json(options);
@@ -252,7 +255,7 @@ export async function registerVerify(event: RequestEvent, realm: AuthRealm): Pro
 			realm,
 			ceremonyHash: ceremonyHash(event.cookies),
 			response: body,
-			policy: policyFor(realm, city),
+			policy: await policyFor(realm, city.municipality_code),
 			now: at
 		});
 		if (verified.subjectId !== (subject.enrolmentId ?? subject.owner.id)) {

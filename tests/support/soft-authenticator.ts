@@ -1,4 +1,4 @@
-// A software authenticator (ES256) for benchmarks: real keys, real signatures, the same bytes a
+// A software authenticator (ES256) for benchmarks and integration tests: real keys, real signatures, the same bytes a
 // phone would send, so the server's verification path runs unchanged — only faster than a browser.
 import { createHash, generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto';
 
@@ -33,10 +33,21 @@ export function newSoftCredential(userHandle: Buffer): SoftCredential {
 
 export function softAssertion(
 	credential: SoftCredential,
-	input: { challenge: string; origin: string; rpId: string; userVerified?: boolean }
+	input: {
+		challenge: string;
+		origin: string;
+		rpId: string;
+		userVerified?: boolean;
+		/** Backup eligible and backed up (BE, BS flags): a synced passkey. */
+		synced?: boolean;
+		/** A counter other than the next one (a clone). */
+		counter?: number;
+		userHandle?: Buffer;
+		type?: string;
+	}
 ) {
-	credential.counter += 1;
-	const flags = 0x01 | (input.userVerified === false ? 0 : 0x04);
+	credential.counter = input.counter ?? credential.counter + 1;
+	const flags = 0x01 | (input.userVerified === false ? 0 : 0x04) | (input.synced ? 0x08 | 0x10 : 0);
 	const counter = Buffer.alloc(4);
 	counter.writeUInt32BE(credential.counter);
 	const authenticatorData = Buffer.concat([
@@ -46,7 +57,7 @@ export function softAssertion(
 	]);
 	const clientDataJSON = Buffer.from(
 		JSON.stringify({
-			type: 'webauthn.get',
+			type: input.type ?? 'webauthn.get',
 			challenge: input.challenge,
 			origin: input.origin,
 			crossOrigin: false
@@ -65,7 +76,7 @@ export function softAssertion(
 			clientDataJSON: clientDataJSON.toString('base64url'),
 			authenticatorData: authenticatorData.toString('base64url'),
 			signature: signature.toString('base64url'),
-			userHandle: credential.userHandle.toString('base64url')
+			userHandle: (input.userHandle ?? credential.userHandle).toString('base64url')
 		},
 		clientExtensionResults: {}
 	};

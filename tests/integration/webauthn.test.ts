@@ -1,0 +1,348 @@
+// The assertion path against a real PostgreSQL with a software ES256 authenticator (real keys and
+// signatures): every way a forged or misdirected assertion is refused, the counter's
+// compare-and-swap, the failure limits, and signed acts that re-verify from the database alone.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { randomBytes } from 'node:crypto';
+import {
+	addCredential,
+	ensureResidentAccount,
+	userHandleOf
+} from '../../src/lib/server/auth/credentials';
+import { AuthFailure } from '../../src/lib/server/auth/failures';
+import { clear, limits } from '../../src/lib/server/auth/rate-limit';
+import {
+	actDigest,
+	completeSigning,
+	reverifySignedAct,
+	signingOptions
+} from '../../src/lib/server/auth/signing';
+import { sha256 } from '../../src/lib/server/auth/tokens';
+import {
+	maxConsecutiveFailures,
+	storeChallenge,
+	verifyAssertion,
+	type AuthRealm
+} from '../../src/lib/server/auth/webauthn';
+import { createStaffUser } from '../../src/lib/server/staff/accounts';
+import type { Database } from '../../src/lib/server/db';
+import { freshDatabase, type TestDatabase } from '../support/database';
+import { insertTestMunicipality, insertTestResident } from '../support/fixtures';
+import {
+	newSoftCredential,
+	softAssertion,
+	type SoftCredential
+} from '../support/soft-authenticator';
+
+const city = '139998';
+const rp = { origin: 'https://portal.example.lg.jp', rpId: 'portal.example.lg.jp', name: 'test' };
+let database: TestDatabase;
+let db: Database;
+let atena = 500;
+
+beforeAll(async () => {
+	database = await freshDatabase();
+	db = database.portal;
+	await insertTestMunicipality(database.owner, city);
+});
+afterAll(() => database.close());
+
+type Holder = { accountId: string; credentialRowId: string; soft: SoftCredential };
+
+async function resident(options: { synced?: boolean } = {}): Promise<Holder> {
+	const number = String(atena++);
+	await insertTestResident(database.owner, city, number);
+	const account = await ensureResidentAccount(db, {
+		municipalityCode: city,
+		atenaNumber: number,
+		now: new Date()
+	});
+	const soft = newSoftCredential(account.user_handle);
+	const row = await addCredential(db, {
+		owner: { realm: 'resident', id: account.id },
+		municipalityCode: city,
+		credential: {
+			credentialId: soft.id,
+			publicKey: soft.publicKeyCose,
+			signCount: 0,
+			transports: ['internal'],
+			backupEligible: options.synced ?? false,
+			backupState: options.synced ?? false,
+			aaguid: '00000000-0000-0000-0000-000000000000',
+			attestationFormat: 'none'
+		},
+		nickname: 'test',
+		enrolmentId: null,
+		now: new Date()
+	});
+	return { accountId: account.id, credentialRowId: row.id, soft };
+}
+
+const browser = sha256(randomBytes(32));
+
+async function signIn(
+	holder: Holder,
+	tweak: Partial<Parameters<typeof softAssertion>[1]> = {},
+	realm: AuthRealm = 'resident'
+): Promise<string> {
+	const binding = { realm, purpose: 'authenticate' as const, ceremonyHash: browser };
+	const challenge = await storeChallenge(db, binding, new Date());
+	try {
+		await verifyAssertion(db, rp, {
+			...binding,
+			response: softAssertion(holder.soft, {
+				challenge,
+				origin: rp.origin,
+				rpId: rp.rpId,
+				...tweak
+			}),
+			userHandleOf: (ownerId) => userHandleOf(db, realm, ownerId),
+			now: new Date()
+		});
+		return 'accepted';
+	} catch (error) {
+		if (error instanceof AuthFailure) return error.reason;
+		throw error;
+	}
+}
+
+describe('assertions', () => {
+	it('are accepted from the genuine authenticator with user verification', async () => {
+		const holder = await resident();
+		expect(await signIn(holder)).toBe('accepted');
+		expect(await signIn(holder)).toBe('accepted');
+		const row = await database.owner
+			.selectFrom('webauthn_credential')
+			.select(['sign_count', 'last_used_at'])
+			.where('id', '=', holder.credentialRowId)
+			.executeTakeFirstOrThrow();
+		expect(Number(row.sign_count)).toBe(2);
+		expect(row.last_used_at).not.toBeNull();
+	});
+
+	it('are refused for another origin, another RP ID, no UV, or the wrong ceremony type', async () => {
+		const holder = await resident();
+		expect(await signIn(holder, { origin: 'https://evil.example' })).toBe('origin');
+		expect(await signIn(holder, { origin: 'http://portal.example.lg.jp' })).toBe('origin');
+		expect(await signIn(holder, { origin: 'https://portal.example.lg.jp:8443' })).toBe('origin');
+		expect(await signIn(holder, { rpId: 'evil.example' })).toBe('rp_id');
+		expect(await signIn(holder, { userVerified: false })).toBe('user_verification');
+		expect(await signIn(holder, { type: 'webauthn.create' })).toBe('malformed');
+		// The genuine one still works afterwards (the failures were under the account limit).
+		expect(await signIn(holder)).toBe('accepted');
+	});
+
+	it('are refused with a corrupted signature, and nothing is counted as success', async () => {
+		const holder = await resident();
+		const binding = {
+			realm: 'resident' as const,
+			purpose: 'authenticate' as const,
+			ceremonyHash: browser
+		};
+		const challenge = await storeChallenge(db, binding, new Date());
+		const response = softAssertion(holder.soft, { challenge, origin: rp.origin, rpId: rp.rpId });
+		const signature = Buffer.from(response.response.signature, 'base64url');
+		signature[signature.length - 1]! ^= 0x01;
+		response.response.signature = signature.toString('base64url');
+		await expect(
+			verifyAssertion(db, rp, {
+				...binding,
+				response,
+				userHandleOf: (ownerId) => userHandleOf(db, 'resident', ownerId),
+				now: new Date()
+			})
+		).rejects.toMatchObject({ reason: 'signature' });
+		const row = await database.owner
+			.selectFrom('webauthn_credential')
+			.select(['sign_count', 'consecutive_failures'])
+			.where('id', '=', holder.credentialRowId)
+			.executeTakeFirstOrThrow();
+		expect(Number(row.sign_count)).toBe(0);
+		expect(row.consecutive_failures).toBe(1);
+	});
+
+	it('are refused when the user handle names someone else, or a staff key is offered to residents', async () => {
+		const holder = await resident();
+		const other = await resident();
+		expect(await signIn(holder, { userHandle: other.soft.userHandle })).toBe('credential_owner');
+
+		const staff = await createStaffUser(database.backoffice, {
+			municipalityCode: city,
+			loginId: `s${atena}`,
+			displayName: '職員',
+			departmentJa: '課',
+			departmentEn: 'Div',
+			roles: [],
+			createdBy: null,
+			reason: 'test',
+			now: new Date()
+		});
+		const soft = newSoftCredential(staff.user_handle);
+		await addCredential(database.backoffice, {
+			owner: { realm: 'staff', id: staff.id },
+			municipalityCode: city,
+			credential: {
+				credentialId: soft.id,
+				publicKey: soft.publicKeyCose,
+				signCount: 0,
+				transports: [],
+				backupEligible: false,
+				backupState: false,
+				aaguid: '00000000-0000-0000-0000-000000000000',
+				attestationFormat: 'none'
+			},
+			nickname: 'key',
+			enrolmentId: null,
+			now: new Date()
+		});
+		const staffHolder = { accountId: staff.id, credentialRowId: '', soft };
+		expect(await signIn(staffHolder, {}, 'resident')).toBe('credential_unknown');
+		expect(await signIn(staffHolder, {}, 'staff')).toBe('accepted');
+	});
+
+	it('flag a credential whose counter goes backwards, and refuse a change of backup eligibility', async () => {
+		const holder = await resident();
+		expect(await signIn(holder)).toBe('accepted');
+		expect(await signIn(holder)).toBe('accepted');
+		expect(await signIn(holder, { counter: 1 })).toBe('counter_regression');
+		expect(await signIn(holder, { counter: 10 })).toBe('credential_flagged');
+
+		const synced = await resident({ synced: true });
+		// Synced passkeys usually keep the counter at zero: accepted again and again.
+		expect(await signIn(synced, { synced: true, counter: 0 })).toBe('accepted');
+		expect(await signIn(synced, { synced: true, counter: 0 })).toBe('accepted');
+		expect(await signIn(synced, { synced: false, counter: 0 })).toBe('backup_eligibility');
+	});
+
+	it('let exactly one of two parallel assertions with the same counter through', async () => {
+		const holder = await resident();
+		const binding = {
+			realm: 'resident' as const,
+			purpose: 'authenticate' as const,
+			ceremonyHash: browser
+		};
+		const responses = await Promise.all(
+			[1, 2].map(async () => {
+				const challenge = await storeChallenge(db, binding, new Date());
+				return softAssertion(holder.soft, {
+					challenge,
+					origin: rp.origin,
+					rpId: rp.rpId,
+					counter: 5
+				});
+			})
+		);
+		const results = await Promise.all(
+			responses.map((response) =>
+				verifyAssertion(database.backoffice, rp, {
+					...binding,
+					response,
+					userHandleOf: (ownerId) => userHandleOf(db, 'resident', ownerId),
+					now: new Date()
+				}).then(
+					() => 'accepted',
+					(error: AuthFailure) => error.reason
+				)
+			)
+		);
+		expect(results.sort()).toEqual(['accepted', 'counter_regression']);
+	});
+
+	it('pause an account after ten failures and disable a credential after a hundred', async () => {
+		const holder = await resident();
+		for (let i = 0; i < 10; i++)
+			expect(await signIn(holder, { userVerified: false })).toBe('user_verification');
+		expect(await signIn(holder)).toBe('rate_limited');
+
+		await clear(db, limits.failuresPerAccount(holder.accountId));
+		await database.owner
+			.updateTable('webauthn_credential')
+			.set({ consecutive_failures: maxConsecutiveFailures - 1 })
+			.where('id', '=', holder.credentialRowId)
+			.execute();
+		expect(await signIn(holder, { origin: 'https://evil.example' })).toBe('origin');
+		expect(await signIn(holder)).toBe('credential_revoked');
+	});
+});
+
+describe('signed acts', () => {
+	it('re-verify from the database alone and fail after one byte of the payload changes', async () => {
+		const holder = await resident();
+		const payload = { application: 'reissue', vaccine: 'MR', dose: 2, reason: '紛失' };
+		const { options, payload: canonical } = await signingOptions(db, rp, {
+			accountId: holder.accountId,
+			kind: 'submit',
+			payload,
+			ceremonyHash: browser,
+			now: new Date()
+		});
+		expect(options.userVerification).toBe('required');
+		expect(options.allowCredentials?.map((c) => c.id)).toEqual([holder.soft.id]);
+		// The challenge is the digest of what is signed, with the server's nonce.
+		const pending = await database.owner
+			.selectFrom('webauthn_challenge')
+			.select(['nonce', 'challenge'])
+			.where('challenge', '=', options.challenge)
+			.executeTakeFirstOrThrow();
+		expect(actDigest(canonical, pending.nonce!).toString('base64url')).toBe(options.challenge);
+
+		const { act } = await completeSigning(db, rp, {
+			accountId: holder.accountId,
+			municipalityCode: city,
+			ceremonyHash: browser,
+			response: softAssertion(holder.soft, {
+				challenge: options.challenge,
+				origin: rp.origin,
+				rpId: rp.rpId
+			}),
+			userHandleOf: (ownerId) => userHandleOf(db, 'resident', ownerId),
+			now: new Date()
+		});
+		expect(JSON.parse(act.payload)).toEqual(payload);
+		expect(await reverifySignedAct(database.backoffice, act.id)).toMatchObject({ valid: true });
+
+		const altered = Buffer.from(act.payload, 'utf8');
+		altered[altered.indexOf('2')] = '3'.charCodeAt(0);
+		await database.owner
+			.updateTable('signed_act')
+			.set({ payload: altered.toString('utf8') })
+			.where('id', '=', act.id)
+			.execute();
+		expect(await reverifySignedAct(database.backoffice, act.id)).toMatchObject({ valid: false });
+	});
+
+	it('refuse an assertion over another act, by another person, or without a pending act', async () => {
+		const holder = await resident();
+		const other = await resident();
+		const first = await signingOptions(db, rp, {
+			accountId: holder.accountId,
+			kind: 'submit',
+			payload: { a: 1 },
+			ceremonyHash: browser,
+			now: new Date()
+		});
+		const sign = (signer: Holder, accountId: string, challenge: string) =>
+			completeSigning(db, rp, {
+				accountId,
+				municipalityCode: city,
+				ceremonyHash: browser,
+				response: softAssertion(signer.soft, { challenge, origin: rp.origin, rpId: rp.rpId }),
+				userHandleOf: (ownerId) => userHandleOf(db, 'resident', ownerId),
+				now: new Date()
+			}).then(
+				() => 'accepted',
+				(error: AuthFailure) => error.reason
+			);
+		// Another person's key over this person's pending act.
+		expect(await sign(other, holder.accountId, first.options.challenge)).toBe('credential_owner');
+		// A digest nobody asked for (another application's).
+		const stranger = actDigest('{"a":2}', randomBytes(32)).toString('base64url');
+		expect(await sign(holder, holder.accountId, stranger)).toBe('challenge_unknown');
+		// A sign-in challenge cannot sign.
+		const login = await storeChallenge(
+			db,
+			{ realm: 'resident', purpose: 'authenticate', ceremonyHash: browser },
+			new Date()
+		);
+		expect(await sign(holder, holder.accountId, login)).toBe('challenge_mismatch');
+	});
+});
