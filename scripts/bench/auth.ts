@@ -15,7 +15,11 @@ import { sha256 } from '../../src/lib/server/auth/tokens';
 import { storeChallenge, verifyAssertion } from '../../src/lib/server/auth/webauthn';
 import type { Database } from '../../src/lib/server/db';
 import { scratchDatabase } from './scratch-database';
-import { newSoftCredential, softAssertion, type SoftCredential } from '../../tests/support/soft-authenticator';
+import {
+	newSoftCredential,
+	softAssertion,
+	type SoftCredential
+} from '../../tests/support/soft-authenticator';
 
 const { values } = parseArgs({ options: { signins: { type: 'string', default: '2000' } } });
 const total = Number(values.signins);

@@ -19,13 +19,16 @@ import {
 
 const city = '139998';
 
+const enrolmentOfCode = new Map<string, string>();
+
 async function letterCodeFor(atena: string): Promise<string> {
-	const { code } = await issueLetterCode(serverDatabase(), {
+	const { code, enrolment } = await issueLetterCode(serverDatabase(), {
 		municipalityCode: city,
 		atenaNumber: atena,
 		issuedBy: null,
 		now: new Date()
 	});
+	enrolmentOfCode.set(code, enrolment.id);
 	return code;
 }
 
@@ -69,6 +72,13 @@ test('a resident enrols by letter, signs in, adds a second key, revokes the firs
 	await enrolByLetter(page, code, person.birthDate);
 	await expect(page.getByRole('heading', { level: 1 })).toContainText(person.name);
 	expect(await new AxeBuilder({ page }).analyze().then((r) => r.violations)).toEqual([]);
+	// A notice of the new passkey, with no personal data in it.
+	const notices = page.getByTestId('notices');
+	await expect(notices).toContainText('新しいパスキーが登録されました');
+	const noticeText = await notices.innerText();
+	expect(noticeText).not.toContain(person.name);
+	expect(noticeText).not.toContain(person.atena);
+	expect(noticeText).not.toContain(person.birthDate);
 
 	// The session cookie holds an opaque value; the database holds only its SHA-256.
 	const cookie = (await page.context().cookies()).find((c) => c.name === 'resident_session')!;
@@ -103,6 +113,8 @@ test('a resident enrols by letter, signs in, adds a second key, revokes the firs
 	await signIn(page); // with the security key
 	await page.goto('/account/passkeys');
 	await expect(page.getByTestId('passkey')).toHaveCount(1);
+	await page.goto('/home');
+	await expect(page.getByTestId('notices')).toContainText('パスキーが取り消されました');
 
 	// The revoked key, presented again, is refused.
 	await signOut(page);
@@ -139,7 +151,7 @@ test('a used enrolment code cannot be used again, and a code locks after five wr
 	await expect(page.getByRole('alert')).toContainText('登録コードまたは生年月日が正しくありません');
 	// The form keeps what was typed.
 	await expect(page.getByLabel('登録コード')).toHaveValue(code);
-	await expectDenied('auth.enrolment_claim', 'code_used', since);
+	await expectDenied('auth.enrolment_claim', 'code_used', since, enrolmentOfCode.get(code));
 
 	const other = await freshResident();
 	const second = await letterCodeFor(other.atena);
@@ -159,8 +171,8 @@ test('a used enrolment code cannot be used again, and a code locks after five wr
 	await page.getByRole('button', { name: '次へ進む' }).click();
 	await expect(page.getByRole('alert')).toContainText('登録コードまたは生年月日が正しくありません');
 	await expect(page).toHaveURL(/\/enrol$/);
-	await expectDenied('auth.enrolment_claim', 'code_locked', since);
-	const claims = await auditEntries('auth.enrolment_claim', since);
+	await expectDenied('auth.enrolment_claim', 'code_locked', since, enrolmentOfCode.get(second));
+	const claims = await auditEntries('auth.enrolment_claim', since, enrolmentOfCode.get(second));
 	expect(claims.filter((row) => row.reason === 'code_invalid')).toHaveLength(4);
 });
 
@@ -275,6 +287,13 @@ test.describe('rejected ceremonies, each audited', () => {
 		await signInFails(page);
 		await expectDenied('auth.sign_in', 'counter_regression', since, account);
 		expect((await auditEntries('auth.credential_flag', since)).length).toBe(1);
+		const notices = await serverDatabase()
+			.selectFrom('resident_notice')
+			.select('kind')
+			.where('resident_account_id', '=', account)
+			.orderBy('created_at')
+			.execute();
+		expect(notices.map((notice) => notice.kind)).toEqual(['passkey_added', 'passkey_flagged']);
 		// Flagged: even the genuine counter no longer works until the person re-enrols.
 		await signInFails(page);
 		await expectDenied('auth.sign_in', 'credential_flagged', since, account);
@@ -411,4 +430,21 @@ test('sign-in and enrolment pages exist in English too, and pass axe in both lan
 		'The enrolment code or date of birth is not correct'
 	);
 	expect(await new AxeBuilder({ page }).analyze().then((r) => r.violations)).toEqual([]);
+});
+
+test('what a person types before the page has loaded its scripts is kept', async ({ page }) => {
+	// Hold the app's scripts back, as a slow phone network would, while the person types.
+	let release!: () => void;
+	const held = new Promise<void>((resolve) => (release = resolve));
+	await page.route('**/_app/immutable/**/*.js', async (route) => {
+		await held;
+		await route.continue();
+	});
+	await page.goto('/enrol', { waitUntil: 'domcontentloaded' });
+	await page.getByLabel('登録コード').fill('ABCD-EFGH-JKMN-PQRS');
+	await page.getByLabel('生年月日').fill('1990-01-01');
+	release();
+	await page.waitForLoadState('networkidle');
+	await expect(page.getByLabel('登録コード')).toHaveValue('ABCD-EFGH-JKMN-PQRS');
+	await expect(page.getByLabel('生年月日')).toHaveValue('1990-01-01');
 });

@@ -39,7 +39,7 @@ export type AuditRow = {
 
 /**
  * Audit entries written since `since` for an action, with the payload's reason code; `actorId`
- * narrows them to one person (tests run in parallel against one server).
+ * narrows them to one person or object (tests run in parallel against one server).
  */
 export async function auditEntries(
 	action: string,
@@ -50,7 +50,8 @@ export async function auditEntries(
 		SELECT e.action, e.result, p.payload->>'reason' AS reason, e.object_id, e.actor_type
 		FROM audit.entry e LEFT JOIN audit.payload p USING (municipality_code, seq)
 		WHERE e.action = ${action} AND e.occurred_at >= ${since}
-			AND (${actorId ?? null}::text IS NULL OR e.actor_id = ${actorId ?? null})
+			AND (${actorId ?? null}::text IS NULL OR e.actor_id = ${actorId ?? null}
+				OR e.object_id = ${actorId ?? null})
 		ORDER BY e.seq`.execute(serverDatabase());
 	return rows;
 }

@@ -24,6 +24,7 @@ import {
 	servedMunicipality,
 	sessionManagers
 } from './http';
+import { notify } from './notices';
 import { hit, limits } from './rate-limit';
 import { sessionIdHash } from './sessions';
 import { completeSigning, signedActKinds, signingOptions, type SignedActKind } from './signing';
@@ -277,6 +278,14 @@ export async function registerVerify(event: RequestEvent, realm: AuthRealm): Pro
 					enrolmentId: subject.enrolmentId,
 					now: at
 				});
+				if (realm === 'resident') {
+					await notify(trx, {
+						municipalityCode: subject.municipalityCode,
+						accountId: subject.owner.id!,
+						kind: 'passkey_added',
+						now: at
+					});
+				}
 				const actor: Actor =
 					realm === 'resident'
 						? { type: 'resident', id: subject.owner.id!, role: 'resident' }

@@ -17,6 +17,7 @@ import type { Selectable } from 'kysely';
 import { z } from 'zod';
 import type { DB, Executor } from '../db';
 import { AuthFailure, reasonFromLibraryError } from './failures';
+import { notify } from './notices';
 import { clear, count, isLimited, limits } from './rate-limit';
 
 export type AuthRealm = 'resident' | 'staff';
@@ -443,6 +444,14 @@ export async function verifyAssertion(
 				.set({ flagged_at: input.now, flag_reason: 'counter_regression' })
 				.where('id', '=', credential.id)
 				.execute();
+			if (credential.resident_account_id) {
+				await notify(db, {
+					municipalityCode: credential.municipality_code,
+					accountId: credential.resident_account_id,
+					kind: 'passkey_flagged',
+					now: input.now
+				});
+			}
 			await count(db, limits.failuresPerAccount(ownerOf(credential)));
 		} else {
 			await countFailure(db, credential);

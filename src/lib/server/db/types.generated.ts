@@ -189,6 +189,15 @@ export interface ResidentAccount {
   user_handle: Buffer;
 }
 
+export interface ResidentNotice {
+  created_at: Timestamp;
+  id: Generated<string>;
+  kind: string;
+  municipality_code: string;
+  read_at: Timestamp | null;
+  resident_account_id: string;
+}
+
 export interface ResidentSession {
   authenticated_at: Timestamp;
   created_at: Timestamp;
@@ -376,6 +385,7 @@ export interface DB {
   rate_limit: RateLimit;
   resident: Resident;
   resident_account: ResidentAccount;
+  resident_notice: ResidentNotice;
   resident_session: ResidentSession;
   role: Role;
   role_permission: RolePermission;

@@ -22,11 +22,14 @@ export async function renderEnrolmentLetter(letter: EnrolmentLetter): Promise<Ui
 		language: 'ja',
 		documentNumber: letter.documentNumber
 	});
-	const [year, month, day] = letter.expiresOn.split('-');
+	const japaneseDate = (iso: string) => {
+		const [year, month, day] = iso.split('-');
+		return `${year}年${Number(month)}月${Number(day)}日`;
+	};
 	layout.text(`〒${letter.recipient.postalCode}`, { size: 11 });
 	layout.text(letter.recipient.address, { size: 11 });
 	layout.text(`${letter.recipient.name} 様`, { size: 13, bold: true, gap: 18 });
-	layout.text(`${letter.issuedOn}`, { color: 'muted' });
+	layout.text(japaneseDate(letter.issuedOn), { color: 'muted' });
 	layout.text(`${city.mayor_title_ja}（${city.division_ja}）`, { color: 'muted', gap: 16 });
 	layout.text('予防接種ポータル 利用登録のご案内', { size: 16, bold: true, gap: 10 });
 	layout.text(
@@ -35,7 +38,7 @@ export async function renderEnrolmentLetter(letter: EnrolmentLetter): Promise<Ui
 	layout.space(6);
 	layout.text('登録コード', { bold: true });
 	layout.box(letter.code, 22);
-	layout.text(`有効期限: ${year}年${Number(month)}月${Number(day)}日（1回のみ使用できます）`, {
+	layout.text(`有効期限: ${japaneseDate(letter.expiresOn)}（1回のみ使用できます）`, {
 		bold: true,
 		gap: 10
 	});

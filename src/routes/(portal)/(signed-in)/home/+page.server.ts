@@ -1,3 +1,4 @@
+import { takeNotices } from '$lib/server/auth/notices';
 import { db } from '$lib/server/db';
 import type { PageServerLoad } from './$types';
 
@@ -18,6 +19,7 @@ export const load: PageServerLoad = async ({ locals, url }) => {
 		.orderBy('signed_at', 'desc')
 		.executeTakeFirst();
 	return {
+		notices: await takeNotices(db(), resident.accountId, new Date()),
 		name: person.name_kanji,
 		welcome: url.searchParams.has('welcome'),
 		consentedAt: consent?.signed_at.toISOString() ?? null

@@ -3,6 +3,7 @@ import { m } from '$lib/paraglide/messages';
 import { recordAudit } from '$lib/server/audit/record';
 import { listCredentials, renameCredential, revokeCredential } from '$lib/server/auth/credentials';
 import { addPasskeyWithinMinutes } from '$lib/server/auth/flows';
+import { notify } from '$lib/server/auth/notices';
 import { residentActor } from '$lib/server/auth/http';
 import { db } from '$lib/server/db';
 import type { Actions, PageServerLoad } from './$types';
@@ -71,6 +72,12 @@ export const actions: Actions = {
 			.execute(async (trx) => {
 				const row = await revokeCredential(trx, owner(locals), id, 'by_owner', new Date());
 				if (row) {
+					await notify(trx, {
+						municipalityCode: locals.resident!.municipalityCode,
+						accountId: locals.resident!.accountId,
+						kind: 'passkey_revoked',
+						now: new Date()
+					});
 					await recordAudit(trx, {
 						municipalityCode: locals.resident!.municipalityCode,
 						actor: residentActor(locals),
