@@ -120,6 +120,7 @@ test('admin from the CLI creates colleagues; the desk enrols a resident in perso
 	// Revoking the desk role: the desk officer's very next request has no session.
 	await admin.goto('/staff/admin/users');
 	await admin.getByRole('link', { name: `desk-${run}` }).click();
+	await expect(admin.getByTestId('assignments')).toContainText('desk');
 	await admin.getByLabel('理由').first().fill('異動');
 	await admin.getByRole('button', { name: '権限を取り消す' }).click();
 	await expect(admin.getByTestId('assignments')).toContainText('取消済み');
