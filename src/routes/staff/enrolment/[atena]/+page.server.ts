@@ -13,7 +13,13 @@ export const load: PageServerLoad = async (event) => {
 				.onRef('webauthn_credential.resident_account_id', '=', 'resident_account.id')
 				.on('webauthn_credential.revoked_at', 'is', null)
 		)
-		.select((eb) => eb.fn.count<string>('webauthn_credential.id').as('passkeys'))
+		.select((eb) => [
+			eb.fn.count<string>('webauthn_credential.id').as('passkeys'),
+			eb.fn
+				.count<string>('webauthn_credential.id')
+				.filterWhere('webauthn_credential.flagged_at', 'is not', null)
+				.as('flagged')
+		])
 		.where('resident_account.municipality_code', '=', staff.municipalityCode)
 		.where('resident_account.atena_number', '=', person.atena_number)
 		.executeTakeFirst();
@@ -26,7 +32,11 @@ export const load: PageServerLoad = async (event) => {
 		result: 'ok',
 		payload: { purpose: 'identity_proofing' }
 	});
-	return { person, passkeys: Number(account?.passkeys ?? 0) };
+	return {
+		person,
+		passkeys: Number(account?.passkeys ?? 0),
+		flagged: Number(account?.flagged ?? 0)
+	};
 };
 
 export const actions: Actions = { desk: issueDesk };
