@@ -1,16 +1,43 @@
 import { takeNotices } from '$lib/server/auth/notices';
 import { db } from '$lib/server/db';
+import { getLocale } from '$lib/paraglide/runtime';
+import { representedPeople, vaccinationRecord } from '$lib/server/residents/household';
 import type { PageServerLoad } from './$types';
 
-// Issue 4 builds the household dashboard here; for now: who is signed in, and their consent.
+// The household dashboard: the resident and each child they represent, with what is due; account
+// notices; the consent to electronic notices.
 export const load: PageServerLoad = async ({ locals, url }) => {
 	const resident = locals.resident!;
-	const person = await db()
-		.selectFrom('resident')
-		.select(['name_kanji', 'name_romaji'])
-		.where('municipality_code', '=', resident.municipalityCode)
-		.where('atena_number', '=', resident.atenaNumber)
-		.executeTakeFirstOrThrow();
+	const now = new Date();
+	const people = await representedPeople(
+		db(),
+		{
+			id: resident.accountId,
+			municipalityCode: resident.municipalityCode,
+			atenaNumber: resident.atenaNumber
+		},
+		now
+	);
+	const locale = getLocale() === 'en' ? 'en' : 'ja';
+	const household = await Promise.all(
+		people.map(async (person) => {
+			const record = await vaccinationRecord(db(), resident.municipalityCode, person, locale, now);
+			return {
+				ref: person.ref,
+				name: person.nameKanji,
+				relation: person.relation,
+				birthDate: person.birthDate,
+				given: record.history.length,
+				due: record.due
+					.filter((dose) => dose.status !== 'upcoming')
+					.map((dose) => ({
+						key: `${dose.vaccineCode}:${dose.doseCode}`,
+						label: `${dose.vaccineName} ${dose.doseLabel}`,
+						late: dose.status === 'late'
+					}))
+			};
+		})
+	);
 	const consent = await db()
 		.selectFrom('signed_act')
 		.select(['id', 'signed_at'])
@@ -19,8 +46,9 @@ export const load: PageServerLoad = async ({ locals, url }) => {
 		.orderBy('signed_at', 'desc')
 		.executeTakeFirst();
 	return {
-		notices: await takeNotices(db(), resident.accountId, new Date()),
-		name: person.name_kanji,
+		notices: await takeNotices(db(), resident.accountId, now),
+		name: people[0]!.nameKanji,
+		household,
 		welcome: url.searchParams.has('welcome'),
 		consentedAt: consent?.signed_at.toISOString() ?? null
 	};

@@ -1,0 +1,197 @@
+// Whose records a signed-in resident may see and act on: their own, and those of children they
+// represent as 法定代理人 (DOMAIN.md §2) — only while the link is valid (it ends the day before the
+// 18th birthday), never when it is suppressed under a DV 支援措置, and only for a child still on
+// the register. Pages name a person by an opaque reference derived from the account's secret
+// user handle, so no 宛名番号 appears in a URL and another account's references mean nothing.
+import { createHash } from 'node:crypto';
+import type { Executor } from '../db';
+import { tokyoDate } from '../staff/accounts';
+import { dueDoses, type DueDose, type ScheduledDose } from '../vaccinations/schedule';
+
+export type Person = {
+	ref: string;
+	atenaNumber: string;
+	relation: 'self' | 'child';
+	nameKanji: string;
+	nameKana: string;
+	birthDate: string;
+	sex: 'male' | 'female';
+};
+
+export function personRef(userHandle: Buffer, atenaNumber: string): string {
+	return createHash('sha256')
+		.update(userHandle)
+		.update(`:${atenaNumber}`)
+		.digest('base64url')
+		.slice(0, 22);
+}
+
+export async function representedPeople(
+	db: Executor,
+	account: { id: string; municipalityCode: string; atenaNumber: string },
+	now: Date
+): Promise<Person[]> {
+	const today = tokyoDate(now);
+	const { user_handle: handle } = await db
+		.selectFrom('resident_account')
+		.select('user_handle')
+		.where('id', '=', account.id)
+		.executeTakeFirstOrThrow();
+	const columns = ['atena_number', 'name_kanji', 'name_kana', 'birth_date', 'sex'] as const;
+	const self = await db
+		.selectFrom('resident')
+		.select(columns)
+		.where('municipality_code', '=', account.municipalityCode)
+		.where('atena_number', '=', account.atenaNumber)
+		.executeTakeFirstOrThrow();
+	const children = await db
+		.selectFrom('guardianship')
+		.innerJoin('resident', (join) =>
+			join
+				.onRef('resident.municipality_code', '=', 'guardianship.municipality_code')
+				.onRef('resident.atena_number', '=', 'guardianship.child_atena_number')
+		)
+		.select(columns.map((column) => `resident.${column}` as const))
+		.where('guardianship.municipality_code', '=', account.municipalityCode)
+		.where('guardianship.guardian_atena_number', '=', account.atenaNumber)
+		.where('guardianship.suppressed_for_dv', '=', false)
+		.where('guardianship.valid_from', '<=', today)
+		.where('guardianship.valid_until', '>=', today)
+		.where('resident.status', '=', 'resident')
+		.orderBy('resident.birth_date')
+		.execute();
+	return [
+		{ ...self, relation: 'self' as const },
+		...children.map((child) => ({ ...child, relation: 'child' as const }))
+	].map((row) => ({
+		ref: personRef(handle, row.atena_number),
+		atenaNumber: row.atena_number,
+		relation: row.relation,
+		nameKanji: row.name_kanji,
+		nameKana: row.name_kana,
+		birthDate: row.birth_date,
+		sex: row.sex as 'male' | 'female'
+	}));
+}
+
+export type RecordedDose = {
+	vaccineCode: string;
+	vaccineName: string;
+	doseLabel: string;
+	administeredOn: string;
+	institution: string | null;
+	pendingCheck: boolean;
+};
+
+export type PersonRecord = {
+	history: RecordedDose[];
+	due: (DueDose & { vaccineName: string; doseLabel: string })[];
+};
+
+/** The person's doses on record (the 予防接種台帳) and what is due next, in the page's language. */
+export async function vaccinationRecord(
+	db: Executor,
+	municipalityCode: string,
+	person: Person,
+	locale: 'ja' | 'en',
+	now: Date
+): Promise<PersonRecord> {
+	const catalogue = await db
+		.selectFrom('vaccine_dose')
+		.innerJoin('vaccine', (join) =>
+			join
+				.onRef('vaccine.municipality_code', '=', 'vaccine_dose.municipality_code')
+				.onRef('vaccine.vaccine_code', '=', 'vaccine_dose.vaccine_code')
+		)
+		.select([
+			'vaccine_dose.vaccine_code',
+			'vaccine.category',
+			'vaccine.name_ja',
+			'vaccine.name_en',
+			'vaccine.sort_order',
+			'vaccine_dose.dose_code',
+			'vaccine_dose.label_ja',
+			'vaccine_dose.label_en',
+			'vaccine_dose.sequence',
+			'vaccine_dose.window_rule',
+			'vaccine_dose.eligible_from',
+			'vaccine_dose.eligible_until',
+			'vaccine_dose.recommended_until',
+			'vaccine_dose.repeats_yearly'
+		])
+		.where('vaccine_dose.municipality_code', '=', municipalityCode)
+		.where('vaccine.active', '=', true)
+		.orderBy('vaccine.sort_order')
+		.orderBy('vaccine_dose.sequence')
+		.execute();
+	const doses = await db
+		.selectFrom('vaccination_dose')
+		.leftJoin('medical_institution', (join) =>
+			join
+				.onRef('medical_institution.municipality_code', '=', 'vaccination_dose.municipality_code')
+				.onRef('medical_institution.institution_code', '=', 'vaccination_dose.institution_code')
+		)
+		.select([
+			'vaccination_dose.vaccine_code',
+			'vaccination_dose.dose_code',
+			'vaccination_dose.administered_on',
+			'vaccination_dose.product_name',
+			'vaccination_dose.institution_name',
+			'vaccination_dose.checked_at',
+			'medical_institution.name_ja as institution_ja',
+			'medical_institution.name_en as institution_en'
+		])
+		.where('vaccination_dose.municipality_code', '=', municipalityCode)
+		.where('vaccination_dose.atena_number', '=', person.atenaNumber)
+		.where('vaccination_dose.status', '=', 'administered')
+		.orderBy('vaccination_dose.administered_on', 'desc')
+		.execute();
+	const key = (vaccine: string, dose: string) => `${vaccine}:${dose}`;
+	const names = new Map(
+		catalogue.map((row) => [
+			key(row.vaccine_code, row.dose_code),
+			{
+				vaccine: locale === 'en' ? row.name_en : row.name_ja,
+				dose: locale === 'en' ? row.label_en : row.label_ja
+			}
+		])
+	);
+	const scheduled: ScheduledDose[] = catalogue.map((row) => ({
+		vaccineCode: row.vaccine_code,
+		category: row.category,
+		doseCode: row.dose_code,
+		sequence: row.sequence,
+		windowRule: row.window_rule as ScheduledDose['windowRule'],
+		eligibleFrom: row.eligible_from,
+		eligibleUntil: row.eligible_until,
+		recommendedUntil: row.recommended_until,
+		repeatsYearly: row.repeats_yearly
+	}));
+	const due = dueDoses(
+		scheduled,
+		doses.map((dose) => ({
+			vaccineCode: dose.vaccine_code,
+			doseCode: dose.dose_code,
+			administeredOn: dose.administered_on,
+			productName: dose.product_name
+		})),
+		{ birthDate: person.birthDate, sex: person.sex },
+		tokyoDate(now)
+	);
+	return {
+		history: doses.map((dose) => ({
+			vaccineCode: dose.vaccine_code,
+			vaccineName: names.get(key(dose.vaccine_code, dose.dose_code))?.vaccine ?? dose.vaccine_code,
+			doseLabel: names.get(key(dose.vaccine_code, dose.dose_code))?.dose ?? dose.dose_code,
+			administeredOn: dose.administered_on,
+			institution:
+				(locale === 'en' ? dose.institution_en : dose.institution_ja) ?? dose.institution_name,
+			pendingCheck: dose.checked_at === null
+		})),
+		due: due.map((dose) => ({
+			...dose,
+			vaccineName: names.get(key(dose.vaccineCode, dose.doseCode))?.vaccine ?? dose.vaccineCode,
+			doseLabel: names.get(key(dose.vaccineCode, dose.doseCode))?.dose ?? dose.doseCode
+		}))
+	};
+}

@@ -1,0 +1,113 @@
+// The household dashboard: a parent sees themself and each child they represent, with the
+// vaccination record and what is due; a DV-suppressed link or someone else's reference shows
+// nothing and is audited.
+import AxeBuilder from '@axe-core/playwright';
+import { expect, test } from '@playwright/test';
+import { sql } from 'kysely';
+import { issueLetterCode } from '../../src/lib/server/auth/enrolment';
+import { addAuthenticator, accountOf, auditEntries, serverDatabase } from './support';
+
+async function parentWithChildren() {
+	const { rows } = await sql<{ guardian: string; birth_date: string; children: string[] }>`
+		SELECT g.guardian_atena_number AS guardian, r.birth_date,
+			array_agg(g.child_atena_number ORDER BY c.birth_date) AS children
+		FROM guardianship g
+		JOIN resident r ON r.municipality_code = g.municipality_code AND r.atena_number = g.guardian_atena_number
+		JOIN resident c ON c.municipality_code = g.municipality_code AND c.atena_number = g.child_atena_number
+		WHERE NOT g.suppressed_for_dv AND g.valid_until >= current_date AND c.status = 'resident'
+			AND r.status = 'resident'
+			AND NOT EXISTS (SELECT 1 FROM enrolment e WHERE e.atena_number = g.guardian_atena_number)
+			AND EXISTS (SELECT 1 FROM vaccination_dose d WHERE d.atena_number = g.child_atena_number)
+		GROUP BY g.guardian_atena_number, r.birth_date
+		HAVING count(*) >= 2
+		ORDER BY random() LIMIT 1`.execute(serverDatabase());
+	return rows[0]!;
+}
+
+test('a parent sees each child, their record and what is due; a suppressed link shows nothing', async ({
+	page
+}) => {
+	const since = new Date();
+	const parent = await parentWithChildren();
+	const names = await serverDatabase()
+		.selectFrom('resident')
+		.select(['atena_number', 'name_kanji'])
+		.where('atena_number', 'in', parent.children)
+		.execute();
+	const nameOf = (atena: string) => names.find((row) => row.atena_number === atena)!.name_kanji;
+	const { code } = await issueLetterCode(serverDatabase(), {
+		municipalityCode: '139998',
+		atenaNumber: parent.guardian,
+		issuedBy: null,
+		now: new Date()
+	});
+	await addAuthenticator(page);
+	await page.goto('/enrol');
+	await page.getByLabel('登録コード').fill(code);
+	await page.getByLabel('生年月日').fill(parent.birth_date);
+	await page.getByRole('button', { name: '次へ進む' }).click();
+	await page.getByRole('button', { name: 'パスキーを登録する' }).click();
+	await expect(page).toHaveURL(/\/home\?welcome=1$/);
+
+	const household = page.getByTestId('household');
+	await expect(household.getByRole('heading', { level: 3 })).toHaveCount(
+		1 + parent.children.length
+	);
+	for (const child of parent.children) await expect(household).toContainText(nameOf(child));
+	expect(await new AxeBuilder({ page }).analyze().then((r) => r.violations)).toEqual([]);
+
+	// A child's page: the record from the ledger.
+	const first = parent.children[0]!;
+	await household.getByRole('link', { name: nameOf(first) }).click();
+	await expect(page.getByRole('heading', { level: 1 })).toContainText(nameOf(first));
+	const given = await serverDatabase()
+		.selectFrom('vaccination_dose')
+		.select(sql<number>`count(*)::int`.as('n'))
+		.where('atena_number', '=', first)
+		.where('status', '=', 'administered')
+		.executeTakeFirstOrThrow();
+	await expect(page.getByTestId('history').locator('tbody tr')).toHaveCount(given.n);
+	expect(await new AxeBuilder({ page }).analyze().then((r) => r.violations)).toEqual([]);
+	const childUrl = page.url();
+	const account = await accountOf(parent.guardian);
+	const views = await auditEntries('vaccination.view', since, account);
+	expect(views.filter((row) => row.result === 'ok').length).toBeGreaterThanOrEqual(1);
+
+	// Someone else's (or a made-up) reference: 404, audited.
+	const forged = await page.goto('/people/AAAAAAAAAAAAAAAAAAAAAA');
+	expect(forged?.status()).toBe(404);
+	expect(
+		(await auditEntries('vaccination.view', since, account)).some((row) => row.result === 'denied')
+	).toBe(true);
+
+	// Under a DV 支援措置 the link must never be used: the child disappears, the old page is gone.
+	await serverDatabase()
+		.updateTable('guardianship')
+		.set({ suppressed_for_dv: true })
+		.where('guardian_atena_number', '=', parent.guardian)
+		.where('child_atena_number', '=', first)
+		.execute();
+	try {
+		expect((await page.goto(childUrl))?.status()).toBe(404);
+		await page.goto('/home');
+		await expect(page.getByTestId('household')).not.toContainText(nameOf(first));
+	} finally {
+		await serverDatabase()
+			.updateTable('guardianship')
+			.set({ suppressed_for_dv: false })
+			.where('guardian_atena_number', '=', parent.guardian)
+			.where('child_atena_number', '=', first)
+			.execute();
+	}
+
+	// A child who has turned 18 (the link ended yesterday) is no longer represented.
+	const second = parent.children[1]!;
+	await serverDatabase()
+		.updateTable('guardianship')
+		.set({ valid_until: sql`current_date - 1` })
+		.where('guardian_atena_number', '=', parent.guardian)
+		.where('child_atena_number', '=', second)
+		.execute();
+	await page.goto('/home');
+	await expect(page.getByTestId('household')).not.toContainText(nameOf(second));
+});
