@@ -4,6 +4,8 @@
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test } from '@playwright/test';
 import { sql } from 'kysely';
+import { randomUUID } from 'node:crypto';
+import { recordAudit } from '../../src/lib/server/audit/record';
 import { issueLetterCode } from '../../src/lib/server/auth/enrolment';
 import { addAuthenticator, accountOf, auditEntries, serverDatabase } from './support';
 
@@ -69,6 +71,21 @@ test('a parent sees each child, their record and what is due; a suppressed link 
 	await expect(page.getByTestId('history').locator('tbody tr')).toHaveCount(given.n);
 	expect(await new AxeBuilder({ page }).analyze().then((r) => r.violations)).toEqual([]);
 	const childUrl = page.url();
+
+	// Who looked: a desk officer's view of the child's record appears, by role, without a name.
+	await recordAudit(serverDatabase(), {
+		municipalityCode: '139998',
+		actor: { type: 'staff', id: randomUUID(), role: 'desk', department: '健康増進課' },
+		action: 'resident.view',
+		subjectAtenaNumber: first,
+		reason: '窓口での本人確認',
+		result: 'ok'
+	});
+	await page.getByRole('link', { name: '閲覧履歴' }).click();
+	const log = page.getByTestId('access-log');
+	await expect(log).toContainText('窓口担当');
+	await expect(log).toContainText('理由: 窓口での本人確認');
+	expect(await new AxeBuilder({ page }).analyze().then((r) => r.violations)).toEqual([]);
 	const account = await accountOf(parent.guardian);
 	const views = await auditEntries('vaccination.view', since, account);
 	expect(views.filter((row) => row.result === 'ok').length).toBeGreaterThanOrEqual(1);

@@ -99,6 +99,7 @@ export interface MedicalInstitution {
 }
 
 export interface Municipality {
+  access_log_shows_staff_names: Generated<boolean>;
   certificate_fee_yen: Generated<number>;
   copy_fee_yen_per_page: Generated<number>;
   created_at: Generated<Timestamp>;

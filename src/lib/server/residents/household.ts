@@ -195,3 +195,51 @@ export async function vaccinationRecord(
 		}))
 	};
 }
+
+export type AccessEntry = {
+	at: string;
+	action: string;
+	role: string;
+	department: string | null;
+	staffName: string | null;
+	reason: string | null;
+};
+
+/**
+ * Who in the city looked at or changed this person's records (from the audit log): staff
+ * actions only, newest first. Names only where the city has chosen to show them.
+ */
+export async function accessLog(
+	db: Executor,
+	municipalityCode: string,
+	person: Person,
+	options: { showNames: boolean; limit?: number }
+): Promise<AccessEntry[]> {
+	const rows = await db
+		.selectFrom('audit.entry')
+		.leftJoin('staff_user', (join) =>
+			join.on((eb) => eb(eb.cast('staff_user.id', 'text'), '=', eb.ref('audit.entry.actor_id')))
+		)
+		.select([
+			'audit.entry.occurred_at',
+			'audit.entry.action',
+			'audit.entry.actor_role',
+			'audit.entry.department',
+			'audit.entry.reason',
+			'staff_user.display_name'
+		])
+		.where('audit.entry.municipality_code', '=', municipalityCode)
+		.where('audit.entry.subject_atena_number', '=', person.atenaNumber)
+		.where('audit.entry.actor_type', '=', 'staff')
+		.orderBy('audit.entry.seq', 'desc')
+		.limit(options.limit ?? 100)
+		.execute();
+	return rows.map((row) => ({
+		at: row.occurred_at.toISOString(),
+		action: row.action,
+		role: row.actor_role,
+		department: row.department,
+		staffName: options.showNames ? row.display_name : null,
+		reason: row.reason
+	}));
+}
