@@ -1,7 +1,7 @@
 // npm run bench:weight — what a phone downloads for each portal page: JavaScript (brotli, as
 // served: the build is precompressed) and all bytes, counted in the system Chromium against the
 // built app on a throw-away embedded database with the demo city. Target: ≤ 60 KB JS per page.
-import { chromium, type Page } from '@playwright/test';
+import { chromium } from '@playwright/test';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, chmodSync } from 'node:fs';
 import os from 'node:os';

@@ -42,7 +42,7 @@ const now = () => new Date();
 /** How recent a sign-in must be to add a passkey while signed in (no silent persistence). */
 export const addPasskeyWithinMinutes = 10;
 
-async function guarded(
+export async function guarded(
 	event: RequestEvent,
 	realm: AuthRealm,
 	action: AuditAction,

@@ -27,6 +27,41 @@ export type Numeric = ColumnType<string, number | string, number | string>;
 
 export type Timestamp = ColumnType<Date, Date | string, Date | string>;
 
+export interface Application {
+  applicant_account_id: string;
+  created_at: Timestamp;
+  current_version: Generated<number>;
+  draft: Generated<Json>;
+  id: Generated<string>;
+  kind: string;
+  municipality_code: string;
+  reference: string | null;
+  status: string;
+  subject_atena_number: string | null;
+  submitted_at: Timestamp | null;
+  updated_at: Timestamp;
+}
+
+export interface ApplicationTransition {
+  actor_id: string;
+  actor_type: string;
+  application_id: string;
+  at: Timestamp;
+  from_status: string;
+  id: Generated<Int8>;
+  reason: string | null;
+  signed_act_id: string | null;
+  to_status: string;
+}
+
+export interface ApplicationVersion {
+  application_id: string;
+  created_at: Timestamp;
+  payload: string;
+  signed_act_id: string;
+  version: number;
+}
+
 export interface AuditEntry {
   action: string;
   actor_id: string;
@@ -375,6 +410,9 @@ export interface WebauthnCredential {
 }
 
 export interface DB {
+  application: Application;
+  application_transition: ApplicationTransition;
+  application_version: ApplicationVersion;
   "audit.entry": AuditEntry;
   "audit.payload": AuditPayload;
   enrolment: Enrolment;

@@ -76,6 +76,7 @@ export async function representedPeople(
 
 export type RecordedDose = {
 	vaccineCode: string;
+	doseCode: string;
 	vaccineName: string;
 	doseLabel: string;
 	administeredOn: string;
@@ -181,6 +182,7 @@ export async function vaccinationRecord(
 	return {
 		history: doses.map((dose) => ({
 			vaccineCode: dose.vaccine_code,
+			doseCode: dose.dose_code,
 			vaccineName: names.get(key(dose.vaccine_code, dose.dose_code))?.vaccine ?? dose.vaccine_code,
 			doseLabel: names.get(key(dose.vaccine_code, dose.dose_code))?.dose ?? dose.dose_code,
 			administeredOn: dose.administered_on,

@@ -1,0 +1,248 @@
+// Request handling for the 予診票 reissue wizard and the signed submission of any draft.
+import { error, fail, json, redirect, type RequestEvent } from '@sveltejs/kit';
+import { m } from '$lib/paraglide/messages';
+import { getLocale } from '$lib/paraglide/runtime';
+import { recordAudit } from '../audit/record';
+import { userHandleOf } from '../auth/credentials';
+import { AuthFailure } from '../auth/failures';
+import { guarded } from '../auth/flows';
+import { ceremonyHash, readJson, relyingParty, residentActor } from '../auth/http';
+import { completeSigning, signingOptions } from '../auth/signing';
+import { db } from '../db';
+import { representedPeople, vaccinationRecord, type Person } from '../residents/household';
+import {
+	doseChoices,
+	doseRefusal,
+	nextMissingStep,
+	parseStep,
+	reissuePayload,
+	reissueSteps,
+	type ReissueDraft,
+	type ReissueStep
+} from './reissue';
+import {
+	ownApplication,
+	saveDraft,
+	SubmissionError,
+	submitSigned,
+	type Application
+} from './store';
+
+/** The applicant's own application or a 404 with an audit entry (ids in URLs are tried). */
+export async function applicationOr404(event: RequestEvent): Promise<Application> {
+	const resident = event.locals.resident!;
+	const application = await ownApplication(db(), resident.accountId, event.params.id ?? '');
+	if (!application) {
+		await recordAudit(db(), {
+			municipalityCode: resident.municipalityCode,
+			actor: residentActor(event.locals),
+			context: event.locals.audit,
+			action: 'application.view',
+			objectType: 'application',
+			objectId: String(event.params.id ?? '').slice(0, 64),
+			result: 'denied',
+			payload: { reason: 'not_own' }
+		});
+		error(404, m.error_not_found());
+	}
+	return application;
+}
+
+async function people(event: RequestEvent): Promise<Person[]> {
+	const resident = event.locals.resident!;
+	return representedPeople(
+		db(),
+		{
+			id: resident.accountId,
+			municipalityCode: resident.municipalityCode,
+			atenaNumber: resident.atenaNumber
+		},
+		new Date()
+	);
+}
+
+function stepOf(event: RequestEvent): ReissueStep {
+	const step = event.params.step as ReissueStep;
+	if (!reissueSteps.includes(step)) error(404, m.error_not_found());
+	return step;
+}
+
+async function context(event: RequestEvent, application: Application) {
+	const draft = application.draft as ReissueDraft;
+	const household = await people(event);
+	const person = household.find((candidate) => candidate.ref === draft.person) ?? null;
+	const record = person
+		? await vaccinationRecord(
+				db(),
+				application.municipality_code,
+				person,
+				getLocale() === 'en' ? 'en' : 'ja',
+				new Date()
+			)
+		: null;
+	return { draft, household, person, record };
+}
+
+export async function wizardLoad(event: RequestEvent) {
+	const application = await applicationOr404(event);
+	if (application.kind !== 'reissue') error(404, m.error_not_found());
+	if (application.status !== 'draft' && application.status !== 'returned') {
+		redirect(303, `/applications/${application.id}`);
+	}
+	const step = stepOf(event);
+	const { draft, household, person, record } = await context(event, application);
+	// A later step cannot be opened before the earlier ones are answered.
+	const missing = nextMissingStep(draft);
+	if (reissueSteps.indexOf(step) > reissueSteps.indexOf(missing)) {
+		redirect(303, `/applications/${application.id}/${missing}`);
+	}
+	const address = person
+		? await db()
+				.selectFrom('resident')
+				.select(['postal_code', 'address'])
+				.where('municipality_code', '=', application.municipality_code)
+				.where('atena_number', '=', person.atenaNumber)
+				.executeTakeFirst()
+		: undefined;
+	const dose = record?.due.find((due) => `${due.vaccineCode}:${due.doseCode}` === draft.dose);
+	return {
+		id: application.id,
+		step,
+		steps: reissueSteps,
+		draft,
+		people: household.map((candidate) => ({
+			ref: candidate.ref,
+			name: candidate.nameKanji,
+			relation: candidate.relation
+		})),
+		doses: record ? doseChoices(record) : [],
+		summary: {
+			person: person?.nameKanji ?? null,
+			dose: dose ? `${dose.vaccineName} ${dose.doseLabel}` : null,
+			address: address ? `〒${address.postal_code} ${address.address}` : null
+		}
+	};
+}
+
+export async function wizardAction(event: RequestEvent) {
+	const application = await applicationOr404(event);
+	const step = stepOf(event);
+	if (step === 'check') error(405);
+	const form = Object.fromEntries(
+		[...(await event.request.formData()).entries()].map(([key, value]) => [
+			key,
+			String(value).slice(0, 500)
+		])
+	);
+	const parsed = parseStep(step, form);
+	if (!parsed.ok) return fail(400, { values: form, errors: parsed.errors });
+	const values: Record<string, unknown> = { ...parsed.values };
+	let subjectAtenaNumber: string | undefined;
+	if (step === 'person') {
+		const person = (await people(event)).find((candidate) => candidate.ref === values.person);
+		if (!person) return fail(400, { values: form, errors: { person: 'choose_person' } });
+		subjectAtenaNumber = person.atenaNumber;
+		// Another person: the dose chosen for the previous one no longer applies.
+		if ((application.draft as ReissueDraft).person !== values.person) values.dose = null;
+	}
+	if (step === 'dose') {
+		const { record } = await context(event, application);
+		const refusal = record ? doseRefusal(record, String(values.dose)) : 'dose_outside_window';
+		if (refusal) return fail(400, { values: form, errors: { dose: refusal } });
+	}
+	if (!(await saveDraft(db(), application, values, { subjectAtenaNumber, now: new Date() }))) {
+		error(409, m.application_not_editable());
+	}
+	const draft = { ...(application.draft as ReissueDraft), ...values } as ReissueDraft;
+	// Changing an answer from "check your answers" goes back there (or to what the change made
+	// necessary); a first pass goes on to the next question.
+	const wasComplete = nextMissingStep(application.draft as ReissueDraft) === 'check';
+	const next = wasComplete ? nextMissingStep(draft) : reissueSteps[reissueSteps.indexOf(step) + 1]!;
+	redirect(303, `/applications/${application.id}/${next}`);
+}
+
+async function payloadFor(event: RequestEvent, application: Application) {
+	const { draft, person } = await context(event, application);
+	if (!person || nextMissingStep(draft) !== 'check') throw new SubmissionError('not_editable');
+	const address = await db()
+		.selectFrom('resident')
+		.select(['postal_code', 'address'])
+		.where('municipality_code', '=', application.municipality_code)
+		.where('atena_number', '=', person.atenaNumber)
+		.executeTakeFirstOrThrow();
+	return reissuePayload({
+		applicationId: application.id,
+		person,
+		address: { postalCode: address.postal_code, address: address.address },
+		draft: draft as Required<Pick<ReissueDraft, 'dose' | 'reason' | 'delivery'>>
+	});
+}
+
+export async function submitOptions(event: RequestEvent): Promise<Response> {
+	const application = await applicationOr404(event);
+	const resident = event.locals.resident!;
+	return guarded(
+		event,
+		'resident',
+		'auth.sign',
+		async (city) => {
+			let payload;
+			try {
+				payload = await payloadFor(event, application);
+			} catch (failure) {
+				if (failure instanceof SubmissionError)
+					return json({ message: m.application_not_editable() }, { status: 409 });
+				throw failure;
+			}
+			const { options } = await signingOptions(db(), relyingParty(city, 'resident'), {
+				accountId: resident.accountId,
+				kind: 'submit',
+				payload,
+				ceremonyHash: ceremonyHash(event.cookies),
+				now: new Date()
+			});
+			return json(options);
+		},
+		residentActor(event.locals)
+	);
+}
+
+export async function submitVerify(event: RequestEvent): Promise<Response> {
+	const application = await applicationOr404(event);
+	const resident = event.locals.resident!;
+	return guarded(
+		event,
+		'resident',
+		'auth.sign',
+		async (city) => {
+			const body = await readJson(event.request);
+			const now = new Date();
+			const { act } = await completeSigning(db(), relyingParty(city, 'resident'), {
+				accountId: resident.accountId,
+				municipalityCode: resident.municipalityCode,
+				ceremonyHash: ceremonyHash(event.cookies),
+				response: body,
+				userHandleOf: (ownerId) => userHandleOf(db(), 'resident', ownerId),
+				now
+			});
+			try {
+				await submitSigned(db(), {
+					application,
+					act,
+					expectedPayload: await payloadFor(event, application),
+					actor: residentActor(event.locals),
+					context: event.locals.audit,
+					now
+				});
+			} catch (failure) {
+				if (failure instanceof SubmissionError) {
+					// Signed something other than the current draft, or submitted twice: nothing changes.
+					throw new AuthFailure('challenge_mismatch', failure.code);
+				}
+				throw failure;
+			}
+			return json({ redirect: `/applications/${application.id}?submitted=1` });
+		},
+		residentActor(event.locals)
+	);
+}

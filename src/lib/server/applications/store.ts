@@ -1,0 +1,178 @@
+// Applications as records: drafts saved at every step (resumable on any device), the signed
+// submission that turns a draft into a case, and what the applicant may see of it.
+import { sql, type Selectable } from 'kysely';
+import { canonicalJson } from '../audit/chain';
+import { recordAudit, type Actor, type AuditContext } from '../audit/record';
+import type { SignedAct } from '../auth/signing';
+import type { DB, Executor } from '../db';
+import { nextStatus, type Status } from './status';
+
+export type Application = Selectable<DB['application']>;
+
+export async function createDraft(
+	db: Executor,
+	input: { municipalityCode: string; accountId: string; kind: Application['kind']; now: Date }
+): Promise<Application> {
+	return db
+		.insertInto('application')
+		.values({
+			municipality_code: input.municipalityCode,
+			applicant_account_id: input.accountId,
+			kind: input.kind,
+			status: 'draft',
+			created_at: input.now,
+			updated_at: input.now
+		})
+		.returningAll()
+		.executeTakeFirstOrThrow();
+}
+
+/** The applicant's own application, or null (never someone else's). */
+export async function ownApplication(
+	db: Executor,
+	accountId: string,
+	id: string
+): Promise<Application | null> {
+	if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(id)) return null;
+	const row = await db
+		.selectFrom('application')
+		.selectAll()
+		.where('id', '=', id)
+		.where('applicant_account_id', '=', accountId)
+		.executeTakeFirst();
+	return row ?? null;
+}
+
+/** Merges a step's answers into the draft; only while the applicant may still edit it. */
+export async function saveDraft(
+	db: Executor,
+	application: Application,
+	values: Record<string, unknown>,
+	extra: { subjectAtenaNumber?: string; now: Date }
+): Promise<boolean> {
+	const result = await db
+		.updateTable('application')
+		.set({
+			draft: sql`draft || ${JSON.stringify(values)}::jsonb`,
+			subject_atena_number: extra.subjectAtenaNumber ?? application.subject_atena_number,
+			updated_at: extra.now
+		})
+		.where('id', '=', application.id)
+		.where('status', 'in', ['draft', 'returned'])
+		.executeTakeFirst();
+	return result.numUpdatedRows === 1n;
+}
+
+export class SubmissionError extends Error {
+	override name = 'SubmissionError';
+	constructor(readonly code: 'payload_mismatch' | 'not_editable') {
+		super(code);
+	}
+}
+
+/**
+ * The signed act becomes the application's next version, in one transaction with its status
+ * change, the transition and the audit entry. The act must cover exactly `expectedPayload`; a
+ * second submission of the same draft finds it no longer a draft and changes nothing.
+ */
+export async function submitSigned(
+	db: Executor,
+	input: {
+		application: Application;
+		act: SignedAct;
+		expectedPayload: unknown;
+		actor: Actor;
+		context: AuditContext;
+		now: Date;
+	}
+): Promise<Application> {
+	const { application, act } = input;
+	if (act.kind !== 'submit' || act.payload !== canonicalJson(input.expectedPayload)) {
+		throw new SubmissionError('payload_mismatch');
+	}
+	const from = application.status as Status;
+	const to = nextStatus(from, {
+		by: 'resident',
+		action: from === 'returned' ? 'resubmit' : 'submit'
+	});
+	const run = async (trx: Executor) => {
+		const updated = await trx
+			.updateTable('application')
+			.set({
+				status: to,
+				current_version: sql`current_version + 1`,
+				submitted_at: input.now,
+				updated_at: input.now,
+				reference: sql`coalesce(reference, 'R' || to_char(${input.now}::timestamptz AT TIME ZONE 'Asia/Tokyo', 'YYYYMMDD') || '-' || lpad(nextval('application_reference_seq')::text, 6, '0'))`
+			})
+			.where('id', '=', application.id)
+			.where('status', '=', from)
+			.returningAll()
+			.executeTakeFirst();
+		if (!updated) throw new SubmissionError('not_editable');
+		await trx
+			.insertInto('application_version')
+			.values({
+				application_id: application.id,
+				version: updated.current_version,
+				payload: act.payload,
+				signed_act_id: act.id,
+				created_at: input.now
+			})
+			.execute();
+		await trx
+			.insertInto('application_transition')
+			.values({
+				application_id: application.id,
+				from_status: from,
+				to_status: to,
+				actor_type: 'resident',
+				actor_id: input.actor.id,
+				signed_act_id: act.id,
+				at: input.now
+			})
+			.execute();
+		await recordAudit(trx, {
+			municipalityCode: application.municipality_code,
+			actor: input.actor,
+			context: input.context,
+			action: 'application.submit',
+			subjectAtenaNumber: application.subject_atena_number ?? undefined,
+			objectType: 'application',
+			objectId: application.id,
+			result: 'ok',
+			payload: { kind: application.kind, version: updated.current_version }
+		});
+		return updated;
+	};
+	return db.isTransaction ? run(db) : db.transaction().execute(run);
+}
+
+export async function ownApplications(db: Executor, accountId: string) {
+	return db
+		.selectFrom('application')
+		.select([
+			'id',
+			'kind',
+			'status',
+			'reference',
+			'updated_at',
+			'submitted_at',
+			'subject_atena_number'
+		])
+		.where('applicant_account_id', '=', accountId)
+		.where('status', '<>', 'withdrawn')
+		.orderBy('updated_at', 'desc')
+		.limit(50)
+		.execute();
+}
+
+export async function transitionsOf(db: Executor, applicationId: string) {
+	return db
+		.selectFrom('application_transition')
+		.select(['from_status', 'to_status', 'actor_type', 'reason', 'at'])
+		.where('application_id', '=', applicationId)
+		.orderBy('at')
+		.orderBy('id')
+		.execute();
+}

@@ -1,0 +1,16 @@
+import { ownApplications } from '$lib/server/applications/store';
+import { db } from '$lib/server/db';
+import type { PageServerLoad } from './$types';
+
+export const load: PageServerLoad = async ({ locals }) => {
+	const rows = await ownApplications(db(), locals.resident!.accountId);
+	return {
+		applications: rows.map((row) => ({
+			id: row.id,
+			kind: row.kind,
+			status: row.status,
+			reference: row.reference,
+			updatedAt: row.updated_at.toISOString()
+		}))
+	};
+};

@@ -1,0 +1,4 @@
+import { submitOptions } from '$lib/server/applications/reissue-http';
+import type { RequestHandler } from './$types';
+
+export const POST: RequestHandler = (event) => submitOptions(event);

@@ -1,0 +1,135 @@
+// 予診票の再発行 end to end: a parent picks a child and a dose the guard allows, answers one
+// question per page (errors summarised and linked, nothing typed lost), checks the answers, signs
+// with a passkey and gets a reference; a draft resumes; another account's id is a 404.
+import AxeBuilder from '@axe-core/playwright';
+import { expect, test } from '@playwright/test';
+import { sql } from 'kysely';
+import { issueLetterCode } from '../../src/lib/server/auth/enrolment';
+import { reverifySignedAct } from '../../src/lib/server/auth/signing';
+import { accountOf, addAuthenticator, auditEntries, serverDatabase } from './support';
+
+async function parentOfToddler() {
+	const { rows } = await sql<{ guardian: string; birth_date: string; child: string }>`
+		SELECT g.guardian_atena_number AS guardian, r.birth_date, g.child_atena_number AS child
+		FROM guardianship g
+		JOIN resident r ON r.municipality_code = g.municipality_code AND r.atena_number = g.guardian_atena_number
+		JOIN resident c ON c.municipality_code = g.municipality_code AND c.atena_number = g.child_atena_number
+		WHERE NOT g.suppressed_for_dv AND g.valid_until >= current_date AND c.status = 'resident'
+			AND r.status = 'resident' AND c.birth_date > current_date - interval '4 years'
+			AND NOT EXISTS (SELECT 1 FROM enrolment e WHERE e.atena_number = g.guardian_atena_number)
+		ORDER BY random() LIMIT 1`.execute(serverDatabase());
+	return rows[0]!;
+}
+
+test('a parent asks for a new 予診票 for a child, signed, and follows it', async ({ page }) => {
+	const since = new Date();
+	const parent = await parentOfToddler();
+	const child = await serverDatabase()
+		.selectFrom('resident')
+		.select('name_kanji')
+		.where('atena_number', '=', parent.child)
+		.executeTakeFirstOrThrow();
+	const { code } = await issueLetterCode(serverDatabase(), {
+		municipalityCode: '139998',
+		atenaNumber: parent.guardian,
+		issuedBy: null,
+		now: new Date()
+	});
+	await addAuthenticator(page);
+	await page.goto('/enrol');
+	await page.getByLabel('登録コード').fill(code);
+	await page.getByLabel('生年月日').fill(parent.birth_date);
+	await page.getByRole('button', { name: '次へ進む' }).click();
+	await page.getByRole('button', { name: 'パスキーを登録する' }).click();
+	await expect(page).toHaveURL(/\/home\?welcome=1$/);
+
+	await page.getByRole('link', { name: '予診票の再発行' }).click();
+	await page.getByRole('button', { name: '申請を始める' }).click();
+	await expect(page).toHaveURL(/\/applications\/[0-9a-f-]{36}\/person$/);
+	const wizard = page.url().replace(/\/person$/, '');
+
+	// Nothing chosen: an error summary that links to the field.
+	await page.getByRole('button', { name: '次へ' }).click();
+	await expect(page.getByRole('alert')).toContainText('どなたの予診票か選んでください');
+	expect(await new AxeBuilder({ page }).analyze().then((r) => r.violations)).toEqual([]);
+	await page
+		.getByRole('radio', {
+			name: new RegExp(`${child.name_kanji.replace(/\u3000/g, '.')}.*お子さん`)
+		})
+		.first()
+		.check();
+	await page.getByRole('button', { name: '次へ' }).click();
+
+	await expect(page).toHaveURL(/\/dose$/);
+	const choices = page.getByRole('radio');
+	expect(await choices.count()).toBeGreaterThan(0);
+	const doseLabel = (await page.locator('label.radio').first().innerText()).trim();
+	await choices.first().check();
+	await page.getByRole('button', { name: '次へ' }).click();
+
+	// "Other" without a reason keeps the choice and asks for the reason.
+	await page.getByRole('radio', { name: 'その他' }).check();
+	await page.getByRole('button', { name: '次へ' }).click();
+	await expect(page.getByRole('alert')).toContainText('「その他」の理由を入力してください');
+	await expect(page.getByRole('radio', { name: 'その他' })).toBeChecked();
+	await page.getByLabel('なくした').check();
+	await page.getByRole('button', { name: '次へ' }).click();
+
+	// Leave and come back later: the draft resumes where it stopped.
+	await page.goto('/applications');
+	await expect(page.getByTestId('applications')).toContainText('下書き');
+	await page.getByTestId('applications').getByRole('link').first().click();
+	await page.getByRole('link', { name: '続きから入力する' }).click();
+	await expect(page).toHaveURL(/\/delivery$/);
+	await page.getByLabel('住民票の住所に郵送').check();
+	await page.getByRole('button', { name: '次へ' }).click();
+
+	await expect(page).toHaveURL(/\/check$/);
+	const summary = page.getByTestId('summary');
+	await expect(summary).toContainText(doseLabel);
+	await expect(summary).toContainText('なくした');
+	expect(await new AxeBuilder({ page }).analyze().then((r) => r.violations)).toEqual([]);
+
+	let signedBody: string | null = null;
+	page.on('request', (request) => {
+		if (request.url().endsWith('/submit/verify')) signedBody = request.postData();
+	});
+	await page.getByRole('button', { name: '署名して送信する' }).click();
+	await expect(page.getByTestId('confirmation')).toContainText('申請を送信しました');
+	await expect(page.getByTestId('status')).toHaveText('送信済');
+	const reference = (await page.locator('.reference').innerText()).trim();
+	expect(reference).toMatch(/^R\d{8}-\d{6}$/);
+
+	// Sent again (a double tap, a resend): refused, and still exactly one version.
+	const again = await page.request.post(`${wizard}/submit/verify`, {
+		data: signedBody!,
+		headers: { 'content-type': 'application/json', origin: 'http://localhost:4173' }
+	});
+	expect(again.status()).toBe(400);
+	const id = wizard.split('/').pop()!;
+	const versions = await serverDatabase()
+		.selectFrom('application_version')
+		.select(['signed_act_id', 'payload'])
+		.where('application_id', '=', id)
+		.execute();
+	expect(versions).toHaveLength(1);
+	expect(JSON.parse(versions[0]!.payload)).toMatchObject({
+		kind: 'reissue',
+		reason: 'lost',
+		delivery: 'mail'
+	});
+	expect(await reverifySignedAct(serverDatabase(), versions[0]!.signed_act_id)).toMatchObject({
+		valid: true
+	});
+	const account = await accountOf(parent.guardian);
+	expect((await auditEntries('application.submit', since, account)).length).toBe(1);
+
+	// The wizard is closed once sent; another person's application id is not found.
+	await page.goto(`${wizard}/reason`);
+	await expect(page).toHaveURL(new RegExp(`/applications/${id}$`));
+	const stranger = await page.goto('/applications/00000000-0000-4000-8000-000000000000');
+	expect(stranger?.status()).toBe(404);
+	expect(
+		(await auditEntries('application.view', since, account)).some((row) => row.result === 'denied')
+	).toBe(true);
+});
