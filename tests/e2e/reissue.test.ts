@@ -133,3 +133,48 @@ test('a parent asks for a new 予診票 for a child, signed, and follows it', as
 		(await auditEntries('application.view', since, account)).some((row) => row.result === 'denied')
 	).toBe(true);
 });
+
+test('a draft is withdrawn with a signature and stays in the list as withdrawn', async ({
+	page
+}) => {
+	const since = new Date();
+	const parent = await parentOfToddler();
+	const { code } = await issueLetterCode(serverDatabase(), {
+		municipalityCode: '139998',
+		atenaNumber: parent.guardian,
+		issuedBy: null,
+		now: new Date()
+	});
+	await addAuthenticator(page);
+	await page.goto('/enrol');
+	await page.getByLabel('登録コード').fill(code);
+	await page.getByLabel('生年月日').fill(parent.birth_date);
+	await page.getByRole('button', { name: '次へ進む' }).click();
+	await page.getByRole('button', { name: 'パスキーを登録する' }).click();
+	await expect(page).toHaveURL(/\/home\?welcome=1$/);
+	await page.goto('/apply/reissue');
+	await page.getByRole('button', { name: '申請を始める' }).click();
+	const id = page.url().split('/').at(-2)!;
+	await page.goto(`/applications/${id}`);
+	await expect(page.getByTestId('status')).toHaveText('下書き');
+	await page.getByRole('button', { name: '署名して取り下げる' }).click();
+	await expect(page.getByRole('status')).toContainText('申請を取り下げました');
+	await expect(page.getByTestId('status')).toHaveText('取下げ');
+	await expect(page.getByRole('button', { name: '署名して取り下げる' })).toHaveCount(0);
+	const transition = await serverDatabase()
+		.selectFrom('application_transition')
+		.select(['to_status', 'signed_act_id'])
+		.where('application_id', '=', id)
+		.executeTakeFirstOrThrow();
+	expect(transition.to_status).toBe('withdrawn');
+	expect(await reverifySignedAct(serverDatabase(), transition.signed_act_id!)).toMatchObject({
+		valid: true
+	});
+	const account = await accountOf(parent.guardian);
+	expect(await auditEntries('application.withdraw', since, account)).toHaveLength(1);
+	await page.goto('/applications');
+	await expect(page.getByTestId('applications')).toContainText('取下げ');
+	// The wizard of a withdrawn application is closed.
+	await page.goto(`/applications/${id}/person`);
+	await expect(page).toHaveURL(new RegExp(`/applications/${id}$`));
+});

@@ -25,6 +25,8 @@ import {
 	saveDraft,
 	SubmissionError,
 	submitSigned,
+	withdrawalPayload,
+	withdrawSigned,
 	type Application
 } from './store';
 
@@ -242,6 +244,64 @@ export async function submitVerify(event: RequestEvent): Promise<Response> {
 				throw failure;
 			}
 			return json({ redirect: `/applications/${application.id}?submitted=1` });
+		},
+		residentActor(event.locals)
+	);
+}
+
+export async function withdrawOptions(event: RequestEvent): Promise<Response> {
+	const application = await applicationOr404(event);
+	const resident = event.locals.resident!;
+	return guarded(
+		event,
+		'resident',
+		'auth.sign',
+		async (city) => {
+			const { options } = await signingOptions(db(), relyingParty(city, 'resident'), {
+				accountId: resident.accountId,
+				kind: 'withdraw',
+				payload: withdrawalPayload(application),
+				ceremonyHash: ceremonyHash(event.cookies),
+				now: new Date()
+			});
+			return json(options);
+		},
+		residentActor(event.locals)
+	);
+}
+
+export async function withdrawVerify(event: RequestEvent): Promise<Response> {
+	const application = await applicationOr404(event);
+	const resident = event.locals.resident!;
+	return guarded(
+		event,
+		'resident',
+		'auth.sign',
+		async (city) => {
+			const body = await readJson(event.request);
+			const now = new Date();
+			const { act } = await completeSigning(db(), relyingParty(city, 'resident'), {
+				accountId: resident.accountId,
+				municipalityCode: resident.municipalityCode,
+				ceremonyHash: ceremonyHash(event.cookies),
+				response: body,
+				userHandleOf: (ownerId) => userHandleOf(db(), 'resident', ownerId),
+				now
+			});
+			try {
+				await withdrawSigned(db(), {
+					application,
+					act,
+					actor: residentActor(event.locals),
+					context: event.locals.audit,
+					now
+				});
+			} catch (failure) {
+				if (failure instanceof SubmissionError)
+					throw new AuthFailure('challenge_mismatch', failure.code);
+				throw failure;
+			}
+			return json({ redirect: `/applications/${application.id}?withdrawn=1` });
 		},
 		residentActor(event.locals)
 	);

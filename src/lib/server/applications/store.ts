@@ -161,7 +161,6 @@ export async function ownApplications(db: Executor, accountId: string) {
 			'subject_atena_number'
 		])
 		.where('applicant_account_id', '=', accountId)
-		.where('status', '<>', 'withdrawn')
 		.orderBy('updated_at', 'desc')
 		.limit(50)
 		.execute();
@@ -175,4 +174,74 @@ export async function transitionsOf(db: Executor, applicationId: string) {
 		.orderBy('at')
 		.orderBy('id')
 		.execute();
+}
+
+/** 取下げ: the signed act must cover this application's withdrawal; open states only. */
+export async function withdrawSigned(
+	db: Executor,
+	input: {
+		application: Application;
+		act: SignedAct;
+		actor: Actor;
+		context: AuditContext;
+		now: Date;
+	}
+): Promise<Application> {
+	const { application, act } = input;
+	if (act.kind !== 'withdraw' || act.payload !== canonicalJson(withdrawalPayload(application))) {
+		throw new SubmissionError('payload_mismatch');
+	}
+	const from = application.status as Status;
+	let to: Status;
+	try {
+		to = nextStatus(from, { by: 'resident', action: 'withdraw' });
+	} catch {
+		throw new SubmissionError('not_editable');
+	}
+	const run = async (trx: Executor) => {
+		const updated = await trx
+			.updateTable('application')
+			.set({ status: to, updated_at: input.now })
+			.where('id', '=', application.id)
+			.where('status', '=', from)
+			.returningAll()
+			.executeTakeFirst();
+		if (!updated) throw new SubmissionError('not_editable');
+		await trx
+			.insertInto('application_transition')
+			.values({
+				application_id: application.id,
+				from_status: from,
+				to_status: to,
+				actor_type: 'resident',
+				actor_id: input.actor.id,
+				signed_act_id: act.id,
+				at: input.now
+			})
+			.execute();
+		await recordAudit(trx, {
+			municipalityCode: application.municipality_code,
+			actor: input.actor,
+			context: input.context,
+			action: 'application.withdraw',
+			subjectAtenaNumber: application.subject_atena_number ?? undefined,
+			objectType: 'application',
+			objectId: application.id,
+			result: 'ok',
+			payload: { kind: application.kind, from }
+		});
+		return updated;
+	};
+	return db.isTransaction ? run(db) : db.transaction().execute(run);
+}
+
+/** What a withdrawal signs: which application, in which state it was withdrawn. */
+export function withdrawalPayload(application: Application) {
+	return {
+		application_id: application.id,
+		kind: application.kind,
+		reference: application.reference,
+		status: application.status,
+		version: application.current_version
+	};
 }

@@ -25,6 +25,8 @@ export const load: PageServerLoad = async (event) => {
 		status: application.status,
 		reference: application.reference,
 		submitted: event.url.searchParams.has('submitted'),
+		withdrawn: event.url.searchParams.has('withdrawn'),
+		open: ['draft', 'submitted', 'in_review', 'returned'].includes(application.status),
 		resume:
 			application.status === 'draft' || application.status === 'returned'
 				? nextMissingStep(application.draft as ReissueDraft)
