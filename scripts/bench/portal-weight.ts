@@ -101,11 +101,19 @@ try {
 	await page.getByRole('button', { name: 'パスキーを登録する' }).click();
 	await page.waitForURL(/\/home/);
 	const person = await page.getByTestId('household').getByRole('link').first().getAttribute('href');
+	await page.goto(`${origin}/apply/reissue`);
+	await page.getByRole('button', { name: '申請を始める' }).click();
+	await page.waitForURL(/\/person$/);
+	const wizard = page.url().replace(/\/person$/, '');
 	const session = await context.storageState();
 	await context.close();
 	rows.push(await weigh('dashboard /home', `${origin}/home`, session));
 	rows.push(await weigh('person page /people/…', `${origin}${person}`, session));
 	rows.push(await weigh('passkeys /account/passkeys', `${origin}/account/passkeys`, session));
+	rows.push(await weigh('reissue start /apply/reissue', `${origin}/apply/reissue`, session));
+	rows.push(await weigh('reissue step (person)', `${wizard}/person`, session));
+	rows.push(await weigh('applications /applications', `${origin}/applications`, session));
+	rows.push(await weigh('application status', wizard, session));
 
 	console.log(`Portal page weight, phone viewport, cold cache, ${new Date().toISOString()}`);
 	for (const row of rows) console.log(row);
