@@ -7,7 +7,7 @@ import { sql } from 'kysely';
 import { randomUUID } from 'node:crypto';
 import { recordAudit } from '../../src/lib/server/audit/record';
 import { issueLetterCode } from '../../src/lib/server/auth/enrolment';
-import { addAuthenticator, accountOf, auditEntries, serverDatabase } from './support';
+import { addAuthenticator, accountOf, auditEntries, serverDatabase, lane } from './support';
 
 async function parentWithChildren() {
 	const { rows } = await sql<{ guardian: string; birth_date: string; children: string[] }>`
@@ -19,6 +19,7 @@ async function parentWithChildren() {
 		WHERE NOT g.suppressed_for_dv AND g.valid_until >= current_date AND c.status = 'resident'
 			AND r.status = 'resident'
 			AND NOT EXISTS (SELECT 1 FROM enrolment e WHERE e.atena_number = g.guardian_atena_number)
+			AND g.guardian_atena_number::bigint % ${lane().count} = ${lane().index}
 			AND EXISTS (SELECT 1 FROM vaccination_dose d WHERE d.atena_number = g.child_atena_number)
 		GROUP BY g.guardian_atena_number, r.birth_date
 		HAVING count(*) >= 2

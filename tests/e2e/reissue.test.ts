@@ -6,7 +6,7 @@ import { expect, test } from '@playwright/test';
 import { sql } from 'kysely';
 import { issueLetterCode } from '../../src/lib/server/auth/enrolment';
 import { reverifySignedAct } from '../../src/lib/server/auth/signing';
-import { accountOf, addAuthenticator, auditEntries, serverDatabase } from './support';
+import { accountOf, addAuthenticator, auditEntries, serverDatabase, lane } from './support';
 
 async function parentOfToddler() {
 	const { rows } = await sql<{ guardian: string; birth_date: string; child: string }>`
@@ -17,6 +17,7 @@ async function parentOfToddler() {
 		WHERE NOT g.suppressed_for_dv AND g.valid_until >= current_date AND c.status = 'resident'
 			AND r.status = 'resident' AND c.birth_date > current_date - interval '4 years'
 			AND NOT EXISTS (SELECT 1 FROM enrolment e WHERE e.atena_number = g.guardian_atena_number)
+			AND g.guardian_atena_number::bigint % ${lane().count} = ${lane().index}
 		ORDER BY random() LIMIT 1`.execute(serverDatabase());
 	return rows[0]!;
 }

@@ -1,6 +1,6 @@
 // What the end-to-end tests share: the database behind a test server (to check audit entries and
 // to move stored clocks), Chromium's virtual authenticator over CDP, and the staff:create CLI.
-import { expect, type CDPSession, type Page } from '@playwright/test';
+import { expect, test, type CDPSession, type Page } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -74,6 +74,14 @@ export async function expectDenied(
 	return found!;
 }
 
+/**
+ * Tests run in parallel workers against one server: each worker takes residents from its own
+ * lane (宛名番号 modulo the worker count), so two tests never pick the same person.
+ */
+export function lane(): { index: number; count: number } {
+	return { index: test.info().parallelIndex % 2, count: 2 };
+}
+
 /** A resident who has never enrolled, adult and living in the city. */
 export async function freshResident(): Promise<{ atena: string; birthDate: string; name: string }> {
 	const row = await serverDatabase()
@@ -81,6 +89,7 @@ export async function freshResident(): Promise<{ atena: string; birthDate: strin
 		.select(['atena_number', 'birth_date', 'name_kanji'])
 		.where('status', '=', 'resident')
 		.where('birth_date', '<', '2000-01-01')
+		.where(sql<boolean>`atena_number::bigint % ${lane().count} = ${lane().index}`)
 		.where((eb) =>
 			eb.not(
 				eb.exists(

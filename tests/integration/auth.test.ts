@@ -430,7 +430,7 @@ describe('rate limits', () => {
 			.where('bucket', '=', limit.bucket)
 			.execute();
 		expect(windows).toHaveLength(1);
-		expect(limits.codeCheckPerIp('192.0.2.1').bucket).toBe('code:ip:192.0.2.1');
+		expect(limits.codeFailuresPerIp('192.0.2.1').bucket).toBe('code-failures:ip:192.0.2.1');
 	});
 });
 

@@ -6,7 +6,7 @@ import { db } from '../db';
 import { claimLetterCode, claimLink, EnrolmentFailure } from './enrolment';
 import { AuthFailure } from './failures';
 import { auditFailure, ceremonyHash, servedMunicipality } from './http';
-import { hit, limits } from './rate-limit';
+import { count, isLimited, limits } from './rate-limit';
 
 export async function claimByLetter(event: RequestEvent) {
 	const form = await event.request.formData();
@@ -18,7 +18,7 @@ export async function claimByLetter(event: RequestEvent) {
 		return fail(400, { ...values, message: m.enrol_fields_missing() });
 	}
 	try {
-		await hit(db(), limits.codeCheckPerIp(event.getClientAddress()));
+		await refuseWhenThrottled(event);
 		const enrolment = await claimLetterCode(db(), {
 			code,
 			birthDate,
@@ -34,6 +34,7 @@ export async function claimByLetter(event: RequestEvent) {
 		);
 	} catch (error) {
 		if (!(error instanceof AuthFailure)) throw error;
+		await countFailure(event, error);
 		await auditFailure(event, {
 			action: 'auth.enrolment_claim',
 			failure: error,
@@ -52,7 +53,7 @@ export async function claimByLetter(event: RequestEvent) {
 export async function claimByLink(event: RequestEvent, route: 'desk' | 'staff', token: string) {
 	const city = await servedMunicipality();
 	try {
-		await hit(db(), limits.codeCheckPerIp(event.getClientAddress()));
+		await refuseWhenThrottled(event);
 		const enrolment = await claimLink(db(), {
 			route,
 			token,
@@ -62,6 +63,7 @@ export async function claimByLink(event: RequestEvent, route: 'desk' | 'staff', 
 		await auditClaim(event, city.municipality_code, enrolment.atena_number, enrolment.id, route);
 	} catch (error) {
 		if (!(error instanceof AuthFailure)) throw error;
+		await countFailure(event, error);
 		await auditFailure(event, {
 			action: 'auth.enrolment_claim',
 			failure: error,
@@ -71,6 +73,18 @@ export async function claimByLink(event: RequestEvent, route: 'desk' | 'staff', 
 		return fail(400, { message: m.enrol_link_failed() });
 	}
 	return null;
+}
+
+async function refuseWhenThrottled(event: RequestEvent): Promise<void> {
+	if (await isLimited(db(), limits.codeFailuresPerIp(event.getClientAddress()))) {
+		throw new AuthFailure('rate_limited', 'code failures from this address');
+	}
+}
+
+async function countFailure(event: RequestEvent, error: AuthFailure): Promise<void> {
+	if (error.reason !== 'rate_limited') {
+		await count(db(), limits.codeFailuresPerIp(event.getClientAddress()));
+	}
 }
 
 async function auditClaim(

@@ -7,14 +7,29 @@ export type Limit = { bucket: string; max: number; windowSeconds: number };
 
 /** The limits of the sign-in surface (ASVS 6.1.1, 6.3.1; SP 800-63B-4 §3.2.2). */
 export const limits = {
-	/** Letter-code checks per address (each code also locks itself after 5 wrong birth dates). */
-	codeCheckPerIp: (ip: string): Limit => ({ bucket: `code:ip:${ip}`, max: 30, windowSeconds: 900 }),
+	/**
+	 * Failed code and link checks per address (each code also locks itself after 5 wrong birth
+	 * dates). Successes do not count: a city office enrolling residents at the desk all day shares
+	 * one address.
+	 */
+	codeFailuresPerIp: (ip: string): Limit => ({
+		bucket: `code-failures:ip:${ip}`,
+		max: 30,
+		windowSeconds: 900
+	}),
+	// Per-address ceremony limits only stop floods: mobile carriers put many phones behind one
+	// address (CGNAT), and so does a city office. The per-code, per-account and per-credential
+	// limits are what stop guessing.
 	/** Challenges cost storage: options per address. */
-	optionsPerIp: (ip: string): Limit => ({ bucket: `options:ip:${ip}`, max: 60, windowSeconds: 60 }),
+	optionsPerIp: (ip: string): Limit => ({
+		bucket: `options:ip:${ip}`,
+		max: 1200,
+		windowSeconds: 60
+	}),
 	/** Assertions and attestations per address. */
 	ceremonyPerIp: (ip: string): Limit => ({
 		bucket: `ceremony:ip:${ip}`,
-		max: 60,
+		max: 1200,
 		windowSeconds: 60
 	}),
 	/** Failed ceremonies per account (a stolen authenticator without its PIN, a cloned key). */
