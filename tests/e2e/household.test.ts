@@ -6,8 +6,7 @@ import { expect, test } from '@playwright/test';
 import { sql } from 'kysely';
 import { randomUUID } from 'node:crypto';
 import { recordAudit } from '../../src/lib/server/audit/record';
-import { issueLetterCode } from '../../src/lib/server/auth/enrolment';
-import { addAuthenticator, accountOf, auditEntries, serverDatabase, lane } from './support';
+import { accountOf, auditEntries, serverDatabase, lane, enrolResident } from './support';
 
 async function parentWithChildren() {
 	const { rows } = await sql<{ guardian: string; birth_date: string; children: string[] }>`
@@ -38,19 +37,7 @@ test('a parent sees each child, their record and what is due; a suppressed link 
 		.where('atena_number', 'in', parent.children)
 		.execute();
 	const nameOf = (atena: string) => names.find((row) => row.atena_number === atena)!.name_kanji;
-	const { code } = await issueLetterCode(serverDatabase(), {
-		municipalityCode: '139998',
-		atenaNumber: parent.guardian,
-		issuedBy: null,
-		now: new Date()
-	});
-	await addAuthenticator(page);
-	await page.goto('/enrol');
-	await page.getByLabel('登録コード').fill(code);
-	await page.getByLabel('生年月日').fill(parent.birth_date);
-	await page.getByRole('button', { name: '次へ進む' }).click();
-	await page.getByRole('button', { name: 'パスキーを登録する' }).click();
-	await expect(page).toHaveURL(/\/home\?welcome=1$/);
+	await enrolResident(page, parent.guardian, parent.birth_date);
 
 	const household = page.getByTestId('household');
 	await expect(household.getByRole('heading', { level: 3 })).toHaveCount(

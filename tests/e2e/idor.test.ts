@@ -1,36 +1,13 @@
 // Every resident route that takes an id, tried by another resident with the first one's ids:
 // nothing is shown or changed (404, or 401 without a session), and the attempt is audited.
-import { expect, test, type Page } from '@playwright/test';
-import { issueLetterCode } from '../../src/lib/server/auth/enrolment';
-import {
-	accountOf,
-	addAuthenticator,
-	auditEntries,
-	freshResident,
-	serverDatabase
-} from './support';
-
-async function enrol(page: Page, atena: string, birthDate: string) {
-	const { code } = await issueLetterCode(serverDatabase(), {
-		municipalityCode: '139998',
-		atenaNumber: atena,
-		issuedBy: null,
-		now: new Date()
-	});
-	await addAuthenticator(page);
-	await page.goto('/enrol');
-	await page.getByLabel('登録コード').fill(code);
-	await page.getByLabel('生年月日').fill(birthDate);
-	await page.getByRole('button', { name: '次へ進む' }).click();
-	await page.getByRole('button', { name: 'パスキーを登録する' }).click();
-	await expect(page).toHaveURL(/\/home\?welcome=1$/);
-}
+import { expect, test } from '@playwright/test';
+import { accountOf, auditEntries, enrolResident, freshResident, serverDatabase } from './support';
 
 test("another resident's ids show nothing and change nothing", async ({ browser }) => {
 	const since = new Date();
 	const owner = await (await browser.newContext({ locale: 'ja-JP' })).newPage();
 	const a = await freshResident();
-	await enrol(owner, a.atena, a.birthDate);
+	await enrolResident(owner, a.atena, a.birthDate);
 	// The owner's person reference and a draft application.
 	const personHref = (await owner
 		.getByTestId('household')
@@ -43,7 +20,7 @@ test("another resident's ids show nothing and change nothing", async ({ browser 
 
 	const intruder = await (await browser.newContext({ locale: 'ja-JP' })).newPage();
 	const b = await freshResident();
-	await enrol(intruder, b.atena, b.birthDate);
+	await enrolResident(intruder, b.atena, b.birthDate);
 	const pages = [
 		personHref,
 		`${personHref}/access`,

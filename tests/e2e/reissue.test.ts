@@ -4,9 +4,8 @@
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test } from '@playwright/test';
 import { sql } from 'kysely';
-import { issueLetterCode } from '../../src/lib/server/auth/enrolment';
 import { reverifySignedAct } from '../../src/lib/server/auth/signing';
-import { accountOf, addAuthenticator, auditEntries, serverDatabase, lane } from './support';
+import { accountOf, auditEntries, serverDatabase, lane, enrolResident } from './support';
 
 async function parentOfToddler() {
 	const { rows } = await sql<{ guardian: string; birth_date: string; child: string }>`
@@ -30,19 +29,7 @@ test('a parent asks for a new 予診票 for a child, signed, and follows it', as
 		.select('name_kanji')
 		.where('atena_number', '=', parent.child)
 		.executeTakeFirstOrThrow();
-	const { code } = await issueLetterCode(serverDatabase(), {
-		municipalityCode: '139998',
-		atenaNumber: parent.guardian,
-		issuedBy: null,
-		now: new Date()
-	});
-	await addAuthenticator(page);
-	await page.goto('/enrol');
-	await page.getByLabel('登録コード').fill(code);
-	await page.getByLabel('生年月日').fill(parent.birth_date);
-	await page.getByRole('button', { name: '次へ進む' }).click();
-	await page.getByRole('button', { name: 'パスキーを登録する' }).click();
-	await expect(page).toHaveURL(/\/home\?welcome=1$/);
+	await enrolResident(page, parent.guardian, parent.birth_date);
 
 	await page.getByRole('link', { name: '予診票の再発行' }).click();
 	await page.getByRole('button', { name: '申請を始める' }).click();
@@ -140,19 +127,7 @@ test('a draft is withdrawn with a signature and stays in the list as withdrawn',
 }) => {
 	const since = new Date();
 	const parent = await parentOfToddler();
-	const { code } = await issueLetterCode(serverDatabase(), {
-		municipalityCode: '139998',
-		atenaNumber: parent.guardian,
-		issuedBy: null,
-		now: new Date()
-	});
-	await addAuthenticator(page);
-	await page.goto('/enrol');
-	await page.getByLabel('登録コード').fill(code);
-	await page.getByLabel('生年月日').fill(parent.birth_date);
-	await page.getByRole('button', { name: '次へ進む' }).click();
-	await page.getByRole('button', { name: 'パスキーを登録する' }).click();
-	await expect(page).toHaveURL(/\/home\?welcome=1$/);
+	await enrolResident(page, parent.guardian, parent.birth_date);
 	await page.goto('/apply/reissue');
 	await page.getByRole('button', { name: '申請を始める' }).click();
 	const id = page.url().split('/').at(-2)!;

@@ -6,6 +6,7 @@ import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { sql } from 'kysely';
+import { issueLetterCode } from '../../src/lib/server/auth/enrolment';
 import { createDatabase, type Database } from '../../src/lib/server/db';
 import { dataDirFor, type ServerRole } from '../../playwright.config';
 
@@ -259,4 +260,22 @@ export async function accountOf(atena: string): Promise<string> {
 		.where('atena_number', '=', atena)
 		.executeTakeFirstOrThrow();
 	return row.id;
+}
+
+/** As if the letter arrived: a code for the resident, entered with the birth date on a phone
+ * with a passkey authenticator, ending on the dashboard. */
+export async function enrolResident(page: Page, atena: string, birthDate: string): Promise<void> {
+	const { code } = await issueLetterCode(serverDatabase(), {
+		municipalityCode: '139998',
+		atenaNumber: atena,
+		issuedBy: null,
+		now: new Date()
+	});
+	await addAuthenticator(page);
+	await page.goto('/enrol');
+	await page.getByLabel('登録コード').fill(code);
+	await page.getByLabel('生年月日').fill(birthDate);
+	await page.getByRole('button', { name: '次へ進む' }).click();
+	await page.getByRole('button', { name: 'パスキーを登録する' }).click();
+	await expect(page).toHaveURL(/\/home\?welcome=1$/);
 }

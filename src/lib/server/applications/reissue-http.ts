@@ -1,13 +1,11 @@
 // Request handling for the 予診票 reissue wizard and the signed submission of any draft.
-import { error, fail, json, redirect, type RequestEvent } from '@sveltejs/kit';
+import { error, fail, redirect, type RequestEvent } from '@sveltejs/kit';
 import { m } from '$lib/paraglide/messages';
 import { getLocale } from '$lib/paraglide/runtime';
 import { recordAudit } from '../audit/record';
-import { userHandleOf } from '../auth/credentials';
 import { AuthFailure } from '../auth/failures';
-import { guarded } from '../auth/flows';
-import { ceremonyHash, readJson, relyingParty, residentActor } from '../auth/http';
-import { completeSigning, signingOptions } from '../auth/signing';
+import { signOptions, signVerify } from '../auth/flows';
+import { residentActor } from '../auth/http';
 import { db } from '../db';
 import { representedPeople, vaccinationRecord, type Person } from '../residents/household';
 import {
@@ -180,129 +178,55 @@ async function payloadFor(event: RequestEvent, application: Application) {
 	});
 }
 
-export async function submitOptions(event: RequestEvent): Promise<Response> {
-	const application = await applicationOr404(event);
-	const resident = event.locals.resident!;
-	return guarded(
-		event,
-		'resident',
-		'auth.sign',
-		async (city) => {
-			let payload;
-			try {
-				payload = await payloadFor(event, application);
-			} catch (failure) {
-				if (failure instanceof SubmissionError)
-					return json({ message: m.application_not_editable() }, { status: 409 });
-				throw failure;
-			}
-			const { options } = await signingOptions(db(), relyingParty(city, 'resident'), {
-				accountId: resident.accountId,
-				kind: 'submit',
-				payload,
-				ceremonyHash: ceremonyHash(event.cookies),
-				now: new Date()
-			});
-			return json(options);
+/** Signing a submission or withdrawal: the payload is the server's, never the browser's. */
+function signedTransition(kind: 'submit' | 'withdraw') {
+	return {
+		options: async (event: RequestEvent) => {
+			const application = await applicationOr404(event);
+			return signOptions(event, async () => ({
+				kind,
+				payload:
+					kind === 'submit'
+						? await refusingStale(() => payloadFor(event, application))
+						: withdrawalPayload(application)
+			}));
 		},
-		residentActor(event.locals)
-	);
-}
-
-export async function submitVerify(event: RequestEvent): Promise<Response> {
-	const application = await applicationOr404(event);
-	const resident = event.locals.resident!;
-	return guarded(
-		event,
-		'resident',
-		'auth.sign',
-		async (city) => {
-			const body = await readJson(event.request);
-			const now = new Date();
-			const { act } = await completeSigning(db(), relyingParty(city, 'resident'), {
-				accountId: resident.accountId,
-				municipalityCode: resident.municipalityCode,
-				ceremonyHash: ceremonyHash(event.cookies),
-				response: body,
-				userHandleOf: (ownerId) => userHandleOf(db(), 'resident', ownerId),
-				now
-			});
-			try {
-				await submitSigned(db(), {
-					application,
-					act,
-					expectedPayload: await payloadFor(event, application),
-					actor: residentActor(event.locals),
-					context: event.locals.audit,
-					now
-				});
-			} catch (failure) {
-				if (failure instanceof SubmissionError) {
-					// Signed something other than the current draft, or submitted twice: nothing changes.
-					throw new AuthFailure('challenge_mismatch', failure.code);
-				}
-				throw failure;
-			}
-			return json({ redirect: `/applications/${application.id}?submitted=1` });
-		},
-		residentActor(event.locals)
-	);
-}
-
-export async function withdrawOptions(event: RequestEvent): Promise<Response> {
-	const application = await applicationOr404(event);
-	const resident = event.locals.resident!;
-	return guarded(
-		event,
-		'resident',
-		'auth.sign',
-		async (city) => {
-			const { options } = await signingOptions(db(), relyingParty(city, 'resident'), {
-				accountId: resident.accountId,
-				kind: 'withdraw',
-				payload: withdrawalPayload(application),
-				ceremonyHash: ceremonyHash(event.cookies),
-				now: new Date()
-			});
-			return json(options);
-		},
-		residentActor(event.locals)
-	);
-}
-
-export async function withdrawVerify(event: RequestEvent): Promise<Response> {
-	const application = await applicationOr404(event);
-	const resident = event.locals.resident!;
-	return guarded(
-		event,
-		'resident',
-		'auth.sign',
-		async (city) => {
-			const body = await readJson(event.request);
-			const now = new Date();
-			const { act } = await completeSigning(db(), relyingParty(city, 'resident'), {
-				accountId: resident.accountId,
-				municipalityCode: resident.municipalityCode,
-				ceremonyHash: ceremonyHash(event.cookies),
-				response: body,
-				userHandleOf: (ownerId) => userHandleOf(db(), 'resident', ownerId),
-				now
-			});
-			try {
-				await withdrawSigned(db(), {
+		verify: async (event: RequestEvent) => {
+			const application = await applicationOr404(event);
+			return signVerify(event, async (act) => {
+				const input = {
 					application,
 					act,
 					actor: residentActor(event.locals),
 					context: event.locals.audit,
-					now
-				});
-			} catch (failure) {
-				if (failure instanceof SubmissionError)
-					throw new AuthFailure('challenge_mismatch', failure.code);
-				throw failure;
-			}
-			return json({ redirect: `/applications/${application.id}?withdrawn=1` });
-		},
-		residentActor(event.locals)
-	);
+					now: new Date()
+				};
+				await refusingStale(async () =>
+					kind === 'submit'
+						? submitSigned(db(), {
+								...input,
+								expectedPayload: await payloadFor(event, application)
+							})
+						: withdrawSigned(db(), input)
+				);
+				return {
+					redirect: `/applications/${application.id}?${kind === 'submit' ? 'submitted' : 'withdrawn'}=1`
+				};
+			});
+		}
+	};
 }
+
+/** Signed something other than the current draft, or twice: refused like any bad ceremony. */
+async function refusingStale<T>(run: () => Promise<T>): Promise<T> {
+	try {
+		return await run();
+	} catch (failure) {
+		if (failure instanceof SubmissionError)
+			throw new AuthFailure('challenge_mismatch', failure.code);
+		throw failure;
+	}
+}
+
+export const submission = signedTransition('submit');
+export const withdrawal = signedTransition('withdraw');

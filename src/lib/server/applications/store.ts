@@ -120,32 +120,58 @@ export async function submitSigned(
 				created_at: input.now
 			})
 			.execute();
-		await trx
-			.insertInto('application_transition')
-			.values({
-				application_id: application.id,
-				from_status: from,
-				to_status: to,
-				actor_type: 'resident',
-				actor_id: input.actor.id,
-				signed_act_id: act.id,
-				at: input.now
-			})
-			.execute();
-		await recordAudit(trx, {
-			municipalityCode: application.municipality_code,
-			actor: input.actor,
-			context: input.context,
+		await recordTransition(trx, input, {
+			from,
+			to,
 			action: 'application.submit',
-			subjectAtenaNumber: application.subject_atena_number ?? undefined,
-			objectType: 'application',
-			objectId: application.id,
-			result: 'ok',
-			payload: { kind: application.kind, version: updated.current_version }
+			detail: { version: updated.current_version }
 		});
 		return updated;
 	};
 	return db.isTransaction ? run(db) : db.transaction().execute(run);
+}
+
+/** A resident's signed transition: its row in the history and its audit entry, together. */
+async function recordTransition(
+	trx: Executor,
+	input: {
+		application: Application;
+		act: SignedAct;
+		actor: Actor;
+		context: AuditContext;
+		now: Date;
+	},
+	change: {
+		from: Status;
+		to: Status;
+		action: 'application.submit' | 'application.withdraw';
+		detail: Record<string, unknown>;
+	}
+): Promise<void> {
+	const { application } = input;
+	await trx
+		.insertInto('application_transition')
+		.values({
+			application_id: application.id,
+			from_status: change.from,
+			to_status: change.to,
+			actor_type: 'resident',
+			actor_id: input.actor.id,
+			signed_act_id: input.act.id,
+			at: input.now
+		})
+		.execute();
+	await recordAudit(trx, {
+		municipalityCode: application.municipality_code,
+		actor: input.actor,
+		context: input.context,
+		action: change.action,
+		subjectAtenaNumber: application.subject_atena_number ?? undefined,
+		objectType: 'application',
+		objectId: application.id,
+		result: 'ok',
+		payload: { kind: application.kind, ...change.detail }
+	});
 }
 
 export async function ownApplications(db: Executor, accountId: string) {
@@ -207,28 +233,11 @@ export async function withdrawSigned(
 			.returningAll()
 			.executeTakeFirst();
 		if (!updated) throw new SubmissionError('not_editable');
-		await trx
-			.insertInto('application_transition')
-			.values({
-				application_id: application.id,
-				from_status: from,
-				to_status: to,
-				actor_type: 'resident',
-				actor_id: input.actor.id,
-				signed_act_id: act.id,
-				at: input.now
-			})
-			.execute();
-		await recordAudit(trx, {
-			municipalityCode: application.municipality_code,
-			actor: input.actor,
-			context: input.context,
+		await recordTransition(trx, input, {
+			from,
+			to,
 			action: 'application.withdraw',
-			subjectAtenaNumber: application.subject_atena_number ?? undefined,
-			objectType: 'application',
-			objectId: application.id,
-			result: 'ok',
-			payload: { kind: application.kind, from }
+			detail: { from }
 		});
 		return updated;
 	};

@@ -336,21 +336,25 @@ export async function registerVerify(event: RequestEvent, realm: AuthRealm): Pro
 
 // --- signed acts (resident) --------------------------------------------------------------------
 
-export async function signOptions(event: RequestEvent): Promise<Response> {
+/**
+ * Options to sign what `build` returns. Where the server knows the payload (an application) it
+ * builds it itself; the browser's body is only read where the person's own words are signed.
+ */
+export async function signOptions(
+	event: RequestEvent,
+	build: (body: unknown) => Promise<{ kind: SignedActKind; payload: unknown }>
+): Promise<Response> {
 	const resident = event.locals.resident!;
 	return guarded(
 		event,
 		'resident',
 		'auth.sign',
 		async (city) => {
-			const body = (await readJson(event.request)) as { kind?: unknown; payload?: unknown };
-			if (!signedActKinds.includes(body.kind as SignedActKind) || body.payload === undefined) {
-				throw new AuthFailure('malformed', 'sign request');
-			}
+			const { kind, payload } = await build(await readJson(event.request));
 			const { options } = await signingOptions(db(), relyingParty(city, 'resident'), {
 				accountId: resident.accountId,
-				kind: body.kind as SignedActKind,
-				payload: body.payload,
+				kind,
+				payload,
 				ceremonyHash: ceremonyHash(event.cookies),
 				now: now()
 			});
@@ -358,6 +362,17 @@ export async function signOptions(event: RequestEvent): Promise<Response> {
 		},
 		residentActor(event.locals)
 	);
+}
+
+/** A consent or other act whose kind and payload the browser names. */
+export async function actFromBody(
+	body: unknown
+): Promise<{ kind: SignedActKind; payload: unknown }> {
+	const request = (body ?? {}) as { kind?: unknown; payload?: unknown };
+	if (!signedActKinds.includes(request.kind as SignedActKind) || request.payload === undefined) {
+		throw new AuthFailure('malformed', 'sign request');
+	}
+	return { kind: request.kind as SignedActKind, payload: request.payload };
 }
 
 export async function signVerify(

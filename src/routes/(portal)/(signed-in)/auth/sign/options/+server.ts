@@ -1,4 +1,4 @@
-import { signOptions } from '$lib/server/auth/flows';
+import { actFromBody, signOptions } from '$lib/server/auth/flows';
 import type { RequestHandler } from './$types';
 
-export const POST: RequestHandler = (event) => signOptions(event);
+export const POST: RequestHandler = (event) => signOptions(event, actFromBody);

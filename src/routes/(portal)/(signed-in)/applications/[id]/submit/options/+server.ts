@@ -1,4 +1,4 @@
-import { submitOptions } from '$lib/server/applications/reissue-http';
+import { submission } from '$lib/server/applications/reissue-http';
 import type { RequestHandler } from './$types';
 
-export const POST: RequestHandler = (event) => submitOptions(event);
+export const POST: RequestHandler = (event) => submission.options(event);

@@ -1,4 +1,4 @@
-import { withdrawOptions } from '$lib/server/applications/reissue-http';
+import { withdrawal } from '$lib/server/applications/reissue-http';
 import type { RequestHandler } from './$types';
 
-export const POST: RequestHandler = (event) => withdrawOptions(event);
+export const POST: RequestHandler = (event) => withdrawal.options(event);

@@ -1,4 +1,4 @@
-import { withdrawVerify } from '$lib/server/applications/reissue-http';
+import { withdrawal } from '$lib/server/applications/reissue-http';
 import type { RequestHandler } from './$types';
 
-export const POST: RequestHandler = (event) => withdrawVerify(event);
+export const POST: RequestHandler = (event) => withdrawal.verify(event);
