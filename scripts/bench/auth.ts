@@ -5,19 +5,15 @@
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { sql } from 'kysely';
-import {
-	addCredential,
-	ensureResidentAccount,
-	userHandleOf
-} from '../../src/lib/server/auth/credentials';
+import { userHandleOf } from '../../src/lib/server/auth/credentials';
 import { createSessionManager } from '../../src/lib/server/auth/sessions';
 import { sha256 } from '../../src/lib/server/auth/tokens';
 import { storeChallenge, verifyAssertion } from '../../src/lib/server/auth/webauthn';
 import type { Database } from '../../src/lib/server/db';
 import { scratchDatabase } from './scratch-database';
 import {
-	newSoftCredential,
 	softAssertion,
+	softResident,
 	type SoftCredential
 } from '../../tests/support/soft-authenticator';
 
@@ -69,30 +65,7 @@ async function residents(owner: Database, count: number) {
 			became_resident_on, became_resident_reason, address_set_on)
 			VALUES (${city}, ${atena}, ${atena}, true, '世帯主', '試験', 'シケン', '1990-01-01', 'female',
 			'100-0001', '住所', 'japanese', '2000-01-01', 'moved_in', '2000-01-01')`.execute(owner);
-		const account = await ensureResidentAccount(owner, {
-			municipalityCode: city,
-			atenaNumber: atena,
-			now: new Date()
-		});
-		const soft = newSoftCredential(account.user_handle);
-		const row = await addCredential(owner, {
-			owner: { realm: 'resident', id: account.id },
-			municipalityCode: city,
-			credential: {
-				credentialId: soft.id,
-				publicKey: soft.publicKeyCose,
-				signCount: 0,
-				transports: ['internal'],
-				backupEligible: false,
-				backupState: false,
-				aaguid: '00000000-0000-0000-0000-000000000000',
-				attestationFormat: 'none'
-			},
-			nickname: 'bench',
-			enrolmentId: null,
-			now: new Date()
-		});
-		credentials.push({ accountId: account.id, credentialRowId: row.id, soft });
+		credentials.push(await softResident(owner, { municipalityCode: city, atenaNumber: atena }));
 	}
 	return credentials;
 }

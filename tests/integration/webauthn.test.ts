@@ -3,11 +3,7 @@
 // compare-and-swap, the failure limits, and signed acts that re-verify from the database alone.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
-import {
-	addCredential,
-	ensureResidentAccount,
-	userHandleOf
-} from '../../src/lib/server/auth/credentials';
+import { addCredential, userHandleOf } from '../../src/lib/server/auth/credentials';
 import { AuthFailure } from '../../src/lib/server/auth/failures';
 import { clear, limits } from '../../src/lib/server/auth/rate-limit';
 import {
@@ -30,6 +26,7 @@ import { insertTestMunicipality, insertTestResident } from '../support/fixtures'
 import {
 	newSoftCredential,
 	softAssertion,
+	softResident,
 	type SoftCredential
 } from '../support/soft-authenticator';
 
@@ -51,30 +48,7 @@ type Holder = { accountId: string; credentialRowId: string; soft: SoftCredential
 async function resident(options: { synced?: boolean } = {}): Promise<Holder> {
 	const number = String(atena++);
 	await insertTestResident(database.owner, city, number);
-	const account = await ensureResidentAccount(db, {
-		municipalityCode: city,
-		atenaNumber: number,
-		now: new Date()
-	});
-	const soft = newSoftCredential(account.user_handle);
-	const row = await addCredential(db, {
-		owner: { realm: 'resident', id: account.id },
-		municipalityCode: city,
-		credential: {
-			credentialId: soft.id,
-			publicKey: soft.publicKeyCose,
-			signCount: 0,
-			transports: ['internal'],
-			backupEligible: options.synced ?? false,
-			backupState: options.synced ?? false,
-			aaguid: '00000000-0000-0000-0000-000000000000',
-			attestationFormat: 'none'
-		},
-		nickname: 'test',
-		enrolmentId: null,
-		now: new Date()
-	});
-	return { accountId: account.id, credentialRowId: row.id, soft };
+	return softResident(db, { municipalityCode: city, atenaNumber: number, synced: options.synced });
 }
 
 const browser = sha256(randomBytes(32));

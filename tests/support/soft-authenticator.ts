@@ -1,6 +1,8 @@
 // A software authenticator (ES256) for benchmarks and integration tests: real keys, real signatures, the same bytes a
 // phone would send, so the server's verification path runs unchanged — only faster than a browser.
 import { createHash, generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto';
+import { addCredential, ensureResidentAccount } from '../../src/lib/server/auth/credentials';
+import type { Database } from '../../src/lib/server/db';
 
 export type SoftCredential = {
 	id: string;
@@ -80,4 +82,31 @@ export function softAssertion(
 		},
 		clientExtensionResults: {}
 	};
+}
+
+/** A resident account for a registered person, with one software passkey bound to it. */
+export async function softResident(
+	db: Database,
+	input: { municipalityCode: string; atenaNumber: string; synced?: boolean }
+): Promise<{ accountId: string; credentialRowId: string; soft: SoftCredential }> {
+	const account = await ensureResidentAccount(db, { ...input, now: new Date() });
+	const soft = newSoftCredential(account.user_handle);
+	const row = await addCredential(db, {
+		owner: { realm: 'resident', id: account.id },
+		municipalityCode: input.municipalityCode,
+		credential: {
+			credentialId: soft.id,
+			publicKey: soft.publicKeyCose,
+			signCount: 0,
+			transports: ['internal'],
+			backupEligible: input.synced ?? false,
+			backupState: input.synced ?? false,
+			aaguid: '00000000-0000-0000-0000-000000000000',
+			attestationFormat: 'none'
+		},
+		nickname: 'test',
+		enrolmentId: null,
+		now: new Date()
+	});
+	return { accountId: account.id, credentialRowId: row.id, soft };
 }

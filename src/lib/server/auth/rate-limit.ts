@@ -73,15 +73,20 @@ export async function count(db: Executor, limit: Limit, now = new Date()): Promi
 	return row.hits;
 }
 
-/** Whether the window is already full, without counting a hit. */
-export async function isLimited(db: Executor, limit: Limit, now = new Date()): Promise<boolean> {
+/** The hits in the current window so far, without counting one. */
+export async function hitsSoFar(db: Executor, limit: Limit, now = new Date()): Promise<number> {
 	const row = await db
 		.selectFrom('rate_limit')
 		.select('hits')
 		.where('bucket', '=', limit.bucket)
 		.where('window_start', '=', windowStart(now, limit.windowSeconds))
 		.executeTakeFirst();
-	return (row?.hits ?? 0) >= limit.max;
+	return row?.hits ?? 0;
+}
+
+/** Whether the window is already full, without counting a hit. */
+export async function isLimited(db: Executor, limit: Limit, now = new Date()): Promise<boolean> {
+	return (await hitsSoFar(db, limit, now)) >= limit.max;
 }
 
 export async function clear(db: Executor, limit: Limit): Promise<void> {

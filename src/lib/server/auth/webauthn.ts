@@ -18,7 +18,7 @@ import { z } from 'zod';
 import type { DB, Executor } from '../db';
 import { AuthFailure, reasonFromLibraryError } from './failures';
 import { notify } from './notices';
-import { clear, count, isLimited, limits } from './rate-limit';
+import { clear, count, hitsSoFar, limits } from './rate-limit';
 
 export type AuthRealm = 'resident' | 'staff';
 export type RelyingParty = { origin: string; rpId: string; name: string };
@@ -398,7 +398,8 @@ export async function verifyAssertion(
 		);
 	}
 	// Ten failed ceremonies in fifteen minutes pause the account, whichever address they came from.
-	if (await isLimited(db, limits.failuresPerAccount(ownerId), input.now)) {
+	const accountFailures = await hitsSoFar(db, limits.failuresPerAccount(ownerId), input.now);
+	if (accountFailures >= limits.failuresPerAccount(ownerId).max) {
 		throw new CredentialFailure('rate_limited', credential, 'account failures');
 	}
 	const owner = await input.userHandleOf(ownerId);
@@ -483,7 +484,8 @@ export async function verifyAssertion(
 	if (updated.numUpdatedRows !== 1n) {
 		throw new CredentialFailure('counter_regression', credential, 'concurrent use');
 	}
-	await clear(db, limits.failuresPerAccount(ownerId));
+	// A success resets the account's count (only written when there is one to reset).
+	if (accountFailures > 0) await clear(db, limits.failuresPerAccount(ownerId));
 	return { credential, ownerId, challenge, response, newSignCount: info.newCounter };
 }
 
