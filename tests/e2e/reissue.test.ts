@@ -88,6 +88,14 @@ test('a parent asks for a new 予診票 for a child, signed, and follows it', as
 	const reference = (await page.locator('.reference').innerText()).trim();
 	expect(reference).toMatch(/^R\d{8}-\d{6}$/);
 
+	// The inbox says so, with the reference and no personal data.
+	await page.goto('/home');
+	const notices = page.getByTestId('notices');
+	await expect(notices).toContainText('申請を受け付けました');
+	await expect(notices.getByRole('link', { name: new RegExp(reference) })).toBeVisible();
+	expect(await notices.innerText()).not.toContain(child.name_kanji);
+	await page.goBack();
+
 	// Sent again (a double tap, a resend): refused, and still exactly one version.
 	const again = await page.request.post(`${wizard}/submit/verify`, {
 		data: signedBody!,

@@ -3,6 +3,7 @@
 import { sql, type Selectable } from 'kysely';
 import { canonicalJson } from '../audit/chain';
 import { recordAudit, type Actor, type AuditContext } from '../audit/record';
+import { notify } from '../auth/notices';
 import type { SignedAct } from '../auth/signing';
 import type { DB, Executor } from '../db';
 import { nextStatus, type Status } from './status';
@@ -161,6 +162,13 @@ async function recordTransition(
 			at: input.now
 		})
 		.execute();
+	await notify(trx, {
+		municipalityCode: application.municipality_code,
+		accountId: application.applicant_account_id,
+		kind: change.action === 'application.submit' ? 'application_received' : 'application_withdrawn',
+		applicationId: application.id,
+		now: input.now
+	});
 	await recordAudit(trx, {
 		municipalityCode: application.municipality_code,
 		actor: input.actor,

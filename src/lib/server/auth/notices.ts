@@ -1,11 +1,23 @@
 // Account notices for residents (a passkey added, revoked, stopped): the kind and the time only.
 import type { Executor } from '../db';
 
-export type NoticeKind = 'passkey_added' | 'passkey_revoked' | 'passkey_flagged';
+export type NoticeKind =
+	| 'passkey_added'
+	| 'passkey_revoked'
+	| 'passkey_flagged'
+	| 'application_received'
+	| 'application_withdrawn'
+	| 'application_updated';
 
 export async function notify(
 	db: Executor,
-	input: { municipalityCode: string; accountId: string; kind: NoticeKind; now: Date }
+	input: {
+		municipalityCode: string;
+		accountId: string;
+		kind: NoticeKind;
+		applicationId?: string;
+		now: Date;
+	}
 ): Promise<void> {
 	await db
 		.insertInto('resident_notice')
@@ -13,6 +25,7 @@ export async function notify(
 			municipality_code: input.municipalityCode,
 			resident_account_id: input.accountId,
 			kind: input.kind,
+			application_id: input.applicationId ?? null,
 			created_at: input.now
 		})
 		.execute();
@@ -22,9 +35,17 @@ export async function notify(
 export async function takeNotices(db: Executor, accountId: string, now: Date, limit = 5) {
 	const notices = await db
 		.selectFrom('resident_notice')
-		.select(['id', 'kind', 'created_at', 'read_at'])
-		.where('resident_account_id', '=', accountId)
-		.orderBy('created_at', 'desc')
+		.leftJoin('application', 'application.id', 'resident_notice.application_id')
+		.select([
+			'resident_notice.id',
+			'resident_notice.kind',
+			'resident_notice.created_at',
+			'resident_notice.read_at',
+			'resident_notice.application_id',
+			'application.reference'
+		])
+		.where('resident_notice.resident_account_id', '=', accountId)
+		.orderBy('resident_notice.created_at', 'desc')
 		.limit(limit)
 		.execute();
 	await db
@@ -37,6 +58,8 @@ export async function takeNotices(db: Executor, accountId: string, now: Date, li
 		id: notice.id,
 		kind: notice.kind as NoticeKind,
 		at: notice.created_at.toISOString(),
-		unread: notice.read_at === null
+		unread: notice.read_at === null,
+		applicationId: notice.application_id,
+		reference: notice.reference
 	}));
 }

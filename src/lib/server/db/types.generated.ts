@@ -226,6 +226,7 @@ export interface ResidentAccount {
 }
 
 export interface ResidentNotice {
+  application_id: string | null;
   created_at: Timestamp;
   id: Generated<string>;
   kind: string;
