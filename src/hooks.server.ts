@@ -1,8 +1,10 @@
 // Session realm, security headers, audit context — nothing else (STYLE.md).
-import type { Handle, HandleServerError } from '@sveltejs/kit';
+import type { Handle, HandleServerError, ServerInit } from '@sveltejs/kit';
 import { sequence } from '@sveltejs/kit/hooks';
 import { paraglideMiddleware } from '$lib/paraglide/server';
 import { config } from '$lib/server/config';
+import { db } from '$lib/server/db';
+import { deliverPending, smtpTransport } from '$lib/server/notifications/email';
 import { auditContextFor, sessionCookieNames } from '$lib/server/http/context';
 import { securityHeaders } from '$lib/server/http/headers';
 import { isServed, realmOf } from '$lib/server/http/realm';
@@ -93,6 +95,19 @@ function notFound(): Response {
 }
 
 export const handle = sequence(locale, realmAndContext);
+
+/** Notice e-mails leave the outbox every ten seconds when a mail server is configured. */
+export const init: ServerInit = () => {
+	const { smtpUrl, mailFrom, origin } = config();
+	if (!smtpUrl) return;
+	const transport = smtpTransport(smtpUrl);
+	const from = mailFrom ?? `no-reply@${new URL(origin).hostname}`;
+	setInterval(() => {
+		deliverPending(db(), transport, from).catch((error: Error) =>
+			console.error(JSON.stringify({ level: 'error', event: 'mail', error: error.message }))
+		);
+	}, 10_000).unref();
+};
 
 export const handleError: HandleServerError = ({ error: thrown, event, status, message }) => {
 	const requestId = event.locals.audit?.requestId ?? crypto.randomUUID();

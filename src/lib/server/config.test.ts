@@ -33,4 +33,31 @@ describe('readConfig', () => {
 		expect(config.myNumberKey?.id).toBe('k9');
 		expect(config.myNumberKey?.key.length).toBe(32);
 	});
+
+	it('checks the mail settings and the relying party', () => {
+		const base = { DATABASE_URL: 'postgres://a@b/c' };
+		expect(() => readConfig({ ...base, SMTP_URL: 'http://mail' })).toThrow(/^SMTP_URL must be/);
+		expect(() => readConfig({ ...base, MAIL_FROM: 'not-an-address' })).toThrow(
+			/^MAIL_FROM must be/
+		);
+		expect(readConfig({ ...base, SMTP_URL: 'smtps://u:p@mail.example:465' }).smtpUrl).toBe(
+			'smtps://u:p@mail.example:465'
+		);
+		const config = readConfig({ ...base, ORIGIN: 'https://portal.city.example.lg.jp' });
+		expect(config).toMatchObject({ rpId: 'portal.city.example.lg.jp', secureCookies: true });
+		expect(
+			readConfig({
+				...base,
+				ORIGIN: 'https://portal.city.example.lg.jp',
+				RP_ID: 'city.example.lg.jp'
+			}).rpId
+		).toBe('city.example.lg.jp');
+		expect(() =>
+			readConfig({ ...base, ORIGIN: 'https://portal.city.example.lg.jp', RP_ID: 'evil.example' })
+		).toThrow(/^RP_ID must be/);
+		expect(readConfig(base)).toMatchObject({
+			origin: 'http://localhost:3000',
+			secureCookies: false
+		});
+	});
 });

@@ -42,6 +42,12 @@ const schema = z.object({
 		.string()
 		.regex(/^[a-z0-9.-]+$/, 'must be a host name such as example.lg.jp')
 		.optional(),
+	// Notice e-mails: smtp(s)://user:password@host:port; unset → they stay in the outbox.
+	SMTP_URL: z
+		.string()
+		.regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL')
+		.optional(),
+	MAIL_FROM: z.string().email('must be an e-mail address').optional(),
 	MUNICIPALITY_CODE: z
 		.string()
 		.regex(/^[0-9]{6}$/, 'must be a 6-digit 全国地方公共団体コード')
@@ -59,6 +65,8 @@ export type Config = {
 	rpId: string;
 	/** Cookies get Secure (and the __Host- prefix) everywhere but plain-http localhost. */
 	secureCookies: boolean;
+	smtpUrl: string | undefined;
+	mailFrom: string | undefined;
 };
 
 export function parseKeySpec(spec: string): { id: string; key: Buffer } {
@@ -101,7 +109,9 @@ export function readConfig(env: Record<string, string | undefined>): Config {
 		municipalityCode: values.MUNICIPALITY_CODE,
 		origin: values.ORIGIN,
 		rpId: values.RP_ID ?? new URL(values.ORIGIN).hostname,
-		secureCookies: new URL(values.ORIGIN).protocol === 'https:'
+		secureCookies: new URL(values.ORIGIN).protocol === 'https:',
+		smtpUrl: values.SMTP_URL,
+		mailFrom: values.MAIL_FROM
 	};
 }
 

@@ -9,7 +9,8 @@ export const load: PageServerLoad = ({ locals }) => {
 		roles: staff.roles,
 		can: {
 			manageStaff: staff.permissions.has('staff.manage'),
-			proveIdentity: staff.permissions.has('identity.proof')
+			proveIdentity: staff.permissions.has('identity.proof'),
+			manageSettings: staff.permissions.has('settings.manage')
 		}
 	};
 };

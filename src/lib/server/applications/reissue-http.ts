@@ -6,6 +6,7 @@ import { recordAudit } from '../audit/record';
 import { AuthFailure } from '../auth/failures';
 import { signOptions, signVerify } from '../auth/flows';
 import { residentActor } from '../auth/http';
+import { config } from '../config';
 import { db } from '../db';
 import { representedPeople, vaccinationRecord, type Person } from '../residents/household';
 import {
@@ -199,6 +200,7 @@ function signedTransition(kind: 'submit' | 'withdraw') {
 					act,
 					actor: residentActor(event.locals),
 					context: event.locals.audit,
+					portalUrl: `${config().origin}/sign-in`,
 					now: new Date()
 				};
 				await refusingStale(async () =>

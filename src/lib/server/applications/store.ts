@@ -84,6 +84,7 @@ export async function submitSigned(
 		expectedPayload: unknown;
 		actor: Actor;
 		context: AuditContext;
+		portalUrl?: string;
 		now: Date;
 	}
 ): Promise<Application> {
@@ -140,6 +141,7 @@ async function recordTransition(
 		act: SignedAct;
 		actor: Actor;
 		context: AuditContext;
+		portalUrl?: string;
 		now: Date;
 	},
 	change: {
@@ -167,6 +169,7 @@ async function recordTransition(
 		accountId: application.applicant_account_id,
 		kind: change.action === 'application.submit' ? 'application_received' : 'application_withdrawn',
 		applicationId: application.id,
+		portalUrl: input.portalUrl,
 		now: input.now
 	});
 	await recordAudit(trx, {
@@ -218,6 +221,7 @@ export async function withdrawSigned(
 		act: SignedAct;
 		actor: Actor;
 		context: AuditContext;
+		portalUrl?: string;
 		now: Date;
 	}
 ): Promise<Application> {

@@ -38,6 +38,7 @@ export const auditActions = {
 	'staff.deactivate': { reasonRequired: true },
 	'staff.list': { reasonRequired: false },
 	'staff.report': { reasonRequired: false },
+	'notification.outbox_view': { reasonRequired: false },
 	'audit.view': { reasonRequired: false },
 	'audit.verify': { reasonRequired: false },
 	'system.demo_load': { reasonRequired: false },

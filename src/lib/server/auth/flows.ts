@@ -4,6 +4,7 @@ import { json, type RequestEvent } from '@sveltejs/kit';
 import { getLocale } from '$lib/paraglide/runtime';
 import { recordAudit, type Actor } from '../audit/record';
 import type { AuditAction } from '../audit/actions';
+import { config } from '../config';
 import { db } from '../db';
 import {
 	activeCredentials,
@@ -283,6 +284,7 @@ export async function registerVerify(event: RequestEvent, realm: AuthRealm): Pro
 						municipalityCode: subject.municipalityCode,
 						accountId: subject.owner.id!,
 						kind: 'passkey_added',
+						portalUrl: `${config().origin}/sign-in`,
 						now: at
 					});
 				}

@@ -1,5 +1,6 @@
 // Account notices for residents (a passkey added, revoked, stopped): the kind and the time only.
 import type { Executor } from '../db';
+import { queueNoticeEmail } from '../notifications/email';
 
 export type NoticeKind =
 	| 'passkey_added'
@@ -16,6 +17,8 @@ export async function notify(
 		accountId: string;
 		kind: NoticeKind;
 		applicationId?: string;
+		/** Where the e-mail tells the person to sign in; no e-mail without it. */
+		portalUrl?: string;
 		now: Date;
 	}
 ): Promise<void> {
@@ -29,6 +32,14 @@ export async function notify(
 			created_at: input.now
 		})
 		.execute();
+	if (input.portalUrl) {
+		await queueNoticeEmail(db, {
+			municipalityCode: input.municipalityCode,
+			accountId: input.accountId,
+			portalUrl: input.portalUrl,
+			now: input.now
+		});
+	}
 }
 
 /** The latest notices, newest first; showing them marks them read. */

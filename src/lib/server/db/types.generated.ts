@@ -92,6 +92,18 @@ export interface AuditPayload {
   seq: Int8;
 }
 
+export interface EmailOutbox {
+  attempts: Generated<number>;
+  body: string;
+  created_at: Timestamp;
+  id: Generated<Int8>;
+  last_error: string | null;
+  municipality_code: string;
+  sent_at: Timestamp | null;
+  subject: string;
+  to_address: string;
+}
+
 export interface Enrolment {
   atena_number: string | null;
   cancelled_at: Timestamp | null;
@@ -416,6 +428,7 @@ export interface DB {
   application_version: ApplicationVersion;
   "audit.entry": AuditEntry;
   "audit.payload": AuditPayload;
+  email_outbox: EmailOutbox;
   enrolment: Enrolment;
   guardianship: Guardianship;
   medical_institution: MedicalInstitution;

@@ -5,6 +5,7 @@ import { listCredentials, renameCredential, revokeCredential } from '$lib/server
 import { addPasskeyWithinMinutes } from '$lib/server/auth/flows';
 import { notify } from '$lib/server/auth/notices';
 import { residentActor } from '$lib/server/auth/http';
+import { config } from '$lib/server/config';
 import { db } from '$lib/server/db';
 import type { Actions, PageServerLoad } from './$types';
 
@@ -76,6 +77,7 @@ export const actions: Actions = {
 						municipalityCode: locals.resident!.municipalityCode,
 						accountId: locals.resident!.accountId,
 						kind: 'passkey_revoked',
+						portalUrl: `${config().origin}/sign-in`,
 						now: new Date()
 					});
 					await recordAudit(trx, {
