@@ -106,6 +106,17 @@ export async function wizardLoad(event: RequestEvent) {
 				.executeTakeFirst()
 		: undefined;
 	const dose = record?.due.find((due) => `${due.vaccineCode}:${due.doseCode}` === draft.dose);
+	await recordAudit(db(), {
+		municipalityCode: application.municipality_code,
+		actor: residentActor(event.locals),
+		context: event.locals.audit,
+		action: 'application.view',
+		subjectAtenaNumber: person?.atenaNumber,
+		objectType: 'application',
+		objectId: application.id,
+		result: 'ok',
+		payload: { step }
+	});
 	return {
 		id: application.id,
 		step,

@@ -59,7 +59,7 @@ async function respond(
 		documentNumber: `${report.toUpperCase()}-${stamp}`,
 		lines: [
 			...lines,
-			`出力者: ${staff.displayName} (${staff.loginId})　出力日時: ${jst(new Date())}`
+			`出力者 Printed by: ${staff.displayName} (${staff.loginId})　出力日時 At: ${jst(new Date())}`
 		],
 		columns,
 		rows
@@ -89,18 +89,18 @@ export async function rightsChangesReport(event: RequestEvent): Promise<Response
 	return respond(
 		event,
 		'rights_changes',
-		'職員アクセス権限 変更一覧（ACL-2）',
-		[`対象期間: ${from} 〜 ${to}`],
+		'職員アクセス権限 変更一覧 / Changes of staff rights (ACL-2)',
+		[`対象期間 Period: ${from} 〜 ${to}`],
 		[
-			{ header: '日時', width: 13 },
-			{ header: '区分', width: 11 },
-			{ header: 'ログインID', width: 11 },
-			{ header: '氏名', width: 10 },
-			{ header: '所属', width: 12 },
-			{ header: '権限', width: 10 },
-			{ header: '有効期間', width: 16 },
-			{ header: '実施者', width: 10 },
-			{ header: '理由', width: 16 }
+			{ header: '日時 Time', width: 13 },
+			{ header: '区分 Change', width: 11 },
+			{ header: 'ログインID Login', width: 11 },
+			{ header: '氏名 Name', width: 10 },
+			{ header: '所属 Department', width: 12 },
+			{ header: '権限 Role', width: 10 },
+			{ header: '有効期間 Valid', width: 16 },
+			{ header: '実施者 By', width: 10 },
+			{ header: '理由 Reason', width: 16 }
 		],
 		changes.map((change) => [
 			jst(change.at),
@@ -125,17 +125,17 @@ export async function rightsReviewReport(event: RequestEvent): Promise<Response>
 	return respond(
 		event,
 		'rights_review',
-		'職員ID・アクセス権限 定期確認リスト（ACL-4）',
-		[`基準日: ${tokyoDate(new Date())}　確認者署名欄: ＿＿＿＿＿＿＿＿`],
+		'職員ID・アクセス権限 定期確認リスト / Periodic review of staff accounts and rights (ACL-4)',
+		[`基準日 As of: ${tokyoDate(new Date())}　確認者署名欄 Reviewed by: ＿＿＿＿＿＿＿＿`],
 		[
-			{ header: 'ログインID', width: 12 },
-			{ header: '氏名', width: 11 },
-			{ header: '所属', width: 13 },
-			{ header: '状態', width: 6 },
-			{ header: '権限（有効期間）', width: 26 },
-			{ header: 'パスキー', width: 7 },
-			{ header: '最終利用', width: 13 },
-			{ header: '作成日', width: 10 }
+			{ header: 'ログインID Login', width: 12 },
+			{ header: '氏名 Name', width: 11 },
+			{ header: '所属 Department', width: 13 },
+			{ header: '状態 Status', width: 6 },
+			{ header: '権限（有効期間）Roles (valid)', width: 26 },
+			{ header: 'パスキー Passkeys', width: 7 },
+			{ header: '最終利用 Last used', width: 13 },
+			{ header: '作成日 Created', width: 10 }
 		],
 		rows.map((row) => [
 			row.loginId,

@@ -1,3 +1,4 @@
+import { recordAudit } from '$lib/server/audit/record';
 import { takeNotices } from '$lib/server/auth/notices';
 import { db } from '$lib/server/db';
 import { getLocale } from '$lib/paraglide/runtime';
@@ -22,6 +23,19 @@ export const load: PageServerLoad = async ({ locals, url }) => {
 	const household = await Promise.all(
 		people.map(async (person) => {
 			const record = await vaccinationRecord(db(), resident.municipalityCode, person, locale, now);
+			await recordAudit(db(), {
+				municipalityCode: resident.municipalityCode,
+				actor: {
+					type: 'resident',
+					id: resident.accountId,
+					role: person.relation === 'self' ? 'resident' : 'guardian'
+				},
+				context: locals.audit,
+				action: 'vaccination.view',
+				subjectAtenaNumber: person.atenaNumber,
+				result: 'ok',
+				payload: { page: 'dashboard' }
+			});
 			return {
 				ref: person.ref,
 				name: person.nameKanji,

@@ -1,4 +1,6 @@
 import { error } from '@sveltejs/kit';
+import { recordAudit } from '$lib/server/audit/record';
+import { staffActor } from '$lib/server/auth/http';
 import { db } from '$lib/server/db';
 import {
 	deactivateAction,
@@ -51,6 +53,15 @@ export const load: PageServerLoad = async ({ locals, params }) => {
 			.orderBy('created_at')
 			.execute()
 	]);
+	await recordAudit(db(), {
+		municipalityCode: admin.municipalityCode,
+		actor: staffActor(locals),
+		context: locals.audit,
+		action: 'staff.list',
+		objectType: 'staff_user',
+		objectId: user.id,
+		result: 'ok'
+	});
 	return {
 		today: tokyoDate(new Date()),
 		self: user.id === admin.id,
