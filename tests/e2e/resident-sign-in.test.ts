@@ -212,9 +212,14 @@ test.describe('rejected ceremonies, each audited', () => {
 	test('an expired challenge', async () => {
 		const since = new Date();
 		// Move the challenge's clock past its five minutes just before the answer arrives.
+		// Only this answer's challenge: other tests run alongside.
 		await page.route('**/auth/sign-in/verify', async (route) => {
+			const body = route.request().postDataJSON() as { response: { clientDataJSON: string } };
+			const { challenge } = JSON.parse(
+				Buffer.from(body.response.clientDataJSON, 'base64url').toString('utf8')
+			) as { challenge: string };
 			await sql`UPDATE webauthn_challenge SET expires_at = now() - interval '1 second'
-				WHERE purpose = 'authenticate'`.execute(serverDatabase());
+				WHERE challenge = ${challenge}`.execute(serverDatabase());
 			await route.continue();
 		});
 		await signInFails(page);
