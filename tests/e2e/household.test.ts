@@ -20,8 +20,10 @@ async function parentWithChildren() {
 			AND NOT EXISTS (SELECT 1 FROM enrolment e WHERE e.atena_number = g.guardian_atena_number)
 			AND g.guardian_atena_number::bigint % ${lane().count} = ${lane().index}
 			AND EXISTS (SELECT 1 FROM vaccination_dose d WHERE d.atena_number = g.child_atena_number)
-		GROUP BY g.guardian_atena_number, r.birth_date
-		HAVING count(*) >= 2
+		GROUP BY g.guardian_atena_number, r.birth_date, r.name_kanji
+		-- Names tell the people apart on the page (the demo city repeats names within a family).
+		HAVING count(*) >= 2 AND count(DISTINCT c.name_kanji) = count(*)
+			AND NOT bool_or(c.name_kanji = r.name_kanji)
 		ORDER BY random() LIMIT 1`.execute(serverDatabase());
 	return rows[0]!;
 }
