@@ -3,7 +3,7 @@ import { fail, redirect, type RequestEvent } from '@sveltejs/kit';
 import { m } from '$lib/paraglide/messages';
 import { recordAudit } from '../audit/record';
 import { db } from '../db';
-import { claimLetterCode, claimLink, EnrolmentFailure } from './enrolment';
+import { claimLetterCode, claimLink } from './enrolment';
 import { AuthFailure } from './failures';
 import { auditFailure, ceremonyHash, servedMunicipality } from './http';
 import { count, isLimited, limits } from './rate-limit';
@@ -106,5 +106,3 @@ async function auditClaim(
 		payload: { route }
 	});
 }
-
-export { EnrolmentFailure };
