@@ -3,7 +3,7 @@ import { fail, redirect, type RequestEvent } from '@sveltejs/kit';
 import { m } from '$lib/paraglide/messages';
 import { recordAudit } from '../audit/record';
 import { db } from '../db';
-import { claimLetterCode, claimLink } from './enrolment';
+import { claimLetterCode, claimLink, type Enrolment } from './enrolment';
 import { AuthFailure } from './failures';
 import { auditFailure, ceremonyHash, servedMunicipality } from './http';
 import { count, isLimited, limits } from './rate-limit';
@@ -17,34 +17,19 @@ export async function claimByLetter(event: RequestEvent) {
 	if (!code.trim() || !/^\d{4}-\d{2}-\d{2}$/.test(birthDate)) {
 		return fail(400, { ...values, message: m.enrol_fields_missing() });
 	}
-	try {
-		await refuseWhenThrottled(event);
-		const enrolment = await claimLetterCode(db(), {
+	const failure = await claimed(event, city.municipality_code, 'resident', () =>
+		claimLetterCode(db(), {
 			code,
 			birthDate,
 			ceremonyHash: ceremonyHash(event.cookies),
 			now: new Date()
-		});
-		await auditClaim(
-			event,
-			city.municipality_code,
-			enrolment.atena_number!,
-			enrolment.id,
-			'letter'
-		);
-	} catch (error) {
-		if (!(error instanceof AuthFailure)) throw error;
-		await countFailure(event, error);
-		await auditFailure(event, {
-			action: 'auth.enrolment_claim',
-			failure: error,
-			municipalityCode: city.municipality_code,
-			realm: 'resident'
-		});
+		})
+	);
+	if (failure) {
 		// One message for every reason: a guesser learns nothing about which part was wrong.
-		return fail(error.reason === 'rate_limited' ? 429 : 400, {
+		return fail(failure.reason === 'rate_limited' ? 429 : 400, {
 			...values,
-			message: error.reason === 'rate_limited' ? m.auth_rate_limited() : m.enrol_code_failed()
+			message: failure.reason === 'rate_limited' ? m.auth_rate_limited() : m.enrol_code_failed()
 		});
 	}
 	redirect(303, '/enrol/passkey');
@@ -52,27 +37,48 @@ export async function claimByLetter(event: RequestEvent) {
 
 export async function claimByLink(event: RequestEvent, route: 'desk' | 'staff', token: string) {
 	const city = await servedMunicipality();
+	const failure = await claimed(
+		event,
+		city.municipality_code,
+		route === 'staff' ? 'staff' : 'resident',
+		() =>
+			claimLink(db(), { route, token, ceremonyHash: ceremonyHash(event.cookies), now: new Date() })
+	);
+	return failure ? fail(400, { message: m.enrol_link_failed() }) : null;
+}
+
+/**
+ * Runs a claim behind the per-address throttle and audits it either way; returns the failure
+ * (counted against the address) or null.
+ */
+async function claimed(
+	event: RequestEvent,
+	municipalityCode: string,
+	realm: 'resident' | 'staff',
+	claim: () => Promise<Enrolment>
+): Promise<AuthFailure | null> {
 	try {
 		await refuseWhenThrottled(event);
-		const enrolment = await claimLink(db(), {
-			route,
-			token,
-			ceremonyHash: ceremonyHash(event.cookies),
-			now: new Date()
-		});
-		await auditClaim(event, city.municipality_code, enrolment.atena_number, enrolment.id, route);
+		const enrolment = await claim();
+		await auditClaim(
+			event,
+			municipalityCode,
+			enrolment.atena_number,
+			enrolment.id,
+			enrolment.route
+		);
+		return null;
 	} catch (error) {
 		if (!(error instanceof AuthFailure)) throw error;
 		await countFailure(event, error);
 		await auditFailure(event, {
 			action: 'auth.enrolment_claim',
 			failure: error,
-			municipalityCode: city.municipality_code,
-			realm: route === 'staff' ? 'staff' : 'resident'
+			municipalityCode,
+			realm
 		});
-		return fail(400, { message: m.enrol_link_failed() });
+		return error;
 	}
-	return null;
 }
 
 async function refuseWhenThrottled(event: RequestEvent): Promise<void> {

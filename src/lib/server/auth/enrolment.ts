@@ -6,6 +6,7 @@
 // Secrets are stored hashed, single use and expiring. Between the check and the passkey ceremony
 // the enrolment is claimed by one browser (its ceremony cookie) for 15 minutes.
 import type { Selectable } from 'kysely';
+import { recordAudit, type Actor, type AuditContext } from '../audit/record';
 import type { DB, Executor } from '../db';
 import { AuthFailure } from './failures';
 import { newLetterCode, normalizeLetterCode, randomToken, sha256 } from './tokens';
@@ -255,4 +256,23 @@ export async function markUsed(db: Executor, enrolmentId: string, now: Date): Pr
 		.where('used_at', 'is', null)
 		.executeTakeFirst();
 	return result.numUpdatedRows === 1n;
+}
+
+/** The audit entry for an issued code or link, in the transaction that issued it. */
+export async function auditEnrolmentIssued(
+	trx: Executor,
+	enrolment: Enrolment,
+	audit: { actor: Actor; context?: AuditContext; detail?: Record<string, unknown> }
+): Promise<void> {
+	await recordAudit(trx, {
+		municipalityCode: enrolment.municipality_code,
+		actor: audit.actor,
+		context: audit.context,
+		action: 'auth.enrolment_issue',
+		subjectAtenaNumber: enrolment.atena_number ?? undefined,
+		objectType: 'enrolment',
+		objectId: enrolment.id,
+		result: 'ok',
+		payload: { route: enrolment.route, ...audit.detail }
+	});
 }

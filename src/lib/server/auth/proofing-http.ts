@@ -2,13 +2,13 @@
 import { error, fail, type RequestEvent } from '@sveltejs/kit';
 import QRCode from 'qrcode';
 import { m } from '$lib/paraglide/messages';
-import { recordAudit } from '../audit/record';
 import { config } from '../config';
 import { db } from '../db';
 import { renderEnrolmentLetter } from '../documents/enrolment-letter';
 import { tokyoDate } from '../staff/accounts';
 import { requirePermission } from '../staff/permissions';
 import {
+	auditEnrolmentIssued,
 	identityDocuments,
 	issueDeskLink,
 	issueLetterCode,
@@ -51,16 +51,9 @@ export async function issueLetter(event: RequestEvent): Promise<Response> {
 				issuedBy: staff.id,
 				now
 			});
-			await recordAudit(trx, {
-				municipalityCode: staff.municipalityCode,
+			await auditEnrolmentIssued(trx, issued.enrolment, {
 				actor: staffActor(event.locals),
-				context: event.locals.audit,
-				action: 'auth.enrolment_issue',
-				subjectAtenaNumber: person.atena_number,
-				objectType: 'enrolment',
-				objectId: issued.enrolment.id,
-				result: 'ok',
-				payload: { route: 'letter' }
+				context: event.locals.audit
 			});
 			return issued;
 		});
@@ -100,19 +93,10 @@ export async function issueDesk(event: RequestEvent) {
 				issuedBy: staff.id,
 				now: new Date()
 			});
-			await recordAudit(trx, {
-				municipalityCode: staff.municipalityCode,
+			await auditEnrolmentIssued(trx, issued.enrolment, {
 				actor: staffActor(event.locals),
 				context: event.locals.audit,
-				action: 'auth.enrolment_issue',
-				subjectAtenaNumber: person.atena_number,
-				objectType: 'enrolment',
-				objectId: issued.enrolment.id,
-				result: 'ok',
-				payload: {
-					route: 'desk',
-					documents: documents.map((document) => identityDocuments[document])
-				}
+				detail: { documents: documents.map((document) => identityDocuments[document]) }
 			});
 			return issued.token;
 		});

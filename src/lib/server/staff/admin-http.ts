@@ -4,7 +4,7 @@ import { fail, type RequestEvent } from '@sveltejs/kit';
 import { z } from 'zod';
 import { m } from '$lib/paraglide/messages';
 import { recordAudit } from '../audit/record';
-import { issueStaffLink } from '../auth/enrolment';
+import { auditEnrolmentIssued, issueStaffLink } from '../auth/enrolment';
 import { sessionManagers, staffActor } from '../auth/http';
 import { config } from '../config';
 import { db } from '../db';
@@ -243,15 +243,9 @@ export async function newLinkAction(event: RequestEvent, staffUserId: string) {
 				issuedBy: admin.id,
 				now: new Date()
 			});
-			await recordAudit(trx, {
-				municipalityCode: admin.municipalityCode,
+			await auditEnrolmentIssued(trx, enrolment, {
 				actor: staffActor(event.locals),
-				context: event.locals.audit,
-				action: 'auth.enrolment_issue',
-				objectType: 'enrolment',
-				objectId: enrolment.id,
-				result: 'ok',
-				payload: { route: 'staff' }
+				context: event.locals.audit
 			});
 			return token;
 		});

@@ -2,7 +2,7 @@
 // its first role, a one-time passkey registration link, and the audit entries for all three.
 import type { AuditContext, Actor } from '../audit/record';
 import { recordAudit } from '../audit/record';
-import { issueStaffLink } from '../auth/enrolment';
+import { auditEnrolmentIssued, issueStaffLink } from '../auth/enrolment';
 import type { Executor } from '../db';
 import { createStaffUser, type StaffUser } from './accounts';
 
@@ -36,12 +36,6 @@ export async function onboardStaff(
 			payload: { role: role.role, valid_from: role.validFrom, valid_until: role.validUntil }
 		});
 	}
-	await recordAudit(trx, {
-		...base,
-		action: 'auth.enrolment_issue',
-		objectType: 'enrolment',
-		objectId: enrolment.id,
-		payload: { route: 'staff' }
-	});
+	await auditEnrolmentIssued(trx, enrolment, audit);
 	return { user, token };
 }
