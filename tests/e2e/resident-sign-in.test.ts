@@ -42,6 +42,15 @@ async function enrolByLetter(page: Page, code: string, birthDate: string) {
 	await expect(page).toHaveURL(/\/home\?welcome=1$/);
 }
 
+/** Sign-in options fetched as the page's browser (its cookies), for hand-made assertions. */
+async function signInOptions(page: Page): Promise<{ challenge: string }> {
+	const response = await page.request.post('/auth/sign-in/options', {
+		headers: { 'content-type': 'application/json', origin: 'http://localhost:4173' },
+		data: {}
+	});
+	return response.json();
+}
+
 async function signIn(page: Page) {
 	await page.goto('/sign-in');
 	await page.getByRole('button', { name: 'パスキーでサインイン' }).click();
@@ -229,12 +238,7 @@ test.describe('rejected ceremonies, each audited', () => {
 	test('an assertion made on another origin', async () => {
 		const since = new Date();
 		await page.goto('/sign-in'); // sets the ceremony cookie for localhost
-		const options = await (
-			await page.request.post('/auth/sign-in/options', {
-				headers: { 'content-type': 'application/json', origin: 'http://localhost:4173' },
-				data: {}
-			})
-		).json();
+		const options = await signInOptions(page);
 		// The portal-only server is another origin with the same RP ID (localhost).
 		await page.goto('http://localhost:4174/sign-in');
 		const assertion = await rawAssertion(page, {
@@ -260,12 +264,7 @@ test.describe('rejected ceremonies, each audited', () => {
 		await expect(page).toHaveURL(/\/sign-in$/);
 		// A client that asks the authenticator for no UV gets a signature the server refuses.
 		await page.goto('/sign-in');
-		const options = await (
-			await page.request.post('/auth/sign-in/options', {
-				headers: { 'content-type': 'application/json', origin: 'http://localhost:4173' },
-				data: {}
-			})
-		).json();
+		const options = await signInOptions(page);
 		const assertion = await rawAssertion(page, {
 			challenge: options.challenge,
 			rpId: 'localhost',
