@@ -163,6 +163,9 @@ await runCommand(async () => {
 		}
 		buildIfStale();
 		process.env.ORIGIN ??= `http://localhost:${port}`;
+		// adapter-node refuses bodies over 512 KB by default; uploads carry up to 10 MB per file
+		// (checked again per file on the server), a few files at a time.
+		process.env.BODY_SIZE_LIMIT ??= '32M';
 		const { handler } = await import(pathToFileURL(path.resolve('build/handler.js')).href);
 		const server = http.createServer(handler);
 		await listen(server, port, host);

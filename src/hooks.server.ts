@@ -5,6 +5,7 @@ import { paraglideMiddleware } from '$lib/paraglide/server';
 import { config } from '$lib/server/config';
 import { db } from '$lib/server/db';
 import { deliverPending, smtpTransport } from '$lib/server/notifications/email';
+import { expireDrafts } from '$lib/server/applications/store';
 import { auditContextFor, sessionCookieNames } from '$lib/server/http/context';
 import { securityHeaders } from '$lib/server/http/headers';
 import { isServed, realmOf } from '$lib/server/http/realm';
@@ -96,9 +97,18 @@ function notFound(): Response {
 
 export const handle = sequence(locale, realmAndContext);
 
-/** Notice e-mails leave the outbox every ten seconds when a mail server is configured. */
+/**
+ * Background work of every process: drafts older than 30 days are deleted hourly (with a notice),
+ * and notice e-mails leave the outbox every ten seconds when a mail server is configured.
+ */
 export const init: ServerInit = () => {
 	const { smtpUrl, mailFrom, origin } = config();
+	const expire = () =>
+		expireDrafts(db(), { portalUrl: `${origin}/sign-in`, now: new Date() }).catch((error: Error) =>
+			console.error(JSON.stringify({ level: 'error', event: 'draft_expiry', error: error.message }))
+		);
+	setTimeout(expire, 5_000).unref();
+	setInterval(expire, 3_600_000).unref();
 	if (!smtpUrl) return;
 	const transport = smtpTransport(smtpUrl);
 	const from = mailFrom ?? `no-reply@${new URL(origin).hostname}`;

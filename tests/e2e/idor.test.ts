@@ -43,7 +43,7 @@ test("another resident's ids show nothing and change nothing", async ({ browser 
 		expect(response.status(), path).toBe(404);
 	}
 	const form = { origin: 'http://localhost:4173' };
-	const post = await intruder.request.post(`/applications/${applicationId}/person`, {
+	const post = await intruder.request.post(`/applications/${applicationId}/person?/answer`, {
 		form: { person: personHref.split('/').pop()! },
 		headers: form,
 		maxRedirects: 0

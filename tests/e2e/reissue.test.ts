@@ -51,7 +51,7 @@ test('a parent asks for a new 予診票 for a child, signed, and follows it', as
 	await expect(page).toHaveURL(/\/dose$/);
 	const choices = page.getByRole('radio');
 	expect(await choices.count()).toBeGreaterThan(0);
-	const doseLabel = (await page.locator('label.radio').first().innerText()).trim();
+	const doseLabel = (await page.locator('label.choice').first().innerText()).trim();
 	await choices.first().check();
 	await page.getByRole('button', { name: '次へ' }).click();
 

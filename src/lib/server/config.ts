@@ -1,5 +1,6 @@
 // Reads and checks the process environment once. Every problem names the variable, on one line.
 import { z } from 'zod';
+import { intakePublicKey } from './mynumber/intake';
 
 export const appRoles = ['all', 'portal', 'backoffice'] as const;
 export type AppRole = (typeof appRoles)[number];
@@ -32,6 +33,9 @@ const schema = z.object({
 	DATABASE_OWNER_URL: postgresUrl.optional(),
 	APP_ROLE: z.enum(appRoles).default('all'),
 	MY_NUMBER_KEY: keySpec.optional(),
+	// The back office's public intake key, for a portal that takes relief claimants' 個人番号
+	// without holding MY_NUMBER_KEY (npm run mynumber:intake-key prints it).
+	MY_NUMBER_INTAKE_KEY: keySpec.optional(),
 	// The public origin of this deployment (adapter-node reads it too). WebAuthn takes the expected
 	// origin and RP ID from here, never from the Host header.
 	ORIGIN: z
@@ -59,6 +63,8 @@ export type Config = {
 	databaseOwnerUrl: string;
 	appRole: AppRole;
 	myNumberKey: { id: string; key: Buffer } | undefined;
+	/** Seals 個人番号 typed on the portal for the back office; derived from MY_NUMBER_KEY if set. */
+	myNumberIntakeKey: { id: string; key: Buffer } | undefined;
 	municipalityCode: string | undefined;
 	origin: string;
 	/** The WebAuthn relying-party id: RP_ID, or the origin's host name. */
@@ -106,6 +112,11 @@ export function readConfig(env: Record<string, string | undefined>): Config {
 		databaseOwnerUrl: values.DATABASE_OWNER_URL ?? values.DATABASE_URL,
 		appRole: values.APP_ROLE,
 		myNumberKey: values.MY_NUMBER_KEY ? parseKeySpec(values.MY_NUMBER_KEY) : undefined,
+		myNumberIntakeKey: values.MY_NUMBER_INTAKE_KEY
+			? parseKeySpec(values.MY_NUMBER_INTAKE_KEY)
+			: values.MY_NUMBER_KEY
+				? intakePublicKey(parseKeySpec(values.MY_NUMBER_KEY))
+				: undefined,
 		municipalityCode: values.MUNICIPALITY_CODE,
 		origin: values.ORIGIN,
 		rpId: values.RP_ID ?? new URL(values.ORIGIN).hostname,

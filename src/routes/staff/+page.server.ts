@@ -10,6 +10,7 @@ export const load: PageServerLoad = ({ locals }) => {
 		can: {
 			manageStaff: staff.permissions.has('staff.manage'),
 			proveIdentity: staff.permissions.has('identity.proof'),
+			processApplications: staff.permissions.has('application.process'),
 			manageSettings: staff.permissions.has('settings.manage')
 		}
 	};

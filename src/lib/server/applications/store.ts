@@ -105,6 +105,7 @@ export async function submitSigned(
 				current_version: sql`current_version + 1`,
 				submitted_at: input.now,
 				updated_at: input.now,
+				return_items: null,
 				reference: sql`coalesce(reference, 'R' || to_char(${input.now}::timestamptz AT TIME ZONE 'Asia/Tokyo', 'YYYYMMDD') || '-' || lpad(nextval('application_reference_seq')::text, 6, '0'))`
 			})
 			.where('id', '=', application.id)
@@ -206,7 +207,7 @@ export async function ownApplications(db: Executor, accountId: string) {
 export async function transitionsOf(db: Executor, applicationId: string) {
 	return db
 		.selectFrom('application_transition')
-		.select(['from_status', 'to_status', 'actor_type', 'reason', 'at'])
+		.select(['from_status', 'to_status', 'actor_type', 'reason', 'items', 'at'])
 		.where('application_id', '=', applicationId)
 		.orderBy('at')
 		.orderBy('id')
@@ -265,4 +266,45 @@ export function withdrawalPayload(application: Application) {
 		status: application.status,
 		version: application.current_version
 	};
+}
+
+export const draftLifetimeDays = 30;
+
+/**
+ * Drafts untouched for 30 days are deleted (their answers and files with them) and the applicant
+ * told so. Each draft is deleted by exactly one caller, so two processes never notify twice.
+ */
+export async function expireDrafts(
+	db: Executor,
+	input: { portalUrl?: string; now: Date }
+): Promise<number> {
+	const cutoff = new Date(input.now.getTime() - draftLifetimeDays * 86_400_000);
+	return db.transaction().execute(async (trx) => {
+		const expired = await trx
+			.deleteFrom('application')
+			.where('status', '=', 'draft')
+			.where('updated_at', '<', cutoff)
+			.returning(['id', 'municipality_code', 'applicant_account_id', 'kind'])
+			.execute();
+		for (const draft of expired) {
+			await notify(trx, {
+				municipalityCode: draft.municipality_code,
+				accountId: draft.applicant_account_id,
+				kind: 'draft_expired',
+				portalUrl: input.portalUrl,
+				now: input.now
+			});
+			await recordAudit(trx, {
+				municipalityCode: draft.municipality_code,
+				actor: { type: 'system', id: 'draft-expiry', role: 'system' },
+				context: { requestId: crypto.randomUUID(), ip: null, userAgent: null, sessionHash: null },
+				action: 'application.expire',
+				objectType: 'application',
+				objectId: draft.id,
+				result: 'ok',
+				payload: { kind: draft.kind, days: draftLifetimeDays }
+			});
+		}
+		return expired.length;
+	});
 }

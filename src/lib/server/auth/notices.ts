@@ -8,7 +8,10 @@ export type NoticeKind =
 	| 'passkey_flagged'
 	| 'application_received'
 	| 'application_withdrawn'
-	| 'application_updated';
+	| 'application_updated'
+	| 'application_returned'
+	| 'draft_expired'
+	| 'document_issued';
 
 export async function notify(
 	db: Executor,

@@ -36,6 +36,7 @@ export interface Application {
   kind: string;
   municipality_code: string;
   reference: string | null;
+  return_items: Json | null;
   status: string;
   subject_atena_number: string | null;
   submitted_at: Timestamp | null;
@@ -49,6 +50,7 @@ export interface ApplicationTransition {
   at: Timestamp;
   from_status: string;
   id: Generated<Int8>;
+  items: Json | null;
   reason: string | null;
   signed_act_id: string | null;
   to_status: string;
@@ -60,6 +62,18 @@ export interface ApplicationVersion {
   payload: string;
   signed_act_id: string;
   version: number;
+}
+
+export interface Attachment {
+  application_id: string;
+  content: Buffer;
+  content_type: string;
+  created_at: Timestamp;
+  file_name: string;
+  id: Generated<string>;
+  purpose: string;
+  sha256: Buffer;
+  size_bytes: number;
 }
 
 export interface AuditEntry {
@@ -134,6 +148,18 @@ export interface Guardianship {
   valid_until: string;
 }
 
+export interface IssuedDocument {
+  application_id: string | null;
+  content: Buffer;
+  document_number: string;
+  file_name: string;
+  id: Generated<string>;
+  issued_at: Timestamp;
+  kind: string;
+  municipality_code: string;
+  subject_atena_number: string;
+}
+
 export interface MedicalInstitution {
   active: Generated<boolean>;
   address: string;
@@ -178,6 +204,16 @@ export interface Municipality {
   retention_years: Generated<Json>;
   staff_absolute_hours: Generated<number>;
   staff_idle_minutes: Generated<number>;
+}
+
+export interface MynumberApplicationIntake {
+  application_id: string;
+  auth_tag: Buffer;
+  ciphertext: Buffer;
+  ephemeral_public_key: Buffer;
+  key_id: string;
+  nonce: Buffer;
+  received_at: Timestamp;
 }
 
 export interface MynumberIndividualNumber {
@@ -426,13 +462,16 @@ export interface DB {
   application: Application;
   application_transition: ApplicationTransition;
   application_version: ApplicationVersion;
+  attachment: Attachment;
   "audit.entry": AuditEntry;
   "audit.payload": AuditPayload;
   email_outbox: EmailOutbox;
   enrolment: Enrolment;
   guardianship: Guardianship;
+  issued_document: IssuedDocument;
   medical_institution: MedicalInstitution;
   municipality: Municipality;
+  "mynumber.application_intake": MynumberApplicationIntake;
   "mynumber.individual_number": MynumberIndividualNumber;
   permission: Permission;
   rate_limit: RateLimit;

@@ -79,6 +79,8 @@ export type RecordedDose = {
 	doseCode: string;
 	vaccineName: string;
 	doseLabel: string;
+	/** A類 / B類 / 行政措置 (only routine A and B doses fall under relief by the Act). */
+	category: 'A' | 'B' | 'administrative' | null;
 	administeredOn: string;
 	institution: string | null;
 	pendingCheck: boolean;
@@ -153,7 +155,8 @@ export async function vaccinationRecord(
 			key(row.vaccine_code, row.dose_code),
 			{
 				vaccine: locale === 'en' ? row.name_en : row.name_ja,
-				dose: locale === 'en' ? row.label_en : row.label_ja
+				dose: locale === 'en' ? row.label_en : row.label_ja,
+				category: row.category as RecordedDose['category']
 			}
 		])
 	);
@@ -185,6 +188,7 @@ export async function vaccinationRecord(
 			doseCode: dose.dose_code,
 			vaccineName: names.get(key(dose.vaccine_code, dose.dose_code))?.vaccine ?? dose.vaccine_code,
 			doseLabel: names.get(key(dose.vaccine_code, dose.dose_code))?.dose ?? dose.dose_code,
+			category: names.get(key(dose.vaccine_code, dose.dose_code))?.category ?? null,
 			administeredOn: dose.administered_on,
 			institution:
 				(locale === 'en' ? dose.institution_en : dose.institution_ja) ?? dose.institution_name,

@@ -1,5 +1,4 @@
-import { applicationOr404 } from '$lib/server/applications/reissue-http';
-import { nextMissingStep, type ReissueDraft } from '$lib/server/applications/reissue';
+import { applicationOr404, applicationSummary } from '$lib/server/applications/wizard-http';
 import { transitionsOf } from '$lib/server/applications/store';
 import { recordAudit } from '$lib/server/audit/record';
 import { residentActor } from '$lib/server/auth/http';
@@ -19,6 +18,7 @@ export const load: PageServerLoad = async (event) => {
 		result: 'ok'
 	});
 	const history = await transitionsOf(db(), application.id);
+	const summary = await applicationSummary(event, application);
 	return {
 		id: application.id,
 		kind: application.kind,
@@ -27,14 +27,14 @@ export const load: PageServerLoad = async (event) => {
 		submitted: event.url.searchParams.has('submitted'),
 		withdrawn: event.url.searchParams.has('withdrawn'),
 		open: ['draft', 'submitted', 'in_review', 'returned'].includes(application.status),
-		resume:
-			application.status === 'draft' || application.status === 'returned'
-				? nextMissingStep(application.draft as ReissueDraft)
-				: null,
+		title: summary.title,
+		nextSteps: summary.nextSteps,
+		resume: summary.resume,
 		history: history.map((row) => ({
 			to: row.to_status,
 			by: row.actor_type,
 			reason: row.reason,
+			items: Array.isArray(row.items) ? row.items.length : 0,
 			at: row.at.toISOString()
 		}))
 	};

@@ -1,5 +1,14 @@
-import { wizardAction, wizardLoad } from '$lib/server/applications/reissue-http';
+import {
+	removeAction,
+	uploadAction,
+	wizardAction,
+	wizardLoad
+} from '$lib/server/applications/wizard-http';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = (event) => wizardLoad(event);
-export const actions: Actions = { default: (event) => wizardAction(event) };
+export const actions: Actions = {
+	answer: (event) => wizardAction(event),
+	upload: (event) => uploadAction(event),
+	remove: (event) => removeAction(event)
+};

@@ -1,4 +1,4 @@
-import { submission } from '$lib/server/applications/reissue-http';
+import { submission } from '$lib/server/applications/wizard-http';
 import type { RequestHandler } from './$types';
 
 export const POST: RequestHandler = (event) => submission.options(event);

@@ -1,4 +1,4 @@
-import { withdrawal } from '$lib/server/applications/reissue-http';
+import { withdrawal } from '$lib/server/applications/wizard-http';
 import type { RequestHandler } from './$types';
 
 export const POST: RequestHandler = (event) => withdrawal.options(event);
