@@ -8,21 +8,15 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { addAuthenticator, auditEntries, createStaffByCli, freshResident } from './support';
+import {
+	addAuthenticator,
+	auditEntries,
+	createStaffByCli,
+	freshResident,
+	registerStaff
+} from './support';
 
 const run = Date.now().toString(36);
-
-async function registerStaff(browser: Browser, link: string): Promise<Page> {
-	const context = await browser.newContext({ locale: 'ja-JP' });
-	const page = await context.newPage();
-	await addAuthenticator(page);
-	await page.goto(link);
-	await page.getByRole('button', { name: '次へ進む' }).click();
-	await expect(page).toHaveURL(/\/staff\/register$/);
-	await page.getByRole('button', { name: 'パスキーを登録する' }).click();
-	await expect(page).toHaveURL(/\/staff$/);
-	return page;
-}
 
 async function createColleague(admin: Page, login: string, role: string): Promise<string> {
 	await admin.goto('/staff/admin/users');

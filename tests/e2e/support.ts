@@ -1,6 +1,6 @@
 // What the end-to-end tests share: the database behind a test server (to check audit entries and
 // to move stored clocks), Chromium's virtual authenticator over CDP, and the staff:create CLI.
-import { expect, test, type CDPSession, type Page } from '@playwright/test';
+import { expect, test, type Browser, type CDPSession, type Page } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -188,6 +188,19 @@ export function strangerCredential(): VirtualCredential {
 		userHandle: randomBytes(32).toString('base64'),
 		signCount: 0
 	};
+}
+
+/** A new browser context that opens a staff registration link and registers a passkey. */
+export async function registerStaff(browser: Browser, link: string): Promise<Page> {
+	const context = await browser.newContext({ locale: 'ja-JP' });
+	const page = await context.newPage();
+	await addAuthenticator(page);
+	await page.goto(link);
+	await page.getByRole('button', { name: '次へ進む' }).click();
+	await expect(page).toHaveURL(/\/staff\/register$/);
+	await page.getByRole('button', { name: 'パスキーを登録する' }).click();
+	await expect(page).toHaveURL(/\/staff$/);
+	return page;
 }
 
 /** Runs `npm run staff:create` against the test server's database; returns the link it prints. */

@@ -1,0 +1,246 @@
+// Issue 4's walk on a phone: a parent signs in and sees both children; asks for a 予診票 for one
+// and an English certificate for the other with a photo of a handbook page; both are 送信済. A
+// caseworker returns the certificate with two items through the back office; the parent can
+// correct only those, resubmits (the first version is kept), and withdraws another draft.
+import AxeBuilder from '@axe-core/playwright';
+import { expect, test, type Page } from '@playwright/test';
+import { sql } from 'kysely';
+import sharp from 'sharp';
+import {
+	accountOf,
+	auditEntries,
+	createStaffByCli,
+	enrolResident,
+	lane,
+	registerStaff,
+	serverDatabase
+} from './support';
+
+const run = Date.now().toString(36);
+
+/** A parent with two represented children under 18 whose names tell them apart. */
+async function parentOfTwo() {
+	const { rows } = await sql<{ guardian: string; birth_date: string; children: string[] }>`
+		SELECT g.guardian_atena_number AS guardian, p.birth_date,
+			array_agg(g.child_atena_number ORDER BY c.birth_date DESC) AS children
+		FROM guardianship g
+		JOIN resident p ON p.municipality_code = g.municipality_code AND p.atena_number = g.guardian_atena_number
+		JOIN resident c ON c.municipality_code = g.municipality_code AND c.atena_number = g.child_atena_number
+		WHERE NOT g.suppressed_for_dv AND g.valid_until > current_date AND c.status = 'resident'
+			AND p.status = 'resident' AND c.birth_date > current_date - interval '12 years'
+			AND NOT EXISTS (SELECT 1 FROM enrolment e WHERE e.atena_number = g.guardian_atena_number)
+			AND g.guardian_atena_number::bigint % ${lane().count} = ${lane().index}
+		GROUP BY g.guardian_atena_number, p.birth_date
+		HAVING count(*) = 2 AND count(DISTINCT c.name_kanji) = 2
+		ORDER BY random() LIMIT 1`.execute(serverDatabase());
+	const parent = rows[0]!;
+	const children = await serverDatabase()
+		.selectFrom('resident')
+		.select(['atena_number', 'name_kanji'])
+		.where('atena_number', 'in', parent.children)
+		.execute();
+	const name = (atena: string) => children.find((c) => c.atena_number === atena)!.name_kanji;
+	return { ...parent, younger: name(parent.children[0]!), older: name(parent.children[1]!) };
+}
+
+/** A phone photo with its GPS position in the EXIF, as cameras write it. */
+async function handbookPhoto(): Promise<Buffer> {
+	return sharp({
+		create: { width: 640, height: 480, channels: 3, background: { r: 240, g: 230, b: 200 } }
+	})
+		.jpeg()
+		.withExif({ IFD0: { Make: 'TestPhone', Model: 'Camera 1' }, IFD3: { GPSLatitudeRef: 'N' } })
+		.toBuffer();
+}
+
+const personRadio = (page: Page, name: string) =>
+	page.getByRole('radio', { name: new RegExp(name.replace(/[\s\u3000]/g, '.')) }).first();
+const next = (page: Page) => page.getByRole('button', { name: '次へ' }).click();
+const noViolations = async (page: Page) =>
+	expect(await new AxeBuilder({ page }).analyze().then((r) => r.violations)).toEqual([]);
+
+test('two children, two requests, a 差し戻し answered, a draft withdrawn', async ({
+	page,
+	browser
+}) => {
+	test.slow();
+	const since = new Date();
+	const parent = await parentOfTwo();
+	await enrolResident(page, parent.guardian, parent.birth_date);
+	const household = page.getByTestId('household');
+	await expect(household).toContainText(parent.younger);
+	await expect(household).toContainText(parent.older);
+
+	// 1. A 予診票 for the younger child.
+	await page.getByRole('link', { name: '予診票の再発行' }).click();
+	await page.getByRole('button', { name: '申請を始める' }).click();
+	await personRadio(page, parent.younger).check();
+	await next(page);
+	await expect(page).toHaveURL(/\/dose$/);
+	await page.getByRole('radio').first().check();
+	await next(page);
+	await page.getByRole('radio', { name: 'なくした' }).check();
+	await next(page);
+	await page.getByRole('radio', { name: '窓口で受け取る' }).check();
+	await next(page);
+	await page.getByRole('button', { name: '署名して送信する' }).click();
+	await expect(page.getByTestId('status')).toHaveText('送信済');
+
+	// 2. An English certificate for the older child, with a photo of a handbook page.
+	await page.goto('/home');
+	await page.getByRole('link', { name: '英文予防接種証明書' }).click();
+	await page.getByRole('button', { name: '申請を始める' }).click();
+	const certificate = page.url().split('/').at(-2)!;
+	await personRadio(page, parent.older).check();
+	await next(page);
+	await expect(page).toHaveURL(/\/passport$/);
+	await noViolations(page);
+	// Kanji where the passport has Latin letters: refused, and everything typed is kept.
+	await page.getByLabel('氏名（ローマ字）').fill('山田 花子');
+	await page.getByLabel('旅券番号').fill('tk1234567');
+	await page.getByLabel('国籍').fill('japan');
+	await next(page);
+	await expect(page.getByRole('alert')).toContainText('ローマ字（A〜Z）');
+	await expect(page.getByLabel('旅券番号')).toHaveValue('tk1234567');
+	await noViolations(page);
+	await page.getByLabel('氏名（ローマ字）').fill('yamada hanako');
+	await next(page);
+	await page.getByRole('radio', { name: '海外渡航' }).check();
+	await next(page);
+	await expect(page).toHaveURL(/\/doses$/);
+	await page.getByRole('checkbox', { name: /市の記録にない接種/ }).check();
+	await next(page);
+	await page.getByLabel('何通必要ですか').fill('2');
+	await next(page);
+	// Doses the record lacks need the photos.
+	await expect(page).toHaveURL(/\/evidence$/);
+	await next(page);
+	await expect(page.getByRole('alert')).toContainText('母子健康手帳の写真を添付してください');
+	// A file that only claims to be a picture is refused by its content.
+	await page.getByLabel('ファイルを選ぶ').setInputFiles({
+		name: 'page.jpg',
+		mimeType: 'image/jpeg',
+		buffer: Buffer.from('MZ this is not a picture')
+	});
+	await page.getByRole('button', { name: 'アップロードする' }).click();
+	await expect(page.getByRole('alert')).toContainText('JPEG・PNG・PDFのファイルを選んでください');
+	await page.getByLabel('ファイルを選ぶ').setInputFiles({
+		name: 'boshi-techo-p12.jpg',
+		mimeType: 'image/jpeg',
+		buffer: await handbookPhoto()
+	});
+	await page.getByRole('button', { name: 'アップロードする' }).click();
+	await expect(page.getByTestId('attachments')).toContainText('boshi-techo-p12.jpg');
+	await noViolations(page);
+	const stored = await serverDatabase()
+		.selectFrom('attachment')
+		.select(['content', 'content_type'])
+		.where('application_id', '=', certificate)
+		.executeTakeFirstOrThrow();
+	expect(stored.content_type).toBe('image/jpeg');
+	expect((await sharp(stored.content).metadata()).exif).toBeUndefined();
+	// The photo opens for its owner.
+	const photo = await page.request.get(
+		(await page.getByTestId('attachments').getByRole('link').first().getAttribute('href'))!
+	);
+	expect(photo.headers()['content-type']).toBe('image/jpeg');
+	await next(page);
+	await expect(page).toHaveURL(/\/check$/);
+	const summary = page.getByTestId('summary');
+	await expect(summary).toContainText('YAMADA HANAKO / TK1234567 / JAPAN');
+	await expect(summary).toContainText('boshi-techo-p12.jpg');
+	await noViolations(page);
+	await page.getByRole('button', { name: '署名して送信する' }).click();
+	await expect(page.getByTestId('status')).toHaveText('送信済');
+	const reference = (await page.locator('.reference').innerText()).trim();
+
+	// 3. A caseworker returns it through the back office, asking for two things.
+	const caseworker = await registerStaff(
+		browser,
+		createStaffByCli({ role: 'caseworker', login: `walk-${run}`, name: '審査 一郎' })
+	);
+	await caseworker.goto('/staff/cases');
+	await caseworker.getByTestId('cases').getByRole('link', { name: reference }).click();
+	await expect(caseworker.getByTestId('case-status')).toHaveText('送信済');
+	await caseworker.getByRole('checkbox', { name: '旅券（パスポート）の記載' }).check();
+	await caseworker.getByLabel('旅券（パスポート）の記載 についての説明').fill('名が旅券と違います');
+	await caseworker.getByRole('checkbox', { name: '母子健康手帳の写真' }).check();
+	await caseworker
+		.getByLabel('母子健康手帳の写真 についての説明')
+		.fill('接種記録のページ全体が写るように撮影してください');
+	await caseworker
+		.getByLabel('差し戻しの理由（申請者に表示されます）')
+		.fill('記載内容の確認のため');
+	await caseworker.getByRole('button', { name: '差し戻す' }).click();
+	await expect(caseworker.getByTestId('case-status')).toContainText('差し戻し');
+
+	// 4. The parent is told, corrects only what was asked, and sends it again.
+	await page.goto('/home');
+	await expect(page.getByTestId('notices')).toContainText('差し戻されました');
+	await page.goto(`/applications/${certificate}`);
+	await expect(page.getByTestId('status')).toContainText('差し戻し');
+	await page.getByRole('link', { name: '差し戻しに回答する' }).click();
+	await expect(page).toHaveURL(/\/check$/);
+	const items = page.getByTestId('return-items');
+	await expect(items).toContainText('名が旅券と違います');
+	await expect(items).toContainText('接種記録のページ全体');
+	await noViolations(page);
+	// What was not asked cannot be changed.
+	await page.goto(`/applications/${certificate}/purpose`);
+	await expect(page).toHaveURL(/\/check$/);
+	await expect(
+		page.getByTestId('summary').getByRole('link', { name: /何のために使いますか/ })
+	).toHaveCount(0);
+	await items.getByRole('link', { name: '旅券（パスポート）の記載' }).click();
+	await page.getByLabel('氏名（ローマ字）').fill('YAMADA HANAKO MARIE');
+	await next(page);
+	await expect(page).toHaveURL(/\/check$/);
+	await items.getByRole('link', { name: '母子健康手帳の写真' }).click();
+	// The photo sent with the first version stays with it; a new one can be added.
+	await expect(page.getByTestId('attachments').getByRole('button', { name: /削除/ })).toHaveCount(
+		0
+	);
+	await page.getByLabel('ファイルを選ぶ').setInputFiles({
+		name: 'boshi-techo-p12-full.png',
+		mimeType: 'image/png',
+		buffer: await sharp(await handbookPhoto())
+			.png()
+			.toBuffer()
+	});
+	await page.getByRole('button', { name: 'アップロードする' }).click();
+	await expect(page.getByTestId('attachments')).toContainText('boshi-techo-p12-full.png');
+	await next(page);
+	await expect(page.getByTestId('summary')).toContainText('YAMADA HANAKO MARIE');
+	await page.getByRole('button', { name: '修正した内容で再申請する' }).click();
+	await expect(page.getByTestId('status')).toHaveText('送信済');
+	const versions = await serverDatabase()
+		.selectFrom('application_version')
+		.select(['version', 'payload'])
+		.where('application_id', '=', certificate)
+		.orderBy('version')
+		.execute();
+	expect(versions.map((v) => JSON.parse(v.payload).passport_name)).toEqual([
+		'YAMADA HANAKO',
+		'YAMADA HANAKO MARIE'
+	]);
+	expect(JSON.parse(versions[0]!.payload).attachments).toHaveLength(1);
+	expect(JSON.parse(versions[1]!.payload).attachments).toHaveLength(2);
+	expect(JSON.parse(versions[1]!.payload)).toMatchObject({ purpose: 'travel', copies: 2 });
+
+	// 5. Another draft, withdrawn with a signature.
+	await page.goto('/home');
+	await page.getByRole('link', { name: /実施依頼書/ }).click();
+	await page.getByRole('button', { name: '申請を始める' }).click();
+	const draft = page.url().split('/').at(-2)!;
+	await page.goto(`/applications/${draft}`);
+	await page.getByRole('button', { name: '署名して取り下げる' }).click();
+	await expect(page.getByTestId('status')).toHaveText('取下げ');
+
+	const account = await accountOf(parent.guardian);
+	expect(await auditEntries('application.submit', since, account)).toHaveLength(3);
+	expect(await auditEntries('application.withdraw', since, account)).toHaveLength(1);
+	expect(
+		(await auditEntries('attachment.add', since, account)).map((row) => row.result).sort()
+	).toEqual(['denied', 'ok', 'ok']);
+	expect(await auditEntries('application.return', since, certificate)).toHaveLength(1);
+});
