@@ -1,0 +1,358 @@
+// Applications against a real PostgreSQL, with the portal's and the back office's own roles:
+// attachments cleaned and limited, the 個人番号 intake box the portal can write but never read,
+// staff transitions that only one of two concurrent clicks wins, and drafts that expire.
+import { randomBytes } from 'node:crypto';
+import { PDFDocument } from 'pdf-lib';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
+import {
+	addAttachment,
+	AttachmentError,
+	attachmentsOf,
+	cleanFile,
+	maxAttachmentsPerApplication,
+	removeAttachment
+} from '../../src/lib/server/applications/attachments';
+import { returnItems, staffTransition } from '../../src/lib/server/applications/review';
+import { certificate } from '../../src/lib/server/applications/certificate';
+import {
+	createDraft,
+	expireDrafts,
+	type Application
+} from '../../src/lib/server/applications/store';
+import { ensureResidentAccount } from '../../src/lib/server/auth/credentials';
+import { myNumberCheckDigit } from '../../src/lib/server/mynumber/check-digit';
+import { intakePublicKey, openIntake, sealIntake } from '../../src/lib/server/mynumber/intake';
+import { freshDatabase, type TestDatabase } from '../support/database';
+import { insertTestMunicipality, insertTestResident } from '../support/fixtures';
+
+const city = '139998';
+let database: TestDatabase;
+let accountId: string;
+const context = { requestId: 'test', ip: null, userAgent: null, sessionHash: null };
+const staff = {
+	type: 'staff' as const,
+	id: 'staff-1',
+	role: 'caseworker',
+	department: '健康増進課'
+};
+
+beforeAll(async () => {
+	database = await freshDatabase();
+	await insertTestMunicipality(database.owner, city);
+	await insertTestResident(database.owner, city, '401');
+	accountId = (
+		await ensureResidentAccount(database.portal, {
+			municipalityCode: city,
+			atenaNumber: '401',
+			now: new Date()
+		})
+	).id;
+});
+afterAll(() => database.close());
+
+const draft = (kind: Application['kind'] = 'certificate') =>
+	createDraft(database.portal, { municipalityCode: city, accountId, kind, now: new Date() });
+
+async function photoWithGps(): Promise<Buffer> {
+	return sharp({ create: { width: 32, height: 24, channels: 3, background: '#c00' } })
+		.jpeg()
+		.withExif({ IFD0: { Make: 'Phone', Copyright: 'secret place' } })
+		.toBuffer();
+}
+
+describe('attachments', () => {
+	it('are typed by content, re-encoded without EXIF, and PDFs lose their metadata', async () => {
+		const jpeg = await photoWithGps();
+		expect((await sharp(jpeg).metadata()).exif).toBeDefined();
+		const cleaned = await cleanFile(jpeg);
+		expect(cleaned.type).toBe('image/jpeg');
+		expect((await sharp(cleaned.content).metadata()).exif).toBeUndefined();
+		expect(cleaned.content.includes(Buffer.from('secret place'))).toBe(false);
+
+		const png = await sharp(jpeg).png().toBuffer();
+		expect((await cleanFile(png)).type).toBe('image/png');
+
+		const document = await PDFDocument.create();
+		document.addPage();
+		document.setAuthor('Author Name Secret');
+		document.setTitle('Diagnosis of someone');
+		const pdf = await cleanFile(await document.save());
+		expect(pdf.type).toBe('application/pdf');
+		const reread = await PDFDocument.load(pdf.content, { updateMetadata: false });
+		expect(reread.getAuthor() ?? '').toBe('');
+		expect(reread.getTitle() ?? '').toBe('');
+		expect(pdf.content.includes(Buffer.from('Author Name Secret'))).toBe(false);
+	});
+
+	it('refuses what is not a JPEG, PNG or PDF whatever its name, empty, too large or broken', async () => {
+		const refusal = (bytes: Uint8Array) =>
+			cleanFile(bytes).then(
+				() => null,
+				(failure: AttachmentError) => failure.code
+			);
+		expect(await refusal(Buffer.from('GIF89a...'))).toBe('attachment_type');
+		expect(await refusal(Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"/>'))).toBe(
+			'attachment_type'
+		);
+		expect(await refusal(new Uint8Array())).toBe('attachment_empty');
+		const large = Buffer.alloc(10 * 1024 * 1024 + 1);
+		large.set([0xff, 0xd8, 0xff]);
+		expect(await refusal(large)).toBe('attachment_too_large');
+		expect(await refusal(Buffer.concat([Buffer.from([0xff, 0xd8, 0xff]), randomBytes(500)]))).toBe(
+			'attachment_unreadable'
+		);
+		expect(await refusal(Buffer.from('%PDF-1.7\nnot really'))).toBe('attachment_unreadable');
+	});
+
+	it('keeps at most 20 per application even when uploads race, and a repeat only once', async () => {
+		const application = await draft();
+		const now = new Date();
+		const images = await Promise.all(
+			Array.from({ length: maxAttachmentsPerApplication + 5 }, (_, i) =>
+				sharp({ create: { width: 8, height: 8, channels: 3, background: { r: i, g: 0, b: 0 } } })
+					.png()
+					.toBuffer()
+			)
+		);
+		const results = await Promise.allSettled(
+			images.map((bytes, i) =>
+				addAttachment(database.portal, application, {
+					purpose: 'boshi_techo',
+					fileName: `page-${i}.png`,
+					bytes,
+					now
+				})
+			)
+		);
+		expect(results.filter((result) => result.status === 'fulfilled')).toHaveLength(20);
+		expect(
+			results
+				.filter((result) => result.status === 'rejected')
+				.map((result) => (result as PromiseRejectedResult).reason.code)
+		).toEqual(Array(5).fill('attachment_too_many'));
+		expect(await attachmentsOf(database.portal, application.id)).toHaveLength(20);
+
+		const other = await draft();
+		const first = await addAttachment(database.portal, other, {
+			purpose: 'boshi_techo',
+			fileName: '../../etc/passwd\u202e.png',
+			bytes: images[0]!,
+			now
+		});
+		const again = await addAttachment(database.portal, other, {
+			purpose: 'boshi_techo',
+			fileName: 'again.png',
+			bytes: images[0]!,
+			now
+		});
+		expect(again.id).toBe(first.id);
+		expect(first.fileName).toBe('passwd.png');
+		// Another application's id removes nothing.
+		expect(await removeAttachment(database.portal, application, first.id)).toBe(false);
+		expect(await removeAttachment(database.portal, other, first.id)).toBe(true);
+	});
+});
+
+describe('個人番号 intake', () => {
+	const master = { id: 'k1', key: randomBytes(32) };
+	const number = (first11: string) => `${first11}${myNumberCheckDigit(first11)}`;
+	const put = (db: TestDatabase['portal'], applicationId: string, value: string) => {
+		const sealed = sealIntake(intakePublicKey(master), applicationId, value);
+		return sql<{ stored: boolean | null }>`SELECT put_mynumber_intake(${applicationId}::uuid,
+			${sealed.keyId}, ${sealed.ephemeralPublicKey}, ${sealed.nonce}, ${sealed.ciphertext},
+			${sealed.authTag}) AS stored`.execute(db);
+	};
+
+	it('lets the portal put a sealed number for its relief draft, never read it back', async () => {
+		const application = await draft('relief');
+		const value = number('12345678901');
+		expect((await put(database.portal, application.id, value)).rows[0]!.stored).toBe(true);
+		// Typed again: replaced, still one row.
+		const replacement = number('23456789012');
+		expect((await put(database.portal, application.id, replacement)).rows[0]!.stored).toBe(true);
+		await expect(
+			sql`SELECT * FROM mynumber.application_intake`.execute(database.portal)
+		).rejects.toThrow(/permission denied/);
+		const rows = await sql<{
+			key_id: string;
+			ephemeral_public_key: Buffer;
+			nonce: Buffer;
+			ciphertext: Buffer;
+			auth_tag: Buffer;
+		}>`SELECT * FROM mynumber.application_intake WHERE application_id = ${application.id}`.execute(
+			database.backoffice
+		);
+		expect(rows.rows).toHaveLength(1);
+		const row = rows.rows[0]!;
+		expect(
+			openIntake([master], application.id, {
+				keyId: row.key_id,
+				ephemeralPublicKey: row.ephemeral_public_key,
+				nonce: row.nonce,
+				ciphertext: row.ciphertext,
+				authTag: row.auth_tag
+			})
+		).toBe(replacement);
+	});
+
+	it('takes nothing for another kind of application or once submitted', async () => {
+		const notRelief = await draft('certificate');
+		expect((await put(database.portal, notRelief.id, number('34567890123'))).rows[0]!.stored).toBe(
+			null
+		);
+		const submitted = await draft('relief');
+		await database.owner
+			.updateTable('application')
+			.set({ status: 'withdrawn' })
+			.where('id', '=', submitted.id)
+			.execute();
+		expect((await put(database.portal, submitted.id, number('45678901234'))).rows[0]!.stored).toBe(
+			null
+		);
+	});
+});
+
+describe('staff transitions', () => {
+	async function submitted(): Promise<Application> {
+		const application = await draft();
+		return database.owner
+			.updateTable('application')
+			.set({
+				status: 'submitted',
+				current_version: 1,
+				submitted_at: new Date(),
+				subject_atena_number: '401'
+			})
+			.where('id', '=', application.id)
+			.returningAll()
+			.executeTakeFirstOrThrow();
+	}
+
+	it('returns with a checked list of items, notifies the applicant, and records it', async () => {
+		const application = await submitted();
+		expect(() => returnItems(certificate, [{ step: 'check', note: '' }])).toThrow();
+		const items = returnItems(certificate, [
+			{ step: 'passport', note: ' 名が違います ' },
+			{ step: 'nonsense', note: 'x' }
+		]);
+		expect(items).toEqual([{ step: 'passport', note: '名が違います' }]);
+		const returned = await staffTransition(database.backoffice, {
+			application,
+			action: 'return',
+			reason: '確認のため',
+			items,
+			actor: staff,
+			context,
+			now: new Date()
+		});
+		expect(returned.status).toBe('returned');
+		expect(returned.return_items).toEqual(items);
+		const notice = await database.owner
+			.selectFrom('resident_notice')
+			.select('kind')
+			.where('application_id', '=', application.id)
+			.executeTakeFirstOrThrow();
+		expect(notice.kind).toBe('application_returned');
+		const transition = await database.owner
+			.selectFrom('application_transition')
+			.select(['to_status', 'reason', 'items', 'actor_type'])
+			.where('application_id', '=', application.id)
+			.executeTakeFirstOrThrow();
+		expect(transition).toMatchObject({
+			to_status: 'returned',
+			reason: '確認のため',
+			actor_type: 'staff'
+		});
+		// A return without a reason is refused by the state machine.
+		const another = await submitted();
+		await expect(
+			staffTransition(database.backoffice, {
+				application: another,
+				action: 'return',
+				items,
+				actor: staff,
+				context,
+				now: new Date()
+			})
+		).rejects.toThrow(/reason/);
+	});
+
+	it('lets exactly one of two concurrent actions on the same application win', async () => {
+		const application = await submitted();
+		const results = await Promise.allSettled([
+			staffTransition(database.backoffice, {
+				application,
+				action: 'start_review',
+				actor: staff,
+				context,
+				now: new Date()
+			}),
+			staffTransition(database.backoffice, {
+				application,
+				action: 'return',
+				reason: 'r',
+				items: [{ step: 'passport', note: '' }],
+				actor: { ...staff, id: 'staff-2' },
+				context,
+				now: new Date()
+			})
+		]);
+		expect(results.map((result) => result.status).sort()).toEqual(['fulfilled', 'rejected']);
+		const transitions = await database.owner
+			.selectFrom('application_transition')
+			.select('id')
+			.where('application_id', '=', application.id)
+			.execute();
+		expect(transitions).toHaveLength(1);
+	});
+});
+
+describe('draft expiry', () => {
+	it('deletes drafts untouched for 30 days with their files, tells the applicant, keeps the rest', async () => {
+		const old = await draft();
+		const recent = await draft();
+		await addAttachment(database.portal, old, {
+			purpose: 'boshi_techo',
+			fileName: 'p.png',
+			bytes: await sharp({ create: { width: 4, height: 4, channels: 3, background: '#fff' } })
+				.png()
+				.toBuffer(),
+			now: new Date()
+		});
+		const now = new Date();
+		await database.owner
+			.updateTable('application')
+			.set({ updated_at: new Date(now.getTime() - 31 * 86_400_000) })
+			.where('id', '=', old.id)
+			.execute();
+		const before = await database.owner
+			.selectFrom('resident_notice')
+			.select('id')
+			.where('kind', '=', 'draft_expired')
+			.execute();
+		expect(await expireDrafts(database.portal, { now })).toBeGreaterThanOrEqual(1);
+		const left = await database.owner
+			.selectFrom('application')
+			.select('id')
+			.where('id', 'in', [old.id, recent.id])
+			.execute();
+		expect(left.map((row) => row.id)).toEqual([recent.id]);
+		expect(
+			await database.owner
+				.selectFrom('attachment')
+				.select('id')
+				.where('application_id', '=', old.id)
+				.execute()
+		).toHaveLength(0);
+		const after = await database.owner
+			.selectFrom('resident_notice')
+			.select('id')
+			.where('kind', '=', 'draft_expired')
+			.execute();
+		expect(after.length).toBe(before.length + 1);
+		// Run again: nothing more to delete, no second notice.
+		expect(await expireDrafts(database.portal, { now })).toBe(0);
+	});
+});
