@@ -344,7 +344,9 @@ export const relief: Wizard = {
 			{
 				step: 'checker',
 				label: m.step_relief_checker(),
-				value: `${typeLabels()[draft.vaccination_type as VaccinationType] ?? ''}（${formatDate(text(draft.vaccinated_on))}）`
+				value: draft.vaccinated_on
+					? `${typeLabels()[draft.vaccination_type as VaccinationType] ?? ''}（${formatDate(text(draft.vaccinated_on))}）`
+					: ''
 			},
 			{
 				step: 'benefits',

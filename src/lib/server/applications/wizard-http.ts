@@ -240,9 +240,9 @@ export async function wizardLoad(event: RequestEvent) {
 				? String(saved)
 				: (initial ?? '');
 	}
-	const stepTitles = Object.fromEntries(
-		wizard.summary(context).map((row) => [row.step, row.label])
-	);
+	const stepTitles: Record<string, string> = returnItems.length
+		? Object.fromEntries(wizard.summary(context).map((row) => [row.step, row.label]))
+		: {};
 	return {
 		id: application.id,
 		kind: application.kind,

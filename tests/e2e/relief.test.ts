@@ -1,0 +1,229 @@
+// The relief claim in English on a phone: voluntary vaccinations are sent to PMDA, the document
+// checklist follows the benefits chosen, and the 個人番号 is checked by its digit, never shown
+// again, and reaches the database only sealed for the back office. Every step is checked with
+// axe; so is every step of the 実施依頼書 wizard, in Japanese.
+import AxeBuilder from '@axe-core/playwright';
+import { expect, test, type Page } from '@playwright/test';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { sql } from 'kysely';
+import { PDFDocument } from 'pdf-lib';
+import { parseKeySpec } from '../../src/lib/server/config';
+import { myNumberCheckDigit } from '../../src/lib/server/mynumber/check-digit';
+import { openIntake } from '../../src/lib/server/mynumber/intake';
+import { dataDirFor } from '../../playwright.config';
+import { accountOf, auditEntries, enrolResident, lane, serverDatabase } from './support';
+
+async function parentOfChild() {
+	const { rows } = await sql<{ guardian: string; birth_date: string; child: string }>`
+		SELECT g.guardian_atena_number AS guardian, r.birth_date, g.child_atena_number AS child
+		FROM guardianship g
+		JOIN resident r ON r.municipality_code = g.municipality_code AND r.atena_number = g.guardian_atena_number
+		JOIN resident c ON c.municipality_code = g.municipality_code AND c.atena_number = g.child_atena_number
+		WHERE NOT g.suppressed_for_dv AND g.valid_until > current_date + 60 AND c.status = 'resident'
+			AND r.status = 'resident' AND c.birth_date > current_date - interval '4 years'
+			AND c.name_kanji <> r.name_kanji
+			AND NOT EXISTS (SELECT 1 FROM enrolment e WHERE e.atena_number = g.guardian_atena_number)
+			AND g.guardian_atena_number::bigint % ${lane().count} = ${lane().index}
+		ORDER BY random() LIMIT 1`.execute(serverDatabase());
+	const parent = rows[0]!;
+	const child = await serverDatabase()
+		.selectFrom('resident')
+		.select('name_kanji')
+		.where('atena_number', '=', parent.child)
+		.executeTakeFirstOrThrow();
+	return { ...parent, childName: child.name_kanji };
+}
+
+const noViolations = async (page: Page) =>
+	expect(await new AxeBuilder({ page }).analyze().then((r) => r.violations)).toEqual([]);
+
+test('a relief claim in English: PMDA routing, a document checklist, a sealed 個人番号', async ({
+	page
+}) => {
+	test.slow();
+	const since = new Date();
+	const parent = await parentOfChild();
+	await enrolResident(page, parent.guardian, parent.birth_date);
+	await page.getByRole('button', { name: 'Switch to English' }).click();
+	await expect(page.locator('html')).toHaveAttribute('lang', 'en');
+	const next = () => page.getByRole('button', { name: 'Continue' }).click();
+
+	await page.getByRole('link', { name: 'Relief for health damage from vaccination' }).click();
+	await noViolations(page);
+	await page.getByRole('button', { name: 'Start now' }).click();
+	const id = page.url().split('/').at(-2)!;
+	await expect(page).toHaveURL(/\/checker$/);
+	await noViolations(page);
+	await page.getByRole('radio', { name: /Voluntary \(paid\) vaccination/ }).check();
+	await page.getByLabel('Date of the vaccination').fill('2026-01-15');
+	await next();
+	await expect(page.getByRole('alert')).toContainText('PMDA');
+	await expect(page.getByLabel('Date of the vaccination')).toHaveValue('2026-01-15');
+	await noViolations(page);
+	await page.getByRole('radio', { name: /category A/ }).check();
+	await next();
+
+	await expect(page).toHaveURL(/\/benefits$/);
+	await expect(page.getByText(/cannot be claimed more than 5 years/)).toBeVisible();
+	await noViolations(page);
+	await page.getByRole('checkbox', { name: 'Medical expenses' }).check();
+	await next();
+	await page
+		.getByRole('radio', { name: new RegExp(parent.childName.replace(/\s|\u3000/g, '.')) })
+		.check();
+	await next();
+	await expect(page).toHaveURL(/\/vaccination$/);
+	await noViolations(page);
+	await page.getByRole('radio', { name: /not in the city's record/ }).check();
+	await next();
+
+	// The checklist for medical expenses, ticked as documents arrive.
+	await expect(page).toHaveURL(/\/documents$/);
+	const checklist = page.getByTestId('checklist');
+	await expect(checklist).toContainText('Receipts');
+	await expect(checklist).toContainText(
+		'Proof of vaccination (certificate or handbook) (not attached yet)'
+	);
+	const document = await PDFDocument.create();
+	document.addPage();
+	document.setAuthor('Clinic Secretary');
+	await page.getByLabel('Which document is it?').selectOption('vaccination_proof');
+	await page.getByLabel('Choose files').setInputFiles({
+		name: 'vaccination-record.pdf',
+		mimeType: 'application/pdf',
+		buffer: Buffer.from(await document.save())
+	});
+	await page.getByRole('button', { name: 'Upload' }).click();
+	await expect(checklist).toContainText('Proof of vaccination (certificate or handbook) (attached)');
+	await noViolations(page);
+	await next();
+
+	// 個人番号: a wrong check digit is refused and the field is not filled again.
+	await expect(page).toHaveURL(/\/my_number$/);
+	await noViolations(page);
+	const first11 = `${lane().index + 1}${String(Date.now()).slice(-10)}`;
+	const number = `${first11}${myNumberCheckDigit(first11)}`;
+	const wrong = `${first11}${(myNumberCheckDigit(first11) + 1) % 10}`;
+	await page.getByLabel("The person's individual number (My Number)").fill(wrong);
+	await next();
+	await expect(page.getByRole('alert')).toContainText('not a valid individual number');
+	await expect(page.getByLabel("The person's individual number (My Number)")).toHaveValue('');
+	expect(await page.content()).not.toContain(wrong);
+	await page
+		.getByLabel("The person's individual number (My Number)")
+		.fill(`${number.slice(0, 4)} ${number.slice(4, 8)} ${number.slice(8)}`);
+	await next();
+
+	await expect(page).toHaveURL(/\/check$/);
+	const summary = page.getByTestId('summary');
+	await expect(summary).toContainText('Received (not shown)');
+	await expect(summary).toContainText('Still to send: Proof of treatment / medical records');
+	expect(await page.content()).not.toContain(number);
+	await noViolations(page);
+	// Back on the number's page: it is not shown, and leaving it empty keeps what was sent.
+	await page.goto(`/applications/${id}/my_number`);
+	await expect(page.getByLabel("The person's individual number (My Number)")).toHaveValue('');
+	await expect(page.getByText('The number has been received')).toBeVisible();
+	await next();
+	await page.getByRole('button', { name: 'Sign and send' }).click();
+	await expect(page.getByTestId('status')).toHaveText('Sent');
+	await expect(page.getByText(/investigation committee/)).toBeVisible();
+
+	// In the database: sealed for the back office only, and nowhere in clear.
+	const db = serverDatabase();
+	const sealed = (await db
+		.selectFrom('mynumber.application_intake' as 'application')
+		.selectAll()
+		.where('application_id' as 'id', '=', id)
+		.executeTakeFirstOrThrow()) as unknown as {
+		key_id: string;
+		ephemeral_public_key: Buffer;
+		nonce: Buffer;
+		ciphertext: Buffer;
+		auth_tag: Buffer;
+	};
+	const secrets = JSON.parse(readFileSync(path.join(dataDirFor('all'), 'secrets.json'), 'utf8'));
+	expect(
+		openIntake([parseKeySpec(secrets.myNumberKey)], id, {
+			keyId: sealed.key_id,
+			ephemeralPublicKey: sealed.ephemeral_public_key,
+			nonce: sealed.nonce,
+			ciphertext: sealed.ciphertext,
+			authTag: sealed.auth_tag
+		})
+	).toBe(number);
+	const { rows: clear } = await sql<{ n: number }>`
+		SELECT (SELECT count(*) FROM application WHERE draft::text LIKE ${`%${number}%`})
+			+ (SELECT count(*) FROM application_version WHERE payload LIKE ${`%${number}%`})
+			+ (SELECT count(*) FROM audit.payload WHERE payload::text LIKE ${`%${number}%`})
+			+ (SELECT count(*) FROM signed_act WHERE payload LIKE ${`%${number}%`}) AS n`.execute(db);
+	expect(Number(clear[0]!.n)).toBe(0);
+	const version = await db
+		.selectFrom('application_version')
+		.select('payload')
+		.where('application_id', '=', id)
+		.executeTakeFirstOrThrow();
+	expect(JSON.parse(version.payload)).toMatchObject({
+		kind: 'relief',
+		vaccination_type: 'routine_a',
+		benefits: ['medical_expenses'],
+		my_number: 'provided',
+		documents_missing: ['medical_record', 'receipts', 'bankbook']
+	});
+	const account = await accountOf(parent.guardian);
+	expect(await auditEntries('mynumber.intake', since, account)).toHaveLength(1);
+});
+
+test('every step of the 実施依頼書 wizard passes axe, and the period is checked', async ({
+	page
+}) => {
+	const parent = await parentOfChild();
+	await enrolResident(page, parent.guardian, parent.birth_date);
+	const next = () => page.getByRole('button', { name: '次へ' }).click();
+	await page.getByRole('link', { name: /実施依頼書/ }).click();
+	await noViolations(page);
+	await page.getByRole('button', { name: '申請を始める' }).click();
+	await page
+		.getByRole('radio', { name: new RegExp(parent.childName.replace(/\s|\u3000/g, '.')) })
+		.check();
+	await next();
+	await expect(page).toHaveURL(/\/dose$/);
+	await noViolations(page);
+	await page.getByRole('radio').first().check();
+	await next();
+	await expect(page).toHaveURL(/\/place$/);
+	await next();
+	await expect(page.getByRole('alert')).toContainText('接種を受ける市区町村を入力してください');
+	await noViolations(page);
+	await page.getByLabel('接種を受ける市区町村').fill('福岡県福岡市');
+	await page.getByLabel('医療機関名').fill('はかた小児科');
+	await next();
+	await expect(page).toHaveURL(/\/period$/);
+	await page.getByLabel('始まりの日').fill('2020-01-01');
+	await page.getByLabel('終わりの日').fill('2019-12-01');
+	await next();
+	const alert = page.getByRole('alert');
+	await expect(alert).toContainText('始まりの日は今日以降にしてください');
+	await expect(alert).toContainText('終わりの日は始まりの日以降にしてください');
+	await noViolations(page);
+	const from = new Date(Date.now() + 14 * 86_400_000).toISOString().slice(0, 10);
+	const until = new Date(Date.now() + 60 * 86_400_000).toISOString().slice(0, 10);
+	await page.getByLabel('始まりの日').fill(from);
+	await page.getByLabel('終わりの日').fill(until);
+	await next();
+	await page.getByRole('radio', { name: '里帰り出産' }).check();
+	await next();
+	await noViolations(page);
+	await page.getByRole('radio', { name: '住民票の住所に郵送' }).check();
+	await next();
+	await expect(page).toHaveURL(/\/check$/);
+	await expect(page.getByTestId('summary')).toContainText('福岡県福岡市 はかた小児科');
+	await noViolations(page);
+	await page.getByRole('button', { name: '署名して送信する' }).click();
+	await expect(page.getByTestId('status')).toHaveText('送信済');
+	await expect(page.getByText(/実施依頼書を作成します/)).toBeVisible();
+	await page.goto('/documents');
+	await expect(page.getByTestId('documents-empty')).toBeVisible();
+	await noViolations(page);
+});
