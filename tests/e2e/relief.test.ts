@@ -95,7 +95,9 @@ test('a relief claim in English: PMDA routing, a document checklist, a sealed å€
 		buffer: Buffer.from(await document.save())
 	});
 	await page.getByRole('button', { name: 'Upload' }).click();
-	await expect(checklist).toContainText('Proof of vaccination (certificate or handbook) (attached)');
+	await expect(checklist).toContainText(
+		'Proof of vaccination (certificate or handbook) (attached)'
+	);
 	await noViolations(page);
 	await next();
 

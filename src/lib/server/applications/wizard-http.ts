@@ -134,7 +134,8 @@ export async function wizardContext(
 			.executeTakeFirstOrThrow()
 	]);
 	return {
-		draft,
+		// A person no longer represented (18, DV flag) is an unanswered question, not a name.
+		draft: person || !draft.person ? draft : { ...draft, person: null },
 		household: people,
 		person,
 		record,
@@ -310,6 +311,20 @@ export async function wizardAction(event: RequestEvent) {
 		redirect(303, stepPath(application.id, 'check'));
 	}
 	const form = await readForm(event.request);
+	// A person reference not in the household was never offered: somebody else's, a child no
+	// longer represented (18, DV flag), or made up. Treated like any other id that is not one's own.
+	const person = typeof form.person === 'string' ? form.person : '';
+	if (person && !context.household.some((candidate) => candidate.ref === person)) {
+		await audit(event, {
+			application,
+			action: 'application.save',
+			objectType: 'person_ref',
+			objectId: person.slice(0, 64),
+			result: 'denied',
+			payload: { reason: 'not_represented', application_id: application.id }
+		});
+		error(404, m.error_not_found());
+	}
 	const parsed = wizard.parse(step, form, context);
 	if (!parsed.ok) return fail(400, { values: echo(form), errors: parsed.errors });
 	const values = { ...parsed.values };
