@@ -101,17 +101,36 @@ try {
 	await page.getByRole('button', { name: 'パスキーを登録する' }).click();
 	await page.waitForURL(/\/home/);
 	const person = await page.getByTestId('household').getByRole('link').first().getAttribute('href');
-	await page.goto(`${origin}/apply/reissue`);
-	await page.getByRole('button', { name: '申請を始める' }).click();
-	await page.waitForURL(/\/person$/);
-	const wizard = page.url().replace(/\/person$/, '');
+	// A 予診票 draft answered to the end, so that every step and "check your answers" can be
+	// weighed; the first step of each of the other three requests.
+	const drafts: Record<string, string> = {};
+	for (const kind of ['reissue', 'certificate', 'relief', 'outside-request']) {
+		await page.goto(`${origin}/apply/${kind}`);
+		await page.getByRole('button', { name: '申請を始める' }).click();
+		await page.waitForURL(/\/applications\/[0-9a-f-]{36}\/[a-z_]+$/);
+		drafts[kind] = page.url();
+	}
+	const wizard = drafts.reissue!.replace(/\/person$/, '');
+	await page.goto(`${wizard}/person`);
+	for (const answer of ['person', 'dose', 'reason', 'delivery']) {
+		await page.getByRole('radio').first().check();
+		await page.getByRole('button', { name: '次へ' }).click();
+		await page.waitForURL(new RegExp(`/(?!${answer}$)[a-z_]+$`));
+	}
 	const session = await context.storageState();
 	await context.close();
 	rows.push(await weigh('dashboard /home', `${origin}/home`, session));
 	rows.push(await weigh('person page /people/…', `${origin}${person}`, session));
 	rows.push(await weigh('passkeys /account/passkeys', `${origin}/account/passkeys`, session));
+	rows.push(await weigh('documents /documents', `${origin}/documents`, session));
 	rows.push(await weigh('reissue start /apply/reissue', `${origin}/apply/reissue`, session));
-	rows.push(await weigh('reissue step (person)', `${wizard}/person`, session));
+	for (const step of ['person', 'dose', 'reason', 'delivery', 'check']) {
+		rows.push(await weigh(`reissue step ${step}`, `${wizard}/${step}`, session));
+	}
+	for (const kind of ['certificate', 'relief', 'outside-request']) {
+		rows.push(await weigh(`${kind} start /apply/${kind}`, `${origin}/apply/${kind}`, session));
+		rows.push(await weigh(`${kind} first step`, drafts[kind]!, session));
+	}
 	rows.push(await weigh('applications /applications', `${origin}/applications`, session));
 	rows.push(await weigh('application status', wizard, session));
 

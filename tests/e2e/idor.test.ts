@@ -91,7 +91,7 @@ test("another resident's ids show nothing and change nothing", async ({ browser 
 		expect(response.status(), path).toBe(404);
 	}
 	const form = { origin: 'http://localhost:4173' };
-	const actions = [
+	const actions: { path: string; form: Record<string, string> }[] = [
 		{ path: 'person?/answer', form: { person: personHref.split('/').pop()! } },
 		{ path: 'person?/upload', form: { purpose: 'boshi_techo' } },
 		{ path: 'person?/remove', form: { attachment_id: attachmentId } }

@@ -3,7 +3,7 @@
 // the resident enrols on their phone; a revoked role ends the colleague's session; the rights
 // reports come out as PDF and CSV that real readers accept.
 import AxeBuilder from '@axe-core/playwright';
-import { expect, test, type Browser, type Page } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';

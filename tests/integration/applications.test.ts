@@ -309,6 +309,30 @@ describe('staff transitions', () => {
 	});
 });
 
+describe('starting a request', () => {
+	it('opens one draft for the same start key, however often it arrives', async () => {
+		const startKey = crypto.randomUUID();
+		const start = () =>
+			createDraft(database.portal, {
+				municipalityCode: city,
+				accountId,
+				kind: 'reissue',
+				startKey,
+				now: new Date()
+			});
+		const drafts = await Promise.all([start(), start(), start()]);
+		expect(new Set(drafts.map((draft) => draft.id)).size).toBe(1);
+		const other = await createDraft(database.portal, {
+			municipalityCode: city,
+			accountId,
+			kind: 'reissue',
+			startKey: crypto.randomUUID(),
+			now: new Date()
+		});
+		expect(other.id).not.toBe(drafts[0]!.id);
+	});
+});
+
 describe('draft expiry', () => {
 	it('deletes drafts untouched for 30 days with their files, tells the applicant, keeps the rest', async () => {
 		const old = await draft();

@@ -10,21 +10,37 @@ import { nextStatus, type Status } from './status';
 
 export type Application = Selectable<DB['application']>;
 
+/** A new draft; the same start key again (a double tap, a resend) returns the same draft. */
 export async function createDraft(
 	db: Executor,
-	input: { municipalityCode: string; accountId: string; kind: Application['kind']; now: Date }
+	input: {
+		municipalityCode: string;
+		accountId: string;
+		kind: Application['kind'];
+		startKey?: string;
+		now: Date;
+	}
 ): Promise<Application> {
-	return db
+	const created = await db
 		.insertInto('application')
 		.values({
 			municipality_code: input.municipalityCode,
 			applicant_account_id: input.accountId,
 			kind: input.kind,
 			status: 'draft',
+			start_key: input.startKey ?? null,
 			created_at: input.now,
 			updated_at: input.now
 		})
+		.onConflict((conflict) => conflict.columns(['applicant_account_id', 'start_key']).doNothing())
 		.returningAll()
+		.executeTakeFirst();
+	if (created) return created;
+	return db
+		.selectFrom('application')
+		.selectAll()
+		.where('applicant_account_id', '=', input.accountId)
+		.where('start_key', '=', input.startKey!)
 		.executeTakeFirstOrThrow();
 }
 

@@ -191,7 +191,12 @@ async function editable(event: RequestEvent) {
 
 export async function startLoad(event: RequestEvent) {
 	const wizard = startingWizard(event);
-	return { slug: event.params.kind!, title: wizard.title(), intro: wizard.intro() };
+	return {
+		slug: event.params.kind!,
+		title: wizard.title(),
+		intro: wizard.intro(),
+		startKey: crypto.randomUUID()
+	};
 }
 
 function startingWizard(event: RequestEvent): Wizard {
@@ -204,13 +209,18 @@ function startingWizard(event: RequestEvent): Wizard {
 export async function startAction(event: RequestEvent) {
 	const wizard = startingWizard(event);
 	const resident = event.locals.resident!;
+	const key = String((await event.request.formData()).get('start_key') ?? '');
 	const application = await createDraft(db(), {
 		municipalityCode: resident.municipalityCode,
 		accountId: resident.accountId,
 		kind: wizard.kind,
+		startKey: /^[0-9a-f-]{36}$/.test(key) ? key : undefined,
 		now: new Date()
 	});
+	if (application.kind !== wizard.kind) error(409, m.application_not_editable());
 	await audit(event, { application, action: 'application.start', payload: { kind: wizard.kind } });
+	// A repeated start lands where the draft is now, not back on its first question.
+	if (application.status !== 'draft') redirect(303, `/applications/${application.id}`);
 	redirect(303, stepPath(application.id, wizard.steps[0]!));
 }
 

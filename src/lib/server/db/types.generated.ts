@@ -37,6 +37,7 @@ export interface Application {
   municipality_code: string;
   reference: string | null;
   return_items: Json | null;
+  start_key: string | null;
   status: string;
   subject_atena_number: string | null;
   submitted_at: Timestamp | null;
