@@ -31,7 +31,9 @@ async function parentOfTwo() {
 			AND NOT EXISTS (SELECT 1 FROM enrolment e WHERE e.atena_number = g.guardian_atena_number)
 			AND g.guardian_atena_number::bigint % ${lane().count} = ${lane().index}
 		GROUP BY g.guardian_atena_number, p.birth_date
+		-- The younger is under one: some 予診票 dose is always due or about to be.
 		HAVING count(*) = 2 AND count(DISTINCT c.name_kanji) = 2
+			AND max(c.birth_date) > current_date - interval '1 year'
 		ORDER BY random() LIMIT 1`.execute(serverDatabase());
 	const parent = rows[0]!;
 	const children = await serverDatabase()

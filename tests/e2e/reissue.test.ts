@@ -14,7 +14,7 @@ async function parentOfToddler() {
 		JOIN resident r ON r.municipality_code = g.municipality_code AND r.atena_number = g.guardian_atena_number
 		JOIN resident c ON c.municipality_code = g.municipality_code AND c.atena_number = g.child_atena_number
 		WHERE NOT g.suppressed_for_dv AND g.valid_until >= current_date AND c.status = 'resident'
-			AND r.status = 'resident' AND c.birth_date > current_date - interval '4 years'
+			AND r.status = 'resident' AND c.birth_date > current_date - interval '1 year'
 			AND NOT EXISTS (SELECT 1 FROM enrolment e WHERE e.atena_number = g.guardian_atena_number)
 			AND g.guardian_atena_number::bigint % ${lane().count} = ${lane().index}
 		ORDER BY random() LIMIT 1`.execute(serverDatabase());
@@ -51,7 +51,7 @@ test('a parent asks for a new 予診票 for a child, signed, and follows it', as
 	await expect(page).toHaveURL(/\/dose$/);
 	const choices = page.getByRole('radio');
 	expect(await choices.count()).toBeGreaterThan(0);
-	const doseLabel = (await page.locator('label.choice').first().innerText()).trim();
+	const doseLabel = (await page.locator('label.choice').first().innerText()).split('\n')[0]!.trim();
 	await choices.first().check();
 	await page.getByRole('button', { name: '次へ' }).click();
 

@@ -21,7 +21,7 @@ async function parentOfChild() {
 		JOIN resident r ON r.municipality_code = g.municipality_code AND r.atena_number = g.guardian_atena_number
 		JOIN resident c ON c.municipality_code = g.municipality_code AND c.atena_number = g.child_atena_number
 		WHERE NOT g.suppressed_for_dv AND g.valid_until > current_date + 60 AND c.status = 'resident'
-			AND r.status = 'resident' AND c.birth_date > current_date - interval '4 years'
+			AND r.status = 'resident' AND c.birth_date > current_date - interval '1 year'
 			AND c.name_kanji <> r.name_kanji
 			AND NOT EXISTS (SELECT 1 FROM enrolment e WHERE e.atena_number = g.guardian_atena_number)
 			AND g.guardian_atena_number::bigint % ${lane().count} = ${lane().index}
