@@ -101,8 +101,7 @@ try {
 	await page.getByRole('button', { name: 'パスキーを登録する' }).click();
 	await page.waitForURL(/\/home/);
 	const person = await page.getByTestId('household').getByRole('link').first().getAttribute('href');
-	// A 予診票 draft answered to the end, so that every step and "check your answers" can be
-	// weighed; the first step of each of the other three requests.
+	// A draft of each request; the first steps of each are weighed below.
 	const drafts: Record<string, string> = {};
 	for (const kind of ['reissue', 'certificate', 'relief', 'outside-request']) {
 		await page.goto(`${origin}/apply/${kind}`);
@@ -110,29 +109,53 @@ try {
 		await page.waitForURL(/\/applications\/[0-9a-f-]{36}\/[a-z_]+$/);
 		drafts[kind] = page.url();
 	}
-	const wizard = drafts.reissue!.replace(/\/person$/, '');
-	await page.goto(`${wizard}/person`);
-	for (const answer of ['person', 'dose', 'reason', 'delivery']) {
-		await page.getByRole('radio').first().check();
+	await page.goto(drafts.certificate!);
+	// The English certificate answered to the end (it does not depend on doses being due), so
+	// every step, the upload page and "check your answers" can be weighed.
+	const certificate = drafts.certificate!.replace(/\/person$/, '');
+	const next = async () => {
+		const before = page.url();
 		await page.getByRole('button', { name: '次へ' }).click();
-		await page.waitForURL(new RegExp(`/(?!${answer}$)[a-z_]+$`));
-	}
+		await page.waitForURL((url) => url.href !== before);
+	};
+	await page.getByRole('radio').first().check();
+	await next();
+	await page.getByLabel('氏名（ローマ字）').fill('SAKURA TARO');
+	await page.getByLabel('国籍').fill('JAPAN');
+	await next();
+	await page.getByRole('radio').first().check();
+	await next();
+	await page.getByRole('checkbox').last().check(); // doses from the handbook
+	await next();
+	await page.getByLabel('何通必要ですか').fill('1');
+	await next();
+	await page.getByLabel('ファイルを選ぶ').setInputFiles({
+		name: 'page.png',
+		mimeType: 'image/png',
+		// a 1×1 PNG
+		buffer: Buffer.from(
+			'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==',
+			'base64'
+		)
+	});
+	await page.getByRole('button', { name: 'アップロードする' }).click();
+	await page.waitForLoadState('networkidle');
+	await next();
 	const session = await context.storageState();
 	await context.close();
 	rows.push(await weigh('dashboard /home', `${origin}/home`, session));
 	rows.push(await weigh('person page /people/…', `${origin}${person}`, session));
 	rows.push(await weigh('passkeys /account/passkeys', `${origin}/account/passkeys`, session));
 	rows.push(await weigh('documents /documents', `${origin}/documents`, session));
-	rows.push(await weigh('reissue start /apply/reissue', `${origin}/apply/reissue`, session));
-	for (const step of ['person', 'dose', 'reason', 'delivery', 'check']) {
-		rows.push(await weigh(`reissue step ${step}`, `${wizard}/${step}`, session));
+	for (const step of ['person', 'passport', 'purpose', 'doses', 'copies', 'evidence', 'check']) {
+		rows.push(await weigh(`certificate step ${step}`, `${certificate}/${step}`, session));
 	}
-	for (const kind of ['certificate', 'relief', 'outside-request']) {
+	for (const kind of ['reissue', 'relief', 'outside-request']) {
 		rows.push(await weigh(`${kind} start /apply/${kind}`, `${origin}/apply/${kind}`, session));
 		rows.push(await weigh(`${kind} first step`, drafts[kind]!, session));
 	}
 	rows.push(await weigh('applications /applications', `${origin}/applications`, session));
-	rows.push(await weigh('application status', wizard, session));
+	rows.push(await weigh('application status', certificate, session));
 
 	console.log(`Portal page weight, phone viewport, cold cache, ${new Date().toISOString()}`);
 	for (const row of rows) console.log(row);
