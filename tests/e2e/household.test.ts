@@ -50,7 +50,7 @@ test('a parent sees each child, their record and what is due; a suppressed link 
 
 	// A child's page: the record from the ledger.
 	const first = parent.children[0]!;
-	await household.getByRole('link', { name: nameOf(first) }).click();
+	await household.getByRole('link', { name: nameOf(first), exact: true }).click();
 	await expect(page.getByRole('heading', { level: 1 })).toContainText(nameOf(first));
 	const given = await serverDatabase()
 		.selectFrom('vaccination_dose')

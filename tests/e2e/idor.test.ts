@@ -153,7 +153,7 @@ test('a guardian loses every route to a child at 18 and under a DV flag', async 
 	await enrolResident(page, family.guardian, family.birth_date);
 	const childHref = (await page
 		.getByTestId('household')
-		.getByRole('link', { name: family.name })
+		.getByRole('link', { name: family.name, exact: true })
 		.getAttribute('href'))!;
 	const childRef = childHref.split('/').pop()!;
 	const documentId = await issuedDocument(family.child);

@@ -56,7 +56,8 @@ async function handbookPhoto(): Promise<Buffer> {
 }
 
 const personRadio = (page: Page, name: string) =>
-	page.getByRole('radio', { name: new RegExp(name.replace(/[\s\u3000]/g, '.')) }).first();
+	// Anchored: one child's name can be the start of a sibling's (陽 / 陽葵).
+	page.getByRole('radio', { name: new RegExp(`^${name.replace(/[\s\u3000]/g, '.')}（`) });
 const next = (page: Page) => page.getByRole('button', { name: '次へ' }).click();
 const noViolations = async (page: Page) =>
 	expect(await new AxeBuilder({ page }).analyze().then((r) => r.violations)).toEqual([]);

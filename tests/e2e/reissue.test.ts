@@ -42,7 +42,7 @@ test('a parent asks for a new 予診票 for a child, signed, and follows it', as
 	expect(await new AxeBuilder({ page }).analyze().then((r) => r.violations)).toEqual([]);
 	await page
 		.getByRole('radio', {
-			name: new RegExp(`${child.name_kanji.replace(/\u3000/g, '.')}.*お子さん`)
+			name: new RegExp(`^${child.name_kanji.replace(/\u3000/g, '.')}（お子さん`)
 		})
 		.first()
 		.check();

@@ -70,7 +70,7 @@ test('a relief claim in English: PMDA routing, a document checklist, a sealed �
 	await page.getByRole('checkbox', { name: 'Medical expenses' }).check();
 	await next();
 	await page
-		.getByRole('radio', { name: new RegExp(parent.childName.replace(/\s|\u3000/g, '.')) })
+		.getByRole('radio', { name: new RegExp(`^${parent.childName.replace(/\s|\u3000/g, '.')}（`) })
 		.check();
 	await next();
 	await expect(page).toHaveURL(/\/vaccination$/);
@@ -187,7 +187,7 @@ test('every step of the 実施依頼書 wizard passes axe, and the period is che
 	await noViolations(page);
 	await page.getByRole('button', { name: '申請を始める' }).click();
 	await page
-		.getByRole('radio', { name: new RegExp(parent.childName.replace(/\s|\u3000/g, '.')) })
+		.getByRole('radio', { name: new RegExp(`^${parent.childName.replace(/\s|\u3000/g, '.')}（`) })
 		.check();
 	await next();
 	await expect(page).toHaveURL(/\/dose$/);
