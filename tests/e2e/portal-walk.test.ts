@@ -1,7 +1,9 @@
-// Issue 4's walk on a phone: a parent signs in and sees both children; asks for a 予診票 for one
-// and an English certificate for the other with a photo of a handbook page; both are 送信済. A
-// caseworker returns the certificate with two items through the back office; the parent can
-// correct only those, resubmits (the first version is kept), and withdraws another draft.
+// Issues 4 and 5 walked together: a parent signs in on a phone and sees both children; asks for a
+// 予診票 for one and an English certificate for the other with a photo of a handbook page; both
+// are 送信済. A caseworker returns the certificate with two items; the parent can correct only
+// those and resubmits (the first version is kept); the caseworker takes it from the queue and
+// prepares it but cannot approve it; an approver does; the parent sees 完了 and withdraws
+// another draft.
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
 import { sql } from 'kysely';
@@ -30,9 +32,9 @@ async function parentOfTwo() {
 			AND p.status = 'resident' AND c.birth_date > current_date - interval '12 years'
 			AND NOT EXISTS (SELECT 1 FROM enrolment e WHERE e.atena_number = g.guardian_atena_number)
 			AND g.guardian_atena_number::bigint % ${lane().count} = ${lane().index}
-		GROUP BY g.guardian_atena_number, p.birth_date
+		GROUP BY g.guardian_atena_number, p.birth_date, p.name_kanji
 		-- The younger is under one: some 予診票 dose is always due or about to be.
-		HAVING count(*) = 2 AND count(DISTINCT c.name_kanji) = 2
+		HAVING count(*) = 2 AND count(DISTINCT c.name_kanji) = 2 AND NOT bool_or(c.name_kanji = p.name_kanji)
 			AND max(c.birth_date) > current_date - interval '1 year'
 		ORDER BY random() LIMIT 1`.execute(serverDatabase());
 	const parent = rows[0]!;
@@ -230,7 +232,46 @@ test('two children, two requests, a 差し戻し answered, a draft withdrawn', a
 	expect(JSON.parse(versions[1]!.payload).attachments).toHaveLength(2);
 	expect(JSON.parse(versions[1]!.payload)).toMatchObject({ purpose: 'travel', copies: 2 });
 
-	// 5. Another draft, withdrawn with a signature.
+	// 5. Back office again: the caseworker takes it from the queue and prepares it, but cannot
+	// approve it; an approver does, and the parent sees 完了.
+	await caseworker.goto('/staff/cases');
+	await expect(caseworker.getByTestId('count-new')).not.toHaveText('0');
+	await caseworker.getByTestId('cases').getByRole('link', { name: reference }).click();
+	await caseworker.waitForURL(/\/staff\/cases\/[0-9a-f-]{36}$/);
+	const caseUrl = caseworker.url();
+	await caseworker.getByRole('button', { name: '担当する' }).click();
+	await expect(caseworker.getByTestId('case-assignee')).toHaveText('審査 一郎');
+	await expect(caseworker.getByTestId('case-status')).toHaveText('処理中');
+	await caseworker.getByRole('button', { name: '起案して決裁に回す' }).click();
+	await expect(caseworker.getByTestId('case-stage')).toHaveText('決裁待ち');
+	await expect(caseworker.getByRole('button', { name: '決裁する（承認）' })).toHaveCount(0);
+	const forced = await caseworker.request.post(`${caseUrl}?/approve`, {
+		form: {
+			updated_at: (
+				await serverDatabase()
+					.selectFrom('application')
+					.select('updated_at')
+					.where('id', '=', certificate)
+					.executeTakeFirstOrThrow()
+			).updated_at.toISOString()
+		},
+		headers: { origin: 'http://localhost:4173', accept: 'text/html' }
+	});
+	expect(forced.status()).toBe(400);
+	expect(await forced.text()).toContain('この処理を行う権限がありません');
+	const approver = await registerStaff(
+		browser,
+		createStaffByCli({ role: 'approver', login: `chief-${run}`, name: '決裁 花子' })
+	);
+	await approver.goto(caseUrl);
+	await noViolations(approver);
+	await approver.getByRole('button', { name: '決裁する（承認）' }).click();
+	await expect(approver.getByTestId('case-stage')).toHaveText('完了');
+	await expect(approver.getByTestId('case-history')).toContainText('決裁 花子');
+	await page.goto(`/applications/${certificate}`);
+	await expect(page.getByTestId('status')).toHaveText('完了');
+
+	// 6. Another draft, withdrawn with a signature.
 	await page.goto('/home');
 	await page.getByRole('link', { name: /実施依頼書/ }).click();
 	await page.getByRole('button', { name: '申請を始める' }).click();
@@ -246,4 +287,7 @@ test('two children, two requests, a 差し戻し answered, a draft withdrawn', a
 		(await auditEntries('attachment.add', since, account)).map((row) => row.result).sort()
 	).toEqual(['denied', 'ok', 'ok']);
 	expect(await auditEntries('application.return', since, certificate)).toHaveLength(1);
+	expect(
+		(await auditEntries('application.approve', since, certificate)).map((row) => row.result).sort()
+	).toEqual(['denied', 'ok']);
 });

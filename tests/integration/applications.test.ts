@@ -1,6 +1,6 @@
 // Applications against a real PostgreSQL, with the portal's and the back office's own roles:
 // attachments cleaned and limited, the 個人番号 intake box the portal can write but never read,
-// staff transitions that only one of two concurrent clicks wins, and drafts that expire.
+// one draft per start key, and drafts that expire.
 import { randomBytes } from 'node:crypto';
 import { PDFDocument } from 'pdf-lib';
 import sharp from 'sharp';
@@ -14,8 +14,6 @@ import {
 	maxAttachmentsPerApplication,
 	removeAttachment
 } from '../../src/lib/server/applications/attachments';
-import { returnItems, staffTransition } from '../../src/lib/server/applications/review';
-import { certificate } from '../../src/lib/server/applications/certificate';
 import {
 	createDraft,
 	expireDrafts,
@@ -30,13 +28,6 @@ import { insertTestMunicipality, insertTestResident } from '../support/fixtures'
 const city = '139998';
 let database: TestDatabase;
 let accountId: string;
-const context = { requestId: 'test', ip: null, userAgent: null, sessionHash: null };
-const staff = {
-	type: 'staff' as const,
-	id: 'staff-1',
-	role: 'caseworker',
-	department: '健康増進課'
-};
 
 beforeAll(async () => {
 	database = await freshDatabase();
@@ -205,107 +196,12 @@ describe('個人番号 intake', () => {
 		const submitted = await draft('relief');
 		await database.owner
 			.updateTable('application')
-			.set({ status: 'withdrawn' })
+			.set({ status: 'withdrawn', stage: 'withdrawn' })
 			.where('id', '=', submitted.id)
 			.execute();
 		expect((await put(database.portal, submitted.id, number('45678901234'))).rows[0]!.stored).toBe(
 			null
 		);
-	});
-});
-
-describe('staff transitions', () => {
-	async function submitted(): Promise<Application> {
-		const application = await draft();
-		return database.owner
-			.updateTable('application')
-			.set({
-				status: 'submitted',
-				current_version: 1,
-				submitted_at: new Date(),
-				subject_atena_number: '401'
-			})
-			.where('id', '=', application.id)
-			.returningAll()
-			.executeTakeFirstOrThrow();
-	}
-
-	it('returns with a checked list of items, notifies the applicant, and records it', async () => {
-		const application = await submitted();
-		expect(() => returnItems(certificate, [{ step: 'check', note: '' }])).toThrow();
-		const items = returnItems(certificate, [
-			{ step: 'passport', note: ' 名が違います ' },
-			{ step: 'nonsense', note: 'x' }
-		]);
-		expect(items).toEqual([{ step: 'passport', note: '名が違います' }]);
-		const returned = await staffTransition(database.backoffice, {
-			application,
-			action: 'return',
-			reason: '確認のため',
-			items,
-			actor: staff,
-			context,
-			now: new Date()
-		});
-		expect(returned.status).toBe('returned');
-		expect(returned.return_items).toEqual(items);
-		const notice = await database.owner
-			.selectFrom('resident_notice')
-			.select('kind')
-			.where('application_id', '=', application.id)
-			.executeTakeFirstOrThrow();
-		expect(notice.kind).toBe('application_returned');
-		const transition = await database.owner
-			.selectFrom('application_transition')
-			.select(['to_status', 'reason', 'items', 'actor_type'])
-			.where('application_id', '=', application.id)
-			.executeTakeFirstOrThrow();
-		expect(transition).toMatchObject({
-			to_status: 'returned',
-			reason: '確認のため',
-			actor_type: 'staff'
-		});
-		// A return without a reason is refused by the state machine.
-		const another = await submitted();
-		await expect(
-			staffTransition(database.backoffice, {
-				application: another,
-				action: 'return',
-				items,
-				actor: staff,
-				context,
-				now: new Date()
-			})
-		).rejects.toThrow(/reason/);
-	});
-
-	it('lets exactly one of two concurrent actions on the same application win', async () => {
-		const application = await submitted();
-		const results = await Promise.allSettled([
-			staffTransition(database.backoffice, {
-				application,
-				action: 'start_review',
-				actor: staff,
-				context,
-				now: new Date()
-			}),
-			staffTransition(database.backoffice, {
-				application,
-				action: 'return',
-				reason: 'r',
-				items: [{ step: 'passport', note: '' }],
-				actor: { ...staff, id: 'staff-2' },
-				context,
-				now: new Date()
-			})
-		]);
-		expect(results.map((result) => result.status).sort()).toEqual(['fulfilled', 'rejected']);
-		const transitions = await database.owner
-			.selectFrom('application_transition')
-			.select('id')
-			.where('application_id', '=', application.id)
-			.execute();
-		expect(transitions).toHaveLength(1);
 	});
 });
 

@@ -1,45 +1,118 @@
-// The back office's first view of applications (issue 4 needs a 差し戻し made by staff; the full
-// queues, assignment and approval come with the back-office issue): a list of open cases, a case
-// with what the resident signed and attached, and the actions of the resident-visible machine.
+// Request handling for the back office's application work: queues with counts, filters, sorting
+// and keyset paging; the case (what was signed, every version, files, the person's registry
+// record and vaccination history, history, notes) and the actions of the case machine.
 import { error, fail, redirect, type RequestEvent } from '@sveltejs/kit';
+import { sql } from 'kysely';
 import { m } from '$lib/paraglide/messages';
 import { recordAudit } from '../audit/record';
+import { reverifySignedAct } from '../auth/signing';
 import { staffActor } from '../auth/http';
 import { config } from '../config';
 import { db } from '../db';
+import { vaccinationRecord, type Person } from '../residents/household';
+import { tokyoDate } from '../staff/accounts';
 import { requirePermission } from '../staff/permissions';
 import { attachmentContent, attachmentsOf } from './attachments';
+import {
+	applyCaseAction,
+	CaseError,
+	issueOutcomes,
+	machineFor,
+	nextStage,
+	returnItems,
+	type CaseAction,
+	type StaffActor
+} from './casework';
 import { wizardFor } from './kinds';
-import { returnItems, ReviewConflictError, staffTransition } from './review';
-import { TransitionError } from './status';
 import { transitionsOf, type Application } from './store';
 
+export const queues = ['new', 'mine', 'awaiting_approval', 'returned', 'due_soon'] as const;
+type Queue = (typeof queues)[number];
+const openStages = ['new', 'assigned', 'awaiting_approval'] as const;
+const pageSize = 50;
 const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-export async function caseListLoad(event: RequestEvent) {
+function actorOf(locals: App.Locals): StaffActor {
+	const staff = locals.staff!;
+	return {
+		type: 'staff',
+		id: staff.id,
+		role: staff.roles.join(',') || 'none',
+		department: staff.department,
+		permissions: staff.permissions
+	};
+}
+
+/** The queue's condition, shared by the list and its count. */
+function inQueue(queue: Queue, staffId: string, today: string) {
+	switch (queue) {
+		case 'new':
+			return sql<boolean>`application.stage = 'new'`;
+		case 'mine':
+			return sql<boolean>`application.assigned_to = ${staffId}::uuid AND application.stage IN ('new', 'assigned')`;
+		case 'awaiting_approval':
+			return sql<boolean>`application.stage = 'awaiting_approval'`;
+		case 'returned':
+			return sql<boolean>`application.stage = 'returned'`;
+		case 'due_soon':
+			return sql<boolean>`application.stage IN ('new', 'assigned', 'awaiting_approval') AND application.due_on <= ${today}::date + 3`;
+	}
+}
+
+export async function queueLoad(event: RequestEvent) {
 	const staff = requirePermission(event.locals, 'application.process');
-	const status = event.url.searchParams.get('status') ?? 'submitted';
-	const statuses = ['submitted', 'in_review', 'returned'];
-	const shown = statuses.includes(status) ? status : 'submitted';
-	const rows = await db()
+	const params = event.url.searchParams;
+	const queue = (queues as readonly string[]).includes(params.get('queue') ?? '')
+		? (params.get('queue') as Queue)
+		: 'new';
+	const kind = wizardFor(params.get('kind') ?? '') ? params.get('kind')! : '';
+	const sort = params.get('sort') === 'due' ? 'due' : 'received';
+	const after = params.get('after') ?? '';
+	const today = tokyoDate(new Date());
+	const base = db()
 		.selectFrom('application')
-		.innerJoin('resident', (join) =>
+		.where('application.municipality_code', '=', staff.municipalityCode)
+		.$if(kind !== '', (query) => query.where('application.kind', '=', kind as Application['kind']));
+	const counts = await base
+		.select((eb) =>
+			queues.map((name) =>
+				eb.fn
+					.countAll<string>()
+					.filterWhere(inQueue(name, staff.id, today))
+					.as(name)
+			)
+		)
+		.where('application.stage', 'in', [...openStages, 'returned'])
+		.executeTakeFirstOrThrow();
+	const sortColumn = sort === 'due' ? 'application.due_on' : 'application.submitted_at';
+	const [afterValue, afterId] = after.split('|');
+	const rows = await base
+		.leftJoin('resident', (join) =>
 			join
 				.onRef('resident.municipality_code', '=', 'application.municipality_code')
 				.onRef('resident.atena_number', '=', 'application.subject_atena_number')
 		)
+		.leftJoin('staff_user', 'staff_user.id', 'application.assigned_to')
 		.select([
 			'application.id',
 			'application.kind',
-			'application.status',
+			'application.stage',
 			'application.reference',
 			'application.submitted_at',
-			'resident.name_kanji'
+			'application.due_on',
+			'resident.name_kanji',
+			'staff_user.display_name as assignee'
 		])
-		.where('application.municipality_code', '=', staff.municipalityCode)
-		.where('application.status', '=', shown)
-		.orderBy('application.submitted_at')
-		.limit(100)
+		.where(inQueue(queue, staff.id, today))
+		// Keyset paging: fast at any depth, stable while cases come and go.
+		.$if(Boolean(afterValue && afterId && uuid.test(afterId)), (query) =>
+			query.where(
+				sql<boolean>`(${sql.ref(sortColumn)}, application.id) > (${afterValue}::${sql.raw(sort === 'due' ? 'date' : 'timestamptz')}, ${afterId}::uuid)`
+			)
+		)
+		.orderBy(sortColumn)
+		.orderBy('application.id')
+		.limit(pageSize + 1)
 		.execute();
 	await recordAudit(db(), {
 		municipalityCode: staff.municipalityCode,
@@ -47,18 +120,31 @@ export async function caseListLoad(event: RequestEvent) {
 		context: event.locals.audit,
 		action: 'application.list',
 		result: 'ok',
-		payload: { status: shown, rows: rows.length }
+		payload: { queue, kind: kind || 'all', sort, rows: Math.min(rows.length, pageSize) }
 	});
+	const page = rows.slice(0, pageSize);
+	const last = page.at(-1);
 	return {
-		status: shown,
-		statuses,
-		cases: rows.map((row) => ({
+		queue,
+		kind,
+		sort,
+		queues: queues.map((name) => ({ name, count: Number(counts[name]) })),
+		kinds: ['reissue', 'certificate', 'relief', 'outside_request'],
+		cases: page.map((row) => ({
 			id: row.id,
 			kind: row.kind,
+			stage: row.stage,
 			reference: row.reference,
 			name: row.name_kanji,
-			submittedAt: row.submitted_at?.toISOString() ?? null
-		}))
+			assignee: row.assignee,
+			submittedAt: row.submitted_at?.toISOString() ?? null,
+			dueOn: row.due_on,
+			overdue: row.due_on !== null && row.due_on < today
+		})),
+		next:
+			rows.length > pageSize && last
+				? `${sort === 'due' ? last.due_on : last.submitted_at?.toISOString()}|${last.id}`
+				: null
 	};
 }
 
@@ -74,29 +160,101 @@ async function caseOr404(event: RequestEvent): Promise<Application> {
 				.where('status', '<>', 'draft')
 				.executeTakeFirst()
 		: undefined;
-	if (!application) error(404, m.error_not_found());
+	if (!application) {
+		await recordAudit(db(), {
+			municipalityCode: staff.municipalityCode,
+			actor: staffActor(event.locals),
+			context: event.locals.audit,
+			action: 'application.view',
+			objectType: 'application',
+			objectId: id.slice(0, 64),
+			result: 'denied',
+			payload: { reason: 'not_found' }
+		});
+		error(404, m.error_not_found());
+	}
 	return application;
 }
 
+const stepLabels: Record<string, () => string> = {
+	person: m.step_person,
+	dose: m.step_dose,
+	reason: m.step_reason,
+	delivery: m.step_delivery,
+	passport: m.step_passport,
+	purpose: m.step_certificate_purpose,
+	doses: m.step_certificate_doses,
+	copies: m.step_copies,
+	evidence: m.step_evidence,
+	place: m.step_place,
+	period: m.step_period,
+	checker: m.step_relief_checker,
+	benefits: m.step_benefits,
+	vaccination: m.step_relief_vaccination,
+	documents: m.step_documents,
+	my_number: m.step_my_number
+};
+
 export async function caseLoad(event: RequestEvent) {
 	const application = await caseOr404(event);
+	const actor = actorOf(event.locals);
 	const wizard = wizardFor(application.kind)!;
-	const [versions, attachments, history, subject] = await Promise.all([
+	const [versions, attachments, history, notes, subject, staffNames] = await Promise.all([
 		db()
 			.selectFrom('application_version')
-			.select(['version', 'payload', 'created_at'])
+			.select(['version', 'payload', 'created_at', 'signed_act_id'])
 			.where('application_id', '=', application.id)
 			.orderBy('version', 'desc')
-			.execute(),
+			.execute()
+			.then((rows) =>
+				// The signature checked again from what is stored: key, authenticator data, payload.
+				Promise.all(
+					rows.map(async (row) => ({
+						...row,
+						signature: await reverifySignedAct(db(), row.signed_act_id)
+					}))
+				)
+			),
 		attachmentsOf(db(), application.id),
 		transitionsOf(db(), application.id),
 		db()
-			.selectFrom('resident')
-			.select(['name_kanji', 'name_kana', 'birth_date'])
+			.selectFrom('application_note')
+			.innerJoin('staff_user', 'staff_user.id', 'application_note.staff_user_id')
+			.select(['application_note.id', 'application_note.body', 'application_note.created_at'])
+			.select('staff_user.display_name')
+			.where('application_note.application_id', '=', application.id)
+			.orderBy('application_note.created_at')
+			.execute(),
+		application.subject_atena_number
+			? db()
+					.selectFrom('resident')
+					.selectAll()
+					.where('municipality_code', '=', application.municipality_code)
+					.where('atena_number', '=', application.subject_atena_number)
+					.executeTakeFirst()
+			: undefined,
+		db()
+			.selectFrom('staff_user')
+			.select(['id', 'display_name'])
 			.where('municipality_code', '=', application.municipality_code)
-			.where('atena_number', '=', application.subject_atena_number!)
-			.executeTakeFirst()
+			.where('active', '=', true)
+			.orderBy('display_name')
+			.execute()
 	]);
+	const person: Person | null = subject
+		? {
+				ref: '',
+				atenaNumber: subject.atena_number,
+				relation: 'self',
+				nameKanji: subject.name_kanji,
+				nameKana: subject.name_kana,
+				birthDate: subject.birth_date,
+				sex: subject.sex as 'male' | 'female'
+			}
+		: null;
+	const record = person
+		? await vaccinationRecord(db(), application.municipality_code, person, 'ja', new Date())
+		: null;
 	await recordAudit(db(), {
 		municipalityCode: application.municipality_code,
 		actor: staffActor(event.locals),
@@ -105,21 +263,66 @@ export async function caseLoad(event: RequestEvent) {
 		subjectAtenaNumber: application.subject_atena_number ?? undefined,
 		objectType: 'application',
 		objectId: application.id,
-		result: 'ok'
+		result: 'ok',
+		payload: { purpose: 'casework' }
+	});
+	const names = new Map(staffNames.map((row) => [row.id, row.display_name]));
+	const machine = machineFor(application.kind);
+	// What this person may do now, and why not where the reason helps (maker ≠ checker).
+	const actions = (Object.keys(machine) as CaseAction[]).map((action) => {
+		try {
+			nextStage(application, actor, {
+				action,
+				reason: 'x',
+				items: [{ step: 'person', note: '' }],
+				assignee: actor.id,
+				outcome: 'mailed'
+			});
+			return { action, allowed: true, refusal: null };
+		} catch (failure) {
+			return { action, allowed: false, refusal: (failure as CaseError).code };
+		}
 	});
 	return {
 		id: application.id,
 		kind: application.kind,
 		title: wizard.title(),
+		stage: application.stage,
 		status: application.status,
 		reference: application.reference,
 		updatedAt: application.updated_at.toISOString(),
+		dueOn: application.due_on,
+		assignee: application.assigned_to ? (names.get(application.assigned_to) ?? '') : null,
+		preparedBy: application.prepared_by ? (names.get(application.prepared_by) ?? '') : null,
+		approvedBy: application.approved_by ? (names.get(application.approved_by) ?? '') : null,
+		issueOutcome: application.issue_outcome,
+		actions: actions.filter((item) => item.allowed).map((item) => item.action),
+		makerChecker: actions.some(
+			(item) => item.action === 'approve' && item.refusal === 'maker_checker'
+		),
 		subject: subject
-			? { name: subject.name_kanji, kana: subject.name_kana, birthDate: subject.birth_date }
+			? {
+					atena: subject.atena_number,
+					name: subject.name_kanji,
+					kana: subject.name_kana,
+					romaji: subject.name_romaji,
+					birthDate: subject.birth_date,
+					sex: subject.sex,
+					address: `〒${subject.postal_code} ${subject.address}`,
+					status: subject.status
+				}
 			: null,
+		doses: (record?.history ?? []).map((dose) => ({
+			vaccine: dose.vaccineName,
+			dose: dose.doseLabel,
+			on: dose.administeredOn,
+			institution: dose.institution,
+			pendingCheck: dose.pendingCheck
+		})),
 		versions: versions.map((version) => ({
 			version: version.version,
 			at: version.created_at.toISOString(),
+			signatureValid: version.signature.valid,
 			payload: JSON.stringify(JSON.parse(version.payload), null, 2)
 		})),
 		attachments: attachments.map((file) => ({
@@ -130,87 +333,134 @@ export async function caseLoad(event: RequestEvent) {
 		})),
 		history: history.map((row) => ({
 			to: row.to_status,
-			by: row.actor_type,
+			action: row.action,
+			by:
+				row.actor_type === 'staff'
+					? (names.get(row.actor_id) ?? row.actor_id)
+					: row.actor_type === 'resident'
+						? m.case_by_applicant()
+						: row.actor_type,
 			reason: row.reason,
 			at: row.at.toISOString()
 		})),
-		// The steps a 差し戻し can point at, named as the resident saw them.
+		notes: notes.map((note) => ({
+			id: note.id,
+			body: note.body,
+			by: note.display_name,
+			at: note.created_at.toISOString()
+		})),
+		staff: staffNames.map((row) => ({ id: row.id, name: row.display_name })),
 		steps: wizard.steps
 			.filter((step) => step !== 'check')
-			.map((step) => ({ step, label: stepLabel(wizard.kind, step) }))
+			.map((step) => ({
+				step,
+				label: (step === 'reason' && application.kind === 'outside_request'
+					? m.step_outside_reason
+					: (stepLabels[step] ?? (() => step)))()
+			})),
+		outcomes: issueOutcomes
 	};
 }
 
-function stepLabel(kind: string, step: string): string {
-	const labels: Record<string, () => string> = {
-		person: m.step_person,
-		dose: m.step_dose,
-		reason: kind === 'outside_request' ? m.step_outside_reason : m.step_reason,
-		delivery: m.step_delivery,
-		passport: m.step_passport,
-		purpose: m.step_certificate_purpose,
-		doses: m.step_certificate_doses,
-		copies: m.step_copies,
-		evidence: m.step_evidence,
-		place: m.step_place,
-		period: m.step_period,
-		checker: m.step_relief_checker,
-		benefits: m.step_benefits,
-		vaccination: m.step_relief_vaccination,
-		documents: m.step_documents,
-		my_number: m.step_my_number
-	};
-	return (labels[step] ?? (() => step))();
-}
+const refusalText: Record<string, () => string> = {
+	forbidden: m.case_refused_forbidden,
+	wrong_stage: m.case_refused_wrong_stage,
+	reason_required: m.case_refused_reason,
+	items_required: m.case_return_invalid,
+	not_assignee: m.case_refused_not_assignee,
+	maker_checker: m.case_refused_maker_checker,
+	assignee_required: m.case_refused_assignee,
+	outcome_required: m.case_refused_outcome,
+	conflict: m.case_conflict
+};
 
-async function act(
-	event: RequestEvent,
-	build: (
-		form: FormData,
-		application: Application
-	) => {
-		action: 'start_review' | 'return';
-		reason?: string;
-		items?: { step: string; note: string }[];
-	}
-) {
+async function act(event: RequestEvent, action: CaseAction) {
 	const application = await caseOr404(event);
 	const form = await event.request.formData();
-	// The form carries the version the caseworker saw; anything newer is a conflict.
-	if (String(form.get('updated_at')) !== application.updated_at.toISOString()) {
-		return fail(409, { conflict: true });
-	}
+	const field = (name: string) => String(form.get(name) ?? '').slice(0, 500);
 	try {
-		const { action, reason, items } = build(form, application);
-		await staffTransition(db(), {
+		// The form carries the version the caseworker saw; anything newer is a conflict.
+		if (field('updated_at') !== application.updated_at.toISOString()) {
+			throw new CaseError('conflict');
+		}
+		await applyCaseAction(db(), {
 			application,
 			action,
-			reason,
-			items,
-			actor: staffActor(event.locals),
+			reason: field('reason'),
+			items:
+				action === 'return'
+					? returnItems(
+							wizardFor(application.kind)!,
+							form.getAll('step').map((step) => ({
+								step: String(step),
+								note: field(`note_${String(step)}`)
+							}))
+						)
+					: undefined,
+			assignee: field('assignee') || undefined,
+			outcome: field('outcome') || undefined,
+			actor: actorOf(event.locals),
 			context: event.locals.audit,
 			portalUrl: `${config().origin}/sign-in`,
 			now: new Date()
 		});
 	} catch (failure) {
-		if (failure instanceof ReviewConflictError) return fail(409, { conflict: true });
-		if (failure instanceof TransitionError) return fail(400, { invalid: true });
+		if (failure instanceof CaseError) {
+			return fail(failure.code === 'conflict' ? 409 : 400, {
+				action,
+				refusal: failure.code,
+				message: refusalText[failure.code]!()
+			});
+		}
 		throw failure;
 	}
 	redirect(303, `/staff/cases/${application.id}`);
 }
 
+async function addNote(event: RequestEvent) {
+	const application = await caseOr404(event);
+	const body = String((await event.request.formData()).get('body') ?? '').trim();
+	if (!body || body.length > 2000) {
+		return fail(400, { action: 'note', refusal: 'note', message: m.case_note_invalid() });
+	}
+	const staff = event.locals.staff!;
+	await db()
+		.transaction()
+		.execute(async (trx) => {
+			await trx
+				.insertInto('application_note')
+				.values({
+					application_id: application.id,
+					staff_user_id: staff.id,
+					body,
+					created_at: new Date()
+				})
+				.execute();
+			await recordAudit(trx, {
+				municipalityCode: application.municipality_code,
+				actor: staffActor(event.locals),
+				context: event.locals.audit,
+				action: 'application.note',
+				subjectAtenaNumber: application.subject_atena_number ?? undefined,
+				objectType: 'application',
+				objectId: application.id,
+				result: 'ok',
+				payload: { length: body.length }
+			});
+		});
+	redirect(303, `/staff/cases/${application.id}`);
+}
+
 export const caseActions = {
-	start_review: (event: RequestEvent) => act(event, () => ({ action: 'start_review' })),
-	return: (event: RequestEvent) =>
-		act(event, (form, application) => {
-			const chosen = form.getAll('step').map(String);
-			const items = returnItems(
-				wizardFor(application.kind)!,
-				chosen.map((step) => ({ step, note: String(form.get(`note_${step}`) ?? '') }))
-			);
-			return { action: 'return', items, reason: String(form.get('reason') ?? '') };
-		})
+	assign: (event: RequestEvent) => act(event, 'assign'),
+	reassign: (event: RequestEvent) => act(event, 'reassign'),
+	prepare: (event: RequestEvent) => act(event, 'prepare'),
+	send_back: (event: RequestEvent) => act(event, 'send_back'),
+	approve: (event: RequestEvent) => act(event, 'approve'),
+	reject: (event: RequestEvent) => act(event, 'reject'),
+	return: (event: RequestEvent) => act(event, 'return'),
+	record_issue: (event: RequestEvent) => act(event, 'record_issue'),
+	note: (event: RequestEvent) => addNote(event)
 };
 
 export async function caseAttachment(event: RequestEvent): Promise<Response> {

@@ -10,6 +10,14 @@ import { nextStatus, type Status } from './status';
 
 export type Application = Selectable<DB['application']>;
 
+/** Days the city gives itself for each request once received (the queues' "due soon"). */
+export const dueDays: Record<string, number> = {
+	reissue: 7,
+	certificate: 14,
+	outside_request: 14,
+	relief: 30
+};
+
 /** A new draft; the same start key again (a double tap, a resend) returns the same draft. */
 export async function createDraft(
 	db: Executor,
@@ -118,6 +126,9 @@ export async function submitSigned(
 			.updateTable('application')
 			.set({
 				status: to,
+				// The back office sees a resubmission as new again; whoever held it still holds it.
+				stage: 'new',
+				due_on: sql`coalesce(due_on, (${input.now}::timestamptz AT TIME ZONE 'Asia/Tokyo')::date + ${dueDays[application.kind] ?? 14}::int)`,
 				current_version: sql`current_version + 1`,
 				submitted_at: input.now,
 				updated_at: input.now,
@@ -178,6 +189,8 @@ async function recordTransition(
 			actor_type: 'resident',
 			actor_id: input.actor.id,
 			signed_act_id: input.act.id,
+			action: change.action === 'application.submit' ? 'submit' : 'withdraw',
+			stage: change.to === 'withdrawn' ? 'withdrawn' : 'new',
 			at: input.now
 		})
 		.execute();
@@ -223,7 +236,16 @@ export async function ownApplications(db: Executor, accountId: string) {
 export async function transitionsOf(db: Executor, applicationId: string) {
 	return db
 		.selectFrom('application_transition')
-		.select(['from_status', 'to_status', 'actor_type', 'reason', 'items', 'at'])
+		.select([
+			'from_status',
+			'to_status',
+			'actor_type',
+			'actor_id',
+			'action',
+			'reason',
+			'items',
+			'at'
+		])
 		.where('application_id', '=', applicationId)
 		.orderBy('at')
 		.orderBy('id')
@@ -256,7 +278,7 @@ export async function withdrawSigned(
 	const run = async (trx: Executor) => {
 		const updated = await trx
 			.updateTable('application')
-			.set({ status: to, updated_at: input.now })
+			.set({ status: to, stage: 'withdrawn', updated_at: input.now })
 			.where('id', '=', application.id)
 			.where('status', '=', from)
 			.returningAll()

@@ -29,14 +29,22 @@ export type Timestamp = ColumnType<Date, Date | string, Date | string>;
 
 export interface Application {
   applicant_account_id: string;
+  approved_at: Timestamp | null;
+  approved_by: string | null;
+  assigned_to: string | null;
   created_at: Timestamp;
   current_version: Generated<number>;
   draft: Generated<Json>;
+  due_on: string | null;
   id: Generated<string>;
+  issue_outcome: string | null;
   kind: string;
   municipality_code: string;
+  prepared_at: Timestamp | null;
+  prepared_by: string | null;
   reference: string | null;
   return_items: Json | null;
+  stage: Generated<string>;
   start_key: string | null;
   status: string;
   subject_atena_number: string | null;
@@ -44,7 +52,16 @@ export interface Application {
   updated_at: Timestamp;
 }
 
+export interface ApplicationNote {
+  application_id: string;
+  body: string;
+  created_at: Timestamp;
+  id: Generated<Int8>;
+  staff_user_id: string;
+}
+
 export interface ApplicationTransition {
+  action: string | null;
   actor_id: string;
   actor_type: string;
   application_id: string;
@@ -54,6 +71,7 @@ export interface ApplicationTransition {
   items: Json | null;
   reason: string | null;
   signed_act_id: string | null;
+  stage: string | null;
   to_status: string;
 }
 
@@ -461,6 +479,7 @@ export interface WebauthnCredential {
 
 export interface DB {
   application: Application;
+  application_note: ApplicationNote;
   application_transition: ApplicationTransition;
   application_version: ApplicationVersion;
   attachment: Attachment;

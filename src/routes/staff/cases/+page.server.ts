@@ -1,4 +1,4 @@
-import { caseListLoad } from '$lib/server/applications/casework-http';
+import { queueLoad } from '$lib/server/applications/casework-http';
 import type { PageServerLoad } from './$types';
 
-export const load: PageServerLoad = (event) => caseListLoad(event);
+export const load: PageServerLoad = (event) => queueLoad(event);
