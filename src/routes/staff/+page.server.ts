@@ -11,6 +11,7 @@ export const load: PageServerLoad = ({ locals }) => {
 			manageStaff: staff.permissions.has('staff.manage'),
 			proveIdentity: staff.permissions.has('identity.proof'),
 			processApplications: staff.permissions.has('application.process'),
+			searchResidents: staff.permissions.has('resident.search'),
 			manageSettings: staff.permissions.has('settings.manage')
 		}
 	};

@@ -279,6 +279,9 @@ export interface Resident {
   relationship: string;
   removed_on: string | null;
   resident_type: string;
+  search_kana: Generated<string | null>;
+  search_kanji: Generated<string | null>;
+  search_romaji: Generated<string | null>;
   sex: string;
   status: Generated<string>;
   updated_at: Generated<Timestamp>;

@@ -1,6 +1,7 @@
 import { recordAudit } from '$lib/server/audit/record';
 import { staffActor } from '$lib/server/auth/http';
 import { db } from '$lib/server/db';
+import { searchResidents } from '$lib/server/residents/search';
 import { requirePermission } from '$lib/server/staff/permissions';
 import type { Actions, PageServerLoad } from './$types';
 
@@ -9,8 +10,8 @@ export const load: PageServerLoad = ({ locals }) => {
 	return {};
 };
 
-// Search by 宛名番号, or by kana name (prefix) with the birth date — never by name alone. A POST,
-// so names and birth dates never sit in a URL (history, proxies, logs).
+// Search by 宛名番号, or by name (prefix, any script or width) with the birth date — never by
+// name alone. A POST, so names and birth dates never sit in a URL (history, proxies, logs).
 export const actions: Actions = {
 	default: async ({ locals, request }) => {
 		const staff = requirePermission(locals, 'identity.proof');
@@ -28,19 +29,25 @@ export const actions: Actions = {
 		if (!atena && !(kana && /^\d{4}-\d{2}-\d{2}$/.test(birthDate))) {
 			return { criteria, searched: false, results: [] };
 		}
-		let query = db()
-			.selectFrom('resident')
-			.select(['atena_number', 'name_kanji', 'name_kana', 'birth_date', 'status'])
-			.where('municipality_code', '=', staff.municipalityCode)
-			.limit(20);
-		query = /^[0-9]{1,15}$/.test(atena)
-			? query.where('atena_number', '=', atena)
-			: atena
-				? query.where('atena_number', '=', '-')
-				: query
-						.where('name_kana', 'like', `${kana.replace(/[\\%_]/g, (c) => `\\${c}`)}%`)
-						.where('birth_date', '=', birthDate);
-		const results = await query.orderBy('name_kana').execute();
+		const results = (
+			await searchResidents(
+				db(),
+				staff.municipalityCode,
+				{
+					atena: /^[0-9]{1,15}$/.test(atena) ? atena : atena ? '0' : '',
+					name: atena ? '' : kana,
+					birthDate: atena ? '' : birthDate,
+					address: ''
+				},
+				20
+			)
+		).map((row) => ({
+			atena_number: row.atenaNumber,
+			name_kanji: row.nameKanji,
+			name_kana: row.nameKana,
+			birth_date: row.birthDate,
+			status: row.status
+		}));
 		await recordAudit(db(), {
 			municipalityCode: staff.municipalityCode,
 			actor: staffActor(locals),
