@@ -2,7 +2,6 @@
 // and keyset paging; the case (what was signed, every version, files, the person's registry
 // record and vaccination history, history, notes) and the actions of the case machine.
 import { error, fail, redirect, type RequestEvent } from '@sveltejs/kit';
-import { sql } from 'kysely';
 import { m } from '$lib/paraglide/messages';
 import { recordAudit } from '../audit/record';
 import { reverifySignedAct } from '../auth/signing';
@@ -24,12 +23,9 @@ import {
 	type StaffActor
 } from './casework';
 import { wizardFor } from './kinds';
+import { queueCounts, queuePage, queues, type Queue } from './queues';
 import { transitionsOf, type Application } from './store';
 
-export const queues = ['new', 'mine', 'awaiting_approval', 'returned', 'due_soon'] as const;
-type Queue = (typeof queues)[number];
-const openStages = ['new', 'assigned', 'awaiting_approval'] as const;
-const pageSize = 50;
 const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 function actorOf(locals: App.Locals): StaffActor {
@@ -43,22 +39,6 @@ function actorOf(locals: App.Locals): StaffActor {
 	};
 }
 
-/** The queue's condition, shared by the list and its count. */
-function inQueue(queue: Queue, staffId: string, today: string) {
-	switch (queue) {
-		case 'new':
-			return sql<boolean>`application.stage = 'new'`;
-		case 'mine':
-			return sql<boolean>`application.assigned_to = ${staffId}::uuid AND application.stage IN ('new', 'assigned')`;
-		case 'awaiting_approval':
-			return sql<boolean>`application.stage = 'awaiting_approval'`;
-		case 'returned':
-			return sql<boolean>`application.stage = 'returned'`;
-		case 'due_soon':
-			return sql<boolean>`application.stage IN ('new', 'assigned', 'awaiting_approval') AND application.due_on <= ${today}::date + 3`;
-	}
-}
-
 export async function queueLoad(event: RequestEvent) {
 	const staff = requirePermission(event.locals, 'application.process');
 	const params = event.url.searchParams;
@@ -67,70 +47,27 @@ export async function queueLoad(event: RequestEvent) {
 		: 'new';
 	const kind = wizardFor(params.get('kind') ?? '') ? params.get('kind')! : '';
 	const sort = params.get('sort') === 'due' ? 'due' : 'received';
-	const after = params.get('after') ?? '';
 	const today = tokyoDate(new Date());
-	const base = db()
-		.selectFrom('application')
-		.where('application.municipality_code', '=', staff.municipalityCode)
-		.$if(kind !== '', (query) => query.where('application.kind', '=', kind as Application['kind']));
-	const counts = await base
-		.select((eb) =>
-			queues.map((name) =>
-				eb.fn
-					.countAll<string>()
-					.filterWhere(inQueue(name, staff.id, today))
-					.as(name)
-			)
-		)
-		.where('application.stage', 'in', [...openStages, 'returned'])
-		.executeTakeFirstOrThrow();
-	const sortColumn = sort === 'due' ? 'application.due_on' : 'application.submitted_at';
-	const [afterValue, afterId] = after.split('|');
-	const rows = await base
-		.leftJoin('resident', (join) =>
-			join
-				.onRef('resident.municipality_code', '=', 'application.municipality_code')
-				.onRef('resident.atena_number', '=', 'application.subject_atena_number')
-		)
-		.leftJoin('staff_user', 'staff_user.id', 'application.assigned_to')
-		.select([
-			'application.id',
-			'application.kind',
-			'application.stage',
-			'application.reference',
-			'application.submitted_at',
-			'application.due_on',
-			'resident.name_kanji',
-			'staff_user.display_name as assignee'
-		])
-		.where(inQueue(queue, staff.id, today))
-		// Keyset paging: fast at any depth, stable while cases come and go.
-		.$if(Boolean(afterValue && afterId && uuid.test(afterId)), (query) =>
-			query.where(
-				sql<boolean>`(${sql.ref(sortColumn)}, application.id) > (${afterValue}::${sql.raw(sort === 'due' ? 'date' : 'timestamptz')}, ${afterId}::uuid)`
-			)
-		)
-		.orderBy(sortColumn)
-		.orderBy('application.id')
-		.limit(pageSize + 1)
-		.execute();
+	const scope = { municipalityCode: staff.municipalityCode, staffId: staff.id, kind, today };
+	const [counts, page] = await Promise.all([
+		queueCounts(db(), scope),
+		queuePage(db(), { ...scope, queue, sort, after: params.get('after') ?? '' })
+	]);
 	await recordAudit(db(), {
 		municipalityCode: staff.municipalityCode,
 		actor: staffActor(event.locals),
 		context: event.locals.audit,
 		action: 'application.list',
 		result: 'ok',
-		payload: { queue, kind: kind || 'all', sort, rows: Math.min(rows.length, pageSize) }
+		payload: { queue, kind: kind || 'all', sort, rows: page.rows.length }
 	});
-	const page = rows.slice(0, pageSize);
-	const last = page.at(-1);
 	return {
 		queue,
 		kind,
 		sort,
-		queues: queues.map((name) => ({ name, count: Number(counts[name]) })),
+		queues: queues.map((name) => ({ name, count: counts[name] })),
 		kinds: ['reissue', 'certificate', 'relief', 'outside_request'],
-		cases: page.map((row) => ({
+		cases: page.rows.map((row) => ({
 			id: row.id,
 			kind: row.kind,
 			stage: row.stage,
@@ -141,10 +78,7 @@ export async function queueLoad(event: RequestEvent) {
 			dueOn: row.due_on,
 			overdue: row.due_on !== null && row.due_on < today
 		})),
-		next:
-			rows.length > pageSize && last
-				? `${sort === 'due' ? last.due_on : last.submitted_at?.toISOString()}|${last.id}`
-				: null
+		next: page.next
 	};
 }
 
