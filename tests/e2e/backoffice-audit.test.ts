@@ -156,7 +156,8 @@ test('every back-office route touching personal data leaves its audit entry', as
 			await post(worker, `${caseUrl(first.id)}?/approve`, { updated_at: await updatedAt(first.id) })
 		).status()
 	).toBe(400);
-	expected.push(['application.approve', first.id, 'denied']);
+	// A refused action shows the case again with fresh data: that is a view too.
+	expected.push(['application.approve', first.id, 'denied'], ['application.view', first.id, 'ok']);
 	expect(
 		(
 			await post(worker, `${caseUrl(second.id)}?/return`, {
@@ -175,7 +176,7 @@ test('every back-office route touching personal data leaves its audit entry', as
 			})
 		).status()
 	).toBe(409);
-	expected.push(['application.assign', second.id, 'denied']);
+	expected.push(['application.assign', second.id, 'denied'], ['application.view', second.id, 'ok']);
 	// 宛名検索 and the record, opened with a purpose.
 	await worker.goto('/staff/residents');
 	await worker.getByLabel('氏名', { exact: true }).fill(person.name.split(/\s|\u3000/)[0]!);

@@ -313,11 +313,9 @@ async function act(event: RequestEvent, action: CaseAction) {
 	const form = await event.request.formData();
 	const field = (name: string) => String(form.get(name) ?? '').slice(0, 500);
 	try {
-		// The form carries the version the caseworker saw; anything newer is a conflict.
-		if (field('updated_at') !== application.updated_at.toISOString()) {
-			throw new CaseError('conflict');
-		}
 		await applyCaseAction(db(), {
+			// The form carries the version the caseworker saw; anything newer is a conflict.
+			seenUpdatedAt: field('updated_at'),
 			application,
 			action,
 			reason: field('reason'),

@@ -215,6 +215,8 @@ export async function applyCaseAction(
 		context: AuditContext;
 		portalUrl?: string;
 		now: Date;
+		/** The version the caseworker's form showed; another one means someone acted first. */
+		seenUpdatedAt?: string;
 	}
 ): Promise<Application> {
 	const { application, actor } = input;
@@ -232,6 +234,9 @@ export async function applyCaseAction(
 	} as const;
 	let to: Stage;
 	try {
+		if (input.seenUpdatedAt && input.seenUpdatedAt !== application.updated_at.toISOString()) {
+			throw new CaseError('conflict');
+		}
 		to = nextStage(application, actor, input);
 		if (input.action === 'reassign') await checkAssignee(db, application, input.assignee!);
 	} catch (failure) {
