@@ -12,6 +12,7 @@ export const load: PageServerLoad = ({ locals }) => {
 			proveIdentity: staff.permissions.has('identity.proof'),
 			processApplications: staff.permissions.has('application.process'),
 			searchResidents: staff.permissions.has('resident.search'),
+			enterDoses: staff.permissions.has('vaccination.enter'),
 			manageSettings: staff.permissions.has('settings.manage')
 		}
 	};

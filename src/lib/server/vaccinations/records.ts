@@ -1,0 +1,262 @@
+// Keying returned 予診票 into the 予防接種台帳 (DOMAIN.md P7) with a second person on every
+// entry (ACC-1): a dose entered by one person stays "awaiting check" — shown as such to staff and
+// residents, and counted by nobody as confirmed — until a different person checks it. The
+// database refuses a check by the author too (CHECK checked_by <> entered_by).
+import { z } from 'zod';
+import { recordAudit, type Actor, type AuditContext } from '../audit/record';
+import type { Executor } from '../db';
+
+export type DoseRefusal =
+	| 'person_unknown'
+	| 'dose_unknown'
+	| 'date_before_birth'
+	| 'date_in_future'
+	| 'dose_out_of_order'
+	| 'dose_already_recorded'
+	| 'institution_unknown'
+	| 'lot_format';
+
+export class DoseEntryError extends Error {
+	override name = 'DoseEntryError';
+	constructor(readonly errors: Partial<Record<string, DoseRefusal>>) {
+		super(Object.values(errors).join(', '));
+	}
+}
+
+export class DoseCheckError extends Error {
+	override name = 'DoseCheckError';
+	constructor(readonly code: 'own_entry' | 'not_pending') {
+		super(code);
+	}
+}
+
+export const doseEntry = z.object({
+	atena: z
+		.string()
+		.trim()
+		.regex(/^[0-9]{1,15}$/),
+	dose: z.string().regex(/^[a-z0-9_]+:[a-z0-9_]+$/),
+	administeredOn: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+	institution: z.string().regex(/^[0-9]{10}$/),
+	lot: z.string().trim().max(40),
+	manufacturer: z.string().trim().max(60).default('')
+});
+export type DoseEntry = z.infer<typeof doseEntry>;
+
+/** 予診票 lot numbers: letters, digits and hyphens, as printed on the vial label. */
+export const lotPattern = /^[A-Z0-9][A-Z0-9-]{2,19}$/;
+
+export async function enterDose(
+	db: Executor,
+	input: {
+		municipalityCode: string;
+		entry: DoseEntry;
+		actor: Actor;
+		context: AuditContext;
+		today: string;
+		now: Date;
+	}
+): Promise<{ id: string }> {
+	const { entry } = input;
+	// Lot numbers typed from the vial label may come in full width or lower case.
+	const lot = entry.lot.normalize('NFKC').trim().toUpperCase();
+	const [vaccineCode, doseCode] = entry.dose.split(':') as [string, string];
+	const [person, dose, institution, earlier] = await Promise.all([
+		db
+			.selectFrom('resident')
+			.select(['birth_date'])
+			.where('municipality_code', '=', input.municipalityCode)
+			.where('atena_number', '=', entry.atena)
+			.executeTakeFirst(),
+		db
+			.selectFrom('vaccine_dose')
+			.select(['sequence', 'repeats_yearly'])
+			.where('municipality_code', '=', input.municipalityCode)
+			.where('vaccine_code', '=', vaccineCode)
+			.where('dose_code', '=', doseCode)
+			.executeTakeFirst(),
+		db
+			.selectFrom('medical_institution')
+			.select('institution_code')
+			.where('municipality_code', '=', input.municipalityCode)
+			.where('institution_code', '=', entry.institution)
+			.executeTakeFirst(),
+		db
+			.selectFrom('vaccination_dose')
+			.innerJoin('vaccine_dose', (join) =>
+				join
+					.onRef('vaccine_dose.municipality_code', '=', 'vaccination_dose.municipality_code')
+					.onRef('vaccine_dose.vaccine_code', '=', 'vaccination_dose.vaccine_code')
+					.onRef('vaccine_dose.dose_code', '=', 'vaccination_dose.dose_code')
+			)
+			.select([
+				'vaccination_dose.dose_code',
+				'vaccination_dose.administered_on',
+				'vaccine_dose.sequence'
+			])
+			.where('vaccination_dose.municipality_code', '=', input.municipalityCode)
+			.where('vaccination_dose.atena_number', '=', entry.atena)
+			.where('vaccination_dose.vaccine_code', '=', vaccineCode)
+			.where('vaccination_dose.status', '=', 'administered')
+			.execute()
+	]);
+	const errors: Partial<Record<string, DoseRefusal>> = {};
+	if (!person) errors.atena = 'person_unknown';
+	if (!dose) errors.dose = 'dose_unknown';
+	if (!institution) errors.institution = 'institution_unknown';
+	if (!lotPattern.test(lot)) errors.lot = 'lot_format';
+	if (entry.administeredOn > input.today) errors.administeredOn = 'date_in_future';
+	else if (person && entry.administeredOn < person.birth_date) {
+		errors.administeredOn = 'date_before_birth';
+	}
+	if (dose && !dose.repeats_yearly) {
+		if (earlier.some((given) => given.dose_code === doseCode))
+			errors.dose = 'dose_already_recorded';
+		// A later dose of the series cannot predate an earlier one already on record, and the
+		// dose before it must be on record (or be entered first).
+		else if (
+			earlier.some(
+				(given) => given.sequence > dose.sequence && given.administered_on < entry.administeredOn
+			) ||
+			earlier.some(
+				(given) => given.sequence < dose.sequence && given.administered_on > entry.administeredOn
+			)
+		) {
+			errors.dose = 'dose_out_of_order';
+		}
+	}
+	if (Object.keys(errors).length > 0) throw new DoseEntryError(errors);
+	return db.transaction().execute(async (trx) => {
+		const row = await trx
+			.insertInto('vaccination_dose')
+			.values({
+				municipality_code: input.municipalityCode,
+				atena_number: entry.atena,
+				vaccine_code: vaccineCode,
+				dose_code: doseCode,
+				legal_basis: 'statutory',
+				administered_on: entry.administeredOn,
+				institution_code: entry.institution,
+				lot_number: lot,
+				manufacturer: entry.manufacturer || null,
+				status: 'administered',
+				source: 'yoshinhyo',
+				entered_by: input.actor.id,
+				entered_at: input.now
+			})
+			.returning('id')
+			.executeTakeFirstOrThrow();
+		await recordAudit(trx, {
+			municipalityCode: input.municipalityCode,
+			actor: input.actor,
+			context: input.context,
+			action: 'vaccination.enter',
+			subjectAtenaNumber: entry.atena,
+			objectType: 'vaccination_dose',
+			objectId: String(row.id),
+			result: 'ok',
+			payload: { vaccine: vaccineCode, dose: doseCode }
+		});
+		return { id: String(row.id) };
+	});
+}
+
+/** The second person confirms an entry; its author cannot, nor can anyone check twice. */
+export async function checkDose(
+	db: Executor,
+	input: {
+		municipalityCode: string;
+		id: string;
+		actor: Actor;
+		context: AuditContext;
+		now: Date;
+	}
+): Promise<void> {
+	const row = /^[0-9]{1,18}$/.test(input.id)
+		? await db
+				.selectFrom('vaccination_dose')
+				.select(['id', 'entered_by', 'checked_by', 'atena_number'])
+				.where('municipality_code', '=', input.municipalityCode)
+				.where('id', '=', input.id)
+				.executeTakeFirst()
+		: undefined;
+	const audit = (result: 'ok' | 'denied', payload?: Record<string, unknown>) => ({
+		municipalityCode: input.municipalityCode,
+		actor: input.actor,
+		context: input.context,
+		action: 'vaccination.check' as const,
+		subjectAtenaNumber: row?.atena_number,
+		objectType: 'vaccination_dose',
+		objectId: input.id.slice(0, 20),
+		result,
+		payload
+	});
+	const refusal =
+		!row || row.checked_by ? 'not_pending' : row.entered_by === input.actor.id ? 'own_entry' : null;
+	if (refusal) {
+		await recordAudit(db, audit('denied', { refused: refusal }));
+		throw new DoseCheckError(refusal);
+	}
+	await db.transaction().execute(async (trx) => {
+		const updated = await trx
+			.updateTable('vaccination_dose')
+			.set({ checked_by: input.actor.id, checked_at: input.now })
+			.where('id', '=', input.id)
+			.where('checked_by', 'is', null)
+			.where('entered_by', '<>', input.actor.id)
+			.executeTakeFirst();
+		if (updated.numUpdatedRows !== 1n) throw new DoseCheckError('not_pending');
+		await recordAudit(trx, audit('ok'));
+	});
+}
+
+/** Entries awaiting a second person, oldest first, marking those the viewer entered. */
+export async function pendingDoses(
+	db: Executor,
+	input: { municipalityCode: string; viewerId: string; limit?: number }
+) {
+	const rows = await db
+		.selectFrom('vaccination_dose')
+		.innerJoin('resident', (join) =>
+			join
+				.onRef('resident.municipality_code', '=', 'vaccination_dose.municipality_code')
+				.onRef('resident.atena_number', '=', 'vaccination_dose.atena_number')
+		)
+		.innerJoin('vaccine_dose', (join) =>
+			join
+				.onRef('vaccine_dose.municipality_code', '=', 'vaccination_dose.municipality_code')
+				.onRef('vaccine_dose.vaccine_code', '=', 'vaccination_dose.vaccine_code')
+				.onRef('vaccine_dose.dose_code', '=', 'vaccination_dose.dose_code')
+		)
+		.innerJoin('vaccine', (join) =>
+			join
+				.onRef('vaccine.municipality_code', '=', 'vaccine_dose.municipality_code')
+				.onRef('vaccine.vaccine_code', '=', 'vaccine_dose.vaccine_code')
+		)
+		.select([
+			'vaccination_dose.id',
+			'vaccination_dose.atena_number',
+			'vaccination_dose.administered_on',
+			'vaccination_dose.lot_number',
+			'vaccination_dose.entered_by',
+			'vaccination_dose.entered_at',
+			'resident.name_kanji',
+			'vaccine.name_ja',
+			'vaccine_dose.label_ja'
+		])
+		.where('vaccination_dose.municipality_code', '=', input.municipalityCode)
+		.where('vaccination_dose.checked_by', 'is', null)
+		.orderBy('vaccination_dose.entered_at')
+		.limit(input.limit ?? 100)
+		.execute();
+	return rows.map((row) => ({
+		id: String(row.id),
+		atena: row.atena_number,
+		name: row.name_kanji,
+		dose: `${row.name_ja} ${row.label_ja}`,
+		administeredOn: row.administered_on,
+		lot: row.lot_number,
+		enteredAt: row.entered_at.toISOString(),
+		own: row.entered_by === input.viewerId
+	}));
+}
