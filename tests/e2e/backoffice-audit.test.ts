@@ -1,9 +1,15 @@
 // Issue 5: every back-office route and action that touches personal data, called by real staff
 // in a real browser session, leaves the matching audit entry — action, actor, target, result —
-// and 宛名検索 finds people however the name is typed, opening a record only with a purpose.
+// and 宛名検索 finds people however the name is typed, opening a record only with a purpose; a
+// 個人番号 is shown only to a permitted role, with a reason, and never written to the log.
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { sql } from 'kysely';
+import { dataDirFor } from '../../playwright.config';
+import { parseKeySpec } from '../../src/lib/server/config';
+import { openMyNumber } from '../../src/lib/server/mynumber/cipher';
 import { createStaffByCli, freshResident, registerStaff, serverDatabase } from './support';
 
 const run = Date.now().toString(36);
@@ -234,4 +240,77 @@ test('every back-office route touching personal data leaves its audit entry', as
 	expect((await chief.goto(caseUrl('00000000-0000-4000-8000-000000000000')))?.status()).toBe(404);
 	const denied = await entriesSince(since, chiefId);
 	expect(denied.at(-1)).toMatchObject({ action: 'application.view', result: 'denied' });
+});
+
+test('a 個人番号 is shown only to a permitted role, one person at a time, with a reason', async ({
+	browser
+}) => {
+	const since = new Date();
+	const person = await freshResident();
+	const officer = await registerStaff(
+		browser,
+		createStaffByCli({ role: 'relief_officer', login: `relief-${run}`, name: '救済 担当' })
+	);
+	const officerId = await staffIdOf(`relief-${run}`);
+	await officer.goto(`/staff/residents/${person.atena}`);
+	await officer.getByLabel('処理事由').fill('健康被害救済の請求書の確認');
+	await officer.getByRole('button', { name: '記録を開く' }).click();
+	const cell = officer.getByTestId('mynumber');
+	await expect(cell).toContainText('●●●● ●●●● ●●●●');
+	await officer.getByRole('button', { name: '理由を記録して表示' }).click();
+	await expect(officer.getByRole('alert')).toContainText('表示する理由を入力してください');
+	await officer.getByLabel('表示する理由').fill('請求書記載の個人番号との照合');
+	await officer.getByRole('button', { name: '理由を記録して表示' }).click();
+	const shown = (await officer.getByTestId('mynumber').innerText()).replace(/\s/g, '');
+	expect(shown).toMatch(/^\d{12}$/);
+	// It is the number on file, and the audit entry has the reason but not the number.
+	const secrets = JSON.parse(readFileSync(path.join(dataDirFor('all'), 'secrets.json'), 'utf8'));
+	const sealed = await serverDatabase()
+		.selectFrom('mynumber.individual_number')
+		.select(['key_id', 'nonce', 'ciphertext', 'auth_tag'])
+		.where('atena_number', '=', person.atena)
+		.executeTakeFirstOrThrow();
+	expect(
+		openMyNumber(
+			[parseKeySpec(secrets.myNumberKey)],
+			{ municipalityCode: '139998', atenaNumber: person.atena },
+			{
+				keyId: sealed.key_id,
+				nonce: sealed.nonce,
+				ciphertext: sealed.ciphertext,
+				authTag: sealed.auth_tag
+			}
+		)
+	).toBe(shown);
+	const entries = (await entriesSince(since, officerId)).filter(
+		(entry) => entry.action === 'mynumber.view'
+	);
+	expect(entries).toEqual([
+		expect.objectContaining({
+			result: 'ok',
+			object_id: person.atena,
+			reason: '請求書記載の個人番号との照合'
+		})
+	]);
+	const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM audit.payload
+		WHERE payload::text LIKE ${`%${shown}%`}`.execute(serverDatabase());
+	expect(rows[0]!.n).toBe(0);
+
+	// A caseworker sees no number and cannot ask for one.
+	const worker = await registerStaff(
+		browser,
+		createStaffByCli({ role: 'caseworker', login: `nomn-${run}`, name: '番号 なし' })
+	);
+	await worker.goto(`/staff/residents/${person.atena}`);
+	await worker.getByLabel('処理事由').fill('問合せ対応');
+	await worker.getByRole('button', { name: '記録を開く' }).click();
+	await expect(worker.getByTestId('record')).toBeVisible();
+	await expect(worker.getByTestId('mynumber')).toHaveCount(0);
+	const forced = await worker.request.post(`/staff/residents/${person.atena}?/mynumber`, {
+		form: { purpose: 'x', reason: 'y' },
+		headers: { origin: 'http://localhost:4173', accept: 'text/html' },
+		maxRedirects: 0
+	});
+	expect(forced.status()).toBe(403);
+	expect(await forced.text()).not.toContain(shown);
 });

@@ -5,7 +5,9 @@ import { error, fail, type RequestEvent } from '@sveltejs/kit';
 import { m } from '$lib/paraglide/messages';
 import { recordAudit } from '../audit/record';
 import { staffActor } from '../auth/http';
+import { config } from '../config';
 import { db } from '../db';
+import { revealMyNumber } from '../mynumber/disclosure';
 import { requirePermission } from '../staff/permissions';
 import { vaccinationRecord } from './household';
 import { enoughCriteria, searchCriteria, searchResidents } from './search';
@@ -63,11 +65,44 @@ export async function recordLoad(event: RequestEvent) {
 }
 
 export async function openRecordAction(event: RequestEvent) {
-	const { staff, row } = await residentOr404(event);
-	const purpose = String((await event.request.formData()).get('purpose') ?? '')
+	const form = await event.request.formData();
+	const purpose = String(form.get('purpose') ?? '')
 		.trim()
 		.slice(0, 200);
-	if (!purpose) return fail(400, { message: m.record_purpose_required() });
+	if (!purpose) {
+		await residentOr404(event);
+		return fail(400, { message: m.record_purpose_required() });
+	}
+	return openRecord(event, purpose);
+}
+
+/** The record again with the person's 個人番号, for a role allowed to see it, with a reason. */
+export async function revealMyNumberAction(event: RequestEvent) {
+	const staff = requirePermission(event.locals, 'mynumber.read');
+	const form = await event.request.formData();
+	const purpose = String(form.get('purpose') ?? '')
+		.trim()
+		.slice(0, 200);
+	const reason = String(form.get('reason') ?? '')
+		.trim()
+		.slice(0, 200);
+	const opened = await openRecord(event, purpose || reason);
+	if (!reason) return fail(400, { ...opened, message: m.mynumber_reason_required() });
+	const key = config().myNumberKey;
+	if (!key) error(503);
+	const myNumber = await revealMyNumber(db(), {
+		municipalityCode: staff.municipalityCode,
+		atenaNumber: opened.record.atena,
+		keys: [key],
+		actor: staffActor(event.locals),
+		context: event.locals.audit,
+		reason
+	});
+	return { ...opened, myNumber: myNumber ?? m.mynumber_none() };
+}
+
+async function openRecord(event: RequestEvent, purpose: string) {
+	const { staff, row } = await residentOr404(event);
 	const resident = await db()
 		.selectFrom('resident')
 		.selectAll()
@@ -113,6 +148,7 @@ export async function openRecordAction(event: RequestEvent) {
 	});
 	return {
 		purpose,
+		canSeeMyNumber: staff.permissions.has('mynumber.read'),
 		record: {
 			atena: resident.atena_number,
 			household: resident.household_number,
