@@ -13,6 +13,7 @@ export const load: PageServerLoad = ({ locals }) => {
 			processApplications: staff.permissions.has('application.process'),
 			searchResidents: staff.permissions.has('resident.search'),
 			enterDoses: staff.permissions.has('vaccination.enter'),
+			readAudit: staff.permissions.has('audit.read'),
 			manageSettings: staff.permissions.has('settings.manage')
 		}
 	};

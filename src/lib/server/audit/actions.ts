@@ -56,6 +56,8 @@ export const auditActions = {
 	'notification.outbox_view': { reasonRequired: false },
 	'audit.view': { reasonRequired: false },
 	'audit.verify': { reasonRequired: false },
+	'audit.review': { reasonRequired: false },
+	'audit.export': { reasonRequired: false },
 	'system.demo_load': { reasonRequired: false },
 	'system.registry_import': { reasonRequired: false }
 } as const satisfies Record<string, { reasonRequired: boolean }>;

@@ -125,6 +125,19 @@ export interface AuditPayload {
   seq: Int8;
 }
 
+export interface AuditReview {
+  chain_intact: boolean;
+  denied: number;
+  entries: number;
+  findings: string;
+  id: Generated<Int8>;
+  municipality_code: string;
+  period_from: string;
+  period_until: string;
+  reviewed_at: Timestamp;
+  reviewed_by: string;
+}
+
 export interface EmailOutbox {
   attempts: Generated<number>;
   body: string;
@@ -488,6 +501,7 @@ export interface DB {
   attachment: Attachment;
   "audit.entry": AuditEntry;
   "audit.payload": AuditPayload;
+  "audit.review": AuditReview;
   email_outbox: EmailOutbox;
   enrolment: Enrolment;
   guardianship: Guardianship;

@@ -1,0 +1,142 @@
+// Request handling for the auditor's screens: search (POST, so a 宛名番号 never sits in a URL),
+// CSV export of the same filters, an on-demand chain check, and recording a review.
+import { fail, type RequestEvent } from '@sveltejs/kit';
+import { m } from '$lib/paraglide/messages';
+import { staffActor } from '../auth/http';
+import { db } from '../db';
+import { toCsv, tokyoDate } from '../staff/accounts';
+import { requirePermission } from '../staff/permissions';
+import { recordAudit } from './record';
+import {
+	auditFilters,
+	csvHeader,
+	csvRows,
+	recordReview,
+	ReviewInputError,
+	reviewsOf,
+	searchAuditLog
+} from './review';
+import { verifyAuditChain } from './verify';
+
+export async function auditLoad(event: RequestEvent) {
+	const staff = requirePermission(event.locals, 'audit.read');
+	return {
+		reviews: await reviewsOf(db(), staff.municipalityCode),
+		canReview: staff.permissions.has('audit.review'),
+		today: tokyoDate(new Date())
+	};
+}
+
+async function filtersFrom(request: Request) {
+	const form = await request.formData();
+	const raw = Object.fromEntries(
+		['atena', 'actor', 'action', 'result', 'from', 'until'].map((key) => [
+			key,
+			String(form.get(key) ?? '').slice(0, 64)
+		])
+	);
+	return { raw, parsed: auditFilters.safeParse(raw) };
+}
+
+const usedFilters = (filters: Record<string, string>) =>
+	Object.entries(filters)
+		.filter(([, value]) => value)
+		.map(([key]) => key);
+
+export async function searchAction(event: RequestEvent) {
+	const staff = requirePermission(event.locals, 'audit.read');
+	const { raw, parsed } = await filtersFrom(event.request);
+	if (!parsed.success) return fail(400, { filters: raw, message: m.audit_filters_invalid() });
+	const rows = await searchAuditLog(db(), {
+		municipalityCode: staff.municipalityCode,
+		filters: parsed.data,
+		limit: 200
+	});
+	await recordAudit(db(), {
+		municipalityCode: staff.municipalityCode,
+		actor: staffActor(event.locals),
+		context: event.locals.audit,
+		action: 'audit.view',
+		subjectAtenaNumber: parsed.data.atena || undefined,
+		result: 'ok',
+		payload: { by: usedFilters(parsed.data), rows: rows.length }
+	});
+	return {
+		filters: raw,
+		rows: rows.map((row) => ({ ...row, occurredAt: row.occurredAt.toISOString() }))
+	};
+}
+
+export async function exportCsv(event: RequestEvent): Promise<Response> {
+	const staff = requirePermission(event.locals, 'audit.read');
+	const { parsed } = await filtersFrom(event.request);
+	if (!parsed.success) return new Response(m.audit_filters_invalid(), { status: 400 });
+	const rows = await searchAuditLog(db(), {
+		municipalityCode: staff.municipalityCode,
+		filters: parsed.data,
+		limit: 10_000
+	});
+	await recordAudit(db(), {
+		municipalityCode: staff.municipalityCode,
+		actor: staffActor(event.locals),
+		context: event.locals.audit,
+		action: 'audit.export',
+		subjectAtenaNumber: parsed.data.atena || undefined,
+		result: 'ok',
+		payload: { by: usedFilters(parsed.data), rows: rows.length, format: 'csv' }
+	});
+	return new Response(toCsv(csvHeader, csvRows(rows)), {
+		headers: {
+			'content-type': 'text/csv; charset=utf-8',
+			'content-disposition': `attachment; filename="audit-${tokyoDate(new Date())}.csv"`,
+			'cache-control': 'private, no-store'
+		}
+	});
+}
+
+export async function verifyAction(event: RequestEvent) {
+	const staff = requirePermission(event.locals, 'audit.read');
+	const report = await verifyAuditChain(db(), { municipalityCode: staff.municipalityCode });
+	await recordAudit(db(), {
+		municipalityCode: staff.municipalityCode,
+		actor: staffActor(event.locals),
+		context: event.locals.audit,
+		action: 'audit.verify',
+		result: 'ok',
+		payload: { entries: report.entriesChecked, intact: report.firstBreak === null }
+	});
+	return {
+		verified: {
+			entries: report.entriesChecked,
+			intact: report.firstBreak === null,
+			firstBreak: report.firstBreak
+				? { seq: report.firstBreak.seq, problem: report.firstBreak.problem }
+				: null
+		}
+	};
+}
+
+export async function reviewAction(event: RequestEvent) {
+	const staff = requirePermission(event.locals, 'audit.review');
+	const form = await event.request.formData();
+	const input = {
+		from: String(form.get('from') ?? ''),
+		until: String(form.get('until') ?? ''),
+		findings: String(form.get('findings') ?? '').slice(0, 4000)
+	};
+	try {
+		const review = await recordReview(db(), {
+			municipalityCode: staff.municipalityCode,
+			...input,
+			actor: staffActor(event.locals),
+			context: event.locals.audit,
+			now: new Date()
+		});
+		return { reviewed: review };
+	} catch (failure) {
+		if (failure instanceof ReviewInputError) {
+			return fail(400, { review: input, message: m.audit_review_invalid() });
+		}
+		throw failure;
+	}
+}
