@@ -6,6 +6,7 @@ import { m } from '$lib/paraglide/messages';
 import { formatDate } from '$lib/format';
 import {
 	attachmentsPayload,
+	choiceWithDetail,
 	firstMissing,
 	list,
 	parsePerson,
@@ -52,6 +53,15 @@ function feeText(context: WizardContext, copies: number): string {
 		: m.certificate_fee_free();
 }
 
+const purpose = choiceWithDetail({
+	name: 'purpose',
+	detail: 'purpose_detail',
+	legend: m.step_certificate_purpose,
+	choices: certificatePurposes,
+	labels: purposeLabels,
+	chooseMessage: m.error_choose_purpose
+});
+
 export const certificate: Wizard = {
 	kind: 'certificate',
 	steps: ['person', 'passport', 'purpose', 'doses', 'copies', 'evidence', 'check'],
@@ -94,21 +104,7 @@ export const certificate: Wizard = {
 				]
 			};
 		}
-		if (step === 'purpose') {
-			const labels = purposeLabels();
-			return {
-				title: m.step_certificate_purpose(),
-				fields: [
-					{
-						type: 'radio',
-						name: 'purpose',
-						legend: m.step_certificate_purpose(),
-						choices: certificatePurposes.map((value) => ({ value, label: labels[value] }))
-					},
-					{ type: 'text', name: 'purpose_detail', label: m.reason_detail_label(), maxlength: 200 }
-				]
-			};
-		}
+		if (step === 'purpose') return purpose.view();
 		if (step === 'doses') {
 			const recorded = recordedDoseChoices(context);
 			return {
@@ -199,21 +195,7 @@ export const certificate: Wizard = {
 				{ passport_name: 'one', passport_number: 'one', nationality: 'one' }
 			);
 		}
-		if (step === 'purpose') {
-			return parseWith(
-				z
-					.object({
-						purpose: z.enum(certificatePurposes, { message: m.error_choose_purpose() }),
-						purpose_detail: z.string().trim().max(200, m.error_too_long())
-					})
-					.refine((value) => value.purpose !== 'other' || value.purpose_detail.length > 0, {
-						message: m.error_reason_detail_required(),
-						path: ['purpose_detail']
-					}),
-				form,
-				{ purpose: 'one', purpose_detail: 'one' }
-			);
-		}
+		if (step === 'purpose') return purpose.parse(form);
 		if (step === 'doses') {
 			const allowed = new Set([
 				...recordedDoseChoices(context).map((choice) => choice.value),
@@ -278,7 +260,6 @@ export const certificate: Wizard = {
 				{ value: handbookDose, label: m.certificate_handbook_dose() }
 			].map((choice) => [choice.value, choice.label])
 		);
-		const purpose = purposeLabels()[draft.purpose as (typeof certificatePurposes)[number]] ?? '';
 		const copies = typeof draft.copies === 'number' ? draft.copies : 1;
 		return [
 			{ step: 'person', label: m.step_person(), value: personName(context) },
@@ -294,7 +275,7 @@ export const certificate: Wizard = {
 			{
 				step: 'purpose',
 				label: m.step_certificate_purpose(),
-				value: text(draft.purpose_detail) ? `${purpose}（${text(draft.purpose_detail)}）` : purpose
+				value: purpose.text(draft)
 			},
 			{
 				step: 'doses',

@@ -6,6 +6,7 @@ import { m } from '$lib/paraglide/messages';
 import { formatDate } from '$lib/format';
 import {
 	calendarDate,
+	choiceWithDetail,
 	deliveryPayload,
 	deliveryText,
 	deliveryView,
@@ -35,6 +36,15 @@ const reasonLabels = () => ({
 /** Whole days from `from` to `to` (ISO dates). */
 const daysBetween = (from: string, to: string) =>
 	Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
+
+const reason = choiceWithDetail({
+	name: 'reason',
+	detail: 'reason_detail',
+	legend: m.step_outside_reason,
+	choices: outsideReasons,
+	labels: reasonLabels,
+	chooseMessage: m.error_choose_reason
+});
 
 export const outsideRequest: Wizard = {
 	kind: 'outside_request',
@@ -76,21 +86,7 @@ export const outsideRequest: Wizard = {
 				]
 			};
 		}
-		if (step === 'reason') {
-			const labels = reasonLabels();
-			return {
-				title: m.step_outside_reason(),
-				fields: [
-					{
-						type: 'radio',
-						name: 'reason',
-						legend: m.step_outside_reason(),
-						choices: outsideReasons.map((value) => ({ value, label: labels[value] }))
-					},
-					{ type: 'text', name: 'reason_detail', label: m.reason_detail_label(), maxlength: 200 }
-				]
-			};
-		}
+		if (step === 'reason') return reason.view();
 		return deliveryView(context);
 	},
 	parse(step, form, context) {
@@ -132,21 +128,7 @@ export const outsideRequest: Wizard = {
 				{ period_from: 'one', period_until: 'one' }
 			);
 		}
-		if (step === 'reason') {
-			return parseWith(
-				z
-					.object({
-						reason: z.enum(outsideReasons, { message: m.error_choose_reason() }),
-						reason_detail: z.string().trim().max(200, m.error_too_long())
-					})
-					.refine((value) => value.reason !== 'other' || value.reason_detail.length > 0, {
-						message: m.error_reason_detail_required(),
-						path: ['reason_detail']
-					}),
-				form,
-				{ reason: 'one', reason_detail: 'one' }
-			);
-		}
+		if (step === 'reason') return reason.parse(form);
 		return parseDelivery(form);
 	},
 	missing: ({ draft }) =>
@@ -160,7 +142,6 @@ export const outsideRequest: Wizard = {
 		]),
 	summary(context) {
 		const { draft } = context;
-		const reason = reasonLabels()[draft.reason as (typeof outsideReasons)[number]] ?? '';
 		return [
 			{ step: 'person', label: m.step_person(), value: personName(context) },
 			{ step: 'dose', label: m.step_dose(), value: doseLabel(context) },
@@ -181,7 +162,7 @@ export const outsideRequest: Wizard = {
 			{
 				step: 'reason',
 				label: m.step_outside_reason(),
-				value: text(draft.reason_detail) ? `${reason}（${text(draft.reason_detail)}）` : reason
+				value: reason.text(draft)
 			},
 			{ step: 'delivery', label: m.step_delivery(), value: deliveryText(context) }
 		];

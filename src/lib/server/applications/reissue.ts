@@ -1,9 +1,9 @@
 // 予診票の再発行 (DOMAIN.md P1): who, which dose, why, how to deliver. Only routine doses not yet
 // on record whose window is open or opens within 90 days can be reissued — the guard says which
 // rule stopped a choice and what to do instead.
-import { z } from 'zod';
 import { m } from '$lib/paraglide/messages';
 import {
+	choiceWithDetail,
 	deliveryPayload,
 	deliveryText,
 	deliveryView,
@@ -13,7 +13,6 @@ import {
 	parseDelivery,
 	parseDose,
 	parsePerson,
-	parseWith,
 	personName,
 	personView,
 	subjectOf,
@@ -30,6 +29,15 @@ const reasonLabels = () => ({
 	other: m.reason_other()
 });
 
+const reason = choiceWithDetail({
+	name: 'reason',
+	detail: 'reason_detail',
+	legend: m.step_reason,
+	choices: reissueReasons,
+	labels: reasonLabels,
+	chooseMessage: m.error_choose_reason
+});
+
 export const reissue: Wizard = {
 	kind: 'reissue',
 	steps: ['person', 'dose', 'reason', 'delivery', 'check'],
@@ -39,41 +47,13 @@ export const reissue: Wizard = {
 	view(step, context) {
 		if (step === 'person') return personView(context, m.step_person());
 		if (step === 'dose') return doseView(context, m.step_dose());
-		if (step === 'reason') {
-			const labels = reasonLabels();
-			return {
-				title: m.step_reason(),
-				fields: [
-					{
-						type: 'radio',
-						name: 'reason',
-						legend: m.step_reason(),
-						choices: reissueReasons.map((value) => ({ value, label: labels[value] }))
-					},
-					{ type: 'text', name: 'reason_detail', label: m.reason_detail_label(), maxlength: 200 }
-				]
-			};
-		}
+		if (step === 'reason') return reason.view();
 		return deliveryView(context);
 	},
 	parse(step, form, context) {
 		if (step === 'person') return parsePerson(form, context);
 		if (step === 'dose') return parseDose(form, context);
-		if (step === 'reason') {
-			return parseWith(
-				z
-					.object({
-						reason: z.enum(reissueReasons, { message: m.error_choose_reason() }),
-						reason_detail: z.string().trim().max(200, m.error_too_long())
-					})
-					.refine((value) => value.reason !== 'other' || value.reason_detail.length > 0, {
-						message: m.error_reason_detail_required(),
-						path: ['reason_detail']
-					}),
-				form,
-				{ reason: 'one', reason_detail: 'one' }
-			);
-		}
+		if (step === 'reason') return reason.parse(form);
 		return parseDelivery(form);
 	},
 	missing: ({ draft }) =>
@@ -84,12 +64,10 @@ export const reissue: Wizard = {
 			['delivery', !!draft.delivery]
 		]),
 	summary(context) {
-		const reason = reasonLabels()[context.draft.reason as (typeof reissueReasons)[number]] ?? '';
-		const detail = text(context.draft.reason_detail);
 		return [
 			{ step: 'person', label: m.step_person(), value: personName(context) },
 			{ step: 'dose', label: m.step_dose(), value: doseLabel(context) },
-			{ step: 'reason', label: m.step_reason(), value: detail ? `${reason}（${detail}）` : reason },
+			{ step: 'reason', label: m.step_reason(), value: reason.text(context.draft) },
 			{ step: 'delivery', label: m.step_delivery(), value: deliveryText(context) }
 		];
 	},

@@ -296,3 +296,54 @@ export const calendarDate = (message: string) =>
 			const date = new Date(`${value}T00:00:00Z`);
 			return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === value;
 		}, message);
+
+/**
+ * A question answered by one choice, where "other" needs a few words (the reason for a reissue,
+ * the purpose of a certificate …): its fields, its check and how it reads back.
+ */
+export function choiceWithDetail<T extends string>(input: {
+	name: string;
+	detail: string;
+	legend: () => string;
+	choices: readonly T[];
+	labels: () => Record<T, string>;
+	chooseMessage: () => string;
+}) {
+	return {
+		view(): StepView {
+			const labels = input.labels();
+			return {
+				title: input.legend(),
+				fields: [
+					{
+						type: 'radio',
+						name: input.name,
+						legend: input.legend(),
+						choices: input.choices.map((value) => ({ value, label: labels[value] }))
+					},
+					{ type: 'text', name: input.detail, label: m.reason_detail_label(), maxlength: 200 }
+				]
+			};
+		},
+		parse(form: FormValues): Parsed {
+			return parseWith(
+				z
+					.object({
+						[input.name]: z.enum(input.choices as [T, ...T[]], { message: input.chooseMessage() }),
+						[input.detail]: z.string().trim().max(200, m.error_too_long())
+					})
+					.refine(
+						(value) => value[input.name] !== 'other' || String(value[input.detail]).length > 0,
+						{ message: m.error_reason_detail_required(), path: [input.detail] }
+					),
+				form,
+				{ [input.name]: 'one', [input.detail]: 'one' }
+			);
+		},
+		text(draft: Draft): string {
+			const chosen = input.labels()[draft[input.name] as T] ?? '';
+			const detail = text(draft[input.detail]);
+			return detail ? `${chosen}（${detail}）` : chosen;
+		}
+	};
+}
