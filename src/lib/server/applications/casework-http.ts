@@ -22,7 +22,7 @@ import {
 	type CaseAction,
 	type StaffActor
 } from './casework';
-import { wizardFor } from './kinds';
+import { stepTitle, wizardFor } from './kinds';
 import { queueCounts, queuePage, queues, type Queue } from './queues';
 import { transitionsOf, type Application } from './store';
 
@@ -109,25 +109,6 @@ async function caseOr404(event: RequestEvent): Promise<Application> {
 	}
 	return application;
 }
-
-const stepLabels: Record<string, () => string> = {
-	person: m.step_person,
-	dose: m.step_dose,
-	reason: m.step_reason,
-	delivery: m.step_delivery,
-	passport: m.step_passport,
-	purpose: m.step_certificate_purpose,
-	doses: m.step_certificate_doses,
-	copies: m.step_copies,
-	evidence: m.step_evidence,
-	place: m.step_place,
-	period: m.step_period,
-	checker: m.step_relief_checker,
-	benefits: m.step_benefits,
-	vaccination: m.step_relief_vaccination,
-	documents: m.step_documents,
-	my_number: m.step_my_number
-};
 
 export async function caseLoad(event: RequestEvent) {
 	const application = await caseOr404(event);
@@ -288,9 +269,7 @@ export async function caseLoad(event: RequestEvent) {
 			.filter((step) => step !== 'check')
 			.map((step) => ({
 				step,
-				label: (step === 'reason' && application.kind === 'outside_request'
-					? m.step_outside_reason
-					: (stepLabels[step] ?? (() => step)))()
+				label: stepTitle(application.kind, step)
 			})),
 		outcomes: issueOutcomes
 	};

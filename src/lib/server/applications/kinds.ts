@@ -4,6 +4,7 @@ import { certificate } from './certificate';
 import { outsideRequest } from './outside-request';
 import { reissue } from './reissue';
 import { relief } from './relief';
+import { m } from '$lib/paraglide/messages';
 import type { Wizard } from './wizard';
 
 export const wizards: Record<string, Wizard> = {
@@ -22,4 +23,32 @@ export const kindSlugs = {
 
 export function wizardFor(kind: string): Wizard | null {
 	return Object.hasOwn(wizards, kind) ? wizards[kind]! : null;
+}
+
+const stepTitles: Record<string, () => string> = {
+	person: m.step_person,
+	dose: m.step_dose,
+	reason: m.step_reason,
+	delivery: m.step_delivery,
+	passport: m.step_passport,
+	purpose: m.step_certificate_purpose,
+	doses: m.step_certificate_doses,
+	copies: m.step_copies,
+	evidence: m.step_evidence,
+	place: m.step_place,
+	period: m.step_period,
+	checker: m.step_relief_checker,
+	benefits: m.step_benefits,
+	vaccination: m.step_relief_vaccination,
+	documents: m.step_documents,
+	my_number: m.step_my_number
+};
+const kindStepTitles: Record<string, Record<string, () => string>> = {
+	outside_request: { reason: m.step_outside_reason },
+	relief: { person: m.step_relief_person }
+};
+
+/** A step's name as the resident saw it: for 差し戻し items on both sides of the counter. */
+export function stepTitle(kind: string, step: string): string {
+	return (kindStepTitles[kind]?.[step] ?? stepTitles[step] ?? (() => step))();
 }

@@ -19,7 +19,7 @@ import {
 	attachmentsOf,
 	removeAttachment
 } from './attachments';
-import { kindSlugs, wizardFor } from './kinds';
+import { kindSlugs, stepTitle, wizardFor } from './kinds';
 import {
 	createDraft,
 	ownApplication,
@@ -251,9 +251,6 @@ export async function wizardLoad(event: RequestEvent) {
 				? String(saved)
 				: (initial ?? '');
 	}
-	const stepTitles: Record<string, string> = returnItems.length
-		? Object.fromEntries(wizard.summary(context).map((row) => [row.step, row.label]))
-		: {};
 	return {
 		id: application.id,
 		kind: application.kind,
@@ -291,7 +288,7 @@ export async function wizardLoad(event: RequestEvent) {
 				: [],
 		returnItems: returnItems.map((item) => ({
 			...item,
-			label: stepTitles[item.step] ?? item.step
+			label: stepTitle(application.kind, item.step)
 		}))
 	};
 }

@@ -91,15 +91,9 @@ export type PersonRecord = {
 	due: (DueDose & { vaccineName: string; doseLabel: string })[];
 };
 
-/** The person's doses on record (the 予防接種台帳) and what is due next, in the page's language. */
-export async function vaccinationRecord(
-	db: Executor,
-	municipalityCode: string,
-	person: Person,
-	locale: 'ja' | 'en',
-	now: Date
-): Promise<PersonRecord> {
-	const catalogue = await db
+/** The city's active vaccines and doses in schedule order, with their windows. */
+export function activeCatalogue(db: Executor, municipalityCode: string) {
+	return db
 		.selectFrom('vaccine_dose')
 		.innerJoin('vaccine', (join) =>
 			join
@@ -127,6 +121,17 @@ export async function vaccinationRecord(
 		.orderBy('vaccine.sort_order')
 		.orderBy('vaccine_dose.sequence')
 		.execute();
+}
+
+/** The person's doses on record (the 予防接種台帳) and what is due next, in the page's language. */
+export async function vaccinationRecord(
+	db: Executor,
+	municipalityCode: string,
+	person: Person,
+	locale: 'ja' | 'en',
+	now: Date
+): Promise<PersonRecord> {
+	const catalogue = await activeCatalogue(db, municipalityCode);
 	const doses = await db
 		.selectFrom('vaccination_dose')
 		.leftJoin('medical_institution', (join) =>

@@ -4,6 +4,7 @@ import { m } from '$lib/paraglide/messages';
 import { recordAudit } from '../audit/record';
 import { staffActor } from '../auth/http';
 import { db } from '../db';
+import { activeCatalogue } from '../residents/household';
 import { tokyoDate } from '../staff/accounts';
 import { requirePermission } from '../staff/permissions';
 import {
@@ -18,24 +19,7 @@ import {
 export async function recordsLoad(event: RequestEvent) {
 	const staff = requirePermission(event.locals, 'vaccination.enter');
 	const [doses, institutions, pending] = await Promise.all([
-		db()
-			.selectFrom('vaccine_dose')
-			.innerJoin('vaccine', (join) =>
-				join
-					.onRef('vaccine.municipality_code', '=', 'vaccine_dose.municipality_code')
-					.onRef('vaccine.vaccine_code', '=', 'vaccine_dose.vaccine_code')
-			)
-			.select([
-				'vaccine_dose.vaccine_code',
-				'vaccine_dose.dose_code',
-				'vaccine.name_ja',
-				'vaccine_dose.label_ja'
-			])
-			.where('vaccine_dose.municipality_code', '=', staff.municipalityCode)
-			.where('vaccine.active', '=', true)
-			.orderBy('vaccine.sort_order')
-			.orderBy('vaccine_dose.sequence')
-			.execute(),
+		activeCatalogue(db(), staff.municipalityCode),
 		db()
 			.selectFrom('medical_institution')
 			.select(['institution_code', 'name_ja'])
