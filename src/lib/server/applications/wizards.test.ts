@@ -22,6 +22,7 @@ const parent: Person = { ...child, ref: 'p'.repeat(22), atenaNumber: '1', relati
 const record: PersonRecord = {
 	history: [
 		{
+			id: '1',
 			vaccineCode: 'mr',
 			doseCode: 'period_1',
 			vaccineName: 'MR',

@@ -424,7 +424,26 @@ export interface VaccinationDose {
   source: string;
   status: string;
   vaccine_code: string;
+  version: Generated<number>;
+  voided_at: Timestamp | null;
   voucher_number: string | null;
+}
+
+export interface VaccinationDoseChange {
+  after: Json | null;
+  base_version: number;
+  before: Json;
+  decided_at: Timestamp | null;
+  decided_by: string | null;
+  decision: string | null;
+  decision_note: string | null;
+  dose_id: Int8;
+  id: Generated<Int8>;
+  kind: string;
+  municipality_code: string;
+  reason: string;
+  requested_at: Timestamp;
+  requested_by: string;
 }
 
 export interface Vaccine {
@@ -523,6 +542,7 @@ export interface DB {
   staff_session: StaffSession;
   staff_user: StaffUser;
   vaccination_dose: VaccinationDose;
+  vaccination_dose_change: VaccinationDoseChange;
   vaccine: Vaccine;
   vaccine_dose: VaccineDose;
   webauthn_challenge: WebauthnChallenge;

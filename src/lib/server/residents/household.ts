@@ -75,6 +75,7 @@ export async function representedPeople(
 }
 
 export type RecordedDose = {
+	id: string;
 	vaccineCode: string;
 	doseCode: string;
 	vaccineName: string;
@@ -140,6 +141,7 @@ export async function vaccinationRecord(
 				.onRef('medical_institution.institution_code', '=', 'vaccination_dose.institution_code')
 		)
 		.select([
+			'vaccination_dose.id',
 			'vaccination_dose.vaccine_code',
 			'vaccination_dose.dose_code',
 			'vaccination_dose.administered_on',
@@ -152,6 +154,7 @@ export async function vaccinationRecord(
 		.where('vaccination_dose.municipality_code', '=', municipalityCode)
 		.where('vaccination_dose.atena_number', '=', person.atenaNumber)
 		.where('vaccination_dose.status', '=', 'administered')
+		.where('vaccination_dose.voided_at', 'is', null)
 		.orderBy('vaccination_dose.administered_on', 'desc')
 		.execute();
 	const key = (vaccine: string, dose: string) => `${vaccine}:${dose}`;
@@ -189,6 +192,7 @@ export async function vaccinationRecord(
 	);
 	return {
 		history: doses.map((dose) => ({
+			id: String(dose.id),
 			vaccineCode: dose.vaccine_code,
 			doseCode: dose.dose_code,
 			vaccineName: names.get(key(dose.vaccine_code, dose.dose_code))?.vaccine ?? dose.vaccine_code,

@@ -8,6 +8,7 @@ export const defaultRolePermissions: Record<string, readonly string[]> = {
 		'vaccination.read',
 		'vaccination.enter',
 		'vaccination.check',
+		'vaccination.correct',
 		'application.process',
 		'document.issue'
 	],
@@ -16,6 +17,7 @@ export const defaultRolePermissions: Record<string, readonly string[]> = {
 		'resident.search',
 		'vaccination.read',
 		'vaccination.check',
+		'vaccination.correct',
 		'application.process',
 		'application.approve',
 		'document.issue',

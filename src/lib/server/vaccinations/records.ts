@@ -46,41 +46,56 @@ export type DoseEntry = z.infer<typeof doseEntry>;
 /** 予診票 lot numbers: letters, digits and hyphens, as printed on the vial label. */
 export const lotPattern = /^[A-Z0-9][A-Z0-9-]{2,19}$/;
 
-export async function enterDose(
+/** The dose's values as the 予防接種台帳 keeps them (what a correction may change). */
+export type DoseValues = {
+	vaccineCode: string;
+	doseCode: string;
+	administeredOn: string;
+	institutionCode: string | null;
+	lotNumber: string | null;
+	manufacturer: string | null;
+};
+
+/** Lot numbers typed from the vial label may come in full width or lower case. */
+export const normalizeLot = (lot: string) => lot.normalize('NFKC').trim().toUpperCase();
+
+/**
+ * Why these values cannot stand in the person's record, by field; empty when they can. Shared by
+ * a new entry and a correction (which ignores the dose it corrects); voided doses do not count.
+ */
+export async function doseProblems(
 	db: Executor,
 	input: {
 		municipalityCode: string;
-		entry: DoseEntry;
-		actor: Actor;
-		context: AuditContext;
+		atena: string;
+		values: DoseValues;
 		today: string;
-		now: Date;
+		ignoreDoseId?: string;
 	}
-): Promise<{ id: string }> {
-	const { entry } = input;
-	// Lot numbers typed from the vial label may come in full width or lower case.
-	const lot = entry.lot.normalize('NFKC').trim().toUpperCase();
-	const [vaccineCode, doseCode] = entry.dose.split(':') as [string, string];
+): Promise<Partial<Record<string, DoseRefusal>>> {
+	const { values } = input;
 	const [person, dose, institution, earlier] = await Promise.all([
 		db
 			.selectFrom('resident')
 			.select(['birth_date'])
 			.where('municipality_code', '=', input.municipalityCode)
-			.where('atena_number', '=', entry.atena)
+			.where('atena_number', '=', input.atena)
 			.executeTakeFirst(),
 		db
 			.selectFrom('vaccine_dose')
 			.select(['sequence', 'repeats_yearly'])
 			.where('municipality_code', '=', input.municipalityCode)
-			.where('vaccine_code', '=', vaccineCode)
-			.where('dose_code', '=', doseCode)
+			.where('vaccine_code', '=', values.vaccineCode)
+			.where('dose_code', '=', values.doseCode)
 			.executeTakeFirst(),
-		db
-			.selectFrom('medical_institution')
-			.select('institution_code')
-			.where('municipality_code', '=', input.municipalityCode)
-			.where('institution_code', '=', entry.institution)
-			.executeTakeFirst(),
+		values.institutionCode === null
+			? Promise.resolve(null)
+			: db
+					.selectFrom('medical_institution')
+					.select('institution_code')
+					.where('municipality_code', '=', input.municipalityCode)
+					.where('institution_code', '=', values.institutionCode)
+					.executeTakeFirst(),
 		db
 			.selectFrom('vaccination_dose')
 			.innerJoin('vaccine_dose', (join) =>
@@ -95,36 +110,71 @@ export async function enterDose(
 				'vaccine_dose.sequence'
 			])
 			.where('vaccination_dose.municipality_code', '=', input.municipalityCode)
-			.where('vaccination_dose.atena_number', '=', entry.atena)
-			.where('vaccination_dose.vaccine_code', '=', vaccineCode)
+			.where('vaccination_dose.atena_number', '=', input.atena)
+			.where('vaccination_dose.vaccine_code', '=', values.vaccineCode)
 			.where('vaccination_dose.status', '=', 'administered')
+			.where('vaccination_dose.voided_at', 'is', null)
+			.$if(input.ignoreDoseId !== undefined, (query) =>
+				query.where('vaccination_dose.id', '<>', input.ignoreDoseId!)
+			)
 			.execute()
 	]);
 	const errors: Partial<Record<string, DoseRefusal>> = {};
 	if (!person) errors.atena = 'person_unknown';
 	if (!dose) errors.dose = 'dose_unknown';
-	if (!institution) errors.institution = 'institution_unknown';
-	if (!lotPattern.test(lot)) errors.lot = 'lot_format';
-	if (entry.administeredOn > input.today) errors.administeredOn = 'date_in_future';
-	else if (person && entry.administeredOn < person.birth_date) {
+	// Doses given elsewhere carry an institution name instead of a code; a code must be known.
+	if (values.institutionCode !== null && !institution) errors.institution = 'institution_unknown';
+	if (values.lotNumber !== null && !lotPattern.test(values.lotNumber)) errors.lot = 'lot_format';
+	if (values.administeredOn > input.today) errors.administeredOn = 'date_in_future';
+	else if (person && values.administeredOn < person.birth_date) {
 		errors.administeredOn = 'date_before_birth';
 	}
 	if (dose && !dose.repeats_yearly) {
-		if (earlier.some((given) => given.dose_code === doseCode))
+		if (earlier.some((given) => given.dose_code === values.doseCode))
 			errors.dose = 'dose_already_recorded';
 		// A later dose of the series cannot predate an earlier one already on record, and the
 		// dose before it must be on record (or be entered first).
 		else if (
 			earlier.some(
-				(given) => given.sequence > dose.sequence && given.administered_on < entry.administeredOn
+				(given) => given.sequence > dose.sequence && given.administered_on < values.administeredOn
 			) ||
 			earlier.some(
-				(given) => given.sequence < dose.sequence && given.administered_on > entry.administeredOn
+				(given) => given.sequence < dose.sequence && given.administered_on > values.administeredOn
 			)
 		) {
 			errors.dose = 'dose_out_of_order';
 		}
 	}
+	return errors;
+}
+
+export async function enterDose(
+	db: Executor,
+	input: {
+		municipalityCode: string;
+		entry: DoseEntry;
+		actor: Actor;
+		context: AuditContext;
+		today: string;
+		now: Date;
+	}
+): Promise<{ id: string }> {
+	const { entry } = input;
+	const lot = normalizeLot(entry.lot);
+	const [vaccineCode, doseCode] = entry.dose.split(':') as [string, string];
+	const errors = await doseProblems(db, {
+		municipalityCode: input.municipalityCode,
+		atena: entry.atena,
+		values: {
+			vaccineCode,
+			doseCode,
+			administeredOn: entry.administeredOn,
+			institutionCode: entry.institution,
+			lotNumber: lot,
+			manufacturer: entry.manufacturer || null
+		},
+		today: input.today
+	});
 	if (Object.keys(errors).length > 0) throw new DoseEntryError(errors);
 	return db.transaction().execute(async (trx) => {
 		const row = await trx
@@ -175,7 +225,7 @@ export async function checkDose(
 	const row = /^[0-9]{1,18}$/.test(input.id)
 		? await db
 				.selectFrom('vaccination_dose')
-				.select(['id', 'entered_by', 'checked_by', 'atena_number'])
+				.select(['id', 'entered_by', 'checked_by', 'atena_number', 'voided_at'])
 				.where('municipality_code', '=', input.municipalityCode)
 				.where('id', '=', input.id)
 				.executeTakeFirst()
@@ -192,7 +242,11 @@ export async function checkDose(
 		payload
 	});
 	const refusal =
-		!row || row.checked_by ? 'not_pending' : row.entered_by === input.actor.id ? 'own_entry' : null;
+		!row || row.checked_by || row.voided_at
+			? 'not_pending'
+			: row.entered_by === input.actor.id
+				? 'own_entry'
+				: null;
 	if (refusal) {
 		await recordAudit(db, audit('denied', { refused: refusal }));
 		throw new DoseCheckError(refusal);
@@ -203,6 +257,7 @@ export async function checkDose(
 			.set({ checked_by: input.actor.id, checked_at: input.now })
 			.where('id', '=', input.id)
 			.where('checked_by', 'is', null)
+			.where('voided_at', 'is', null)
 			.where('entered_by', '<>', input.actor.id)
 			.executeTakeFirst();
 		if (updated.numUpdatedRows !== 1n) throw new DoseCheckError('not_pending');
@@ -246,6 +301,7 @@ export async function pendingDoses(
 		])
 		.where('vaccination_dose.municipality_code', '=', input.municipalityCode)
 		.where('vaccination_dose.checked_by', 'is', null)
+		.where('vaccination_dose.voided_at', 'is', null)
 		.orderBy('vaccination_dose.entered_at')
 		.limit(input.limit ?? 100)
 		.execute();
