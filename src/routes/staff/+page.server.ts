@@ -12,7 +12,8 @@ export const load: PageServerLoad = ({ locals }) => {
 			proveIdentity: staff.permissions.has('identity.proof'),
 			processApplications: staff.permissions.has('application.process'),
 			searchResidents: staff.permissions.has('resident.search'),
-			enterDoses: staff.permissions.has('vaccination.enter'),
+			enterDoses:
+				staff.permissions.has('vaccination.enter') || staff.permissions.has('vaccination.check'),
 			readAudit: staff.permissions.has('audit.read'),
 			manageSettings: staff.permissions.has('settings.manage')
 		}

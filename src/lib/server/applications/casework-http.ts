@@ -227,7 +227,9 @@ export async function caseLoad(event: RequestEvent) {
 					status: subject.status
 				}
 			: null,
+		doseLinks: event.locals.staff!.permissions.has('vaccination.read'),
 		doses: (record?.history ?? []).map((dose) => ({
+			id: dose.id,
 			vaccine: dose.vaccineName,
 			dose: dose.doseLabel,
 			on: dose.administeredOn,

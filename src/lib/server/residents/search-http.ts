@@ -149,6 +149,7 @@ async function openRecord(event: RequestEvent, purpose: string) {
 	return {
 		purpose,
 		canSeeMyNumber: staff.permissions.has('mynumber.read'),
+		doseLinks: staff.permissions.has('vaccination.read'),
 		record: {
 			atena: resident.atena_number,
 			household: resident.household_number,
@@ -162,6 +163,7 @@ async function openRecord(event: RequestEvent, purpose: string) {
 			residentType: resident.resident_type,
 			status: resident.status,
 			doses: record.history.map((dose) => ({
+				id: dose.id,
 				vaccine: `${dose.vaccineName} ${dose.doseLabel}`,
 				on: dose.administeredOn,
 				institution: dose.institution,

@@ -7,6 +7,7 @@ import { db } from '../db';
 import { activeCatalogue } from '../residents/household';
 import { tokyoDate } from '../staff/accounts';
 import { requirePermission } from '../staff/permissions';
+import { pendingDoseChanges } from './corrections';
 import {
 	checkDose,
 	DoseCheckError,
@@ -17,8 +18,11 @@ import {
 } from './records';
 
 export async function recordsLoad(event: RequestEvent) {
-	const staff = requirePermission(event.locals, 'vaccination.enter');
-	const [doses, institutions, pending] = await Promise.all([
+	// Those who key 予診票 and those who check entries (an approver may only check) share the page.
+	const staff = event.locals.staff?.permissions.has('vaccination.check')
+		? event.locals.staff
+		: requirePermission(event.locals, 'vaccination.enter');
+	const [doses, institutions, pending, changes] = await Promise.all([
 		activeCatalogue(db(), staff.municipalityCode),
 		db()
 			.selectFrom('medical_institution')
@@ -29,6 +33,9 @@ export async function recordsLoad(event: RequestEvent) {
 			.execute(),
 		staff.permissions.has('vaccination.check')
 			? pendingDoses(db(), { municipalityCode: staff.municipalityCode, viewerId: staff.id })
+			: Promise.resolve(null),
+		staff.permissions.has('vaccination.check')
+			? pendingDoseChanges(db(), { municipalityCode: staff.municipalityCode, viewerId: staff.id })
 			: Promise.resolve(null)
 	]);
 	if (pending) {
@@ -38,7 +45,7 @@ export async function recordsLoad(event: RequestEvent) {
 			context: event.locals.audit,
 			action: 'vaccination.view',
 			result: 'ok',
-			payload: { list: 'pending_check', rows: pending.length }
+			payload: { list: 'pending_check', rows: pending.length, changes: changes?.length ?? 0 }
 		});
 	}
 	const url = event.url.searchParams;
@@ -48,7 +55,9 @@ export async function recordsLoad(event: RequestEvent) {
 			label: `${row.name_ja} ${row.label_ja}`
 		})),
 		institutions: institutions.map((row) => ({ value: row.institution_code, label: row.name_ja })),
+		canEnter: staff.permissions.has('vaccination.enter'),
 		pending,
+		changes,
 		entered: url.has('entered'),
 		checked: url.has('checked'),
 		// Keying a stack of forms from one clinic: date and clinic stay for the next one.
@@ -56,7 +65,7 @@ export async function recordsLoad(event: RequestEvent) {
 	};
 }
 
-const refusalText: Record<string, () => string> = {
+export const doseRefusalText: Record<string, () => string> = {
 	person_unknown: m.dose_error_person_unknown,
 	dose_unknown: m.dose_error_dose_unknown,
 	date_before_birth: m.dose_error_before_birth,
@@ -111,7 +120,7 @@ export async function enterAction(event: RequestEvent) {
 	} catch (failure) {
 		if (!(failure instanceof DoseEntryError)) throw failure;
 		const errors = Object.fromEntries(
-			Object.entries(failure.errors).map(([field, code]) => [field, refusalText[code!]!()])
+			Object.entries(failure.errors).map(([field, code]) => [field, doseRefusalText[code!]!()])
 		);
 		return fail(400, { values, errors });
 	}
