@@ -36,6 +36,9 @@ const schema = z.object({
 	// The back office's public intake key, for a portal that takes relief claimants' 個人番号
 	// without holding MY_NUMBER_KEY (npm run mynumber:intake-key prints it).
 	MY_NUMBER_INTAKE_KEY: keySpec.optional(),
+	// Seals the municipality's document-signing keys (SMART Health Card, ES256) in the database;
+	// the back office needs it to issue certificates (npm run documents:key creates and rotates).
+	DOCUMENT_KEY: keySpec.optional(),
 	// The public origin of this deployment (adapter-node reads it too). WebAuthn takes the expected
 	// origin and RP ID from here, never from the Host header.
 	ORIGIN: z
@@ -65,6 +68,7 @@ export type Config = {
 	myNumberKey: { id: string; key: Buffer } | undefined;
 	/** Seals 個人番号 typed on the portal for the back office; derived from MY_NUMBER_KEY if set. */
 	myNumberIntakeKey: { id: string; key: Buffer } | undefined;
+	documentKey: { id: string; key: Buffer } | undefined;
 	municipalityCode: string | undefined;
 	origin: string;
 	/** The WebAuthn relying-party id: RP_ID, or the origin's host name. */
@@ -107,6 +111,10 @@ export function readConfig(env: Record<string, string | undefined>): Config {
 		// The internet-facing process must not even hold the key (三層の対策).
 		throw new ConfigError('MY_NUMBER_KEY must not be set when APP_ROLE=portal');
 	}
+	if (values.APP_ROLE === 'portal' && values.DOCUMENT_KEY) {
+		// Signing happens in the back office; the portal only publishes public keys.
+		throw new ConfigError('DOCUMENT_KEY must not be set when APP_ROLE=portal');
+	}
 	return {
 		databaseUrl: values.DATABASE_URL,
 		databaseOwnerUrl: values.DATABASE_OWNER_URL ?? values.DATABASE_URL,
@@ -117,6 +125,7 @@ export function readConfig(env: Record<string, string | undefined>): Config {
 			: values.MY_NUMBER_KEY
 				? intakePublicKey(parseKeySpec(values.MY_NUMBER_KEY))
 				: undefined,
+		documentKey: values.DOCUMENT_KEY ? parseKeySpec(values.DOCUMENT_KEY) : undefined,
 		municipalityCode: values.MUNICIPALITY_CODE,
 		origin: values.ORIGIN,
 		rpId: values.RP_ID ?? new URL(values.ORIGIN).hostname,

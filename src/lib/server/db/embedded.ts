@@ -55,17 +55,23 @@ export function embeddedSecrets(dataDir: string): {
 	portalPassword: string;
 	backofficePassword: string;
 	myNumberKey: string;
+	documentKey: string;
 } {
 	mkdirSync(dataDir, { recursive: true });
 	const file = path.join(dataDir, 'secrets.json');
-	if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8'));
-	const secrets = {
+	const fresh = {
 		superuserPassword: randomBytes(18).toString('base64url'),
 		portalPassword: randomBytes(18).toString('base64url'),
 		backofficePassword: randomBytes(18).toString('base64url'),
-		myNumberKey: `demo1:${randomBytes(32).toString('base64')}`
+		myNumberKey: `demo1:${randomBytes(32).toString('base64')}`,
+		documentKey: `demo1:${randomBytes(32).toString('base64')}`
 	};
-	writeFileSync(file, JSON.stringify(secrets, null, '\t'), { mode: 0o600 });
+	const stored = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
+	// A data directory from an older version lacks the newer secrets: add them, keep the rest.
+	const secrets = { ...fresh, ...stored };
+	if (Object.keys(fresh).some((key) => !(key in stored))) {
+		writeFileSync(file, JSON.stringify(secrets, null, '\t'), { mode: 0o600 });
+	}
 	return secrets;
 }
 

@@ -16,6 +16,7 @@ export type LaunchedDatabase = {
 	ownerUrl: string;
 	/** For back-office tooling (demo load, imports), whatever role the app itself runs as. */
 	myNumberKey: string | undefined;
+	documentKey: string | undefined;
 	stop: () => Promise<void>;
 };
 
@@ -32,6 +33,7 @@ export async function launchDatabase(
 			env: {},
 			ownerUrl: config.databaseOwnerUrl,
 			myNumberKey: env.MY_NUMBER_KEY,
+			documentKey: env.DOCUMENT_KEY,
 			stop: async () => {}
 		};
 	}
@@ -59,13 +61,17 @@ export async function launchDatabase(
 			kind === 'portal' ? secrets.portalPassword : secrets.backofficePassword
 		);
 		const appEnv: Record<string, string> = { DATABASE_URL: runtimeUrl };
-		if (kind === 'backoffice') appEnv.MY_NUMBER_KEY = env.MY_NUMBER_KEY ?? secrets.myNumberKey;
+		if (kind === 'backoffice') {
+			appEnv.MY_NUMBER_KEY = env.MY_NUMBER_KEY ?? secrets.myNumberKey;
+			appEnv.DOCUMENT_KEY = env.DOCUMENT_KEY ?? secrets.documentKey;
+		}
 		readConfig({ ...env, ...appEnv });
 		return {
 			embedded: true,
 			env: appEnv,
 			ownerUrl,
 			myNumberKey: env.MY_NUMBER_KEY ?? secrets.myNumberKey,
+			documentKey: env.DOCUMENT_KEY ?? secrets.documentKey,
 			stop: server.stop
 		};
 	} catch (error) {

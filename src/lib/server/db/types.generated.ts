@@ -138,6 +138,29 @@ export interface AuditReview {
   reviewed_by: string;
 }
 
+export interface DocumentRevocation {
+  decided_at: Timestamp | null;
+  decided_by: string | null;
+  decision: string | null;
+  decision_note: string | null;
+  document_id: string;
+  id: Generated<Int8>;
+  municipality_code: string;
+  reason: string;
+  requested_at: Timestamp;
+  requested_by: string;
+}
+
+export interface DocumentSigningKey {
+  created_at: Timestamp;
+  kid: string;
+  municipality_code: string;
+  public_jwk: Json;
+  retired_at: Timestamp | null;
+  sealed_private: Buffer;
+  sealing_key_id: string;
+}
+
 export interface EmailOutbox {
   attempts: Generated<number>;
   body: string;
@@ -182,14 +205,26 @@ export interface Guardianship {
 
 export interface IssuedDocument {
   application_id: string | null;
+  approved_by: string | null;
   content: Buffer;
   document_number: string;
   file_name: string;
+  health_card: string | null;
   id: Generated<string>;
   issued_at: Timestamp;
+  issued_by: string | null;
   kind: string;
+  language: Generated<string>;
   municipality_code: string;
+  sha256: Generated<Buffer | null>;
+  signing_kid: string | null;
+  status: Generated<string>;
+  status_changed_at: Timestamp | null;
+  status_reason: string | null;
   subject_atena_number: string;
+  supersedes: string | null;
+  verify_id: string | null;
+  verify_summary: Json | null;
 }
 
 export interface MedicalInstitution {
@@ -521,6 +556,8 @@ export interface DB {
   "audit.entry": AuditEntry;
   "audit.payload": AuditPayload;
   "audit.review": AuditReview;
+  document_revocation: DocumentRevocation;
+  document_signing_key: DocumentSigningKey;
   email_outbox: EmailOutbox;
   enrolment: Enrolment;
   guardianship: Guardianship;

@@ -1,9 +1,38 @@
 // A small layout toolkit over pdf-lib: A4 pages with margins, wrapped text for Japanese (breaks
 // anywhere) and English (breaks at spaces), a running header/footer with the document number and
 // "page x / y", and tables that continue on the next page with their header repeated.
-import fontkit from '@pdf-lib/fontkit';
-import { PDFDocument, rgb, type PDFFont, type PDFPage } from 'pdf-lib';
+import { Readable } from 'node:stream';
+import * as fontkit from 'fontkit';
+import { createHash } from 'node:crypto';
+import { PDFDict, PDFDocument, PDFName, rgb, type PDFFont, type PDFPage } from 'pdf-lib';
+import QRCode from 'qrcode';
 import { fontBytes } from './fonts';
+
+// pdf-lib's own fontkit fork (@pdf-lib/fontkit 1.1) corrupts TrueType subsets: it writes a short
+// `loca` without padding odd-length glyph records, so some glyphs of Noto Sans JP render blank
+// while pdftotext still reads them (fixed upstream in fontkit 1.8). pdf-lib takes any fontkit,
+// so it gets upstream fontkit 2, adapted to the streaming subset API pdf-lib calls. The parsed
+// font is kept per process: parsing Noto Sans JP costs far more than laying out a certificate
+// (each PDF still gets its own subset of the glyphs it used).
+const parsedFonts = new WeakMap<Uint8Array, fontkit.Font>();
+const pdfLibFontkit = {
+	create(data: Uint8Array): fontkit.Font {
+		let font = parsedFonts.get(data);
+		if (!font) {
+			const parsed = fontkit.create(
+				Buffer.from(data.buffer, data.byteOffset, data.byteLength)
+			) as fontkit.Font;
+			const createSubset = parsed.createSubset.bind(parsed);
+			parsed.createSubset = () => {
+				const subset = createSubset();
+				return Object.assign(subset, { encodeStream: () => Readable.from([subset.encode()]) });
+			};
+			parsedFonts.set(data, parsed);
+			font = parsed;
+		}
+		return font;
+	}
+};
 
 export const a4 = { width: 595.28, height: 841.89 };
 export const margin = { top: 64, bottom: 64, left: 56, right: 56 };
@@ -16,6 +45,8 @@ export type DocumentMeta = {
 	subject?: string;
 	language: 'ja' | 'en';
 	documentNumber: string;
+	/** Printed at the top of every page (defaults to the author). */
+	header?: string;
 };
 
 export class Layout {
@@ -34,7 +65,7 @@ export class Layout {
 
 	static async create(meta: DocumentMeta): Promise<Layout> {
 		const pdf = await PDFDocument.create();
-		pdf.registerFontkit(fontkit);
+		pdf.registerFontkit(pdfLibFontkit as never);
 		const fonts = fontBytes();
 		const regular = await pdf.embedFont(fonts.regular, { subset: true });
 		const bold = await pdf.embedFont(fonts.bold, { subset: true });
@@ -204,12 +235,146 @@ export class Layout {
 		this.y -= 8;
 	}
 
+	/** Label and value rows (the value wraps in its column). */
+	fields(
+		rows: [label: string, value: string][],
+		options: { labelWidth?: number; size?: number } = {}
+	) {
+		const size = options.size ?? 10;
+		const labelWidth = options.labelWidth ?? 150;
+		const lineHeight = size * 1.55;
+		for (const [label, value] of rows) {
+			const labels = this.wrap(label, size - 1, this.regular, labelWidth - 8);
+			const values = this.wrap(value, size, this.bold, this.width - labelWidth);
+			const height = Math.max(labels.length, values.length) * lineHeight + 4;
+			this.ensure(height);
+			labels.forEach((line, index) =>
+				this.page.drawText(line, {
+					x: margin.left,
+					y: this.y - (index + 1) * lineHeight + size * 0.35,
+					size: size - 1,
+					font: this.regular,
+					color: muted
+				})
+			);
+			values.forEach((line, index) =>
+				this.page.drawText(line, {
+					x: margin.left + labelWidth,
+					y: this.y - (index + 1) * lineHeight + size * 0.35,
+					size,
+					font: this.bold,
+					color: ink
+				})
+			);
+			this.y -= height;
+		}
+		this.y -= 4;
+	}
+
+	/**
+	 * A QR code (vector: one path of dark runs, sharp at any zoom and small in the file) with lines
+	 * of text beside it, and an optional square for the official seal at the right.
+	 */
+	qrBlock(
+		segments: QRCode.QRCodeSegment[],
+		lines: { text: string; bold?: boolean; size?: number }[],
+		options: { size?: number; seal?: string } = {}
+	): void {
+		const qr = QRCode.create(segments, { errorCorrectionLevel: 'L' });
+		const count = qr.modules.size;
+		const side = options.size ?? 150;
+		const quiet = 4;
+		const module = side / (count + quiet * 2);
+		this.ensure(side + 8);
+		const top = this.y;
+		let path = '';
+		for (let row = 0; row < count; row++) {
+			let column = 0;
+			while (column < count) {
+				if (!qr.modules.get(row, column)) {
+					column++;
+					continue;
+				}
+				const start = column;
+				while (column < count && qr.modules.get(row, column)) column++;
+				const x = (start + quiet) * module;
+				const y = (row + quiet) * module;
+				path += `M${x.toFixed(2)} ${y.toFixed(2)}h${((column - start) * module).toFixed(2)}v${module.toFixed(2)}h${(-(column - start) * module).toFixed(2)}z`;
+			}
+		}
+		this.page.drawSvgPath(path, { x: margin.left, y: top, color: rgb(0, 0, 0) });
+		let textY = top - module * quiet;
+		const textX = margin.left + side + 10;
+		const sealSide = options.seal ? 84 : 0;
+		const textWidth = this.width - side - 10 - (sealSide ? sealSide + 12 : 0);
+		for (const line of lines) {
+			const size = line.size ?? 9;
+			const font = line.bold ? this.bold : this.regular;
+			for (const wrapped of this.wrap(line.text, size, font, textWidth)) {
+				textY -= size * 1.5;
+				this.page.drawText(wrapped, { x: textX, y: textY, size, font, color: ink });
+			}
+			textY -= 3;
+		}
+		if (options.seal) {
+			const x = a4.width - margin.right - sealSide;
+			const y = top - module * quiet - sealSide;
+			this.page.drawRectangle({
+				x,
+				y,
+				width: sealSide,
+				height: sealSide,
+				borderColor: muted,
+				borderWidth: 0.6,
+				borderDashArray: [3, 2]
+			});
+			const sealLines = this.wrap(options.seal, 7, this.regular, sealSide - 8);
+			sealLines.forEach((line, index) =>
+				this.page.drawText(line, {
+					x: x + (sealSide - this.regular.widthOfTextAtSize(line, 7)) / 2,
+					y: y + sealSide / 2 + (sealLines.length / 2 - index - 1) * 9 + 2,
+					size: 7,
+					font: this.regular,
+					color: muted
+				})
+			);
+		}
+		this.y = Math.min(top - side, textY) - 8;
+	}
+
+	/** A rectangle with text lines inside (a form's answer box, a notice's key sentence). */
+	framed(lines: string[], options: { size?: number; minHeight?: number } = {}): void {
+		const size = options.size ?? 10;
+		const lineHeight = size * 1.6;
+		const wrapped = lines.flatMap((line) => this.wrap(line, size, this.regular, this.width - 16));
+		const height = Math.max(options.minHeight ?? 0, wrapped.length * lineHeight + 12);
+		this.ensure(height + 6);
+		this.page.drawRectangle({
+			x: margin.left,
+			y: this.y - height,
+			width: this.width,
+			height,
+			borderColor: ink,
+			borderWidth: 0.8
+		});
+		wrapped.forEach((line, index) =>
+			this.page.drawText(line, {
+				x: margin.left + 8,
+				y: this.y - 6 - (index + 1) * lineHeight + size * 0.35,
+				size,
+				font: this.regular,
+				color: ink
+			})
+		);
+		this.y -= height + 6;
+	}
+
 	/** Header and footer on every page, then the bytes. */
 	async save(): Promise<Uint8Array> {
 		const count = this.pages.length;
 		this.pages.forEach((page, index) => {
 			const size = 7.5;
-			page.drawText(this.meta.author, {
+			page.drawText(this.meta.header ?? this.meta.author, {
 				x: margin.left,
 				y: a4.height - 36,
 				size,
@@ -233,6 +398,37 @@ export class Layout {
 				color: muted
 			});
 		});
+		await this.pdf.flush();
+		tagSubsetFonts(this.pdf);
 		return this.pdf.save({ useObjectStreams: true });
+	}
+}
+
+/**
+ * PDF readers recognise a subset font by a six-letter tag before its name (ISO 32000 9.6.4:
+ * "ABCDEF+NotoSansJP-Regular"); pdf-lib names its subsets "NotoSansJP-Regular-1234" instead.
+ * The tag is derived from the document, so the same content gives the same bytes' names.
+ */
+function tagSubsetFonts(pdf: PDFDocument): void {
+	const renamed = new Map<string, string>();
+	const tagOf = (name: string) => {
+		let tagged = renamed.get(name);
+		if (!tagged) {
+			const digest = createHash('sha256').update(name).digest();
+			const tag = [...digest.subarray(0, 6)].map((byte) => String.fromCharCode(65 + (byte % 26)));
+			tagged = `${tag.join('')}+${name.replace(/-\d+$/, '')}`;
+			renamed.set(name, tagged);
+		}
+		return tagged;
+	};
+	for (const [, object] of pdf.context.enumerateIndirectObjects()) {
+		if (!(object instanceof PDFDict)) continue;
+		for (const key of ['BaseFont', 'FontName']) {
+			const value = object.get(PDFName.of(key));
+			if (value instanceof PDFName) {
+				const name = value.decodeText();
+				if (/^NotoSansJP-\w+-\d+$/.test(name)) object.set(PDFName.of(key), PDFName.of(tagOf(name)));
+			}
+		}
 	}
 }

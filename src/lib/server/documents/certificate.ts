@@ -1,0 +1,127 @@
+// 英文予防接種証明書 / Certificate of Vaccination: bilingual labels, the holder as in the passport,
+// every selected dose (the table continues on further pages with its header), the issuing
+// authority, and a QR holding a SMART Health Card plus the address of the public verify page.
+import type { Municipality } from '../municipality';
+import { englishDate, japaneseDate } from './dates';
+import { Layout } from './layout';
+
+export type CertificateDose = {
+	vaccineEn: string;
+	vaccineJa: string;
+	diseasesEn: string;
+	doseEn: string;
+	doseJa: string;
+	administeredOn: string;
+	lotNumber: string | null;
+	manufacturer: string | null;
+	institution: string | null;
+};
+
+export type CertificateContent = {
+	municipality: Municipality;
+	documentNumber: string;
+	issuedOn: string;
+	holder: {
+		passportName: string;
+		nameKanji: string;
+		birthDate: string;
+		sex: 'male' | 'female';
+		nationality: string;
+		passportNumber: string | null;
+	};
+	doses: CertificateDose[];
+	verifyUrl: string;
+	/** The SMART Health Card as the QR's numeric payload ("shc:/…"). */
+	healthCard: string;
+};
+
+export async function renderCertificate(content: CertificateContent): Promise<Uint8Array> {
+	const city = content.municipality;
+	const { holder } = content;
+	const layout = await Layout.create({
+		title: `Certificate of Vaccination / 予防接種証明書 — ${holder.passportName}`,
+		author: `${city.name_en} (${city.name_ja})`,
+		subject: 'Certificate of Vaccination',
+		language: 'en',
+		documentNumber: content.documentNumber,
+		header: `Certificate of Vaccination / 予防接種証明書 — ${holder.passportName}`
+	});
+	layout.text('Certificate of Vaccination', { size: 20, bold: true, gap: 0 });
+	layout.text('予防接種証明書', { size: 13, bold: true, color: 'muted', gap: 10 });
+	layout.fields(
+		[
+			['Name (as in passport) / 氏名', holder.passportName],
+			['Name in Japanese / 氏名（漢字）', holder.nameKanji],
+			[
+				'Date of birth / 生年月日',
+				`${englishDate(holder.birthDate)}（${japaneseDate(holder.birthDate)}）`
+			],
+			['Sex / 性別', holder.sex === 'male' ? 'Male / 男' : 'Female / 女'],
+			['Nationality / 国籍', holder.nationality],
+			...(holder.passportNumber
+				? [['Passport No. / 旅券番号', holder.passportNumber] as [string, string]]
+				: [])
+		],
+		{ labelWidth: 170 }
+	);
+	layout.space(4);
+	layout.text('Vaccinations / 接種記録', { size: 12, bold: true, gap: 2 });
+	layout.table(
+		[
+			{ header: 'Vaccine / ワクチン', width: 30 },
+			{ header: 'Dose / 回数', width: 13 },
+			{ header: 'Date / 接種日', width: 15 },
+			{ header: 'Lot / ロット', width: 11 },
+			{ header: 'Manufacturer / 製造販売業者', width: 15 },
+			{ header: 'Administered at / 接種機関', width: 16 }
+		],
+		content.doses.map((dose) => [
+			`${dose.vaccineEn} (${dose.diseasesEn})\n${dose.vaccineJa}`,
+			`${dose.doseEn}\n${dose.doseJa}`,
+			englishDate(dose.administeredOn),
+			dose.lotNumber ?? '—',
+			dose.manufacturer ?? '—',
+			dose.institution ?? '—'
+		])
+	);
+	layout.text(
+		`This is to certify that the person named above received the vaccinations listed, as recorded in the vaccination register of ${city.name_en}, ${city.prefecture_en}, Japan.`,
+		{ size: 9.5 }
+	);
+	layout.text(
+		`上記の者は、${city.prefecture_ja}${city.name_ja}の予防接種台帳の記録のとおり予防接種を受けたことを証明します。`,
+		{ size: 9.5, gap: 10 }
+	);
+	layout.fields(
+		[
+			[
+				'Date of issue / 発行日',
+				`${englishDate(content.issuedOn)}（${japaneseDate(content.issuedOn)}）`
+			],
+			['Issued by / 発行者', `${city.mayor_title_en}\n${city.mayor_title_ja}`],
+			['Certificate No. / 証明書番号', content.documentNumber]
+		],
+		{ labelWidth: 170 }
+	);
+	layout.space(6);
+	layout.qrBlock(
+		[
+			{ data: Buffer.from('shc:/'), mode: 'byte' },
+			{ data: content.healthCard.slice(5), mode: 'numeric' }
+		],
+		[
+			{ text: 'Verify this certificate / 証明書の確認', bold: true, size: 9.5 },
+			{
+				text: 'Scan the code (SMART Health Card, signed by the issuer) or open:',
+				size: 8.5
+			},
+			{ text: content.verifyUrl, size: 8.5, bold: true },
+			{
+				text: 'QRコード（SMART Health Card）を読み取るか、上記のアドレスを開いて、この証明書が有効か確認できます。',
+				size: 8
+			}
+		],
+		{ size: 150, seal: 'Official seal\n公印' }
+	);
+	return layout.save();
+}

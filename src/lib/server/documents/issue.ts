@@ -1,0 +1,421 @@
+// What a decision on a request issues, in the same transaction as the decision: approving a
+// reissue renders the 予診票, approving a certificate request renders the signed certificate,
+// approving a 実施依頼書 request renders the letter to the other city; rejecting any of them
+// renders the 却下通知書. The documents then appear in the resident's 発行書類.
+import { recordAudit, type Actor, type AuditContext } from '../audit/record';
+import type { Executor } from '../db';
+import type { Municipality } from '../municipality';
+import { tokyoDate } from '../staff/accounts';
+import { renderCertificate, type CertificateDose } from './certificate';
+import { englishDate } from './dates';
+import { fhirBundle, numericHealthCard, signHealthCard } from './health-card';
+import { renderNotice } from './notice';
+import { renderOutsideRequest } from './outside-request';
+import { newVerifyId, nextDocumentNumber, registerDocument, type DocumentKind } from './registry';
+import { activeSigningKey, type SealingKey } from './signing-keys';
+import { renderYoshinhyo } from './yoshinhyo';
+
+type Decided = {
+	id: string;
+	municipality_code: string;
+	kind: string;
+	reference: string | null;
+	subject_atena_number: string | null;
+	applicant_account_id: string;
+	current_version: number;
+	submitted_at: Date | null;
+	prepared_by: string | null;
+};
+
+export type IssueSettings = { origin: string; sealing: SealingKey | undefined };
+
+const kindNames: Record<string, string> = {
+	reissue: '予診票の再発行',
+	certificate: '英文予防接種証明書の交付',
+	outside_request: '予防接種実施依頼書の交付',
+	relief: '予防接種健康被害救済給付の請求'
+};
+
+async function facts(db: Executor, application: Decided) {
+	const [municipality, subject, applicant, version] = await Promise.all([
+		db
+			.selectFrom('municipality')
+			.selectAll()
+			.where('municipality_code', '=', application.municipality_code)
+			.executeTakeFirstOrThrow(),
+		db
+			.selectFrom('resident')
+			.selectAll()
+			.where('municipality_code', '=', application.municipality_code)
+			.where('atena_number', '=', application.subject_atena_number!)
+			.executeTakeFirstOrThrow(),
+		db
+			.selectFrom('resident_account as a')
+			.innerJoin('resident as r', (join) =>
+				join
+					.onRef('r.municipality_code', '=', 'a.municipality_code')
+					.onRef('r.atena_number', '=', 'a.atena_number')
+			)
+			.select(['r.atena_number', 'r.name_kanji', 'r.postal_code', 'r.address'])
+			.where('a.id', '=', application.applicant_account_id)
+			.executeTakeFirstOrThrow(),
+		db
+			.selectFrom('application_version')
+			.select('payload')
+			.where('application_id', '=', application.id)
+			.where('version', '=', application.current_version)
+			.executeTakeFirstOrThrow()
+	]);
+	return {
+		municipality: municipality as Municipality,
+		subject,
+		applicant,
+		guardianName: applicant.atena_number === subject.atena_number ? null : applicant.name_kanji,
+		payload: JSON.parse(version.payload) as Record<string, unknown>
+	};
+}
+
+async function catalogueEntry(
+	db: Executor,
+	municipalityCode: string,
+	vaccineCode: string,
+	doseCode: string
+) {
+	return db
+		.selectFrom('vaccine_dose as d')
+		.innerJoin('vaccine as v', (join) =>
+			join
+				.onRef('v.municipality_code', '=', 'd.municipality_code')
+				.onRef('v.vaccine_code', '=', 'd.vaccine_code')
+		)
+		.select(['v.name_ja', 'v.name_en', 'v.diseases_en', 'd.label_ja', 'd.label_en'])
+		.where('d.municipality_code', '=', municipalityCode)
+		.where('d.vaccine_code', '=', vaccineCode)
+		.where('d.dose_code', '=', doseCode)
+		.executeTakeFirstOrThrow();
+}
+
+/** The certificate's doses as recorded now (a dose voided since the request is left out). */
+async function certificateDoses(
+	db: Executor,
+	municipalityCode: string,
+	atena: string,
+	chosen: { vaccine_code: string; dose_code: string; administered_on: string }[]
+) {
+	if (chosen.length === 0) return [];
+	const rows = await db
+		.selectFrom('vaccination_dose as x')
+		.innerJoin('vaccine_dose as d', (join) =>
+			join
+				.onRef('d.municipality_code', '=', 'x.municipality_code')
+				.onRef('d.vaccine_code', '=', 'x.vaccine_code')
+				.onRef('d.dose_code', '=', 'x.dose_code')
+		)
+		.innerJoin('vaccine as v', (join) =>
+			join
+				.onRef('v.municipality_code', '=', 'd.municipality_code')
+				.onRef('v.vaccine_code', '=', 'd.vaccine_code')
+		)
+		.leftJoin('medical_institution as i', (join) =>
+			join
+				.onRef('i.municipality_code', '=', 'x.municipality_code')
+				.onRef('i.institution_code', '=', 'x.institution_code')
+		)
+		.select([
+			'x.vaccine_code',
+			'x.dose_code',
+			'x.administered_on',
+			'x.lot_number',
+			'x.manufacturer',
+			'x.institution_name',
+			'i.name_en as institution_en',
+			'v.name_ja',
+			'v.name_en',
+			'v.diseases_en',
+			'v.sort_order',
+			'd.label_ja',
+			'd.label_en',
+			'd.sequence'
+		])
+		.where('x.municipality_code', '=', municipalityCode)
+		.where('x.atena_number', '=', atena)
+		.where('x.status', '=', 'administered')
+		.where('x.voided_at', 'is', null)
+		.orderBy('v.sort_order')
+		.orderBy('d.sequence')
+		.orderBy('x.administered_on')
+		.execute();
+	const wanted = new Set(
+		chosen.map((dose) => `${dose.vaccine_code}:${dose.dose_code}:${dose.administered_on}`)
+	);
+	return rows
+		.filter((row) => wanted.has(`${row.vaccine_code}:${row.dose_code}:${row.administered_on}`))
+		.map((row): CertificateDose & { vaccineCode: string } => ({
+			vaccineCode: row.vaccine_code,
+			vaccineEn: row.name_en,
+			vaccineJa: row.name_ja,
+			diseasesEn: row.diseases_en,
+			doseEn: row.label_en,
+			doseJa: row.label_ja,
+			administeredOn: row.administered_on,
+			lotNumber: row.lot_number,
+			manufacturer: row.manufacturer,
+			institution: row.institution_en ?? row.institution_name
+		}));
+}
+
+/** Renders, signs where it applies, and registers the document a certificate approval issues. */
+export async function issueCertificate(
+	db: Executor,
+	input: {
+		municipality: Municipality;
+		subject: { atena_number: string; name_kanji: string; birth_date: string; sex: string };
+		payload: Record<string, unknown>;
+		applicationId: string | null;
+		issuedBy: string;
+		approvedBy: string | null;
+		supersedes?: string;
+		settings: IssueSettings;
+		actor: Actor;
+		context?: AuditContext;
+		now: Date;
+	}
+) {
+	const issuedOn = tokyoDate(input.now);
+	const { municipality, subject, payload } = input;
+	const doses = await certificateDoses(
+		db,
+		municipality.municipality_code,
+		subject.atena_number,
+		(payload.doses ?? []) as { vaccine_code: string; dose_code: string; administered_on: string }[]
+	);
+	const passportName = String(payload.passport_name ?? '');
+	const [familyName = passportName, ...given] = passportName.split(' ');
+	const key = await activeSigningKey(db, municipality.municipality_code, input.settings.sealing);
+	const jws = await signHealthCard({
+		issuer: input.settings.origin,
+		issuedAt: input.now,
+		bundle: fhirBundle(
+			input.settings.origin,
+			{ familyName, givenName: given.join(' '), birthDate: subject.birth_date },
+			doses.map((dose) => ({
+				vaccineCode: dose.vaccineCode,
+				display: `${dose.vaccineEn} ${dose.doseEn}`,
+				administeredOn: dose.administeredOn,
+				lotNumber: dose.lotNumber,
+				performer: dose.institution
+			}))
+		),
+		key
+	});
+	const healthCard = numericHealthCard(jws);
+	const documentNumber = await nextDocumentNumber(db, 'certificate', issuedOn);
+	const verifyId = newVerifyId();
+	const bytes = await renderCertificate({
+		municipality,
+		documentNumber,
+		issuedOn,
+		holder: {
+			passportName,
+			nameKanji: subject.name_kanji,
+			birthDate: subject.birth_date,
+			sex: subject.sex as 'male' | 'female',
+			nationality: String(payload.nationality ?? ''),
+			passportNumber: (payload.passport_number as string | null) ?? null
+		},
+		doses,
+		verifyUrl: `${input.settings.origin}/verify/${verifyId}`,
+		healthCard
+	});
+	const registered = await registerDocument(db, {
+		municipalityCode: municipality.municipality_code,
+		kind: 'certificate',
+		documentNumber,
+		subjectAtenaNumber: subject.atena_number,
+		applicationId: input.applicationId,
+		language: 'en',
+		fileName: `certificate-${documentNumber}.pdf`,
+		bytes,
+		issuedBy: input.issuedBy,
+		approvedBy: input.approvedBy,
+		supersedes: input.supersedes,
+		verify: {
+			id: verifyId,
+			kid: key.kid,
+			healthCard,
+			summary: {
+				holder: passportName,
+				birthDate: englishDate(subject.birth_date),
+				doses: doses.map((dose) => ({
+					vaccine: `${dose.vaccineEn} / ${dose.vaccineJa}`,
+					dose: dose.doseEn,
+					date: englishDate(dose.administeredOn)
+				})),
+				issuer: `${municipality.mayor_title_en} (${municipality.name_en}, ${municipality.prefecture_en}, Japan)`,
+				issuedOn: englishDate(issuedOn)
+			}
+		},
+		actor: input.actor,
+		context: input.context,
+		now: input.now
+	});
+	return { ...registered, documentNumber, verifyId, jws, bytes };
+}
+
+/**
+ * Issues what an approval or rejection produces. `approvedBy` is the approver (the decision's
+ * checker); `issuedBy` the caseworker who prepared it.
+ */
+export async function issueDecisionDocuments(
+	db: Executor,
+	input: {
+		application: Decided;
+		decision: 'approve' | 'reject';
+		reason: string | null;
+		actor: Actor;
+		context?: AuditContext;
+		settings: IssueSettings;
+		now: Date;
+	}
+): Promise<{ id: string; kind: DocumentKind }[]> {
+	const { application } = input;
+	if (!application.subject_atena_number || !(application.kind in kindNames)) return [];
+	const known = await facts(db, application);
+	const issuedOn = tokyoDate(input.now);
+	const issuedBy = application.prepared_by ?? input.actor.id;
+	const approvedBy = issuedBy === input.actor.id ? null : input.actor.id;
+	const { municipality, subject, payload } = known;
+	const common = {
+		municipalityCode: municipality.municipality_code,
+		subjectAtenaNumber: subject.atena_number,
+		applicationId: application.id,
+		issuedBy,
+		approvedBy,
+		actor: input.actor,
+		context: input.context,
+		now: input.now
+	};
+	const person = {
+		nameKanji: subject.name_kanji,
+		nameKana: subject.name_kana,
+		birthDate: subject.birth_date,
+		sex: subject.sex as 'male' | 'female',
+		postalCode: subject.postal_code,
+		address: subject.address
+	};
+	if (input.decision === 'reject') {
+		const documentNumber = await nextDocumentNumber(db, 'notice', issuedOn);
+		const bytes = await renderNotice({
+			municipality,
+			kind: 'application_rejected',
+			documentNumber,
+			issuedOn,
+			recipient: {
+				postalCode: known.applicant.postal_code,
+				address: known.applicant.address,
+				name: known.applicant.name_kanji
+			},
+			details: [
+				['申請の種類', kindNames[application.kind]!],
+				['受付番号', application.reference ?? ''],
+				['申請日', application.submitted_at ? tokyoDate(application.submitted_at) : ''],
+				['対象者', subject.name_kanji]
+			],
+			reason: input.reason
+		});
+		const row = await registerDocument(db, {
+			...common,
+			kind: 'notice',
+			documentNumber,
+			language: 'ja',
+			fileName: `notice-${documentNumber}.pdf`,
+			bytes
+		});
+		return [{ id: row.id, kind: 'notice' }];
+	}
+	if (application.kind === 'certificate') {
+		const issued = await issueCertificate(db, {
+			municipality,
+			subject,
+			payload,
+			applicationId: application.id,
+			issuedBy,
+			approvedBy,
+			settings: input.settings,
+			actor: input.actor,
+			context: input.context,
+			now: input.now
+		});
+		return [{ id: issued.id, kind: 'certificate' }];
+	}
+	if (application.kind === 'reissue' || application.kind === 'outside_request') {
+		const kind: DocumentKind = application.kind;
+		const vaccine = await catalogueEntry(
+			db,
+			municipality.municipality_code,
+			String(payload.vaccine_code),
+			String(payload.dose_code)
+		);
+		const documentNumber = await nextDocumentNumber(db, kind, issuedOn);
+		const bytes =
+			kind === 'reissue'
+				? await renderYoshinhyo({
+						municipality,
+						documentNumber,
+						issuedOn,
+						person,
+						guardianName: known.guardianName,
+						vaccine: { nameJa: vaccine.name_ja, doseJa: vaccine.label_ja },
+						reissue: true
+					})
+				: await renderOutsideRequest({
+						municipality,
+						documentNumber,
+						issuedOn,
+						person,
+						guardianName: known.guardianName,
+						vaccine: { nameJa: vaccine.name_ja, doseJa: vaccine.label_ja },
+						placeMunicipality: String(payload.place_municipality ?? ''),
+						placeInstitution: String(payload.place_institution ?? ''),
+						periodFrom: String(payload.period_from ?? issuedOn),
+						periodUntil: String(payload.period_until ?? issuedOn),
+						reason: [payload.reason_detail, payload.reason].filter(Boolean).join(' ') || '—'
+					});
+		const row = await registerDocument(db, {
+			...common,
+			kind,
+			documentNumber,
+			language: 'ja',
+			fileName: `${kind === 'reissue' ? 'yoshinhyo' : 'irai'}-${documentNumber}.pdf`,
+			bytes
+		});
+		return [{ id: row.id, kind }];
+	}
+	return [];
+}
+
+/** A staff reprint returns the stored bytes unchanged, and says so in the log. */
+export async function reprintDocument(
+	db: Executor,
+	input: { municipalityCode: string; documentId: string; actor: Actor; context?: AuditContext }
+) {
+	const row = /^[0-9a-f-]{36}$/.test(input.documentId)
+		? await db
+				.selectFrom('issued_document')
+				.select(['id', 'file_name', 'content', 'subject_atena_number', 'document_number'])
+				.where('municipality_code', '=', input.municipalityCode)
+				.where('id', '=', input.documentId)
+				.executeTakeFirst()
+		: undefined;
+	await recordAudit(db, {
+		municipalityCode: input.municipalityCode,
+		actor: input.actor,
+		context: input.context,
+		action: 'document.reprint',
+		subjectAtenaNumber: row?.subject_atena_number,
+		objectType: 'issued_document',
+		objectId: row?.id ?? input.documentId.slice(0, 64),
+		result: row ? 'ok' : 'denied'
+	});
+	return row ?? null;
+}

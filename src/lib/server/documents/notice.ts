@@ -1,0 +1,144 @@
+// 決定通知書: the city's written decisions — on a request made in the portal (承認・却下), on a
+// relief claim (支給決定・不支給決定) and on a disclosure request (開示・部分開示・不開示) — plus
+// the 教示 (how to appeal) that the 行政不服審査法 requires on an adverse decision. Japanese is the
+// notice; an English summary follows for residents who read English.
+import type { Municipality } from '../municipality';
+import { englishDate, eraDate } from './dates';
+import { Layout } from './layout';
+
+export const noticeKinds = [
+	'application_approved',
+	'application_rejected',
+	'relief_granted',
+	'relief_denied',
+	'disclosure_full',
+	'disclosure_partial',
+	'disclosure_none'
+] as const;
+export type NoticeKind = (typeof noticeKinds)[number];
+
+const texts: Record<
+	NoticeKind,
+	{ titleJa: string; titleEn: string; leadJa: string; leadEn: string; adverse: boolean }
+> = {
+	application_approved: {
+		titleJa: '申請承認通知書',
+		titleEn: 'Notice of approval',
+		leadJa: 'あなたから提出のあった下記の申請について、承認することに決定したので通知します。',
+		leadEn: 'Your request below has been approved.',
+		adverse: false
+	},
+	application_rejected: {
+		titleJa: '申請却下通知書',
+		titleEn: 'Notice of rejection',
+		leadJa:
+			'あなたから提出のあった下記の申請について、下記の理由により却下することに決定したので通知します。',
+		leadEn: 'Your request below has been rejected for the reason given.',
+		adverse: true
+	},
+	relief_granted: {
+		titleJa: '予防接種健康被害救済給付 支給決定通知書',
+		titleEn: 'Notice of decision to pay vaccine-injury relief',
+		leadJa:
+			'予防接種法に基づく健康被害救済給付の請求について、厚生労働大臣の認定を受け、下記のとおり支給することに決定したので通知します。',
+		leadEn:
+			'Following certification by the Minister of Health, Labour and Welfare, the relief benefit below will be paid.',
+		adverse: false
+	},
+	relief_denied: {
+		titleJa: '予防接種健康被害救済給付 不支給決定通知書',
+		titleEn: 'Notice of decision not to pay vaccine-injury relief',
+		leadJa:
+			'予防接種法に基づく健康被害救済給付の請求について、下記の理由により支給しないことに決定したので通知します。',
+		leadEn: 'The relief benefit claimed below will not be paid, for the reason given.',
+		adverse: true
+	},
+	disclosure_full: {
+		titleJa: '保有個人情報の開示をする旨の決定通知書',
+		titleEn: 'Notice of decision to disclose personal information',
+		leadJa:
+			'個人情報の保護に関する法律第82条第1項の規定により、下記のとおり保有個人情報の全部を開示することに決定したので通知します。',
+		leadEn:
+			'All the personal information requested will be disclosed (Act on the Protection of Personal Information, art. 82(1)).',
+		adverse: false
+	},
+	disclosure_partial: {
+		titleJa: '保有個人情報の部分開示決定通知書',
+		titleEn: 'Notice of decision to disclose personal information in part',
+		leadJa:
+			'個人情報の保護に関する法律第82条第1項の規定により、下記のとおり保有個人情報の一部を開示することに決定したので通知します。',
+		leadEn:
+			'Part of the personal information requested will be disclosed; the rest is withheld for the reason given (art. 82(1)).',
+		adverse: true
+	},
+	disclosure_none: {
+		titleJa: '保有個人情報の開示をしない旨の決定通知書',
+		titleEn: 'Notice of decision not to disclose personal information',
+		leadJa:
+			'個人情報の保護に関する法律第82条第2項の規定により、下記の理由により保有個人情報を開示しないことに決定したので通知します。',
+		leadEn:
+			'The personal information requested will not be disclosed, for the reason given (art. 82(2)).',
+		adverse: true
+	}
+};
+
+export type NoticeContent = {
+	municipality: Municipality;
+	kind: NoticeKind;
+	documentNumber: string;
+	issuedOn: string;
+	recipient: { postalCode: string; address: string; name: string };
+	/** The particulars (申請の種類, 受付番号, 給付の種類, 開示する保有個人情報 …). */
+	details: [label: string, value: string][];
+	reason: string | null;
+};
+
+export const noticeTitle = (kind: NoticeKind) => texts[kind];
+
+export async function renderNotice(content: NoticeContent): Promise<Uint8Array> {
+	const city = content.municipality;
+	const text = texts[content.kind];
+	const layout = await Layout.create({
+		title: `${text.titleJa} / ${text.titleEn}`,
+		author: `${city.name_ja} ${city.division_ja}`,
+		subject: text.titleEn,
+		language: 'ja',
+		documentNumber: content.documentNumber
+	});
+	layout.text(`文書番号 ${content.documentNumber}`, { size: 9, color: 'muted' });
+	layout.text(eraDate(content.issuedOn), { size: 9, color: 'muted', gap: 10 });
+	layout.text(`〒${content.recipient.postalCode}`, { size: 10.5 });
+	layout.text(content.recipient.address, { size: 10.5 });
+	layout.text(`${content.recipient.name} 様`, { size: 12, bold: true, gap: 12 });
+	layout.text(city.mayor_title_ja, { size: 11, gap: 14 });
+	layout.text(text.titleJa, { size: 16, bold: true, gap: 8 });
+	layout.text(text.leadJa, { gap: 8 });
+	layout.text('記', { bold: true, gap: 4 });
+	layout.fields(
+		[...content.details, ...(content.reason ? [['理由', content.reason] as [string, string]] : [])],
+		{ labelWidth: 140 }
+	);
+	if (text.adverse) {
+		layout.space(6);
+		layout.text('教示', { bold: true, gap: 2 });
+		layout.text(
+			`1. この決定に不服がある場合は、この決定があったことを知った日の翌日から起算して3か月以内に、${city.mayor_title_ja}に対して審査請求をすることができます（行政不服審査法）。`,
+			{ size: 9 }
+		);
+		layout.text(
+			`2. この決定の取消しを求める訴えは、この決定があったことを知った日から6か月以内に、${city.name_ja}を被告として（訴訟において${city.name_ja}を代表する者は${city.mayor_title_ja}となります）提起することができます（行政事件訴訟法）。ただし、審査請求をした場合は、その裁決があったことを知った日から6か月以内となります。`,
+			{ size: 9, gap: 8 }
+		);
+	}
+	layout.text(
+		`お問い合わせ: ${city.desk_name_ja} 〒${city.desk_postal_code} ${city.desk_address_ja} 電話 ${city.desk_phone}（${city.desk_hours_ja}）`,
+		{ size: 8.5, color: 'muted' }
+	);
+	layout.rule();
+	layout.text(`${text.titleEn} (${englishDate(content.issuedOn)})`, { bold: true, size: 10.5 });
+	layout.text(
+		`${text.leadEn}${text.adverse ? ` You may request a review by the mayor within 3 months of learning of this decision, or bring an action within 6 months.` : ''} Questions: ${city.desk_name_en}, ${city.desk_phone} (${city.desk_hours_en}).`,
+		{ size: 9 }
+	);
+	return layout.save();
+}

@@ -1,0 +1,481 @@
+// Documents (issue 6) against a real PostgreSQL and real PDF readers: every document type rendered
+// for demo people — a child with 30+ doses whose name has 旧字 among them — is read back with
+// poppler (pdftotext finds the holder, each vaccine and the document number; pdffonts shows
+// embedded subsets) and passes qpdf --check. The certificate's QR, decoded from the rendered page,
+// is a SMART Health Card that verifies against the published keys; one changed byte does not; the
+// registry supersedes on reissue and revokes only with a second person.
+import { execFileSync } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import jsQR from 'jsqr';
+import { sql } from 'kysely';
+import { PNG } from 'pngjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadDemoCity } from '../../src/lib/server/demo/load';
+import { renderEnrolmentLetter } from '../../src/lib/server/documents/enrolment-letter';
+import { jwsOfNumeric, verifyHealthCard } from '../../src/lib/server/documents/health-card';
+import { issueCertificate } from '../../src/lib/server/documents/issue';
+import { noticeKinds, noticeTitle, renderNotice } from '../../src/lib/server/documents/notice';
+import { renderOutsideRequest } from '../../src/lib/server/documents/outside-request';
+import {
+	decideRevocation,
+	RevocationError,
+	requestRevocation,
+	verifyDocument
+} from '../../src/lib/server/documents/registry';
+import { publishedKeys, rotateSigningKey } from '../../src/lib/server/documents/signing-keys';
+import { renderYoshinhyo } from '../../src/lib/server/documents/yoshinhyo';
+import type { Municipality } from '../../src/lib/server/municipality';
+import { freshDatabase, type TestDatabase } from '../support/database';
+
+const city = '139998';
+const origin = 'https://portal.example.lg.jp';
+const sealing = { id: 'test', key: randomBytes(32) };
+const issuer = { type: 'staff' as const, id: 'staff-issuer', role: 'caseworker', department: null };
+const approver = { ...issuer, id: 'staff-approver', role: 'approver' };
+const work = mkdtempSync(path.join(os.tmpdir(), 'documents-'));
+let database: TestDatabase;
+let municipality: Municipality;
+let child: {
+	atena_number: string;
+	name_kanji: string;
+	name_kana: string;
+	birth_date: string;
+	sex: string;
+	postal_code: string;
+	address: string;
+};
+let doses: { vaccine_code: string; dose_code: string; administered_on: string; name_en: string }[];
+
+function poppler(bytes: Uint8Array, name: string) {
+	const file = path.join(work, `${name}.pdf`);
+	writeFileSync(file, bytes);
+	// -raw keeps the order the text was drawn in, so a wrapped table cell stays together.
+	const text = execFileSync('pdftotext', ['-raw', file, '-'], { encoding: 'utf8' });
+	const fonts = execFileSync('pdffonts', [file], { encoding: 'utf8' });
+	const pages = Number(
+		/Pages:\s+(\d+)/.exec(execFileSync('pdfinfo', [file], { encoding: 'utf8' }))![1]
+	);
+	// qpdf --check exits non-zero on any structural error.
+	execFileSync('qpdf', ['--check', file], { encoding: 'utf8' });
+	return { file, text, fonts, pages };
+}
+
+/** Every font embedded as a subset (pdffonts: "ABCDEF+Name … emb yes sub yes"). */
+function expectSubsetFonts(fonts: string) {
+	const rows = fonts
+		.split('\n')
+		.slice(2)
+		.filter((line) => line.trim());
+	expect(rows.length).toBeGreaterThan(0);
+	for (const row of rows) expect(row).toMatch(/^[A-Z]{6}\+\S+.*\byes\s+yes\s+yes\b/);
+}
+
+beforeAll(async () => {
+	database = await freshDatabase();
+	await loadDemoCity(database.owner, {
+		seed: 'documents',
+		residents: 200,
+		asOf: '2026-11-01',
+		myNumberKey: { id: 'test', key: randomBytes(32) }
+	});
+	municipality = (await database.owner
+		.selectFrom('municipality')
+		.selectAll()
+		.executeTakeFirstOrThrow()) as Municipality;
+	const { rows } = await sql<typeof child>`
+		SELECT atena_number, name_kanji, name_kana, birth_date, sex, postal_code, address
+		FROM resident WHERE birth_date BETWEEN '2014-01-01' AND '2015-12-31' AND status = 'resident'
+		ORDER BY atena_number LIMIT 1`.execute(database.owner);
+	child = { ...rows[0]!, name_kanji: '髙橋 﨑太郎' };
+	// A name with 旧字 (髙 はしごだか, 﨑 たつさき) as the registry holds it.
+	await database.owner
+		.updateTable('resident')
+		.set({ name_kanji: child.name_kanji })
+		.where('atena_number', '=', child.atena_number)
+		.execute();
+	// Every child dose of the catalogue, one after another: more than 30 rows.
+	await database.owner
+		.deleteFrom('vaccination_dose')
+		.where('atena_number', '=', child.atena_number)
+		.execute();
+	const catalogue = await database.owner
+		.selectFrom('vaccine_dose as d')
+		.innerJoin('vaccine as v', (join) =>
+			join
+				.onRef('v.municipality_code', '=', 'd.municipality_code')
+				.onRef('v.vaccine_code', '=', 'd.vaccine_code')
+		)
+		.select(['d.vaccine_code', 'd.dose_code', 'v.name_en'])
+		.where('d.eligible_from', 'not like', 'P6%Y')
+		.where('v.vaccine_code', 'not like', '%elderly')
+		.where('v.vaccine_code', '<>', 'herpes_zoster')
+		.orderBy('v.sort_order')
+		.orderBy('d.sequence')
+		.execute();
+	const institution = await database.owner
+		.selectFrom('medical_institution')
+		.select('institution_code')
+		.executeTakeFirstOrThrow();
+	doses = catalogue.map((row, index) => ({
+		...row,
+		administered_on: new Date(Date.parse(child.birth_date) + (60 + index * 40) * 86_400_000)
+			.toISOString()
+			.slice(0, 10)
+	}));
+	await database.owner
+		.insertInto('vaccination_dose')
+		.values(
+			doses.map((dose, index) => ({
+				municipality_code: city,
+				atena_number: child.atena_number,
+				vaccine_code: dose.vaccine_code,
+				dose_code: dose.dose_code,
+				legal_basis: 'statutory',
+				administered_on: dose.administered_on,
+				institution_code: institution.institution_code,
+				lot_number: `LT${String(index).padStart(4, '0')}`,
+				manufacturer: 'KM Biologics',
+				status: 'administered',
+				source: 'demo',
+				entered_by: 'system:test',
+				checked_by: 'system:checker',
+				checked_at: new Date()
+			}))
+		)
+		.execute();
+	await rotateSigningKey(database.backoffice, { municipalityCode: city, sealing, now: new Date() });
+});
+afterAll(() => database.close());
+
+const certificatePayload = () => ({
+	passport_name: 'TAKAHASHI SAKITARO',
+	passport_number: 'TK1234567',
+	nationality: 'JAPAN',
+	doses: doses.map(({ vaccine_code, dose_code, administered_on }) => ({
+		vaccine_code,
+		dose_code,
+		administered_on
+	}))
+});
+
+const issue = (supersedes?: string) =>
+	issueCertificate(database.backoffice, {
+		municipality,
+		subject: child,
+		payload: certificatePayload(),
+		applicationId: null,
+		issuedBy: issuer.id,
+		approvedBy: approver.id,
+		supersedes,
+		settings: { origin, sealing },
+		actor: approver,
+		now: new Date()
+	});
+
+describe('the English certificate', () => {
+	it('lists every dose across pages, with subset fonts, and passes qpdf', async () => {
+		expect(doses.length).toBeGreaterThanOrEqual(30);
+		const issued = await issue();
+		const pdf = poppler(issued.bytes, 'certificate');
+		expect(pdf.pages).toBeGreaterThanOrEqual(2);
+		const flat = pdf.text.replace(/\s+/g, ' ');
+		expect(flat).toContain('TAKAHASHI SAKITARO');
+		expect(flat).toContain('髙橋 﨑太郎');
+		expect(flat).toContain('TK1234567');
+		for (const name of new Set(doses.map((dose) => dose.name_en))) expect(flat).toContain(name);
+		for (const index of doses.keys()) expect(flat).toContain(`LT${String(index).padStart(4, '0')}`);
+		// The number on every page (running header), and on the certificate itself.
+		expect(pdf.text.split('\f').filter((page) => page.includes(issued.documentNumber)).length).toBe(
+			pdf.pages
+		);
+		// A long address may wrap inside the QR block.
+		expect(flat.replace(/\s/g, '')).toContain(`${origin}/verify/${issued.verifyId}`);
+		expectSubsetFonts(pdf.fonts);
+		// The registry holds these exact bytes; the database's SHA-256 is theirs.
+		const row = await database.owner
+			.selectFrom('issued_document')
+			.select(['sha256', 'content', 'health_card', 'issued_by', 'approved_by'])
+			.where('id', '=', issued.id)
+			.executeTakeFirstOrThrow();
+		expect(Buffer.compare(row.content, Buffer.from(issued.bytes))).toBe(0);
+		expect(row.sha256!.toString('hex')).toBe(
+			createHash('sha256').update(issued.bytes).digest('hex')
+		);
+		expect(row).toMatchObject({ issued_by: issuer.id, approved_by: approver.id });
+	});
+
+	it('carries a SMART Health Card in its QR that verifies against the published keys', async () => {
+		const issued = await issue();
+		const pdf = poppler(issued.bytes, 'certificate-qr');
+		// Read the QR from the rendered last page, as a phone would.
+		const prefix = path.join(work, 'qr');
+		execFileSync('pdftoppm', [
+			'-r',
+			'200',
+			'-png',
+			'-f',
+			String(pdf.pages),
+			'-l',
+			String(pdf.pages),
+			'-singlefile',
+			pdf.file,
+			prefix
+		]);
+		const png = PNG.sync.read(readFileSync(`${prefix}.png`));
+		const code = jsQR(new Uint8ClampedArray(png.data), png.width, png.height);
+		expect(code?.data).toMatch(/^shc:\/\d+$/);
+		const stored = await database.owner
+			.selectFrom('issued_document')
+			.select('health_card')
+			.where('id', '=', issued.id)
+			.executeTakeFirstOrThrow();
+		expect(code!.data).toBe(stored.health_card);
+		const jws = jwsOfNumeric(code!.data);
+		expect(jws).toBe(issued.jws);
+
+		// The keys as the portal publishes them (the portal role reads the public half only).
+		const jwks = await publishedKeys(database.portal);
+		const card = await verifyHealthCard(jws, jwks);
+		expect(card.iss).toBe(origin);
+		const entries = card.vc.credentialSubject.fhirBundle.entry;
+		expect(entries[0]!.resource).toMatchObject({
+			resourceType: 'Patient',
+			birthDate: child.birth_date
+		});
+		const immunizations = entries
+			.slice(1)
+			.map((entry) => entry.resource as Record<string, unknown>);
+		expect(immunizations).toHaveLength(doses.length);
+		expect(immunizations[0]).toMatchObject({
+			resourceType: 'Immunization',
+			status: 'completed',
+			occurrenceDateTime: doses[0]!.administered_on,
+			lotNumber: 'LT0000'
+		});
+		await expect(
+			database.portal.selectFrom('document_signing_key').select('sealed_private').execute()
+		).rejects.toThrow(/permission denied/);
+
+		// One changed character of the payload or the signature: refused.
+		const [header, payload, signature] = jws.split('.') as [string, string, string];
+		const flip = (text: string, at: number) =>
+			text.slice(0, at) + (text[at] === 'A' ? 'B' : 'A') + text.slice(at + 1);
+		await expect(
+			verifyHealthCard(`${header}.${flip(payload, 10)}.${signature}`, jwks)
+		).rejects.toThrow();
+		await expect(
+			verifyHealthCard(`${header}.${payload}.${flip(signature, 5)}`, jwks)
+		).rejects.toThrow();
+
+		// After a rotation the old certificate still verifies; new ones use the new key.
+		const { kid } = await rotateSigningKey(database.backoffice, {
+			municipalityCode: city,
+			sealing,
+			now: new Date()
+		});
+		const rotated = await publishedKeys(database.portal);
+		expect(rotated.keys.length).toBeGreaterThanOrEqual(2);
+		await verifyHealthCard(jws, rotated);
+		const next = await issue();
+		expect(JSON.parse(Buffer.from(next.jws.split('.')[0]!, 'base64url').toString()).kid).toBe(kid);
+	});
+
+	it('is superseded by a reissue and revoked only when a second person agrees', async () => {
+		const first = await issue();
+		const second = await issue(first.id);
+		expect(
+			await verifyDocument(database.portal, {
+				verifyId: first.verifyId,
+				fallbackMunicipality: city
+			})
+		).toMatchObject({ found: true, status: 'superseded' });
+		await expect(issue(first.id)).rejects.toThrow(/only a valid document/);
+
+		const revocation = await requestRevocation(database.backoffice, {
+			municipalityCode: city,
+			documentId: second.id,
+			reason: '記録の誤りによる再交付のため',
+			actor: issuer,
+			now: new Date()
+		});
+		const refused = await decideRevocation(database.backoffice, {
+			municipalityCode: city,
+			revocationId: revocation.id,
+			decision: 'revoked',
+			note: '',
+			actor: issuer,
+			now: new Date()
+		}).catch((failure) => failure);
+		expect(refused).toBeInstanceOf(RevocationError);
+		expect((refused as RevocationError).code).toBe('own_request');
+		expect(
+			await verifyDocument(database.portal, {
+				verifyId: second.verifyId,
+				fallbackMunicipality: city
+			})
+		).toMatchObject({ status: 'valid' });
+		await decideRevocation(database.backoffice, {
+			municipalityCode: city,
+			revocationId: revocation.id,
+			decision: 'revoked',
+			note: '',
+			actor: approver,
+			now: new Date()
+		});
+		const outcome = await verifyDocument(database.portal, {
+			verifyId: second.verifyId,
+			fallbackMunicipality: city
+		});
+		expect(outcome).toMatchObject({ found: true, status: 'revoked' });
+		// The bytes never change and a revoked document stays revoked.
+		await expect(
+			database.owner
+				.updateTable('issued_document')
+				.set({ content: Buffer.from('%PDF-forged') })
+				.where('id', '=', second.id)
+				.execute()
+		).rejects.toThrow(/never rewritten/);
+		await expect(
+			database.owner
+				.updateTable('issued_document')
+				.set({ status: 'valid', status_changed_at: null })
+				.where('id', '=', second.id)
+				.execute()
+		).rejects.toThrow(/stays so/);
+		const { rows } = await sql<{ action: string; result: string; actor_id: string }>`
+			SELECT action, result, actor_id FROM audit.entry WHERE object_id = ${second.id}
+				AND action IN ('document.issue', 'document.revoke', 'document.verify') ORDER BY seq`.execute(
+			database.owner
+		);
+		expect(rows.map((row) => [row.action, row.result])).toEqual([
+			['document.issue', 'ok'],
+			['document.revoke', 'ok'],
+			['document.revoke', 'denied'],
+			['document.verify', 'ok'],
+			['document.revoke', 'ok'],
+			['document.verify', 'ok']
+		]);
+		// An unknown verify id: nothing shown, and the attempt is logged.
+		expect(
+			await verifyDocument(database.portal, {
+				verifyId: randomBytes(16).toString('base64url'),
+				fallbackMunicipality: city
+			})
+		).toEqual({ found: false });
+	});
+});
+
+describe('the other documents', () => {
+	const person = () => ({
+		nameKanji: child.name_kanji,
+		nameKana: child.name_kana,
+		birthDate: child.birth_date,
+		sex: child.sex as 'male' | 'female',
+		postalCode: child.postal_code,
+		address: child.address
+	});
+
+	it('renders the 予診票 and the 実施依頼書 with the person printed', async () => {
+		const yoshinhyo = poppler(
+			await renderYoshinhyo({
+				municipality,
+				documentNumber: 'YS-2026-0000001',
+				issuedOn: '2026-11-23',
+				person: person(),
+				guardianName: '髙橋 花子',
+				vaccine: { nameJa: '日本脳炎', doseJa: '2期' },
+				reissue: true
+			}),
+			'yoshinhyo'
+		);
+		const flatY = yoshinhyo.text.replace(/\s+/g, ' ');
+		for (const expected of [child.name_kanji, '日本脳炎', 'YS-2026-0000001', '髙橋 花子', '再発行'])
+			expect(flatY).toContain(expected);
+		expect(flatY).toContain('ひきつけ');
+		expectSubsetFonts(yoshinhyo.fonts);
+
+		const request = poppler(
+			await renderOutsideRequest({
+				municipality,
+				documentNumber: 'ID-2026-0000002',
+				issuedOn: '2026-11-23',
+				person: person(),
+				guardianName: null,
+				vaccine: { nameJa: '麻しん風しん混合（MR）', doseJa: '1期' },
+				placeMunicipality: '鹿児島市',
+				placeInstitution: '天文館こどもクリニック',
+				periodFrom: '2026-12-01',
+				periodUntil: '2027-03-31',
+				reason: '里帰り出産のため'
+			}),
+			'outside-request'
+		);
+		const flatR = request.text.replace(/\s+/g, ' ');
+		for (const expected of [
+			child.name_kanji,
+			'麻しん風しん混合',
+			'ID-2026-0000002',
+			'鹿児島市長 様',
+			'里帰り出産'
+		])
+			expect(flatR).toContain(expected);
+		expectSubsetFonts(request.fonts);
+	});
+
+	it('renders every decision notice, with the appeal instructions on adverse ones', async () => {
+		for (const kind of noticeKinds) {
+			const number = `TN-2026-${kind}`;
+			const pdf = poppler(
+				await renderNotice({
+					municipality,
+					kind,
+					documentNumber: number,
+					issuedOn: '2026-11-23',
+					recipient: {
+						postalCode: child.postal_code,
+						address: child.address,
+						name: child.name_kanji
+					},
+					details: [['申請の種類', '英文予防接種証明書の交付']],
+					reason:
+						kind.endsWith('approved') || kind.endsWith('granted') || kind === 'disclosure_full'
+							? null
+							: '第三者の情報を含むため'
+				}),
+				`notice-${kind}`
+			);
+			const flat = pdf.text.replace(/\s+/g, '');
+			expect(flat).toContain(noticeTitle(kind).titleJa.replace(/\s+/g, ''));
+			expect(flat).toContain(child.name_kanji.replace(/\s+/g, ''));
+			expect(flat).toContain(number);
+			expect(flat.includes('審査請求')).toBe(noticeTitle(kind).adverse);
+			expectSubsetFonts(pdf.fonts);
+		}
+	});
+
+	it('renders the enrolment letter', async () => {
+		const pdf = poppler(
+			await renderEnrolmentLetter({
+				municipality,
+				recipient: {
+					postalCode: child.postal_code,
+					address: child.address,
+					name: child.name_kanji
+				},
+				code: 'ABCD-EFGH-JKMN-PQRS',
+				expiresOn: '2026-12-23',
+				portalUrl: origin,
+				issuedOn: '2026-11-23',
+				documentNumber: 'EL-2026-0000003'
+			}),
+			'enrolment'
+		);
+		const flat = pdf.text.replace(/\s+/g, ' ');
+		for (const expected of [child.name_kanji, 'ABCD-EFGH-JKMN-PQRS', 'EL-2026-0000003'])
+			expect(flat).toContain(expected);
+		expectSubsetFonts(pdf.fonts);
+	});
+});
