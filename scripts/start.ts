@@ -11,6 +11,7 @@ import { issueLetterCode, issueStaffLink } from '../src/lib/server/auth/enrolmen
 import { launchDatabase } from '../src/lib/server/db/launch';
 import { demoMunicipality, demoStaff } from '../src/lib/server/demo/city';
 import { loadDemoCity } from '../src/lib/server/demo/load';
+import { rotateSigningKey } from '../src/lib/server/documents/signing-keys';
 import { ConfigError, parseKeySpec, readConfig } from '../src/lib/server/config';
 import { runCommand, UsageError } from './lib/run';
 
@@ -149,6 +150,20 @@ await runCommand(async () => {
 						residents: 2000,
 						asOf: new Date().toISOString().slice(0, 10),
 						myNumberKey: parseKeySpec(database.myNumberKey!)
+					});
+				}
+				// The demo city signs its certificates from the first start (a real city runs
+				// npm run documents:key -- --rotate once, with its own DOCUMENT_KEY).
+				const signing = await owner
+					.selectFrom('document_signing_key')
+					.select('kid')
+					.where('retired_at', 'is', null)
+					.executeTakeFirst();
+				if (!signing && database.documentKey) {
+					await rotateSigningKey(owner, {
+						municipalityCode: demoMunicipality.municipality_code,
+						sealing: parseKeySpec(database.documentKey),
+						now: new Date()
 					});
 				}
 				demoAccess = await demoSignInHelp(owner, port);

@@ -229,7 +229,14 @@ test('every back-office route touching personal data leaves its audit entry', as
 			})
 		).status()
 	).toBe(303);
-	chiefExpected.push(['application.reject', third.id, 'ok']);
+	// The rejection issues its 却下通知書 in the same transaction, before the decision's entry.
+	const notice = await serverDatabase()
+		.selectFrom('issued_document')
+		.select(['id', 'kind'])
+		.where('application_id', '=', third.id)
+		.executeTakeFirstOrThrow();
+	expect(notice.kind).toBe('notice');
+	chiefExpected.push(['document.issue', notice.id, 'ok'], ['application.reject', third.id, 'ok']);
 	const chiefEntries = (await entriesSince(since, chiefId)).filter(
 		(entry) => !entry.action.startsWith('auth.')
 	);

@@ -3,11 +3,17 @@
 // are 送信済. A caseworker returns the certificate with two items; the parent can correct only
 // those and resubmits (the first version is kept); the caseworker takes it from the queue and
 // prepares it but cannot approve it; an approver does; the parent sees 完了 and withdraws
-// another draft.
+// another draft. The approval issues the certificate: downloaded, its SMART Health Card checked
+// against the served keys, valid on the public verify page until revoked by two people.
 import AxeBuilder from '@axe-core/playwright';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { sql } from 'kysely';
 import sharp from 'sharp';
+import { jwsOfNumeric, verifyHealthCard } from '../../src/lib/server/documents/health-card';
 import {
 	accountOf,
 	auditEntries,
@@ -270,6 +276,56 @@ test('two children, two requests, a 差し戻し answered, a draft withdrawn', a
 	await expect(approver.getByTestId('case-history')).toContainText('決裁 花子');
 	await page.goto(`/applications/${certificate}`);
 	await expect(page.getByTestId('status')).toHaveText('完了');
+
+	// 5b. The approval issued the certificate (issue 6): the parent downloads it; its QR's SMART
+	// Health Card verifies against the keys the portal serves; a stranger's verify page says
+	// valid, and after a revocation asked by one person and approved by another, revoked.
+	const issued = await serverDatabase()
+		.selectFrom('issued_document')
+		.select(['id', 'document_number', 'verify_id', 'health_card', 'issued_by', 'approved_by'])
+		.where('application_id', '=', certificate)
+		.where('kind', '=', 'certificate')
+		.executeTakeFirstOrThrow();
+	await expect(approver.getByTestId('case-documents')).toContainText(issued.document_number);
+	await page.goto('/documents');
+	const link = page.getByTestId('documents').getByRole('link', { name: /英文予防接種証明書/ });
+	const download = await page.request.get((await link.getAttribute('href'))!);
+	expect(download.headers()['content-type']).toBe('application/pdf');
+	const pdfFile = path.join(mkdtempSync(path.join(os.tmpdir(), 'walk-')), 'certificate.pdf');
+	writeFileSync(pdfFile, await download.body());
+	execFileSync('qpdf', ['--check', pdfFile]);
+	const pdfText = execFileSync('pdftotext', ['-raw', pdfFile, '-'], { encoding: 'utf8' });
+	expect(pdfText).toContain('YAMADA HANAKO MARIE');
+	expect(pdfText).toContain(issued.document_number);
+	const jwks = await (await page.request.get('/.well-known/jwks.json')).json();
+	const card = await verifyHealthCard(jwsOfNumeric(issued.health_card!), jwks);
+	expect(card.iss).toBe('http://localhost:4173');
+	expect(card.vc.credentialSubject.fhirBundle.entry[0]!.resource).toMatchObject({
+		name: [{ family: 'YAMADA', given: ['HANAKO MARIE'] }]
+	});
+	const stranger = await (await browser.newContext({ locale: 'en-GB' })).newPage();
+	await stranger.goto(`/verify/${issued.verify_id}`);
+	await expect(stranger.getByTestId('verify-status')).toHaveText('This certificate is valid.');
+	await expect(stranger.getByTestId('verify-facts')).toContainText('YAMADA HANAKO MARIE');
+	await noViolations(stranger);
+	await caseworker.goto(`/staff/documents/${issued.id}`);
+	await caseworker.getByLabel('取消の理由').fill('旅券の氏名の誤記');
+	await caseworker.getByRole('button', { name: '取消を依頼する' }).click();
+	await expect(caseworker.getByRole('status')).toContainText('取消を依頼しました');
+	await expect(caseworker.getByRole('button', { name: '取り消す（決裁）' })).toHaveCount(0);
+	await stranger.reload();
+	await expect(stranger.getByTestId('verify-status')).toHaveText('This certificate is valid.');
+	await approver.goto('/staff/documents');
+	await approver
+		.getByTestId('pending-revocations')
+		.getByRole('link', { name: issued.document_number })
+		.click();
+	await noViolations(approver);
+	await approver.getByRole('button', { name: '取り消す（決裁）' }).click();
+	await expect(approver.getByTestId('document-status')).toContainText('取消済み');
+	await stranger.reload();
+	await expect(stranger.getByTestId('verify-status')).toContainText('This certificate was revoked');
+	expect(await auditEntries('document.verify', since, issued.id)).toHaveLength(3);
 
 	// 6. Another draft, withdrawn with a signature.
 	await page.goto('/home');

@@ -15,6 +15,7 @@ export const load: PageServerLoad = ({ locals }) => {
 			enterDoses:
 				staff.permissions.has('vaccination.enter') || staff.permissions.has('vaccination.check'),
 			readAudit: staff.permissions.has('audit.read'),
+			issueDocuments: staff.permissions.has('document.issue'),
 			manageSettings: staff.permissions.has('settings.manage')
 		}
 	};

@@ -7,7 +7,10 @@ import { recordAudit } from '../audit/record';
 import { reverifySignedAct } from '../auth/signing';
 import { staffActor } from '../auth/http';
 import { config } from '../config';
-import { db } from '../db';
+import { notify } from '../auth/notices';
+import { db, type Executor } from '../db';
+import { issueDecisionDocuments } from '../documents/issue';
+import { SigningKeyError } from '../documents/signing-keys';
 import { vaccinationRecord, type Person } from '../residents/household';
 import { tokyoDate } from '../staff/accounts';
 import { requirePermission } from '../staff/permissions';
@@ -182,6 +185,12 @@ export async function caseLoad(event: RequestEvent) {
 		payload: { purpose: 'casework' }
 	});
 	const names = new Map(staffNames.map((row) => [row.id, row.display_name]));
+	const documents = await db()
+		.selectFrom('issued_document')
+		.select(['id', 'kind', 'document_number', 'status', 'issued_at'])
+		.where('application_id', '=', application.id)
+		.orderBy('issued_at')
+		.execute();
 	const machine = machineFor(application.kind);
 	// What this person may do now, and why not where the reason helps (maker ≠ checker).
 	const actions = (Object.keys(machine) as CaseAction[]).map((action) => {
@@ -228,6 +237,13 @@ export async function caseLoad(event: RequestEvent) {
 				}
 			: null,
 		doseLinks: event.locals.staff!.permissions.has('vaccination.read'),
+		documents: documents.map((row) => ({
+			id: row.id,
+			kind: row.kind,
+			number: row.document_number,
+			status: row.status
+		})),
+		documentLinks: event.locals.staff!.permissions.has('document.issue'),
 		doses: (record?.history ?? []).map((dose) => ({
 			id: dose.id,
 			vaccine: dose.vaccineName,
@@ -289,6 +305,35 @@ const refusalText: Record<string, () => string> = {
 	conflict: m.case_conflict
 };
 
+/** The documents a decision issues, and a notice telling the resident they are ready. */
+async function issueAlongside(
+	trx: Executor,
+	application: Application,
+	decision: 'approve' | 'reject',
+	reason: string | null,
+	event: RequestEvent
+) {
+	const issued = await issueDecisionDocuments(trx, {
+		application,
+		decision,
+		reason,
+		actor: staffActor(event.locals),
+		context: event.locals.audit,
+		settings: { origin: config().origin, sealing: config().documentKey },
+		now: new Date()
+	});
+	if (issued.length > 0) {
+		await notify(trx, {
+			municipalityCode: application.municipality_code,
+			accountId: application.applicant_account_id,
+			kind: 'document_issued',
+			applicationId: application.id,
+			portalUrl: `${config().origin}/documents`,
+			now: new Date()
+		});
+	}
+}
+
 async function act(event: RequestEvent, action: CaseAction) {
 	const application = await caseOr404(event);
 	const form = await event.request.formData();
@@ -315,9 +360,17 @@ async function act(event: RequestEvent, action: CaseAction) {
 			actor: actorOf(event.locals),
 			context: event.locals.audit,
 			portalUrl: `${config().origin}/sign-in`,
-			now: new Date()
+			now: new Date(),
+			alongside:
+				action === 'approve' || action === 'reject'
+					? (trx, updated) => issueAlongside(trx, updated, action, field('reason') || null, event)
+					: undefined
 		});
 	} catch (failure) {
+		if (failure instanceof SigningKeyError) {
+			// Nothing was decided: the approval waits until the city's signing key is in place.
+			return fail(503, { action, refusal: 'signing_key', message: m.case_signing_key_missing() });
+		}
 		if (failure instanceof CaseError) {
 			return fail(failure.code === 'conflict' ? 409 : 400, {
 				action,

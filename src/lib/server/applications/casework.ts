@@ -217,6 +217,11 @@ export async function applyCaseAction(
 		now: Date;
 		/** The version the caseworker's form showed; another one means someone acted first. */
 		seenUpdatedAt?: string;
+		/**
+		 * Work that belongs to the same decision (rendering and registering the documents an
+		 * approval or rejection issues): it commits with the action or not at all.
+		 */
+		alongside?: (trx: Executor, updated: Application) => Promise<void>;
 	}
 ): Promise<Application> {
 	const { application, actor } = input;
@@ -290,6 +295,7 @@ export async function applyCaseAction(
 				at: input.now
 			})
 			.execute();
+		if (input.alongside) await input.alongside(trx, updated);
 		const notice = noticeOf[input.action];
 		if (notice) {
 			await notify(trx, {

@@ -64,14 +64,15 @@ async function facts(db: Executor, application: Decided) {
 			.select('payload')
 			.where('application_id', '=', application.id)
 			.where('version', '=', application.current_version)
-			.executeTakeFirstOrThrow()
+			.executeTakeFirst()
 	]);
 	return {
 		municipality: municipality as Municipality,
 		subject,
 		applicant,
 		guardianName: applicant.atena_number === subject.atena_number ? null : applicant.name_kanji,
-		payload: JSON.parse(version.payload) as Record<string, unknown>
+		// A request taken on paper at the desk has no signed version to issue from.
+		payload: version ? (JSON.parse(version.payload) as Record<string, unknown>) : null
 	};
 }
 
@@ -333,6 +334,7 @@ export async function issueDecisionDocuments(
 		});
 		return [{ id: row.id, kind: 'notice' }];
 	}
+	if (!payload) return [];
 	if (application.kind === 'certificate') {
 		const issued = await issueCertificate(db, {
 			municipality,
