@@ -44,7 +44,8 @@ export async function renderCertificate(content: CertificateContent): Promise<Ui
 		subject: 'Certificate of Vaccination',
 		language: 'en',
 		documentNumber: content.documentNumber,
-		header: `Certificate of Vaccination / 予防接種証明書 — ${holder.passportName}`
+		header: `Certificate of Vaccination / 予防接種証明書 — ${holder.passportName}`,
+		boldScripts: 'latin'
 	});
 	layout.text('Certificate of Vaccination', { size: 20, bold: true, gap: 0 });
 	layout.text('予防接種証明書', { size: 13, bold: true, color: 'muted', gap: 10 });

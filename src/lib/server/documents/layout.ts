@@ -2,9 +2,23 @@
 // anywhere) and English (breaks at spaces), a running header/footer with the document number and
 // "page x / y", and tables that continue on the next page with their header repeated.
 import { Readable } from 'node:stream';
+import { deflateSync } from 'node:zlib';
 import * as fontkit from 'fontkit';
+import pako from 'pako';
 import { createHash } from 'node:crypto';
-import { PDFDict, PDFDocument, PDFName, rgb, type PDFFont, type PDFPage } from 'pdf-lib';
+import {
+	concatTransformationMatrix,
+	drawObject,
+	PDFDict,
+	PDFDocument,
+	PDFName,
+	popGraphicsState,
+	pushGraphicsState,
+	rgb,
+	setFillingGrayscaleColor,
+	type PDFFont,
+	type PDFPage
+} from 'pdf-lib';
 import QRCode from 'qrcode';
 import { fontBytes } from './fonts';
 
@@ -22,6 +36,22 @@ const pdfLibFontkit = {
 			const parsed = fontkit.create(
 				Buffer.from(data.buffer, data.byteOffset, data.byteLength)
 			) as fontkit.Font;
+			// pdf-lib writes glyphs with their advance widths and no positioning, so OpenType
+			// shaping (GSUB/GPOS lookups per line) buys nothing here and was a third of the
+			// render time: characters map straight to glyphs (no ligatures, which also keeps the
+			// text layer one glyph per character).
+			const glyphs = new Map<string, fontkit.Glyph>();
+			const glyphOf = (character: string) => {
+				let glyph = glyphs.get(character);
+				if (!glyph) {
+					glyph = parsed.glyphForCodePoint(character.codePointAt(0)!);
+					glyphs.set(character, glyph);
+				}
+				return glyph;
+			};
+			parsed.layout = ((text: string) => ({
+				glyphs: Array.from(text, glyphOf)
+			})) as unknown as typeof parsed.layout;
 			const createSubset = parsed.createSubset.bind(parsed);
 			parsed.createSubset = () => {
 				const subset = createSubset();
@@ -33,6 +63,16 @@ const pdfLibFontkit = {
 		return font;
 	}
 };
+
+// pdf-lib compresses every stream (page content, font files, object streams) with pako, zlib in
+// JavaScript: a third of a certificate's render time. Node's zlib gives the same DEFLATE data
+// format natively, several times faster. pdf-lib looks pako.deflate up at each call, and pako is a
+// direct dependency pinned to pdf-lib's version, so there is one pako and this reaches it.
+pako.deflate = ((input: Uint8Array) =>
+	new Uint8Array(deflateSync(input, { level: 6 }))) as unknown as typeof pako.deflate;
+
+// Character widths per embedded font (fonts are per document, so the cache goes with it).
+const characterWidths = new WeakMap<PDFFont, Map<string, number>>();
 
 export const a4 = { width: 595.28, height: 841.89 };
 export const margin = { top: 64, bottom: 64, left: 56, right: 56 };
@@ -47,7 +87,23 @@ export type DocumentMeta = {
 	documentNumber: string;
 	/** Printed at the top of every page (defaults to the author). */
 	header?: string;
+	/**
+	 * 'latin': bold applies to Latin text only and Japanese stays regular — an English document
+	 * then carries one Japanese subset instead of two (kanji glyphs are what makes a PDF heavy).
+	 */
+	boldScripts?: 'all' | 'latin';
 };
+
+type DrawOptions = {
+	x: number;
+	y: number;
+	size: number;
+	font: PDFFont;
+	color: ReturnType<typeof rgb>;
+};
+
+// Latin letters, digits, punctuation and symbols: what the bold face still draws under 'latin'.
+const latinRun = /[\u0000-\u02ff\u2000-\u206f\u2100-\u214f]+/gu;
 
 export class Layout {
 	private page!: PDFPage;
@@ -96,6 +152,62 @@ export class Layout {
 		this.y -= points;
 	}
 
+	/**
+	 * Width of a line as the PDF will draw it: the sum of each glyph's advance (pdf-lib writes no
+	 * kerning), from a per-font cache of character widths — shaping whole candidate lines again
+	 * and again while wrapping cost most of a certificate's render time.
+	 */
+	widthOf(text: string, size: number, font: PDFFont = this.regular): number {
+		if (font === this.bold && this.meta.boldScripts === 'latin') {
+			return this.segments(text, font).reduce(
+				(total, [part, partFont]) => total + this.plainWidth(part, size, partFont),
+				0
+			);
+		}
+		return this.plainWidth(text, size, font);
+	}
+
+	private plainWidth(text: string, size: number, font: PDFFont): number {
+		let widths = characterWidths.get(font);
+		if (!widths) {
+			widths = new Map();
+			characterWidths.set(font, widths);
+		}
+		let total = 0;
+		for (const character of text) {
+			let width = widths.get(character);
+			if (width === undefined) {
+				width = font.widthOfTextAtSize(character, 1000) / 1000;
+				widths.set(character, width);
+			}
+			total += width;
+		}
+		return total * size;
+	}
+
+	/** The text cut into runs, each with the face that draws it. */
+	private segments(text: string, font: PDFFont): [string, PDFFont][] {
+		if (font !== this.bold || this.meta.boldScripts !== 'latin') return [[text, font]];
+		const parts: [string, PDFFont][] = [];
+		let at = 0;
+		for (const match of text.matchAll(latinRun)) {
+			if (match.index! > at) parts.push([text.slice(at, match.index), this.regular]);
+			parts.push([match[0], this.bold]);
+			at = match.index! + match[0].length;
+		}
+		if (at < text.length) parts.push([text.slice(at), this.regular]);
+		return parts;
+	}
+
+	/** Draws one line, switching faces where the document's bold rule says so. */
+	private draw(page: PDFPage, text: string, options: DrawOptions): void {
+		let x = options.x;
+		for (const [part, font] of this.segments(text, options.font)) {
+			page.drawText(part, { ...options, x, font });
+			x += this.plainWidth(part, options.size, font);
+		}
+	}
+
 	/** Splits text into lines no wider than `width` (Japanese: any character; Latin: at spaces). */
 	wrap(text: string, size: number, font: PDFFont = this.regular, width = this.width): string[] {
 		const lines: string[] = [];
@@ -104,12 +216,12 @@ export class Layout {
 			const tokens = paragraph.match(/[!-~]+\s*|\s+|[^ -~]/gu) ?? [''];
 			for (const token of tokens) {
 				const candidate = line + token;
-				if (font.widthOfTextAtSize(candidate.trimEnd(), size) <= width || line === '') {
+				if (this.widthOf(candidate.trimEnd(), size, font) <= width || line === '') {
 					line = candidate;
 					// A single unbreakable token wider than the line: cut it by characters.
-					while (font.widthOfTextAtSize(line.trimEnd(), size) > width && line.length > 1) {
+					while (this.widthOf(line.trimEnd(), size, font) > width && line.length > 1) {
 						let cut = line.length - 1;
-						while (cut > 1 && font.widthOfTextAtSize(line.slice(0, cut), size) > width) cut--;
+						while (cut > 1 && this.widthOf(line.slice(0, cut), size, font) > width) cut--;
 						lines.push(line.slice(0, cut));
 						line = line.slice(cut);
 					}
@@ -140,7 +252,7 @@ export class Layout {
 		for (const line of this.wrap(text, size, font, this.width - indent)) {
 			this.ensure(lineHeight);
 			this.y -= lineHeight;
-			this.page.drawText(line, {
+			this.draw(this.page, line, {
 				x: margin.left + indent,
 				y: this.y + size * 0.35,
 				size,
@@ -164,8 +276,8 @@ export class Layout {
 			borderColor: ink,
 			borderWidth: 1.2
 		});
-		const textWidth = this.bold.widthOfTextAtSize(text, size);
-		this.page.drawText(text, {
+		const textWidth = this.widthOf(text, size, this.bold);
+		this.draw(this.page, text, {
 			x: margin.left + (this.width - textWidth) / 2,
 			y: this.y + height / 2 - size * 0.35,
 			size,
@@ -205,7 +317,7 @@ export class Layout {
 			let x = margin.left;
 			row.wrapped.forEach((lines, index) => {
 				lines.forEach((line, lineIndex) =>
-					this.page.drawText(line, {
+					this.draw(this.page, line, {
 						x: x + 3,
 						y: this.y + row.height - 3 - (lineIndex + 1) * lineHeight + size * 0.3,
 						size,
@@ -249,7 +361,7 @@ export class Layout {
 			const height = Math.max(labels.length, values.length) * lineHeight + 4;
 			this.ensure(height);
 			labels.forEach((line, index) =>
-				this.page.drawText(line, {
+				this.draw(this.page, line, {
 					x: margin.left,
 					y: this.y - (index + 1) * lineHeight + size * 0.35,
 					size: size - 1,
@@ -258,7 +370,7 @@ export class Layout {
 				})
 			);
 			values.forEach((line, index) =>
-				this.page.drawText(line, {
+				this.draw(this.page, line, {
 					x: margin.left + labelWidth,
 					y: this.y - (index + 1) * lineHeight + size * 0.35,
 					size,
@@ -280,29 +392,47 @@ export class Layout {
 		lines: { text: string; bold?: boolean; size?: number }[],
 		options: { size?: number; seal?: string } = {}
 	): void {
-		const qr = QRCode.create(segments, { errorCorrectionLevel: 'L' });
+		// The mask is fixed rather than chosen by scoring all eight (half the QR's cost): the data
+		// is a signature, random-looking already, and every reader decodes any mask.
+		const qr = QRCode.create(segments, { errorCorrectionLevel: 'L', maskPattern: 2 });
 		const count = qr.modules.size;
 		const side = options.size ?? 150;
 		const quiet = 4;
 		const module = side / (count + quiet * 2);
 		this.ensure(side + 8);
 		const top = this.y;
-		let path = '';
+		// A 1-bit stencil (image mask), one sample per module, drawn at the QR's size: ~2 KB where
+		// vector rectangles took ~7 KB, and viewers paint stencils without smoothing, so the
+		// modules stay sharp (the integration test reads the QR back from a rendered page).
+		const extent = count + quiet * 2;
+		const rowBytes = Math.ceil(extent / 8);
+		const samples = new Uint8Array(rowBytes * extent).fill(0xff);
 		for (let row = 0; row < count; row++) {
-			let column = 0;
-			while (column < count) {
-				if (!qr.modules.get(row, column)) {
-					column++;
-					continue;
-				}
-				const start = column;
-				while (column < count && qr.modules.get(row, column)) column++;
-				const x = (start + quiet) * module;
-				const y = (row + quiet) * module;
-				path += `M${x.toFixed(2)} ${y.toFixed(2)}h${((column - start) * module).toFixed(2)}v${module.toFixed(2)}h${(-(column - start) * module).toFixed(2)}z`;
+			for (let column = 0; column < count; column++) {
+				if (!qr.modules.get(row, column)) continue;
+				const y = row + quiet;
+				const x = column + quiet;
+				// In an image mask a 0 sample is painted (with the fill colour).
+				samples[y * rowBytes + (x >> 3)]! &= ~(0x80 >> (x & 7));
 			}
 		}
-		this.page.drawSvgPath(path, { x: margin.left, y: top, color: rgb(0, 0, 0) });
+		const stencil = this.pdf.context.flateStream(samples, {
+			Type: 'XObject',
+			Subtype: 'Image',
+			Width: extent,
+			Height: extent,
+			ImageMask: true,
+			BitsPerComponent: 1,
+			Interpolate: false
+		});
+		const name = this.page.node.newXObject('QR', this.pdf.context.register(stencil));
+		this.page.pushOperators(
+			pushGraphicsState(),
+			setFillingGrayscaleColor(0),
+			concatTransformationMatrix(side, 0, 0, side, margin.left, top - side),
+			drawObject(name),
+			popGraphicsState()
+		);
 		let textY = top - module * quiet;
 		const textX = margin.left + side + 10;
 		const sealSide = options.seal ? 84 : 0;
@@ -312,7 +442,7 @@ export class Layout {
 			const font = line.bold ? this.bold : this.regular;
 			for (const wrapped of this.wrap(line.text, size, font, textWidth)) {
 				textY -= size * 1.5;
-				this.page.drawText(wrapped, { x: textX, y: textY, size, font, color: ink });
+				this.draw(this.page, wrapped, { x: textX, y: textY, size, font, color: ink });
 			}
 			textY -= 3;
 		}
@@ -330,8 +460,8 @@ export class Layout {
 			});
 			const sealLines = this.wrap(options.seal, 7, this.regular, sealSide - 8);
 			sealLines.forEach((line, index) =>
-				this.page.drawText(line, {
-					x: x + (sealSide - this.regular.widthOfTextAtSize(line, 7)) / 2,
+				this.draw(this.page, line, {
+					x: x + (sealSide - this.widthOf(line, 7)) / 2,
 					y: y + sealSide / 2 + (sealLines.length / 2 - index - 1) * 9 + 2,
 					size: 7,
 					font: this.regular,
@@ -358,7 +488,7 @@ export class Layout {
 			borderWidth: 0.8
 		});
 		wrapped.forEach((line, index) =>
-			this.page.drawText(line, {
+			this.draw(this.page, line, {
 				x: margin.left + 8,
 				y: this.y - 6 - (index + 1) * lineHeight + size * 0.35,
 				size,
@@ -374,7 +504,7 @@ export class Layout {
 		const count = this.pages.length;
 		this.pages.forEach((page, index) => {
 			const size = 7.5;
-			page.drawText(this.meta.header ?? this.meta.author, {
+			this.draw(page, this.meta.header ?? this.meta.author, {
 				x: margin.left,
 				y: a4.height - 36,
 				size,
@@ -382,16 +512,16 @@ export class Layout {
 				color: muted
 			});
 			const number = `No. ${this.meta.documentNumber}`;
-			page.drawText(number, {
-				x: a4.width - margin.right - this.regular.widthOfTextAtSize(number, size),
+			this.draw(page, number, {
+				x: a4.width - margin.right - this.widthOf(number, size),
 				y: a4.height - 36,
 				size,
 				font: this.regular,
 				color: muted
 			});
 			const folio = `${index + 1} / ${count}`;
-			page.drawText(folio, {
-				x: (a4.width - this.regular.widthOfTextAtSize(folio, size)) / 2,
+			this.draw(page, folio, {
+				x: (a4.width - this.widthOf(folio, size)) / 2,
 				y: 32,
 				size,
 				font: this.regular,

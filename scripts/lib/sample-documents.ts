@@ -1,0 +1,195 @@
+// Every document type filled with a fictional person of the demo city, for the PDF benchmark and
+// the pictures in docs/documents/. Nothing here touches a database.
+import { generateKeyPairSync } from 'node:crypto';
+import { demoMunicipality } from '../../src/lib/server/demo/city';
+import {
+	renderCertificate,
+	type CertificateDose
+} from '../../src/lib/server/documents/certificate';
+import { renderEnrolmentLetter } from '../../src/lib/server/documents/enrolment-letter';
+import {
+	fhirBundle,
+	numericHealthCard,
+	signHealthCard
+} from '../../src/lib/server/documents/health-card';
+import { noticeKinds, renderNotice, type NoticeKind } from '../../src/lib/server/documents/notice';
+import { renderOutsideRequest } from '../../src/lib/server/documents/outside-request';
+import { renderYoshinhyo } from '../../src/lib/server/documents/yoshinhyo';
+import type { Municipality } from '../../src/lib/server/municipality';
+import { routineSchedule } from '../../src/lib/server/vaccinations/catalogue';
+
+export const municipality = {
+	...demoMunicipality,
+	created_at: new Date()
+} as unknown as Municipality;
+const origin = 'https://vaccination.city.sakuradai.example';
+const person = {
+	nameKanji: '髙橋 﨑太郎',
+	nameKana: 'タカハシ サキタロウ',
+	birthDate: '2014-04-02',
+	sex: 'male' as const,
+	postalCode: '190-0112',
+	address: '東京都さくら台市中央二丁目3番4号 さくら台ハイツ101'
+};
+
+/** The child routine doses of the catalogue in schedule order, dated one after another. */
+export function sampleDoses(count: number): CertificateDose[] {
+	const all = routineSchedule
+		.filter((vaccine) => vaccine.category === 'A' && !vaccine.vaccineCode.endsWith('elderly'))
+		.flatMap((vaccine) => vaccine.doses.map((dose) => ({ vaccine, dose })));
+	return all.slice(0, count).map(({ vaccine, dose }, index) => ({
+		vaccineEn: vaccine.nameEn,
+		vaccineJa: vaccine.nameJa,
+		diseasesEn: vaccine.diseasesEn,
+		doseEn: dose.labelEn,
+		doseJa: dose.labelJa,
+		administeredOn: new Date(Date.parse(person.birthDate) + (60 + index * 45) * 86_400_000)
+			.toISOString()
+			.slice(0, 10),
+		lotNumber: `KM${String(3100 + index * 7)}A`,
+		manufacturer: 'KM Biologics',
+		institution: 'Sakuradai Children’s Clinic'
+	}));
+}
+
+const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+const key = { kid: 'sample', privateKey };
+
+export async function sampleHealthCard(doses: CertificateDose[]): Promise<string> {
+	const jws = await signHealthCard({
+		issuer: origin,
+		issuedAt: new Date('2026-11-23T01:00:00Z'),
+		bundle: fhirBundle(
+			origin,
+			{ familyName: 'TAKAHASHI', givenName: 'SAKITARO', birthDate: person.birthDate },
+			doses.map((dose, index) => ({
+				vaccineCode: `v${index}`,
+				display: `${dose.vaccineEn} ${dose.doseEn}`,
+				administeredOn: dose.administeredOn,
+				lotNumber: dose.lotNumber,
+				performer: dose.institution
+			}))
+		),
+		key
+	});
+	return numericHealthCard(jws);
+}
+
+export function certificateContent(doses: CertificateDose[], healthCard: string) {
+	return {
+		municipality,
+		documentNumber: 'EC-2026-0000123',
+		issuedOn: '2026-11-23',
+		holder: {
+			passportName: 'TAKAHASHI SAKITARO',
+			nameKanji: person.nameKanji,
+			birthDate: person.birthDate,
+			sex: person.sex,
+			nationality: 'JAPAN',
+			passportNumber: 'TK1234567'
+		},
+		doses,
+		verifyUrl: `${origin}/verify/3q2mYkQ8bV1xZr0cT5wLfA`,
+		healthCard
+	};
+}
+
+/** name → bytes, for every document type. */
+export async function sampleDocuments(): Promise<[string, Uint8Array][]> {
+	const typical = sampleDoses(12);
+	const long = sampleDoses(35);
+	const notice = (kind: NoticeKind, reason: string | null) =>
+		renderNotice({
+			municipality,
+			kind,
+			documentNumber: 'TN-2026-0000456',
+			issuedOn: '2026-11-23',
+			recipient: { postalCode: person.postalCode, address: person.address, name: '髙橋 花子' },
+			details: kind.startsWith('application')
+				? [
+						['申請の種類', '英文予防接種証明書の交付'],
+						['受付番号', 'E2026-000123'],
+						['対象者', person.nameKanji]
+					]
+				: kind.startsWith('relief')
+					? [
+							['給付の種類', '医療費・医療手当'],
+							['対象者', person.nameKanji],
+							['支給額', kind === 'relief_granted' ? '医療費 82,340円、医療手当 37,900円' : '—']
+						]
+					: [
+							['開示請求の受付日', '2026年11月2日'],
+							['開示する保有個人情報', '予防接種台帳の記録、申請書類、アクセス記録'],
+							['開示の実施方法', '写しの交付（郵送）']
+						],
+			reason
+		});
+	return [
+		[
+			'certificate',
+			await renderCertificate(certificateContent(typical, await sampleHealthCard(typical)))
+		],
+		[
+			'certificate-35-doses',
+			await renderCertificate(certificateContent(long, await sampleHealthCard(long)))
+		],
+		[
+			'yoshinhyo',
+			await renderYoshinhyo({
+				municipality,
+				documentNumber: 'YS-2026-0000124',
+				issuedOn: '2026-11-23',
+				person: { ...person, birthDate: '2026-05-10' },
+				guardianName: '髙橋 花子',
+				vaccine: { nameJa: '五種混合（DPT-IPV-Hib）', doseJa: '1期初回 3回目' },
+				reissue: true
+			})
+		],
+		[
+			'outside-request',
+			await renderOutsideRequest({
+				municipality,
+				documentNumber: 'ID-2026-0000125',
+				issuedOn: '2026-11-23',
+				person: { ...person, birthDate: '2026-05-10' },
+				guardianName: '髙橋 花子',
+				vaccine: { nameJa: '五種混合（DPT-IPV-Hib）', doseJa: '1期初回 3回目' },
+				placeMunicipality: '鹿児島市',
+				placeInstitution: '天文館こどもクリニック',
+				periodFrom: '2026-12-01',
+				periodUntil: '2027-03-31',
+				reason: '里帰り出産のため、母の実家に滞在する期間に接種を受けるため'
+			})
+		],
+		...(await Promise.all(
+			noticeKinds.map(
+				async (kind) =>
+					[
+						`notice-${kind}`,
+						await notice(
+							kind,
+							['application_approved', 'relief_granted', 'disclosure_full'].includes(kind)
+								? null
+								: kind === 'application_rejected'
+									? '申請書に記載された接種が予防接種台帳に記録されておらず、母子健康手帳の写しでも確認できなかったため。'
+									: kind === 'relief_denied'
+										? '疾病・障害認定審査会において、予防接種と健康被害との因果関係が認められなかったため。'
+										: '第三者に関する情報（同一世帯の他の者の記録）が含まれるため（法第78条第1項第2号）。'
+						)
+					] as [string, Uint8Array]
+			)
+		)),
+		[
+			'enrolment-letter',
+			await renderEnrolmentLetter({
+				municipality,
+				recipient: { postalCode: person.postalCode, address: person.address, name: '髙橋 花子' },
+				code: 'K7QD-93MX-2HPV-TR4B',
+				expiresOn: '2026-12-23',
+				portalUrl: origin,
+				issuedOn: '2026-11-23',
+				documentNumber: 'EL-2026-0000126'
+			})
+		]
+	];
+}
