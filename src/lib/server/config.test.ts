@@ -20,6 +20,15 @@ describe('readConfig', () => {
 		);
 	});
 
+	it('keeps the signing key out of the portal and reads it elsewhere', () => {
+		expect(() =>
+			readConfig({ DATABASE_URL: 'postgres://a@b/c', APP_ROLE: 'portal', DOCUMENT_KEY: key })
+		).toThrow(/^DOCUMENT_KEY must not be set when APP_ROLE=portal/);
+		expect(
+			readConfig({ DATABASE_URL: 'postgres://a@b/c', DOCUMENT_KEY: `d2:${key}` }).documentKey?.id
+		).toBe('d2');
+	});
+
 	it('rejects an unknown APP_ROLE', () => {
 		expect(() => readConfig({ DATABASE_URL: 'postgres://a@b/c', APP_ROLE: 'admin' })).toThrow(
 			/^APP_ROLE /

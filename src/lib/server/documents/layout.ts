@@ -52,6 +52,7 @@ const pdfLibFontkit = {
 			parsed.layout = ((text: string) => ({
 				glyphs: Array.from(text, glyphOf)
 			})) as unknown as typeof parsed.layout;
+			memoizeGlyphDecoding(parsed);
 			const createSubset = parsed.createSubset.bind(parsed);
 			parsed.createSubset = () => {
 				const subset = createSubset();
@@ -63,6 +64,22 @@ const pdfLibFontkit = {
 		return font;
 	}
 };
+
+/**
+ * fontkit's TrueType subsetter decodes every glyph it copies, for every document. Glyph objects
+ * live as long as the parsed font (the whole process), so their decoded outline is kept on them.
+ */
+function memoizeGlyphDecoding(font: fontkit.Font): void {
+	type Decodable = { _decode: () => unknown; _decoded?: unknown };
+	const prototype = Object.getPrototypeOf(font.getGlyph(0)) as Decodable & { memoized?: true };
+	if (prototype.memoized) return;
+	const decode = prototype._decode;
+	prototype._decode = function (this: Decodable) {
+		if (!('_decoded' in this)) this._decoded = decode.call(this);
+		return this._decoded;
+	};
+	prototype.memoized = true;
+}
 
 // pdf-lib compresses every stream (page content, font files, object streams) with pako, zlib in
 // JavaScript: a third of a certificate's render time. Node's zlib gives the same DEFLATE data
@@ -103,7 +120,7 @@ type DrawOptions = {
 };
 
 // Latin letters, digits, punctuation and symbols: what the bold face still draws under 'latin'.
-const latinRun = /[\u0000-\u02ff\u2000-\u206f\u2100-\u214f]+/gu;
+const latinRun = /[\u0020-\u02ff\u2000-\u206f\u2100-\u214f]+/gu;
 
 export class Layout {
 	private page!: PDFPage;
