@@ -216,6 +216,7 @@ export interface IssuedDocument {
   kind: string;
   language: Generated<string>;
   municipality_code: string;
+  released_at: Timestamp | null;
   sha256: Generated<Buffer | null>;
   signing_kid: string | null;
   status: Generated<string>;
@@ -266,6 +267,7 @@ export interface Municipality {
   passkey_attestation: Generated<string>;
   prefecture_en: string;
   prefecture_ja: string;
+  relief_stall_days: Generated<number>;
   resident_absolute_hours: Generated<number>;
   resident_idle_minutes: Generated<number>;
   retention_years: Generated<Json>;
@@ -305,6 +307,96 @@ export interface RateLimit {
   bucket: string;
   hits: number;
   window_start: Timestamp;
+}
+
+export interface ReliefBenefit {
+  categories: string[];
+  claim_limit_from: string | null;
+  claim_limit_years: number | null;
+  claimant: string;
+  code: string;
+  documents: string[];
+  name_en: string;
+  name_ja: string;
+  recurring: boolean;
+  sort_order: number;
+}
+
+export interface ReliefBenefitAmount {
+  amount_yen: number | null;
+  benefit_code: string;
+  category: string;
+  effective_from: string;
+  grade: Generated<string>;
+  unit: string;
+}
+
+export interface ReliefCase {
+  account_holder_kana: string | null;
+  account_number: string | null;
+  account_type: string | null;
+  appeal_decided_on: string | null;
+  appeal_filed_on: string | null;
+  appeal_outcome: string | null;
+  application_id: string | null;
+  bank_code: string | null;
+  benefits: string[];
+  branch_code: string | null;
+  category: string;
+  certification: string | null;
+  certification_ref: string | null;
+  certified_on: string | null;
+  claimant_name: string;
+  closed_on: string | null;
+  committee_minutes: string | null;
+  committee_on: string | null;
+  committee_opinion: string | null;
+  decided_on: string | null;
+  decision: string | null;
+  decision_approved_by: string | null;
+  decision_document_id: string | null;
+  decision_prepared_by: string | null;
+  forward_approved_by: string | null;
+  forward_letter_id: string | null;
+  forward_prepared_by: string | null;
+  forwarded_on: string | null;
+  id: Generated<string>;
+  ministry_on: string | null;
+  missing_documents: Generated<string[]>;
+  municipality_code: string;
+  received_on: string;
+  stage: string;
+  stage_since: Timestamp;
+  subject_atena_number: string;
+  version: Generated<number>;
+}
+
+export interface ReliefEvent {
+  action: string;
+  actor_id: string;
+  at: Timestamp;
+  case_id: string;
+  data: Json | null;
+  from_stage: string;
+  id: Generated<Int8>;
+  internal_note: string | null;
+  public_note: string | null;
+  to_stage: string;
+}
+
+export interface ReliefPayment {
+  amount_yen: number;
+  benefit_code: string;
+  case_id: string;
+  due_on: string;
+  id: Generated<Int8>;
+  paid_on: string | null;
+  period_from: string | null;
+  period_until: string | null;
+  recorded_at: Timestamp;
+  recorded_by: string;
+  status: string;
+  suspended_reason: string | null;
 }
 
 export interface Resident {
@@ -568,6 +660,11 @@ export interface DB {
   "mynumber.individual_number": MynumberIndividualNumber;
   permission: Permission;
   rate_limit: RateLimit;
+  relief_benefit: ReliefBenefit;
+  relief_benefit_amount: ReliefBenefitAmount;
+  relief_case: ReliefCase;
+  relief_event: ReliefEvent;
+  relief_payment: ReliefPayment;
   resident: Resident;
   resident_account: ResidentAccount;
   resident_notice: ResidentNotice;

@@ -29,6 +29,7 @@ export async function documentsLoad(event: RequestEvent) {
 		.selectFrom('issued_document')
 		.select(['id', 'kind', 'document_number', 'subject_atena_number', 'issued_at'])
 		.where('municipality_code', '=', resident.municipalityCode)
+		.where('released_at', 'is not', null)
 		.where(
 			'subject_atena_number',
 			'in',
@@ -69,6 +70,7 @@ export async function documentDownload(event: RequestEvent): Promise<Response> {
 				.select(['id', 'file_name', 'content', 'subject_atena_number'])
 				.where('id', '=', id)
 				.where('municipality_code', '=', resident.municipalityCode)
+				.where('released_at', 'is not', null)
 				.where(
 					'subject_atena_number',
 					'in',

@@ -11,7 +11,8 @@ export const documentPrefixes = {
 	certificate: 'EC',
 	reissue: 'YS',
 	outside_request: 'ID',
-	notice: 'TN'
+	notice: 'TN',
+	relief_forward: 'SD'
 } as const;
 export type DocumentKind = keyof typeof documentPrefixes;
 
@@ -54,6 +55,8 @@ export async function registerDocument(
 		approvedBy: string | null;
 		verify?: { id: string; summary: VerifySummary; kid: string; healthCard: string };
 		supersedes?: string;
+		/** false: kept from the resident until a person releases it (relief documents, ACL-9). */
+		released?: boolean;
 		actor: Actor;
 		context?: AuditContext;
 		now: Date;
@@ -87,7 +90,8 @@ export async function registerDocument(
 			verify_id: input.verify?.id ?? null,
 			verify_summary: input.verify ? JSON.stringify(input.verify.summary) : null,
 			signing_kid: input.verify?.kid ?? null,
-			health_card: input.verify?.healthCard ?? null
+			health_card: input.verify?.healthCard ?? null,
+			released_at: input.released === false ? null : input.now
 		})
 		.returning('id')
 		.executeTakeFirstOrThrow();
