@@ -12,7 +12,17 @@ import { parseKeySpec } from '../../src/lib/server/config';
 import { myNumberCheckDigit } from '../../src/lib/server/mynumber/check-digit';
 import { openIntake } from '../../src/lib/server/mynumber/intake';
 import { dataDirFor } from '../../playwright.config';
-import { accountOf, auditEntries, enrolResident, lane, serverDatabase } from './support';
+import {
+	accountOf,
+	auditEntries,
+	createStaffByCli,
+	enrolResident,
+	lane,
+	registerStaff,
+	serverDatabase
+} from './support';
+
+const run = Date.now().toString(36);
 
 async function parentOfChild() {
 	const { rows } = await sql<{ guardian: string; birth_date: string; child: string }>`
@@ -39,7 +49,8 @@ const noViolations = async (page: Page) =>
 	expect(await new AxeBuilder({ page }).analyze().then((r) => r.violations)).toEqual([]);
 
 test('a relief claim in English: PMDA routing, a document checklist, a sealed 個人番号', async ({
-	page
+	page,
+	browser
 }) => {
 	test.slow();
 	const since = new Date();
@@ -175,6 +186,83 @@ test('a relief claim in English: PMDA routing, a document checklist, a sealed �
 	});
 	const account = await accountOf(parent.guardian);
 	expect(await auditEntries('mynumber.intake', since, account)).toHaveLength(1);
+
+	// Issue 7. The claim's files are medical: a caseworker without the relief role gets 403,
+	// and the attempt is on record.
+	const attachment = await db
+		.selectFrom('attachment')
+		.select('id')
+		.where('application_id', '=', id)
+		.executeTakeFirstOrThrow();
+	const caseworker = await registerStaff(
+		browser,
+		createStaffByCli({ role: 'caseworker', login: `nomed-${run}`, name: '医療 不可' })
+	);
+	const refused = await caseworker.request.get(`/staff/cases/${id}/attachments/${attachment.id}`);
+	expect(refused.status()).toBe(403);
+	expect(
+		(await auditEntries('attachment.view', since, String(attachment.id))).map((row) => row.result)
+	).toEqual(['denied']);
+
+	// A relief officer takes the claim in, opens it with a purpose, checks the documents and
+	// refers it to the committee with a message for the family and an internal note.
+	const officer = await registerStaff(
+		browser,
+		createStaffByCli({ role: 'relief_officer', login: `relief-${run}`, name: '救済 担当' })
+	);
+	await officer.goto('/staff/relief');
+	const reference = (
+		await db
+			.selectFrom('application')
+			.select('reference')
+			.where('id', '=', id)
+			.executeTakeFirstOrThrow()
+	).reference!;
+	await officer
+		.getByTestId('relief-intake')
+		.getByRole('row', { name: new RegExp(reference) })
+		.getByRole('button')
+		.click();
+	await expect(officer.getByLabel('処理事由')).toBeVisible();
+	await noViolations(officer);
+	await officer.getByLabel('処理事由').fill('健康被害救済の請求の審査');
+	await officer.getByRole('button', { name: '記録を開く' }).click();
+	await expect(officer.getByTestId('relief-stage')).toContainText('受付');
+	await noViolations(officer);
+	const step = async (
+		action: string,
+		fill: (form: import('@playwright/test').Locator) => Promise<void> = async () => {}
+	) => {
+		const form = officer.getByTestId(`action-${action}`);
+		await form.locator('summary').click();
+		await fill(form);
+		await form.getByRole('button').last().click();
+		await expect(officer.getByRole('status')).toContainText('処理しました');
+	};
+	await step('start_check');
+	await expect(officer.getByTestId('relief-stage')).toContainText('書類確認');
+	await step('to_committee', async (form) => {
+		await form.getByLabel('請求者へのお知らせ（ポータルに表示）').fill('調査委員会で審査します。');
+		await form.getByLabel('内部メモ（請求者には表示されません）').fill('主治医に照会予定');
+	});
+	await expect(officer.getByTestId('relief-stage')).toContainText('調査委員会');
+	await expect(officer.getByTestId('relief-history')).toContainText('主治医に照会予定');
+	expect(
+		(await auditEntries('relief.view', since)).filter((row) => row.result === 'ok').length
+	).toBeGreaterThan(0);
+
+	// The family's timeline shows the committee as the current step, the message, and no
+	// internal note.
+	await page.goto(`/applications/${id}`);
+	const timeline = page.getByTestId('relief-timeline');
+	await expect(timeline.getByTestId('relief-step-committee')).toHaveAttribute(
+		'aria-current',
+		'step'
+	);
+	await expect(timeline.getByTestId('relief-step-document_check')).toContainText('Done');
+	await expect(page.getByTestId('relief-messages')).toContainText('調査委員会で審査します。');
+	expect(await page.content()).not.toContain('主治医に照会予定');
+	await noViolations(page);
 });
 
 test('every step of the 実施依頼書 wizard passes axe, and the period is checked', async ({

@@ -14,6 +14,8 @@ import {
 	type ReliefAction,
 	type ReliefInput
 } from '../../src/lib/server/relief/cases';
+import { findMyNumbers } from '../../src/lib/server/mynumber/check-digit';
+import { paymentsCsv } from '../../src/lib/server/relief/payments';
 import { freshDatabase, type TestDatabase } from '../support/database';
 
 const city = '139998';
@@ -305,6 +307,25 @@ describe('a B類 遺族年金 claim', () => {
 			amount_yen: 652200
 		});
 		expect(pension).toHaveLength(40);
+		// The finance system's export: the instalments due, with the account, and no 個人番号.
+		const { csv, rows } = await paymentsCsv(database.backoffice, {
+			municipalityCode: city,
+			from: '2026-01-01',
+			until: '2027-12-31'
+		});
+		expect(rows).toBe(5);
+		const lines = csv
+			.replace(/^\uFEFF/, '')
+			.trim()
+			.split('\r\n');
+		expect(lines[0]).toBe(
+			'支払番号,案件ID,支払予定日,給付,対象期間開始,対象期間終了,金額,金融機関コード,支店コード,預金種目,口座番号,口座名義'
+		);
+		expect(lines.find((line) => line.includes(',2026-10-01,'))).toContain(
+			',2027-01-15,遺族年金,2026-10-01,2026-12-31,652200,0009,123,1,1234567,イゾク タロウ'
+		);
+		expect(lines.find((line) => line.includes('葬祭料'))).toContain(',221000,');
+		expect(findMyNumbers(csv)).toEqual([]);
 		expect(payments.find((row) => row.benefit_code === 'funeral_expenses')?.amount_yen).toBe(
 			221000
 		);

@@ -16,6 +16,7 @@ export const load: PageServerLoad = ({ locals }) => {
 				staff.permissions.has('vaccination.enter') || staff.permissions.has('vaccination.check'),
 			readAudit: staff.permissions.has('audit.read'),
 			issueDocuments: staff.permissions.has('document.issue'),
+			handleRelief: staff.permissions.has('relief.handle'),
 			manageSettings: staff.permissions.has('settings.manage')
 		}
 	};

@@ -431,6 +431,21 @@ export const caseActions = {
 
 export async function caseAttachment(event: RequestEvent): Promise<Response> {
 	const application = await caseOr404(event);
+	// A relief claim's files are medical: only the relief role opens them (issue 7, ACL-1).
+	if (application.kind === 'relief' && !event.locals.staff!.permissions.has('relief.handle')) {
+		await recordAudit(db(), {
+			municipalityCode: application.municipality_code,
+			actor: staffActor(event.locals),
+			context: event.locals.audit,
+			action: 'attachment.view',
+			subjectAtenaNumber: application.subject_atena_number ?? undefined,
+			objectType: 'attachment',
+			objectId: String(event.params.attachment ?? '').slice(0, 64),
+			result: 'denied',
+			payload: { application_id: application.id, refused: 'relief_role_required' }
+		});
+		error(403, m.staff_forbidden());
+	}
 	const file = await attachmentContent(db(), application.id, event.params.attachment ?? '');
 	await recordAudit(db(), {
 		municipalityCode: application.municipality_code,

@@ -3,6 +3,7 @@ import { transitionsOf } from '$lib/server/applications/store';
 import { recordAudit } from '$lib/server/audit/record';
 import { residentActor } from '$lib/server/auth/http';
 import { db } from '$lib/server/db';
+import { reliefTimeline } from '$lib/server/relief/timeline';
 import type { PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async (event) => {
@@ -19,6 +20,7 @@ export const load: PageServerLoad = async (event) => {
 	});
 	const history = await transitionsOf(db(), application.id);
 	const summary = await applicationSummary(event, application);
+	const relief = application.kind === 'relief' ? await reliefTimeline(db(), application.id) : null;
 	return {
 		id: application.id,
 		kind: application.kind,
@@ -30,6 +32,7 @@ export const load: PageServerLoad = async (event) => {
 		title: summary.title,
 		nextSteps: summary.nextSteps,
 		resume: summary.resume,
+		relief,
 		history: history.map((row) => ({
 			to: row.to_status,
 			by: row.actor_type,

@@ -1,0 +1,584 @@
+// Request handling for the relief officers' screens: the list of cases with reminders (stalled
+// stages, closing appeal windows, payments due), intake of portal claims and desk claims, the
+// case (opened only with a purpose, each view audited with it), its actions, releasing its
+// documents to the resident (ACL-9), and the payment export for the finance system.
+import { error, fail, redirect, type RequestEvent } from '@sveltejs/kit';
+import { m } from '$lib/paraglide/messages';
+import { getLocale } from '$lib/paraglide/runtime';
+import { recordAudit } from '../audit/record';
+import { staffActor } from '../auth/http';
+import { config } from '../config';
+import { db } from '../db';
+import { tokyoDate } from '../staff/accounts';
+import { requirePermission } from '../staff/permissions';
+import { addDays, appealDeadline } from './deadlines';
+import { paymentsCsv } from './payments';
+import {
+	applyReliefAction,
+	documentCodes,
+	openAtDesk,
+	openFromApplication,
+	reliefMachine,
+	ReliefError,
+	type ReliefAction,
+	type ReliefCase,
+	type ReliefInput,
+	type ReliefRefusal
+} from './cases';
+
+const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const purposeCookie = (id: string) => `relief_purpose_${id.slice(0, 8)}`;
+
+function officer(event: RequestEvent) {
+	const staff = requirePermission(event.locals, 'relief.handle');
+	return { staff, actor: { ...staffActor(event.locals), permissions: staff.permissions } };
+}
+
+async function benefitNames() {
+	const rows = await db()
+		.selectFrom('relief_benefit')
+		.select(['code', 'name_ja', 'name_en', 'categories', 'sort_order'])
+		.orderBy('sort_order')
+		.execute();
+	const english = getLocale() === 'en';
+	return rows.map((row) => ({
+		code: row.code,
+		name: english ? row.name_en : row.name_ja,
+		categories: row.categories
+	}));
+}
+
+export async function reliefListLoad(event: RequestEvent) {
+	const { staff } = officer(event);
+	const today = tokyoDate(new Date());
+	const municipality = await db()
+		.selectFrom('municipality')
+		.select('relief_stall_days')
+		.where('municipality_code', '=', staff.municipalityCode)
+		.executeTakeFirstOrThrow();
+	const [intake, cases, due, benefits] = await Promise.all([
+		db()
+			.selectFrom('application as a')
+			.innerJoin('resident as r', (join) =>
+				join
+					.onRef('r.municipality_code', '=', 'a.municipality_code')
+					.onRef('r.atena_number', '=', 'a.subject_atena_number')
+			)
+			.leftJoin('relief_case as c', 'c.application_id', 'a.id')
+			.select(['a.id', 'a.reference', 'a.submitted_at', 'r.name_kanji'])
+			.where('a.municipality_code', '=', staff.municipalityCode)
+			.where('a.kind', '=', 'relief')
+			.where('a.stage', 'in', ['new', 'assigned'])
+			.where('c.id', 'is', null)
+			.orderBy('a.submitted_at')
+			.limit(100)
+			.execute(),
+		db()
+			.selectFrom('relief_case as c')
+			.innerJoin('resident as r', (join) =>
+				join
+					.onRef('r.municipality_code', '=', 'c.municipality_code')
+					.onRef('r.atena_number', '=', 'c.subject_atena_number')
+			)
+			.select([
+				'c.id',
+				'c.stage',
+				'c.stage_since',
+				'c.category',
+				'c.benefits',
+				'c.received_on',
+				'c.decided_on',
+				'c.appeal_filed_on',
+				'r.name_kanji'
+			])
+			.where('c.municipality_code', '=', staff.municipalityCode)
+			.where('c.stage', '<>', 'closed')
+			.orderBy('c.stage_since')
+			.limit(500)
+			.execute(),
+		db()
+			.selectFrom('relief_payment as p')
+			.innerJoin('relief_case as c', 'c.id', 'p.case_id')
+			.select(['p.case_id', 'p.due_on', 'p.amount_yen', 'p.benefit_code'])
+			.where('c.municipality_code', '=', staff.municipalityCode)
+			.where('p.status', '=', 'scheduled')
+			.where('p.due_on', '<=', addDays(today, 14))
+			.orderBy('p.due_on')
+			.limit(200)
+			.execute(),
+		benefitNames()
+	]);
+	await recordAudit(db(), {
+		municipalityCode: staff.municipalityCode,
+		actor: staffActor(event.locals),
+		context: event.locals.audit,
+		action: 'relief.list',
+		result: 'ok',
+		payload: { cases: cases.length, intake: intake.length }
+	});
+	const stallBefore = Date.now() - municipality.relief_stall_days * 86_400_000;
+	const names = new Map(benefits.map((benefit) => [benefit.code, benefit.name]));
+	const reminders = [
+		...cases
+			.filter((row) => row.stage_since.getTime() < stallBefore)
+			.map((row) => ({
+				caseId: row.id,
+				kind: 'stalled' as const,
+				on: row.stage_since.toISOString().slice(0, 10),
+				name: row.name_kanji
+			})),
+		...cases
+			.filter(
+				(row) =>
+					row.decided_on &&
+					!row.appeal_filed_on &&
+					['decided_pay', 'decided_not_pay', 'paying'].includes(row.stage) &&
+					appealDeadline(row.decided_on) >= today &&
+					appealDeadline(row.decided_on) <= addDays(today, 14)
+			)
+			.map((row) => ({
+				caseId: row.id,
+				kind: 'appeal_window' as const,
+				on: appealDeadline(row.decided_on!),
+				name: row.name_kanji
+			})),
+		...due.map((row) => ({
+			caseId: row.case_id,
+			kind: 'payment_due' as const,
+			on: row.due_on,
+			name: `${names.get(row.benefit_code) ?? row.benefit_code} ${row.amount_yen.toLocaleString('ja-JP')}円`
+		}))
+	];
+	return {
+		stallDays: municipality.relief_stall_days,
+		intake: intake.map((row) => ({
+			id: row.id,
+			reference: row.reference,
+			name: row.name_kanji,
+			submittedAt: row.submitted_at?.toISOString() ?? null
+		})),
+		cases: cases.map((row) => ({
+			id: row.id,
+			name: row.name_kanji,
+			stage: row.stage,
+			since: row.stage_since.toISOString(),
+			category: row.category,
+			benefits: row.benefits.map((code) => names.get(code) ?? code),
+			stalled: row.stage_since.getTime() < stallBefore
+		})),
+		reminders,
+		benefits,
+		today
+	};
+}
+
+export async function openIntakeAction(event: RequestEvent) {
+	const { actor } = officer(event);
+	const applicationId = String((await event.request.formData()).get('application') ?? '');
+	try {
+		const { id } = await openFromApplication(db(), {
+			applicationId,
+			actor,
+			context: event.locals.audit,
+			now: new Date(),
+			today: tokyoDate(new Date())
+		});
+		redirect(303, `/staff/relief/${id}`);
+	} catch (failure) {
+		if (failure instanceof ReliefError) return fail(409, { message: refusalText(failure.code) });
+		throw failure;
+	}
+}
+
+export async function deskClaimAction(event: RequestEvent) {
+	const { staff, actor } = officer(event);
+	const form = await event.request.formData();
+	const field = (name: string) =>
+		String(form.get(name) ?? '')
+			.trim()
+			.slice(0, 100);
+	const benefits = form.getAll('benefit').map(String);
+	const category = field('category');
+	const values = {
+		atena: field('atena'),
+		claimant: field('claimant'),
+		category,
+		receivedOn: field('received_on'),
+		benefits
+	};
+	const catalogue = await benefitNames();
+	const person = /^[0-9]{1,15}$/.test(values.atena)
+		? await db()
+				.selectFrom('resident')
+				.select('atena_number')
+				.where('municipality_code', '=', staff.municipalityCode)
+				.where('atena_number', '=', values.atena)
+				.executeTakeFirst()
+		: undefined;
+	const errors: Record<string, string> = {};
+	if (!person) errors.atena = m.dose_error_person_unknown();
+	if (!values.claimant) errors.claimant = m.relief_error_claimant();
+	if (!['A', 'B', 'temporary'].includes(category)) errors.category = m.relief_error_category();
+	if (!/^\d{4}-\d{2}-\d{2}$/.test(values.receivedOn) || values.receivedOn > tokyoDate(new Date()))
+		errors.received_on = m.error_date_format();
+	if (
+		benefits.length === 0 ||
+		benefits.some(
+			(code) => !catalogue.find((row) => row.code === code)?.categories.includes(category)
+		)
+	)
+		errors.benefit = m.relief_error_benefits();
+	if (Object.keys(errors).length) return fail(400, { desk: values, errors });
+	const { id } = await openAtDesk(db(), {
+		municipalityCode: staff.municipalityCode,
+		subjectAtenaNumber: values.atena,
+		claimantName: values.claimant,
+		category: category as 'A' | 'B' | 'temporary',
+		benefits,
+		receivedOn: values.receivedOn,
+		missingDocuments: [],
+		actor,
+		context: event.locals.audit,
+		now: new Date()
+	});
+	redirect(303, `/staff/relief/${id}`);
+}
+
+const refusals: Record<ReliefRefusal, () => string> = {
+	not_found: m.error_not_found,
+	forbidden: m.staff_forbidden,
+	wrong_stage: m.relief_refused_wrong_stage,
+	same_person: m.relief_refused_same_person,
+	conflict: m.case_conflict,
+	items_required: m.relief_refused_items,
+	date_required: m.relief_refused_date,
+	committee_required: m.relief_refused_committee,
+	certification_required: m.relief_refused_certification,
+	account_required: m.relief_refused_account_required,
+	account_invalid: m.relief_refused_account_invalid,
+	payments_required: m.relief_refused_payments,
+	payments_open: m.relief_refused_payments_open,
+	appeal_late: m.relief_refused_appeal_late,
+	outcome_required: m.relief_refused_outcome,
+	note_required: m.relief_refused_note,
+	payment_not_found: m.relief_refused_payment
+};
+const refusalText = (code: ReliefRefusal) => refusals[code]();
+
+async function caseOr404(event: RequestEvent, staff: { municipalityCode: string }) {
+	const id = event.params.id ?? '';
+	const relief = uuid.test(id)
+		? await db()
+				.selectFrom('relief_case')
+				.selectAll()
+				.where('id', '=', id)
+				.where('municipality_code', '=', staff.municipalityCode)
+				.executeTakeFirst()
+		: undefined;
+	if (!relief) {
+		await recordAudit(db(), {
+			municipalityCode: staff.municipalityCode,
+			actor: staffActor(event.locals),
+			context: event.locals.audit,
+			action: 'relief.list',
+			objectType: 'relief_case',
+			objectId: id.slice(0, 64),
+			result: 'denied'
+		});
+		error(404, m.error_not_found());
+	}
+	return relief;
+}
+
+export async function reliefCaseLoad(event: RequestEvent) {
+	const { staff, actor } = officer(event);
+	const relief = await caseOr404(event, staff);
+	const purpose = event.cookies.get(purposeCookie(relief.id));
+	if (!purpose) return { id: relief.id, needsPurpose: true as const };
+	const [subject, events, payments, documents, benefits, names] = await Promise.all([
+		db()
+			.selectFrom('resident')
+			.select(['name_kanji', 'name_kana', 'birth_date', 'atena_number'])
+			.where('municipality_code', '=', relief.municipality_code)
+			.where('atena_number', '=', relief.subject_atena_number)
+			.executeTakeFirstOrThrow(),
+		db()
+			.selectFrom('relief_event')
+			.selectAll()
+			.where('case_id', '=', relief.id)
+			.orderBy('id')
+			.execute(),
+		db()
+			.selectFrom('relief_payment')
+			.selectAll()
+			.where('case_id', '=', relief.id)
+			.orderBy('due_on')
+			.orderBy('id')
+			.execute(),
+		db()
+			.selectFrom('issued_document')
+			.select(['id', 'kind', 'document_number', 'issued_at', 'released_at'])
+			.where('id', 'in', [
+				relief.forward_letter_id ?? '00000000-0000-0000-0000-000000000000',
+				relief.decision_document_id ?? '00000000-0000-0000-0000-000000000000'
+			])
+			.execute(),
+		benefitNames(),
+		db()
+			.selectFrom('staff_user')
+			.select(['id', 'display_name'])
+			.where('municipality_code', '=', relief.municipality_code)
+			.execute()
+	]);
+	await recordAudit(db(), {
+		municipalityCode: relief.municipality_code,
+		actor: staffActor(event.locals),
+		context: event.locals.audit,
+		action: 'relief.view',
+		subjectAtenaNumber: relief.subject_atena_number,
+		objectType: 'relief_case',
+		objectId: relief.id,
+		reason: purpose,
+		result: 'ok'
+	});
+	const staffName = (id: string | null) =>
+		id ? (names.find((row) => row.id === id)?.display_name ?? id) : null;
+	const benefitName = (code: string) => benefits.find((row) => row.code === code)?.name ?? code;
+	const allowed = (Object.keys(reliefMachine) as ReliefAction[]).filter((action) => {
+		const rule = reliefMachine[action];
+		const stage = relief.stage as ReliefCase['stage'];
+		const open = rule.from === 'any_open' ? stage !== 'closed' : rule.from.includes(stage as never);
+		return open && !(rule.checks && relief[rule.checks] === actor.id);
+	});
+	const today = tokyoDate(new Date());
+	return {
+		id: relief.id,
+		needsPurpose: false as const,
+		purpose,
+		version: relief.version,
+		stage: relief.stage,
+		since: relief.stage_since.toISOString(),
+		category: relief.category,
+		benefits: relief.benefits.map((code) => ({ code, name: benefitName(code) })),
+		claimant: relief.claimant_name,
+		subject: {
+			name: subject.name_kanji,
+			kana: subject.name_kana,
+			birthDate: subject.birth_date,
+			atena: subject.atena_number
+		},
+		applicationId: relief.application_id,
+		receivedOn: relief.received_on,
+		missing: relief.missing_documents,
+		committee: {
+			on: relief.committee_on,
+			minutes: relief.committee_minutes,
+			opinion: relief.committee_opinion
+		},
+		forward: {
+			preparedBy: staffName(relief.forward_prepared_by),
+			approvedBy: staffName(relief.forward_approved_by),
+			on: relief.forwarded_on
+		},
+		ministryOn: relief.ministry_on,
+		certification: relief.certification,
+		certifiedOn: relief.certified_on,
+		certificationRef: relief.certification_ref,
+		decision: {
+			preparedBy: staffName(relief.decision_prepared_by),
+			approvedBy: staffName(relief.decision_approved_by),
+			decision: relief.decision,
+			on: relief.decided_on,
+			appealUntil: relief.decided_on ? appealDeadline(relief.decided_on) : null
+		},
+		appeal: {
+			filedOn: relief.appeal_filed_on,
+			outcome: relief.appeal_outcome,
+			decidedOn: relief.appeal_decided_on
+		},
+		account: relief.bank_code
+			? {
+					bank: relief.bank_code,
+					branch: relief.branch_code,
+					type: relief.account_type,
+					// Shown in part: the finance export carries the whole number.
+					number: `***${relief.account_number!.slice(-4)}`,
+					holder: relief.account_holder_kana
+				}
+			: null,
+		events: events.map((row) => ({
+			id: String(row.id),
+			action: row.action,
+			to: row.to_stage,
+			by: staffName(row.actor_id),
+			at: row.at.toISOString(),
+			publicNote: row.public_note,
+			internalNote: row.internal_note
+		})),
+		payments: payments.map((row) => ({
+			id: String(row.id),
+			benefit: benefitName(row.benefit_code),
+			from: row.period_from,
+			until: row.period_until,
+			amount: row.amount_yen,
+			dueOn: row.due_on,
+			status: row.status,
+			paidOn: row.paid_on,
+			reason: row.suspended_reason
+		})),
+		documents: documents.map((row) => ({
+			id: row.id,
+			kind: row.kind,
+			number: row.document_number,
+			releasedAt: row.released_at?.toISOString() ?? null
+		})),
+		allowed,
+		documentCodes: [...documentCodes],
+		today,
+		done: event.url.searchParams.get('done')
+	};
+}
+
+export async function purposeAction(event: RequestEvent) {
+	const { staff } = officer(event);
+	const relief = await caseOr404(event, staff);
+	const purpose = String((await event.request.formData()).get('purpose') ?? '')
+		.trim()
+		.slice(0, 200);
+	if (!purpose) return fail(400, { message: m.record_purpose_required() });
+	// The purpose holds for this case for 30 minutes; each view is audited with it.
+	event.cookies.set(purposeCookie(relief.id), purpose, {
+		path: `/staff/relief/${relief.id}`,
+		httpOnly: true,
+		sameSite: 'strict',
+		secure: config().secureCookies,
+		maxAge: 30 * 60
+	});
+	redirect(303, `/staff/relief/${relief.id}`);
+}
+
+export async function reliefAction(event: RequestEvent) {
+	const { staff, actor } = officer(event);
+	const relief = await caseOr404(event, staff);
+	const form = await event.request.formData();
+	const field = (name: string) =>
+		String(form.get(name) ?? '')
+			.trim()
+			.slice(0, 400);
+	const action = field('action') as ReliefAction;
+	if (!(action in reliefMachine)) return fail(400, { message: m.relief_refused_wrong_stage() });
+	const payments = relief.benefits
+		.filter((code) => form.has(`amount_${code}`) || form.has(`until_${code}`))
+		.map((code) => ({
+			benefit: code,
+			amountYen: field(`amount_${code}`) ? Number(field(`amount_${code}`)) : undefined,
+			grade: field(`grade_${code}`) || undefined,
+			until: field(`until_${code}`) || undefined
+		}));
+	const values: ReliefInput = {
+		items: form.getAll('item').map(String),
+		date: field('date') || undefined,
+		minutes: field('minutes'),
+		opinion: field('opinion'),
+		certification: (field('certification') || undefined) as ReliefInput['certification'],
+		reference: field('reference'),
+		appealOutcome: (field('outcome') || undefined) as ReliefInput['appealOutcome'],
+		payments,
+		paymentId: field('payment') || undefined,
+		account:
+			action === 'set_account'
+				? {
+						bankCode: field('bank_code'),
+						branchCode: field('branch_code'),
+						type: field('account_type') as 'ordinary' | 'current',
+						number: field('account_number'),
+						holderKana: field('account_holder').normalize('NFKC').replace(/ /g, '　')
+					}
+				: undefined,
+		publicNote: field('public_note') || undefined,
+		internalNote: field('internal_note') || undefined,
+		reason: field('reason') || undefined
+	};
+	try {
+		await applyReliefAction(db(), {
+			caseId: relief.id,
+			municipalityCode: staff.municipalityCode,
+			action,
+			values,
+			actor,
+			context: event.locals.audit,
+			seenVersion: Number(field('version')),
+			now: new Date(),
+			today: tokyoDate(new Date())
+		});
+	} catch (failure) {
+		if (failure instanceof ReliefError) {
+			return fail(failure.code === 'conflict' ? 409 : 400, {
+				action,
+				message: refusalText(failure.code)
+			});
+		}
+		throw failure;
+	}
+	redirect(303, `/staff/relief/${relief.id}?done=${action}`);
+}
+
+/** ACL-9: a person confirms that a relief document goes to the resident's 発行書類. */
+export async function releaseAction(event: RequestEvent) {
+	const { staff } = officer(event);
+	const relief = await caseOr404(event, staff);
+	const document = String((await event.request.formData()).get('document') ?? '');
+	const mine = [relief.forward_letter_id, relief.decision_document_id].includes(document);
+	const released = mine
+		? await db()
+				.updateTable('issued_document')
+				.set({ released_at: new Date() })
+				.where('id', '=', document)
+				.where('released_at', 'is', null)
+				.executeTakeFirst()
+		: undefined;
+	const ok = released?.numUpdatedRows === 1n;
+	await recordAudit(db(), {
+		municipalityCode: staff.municipalityCode,
+		actor: staffActor(event.locals),
+		context: event.locals.audit,
+		action: 'document.release',
+		subjectAtenaNumber: relief.subject_atena_number,
+		objectType: 'issued_document',
+		objectId: document.slice(0, 64),
+		result: ok ? 'ok' : 'denied'
+	});
+	if (!ok) return fail(409, { message: m.error_not_found() });
+	redirect(303, `/staff/relief/${relief.id}?done=release`);
+}
+
+/** Scheduled payments due in a period, for the city's finance system. Never a 個人番号. */
+export async function paymentsExport(event: RequestEvent): Promise<Response> {
+	const { staff } = officer(event);
+	const form = await event.request.formData();
+	const from = String(form.get('from') ?? '');
+	const until = String(form.get('until') ?? '');
+	if (!/^\d{4}-\d{2}-\d{2}$/.test(from) || !/^\d{4}-\d{2}-\d{2}$/.test(until)) {
+		error(400, m.error_date_format());
+	}
+	const { csv, rows } = await paymentsCsv(db(), {
+		municipalityCode: staff.municipalityCode,
+		from,
+		until
+	});
+	await recordAudit(db(), {
+		municipalityCode: staff.municipalityCode,
+		actor: staffActor(event.locals),
+		context: event.locals.audit,
+		action: 'relief.export',
+		result: 'ok',
+		payload: { from, until, rows }
+	});
+	return new Response(csv, {
+		headers: {
+			'content-type': 'text/csv; charset=utf-8',
+			'content-disposition': `attachment; filename="relief-payments-${from}-${until}.csv"`,
+			'cache-control': 'no-store'
+		}
+	});
+}
