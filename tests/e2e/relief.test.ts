@@ -211,6 +211,7 @@ test('a relief claim in English: PMDA routing, a document checklist, a sealed �
 		createStaffByCli({ role: 'relief_officer', login: `relief-${run}`, name: '救済 担当' })
 	);
 	await officer.goto('/staff/relief');
+	await noViolations(officer);
 	const reference = (
 		await db
 			.selectFrom('application')
@@ -263,6 +264,17 @@ test('a relief claim in English: PMDA routing, a document checklist, a sealed �
 	await expect(page.getByTestId('relief-messages')).toContainText('調査委員会で審査します。');
 	expect(await page.content()).not.toContain('主治医に照会予定');
 	await noViolations(page);
+
+	// The new fiscal year's amounts are data the officer enters.
+	await officer.goto('/staff/relief/settings');
+	await noViolations(officer);
+	await officer.getByLabel('給付', { exact: false }).first().selectOption('medical_allowance');
+	await officer.getByLabel('適用開始日').fill('2099-04-01');
+	await officer.getByLabel('金額（円）').fill('40100');
+	await officer.getByLabel('単位').selectOption('month');
+	await officer.getByRole('button', { name: '追加する' }).click();
+	await expect(officer.getByRole('status')).toContainText('保存しました');
+	await expect(officer.getByTestId('relief-amounts')).toContainText('40,100円');
 });
 
 test('every step of the 実施依頼書 wizard passes axe, and the period is checked', async ({

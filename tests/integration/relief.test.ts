@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDemoCity } from '../../src/lib/server/demo/load';
 import {
 	applyReliefAction,
+	catalogueAmount,
 	openAtDesk,
 	ReliefError,
 	type ReliefAction,
@@ -391,5 +392,30 @@ describe('a B類 遺族年金 claim', () => {
 			.where('id', '=', (await caseRow(id)).decision_document_id!)
 			.executeTakeFirstOrThrow();
 		expect(notice).toEqual({ kind: 'notice', released_at: null });
+	});
+});
+
+describe('amounts as data', () => {
+	it('uses the amount in force on the date, and a new fiscal year’s row from its start', async () => {
+		await database.owner
+			.insertInto('relief_benefit_amount')
+			.values({
+				benefit_code: 'medical_allowance',
+				category: 'A',
+				grade: '',
+				effective_from: '2027-04-01',
+				amount_yen: 39300,
+				unit: 'month'
+			})
+			.execute();
+		const on = (date: string) =>
+			catalogueAmount(database.backoffice, 'medical_allowance', 'A', '', date);
+		expect(await on('2027-03-31')).toBe(38900);
+		expect(await on('2027-04-01')).toBe(39300);
+		// 臨時接種 follows A類 amounts; nothing in force before the first row.
+		expect(
+			await catalogueAmount(database.backoffice, 'medical_allowance', 'temporary', '', '2027-05-01')
+		).toBe(39300);
+		expect(await on('2024-01-01')).toBe(null);
 	});
 });

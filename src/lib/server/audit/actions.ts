@@ -40,6 +40,7 @@ export const auditActions = {
 	'relief.view': { reasonRequired: true },
 	'relief.list': { reasonRequired: false },
 	'relief.export': { reasonRequired: false },
+	'relief.settings': { reasonRequired: true },
 	'document.verify': { reasonRequired: false },
 	'document.revoke': { reasonRequired: true },
 	'document.reprint': { reasonRequired: false },

@@ -12,6 +12,7 @@ import { db } from '../db';
 import { tokyoDate } from '../staff/accounts';
 import { requirePermission } from '../staff/permissions';
 import { addDays, appealDeadline } from './deadlines';
+import { reliefReminders } from './reminders';
 import { paymentsCsv } from './payments';
 import {
 	applyReliefAction,
@@ -116,39 +117,24 @@ export async function reliefListLoad(event: RequestEvent) {
 		result: 'ok',
 		payload: { cases: cases.length, intake: intake.length }
 	});
-	const stallBefore = Date.now() - municipality.relief_stall_days * 86_400_000;
 	const names = new Map(benefits.map((benefit) => [benefit.code, benefit.name]));
-	const reminders = [
-		...cases
-			.filter((row) => row.stage_since.getTime() < stallBefore)
-			.map((row) => ({
-				caseId: row.id,
-				kind: 'stalled' as const,
-				on: row.stage_since.toISOString().slice(0, 10),
-				name: row.name_kanji
-			})),
-		...cases
-			.filter(
-				(row) =>
-					row.decided_on &&
-					!row.appeal_filed_on &&
-					['decided_pay', 'decided_not_pay', 'paying'].includes(row.stage) &&
-					appealDeadline(row.decided_on) >= today &&
-					appealDeadline(row.decided_on) <= addDays(today, 14)
-			)
-			.map((row) => ({
-				caseId: row.id,
-				kind: 'appeal_window' as const,
-				on: appealDeadline(row.decided_on!),
-				name: row.name_kanji
-			})),
-		...due.map((row) => ({
+	const stallBefore = Date.now() - municipality.relief_stall_days * 86_400_000;
+	const reminders = reliefReminders(
+		cases.map((row) => ({
+			id: row.id,
+			name: row.name_kanji,
+			stage: row.stage,
+			stageSince: row.stage_since,
+			decidedOn: row.decided_on,
+			appealFiledOn: row.appeal_filed_on
+		})),
+		due.map((row) => ({
 			caseId: row.case_id,
-			kind: 'payment_due' as const,
-			on: row.due_on,
-			name: `${names.get(row.benefit_code) ?? row.benefit_code} ${row.amount_yen.toLocaleString('ja-JP')}円`
-		}))
-	];
+			dueOn: row.due_on,
+			label: `${names.get(row.benefit_code) ?? row.benefit_code} ${row.amount_yen.toLocaleString('ja-JP')}円`
+		})),
+		{ today, now: new Date(), stallDays: municipality.relief_stall_days }
+	);
 	return {
 		stallDays: municipality.relief_stall_days,
 		intake: intake.map((row) => ({
