@@ -72,7 +72,7 @@ INSERT INTO relief_benefit_amount VALUES
 
 -- ACL-9: a relief document (decision notice, letter to the prefecture) reaches the resident's
 -- 発行書類 only when a person releases it; every other document is released when issued.
-ALTER TABLE issued_document ADD COLUMN released_at timestamptz;
+ALTER TABLE issued_document ADD COLUMN released_at timestamptz DEFAULT now();
 UPDATE issued_document SET released_at = issued_at;
 
 ALTER TABLE municipality

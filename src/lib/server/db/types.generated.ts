@@ -216,7 +216,7 @@ export interface IssuedDocument {
   kind: string;
   language: Generated<string>;
   municipality_code: string;
-  released_at: Timestamp | null;
+  released_at: Generated<Timestamp | null>;
   sha256: Generated<Buffer | null>;
   signing_kid: string | null;
   status: Generated<string>;
