@@ -112,6 +112,22 @@ test('a relief claim in English: PMDA routing, a document checklist, a sealed �
 	await noViolations(page);
 	await next();
 
+	// The account to pay into: a short account number is refused with the rest kept; kana typed
+	// in hiragana is read as the katakana the bank prints.
+	await expect(page).toHaveURL(/\/account$/);
+	await noViolations(page);
+	await page.getByLabel('Bank code (4 digits)').fill('0009');
+	await page.getByLabel('Branch code (3 digits)').fill('123');
+	await page.getByRole('radio', { name: 'Ordinary' }).check();
+	await page.getByLabel('Account number (7 digits)').fill('12345');
+	await page.getByLabel('Account holder (katakana)').fill('やまだ はなこ');
+	await next();
+	await expect(page.getByRole('alert')).toContainText('7 digits');
+	await expect(page.getByLabel('Bank code (4 digits)')).toHaveValue('0009');
+	await noViolations(page);
+	await page.getByLabel('Account number (7 digits)').fill('0012345');
+	await next();
+
 	// 個人番号: a wrong check digit is refused and the field is not filled again.
 	await expect(page).toHaveURL(/\/my_number$/);
 	await noViolations(page);
@@ -131,6 +147,7 @@ test('a relief claim in English: PMDA routing, a document checklist, a sealed �
 	await expect(page).toHaveURL(/\/check$/);
 	const summary = page.getByTestId('summary');
 	await expect(summary).toContainText('Received (not shown)');
+	await expect(summary).toContainText('0009-123 Ordinary 0012345 ヤマダ　ハナコ');
 	await expect(summary).toContainText('Still to send: Proof of treatment / medical records');
 	expect(await page.content()).not.toContain(number);
 	await noViolations(page);
@@ -229,6 +246,10 @@ test('a relief claim in English: PMDA routing, a document checklist, a sealed �
 	await officer.getByLabel('処理事由').fill('健康被害救済の請求の審査');
 	await officer.getByRole('button', { name: '記録を開く' }).click();
 	await expect(officer.getByTestId('relief-stage')).toContainText('受付');
+	// The account came with the claim (shown masked).
+	await expect(officer.getByTestId('relief-facts')).toContainText(
+		'0009-123 普通 ***2345 ヤマダ　ハナコ'
+	);
 	await noViolations(officer);
 	const step = async (
 		action: string,

@@ -41,6 +41,7 @@ const stepTitles: Record<string, () => string> = {
 	benefits: m.step_benefits,
 	vaccination: m.step_relief_vaccination,
 	documents: m.step_documents,
+	account: m.step_relief_account,
 	my_number: m.step_my_number
 };
 const kindStepTitles: Record<string, Record<string, () => string>> = {

@@ -119,7 +119,16 @@ const fiveYearsBefore = (today: string) => `${Number(today.slice(0, 4)) - 5}${to
 
 export const relief: Wizard = {
 	kind: 'relief',
-	steps: ['checker', 'benefits', 'person', 'vaccination', 'documents', 'my_number', 'check'],
+	steps: [
+		'checker',
+		'benefits',
+		'person',
+		'vaccination',
+		'documents',
+		'account',
+		'my_number',
+		'check'
+	],
 	title: m.service_relief,
 	intro: () => [m.relief_who(), m.relief_what(), m.relief_when()],
 	personDependent: ['vaccination'],
@@ -214,6 +223,59 @@ export const relief: Wizard = {
 				]
 			};
 		}
+		if (step === 'account') {
+			return {
+				title: m.step_relief_account(),
+				lead: m.relief_account_lead(),
+				fields: [
+					{
+						type: 'text',
+						name: 'bank_code',
+						label: m.relief_field_bank_code(),
+						hint: m.relief_bank_code_hint(),
+						maxlength: 4,
+						inputmode: 'numeric',
+						autocomplete: 'off',
+						width: 'short'
+					},
+					{
+						type: 'text',
+						name: 'branch_code',
+						label: m.relief_field_branch_code(),
+						maxlength: 3,
+						inputmode: 'numeric',
+						autocomplete: 'off',
+						width: 'short'
+					},
+					{
+						type: 'radio',
+						name: 'account_type',
+						legend: m.relief_field_account_type(),
+						choices: [
+							{ value: 'ordinary', label: m.relief_account_ordinary() },
+							{ value: 'current', label: m.relief_account_current() }
+						]
+					},
+					{
+						type: 'text',
+						name: 'account_number',
+						label: m.relief_field_account_number(),
+						maxlength: 7,
+						inputmode: 'numeric',
+						autocomplete: 'off',
+						width: 'short'
+					},
+					{
+						type: 'text',
+						name: 'account_holder',
+						label: m.relief_field_account_holder(),
+						hint: m.relief_account_holder_hint(),
+						maxlength: 30,
+						autocomplete: 'off'
+					}
+				]
+			};
+		}
 		// my_number
 		return {
 			title: m.step_my_number(),
@@ -303,6 +365,40 @@ export const relief: Wizard = {
 			);
 		}
 		if (step === 'documents') return { ok: true, values: { documents_seen: true } };
+		if (step === 'account') {
+			const digits = (length: number, message: string) =>
+				z
+					.string()
+					.transform((value) => value.normalize('NFKC').replace(/[\s-]/g, ''))
+					.refine((value) => new RegExp(`^[0-9]{${length}}$`).test(value), message);
+			return parseWith(
+				z.object({
+					bank_code: digits(4, m.error_bank_code()),
+					branch_code: digits(3, m.error_branch_code()),
+					account_type: z.enum(['ordinary', 'current'], { message: m.error_account_type() }),
+					account_number: digits(7, m.error_account_number()),
+					// Half-width kana and hiragana are read as the katakana the bank prints.
+					account_holder: z
+						.string()
+						.transform((value) =>
+							value
+								.normalize('NFKC')
+								.trim()
+								.replace(/[\u3041-\u3096]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 0x60))
+								.replace(/ /g, '　')
+						)
+						.refine((value) => /^[ァ-ヶー・　()（）]{1,30}$/.test(value), m.error_account_holder())
+				}),
+				form,
+				{
+					bank_code: 'one',
+					branch_code: 'one',
+					account_type: 'one',
+					account_number: 'one',
+					account_holder: 'one'
+				}
+			);
+		}
 		// my_number
 		if (!context.myNumberIntake) return { ok: true, values: { my_number: 'at_desk' } };
 		const entered = text(Array.isArray(form.my_number) ? form.my_number[0] : form.my_number)
@@ -326,6 +422,7 @@ export const relief: Wizard = {
 			['person', !!draft.person],
 			['vaccination', !!draft.vaccination],
 			['documents', draft.documents_seen === true],
+			['account', !!draft.account_number],
 			['my_number', draft.my_number === 'provided' || draft.my_number === 'at_desk']
 		]),
 	summary(context) {
@@ -374,6 +471,13 @@ export const relief: Wizard = {
 					.join(' / ')
 			},
 			{
+				step: 'account',
+				label: m.step_relief_account(),
+				value: draft.account_number
+					? `${text(draft.bank_code)}-${text(draft.branch_code)} ${draft.account_type === 'current' ? m.relief_account_current() : m.relief_account_ordinary()} ${text(draft.account_number)} ${text(draft.account_holder)}`
+					: ''
+			},
+			{
 				step: 'my_number',
 				label: m.step_my_number(),
 				value: draft.my_number === 'provided' ? m.my_number_provided() : m.my_number_at_desk()
@@ -394,6 +498,13 @@ export const relief: Wizard = {
 			vaccination:
 				draft.vaccination === unrecorded ? null : { vaccine_code, dose_code, administered_on },
 			attachments: attachmentsPayload(context),
+			account: {
+				bank_code: text(draft.bank_code),
+				branch_code: text(draft.branch_code),
+				type: text(draft.account_type),
+				number: text(draft.account_number),
+				holder: text(draft.account_holder)
+			},
 			documents_missing: requiredDocuments(list(draft.benefits)).filter(
 				(purpose) => !attached.has(purpose)
 			),

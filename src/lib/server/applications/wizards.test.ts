@@ -292,6 +292,46 @@ describe('健康被害救済', () => {
 			documents_seen: true,
 			my_number: 'provided'
 		};
+		expect(relief.missing(context(draft))).toBe('account');
+		const account = relief.parse(
+			'account',
+			{
+				bank_code: '０００９',
+				branch_code: '123',
+				account_type: 'ordinary',
+				account_number: '1234567',
+				account_holder: 'やまだ ﾊﾅｺ'
+			},
+			context(draft)
+		);
+		// Full-width digits, hiragana and half-width kana are read as the bank prints them.
+		expect(account).toEqual({
+			ok: true,
+			values: {
+				bank_code: '0009',
+				branch_code: '123',
+				account_type: 'ordinary',
+				account_number: '1234567',
+				account_holder: 'ヤマダ　ハナコ'
+			}
+		});
+		expect(
+			relief.parse(
+				'account',
+				{ bank_code: '9', branch_code: '12', account_number: '12', account_holder: 'Yamada' },
+				context(draft)
+			)
+		).toEqual({
+			ok: false,
+			errors: {
+				bank_code: m.error_bank_code(),
+				branch_code: m.error_branch_code(),
+				account_type: m.error_account_type(),
+				account_number: m.error_account_number(),
+				account_holder: m.error_account_holder()
+			}
+		});
+		Object.assign(draft, account.ok ? account.values : {});
 		expect(relief.missing(context(draft))).toBe('check');
 		const payload = JSON.stringify(relief.payload(context(draft), 'a'));
 		expect(payload).not.toContain(number);

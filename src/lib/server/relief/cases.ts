@@ -321,7 +321,23 @@ export async function openFromApplication(
 			vaccination_type: string;
 			benefits: string[];
 			documents_missing?: string[];
+			account?: {
+				bank_code: string;
+				branch_code: string;
+				type: string;
+				number: string;
+				holder: string;
+			};
 		};
+		// The account given with the claim, when it has the shape the bank needs.
+		const account = payload.account && {
+			bankCode: payload.account.bank_code,
+			branchCode: payload.account.branch_code,
+			type: payload.account.type as 'ordinary' | 'current',
+			number: payload.account.number,
+			holderKana: payload.account.holder
+		};
+		const validGiven = validAccount(account);
 		const category =
 			payload.vaccination_type === 'routine_b'
 				? 'B'
@@ -342,7 +358,16 @@ export async function openFromApplication(
 					: input.today,
 				stage: 'received',
 				stage_since: input.now,
-				missing_documents: payload.documents_missing ?? []
+				missing_documents: payload.documents_missing ?? [],
+				...(validGiven && account
+					? {
+							bank_code: account.bankCode,
+							branch_code: account.branchCode,
+							account_type: account.type,
+							account_number: account.number,
+							account_holder_kana: account.holderKana
+						}
+					: {})
 			})
 			.onConflict((conflict) => conflict.column('application_id').doNothing())
 			.returning('id')
