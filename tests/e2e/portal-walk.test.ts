@@ -315,7 +315,11 @@ test('two children, two requests, a 差し戻し answered, a draft withdrawn', a
 	await expect(caseworker.getByRole('button', { name: '取り消す（決裁）' })).toHaveCount(0);
 	await stranger.reload();
 	await expect(stranger.getByTestId('verify-status')).toHaveText('This certificate is valid.');
+	const listedSince = new Date();
 	await approver.goto('/staff/documents');
+	expect(
+		(await auditEntries('document.list', listedSince)).filter((row) => row.actor_type === 'staff')
+	).not.toHaveLength(0);
 	await approver
 		.getByTestId('pending-revocations')
 		.getByRole('link', { name: issued.document_number })

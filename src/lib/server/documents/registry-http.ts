@@ -46,6 +46,14 @@ export async function registryLoad(event: RequestEvent) {
 		.orderBy('r.requested_at')
 		.limit(100)
 		.execute();
+	await recordAudit(db(), {
+		municipalityCode: staff.municipalityCode,
+		actor: staffActor(event.locals),
+		context: event.locals.audit,
+		action: 'document.list',
+		result: number ? 'denied' : 'ok',
+		payload: { pending_revocations: pending.length, ...(number ? { lookup: 'not_found' } : {}) }
+	});
 	return {
 		number,
 		notFound: number !== '',
