@@ -363,28 +363,8 @@ export async function doseHistory(
 	input: { municipalityCode: string; doseId: string; viewerId: string }
 ) {
 	if (!isId(input.doseId)) return null;
-	const dose = await db
-		.selectFrom('vaccination_dose')
-		.select([
-			sql<string>`id::text`.as('id'),
-			'atena_number',
-			'version',
-			'voided_at',
-			'vaccine_code',
-			'dose_code',
-			'administered_on',
-			'institution_code',
-			'institution_name',
-			'lot_number',
-			'manufacturer',
-			'source',
-			'entered_by',
-			'entered_at',
-			'checked_by',
-			'checked_at'
-		])
-		.where('municipality_code', '=', input.municipalityCode)
-		.where('id', '=', input.doseId)
+	const dose = await doseQuery(db, input.municipalityCode, input.doseId)
+		.select(['source', 'entered_by', 'entered_at', 'checked_by', 'checked_at'])
 		.executeTakeFirst();
 	if (!dose) return null;
 	const changes = await db
