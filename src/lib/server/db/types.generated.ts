@@ -138,6 +138,32 @@ export interface AuditReview {
   reviewed_by: string;
 }
 
+export interface DeskRequest {
+  channel: string;
+  created_at: Timestamp;
+  created_by: string;
+  deadline: string;
+  decided_by: string | null;
+  decided_on: string | null;
+  decision: string | null;
+  extended_by: string | null;
+  extended_deadline: string | null;
+  extension_reason: string | null;
+  follows_disclosure: string | null;
+  id: Generated<string>;
+  identity_documents: string[];
+  kind: string;
+  municipality_code: string;
+  power_of_attorney: Generated<boolean>;
+  received_on: string;
+  reference: string;
+  requester_name: string;
+  requester_type: string;
+  status: Generated<string>;
+  subject_atena_number: string;
+  what_requested: string;
+}
+
 export interface DocumentRevocation {
   decided_at: Timestamp | null;
   decided_by: string | null;
@@ -242,6 +268,7 @@ export interface MedicalInstitution {
 export interface Municipality {
   access_log_shows_staff_names: Generated<boolean>;
   certificate_fee_yen: Generated<number>;
+  closed_days: Generated<string[]>;
   copy_fee_yen_per_page: Generated<number>;
   created_at: Generated<Timestamp>;
   desk_address_en: string;
@@ -253,6 +280,7 @@ export interface Municipality {
   desk_name_ja: string;
   desk_phone: string;
   desk_postal_code: string;
+  disclosure_count_receipt_day: Generated<boolean>;
   disclosure_deadline_days: Generated<number>;
   disclosure_extension_days: Generated<number>;
   division_en: string;
@@ -648,6 +676,7 @@ export interface DB {
   "audit.entry": AuditEntry;
   "audit.payload": AuditPayload;
   "audit.review": AuditReview;
+  desk_request: DeskRequest;
   document_revocation: DocumentRevocation;
   document_signing_key: DocumentSigningKey;
   email_outbox: EmailOutbox;
