@@ -2,7 +2,11 @@
 // for requests received on a Friday, before a holiday and at the year's end, under the city's
 // rules; an extension once, with a reason, before the deadline; 訂正 only within 90 days of the
 // disclosure; who may ask and how; the desk's list by days left.
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDemoCity } from '../../src/lib/server/demo/load';
@@ -146,6 +150,25 @@ describe('the statutory clock', () => {
 				})
 			)
 		).toBe('already_extended');
+		// The extension notice, registered and readable: the new deadline and the reason.
+		const notice = await database.owner
+			.selectFrom('issued_document')
+			.select(['content', 'kind', 'released_at'])
+			.where('file_name', 'like', 'enchou-%')
+			.where('subject_atena_number', '=', atena)
+			.orderBy('issued_at', 'desc')
+			.executeTakeFirstOrThrow();
+		const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'desk-')), 'notice.pdf');
+		writeFileSync(file, notice.content);
+		execFileSync('qpdf', ['--check', file]);
+		const text = execFileSync('pdftotext', ['-raw', file, '-'], { encoding: 'utf8' }).replace(
+			/\s+/g,
+			''
+		);
+		expect(text).toContain('開示決定等の期限の延長について（通知）');
+		expect(text).toContain('2027年1月4日');
+		expect(text).toContain('対象文書が多いため');
+		expect(notice.released_at).not.toBeNull();
 		const { rows } = await sql<{ action: string; reason: string | null }>`
 			SELECT action, reason FROM audit.entry WHERE object_id = ${id} ORDER BY seq`.execute(
 			database.owner

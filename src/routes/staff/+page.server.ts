@@ -17,6 +17,7 @@ export const load: PageServerLoad = ({ locals }) => {
 			readAudit: staff.permissions.has('audit.read'),
 			issueDocuments: staff.permissions.has('document.issue'),
 			handleRelief: staff.permissions.has('relief.handle'),
+			handleDisclosure: staff.permissions.has('disclosure.handle'),
 			manageSettings: staff.permissions.has('settings.manage')
 		}
 	};

@@ -5,6 +5,10 @@
 import { sql } from 'kysely';
 import { recordAudit, type Actor, type AuditContext } from '../audit/record';
 import type { Executor } from '../db';
+import { japaneseDate } from '../documents/dates';
+import { renderNotice } from '../documents/notice';
+import { nextDocumentNumber, registerDocument } from '../documents/registry';
+import type { Municipality } from '../municipality';
 import {
 	correctionWindowEnd,
 	daysLeft,
@@ -207,6 +211,16 @@ export async function extendDeskRequest(
 			.set({ extended_deadline: extended, extension_reason: reason, extended_by: input.actor.id })
 			.where('id', '=', input.id)
 			.execute();
+		await extensionNotice(trx, {
+			municipalityCode: input.municipalityCode,
+			requestId: input.id,
+			deadline: request.deadline,
+			extended,
+			reason,
+			actor: input.actor,
+			context: input.context,
+			today: input.today
+		});
 		await recordAudit(trx, {
 			municipalityCode: input.municipalityCode,
 			actor: input.actor,
@@ -261,4 +275,77 @@ export async function openDeskRequests(
 			};
 		})
 		.sort((a, b) => a.daysLeft - b.daysLeft || a.reference.localeCompare(b.reference));
+}
+
+/** 延長通知書: to the requester, with the new deadline and the reason, registered like any notice. */
+async function extensionNotice(
+	db: Executor,
+	input: {
+		municipalityCode: string;
+		requestId: string;
+		deadline: string;
+		extended: string;
+		reason: string;
+		actor: Actor;
+		context?: AuditContext;
+		today: string;
+	}
+) {
+	const request = await db
+		.selectFrom('desk_request as d')
+		.innerJoin('resident as r', (join) =>
+			join
+				.onRef('r.municipality_code', '=', 'd.municipality_code')
+				.onRef('r.atena_number', '=', 'd.subject_atena_number')
+		)
+		.select([
+			'd.reference',
+			'd.received_on',
+			'd.requester_name',
+			'd.subject_atena_number',
+			'r.postal_code',
+			'r.address'
+		])
+		.where('d.id', '=', input.requestId)
+		.executeTakeFirstOrThrow();
+	const municipality = await db
+		.selectFrom('municipality')
+		.selectAll()
+		.where('municipality_code', '=', input.municipalityCode)
+		.executeTakeFirstOrThrow();
+	const documentNumber = await nextDocumentNumber(db, 'notice', input.today);
+	const bytes = await renderNotice({
+		municipality: municipality as Municipality,
+		kind: 'disclosure_extension',
+		documentNumber,
+		issuedOn: input.today,
+		recipient: {
+			postalCode: request.postal_code,
+			address: request.address,
+			name: request.requester_name
+		},
+		details: [
+			['請求の受付番号', request.reference],
+			['請求を受け付けた日', japaneseDate(request.received_on)],
+			['当初の期限', japaneseDate(input.deadline)],
+			['延長後の期限', japaneseDate(input.extended)]
+		],
+		reason: input.reason
+	});
+	await registerDocument(db, {
+		municipalityCode: input.municipalityCode,
+		kind: 'notice',
+		documentNumber,
+		subjectAtenaNumber: request.subject_atena_number,
+		applicationId: null,
+		language: 'ja',
+		fileName: `enchou-${documentNumber}.pdf`,
+		bytes,
+		issuedBy: input.actor.id,
+		approvedBy: null,
+		actor: input.actor,
+		context: input.context,
+		now: new Date()
+	});
+	return documentNumber;
 }

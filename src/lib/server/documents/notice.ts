@@ -13,7 +13,8 @@ export const noticeKinds = [
 	'relief_denied',
 	'disclosure_full',
 	'disclosure_partial',
-	'disclosure_none'
+	'disclosure_none',
+	'disclosure_extension'
 ] as const;
 export type NoticeKind = (typeof noticeKinds)[number];
 
@@ -70,6 +71,15 @@ const texts: Record<
 		leadEn:
 			'Part of the personal information requested will be disclosed; the rest is withheld for the reason given (art. 82(1)).',
 		adverse: true
+	},
+	disclosure_extension: {
+		titleJa: '開示決定等の期限の延長について（通知）',
+		titleEn: 'Notice of extension of the decision period',
+		leadJa:
+			'個人情報の保護に関する法律第83条第2項の規定により、下記のとおり開示決定等の期限を延長しますので通知します。',
+		leadEn:
+			'The period for deciding on your request is extended as below (Act on the Protection of Personal Information, art. 83(2)).',
+		adverse: false
 	},
 	disclosure_none: {
 		titleJa: '保有個人情報の開示をしない旨の決定通知書',
