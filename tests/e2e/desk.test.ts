@@ -62,4 +62,21 @@ test('the desk registers a disclosure request, sees its clock and extends it', a
 		(await auditEntries('desk.extend', since, stored.id)).map((entry) => entry.result)
 	).toEqual(['ok']);
 	expect((await auditEntries('desk.list', since)).length).toBeGreaterThan(1);
+
+	// A phone complaint logged, then closed with the answer given.
+	await desk.getByRole('link', { name: '問合せ・苦情の記録' }).click();
+	await desk.getByLabel('種類').selectOption('complaint');
+	await desk.getByLabel('受付の方法').selectOption('phone');
+	await desk.getByLabel('相手の氏名').fill(requester);
+	await desk.getByLabel('内容', { exact: true }).fill('通知書の文字が小さい');
+	await desk.getByRole('button', { name: '記録する' }).click();
+	await expect(desk.getByRole('status')).toContainText('記録しました');
+	expect(await new AxeBuilder({ page: desk }).analyze().then((r) => r.violations)).toEqual([]);
+	const entry = desk.getByTestId('inquiries').getByRole('listitem').filter({ hasText: requester });
+	await entry.getByLabel('対応の内容').fill('次回から拡大版を同封すると回答');
+	await entry.getByRole('button', { name: '対応を記録して完了する' }).click();
+	await expect(desk.getByRole('status')).toContainText('完了にしました');
+	await expect(
+		desk.getByTestId('inquiries').getByRole('listitem').filter({ hasText: requester })
+	).toContainText('次回から拡大版を同封すると回答');
 });

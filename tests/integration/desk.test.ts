@@ -17,6 +17,12 @@ import {
 	registerDeskRequest,
 	type DeskRequestInput
 } from '../../src/lib/server/desk/requests';
+import {
+	closeInquiry,
+	InquiryError,
+	inquiryLog,
+	logInquiry
+} from '../../src/lib/server/desk/inquiries';
 import { freshDatabase, type TestDatabase } from '../support/database';
 
 const city = '139998';
@@ -230,5 +236,69 @@ describe('the statutory clock', () => {
 		);
 		expect(list[0]).toMatchObject({ due: '2026-11-04', overdue: true, daysLeft: -19 });
 		expect(list.find((row) => row.extended)?.due).toBe('2027-01-04');
+	});
+});
+
+describe('問合せ・苦情', () => {
+	it('logs a complaint, keeps it open until answered, and closes it with the answer', async () => {
+		const { id } = await logInquiry(database.backoffice, {
+			municipalityCode: city,
+			inquiry: {
+				kind: 'complaint',
+				channel: 'phone',
+				callerName: '苦情 申出人',
+				subjectAtenaNumber: atena,
+				subject: '予診票が届かない'
+			},
+			actor: desk,
+			now: new Date()
+		});
+		expect(
+			await logInquiry(database.backoffice, {
+				municipalityCode: city,
+				inquiry: {
+					kind: 'inquiry',
+					channel: 'desk',
+					callerName: '別人',
+					subjectAtenaNumber: '999999999999999',
+					subject: '?'
+				},
+				actor: desk,
+				now: new Date()
+			}).catch((failure) => (failure as InquiryError).code)
+		).toBe('person_unknown');
+		const close = (response: string) =>
+			closeInquiry(database.backoffice, {
+				municipalityCode: city,
+				id,
+				response,
+				actor: desk,
+				today: '2026-11-23'
+			}).then(
+				() => null,
+				(failure) => (failure as InquiryError).code
+			);
+		expect(await close('  ')).toBe('response_required');
+		expect((await inquiryLog(database.backoffice, { municipalityCode: city }))[0]).toMatchObject({
+			id,
+			closedOn: null
+		});
+		expect(await close('再送しました')).toBe(null);
+		expect(await close('もう一度')).toBe('not_open');
+		expect(
+			(await inquiryLog(database.backoffice, { municipalityCode: city })).find(
+				(row) => row.id === id
+			)
+		).toMatchObject({
+			response: '再送しました',
+			closedOn: '2026-11-23'
+		});
+		// The portal's database role cannot read the log at all.
+		await expect(database.portal.selectFrom('inquiry').select('id').execute()).rejects.toThrow(
+			/permission denied/
+		);
+		const { rows } = await sql<{ action: string }>`
+			SELECT action FROM audit.entry WHERE object_id = ${id} ORDER BY seq`.execute(database.owner);
+		expect(rows.map((row) => row.action)).toEqual(['inquiry.log', 'inquiry.close']);
 	});
 });

@@ -229,6 +229,21 @@ export interface Guardianship {
   valid_until: string;
 }
 
+export interface Inquiry {
+  caller_name: string;
+  channel: string;
+  closed_by: string | null;
+  closed_on: string | null;
+  created_by: string;
+  id: Generated<string>;
+  kind: string;
+  municipality_code: string;
+  received_at: Timestamp;
+  response: string | null;
+  subject: string;
+  subject_atena_number: string | null;
+}
+
 export interface IssuedDocument {
   application_id: string | null;
   approved_by: string | null;
@@ -682,6 +697,7 @@ export interface DB {
   email_outbox: EmailOutbox;
   enrolment: Enrolment;
   guardianship: Guardianship;
+  inquiry: Inquiry;
   issued_document: IssuedDocument;
   medical_institution: MedicalInstitution;
   municipality: Municipality;
