@@ -63,6 +63,12 @@ test('the desk registers a disclosure request, sees its clock and extends it', a
 	).toEqual(['ok']);
 	expect((await auditEntries('desk.list', since)).length).toBeGreaterThan(1);
 
+	// In-person identity support is one step away (the desk route of enrolment and recovery).
+	await desk.goto('/staff/desk');
+	await desk.getByRole('link', { name: '住民の利用登録（本人確認）' }).click();
+	await expect(desk.getByRole('heading', { level: 1 })).toHaveText('住民の利用登録（本人確認）');
+	await desk.goto('/staff/desk');
+
 	// A phone complaint logged, then closed with the answer given.
 	await desk.getByRole('link', { name: '問合せ・苦情の記録' }).click();
 	await desk.getByLabel('種類').selectOption('complaint');
