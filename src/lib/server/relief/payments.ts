@@ -1,13 +1,7 @@
 // The export for the city's finance system: scheduled relief payments due in a period, one row
 // each, with the bank account to pay into. It never carries a 個人番号 (none is read here).
 import type { Executor } from '../db';
-
-const csvCell = (value: string | number | null) => {
-	const text = value === null ? '' : String(value);
-	// A leading = + - @ would be a formula in a spreadsheet.
-	const safe = /^[=+\-@]/.test(text) ? `'${text}` : text;
-	return /[",\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
-};
+import { toCsv } from '../staff/accounts';
 
 export async function paymentsCsv(
 	db: Executor,
@@ -52,28 +46,23 @@ export async function paymentsCsv(
 		'口座番号',
 		'口座名義'
 	];
-	const lines = [
-		header.join(','),
-		...rows.map((row) =>
-			[
-				String(row.id),
-				row.case_id,
-				row.due_on,
-				row.name_ja,
-				row.period_from,
-				row.period_until,
-				row.amount_yen,
-				row.bank_code,
-				row.branch_code,
-				// 全銀 預金種目: 1 普通, 2 当座
-				row.account_type === 'current' ? '2' : '1',
-				row.account_number,
-				row.account_holder_kana
-			]
-				.map(csvCell)
-				.join(',')
-		)
-	];
-	// With a BOM, so a spreadsheet opens the Japanese text as UTF-8.
-	return { csv: `\uFEFF${lines.join('\r\n')}\r\n`, rows: rows.length };
+	const csv = toCsv(
+		header,
+		rows.map((row) => [
+			String(row.id),
+			row.case_id,
+			row.due_on,
+			row.name_ja,
+			row.period_from,
+			row.period_until,
+			row.amount_yen,
+			row.bank_code,
+			row.branch_code,
+			// 全銀 預金種目: 1 普通, 2 当座
+			row.account_type === 'current' ? '2' : '1',
+			row.account_number,
+			row.account_holder_kana
+		])
+	);
+	return { csv, rows: rows.length };
 }
