@@ -1,9 +1,10 @@
 // Names of relief stages, actions and documents for staff and residents alike.
-import { m } from '$lib/paraglide/messages';
+import { messageFor } from '$lib/messages';
 
+// An unknown code is shown as it is rather than as the whole message key.
 const lookup = (prefix: string) => (code: string) => {
-	const message = (m as unknown as Record<string, (() => string) | undefined>)[`${prefix}${code}`];
-	return message ? message() : code;
+	const text = messageFor(`${prefix}${code}`);
+	return text === `${prefix}${code}` ? code : text;
 };
 
 export const reliefStageText = lookup('relief_stage_');
