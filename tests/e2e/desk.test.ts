@@ -85,4 +85,6 @@ test('the desk registers a disclosure request, sees its clock and extends it', a
 	await expect(
 		desk.getByTestId('inquiries').getByRole('listitem').filter({ hasText: requester })
 	).toContainText('次回から拡大版を同封すると回答');
+	expect((await auditEntries('inquiry.list', since)).length).toBeGreaterThanOrEqual(3);
+	expect((await auditEntries('inquiry.close', since)).map((row) => row.result)).toContain('ok');
 });

@@ -330,6 +330,19 @@ test('two children, two requests, a 差し戻し answered, a draft withdrawn', a
 	await stranger.reload();
 	await expect(stranger.getByTestId('verify-status')).toContainText('This certificate was revoked');
 	expect(await auditEntries('document.verify', since, issued.id)).toHaveLength(3);
+	// A reprint is the stored file byte for byte, and it is on record, as are the registry views.
+	const reprint = await approver.request.get(`/staff/documents/${issued.id}/pdf`);
+	expect(reprint.headers()['content-disposition']).toMatch(/^inline/);
+	const original = await serverDatabase()
+		.selectFrom('issued_document')
+		.select('content')
+		.where('id', '=', issued.id)
+		.executeTakeFirstOrThrow();
+	expect(Buffer.compare(await reprint.body(), original.content)).toBe(0);
+	expect(
+		(await auditEntries('document.reprint', since, issued.id)).map((row) => row.result)
+	).toEqual(['ok']);
+	expect((await auditEntries('document.view', since, issued.id)).length).toBeGreaterThanOrEqual(2);
 
 	// 6. Another draft, withdrawn with a signature.
 	await page.goto('/home');
