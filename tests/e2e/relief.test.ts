@@ -263,6 +263,15 @@ test('a relief claim in English: PMDA routing, a document checklist, a sealed �
 	};
 	await step('start_check');
 	await expect(officer.getByTestId('relief-stage')).toContainText('書類確認');
+	// The receipts show costs paid more than five years before the claim: the case says so, and
+	// the list keeps reminding the officer until the decision.
+	const longAgo = new Date(Date.now() - (5 * 366 + 10) * 86_400_000).toISOString().slice(0, 10);
+	await step('record_claim_events', async (form) => {
+		await form.getByLabel('医療費を支払った最も古い日（領収書）').fill(longAgo);
+	});
+	await expect(officer.getByTestId('relief-claim-limits')).toContainText(
+		'受付日が期限を過ぎています'
+	);
 	await step('to_committee', async (form) => {
 		await form.getByLabel('請求者へのお知らせ（ポータルに表示）').fill('調査委員会で審査します。');
 		await form.getByLabel('内部メモ（請求者には表示されません）').fill('主治医に照会予定');
@@ -285,6 +294,9 @@ test('a relief claim in English: PMDA routing, a document checklist, a sealed �
 	await expect(page.getByTestId('relief-messages')).toContainText('調査委員会で審査します。');
 	expect(await page.content()).not.toContain('主治医に照会予定');
 	await noViolations(page);
+
+	await officer.goto('/staff/relief');
+	await expect(officer.getByTestId('relief-reminders')).toContainText('請求期限の経過（医療費）');
 
 	// The new fiscal year's amounts are data the officer enters.
 	await officer.goto('/staff/relief/settings');

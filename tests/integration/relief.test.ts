@@ -419,3 +419,70 @@ describe('amounts as data', () => {
 		expect(await on('2024-01-01')).toBe(null);
 	});
 });
+
+describe('claim limits', () => {
+	it('records what each limit runs from, refuses dates that cannot be, and keeps them from the portal', async () => {
+		const { id } = await openAtDesk(database.backoffice, {
+			municipalityCode: city,
+			subjectAtenaNumber: people[2]!,
+			claimantName: '期限 花子',
+			category: 'A',
+			benefits: ['medical_expenses', 'medical_allowance'],
+			receivedOn: '2026-06-01',
+			missingDocuments: [],
+			actor: first,
+			now: new Date()
+		});
+		expect(
+			await refusal(
+				act(id, 'record_claim_events', { claimEvents: { costsPaidFrom: '2026-06-02' } })
+			)
+		).toBe('event_after_claim');
+		expect(
+			await refusal(
+				act(id, 'record_claim_events', { claimEvents: { diedOn: '2026-11-23' } }, caseworker)
+			)
+		).toBe('forbidden');
+		expect(
+			await act(id, 'record_claim_events', {
+				claimEvents: { costsPaidFrom: '2021-05-20', treatmentFrom: '2021-06-01' }
+			})
+		).toBe('received');
+		const row = await caseRow(id);
+		expect([row.costs_paid_from, row.treatment_from, row.died_on]).toEqual([
+			'2021-05-20',
+			'2021-06-01',
+			null
+		]);
+		// A later death is added without touching what was recorded before.
+		await act(id, 'record_claim_events', { claimEvents: { diedOn: '2026-11-20' } });
+		expect((await caseRow(id)).costs_paid_from).toBe('2021-05-20');
+		expect((await caseRow(id)).died_on).toBe('2026-11-20');
+		// The database holds the rule too.
+		await expect(
+			database.owner
+				.updateTable('relief_case')
+				.set({ treatment_from: '2026-07-01' })
+				.where('id', '=', id)
+				.execute()
+		).rejects.toThrow(/relief_case_events_before_claim/);
+		await expect(
+			database.portal.selectFrom('relief_case').select('died_on').execute()
+		).rejects.toThrow(/permission denied/);
+		// The audit says which dates were recorded, never the dates of someone's death or treatment.
+		const { rows } = await sql<{ result: string; payload: Record<string, unknown> }>`
+			SELECT e.result, p.payload FROM audit.entry e
+				JOIN audit.payload p USING (municipality_code, seq)
+				WHERE e.object_id = ${id} AND e.action = 'relief.action' ORDER BY e.seq`.execute(database.owner);
+		expect(
+			rows.map((entry) => [entry.result, entry.payload.action, entry.payload.refused])
+		).toEqual([
+			['ok', 'open', undefined],
+			['denied', 'record_claim_events', 'event_after_claim'],
+			['denied', 'record_claim_events', 'forbidden'],
+			['ok', 'record_claim_events', undefined],
+			['ok', 'record_claim_events', undefined]
+		]);
+		expect(JSON.stringify(rows)).not.toMatch(/2021-05-20|2026-11-20/);
+	});
+});

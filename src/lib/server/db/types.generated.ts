@@ -394,11 +394,13 @@ export interface ReliefCase {
   committee_minutes: string | null;
   committee_on: string | null;
   committee_opinion: string | null;
+  costs_paid_from: string | null;
   decided_on: string | null;
   decision: string | null;
   decision_approved_by: string | null;
   decision_document_id: string | null;
   decision_prepared_by: string | null;
+  died_on: string | null;
   forward_approved_by: string | null;
   forward_letter_id: string | null;
   forward_prepared_by: string | null;
@@ -411,6 +413,7 @@ export interface ReliefCase {
   stage: string;
   stage_since: Timestamp;
   subject_atena_number: string;
+  treatment_from: string | null;
   version: Generated<number>;
 }
 

@@ -30,6 +30,7 @@ const complete: ReliefInput = {
 		number: '1234567',
 		holderKana: 'ヤマダ　ハナコ'
 	},
+	claimEvents: { costsPaidFrom: '2026-05-01', treatmentFrom: '2026-04-01' },
 	publicNote: 'お知らせ',
 	reason: '理由'
 };
@@ -114,5 +115,30 @@ describe('the relief machine', () => {
 				today
 			)
 		).toThrow('appeal_late');
+	});
+
+	it('records the dates claim limits run from only when they make sense', () => {
+		const events = (claimEvents: ReliefInput['claimEvents']) => {
+			try {
+				return nextReliefStage(
+					relief('document_check'),
+					officer,
+					'record_claim_events',
+					{ claimEvents },
+					today
+				);
+			} catch (failure) {
+				return (failure as ReliefError).code;
+			}
+		};
+		expect(events({})).toBe('events_required');
+		expect(events({ diedOn: '2026-11-24' })).toBe('events_required');
+		expect(events({ costsPaidFrom: '2026/05/01' })).toBe('events_required');
+		// Costs paid after the claim was received cannot be what it claims.
+		expect(events({ costsPaidFrom: '2026-06-02' })).toBe('event_after_claim');
+		expect(events({ treatmentFrom: '2026-07-01' })).toBe('event_after_claim');
+		// A death may come later than the claim (the injured person died while it ran).
+		expect(events({ diedOn: '2026-11-23' })).toBe('document_check');
+		expect(events({ costsPaidFrom: '2026-06-01' })).toBe('document_check');
 	});
 });

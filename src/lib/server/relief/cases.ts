@@ -53,6 +53,7 @@ export type ReliefAction =
 	| 'decide_appeal'
 	| 'close'
 	| 'set_account'
+	| 'record_claim_events'
 	| 'note';
 
 type Rule = {
@@ -95,6 +96,7 @@ export const reliefMachine: Record<ReliefAction, Rule> = {
 	decide_appeal: { from: ['appeal'], to: 'appeal_decided' },
 	close: { from: ['decided_not_pay', 'paying', 'appeal_decided'], to: 'closed' },
 	set_account: { from: 'any_open' },
+	record_claim_events: { from: 'any_open' },
 	note: { from: 'any_open' }
 };
 
@@ -116,6 +118,8 @@ export type ReliefInput = {
 		number: string;
 		holderKana: string;
 	};
+	/** What the claim limits run from, read off the receipts and certificates. */
+	claimEvents?: { costsPaidFrom?: string; treatmentFrom?: string; diedOn?: string };
 	publicNote?: string;
 	internalNote?: string;
 	reason?: string;
@@ -138,7 +142,9 @@ export type ReliefRefusal =
 	| 'appeal_late'
 	| 'outcome_required'
 	| 'note_required'
-	| 'payment_not_found';
+	| 'payment_not_found'
+	| 'events_required'
+	| 'event_after_claim';
 
 export class ReliefError extends Error {
 	override name = 'ReliefError';
@@ -244,6 +250,16 @@ export function nextReliefStage(
 		case 'set_account':
 			if (!validAccount(input.account)) throw new ReliefError('account_invalid');
 			break;
+		case 'record_claim_events': {
+			const events = input.claimEvents ?? {};
+			const given = Object.values(events).filter((value) => value !== undefined);
+			if (!given.length || given.some((value) => !isoDate.test(value) || value > today))
+				throw new ReliefError('events_required');
+			// Costs and treatment are what the claim is for: they come before it.
+			if ([events.costsPaidFrom, events.treatmentFrom].some((on) => on && on > relief.received_on))
+				throw new ReliefError('event_after_claim');
+			break;
+		}
 		case 'note':
 			if (!input.publicNote?.trim() && !input.internalNote?.trim())
 				throw new ReliefError('note_required');
@@ -622,6 +638,14 @@ export async function applyReliefAction(
 							.where('id', '=', relief.application_id)
 							.execute();
 					}
+					break;
+				}
+				case 'record_claim_events': {
+					const events = values.claimEvents!;
+					if (events.costsPaidFrom) changes.costs_paid_from = events.costsPaidFrom;
+					if (events.treatmentFrom) changes.treatment_from = events.treatmentFrom;
+					if (events.diedOn) changes.died_on = events.diedOn;
+					data.events = Object.keys(changes);
 					break;
 				}
 				case 'set_account': {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
 	appealDeadline,
 	claimDeadline,
+	claimLimits,
 	lastDayOfMonth,
 	pensionInstalments,
 	periodEnd
@@ -41,6 +42,44 @@ describe('periods under the Civil Code', () => {
 		expect(lastDayOfMonth('2024-02-10')).toBe('2024-02-29');
 		expect(claimDeadline(allowance, '2024-02-10')).toBe('2029-02-28');
 		expect(claimDeadline({ claimLimitYears: null, claimLimitFrom: null }, '2024-01-01')).toBe(null);
+	});
+});
+
+describe('claim limits on a case', () => {
+	const catalogue = [
+		{ code: 'medical_expenses', claimLimitYears: 5, claimLimitFrom: 'payment' },
+		{ code: 'medical_allowance', claimLimitYears: 5, claimLimitFrom: 'treatment_month' },
+		{ code: 'disability_pension', claimLimitYears: null, claimLimitFrom: null },
+		{ code: 'funeral_expenses', claimLimitYears: 5, claimLimitFrom: 'death' }
+	];
+
+	it('flags a claim received after a benefit’s last day, and not one received on it', () => {
+		const events = { costsPaidFrom: '2021-11-20', treatmentFrom: '2021-11-03', diedOn: null };
+		// Paid 20 Nov 2021 → last day 20 Nov 2026; treatment in Nov 2021 → from 30 Nov → 30 Nov 2026.
+		expect(claimLimits(catalogue, events, '2026-11-20')).toEqual([
+			{ benefit: 'medical_expenses', from: 'payment', deadline: '2026-11-20', late: false },
+			{
+				benefit: 'medical_allowance',
+				from: 'treatment_month',
+				deadline: '2026-11-30',
+				late: false
+			},
+			{ benefit: 'disability_pension', from: null, deadline: null, late: false },
+			{ benefit: 'funeral_expenses', from: 'death', deadline: null, late: false }
+		]);
+		const late = claimLimits(catalogue, events, '2026-11-21');
+		expect(late.filter((row) => row.late).map((row) => row.benefit)).toEqual(['medical_expenses']);
+	});
+
+	it('runs death benefits from the death, across a leap day', () => {
+		const events = { costsPaidFrom: null, treatmentFrom: null, diedOn: '2024-02-29' };
+		expect(claimLimits(catalogue.slice(3), events, '2029-02-28')[0]).toEqual({
+			benefit: 'funeral_expenses',
+			from: 'death',
+			deadline: '2029-02-28',
+			late: false
+		});
+		expect(claimLimits(catalogue.slice(3), events, '2029-03-01')[0]!.late).toBe(true);
 	});
 });
 

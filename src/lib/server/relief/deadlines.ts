@@ -44,6 +44,45 @@ export function claimDeadline(
 	return periodEnd(from, { years: benefit.claimLimitYears });
 }
 
+export type ClaimEvents = {
+	costsPaidFrom: string | null;
+	treatmentFrom: string | null;
+	diedOn: string | null;
+};
+export type ClaimLimit = {
+	benefit: string;
+	/** Which recorded event the limit runs from; null when the benefit has no limit. */
+	from: 'payment' | 'treatment_month' | 'death' | null;
+	/** null: no limit, or the event is not recorded yet. */
+	deadline: string | null;
+	/** The claim arrived after the last day: the part before it cannot be paid. */
+	late: boolean;
+};
+
+/** Each claimed benefit's last day, from the events recorded on the case. */
+export function claimLimits(
+	benefits: { code: string; claimLimitYears: number | null; claimLimitFrom: string | null }[],
+	events: ClaimEvents,
+	receivedOn: string
+): ClaimLimit[] {
+	const eventFor = {
+		payment: events.costsPaidFrom,
+		treatment_month: events.treatmentFrom,
+		death: events.diedOn
+	} as Record<string, string | null>;
+	return benefits.map((benefit) => {
+		const from = benefit.claimLimitFrom as ClaimLimit['from'];
+		const event = from ? eventFor[from] : null;
+		const deadline = event ? claimDeadline(benefit, event) : null;
+		return {
+			benefit: benefit.code,
+			from,
+			deadline,
+			late: deadline !== null && receivedOn > deadline
+		};
+	});
+}
+
 /**
  * Pension instalments: a year's amount paid in four parts, each covering three months and due on
  * the 15th of the month after its period (the city's payment rule), from the month after the

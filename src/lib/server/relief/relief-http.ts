@@ -3,6 +3,7 @@
 // case (opened only with a purpose, each view audited with it), its actions, releasing its
 // documents to the resident (ACL-9), and the payment export for the finance system.
 import { error, fail, redirect, type RequestEvent } from '@sveltejs/kit';
+import { sql } from 'kysely';
 import { m } from '$lib/paraglide/messages';
 import { getLocale } from '$lib/paraglide/runtime';
 import { recordAudit } from '../audit/record';
@@ -11,7 +12,7 @@ import { config } from '../config';
 import { db } from '../db';
 import { tokyoDate } from '../staff/accounts';
 import { requirePermission } from '../staff/permissions';
-import { addDays, appealDeadline } from './deadlines';
+import { addDays, appealDeadline, claimLimits } from './deadlines';
 import { reliefReminders } from './reminders';
 import { paymentsCsv } from './payments';
 import {
@@ -38,15 +39,74 @@ function officer(event: RequestEvent) {
 async function benefitNames() {
 	const rows = await db()
 		.selectFrom('relief_benefit')
-		.select(['code', 'name_ja', 'name_en', 'categories', 'sort_order'])
+		.select([
+			'code',
+			'name_ja',
+			'name_en',
+			'categories',
+			'claimant',
+			'claim_limit_years',
+			'claim_limit_from',
+			'sort_order'
+		])
 		.orderBy('sort_order')
 		.execute();
 	const english = getLocale() === 'en';
 	return rows.map((row) => ({
 		code: row.code,
 		name: english ? row.name_en : row.name_ja,
-		categories: row.categories
+		categories: row.categories,
+		claimant: row.claimant,
+		claimLimitYears: row.claim_limit_years,
+		claimLimitFrom: row.claim_limit_from
 	}));
+}
+
+type Catalogue = Awaited<ReturnType<typeof benefitNames>>;
+
+/** The claimed benefits' limits from the events recorded on the case. */
+function caseClaimLimits(
+	catalogue: Catalogue,
+	relief: {
+		benefits: string[];
+		received_on: string;
+		costs_paid_from: string | null;
+		treatment_from: string | null;
+		died_on: string | null;
+	}
+) {
+	return claimLimits(
+		catalogue.filter((benefit) => relief.benefits.includes(benefit.code)),
+		{
+			costsPaidFrom: relief.costs_paid_from,
+			treatmentFrom: relief.treatment_from,
+			diedOn: relief.died_on
+		},
+		relief.received_on
+	);
+}
+
+/**
+ * After the death of a person the city was paying (or whose claim it handled), the bereaved may
+ * claim the death benefits of the case's category; the last day is the earliest of their limits.
+ */
+function bereavedClaimUntil(
+	catalogue: Catalogue,
+	relief: { category: string; died_on: string | null },
+	claimed: boolean
+): string | null {
+	if (!relief.died_on || claimed) return null;
+	const deadlines = claimLimits(
+		catalogue.filter(
+			(benefit) => benefit.claimant === 'bereaved' && benefit.categories.includes(relief.category)
+		),
+		{ costsPaidFrom: null, treatmentFrom: null, diedOn: relief.died_on },
+		relief.died_on
+	)
+		.map((limit) => limit.deadline)
+		.filter((deadline): deadline is string => deadline !== null)
+		.sort();
+	return deadlines[0] ?? null;
 }
 
 export async function reliefListLoad(event: RequestEvent) {
@@ -90,10 +150,17 @@ export async function reliefListLoad(event: RequestEvent) {
 				'c.received_on',
 				'c.decided_on',
 				'c.appeal_filed_on',
+				'c.costs_paid_from',
+				'c.treatment_from',
+				'c.died_on',
+				'c.subject_atena_number',
 				'r.name_kanji'
 			])
 			.where('c.municipality_code', '=', staff.municipalityCode)
-			.where('c.stage', '<>', 'closed')
+			// Closed cases only for a death: the bereaved may still have to be told to claim.
+			.where((eb) =>
+				eb.or([eb('c.stage', '<>', 'closed'), eb('c.died_on', '>=', addDays(today, -366 * 5))])
+			)
 			.orderBy('c.stage_since')
 			.limit(500)
 			.execute(),
@@ -109,6 +176,23 @@ export async function reliefListLoad(event: RequestEvent) {
 			.execute(),
 		benefitNames()
 	]);
+	const bereavedBenefits = benefits
+		.filter((benefit) => benefit.claimant === 'bereaved')
+		.map((benefit) => benefit.code);
+	const died = cases.filter((row) => row.died_on).map((row) => row.subject_atena_number);
+	const bereavedClaimed = new Set(
+		died.length
+			? (
+					await db()
+						.selectFrom('relief_case')
+						.select('subject_atena_number')
+						.where('municipality_code', '=', staff.municipalityCode)
+						.where('subject_atena_number', 'in', died)
+						.where(sql<boolean>`benefits && ${sql.val(bereavedBenefits)}::text[]`)
+						.execute()
+				).map((row) => row.subject_atena_number)
+			: []
+	);
 	await recordAudit(db(), {
 		municipalityCode: staff.municipalityCode,
 		actor: staffActor(event.locals),
@@ -126,7 +210,13 @@ export async function reliefListLoad(event: RequestEvent) {
 			stage: row.stage,
 			stageSince: row.stage_since,
 			decidedOn: row.decided_on,
-			appealFiledOn: row.appeal_filed_on
+			appealFiledOn: row.appeal_filed_on,
+			claimLimits: caseClaimLimits(benefits, row),
+			bereavedClaimUntil: bereavedClaimUntil(
+				benefits,
+				row,
+				bereavedClaimed.has(row.subject_atena_number)
+			)
 		})),
 		due.map((row) => ({
 			caseId: row.case_id,
@@ -143,16 +233,21 @@ export async function reliefListLoad(event: RequestEvent) {
 			name: row.name_kanji,
 			submittedAt: row.submitted_at?.toISOString() ?? null
 		})),
-		cases: cases.map((row) => ({
-			id: row.id,
-			name: row.name_kanji,
-			stage: row.stage,
-			since: row.stage_since.toISOString(),
-			category: row.category,
-			benefits: row.benefits.map((code) => names.get(code) ?? code),
-			stalled: row.stage_since.getTime() < stallBefore
+		cases: cases
+			.filter((row) => row.stage !== 'closed')
+			.map((row) => ({
+				id: row.id,
+				name: row.name_kanji,
+				stage: row.stage,
+				since: row.stage_since.toISOString(),
+				category: row.category,
+				benefits: row.benefits.map((code) => names.get(code) ?? code),
+				stalled: row.stage_since.getTime() < stallBefore
+			})),
+		reminders: reminders.map((reminder) => ({
+			...reminder,
+			benefit: reminder.benefit ? (names.get(reminder.benefit) ?? reminder.benefit) : undefined
 		})),
-		reminders,
 		benefits,
 		today
 	};
@@ -247,7 +342,9 @@ const refusals: Record<ReliefRefusal, () => string> = {
 	appeal_late: m.relief_refused_appeal_late,
 	outcome_required: m.relief_refused_outcome,
 	note_required: m.relief_refused_note,
-	payment_not_found: m.relief_refused_payment
+	payment_not_found: m.relief_refused_payment,
+	events_required: m.relief_refused_events,
+	event_after_claim: m.relief_refused_event_after_claim
 };
 const refusalText = (code: ReliefRefusal) => refusals[code]();
 
@@ -355,6 +452,15 @@ export async function reliefCaseLoad(event: RequestEvent) {
 		},
 		applicationId: relief.application_id,
 		receivedOn: relief.received_on,
+		claimEvents: {
+			costsPaidFrom: relief.costs_paid_from,
+			treatmentFrom: relief.treatment_from,
+			diedOn: relief.died_on
+		},
+		claimLimits: caseClaimLimits(benefits, relief).map((limit) => ({
+			...limit,
+			name: benefitName(limit.benefit)
+		})),
 		missing: relief.missing_documents,
 		committee: {
 			on: relief.committee_on,
@@ -479,6 +585,14 @@ export async function reliefAction(event: RequestEvent) {
 						type: field('account_type') as 'ordinary' | 'current',
 						number: field('account_number'),
 						holderKana: field('account_holder').normalize('NFKC').replace(/ /g, '　')
+					}
+				: undefined,
+		claimEvents:
+			action === 'record_claim_events'
+				? {
+						costsPaidFrom: field('costs_paid_from') || undefined,
+						treatmentFrom: field('treatment_from') ? `${field('treatment_from')}-01` : undefined,
+						diedOn: field('died_on') || undefined
 					}
 				: undefined,
 		publicNote: field('public_note') || undefined,

@@ -63,4 +63,42 @@ describe('relief reminders', () => {
 		);
 		expect(reminders.map((row) => row.caseId)).toEqual(['a']);
 	});
+
+	it('lists a late claim until the decision, per benefit', () => {
+		const limits = [
+			{ benefit: 'medical_expenses', from: 'payment' as const, deadline: '2026-11-20', late: true },
+			{
+				benefit: 'medical_allowance',
+				from: 'treatment_month' as const,
+				deadline: '2026-11-30',
+				late: false
+			}
+		];
+		const check = { ...base, stage: 'document_check', claimLimits: limits };
+		expect(
+			reliefReminders([check], [], { today: '2026-11-23', now, stallDays: 30 }).map((row) => [
+				row.kind,
+				row.on,
+				row.benefit
+			])
+		).toEqual([['claim_late', '2026-11-20', 'medical_expenses']]);
+		// Once decided, the question is settled: no reminder.
+		expect(
+			reliefReminders([{ ...check, stage: 'decided_pay' }], [], {
+				today: '2026-11-23',
+				now,
+				stallDays: 30
+			})
+		).toEqual([]);
+	});
+
+	it('tells the officer when a bereaved family’s limit is within half a year, closed cases too', () => {
+		const closed = { ...base, stage: 'closed', bereavedClaimUntil: '2027-05-01' };
+		const at = (today: string) =>
+			reliefReminders([closed], [], { today, now, stallDays: 30 }).map((row) => [row.kind, row.on]);
+		expect(at('2026-11-23')).toEqual([['bereaved_claim', '2027-05-01']]);
+		// More than 180 days before, or after the last day: nothing.
+		expect(at('2026-10-01')).toEqual([]);
+		expect(at('2027-05-02')).toEqual([]);
+	});
 });
