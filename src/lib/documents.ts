@@ -5,7 +5,9 @@ const kinds: Record<string, () => string> = {
 	reissue: m.document_kind_reissue,
 	certificate: m.document_kind_certificate,
 	outside_request: m.document_kind_outside_request,
-	notice: m.document_kind_notice
+	notice: m.document_kind_notice,
+	relief_forward: m.document_kind_relief_forward,
+	disclosure: m.document_kind_disclosure
 };
 
 const statuses: Record<string, () => string> = {

@@ -146,22 +146,47 @@ export interface DeskRequest {
   decided_by: string | null;
   decided_on: string | null;
   decision: string | null;
+  decision_document_id: string | null;
+  decision_reason: string | null;
+  delivery: string | null;
+  disclosure_document_id: string | null;
+  dose_change_id: Int8 | null;
   extended_by: string | null;
   extended_deadline: string | null;
   extension_reason: string | null;
+  fee_yen: number | null;
   follows_disclosure: string | null;
   id: Generated<string>;
   identity_documents: string[];
   kind: string;
   municipality_code: string;
+  pages: number | null;
   power_of_attorney: Generated<boolean>;
   received_on: string;
   reference: string;
   requester_name: string;
   requester_type: string;
+  signed_act_id: string | null;
   status: Generated<string>;
   subject_atena_number: string;
   what_requested: string;
+}
+
+export interface DisclosurePackage {
+  assembled_at: Timestamp;
+  assembled_by: string;
+  items: Json;
+  request_id: string;
+}
+
+export interface DisclosureWithholding {
+  field: Generated<string>;
+  ground: string;
+  item_key: string;
+  note: string | null;
+  request_id: string;
+  withheld_at: Timestamp;
+  withheld_by: string;
 }
 
 export interface DocumentRevocation {
@@ -247,6 +272,7 @@ export interface Inquiry {
 export interface IssuedDocument {
   application_id: string | null;
   approved_by: string | null;
+  available_until: Timestamp | null;
   content: Buffer;
   document_number: string;
   file_name: string;
@@ -295,9 +321,11 @@ export interface Municipality {
   desk_name_ja: string;
   desk_phone: string;
   desk_postal_code: string;
+  disclosure_copy_fee_yen: Generated<number>;
   disclosure_count_receipt_day: Generated<boolean>;
   disclosure_deadline_days: Generated<number>;
   disclosure_extension_days: Generated<number>;
+  disclosure_fee_yen: Generated<number>;
   division_en: string;
   division_ja: string;
   mayor_title_en: string;
@@ -576,6 +604,17 @@ export interface StaffUser {
   user_handle: Generated<Buffer>;
 }
 
+export interface UseSuspension {
+  atena_number: string;
+  decided_by: string;
+  id: Generated<Int8>;
+  lifted_on: string | null;
+  municipality_code: string;
+  request_id: string;
+  scope: string;
+  since: string;
+}
+
 export interface VaccinationDose {
   administered_on: string;
   atena_number: string;
@@ -695,6 +734,8 @@ export interface DB {
   "audit.payload": AuditPayload;
   "audit.review": AuditReview;
   desk_request: DeskRequest;
+  disclosure_package: DisclosurePackage;
+  disclosure_withholding: DisclosureWithholding;
   document_revocation: DocumentRevocation;
   document_signing_key: DocumentSigningKey;
   email_outbox: EmailOutbox;
@@ -723,6 +764,7 @@ export interface DB {
   staff_role: StaffRole;
   staff_session: StaffSession;
   staff_user: StaffUser;
+  use_suspension: UseSuspension;
   vaccination_dose: VaccinationDose;
   vaccination_dose_change: VaccinationDoseChange;
   vaccine: Vaccine;

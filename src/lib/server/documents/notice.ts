@@ -14,7 +14,11 @@ export const noticeKinds = [
 	'disclosure_full',
 	'disclosure_partial',
 	'disclosure_none',
-	'disclosure_extension'
+	'disclosure_extension',
+	'correction_accepted',
+	'correction_rejected',
+	'suspension_accepted',
+	'suspension_rejected'
 ] as const;
 export type NoticeKind = (typeof noticeKinds)[number];
 
@@ -80,6 +84,41 @@ const texts: Record<
 		leadEn:
 			'The period for deciding on your request is extended as below (Act on the Protection of Personal Information, art. 83(2)).',
 		adverse: false
+	},
+	correction_accepted: {
+		titleJa: '保有個人情報の訂正をする旨の決定通知書',
+		titleEn: 'Notice of decision to correct personal information',
+		leadJa:
+			'個人情報の保護に関する法律第93条第1項の規定により、下記のとおり保有個人情報の訂正をすることに決定したので通知します。',
+		leadEn:
+			'The personal information below will be corrected as requested (Act on the Protection of Personal Information, art. 93(1)).',
+		adverse: false
+	},
+	correction_rejected: {
+		titleJa: '保有個人情報の訂正をしない旨の決定通知書',
+		titleEn: 'Notice of decision not to correct personal information',
+		leadJa:
+			'個人情報の保護に関する法律第93条第2項の規定により、下記の理由により保有個人情報の訂正をしないことに決定したので通知します。',
+		leadEn: 'The personal information will not be corrected, for the reason given (art. 93(2)).',
+		adverse: true
+	},
+	suspension_accepted: {
+		titleJa: '保有個人情報の利用停止をする旨の決定通知書',
+		titleEn: 'Notice of decision to suspend the use of personal information',
+		leadJa:
+			'個人情報の保護に関する法律第101条第1項の規定により、下記のとおり保有個人情報の利用停止をすることに決定したので通知します。',
+		leadEn:
+			'The use of the personal information below will be suspended as requested (art. 101(1)).',
+		adverse: false
+	},
+	suspension_rejected: {
+		titleJa: '保有個人情報の利用停止をしない旨の決定通知書',
+		titleEn: 'Notice of decision not to suspend the use of personal information',
+		leadJa:
+			'個人情報の保護に関する法律第101条第2項の規定により、下記の理由により保有個人情報の利用停止をしないことに決定したので通知します。',
+		leadEn:
+			'The use of the personal information will not be suspended, for the reason given (art. 101(2)).',
+		adverse: true
 	},
 	disclosure_none: {
 		titleJa: '保有個人情報の開示をしない旨の決定通知書',

@@ -12,7 +12,8 @@ export const documentPrefixes = {
 	reissue: 'YS',
 	outside_request: 'ID',
 	notice: 'TN',
-	relief_forward: 'SD'
+	relief_forward: 'SD',
+	disclosure: 'KJ'
 } as const;
 export type DocumentKind = keyof typeof documentPrefixes;
 
@@ -57,6 +58,8 @@ export async function registerDocument(
 		supersedes?: string;
 		/** false: kept from the resident until a person releases it (relief documents, ACL-9). */
 		released?: boolean;
+		/** Downloadable in the portal until then (a disclosure delivered online). */
+		availableUntil?: Date;
 		actor: Actor;
 		context?: AuditContext;
 		now: Date;
@@ -91,7 +94,8 @@ export async function registerDocument(
 			verify_summary: input.verify ? JSON.stringify(input.verify.summary) : null,
 			signing_kid: input.verify?.kid ?? null,
 			health_card: input.verify?.healthCard ?? null,
-			released_at: input.released === false ? null : input.now
+			released_at: input.released === false ? null : input.now,
+			available_until: input.availableUntil ?? null
 		})
 		.returning('id')
 		.executeTakeFirstOrThrow();

@@ -8,6 +8,7 @@ import { staffActor } from '../auth/http';
 import { config } from '../config';
 import { db } from '../db';
 import { revealMyNumber } from '../mynumber/disclosure';
+import { mayUseSuspended, suspendedAmong } from '../desk/use-suspension';
 import { requirePermission } from '../staff/permissions';
 import { vaccinationRecord } from './household';
 import { enoughCriteria, searchCriteria, searchResidents } from './search';
@@ -40,7 +41,20 @@ export async function searchAction(event: RequestEvent) {
 			hits: results.length
 		}
 	});
-	return { criteria: raw, results };
+	const suspended = await suspendedAmong(
+		db(),
+		staff.municipalityCode,
+		results.map((row) => row.atenaNumber)
+	);
+	return {
+		criteria: raw,
+		results: results.map((row) => ({
+			...row,
+			// The person exists; an ordinary member of staff just cannot open the record.
+			suspended: suspended.has(row.atenaNumber),
+			canOpen: !suspended.has(row.atenaNumber) || mayUseSuspended(staff.permissions)
+		}))
+	};
 }
 
 async function residentOr404(event: RequestEvent) {
@@ -60,8 +74,17 @@ async function residentOr404(event: RequestEvent) {
 
 /** Before the purpose is given: only who it is, to confirm the right person was chosen. */
 export async function recordLoad(event: RequestEvent) {
-	const { row } = await residentOr404(event);
-	return { atena: row.atena_number, name: row.name_kanji, kana: row.name_kana };
+	const { row, staff } = await residentOr404(event);
+	const suspended = (await suspendedAmong(db(), staff.municipalityCode, [row.atena_number])).has(
+		row.atena_number
+	);
+	return {
+		atena: row.atena_number,
+		name: row.name_kanji,
+		kana: row.name_kana,
+		suspended,
+		canOpen: !suspended || mayUseSuspended(staff.permissions)
+	};
 }
 
 export async function openRecordAction(event: RequestEvent) {
@@ -103,6 +126,24 @@ export async function revealMyNumberAction(event: RequestEvent) {
 
 async function openRecord(event: RequestEvent, purpose: string) {
 	const { staff, row } = await residentOr404(event);
+	const suspended = (await suspendedAmong(db(), staff.municipalityCode, [row.atena_number])).has(
+		row.atena_number
+	);
+	if (suspended && !mayUseSuspended(staff.permissions)) {
+		await recordAudit(db(), {
+			municipalityCode: staff.municipalityCode,
+			actor: staffActor(event.locals),
+			context: event.locals.audit,
+			action: 'resident.view',
+			subjectAtenaNumber: row.atena_number,
+			objectType: 'resident',
+			objectId: row.atena_number,
+			reason: purpose,
+			result: 'denied',
+			payload: { refused: 'use_suspended' }
+		});
+		error(403, m.record_use_suspended());
+	}
 	const resident = await db()
 		.selectFrom('resident')
 		.selectAll()

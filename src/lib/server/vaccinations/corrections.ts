@@ -137,7 +137,7 @@ export async function requestDoseChange(
 		change: { kind: 'correct'; form: DoseCorrection } | { kind: 'void' };
 		reason: string;
 		actor: Actor;
-		context: AuditContext;
+		context?: AuditContext;
 		today: string;
 		now: Date;
 	}
@@ -164,7 +164,8 @@ export async function requestDoseChange(
 		});
 		if (Object.keys(errors).length > 0) throw new DoseEntryError(errors);
 	}
-	return db.transaction().execute(async (trx) => {
+	// Inside a caller's transaction (a 訂正請求 accepted at the desk) or in its own.
+	const run = async (trx: Executor) => {
 		const row = await trx
 			.insertInto('vaccination_dose_change')
 			.values({
@@ -202,7 +203,8 @@ export async function requestDoseChange(
 			}
 		});
 		return { id: row.id };
-	});
+	};
+	return db.isTransaction ? run(db) : db.transaction().execute(run);
 }
 
 /**

@@ -1,0 +1,295 @@
+// One 開示・訂正・利用停止請求 at the desk: its facts and clock, the disclosure package with what
+// is withheld and why, and the decision (with the documents it produced). Every view is audited.
+import { error, fail, redirect, type RequestEvent } from '@sveltejs/kit';
+import { m } from '$lib/paraglide/messages';
+import { recordAudit } from '../audit/record';
+import { staffActor } from '../auth/http';
+import { db } from '../db';
+import { withholdingGrounds } from '../documents/disclosure';
+import { tokyoDate } from '../staff/accounts';
+import { requirePermission } from '../staff/permissions';
+import { doseCorrection } from '../vaccinations/corrections';
+import {
+	assemblePackage,
+	decideCorrection,
+	decideDisclosure,
+	decideSuspension,
+	DeskDecisionError,
+	disclosureOutcome,
+	loadPackage,
+	setWithholding,
+	type DeskDecisionRefusal
+} from './decisions';
+import { categoryTitles, packageCategories } from './package';
+import { daysLeft } from './clock';
+
+const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+const refusals: Record<DeskDecisionRefusal, () => string> = {
+	not_found: m.error_not_found,
+	not_open: m.desk_error_not_open,
+	wrong_kind: m.desk_error_not_open,
+	no_package: m.desk_error_no_package,
+	item_unknown: m.error_not_found,
+	ground_required: m.desk_error_ground,
+	delivery_invalid: m.desk_error_delivery,
+	reason_required: m.desk_error_reason,
+	dose_required: m.desk_error_dose
+};
+
+function desk(event: RequestEvent) {
+	const staff = requirePermission(event.locals, 'disclosure.handle');
+	return { staff, actor: staffActor(event.locals) };
+}
+
+async function requestOr404(event: RequestEvent, municipalityCode: string) {
+	const id = event.params.id ?? '';
+	const request = uuid.test(id)
+		? await db()
+				.selectFrom('desk_request')
+				.selectAll()
+				.where('municipality_code', '=', municipalityCode)
+				.where('id', '=', id)
+				.executeTakeFirst()
+		: undefined;
+	if (!request) error(404, m.error_not_found());
+	return request;
+}
+
+export async function deskRequestLoad(event: RequestEvent) {
+	const { staff, actor } = desk(event);
+	const request = await requestOr404(event, staff.municipalityCode);
+	const today = tokyoDate(new Date());
+	const [subject, pack, documents, doses] = await Promise.all([
+		db()
+			.selectFrom('resident')
+			.select(['name_kanji', 'name_kana', 'birth_date'])
+			.where('municipality_code', '=', staff.municipalityCode)
+			.where('atena_number', '=', request.subject_atena_number)
+			.executeTakeFirstOrThrow(),
+		loadPackage(db(), request.id),
+		db()
+			.selectFrom('issued_document')
+			.select(['id', 'kind', 'document_number'])
+			.where('id', 'in', [
+				request.decision_document_id ?? '00000000-0000-0000-0000-000000000000',
+				request.disclosure_document_id ?? '00000000-0000-0000-0000-000000000000'
+			])
+			.execute(),
+		request.kind === 'correction'
+			? db()
+					.selectFrom('vaccination_dose as d')
+					.innerJoin('vaccine as v', (join) =>
+						join
+							.onRef('v.municipality_code', '=', 'd.municipality_code')
+							.onRef('v.vaccine_code', '=', 'd.vaccine_code')
+					)
+					.select(['d.id', 'v.name_ja', 'd.dose_code', 'd.administered_on', 'd.lot_number'])
+					.where('d.municipality_code', '=', staff.municipalityCode)
+					.where('d.atena_number', '=', request.subject_atena_number)
+					.where('d.voided_at', 'is', null)
+					.orderBy('d.administered_on')
+					.execute()
+			: []
+	]);
+	await recordAudit(db(), {
+		municipalityCode: staff.municipalityCode,
+		actor,
+		context: event.locals.audit,
+		action: 'desk.view',
+		subjectAtenaNumber: request.subject_atena_number,
+		objectType: 'desk_request',
+		objectId: request.id,
+		result: 'ok'
+	});
+	const due = request.extended_deadline ?? request.deadline;
+	return {
+		request: {
+			id: request.id,
+			reference: request.reference,
+			kind: request.kind,
+			channel: request.channel,
+			requesterType: request.requester_type,
+			requester: request.requester_name,
+			identity: request.identity_documents,
+			what: request.what_requested,
+			receivedOn: request.received_on,
+			due,
+			daysLeft: daysLeft(due, today),
+			extended: request.extended_deadline !== null,
+			status: request.status,
+			decision: request.decision,
+			decidedOn: request.decided_on,
+			delivery: request.delivery,
+			pages: request.pages,
+			fee: request.fee_yen
+		},
+		subject: {
+			atena: request.subject_atena_number,
+			name: subject.name_kanji,
+			kana: subject.name_kana,
+			birthDate: subject.birth_date
+		},
+		package: pack
+			? {
+					assembledAt: pack.assembledAt.toISOString(),
+					outcome: disclosureOutcome(pack.items, pack.withheld),
+					categories: packageCategories
+						.map((category) => ({
+							category,
+							title: categoryTitles[category],
+							items: pack.items
+								.filter((item) => item.category === category)
+								.map((item) => ({
+									...item,
+									withheld: pack.withheld.filter((row) => row.itemKey === item.key)
+								}))
+						}))
+						.filter((group) => group.items.length > 0),
+					withheldCount: pack.withheld.length
+				}
+			: null,
+		grounds: Object.entries(withholdingGrounds).map(([code, text]) => ({ code, text })),
+		documents: documents.map((row) => ({
+			id: row.id,
+			kind: row.kind,
+			number: row.document_number
+		})),
+		doses: doses.map((row) => ({
+			id: String(row.id),
+			label: `${row.name_ja} ${row.dose_code}（${row.administered_on}）${row.lot_number ?? ''}`
+		})),
+		done: event.url.searchParams.get('done')
+	};
+}
+
+async function run(event: RequestEvent, action: (input: Base) => Promise<unknown>) {
+	const { staff, actor } = desk(event);
+	const request = await requestOr404(event, staff.municipalityCode);
+	try {
+		await action({
+			municipalityCode: staff.municipalityCode,
+			requestId: request.id,
+			actor,
+			context: event.locals.audit,
+			now: new Date(),
+			today: tokyoDate(new Date())
+		});
+	} catch (failure) {
+		if (failure instanceof DeskDecisionError) {
+			return fail(failure.code === 'not_found' ? 404 : 400, {
+				message: refusals[failure.code]()
+			});
+		}
+		throw failure;
+	}
+	return null;
+}
+
+type Base = {
+	municipalityCode: string;
+	requestId: string;
+	actor: ReturnType<typeof staffActor>;
+	context: App.Locals['audit'];
+	now: Date;
+	today: string;
+};
+
+export async function assembleAction(event: RequestEvent) {
+	const refused = await run(event, (input) => assemblePackage(db(), input));
+	if (refused) return refused;
+	redirect(303, `/staff/desk/${event.params.id}?done=assembled`);
+}
+
+export async function withholdAction(event: RequestEvent) {
+	const form = await event.request.formData();
+	const text = (name: string) =>
+		String(form.get(name) ?? '')
+			.trim()
+			.slice(0, 400);
+	const disclose = form.get('disclose') === '1';
+	const refused = await run(event, (input) =>
+		setWithholding(db(), {
+			...input,
+			itemKey: text('item'),
+			field: text('field'),
+			ground: disclose ? null : text('ground'),
+			note: text('note')
+		})
+	);
+	if (refused) return refused;
+	redirect(
+		303,
+		`/staff/desk/${event.params.id}?done=${disclose ? 'disclosed' : 'withheld'}#package`
+	);
+}
+
+export async function decideAction(event: RequestEvent) {
+	const { staff } = desk(event);
+	const request = await requestOr404(event, staff.municipalityCode);
+	const form = await event.request.formData();
+	const text = (name: string) =>
+		String(form.get(name) ?? '')
+			.trim()
+			.slice(0, 2000);
+	const delivery = text('delivery');
+	const accepted = text('outcome') === 'accepted';
+	const values = {
+		delivery,
+		outcome: text('outcome'),
+		reason: text('reason'),
+		dose: text('dose'),
+		administeredOn: text('administered_on'),
+		lot: text('lot'),
+		manufacturer: text('manufacturer')
+	};
+	if (request.kind !== 'disclosure' && !['accepted', 'rejected'].includes(values.outcome)) {
+		return fail(400, { values, message: m.desk_error_outcome() });
+	}
+	let correction: Parameters<typeof decideCorrection>[1]['outcome'] | undefined;
+	if (request.kind === 'correction' && accepted) {
+		const dose = /^\d{1,18}$/.test(values.dose)
+			? await db()
+					.selectFrom('vaccination_dose')
+					.selectAll()
+					.where('municipality_code', '=', staff.municipalityCode)
+					.where('id', '=', values.dose)
+					.where('atena_number', '=', request.subject_atena_number)
+					.executeTakeFirst()
+			: undefined;
+		if (!dose) return fail(400, { values, message: m.desk_error_dose() });
+		// The corrected values: what the desk typed over what the record says now.
+		const parsed = doseCorrection.safeParse({
+			dose: `${dose.vaccine_code}:${dose.dose_code}`,
+			administeredOn: values.administeredOn || dose.administered_on,
+			institution: dose.institution_code ?? '',
+			lot: values.lot || (dose.lot_number ?? ''),
+			manufacturer: values.manufacturer || (dose.manufacturer ?? '')
+		});
+		if (!parsed.success) return fail(400, { values, message: m.dose_change_invalid() });
+		correction = { accepted: true, doseId: String(dose.id), form: parsed.data };
+	}
+	try {
+		const refused = await run(event, (input) =>
+			request.kind === 'disclosure'
+				? decideDisclosure(db(), { ...input, delivery })
+				: request.kind === 'correction'
+					? decideCorrection(db(), {
+							...input,
+							delivery,
+							outcome: correction ?? { accepted: false, reason: values.reason }
+						})
+					: decideSuspension(db(), { ...input, delivery, accepted, reason: values.reason })
+		);
+		if (refused) return fail(refused.status, { values, ...refused.data });
+	} catch (failure) {
+		// The dose rules (a date before birth, a bad lot …) refuse a correction like the ledger does.
+		if (
+			(failure as Error).name === 'DoseEntryError' ||
+			(failure as Error).name === 'DoseChangeError'
+		)
+			return fail(400, { values, message: m.dose_change_invalid() });
+		throw failure;
+	}
+	redirect(303, `/staff/desk/${request.id}?done=decided`);
+}
