@@ -78,7 +78,8 @@ export async function registerAction(event: RequestEvent) {
 	const errors: Record<string, string> = {};
 	if (!['disclosure', 'correction', 'suspension'].includes(values.kind))
 		errors.kind = m.desk_error_kind();
-	if (!['desk', 'mail', 'online'].includes(values.channel)) errors.channel = m.desk_error_kind();
+	// Online requests arrive signed through the portal, never typed in here.
+	if (!['desk', 'mail'].includes(values.channel)) errors.channel = m.desk_error_kind();
 	if (!['self', 'legal_representative', 'agent'].includes(values.requesterType))
 		errors.requester_type = m.desk_error_kind();
 	if (!values.requesterName) errors.requester_name = m.relief_error_claimant();

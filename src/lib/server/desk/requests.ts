@@ -63,6 +63,8 @@ export type DeskRequestInput = {
 	whatRequested: string;
 	receivedOn: string;
 	followsDisclosure?: string;
+	/** Online requests: the act the person signed in the portal (checked by the caller). */
+	signedActId?: string;
 };
 
 async function clockRules(
@@ -98,7 +100,7 @@ export async function registerDeskRequest(
 	if (request.identityDocuments.length === 0) throw new DeskRequestError('identity_required');
 	if (request.requesterType === 'agent' && !request.powerOfAttorney)
 		throw new DeskRequestError('power_of_attorney_required');
-	if (request.channel === 'online' && request.requesterType !== 'self')
+	if (request.channel === 'online' && (request.requesterType !== 'self' || !request.signedActId))
 		throw new DeskRequestError('online_self_only');
 	const person = await db
 		.selectFrom('resident')
@@ -149,6 +151,7 @@ export async function registerDeskRequest(
 				identity_documents: request.identityDocuments,
 				what_requested: request.whatRequested,
 				follows_disclosure: request.followsDisclosure ?? null,
+				signed_act_id: request.signedActId ?? null,
 				received_on: request.receivedOn,
 				deadline,
 				created_by: input.actor.id,
