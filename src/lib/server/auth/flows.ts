@@ -371,7 +371,12 @@ export async function actFromBody(
 	body: unknown
 ): Promise<{ kind: SignedActKind; payload: unknown }> {
 	const request = (body ?? {}) as { kind?: unknown; payload?: unknown };
-	if (!signedActKinds.includes(request.kind as SignedActKind) || request.payload === undefined) {
+	// A request to the desk is built by the server from the form, never named by the browser.
+	if (
+		!signedActKinds.includes(request.kind as SignedActKind) ||
+		request.kind === 'desk_request' ||
+		request.payload === undefined
+	) {
 		throw new AuthFailure('malformed', 'sign request');
 	}
 	return { kind: request.kind as SignedActKind, payload: request.payload };

@@ -16,7 +16,13 @@ import {
 	type VerifiedAssertion
 } from './webauthn';
 
-export const signedActKinds = ['submit', 'withdraw', 'answer_return', 'consent'] as const;
+export const signedActKinds = [
+	'submit',
+	'withdraw',
+	'answer_return',
+	'consent',
+	'desk_request'
+] as const;
 export type SignedActKind = (typeof signedActKinds)[number];
 export type SignedAct = Selectable<DB['signed_act']>;
 

@@ -6,7 +6,8 @@ import { error, type RequestEvent } from '@sveltejs/kit';
 import { m } from '$lib/paraglide/messages';
 import { recordAudit } from '../audit/record';
 import { residentActor } from '../auth/http';
-import { db } from '../db';
+import type { ExpressionBuilder } from 'kysely';
+import { db, type DB } from '../db';
 import { representedPeople } from '../residents/household';
 
 async function people(event: RequestEvent) {
@@ -27,9 +28,17 @@ export async function documentsLoad(event: RequestEvent) {
 	const household = await people(event);
 	const rows = await db()
 		.selectFrom('issued_document')
-		.select(['id', 'kind', 'document_number', 'subject_atena_number', 'issued_at'])
+		.select([
+			'id',
+			'kind',
+			'document_number',
+			'subject_atena_number',
+			'issued_at',
+			'available_until'
+		])
 		.where('municipality_code', '=', resident.municipalityCode)
 		.where('released_at', 'is not', null)
+		.where(stillAvailable)
 		.where(
 			'subject_atena_number',
 			'in',
@@ -53,10 +62,15 @@ export async function documentsLoad(event: RequestEvent) {
 			kind: row.kind,
 			number: row.document_number,
 			person: names.get(row.subject_atena_number) ?? '',
-			issuedAt: row.issued_at.toISOString()
+			issuedAt: row.issued_at.toISOString(),
+			availableUntil: row.available_until?.toISOString() ?? null
 		}))
 	};
 }
+
+// A disclosure delivered in the portal can be downloaded for a limited time only.
+const stillAvailable = (eb: ExpressionBuilder<DB, 'issued_document'>) =>
+	eb.or([eb('available_until', 'is', null), eb('available_until', '>', new Date())]);
 
 const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -71,6 +85,7 @@ export async function documentDownload(event: RequestEvent): Promise<Response> {
 				.where('id', '=', id)
 				.where('municipality_code', '=', resident.municipalityCode)
 				.where('released_at', 'is not', null)
+				.where(stillAvailable)
 				.where(
 					'subject_atena_number',
 					'in',

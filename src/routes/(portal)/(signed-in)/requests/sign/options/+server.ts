@@ -1,0 +1,4 @@
+import { onlineRequest } from '$lib/server/desk/online-http';
+import type { RequestHandler } from './$types';
+
+export const POST: RequestHandler = (event) => onlineRequest.options(event);
