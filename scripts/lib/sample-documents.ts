@@ -6,6 +6,7 @@ import {
 	renderCertificate,
 	type CertificateDose
 } from '../../src/lib/server/documents/certificate';
+import { renderDisclosure } from '../../src/lib/server/documents/disclosure';
 import { renderEnrolmentLetter } from '../../src/lib/server/documents/enrolment-letter';
 import {
 	fhirBundle,
@@ -190,6 +191,78 @@ export async function sampleDocuments(): Promise<[string, Uint8Array][]> {
 				issuedOn: '2026-11-23',
 				documentNumber: 'EL-2026-0000126'
 			})
-		]
+		],
+		['disclosure', await sampleDisclosure()]
 	];
+}
+
+/** A disclosure copy: a few items of each kind, one passage and one item withheld. */
+function sampleDisclosure() {
+	const field = (label: string, value: string) => ({ label, value });
+	return renderDisclosure({
+		municipality,
+		documentNumber: 'KJ-2026-0000127',
+		issuedOn: '2026-11-23',
+		requestReference: 'D2026-000042',
+		subjectName: person.nameKanji,
+		items: [
+			{
+				key: 'registry',
+				category: 'registry',
+				title: '住民記録 / Register entry',
+				fields: [
+					field('宛名番号 / Person number', '1000004242'),
+					field('氏名 / Name', person.nameKanji),
+					field('フリガナ / Name (kana)', person.nameKana),
+					field('生年月日 / Date of birth', person.birthDate),
+					field('住所 / Address', person.address),
+					field(
+						'個人番号 / Individual number',
+						'保有しています（番号はこの写しに記載しません） / held (not printed on this copy)'
+					)
+				]
+			},
+			...sampleDoses(4).map((dose, index) => ({
+				key: `dose:${index}`,
+				category: 'doses' as const,
+				title: `${dose.vaccineJa} ${dose.doseJa}（${dose.administeredOn}）`,
+				fields: [
+					field('接種日 / Date given', dose.administeredOn),
+					field('医療機関 / Clinic', dose.institution ?? '—'),
+					field('ロット番号 / Lot', dose.lotNumber ?? '—'),
+					field('記録の状態 / Status', '確認済み / confirmed')
+				]
+			})),
+			{
+				key: 'relief_event:1',
+				category: 'relief',
+				title: '処理の記録 / Case step: request_documents（2026-10-02 01:20 UTC）',
+				fields: [
+					field('請求者へのお知らせ / Message to the claimant', '医療費の領収書をお送りください。'),
+					field('内部メモ / Internal note', '（このメモは不開示）')
+				]
+			},
+			{
+				key: 'inquiry:1',
+				category: 'requests',
+				title: '問合せ / Inquiry（2026-09-14 05:02 UTC）',
+				fields: [field('内容 / Subject', '（この項目は不開示）')]
+			},
+			...['resident.view', 'vaccination.view', 'document.issue'].map((action, index) => ({
+				key: `audit:${index}`,
+				category: 'audit' as const,
+				title: `2026-11-0${index + 1} 00:1${index} UTC ${action}`,
+				fields: [
+					field('操作 / Operation', action),
+					field('結果 / Result', 'ok'),
+					field('操作した者 / By', '担当（健康増進課）'),
+					field('処理事由 / Purpose', index === 0 ? '英文証明書の審査' : '—')
+				]
+			}))
+		],
+		withheld: [
+			{ itemKey: 'relief_event:1', field: '内部メモ / Internal note', ground: 'third_party' },
+			{ itemKey: 'inquiry:1', field: '', ground: 'third_party' }
+		]
+	});
 }

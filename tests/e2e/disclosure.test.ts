@@ -133,6 +133,60 @@ test('a walk-in parent asks for their own and their child’s data; the desk wit
 	await expect(
 		desk.getByTestId('desk-requests').getByRole('row', { name: new RegExp(own.reference) })
 	).toBeVisible();
+
+	// Then a 利用停止請求 on the disclosed data, accepted: ordinary staff can no longer open the
+	// child's record (they still see that the person exists).
+	await desk.waitForLoadState('networkidle');
+	await desk.getByLabel('請求の種類').selectOption('suspension');
+	await desk.getByLabel('宛名番号').fill(family.child);
+	await desk.getByLabel('請求者', { exact: true }).selectOption('legal_representative');
+	await desk.getByLabel('請求者の氏名').fill(family.parent_name);
+	await desk.getByLabel('請求の内容（開示を求める保有個人情報など）').fill('接種記録の利用の停止');
+	await desk.getByRole('checkbox', { name: 'マイナンバーカード' }).check();
+	await desk.getByLabel('訂正・利用停止の場合: 開示請求の受付番号').fill(child.reference);
+	await desk.getByRole('button', { name: '登録する' }).click();
+	await expect(desk.getByRole('status')).toContainText('請求を登録しました');
+	const suspension = await serverDatabase()
+		.selectFrom('desk_request')
+		.select('id')
+		.where('follows_disclosure', '=', child.id)
+		.executeTakeFirstOrThrow();
+	await desk.goto(`/staff/desk/${suspension.id}`);
+	await desk.getByRole('button', { name: '決定して通知書を作成する' }).click();
+	await expect(desk.getByRole('alert')).toContainText('決定の内容を選んでください');
+	await desk.getByLabel('請求のとおり行う').check();
+	await desk.getByRole('button', { name: '決定して通知書を作成する' }).click();
+	await expect(desk.getByTestId('desk-decision')).toContainText('請求のとおり行う');
+	await noViolations(desk);
+
+	const worker = await registerStaff(
+		browser,
+		createStaffByCli({ role: 'caseworker', login: `cw-d-${run}`, name: '担当 利用停止' })
+	);
+	await worker.goto('/staff/residents');
+	await worker.waitForLoadState('networkidle');
+	await worker.getByLabel('宛名番号').fill(family.child);
+	await worker.getByRole('button', { name: '検索' }).click();
+	const results = worker.getByTestId('search-results');
+	await expect(results).toContainText('利用停止中');
+	await expect(results.getByRole('link')).toHaveCount(0);
+	await worker.goto(`/staff/residents/${family.child}`);
+	await expect(worker.getByTestId('use-suspended')).toBeVisible();
+	await expect(worker.getByLabel('処理事由')).toHaveCount(0);
+	const forced = await worker.request.post(`/staff/residents/${family.child}?/open`, {
+		form: { purpose: '確認のため' },
+		headers: { origin: 'http://localhost:4173', accept: 'text/html' },
+		maxRedirects: 0
+	});
+	expect(forced.status()).toBe(403);
+	expect(
+		(await auditEntries('resident.view', since))
+			.filter((entry) => entry.object_id === family.child)
+			.map((entry) => entry.result)
+	).toEqual(['denied']);
+	// The desk, which handles the request, still can.
+	await desk.goto(`/staff/residents/${family.child}`);
+	await expect(desk.getByTestId('use-suspended')).toContainText('窓口担当として表示');
 });
 
 test('a resident signs a disclosure request in the portal and downloads the result there', async ({

@@ -9,6 +9,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { sql } from 'kysely';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDemoCity } from '../../src/lib/server/demo/load';
 import {
@@ -173,6 +174,11 @@ describe('the disclosure package', () => {
 			})
 			.returning('id')
 			.executeTakeFirstOrThrow();
+		const photo = await sharp({
+			create: { width: 60, height: 40, channels: 3, background: '#777777' }
+		})
+			.png()
+			.toBuffer();
 		await database.owner
 			.insertInto('attachment')
 			.values({
@@ -180,9 +186,9 @@ describe('the disclosure package', () => {
 				purpose: 'boshi_techo',
 				file_name: 'boshitecho-page3.png',
 				content_type: 'image/png',
-				content: Buffer.from('png'),
+				content: photo,
 				sha256: randomBytes(32),
-				size_bytes: 3,
+				size_bytes: photo.length,
 				created_at: new Date()
 			})
 			.execute();
@@ -311,6 +317,12 @@ describe('the disclosure package', () => {
 		expect(copy!.released_at).toBeNull();
 
 		const text = pdfText(copy!.content);
+		// The attached photo itself is copied in, not only listed.
+		expect(text).toContain('添付書類の写し');
+		const copyFile = path.join(mkdtempSync(path.join(os.tmpdir(), 'disclosure-')), 'copy.pdf');
+		writeFileSync(copyFile, copy!.content);
+		const images = execFileSync('pdfimages', ['-list', copyFile], { encoding: 'utf8' });
+		expect(images).toMatch(/\b60\s+40\b/);
 		const flat = compact(text);
 		expect(flat).toContain(compact(child.name));
 		expect(flat).toContain(lot);

@@ -1,12 +1,31 @@
+import { db } from '$lib/server/db';
+import { openDeskRequests } from '$lib/server/desk/requests';
+import { tokyoDate } from '$lib/server/staff/accounts';
 import type { PageServerLoad } from './$types';
 
+// How close the desk's statutory deadlines are: shown on the home page so that nobody has to open
+// the desk's list to notice a request running out of time.
+const soonDays = 3;
+
 // hooks.server.ts has already refused requests without a staff session.
-export const load: PageServerLoad = ({ locals }) => {
+export const load: PageServerLoad = async ({ locals }) => {
 	const staff = locals.staff!;
+	const handleDisclosure = staff.permissions.has('disclosure.handle');
+	const requests = handleDisclosure
+		? await openDeskRequests(db(), {
+				municipalityCode: staff.municipalityCode,
+				today: tokyoDate(new Date())
+			})
+		: [];
 	return {
 		displayName: staff.displayName,
 		loginId: staff.loginId,
 		roles: staff.roles,
+		deskClock: {
+			overdue: requests.filter((request) => request.overdue).length,
+			soon: requests.filter((request) => !request.overdue && request.daysLeft <= soonDays).length,
+			soonDays
+		},
 		can: {
 			manageStaff: staff.permissions.has('staff.manage'),
 			proveIdentity: staff.permissions.has('identity.proof'),
@@ -17,7 +36,7 @@ export const load: PageServerLoad = ({ locals }) => {
 			readAudit: staff.permissions.has('audit.read'),
 			issueDocuments: staff.permissions.has('document.issue'),
 			handleRelief: staff.permissions.has('relief.handle'),
-			handleDisclosure: staff.permissions.has('disclosure.handle'),
+			handleDisclosure,
 			manageSettings: staff.permissions.has('settings.manage')
 		}
 	};

@@ -267,6 +267,16 @@ export async function decideDisclosure(
 		let pages = 0;
 		if (outcome !== 'none') {
 			const documentNumber = await nextDocumentNumber(trx, 'disclosure', input.today);
+			const attachmentIds = pack.items
+				.filter((item) => item.category === 'attachments')
+				.map((item) => item.key.slice('attachment:'.length));
+			const files = attachmentIds.length
+				? await trx
+						.selectFrom('attachment')
+						.select(['id', 'content_type', 'content'])
+						.where('id', 'in', attachmentIds)
+						.execute()
+				: [];
 			const bytes = await renderDisclosure({
 				municipality: city,
 				documentNumber,
@@ -274,7 +284,12 @@ export async function decideDisclosure(
 				requestReference: request.reference,
 				subjectName: subject.name_kanji,
 				items: pack.items,
-				withheld: pack.withheld
+				withheld: pack.withheld,
+				files: files.map((file) => ({
+					key: `attachment:${file.id}`,
+					contentType: file.content_type,
+					bytes: new Uint8Array(file.content)
+				}))
 			});
 			pages = (await PDFDocument.load(bytes)).getPageCount();
 			disclosureId = await register(trx, input, request, delivery, {

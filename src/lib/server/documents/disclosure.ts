@@ -54,6 +54,8 @@ export async function renderDisclosure(input: {
 	subjectName: string;
 	items: PackageItem[];
 	withheld: Withholding[];
+	/** Attached files of items not withheld, copied in after the list (key → file). */
+	files?: { key: string; contentType: string; bytes: Uint8Array }[];
 }): Promise<Uint8Array> {
 	const city = input.municipality;
 	const layout = await Layout.create({
@@ -98,6 +100,35 @@ export async function renderDisclosure(input: {
 				item.fields.map((field) => [field.label, field.value]),
 				{ labelWidth: 170, size: 9 }
 			);
+		}
+	}
+	const withheldKeys = new Set(
+		input.withheld.filter((row) => row.field === '').map((row) => row.itemKey)
+	);
+	const files = (input.files ?? []).filter((file) => !withheldKeys.has(file.key));
+	if (files.length) {
+		layout.rule();
+		layout.text('添付書類の写し / Copies of the attached documents', {
+			size: 12.5,
+			bold: true,
+			gap: 6
+		});
+		for (const file of files) {
+			const item = input.items.find((candidate) => candidate.key === file.key);
+			layout.text(item?.title ?? file.key, { size: 10.5, bold: true, gap: 4 });
+			try {
+				if (file.contentType === 'application/pdf') await layout.pdfPages(file.bytes);
+				else await layout.image(file.bytes, file.contentType as 'image/png' | 'image/jpeg');
+			} catch {
+				// A file pdf-lib cannot place is still the person's: the desk hands over a print.
+				layout.text(
+					'この書類の写しは別に交付します / A copy of this file is handed over separately.',
+					{
+						size: 9,
+						indent: 12
+					}
+				);
+			}
 		}
 	}
 	return layout.save();

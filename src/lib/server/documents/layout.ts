@@ -169,6 +169,45 @@ export class Layout {
 		this.y -= points;
 	}
 
+	/** A photo or scan (PNG/JPEG) scaled to fit what is left of the page, or a new page. */
+	async image(bytes: Uint8Array, type: 'image/png' | 'image/jpeg'): Promise<void> {
+		const image =
+			type === 'image/png' ? await this.pdf.embedPng(bytes) : await this.pdf.embedJpg(bytes);
+		const maxHeight = a4.height - margin.top - margin.bottom;
+		const scale = Math.min(1, this.width / image.width, maxHeight / image.height);
+		const height = image.height * scale;
+		this.ensure(height + 4);
+		this.y -= height;
+		this.page.drawImage(image, {
+			x: margin.left,
+			y: this.y,
+			width: image.width * scale,
+			height
+		});
+		this.y -= 8;
+	}
+
+	/**
+	 * The pages of another PDF, each scaled into the margins of a page of ours so the running
+	 * header and page numbers stay readable.
+	 */
+	async pdfPages(bytes: Uint8Array): Promise<void> {
+		const source = await PDFDocument.load(bytes);
+		const embedded = await this.pdf.embedPages(source.getPages());
+		const maxHeight = a4.height - margin.top - margin.bottom;
+		for (const page of embedded) {
+			this.newPage();
+			const scale = Math.min(1, this.width / page.width, maxHeight / page.height);
+			this.page.drawPage(page, {
+				x: margin.left,
+				y: a4.height - margin.top - page.height * scale,
+				xScale: scale,
+				yScale: scale
+			});
+			this.y = margin.bottom;
+		}
+	}
+
 	/**
 	 * Width of a line as the PDF will draw it: the sum of each glyph's advance (pdf-lib writes no
 	 * kerning), from a per-font cache of character widths — shaping whole candidate lines again
