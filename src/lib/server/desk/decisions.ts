@@ -22,7 +22,6 @@ import {
 } from '../documents/disclosure';
 import { renderNotice, type NoticeKind } from '../documents/notice';
 import { nextDocumentNumber, registerDocument, type DocumentKind } from '../documents/registry';
-import type { Municipality } from '../municipality';
 import { requestDoseChange, type DoseCorrection } from '../vaccinations/corrections';
 import { categoryTitles, gatherPackage, type PackageItem } from './package';
 
@@ -262,7 +261,8 @@ export async function decideDisclosure(
 		const pack = await loadPackage(trx, request.id);
 		if (!pack) throw new DeskDecisionError('no_package');
 		const outcome = disclosureOutcome(pack.items, pack.withheld);
-		const { city, subject } = await facts(trx, request);
+		const known = await facts(trx, request);
+		const { city, subject } = known;
 		let disclosureId: string | null = null;
 		let pages = 0;
 		if (outcome !== 'none') {
@@ -309,7 +309,7 @@ export async function decideDisclosure(
 		const categories = [...new Set(pack.items.map((item) => item.category))].map(
 			(category) => categoryTitles[category].split(' / ')[0]
 		);
-		const noticeId = await notice(trx, input, request, delivery, {
+		const noticeId = await notice(trx, input, request, delivery, known, {
 			kind: `disclosure_${outcome}` as NoticeKind,
 			details: [
 				['請求の受付番号', request.reference],
@@ -387,7 +387,7 @@ export async function decideCorrection(
 			});
 			changeId = change.id;
 		} else if (!outcome.reason.trim()) throw new DeskDecisionError('reason_required');
-		const noticeId = await notice(trx, input, request, delivery, {
+		const noticeId = await notice(trx, input, request, delivery, await facts(trx, request), {
 			kind: outcome.accepted ? 'correction_accepted' : 'correction_rejected',
 			details: [
 				['請求の受付番号', request.reference],
@@ -437,7 +437,7 @@ export async function decideSuspension(
 				})
 				.execute();
 		}
-		const noticeId = await notice(trx, input, request, delivery, {
+		const noticeId = await notice(trx, input, request, delivery, await facts(trx, request), {
 			kind: input.accepted ? 'suspension_accepted' : 'suspension_rejected',
 			details: [
 				['請求の受付番号', request.reference],
@@ -471,6 +471,7 @@ function checkDelivery(value: string, channel: string): Delivery {
 }
 
 type Request = Awaited<ReturnType<typeof openRequest>>;
+type Facts = Awaited<ReturnType<typeof facts>>;
 
 async function facts(db: Executor, request: Request) {
 	const [city, subject] = await Promise.all([
@@ -486,7 +487,7 @@ async function facts(db: Executor, request: Request) {
 			.where('atena_number', '=', request.subject_atena_number)
 			.executeTakeFirstOrThrow()
 	]);
-	return { city: city as unknown as Municipality & typeof city, subject };
+	return { city, subject };
 }
 
 async function register(
@@ -525,9 +526,9 @@ async function notice(
 	input: Input & { today: string },
 	request: Request,
 	delivery: Delivery,
+	{ city, subject }: Facts,
 	content: { kind: NoticeKind; details: [string, string][]; reason: string | null }
 ): Promise<string> {
-	const { city, subject } = await facts(db, request);
 	const documentNumber = await nextDocumentNumber(db, 'notice', input.today);
 	const bytes = await renderNotice({
 		municipality: city,

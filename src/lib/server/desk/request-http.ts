@@ -8,7 +8,8 @@ import { db } from '../db';
 import { withholdingGrounds } from '../documents/disclosure';
 import { tokyoDate } from '../staff/accounts';
 import { requirePermission } from '../staff/permissions';
-import { doseCorrection } from '../vaccinations/corrections';
+import { DoseChangeError, doseCorrection } from '../vaccinations/corrections';
+import { DoseEntryError } from '../vaccinations/records';
 import {
 	assemblePackage,
 	decideCorrection,
@@ -163,79 +164,84 @@ export async function deskRequestLoad(event: RequestEvent) {
 	};
 }
 
-async function run(event: RequestEvent, action: (input: Base) => Promise<unknown>) {
+/** The request the action is about and who acts, resolved once per action. */
+async function target(event: RequestEvent) {
 	const { staff, actor } = desk(event);
 	const request = await requestOr404(event, staff.municipalityCode);
-	try {
-		await action({
+	const now = new Date();
+	return {
+		staff,
+		request,
+		input: {
 			municipalityCode: staff.municipalityCode,
 			requestId: request.id,
 			actor,
 			context: event.locals.audit,
-			now: new Date(),
-			today: tokyoDate(new Date())
-		});
-	} catch (failure) {
-		if (failure instanceof DeskDecisionError) {
-			return fail(failure.code === 'not_found' ? 404 : 400, {
-				message: refusals[failure.code]()
-			});
+			now,
+			today: tokyoDate(now)
 		}
-		throw failure;
-	}
-	return null;
+	};
 }
 
-type Base = {
-	municipalityCode: string;
-	requestId: string;
-	actor: ReturnType<typeof staffActor>;
-	context: App.Locals['audit'];
-	now: Date;
-	today: string;
-};
+/** A refusal shown on the page with what was typed; anything else is a real error. */
+function refused(failure: unknown, values?: Record<string, string>) {
+	if (failure instanceof DeskDecisionError) {
+		return fail(failure.code === 'not_found' ? 404 : 400, {
+			values,
+			message: refusals[failure.code]()
+		});
+	}
+	// The dose rules (a date before birth, a bad lot …) refuse a correction as the ledger does.
+	if (failure instanceof DoseEntryError || failure instanceof DoseChangeError) {
+		return fail(400, { values, message: m.dose_change_invalid() });
+	}
+	throw failure;
+}
 
 export async function assembleAction(event: RequestEvent) {
-	const refused = await run(event, (input) => assemblePackage(db(), input));
-	if (refused) return refused;
-	redirect(303, `/staff/desk/${event.params.id}?done=assembled`);
+	const { input } = await target(event);
+	try {
+		await assemblePackage(db(), input);
+	} catch (failure) {
+		return refused(failure);
+	}
+	redirect(303, `/staff/desk/${input.requestId}?done=assembled`);
 }
 
 export async function withholdAction(event: RequestEvent) {
+	const { input } = await target(event);
 	const form = await event.request.formData();
 	const text = (name: string) =>
 		String(form.get(name) ?? '')
 			.trim()
 			.slice(0, 400);
 	const disclose = form.get('disclose') === '1';
-	const refused = await run(event, (input) =>
-		setWithholding(db(), {
+	try {
+		await setWithholding(db(), {
 			...input,
 			itemKey: text('item'),
 			field: text('field'),
 			ground: disclose ? null : text('ground'),
 			note: text('note')
-		})
-	);
-	if (refused) return refused;
+		});
+	} catch (failure) {
+		return refused(failure);
+	}
 	redirect(
 		303,
-		`/staff/desk/${event.params.id}?done=${disclose ? 'disclosed' : 'withheld'}#package`
+		`/staff/desk/${input.requestId}?done=${disclose ? 'disclosed' : 'withheld'}#package`
 	);
 }
 
 export async function decideAction(event: RequestEvent) {
-	const { staff } = desk(event);
-	const request = await requestOr404(event, staff.municipalityCode);
+	const { staff, request, input } = await target(event);
 	const form = await event.request.formData();
 	const text = (name: string) =>
 		String(form.get(name) ?? '')
 			.trim()
 			.slice(0, 2000);
-	const delivery = text('delivery');
-	const accepted = text('outcome') === 'accepted';
 	const values = {
-		delivery,
+		delivery: text('delivery'),
 		outcome: text('outcome'),
 		reason: text('reason'),
 		dose: text('dose'),
@@ -243,6 +249,8 @@ export async function decideAction(event: RequestEvent) {
 		lot: text('lot'),
 		manufacturer: text('manufacturer')
 	};
+	const { delivery, reason } = values;
+	const accepted = values.outcome === 'accepted';
 	if (request.kind !== 'disclosure' && !['accepted', 'rejected'].includes(values.outcome)) {
 		return fail(400, { values, message: m.desk_error_outcome() });
 	}
@@ -270,26 +278,16 @@ export async function decideAction(event: RequestEvent) {
 		correction = { accepted: true, doseId: String(dose.id), form: parsed.data };
 	}
 	try {
-		const refused = await run(event, (input) =>
-			request.kind === 'disclosure'
-				? decideDisclosure(db(), { ...input, delivery })
-				: request.kind === 'correction'
-					? decideCorrection(db(), {
-							...input,
-							delivery,
-							outcome: correction ?? { accepted: false, reason: values.reason }
-						})
-					: decideSuspension(db(), { ...input, delivery, accepted, reason: values.reason })
-		);
-		if (refused) return fail(refused.status, { values, ...refused.data });
+		if (request.kind === 'disclosure') await decideDisclosure(db(), { ...input, delivery });
+		else if (request.kind === 'correction')
+			await decideCorrection(db(), {
+				...input,
+				delivery,
+				outcome: correction ?? { accepted: false, reason }
+			});
+		else await decideSuspension(db(), { ...input, delivery, accepted, reason });
 	} catch (failure) {
-		// The dose rules (a date before birth, a bad lot …) refuse a correction like the ledger does.
-		if (
-			(failure as Error).name === 'DoseEntryError' ||
-			(failure as Error).name === 'DoseChangeError'
-		)
-			return fail(400, { values, message: m.dose_change_invalid() });
-		throw failure;
+		return refused(failure, values);
 	}
 	redirect(303, `/staff/desk/${request.id}?done=decided`);
 }

@@ -12,7 +12,7 @@ import { config } from '../config';
 import { db } from '../db';
 import { tokyoDate } from '../staff/accounts';
 import { requirePermission } from '../staff/permissions';
-import { addDays, appealDeadline, claimLimits } from './deadlines';
+import { addDays, appealDeadline, claimDeadline, claimLimits } from './deadlines';
 import { reliefReminders } from './reminders';
 import { paymentsCsv } from './payments';
 import {
@@ -95,15 +95,13 @@ function bereavedClaimUntil(
 	relief: { category: string; died_on: string | null },
 	claimed: boolean
 ): string | null {
-	if (!relief.died_on || claimed) return null;
-	const deadlines = claimLimits(
-		catalogue.filter(
+	const diedOn = relief.died_on;
+	if (!diedOn || claimed) return null;
+	const deadlines = catalogue
+		.filter(
 			(benefit) => benefit.claimant === 'bereaved' && benefit.categories.includes(relief.category)
-		),
-		{ costsPaidFrom: null, treatmentFrom: null, diedOn: relief.died_on },
-		relief.died_on
-	)
-		.map((limit) => limit.deadline)
+		)
+		.map((benefit) => claimDeadline(benefit, diedOn))
 		.filter((deadline): deadline is string => deadline !== null)
 		.sort();
 	return deadlines[0] ?? null;

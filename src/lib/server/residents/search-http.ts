@@ -69,22 +69,15 @@ async function residentOr404(event: RequestEvent) {
 				.executeTakeFirst()
 		: undefined;
 	if (!row) error(404, m.error_not_found());
-	return { staff, row };
+	const suspended = (await suspendedAmong(db(), staff.municipalityCode, [atena])).has(atena);
+	// 利用停止: the record stays closed to ordinary work; the desk handling it may still open it.
+	return { staff, row, suspended, canOpen: !suspended || mayUseSuspended(staff.permissions) };
 }
 
 /** Before the purpose is given: only who it is, to confirm the right person was chosen. */
 export async function recordLoad(event: RequestEvent) {
-	const { row, staff } = await residentOr404(event);
-	const suspended = (await suspendedAmong(db(), staff.municipalityCode, [row.atena_number])).has(
-		row.atena_number
-	);
-	return {
-		atena: row.atena_number,
-		name: row.name_kanji,
-		kana: row.name_kana,
-		suspended,
-		canOpen: !suspended || mayUseSuspended(staff.permissions)
-	};
+	const { row, suspended, canOpen } = await residentOr404(event);
+	return { atena: row.atena_number, name: row.name_kanji, kana: row.name_kana, suspended, canOpen };
 }
 
 export async function openRecordAction(event: RequestEvent) {
@@ -125,11 +118,8 @@ export async function revealMyNumberAction(event: RequestEvent) {
 }
 
 async function openRecord(event: RequestEvent, purpose: string) {
-	const { staff, row } = await residentOr404(event);
-	const suspended = (await suspendedAmong(db(), staff.municipalityCode, [row.atena_number])).has(
-		row.atena_number
-	);
-	if (suspended && !mayUseSuspended(staff.permissions)) {
+	const { staff, row, canOpen } = await residentOr404(event);
+	if (!canOpen) {
 		await recordAudit(db(), {
 			municipalityCode: staff.municipalityCode,
 			actor: staffActor(event.locals),
