@@ -380,6 +380,30 @@ export interface RateLimit {
   window_start: Timestamp;
 }
 
+export interface RegistryImport {
+  counts: Json;
+  dry_run: boolean;
+  error_count: number;
+  errors: Json;
+  file_name: string;
+  file_sha256: string;
+  finished_at: Timestamp;
+  guardianships: Json;
+  id: Generated<string>;
+  lines: number;
+  municipality_code: string;
+  started_at: Timestamp;
+  started_by: string;
+}
+
+export interface RegistryImportChange {
+  atena_number: string;
+  fields: string[];
+  import_id: string;
+  kind: string;
+  line: number;
+}
+
 export interface ReliefBenefit {
   categories: string[];
   claim_limit_from: string | null;
@@ -749,6 +773,8 @@ export interface DB {
   "mynumber.individual_number": MynumberIndividualNumber;
   permission: Permission;
   rate_limit: RateLimit;
+  registry_import: RegistryImport;
+  registry_import_change: RegistryImportChange;
   relief_benefit: ReliefBenefit;
   relief_benefit_amount: ReliefBenefitAmount;
   relief_case: ReliefCase;

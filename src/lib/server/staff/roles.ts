@@ -31,7 +31,7 @@ export const defaultRolePermissions: Record<string, readonly string[]> = {
 		'document.issue'
 	],
 	auditor: ['audit.read', 'audit.review'],
-	admin: ['staff.manage', 'settings.manage'],
+	admin: ['staff.manage', 'settings.manage', 'registry.import'],
 	contractor: ['vaccination.enter'],
 	relief_officer: [
 		'resident.read',
