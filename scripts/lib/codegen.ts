@@ -16,7 +16,7 @@ export function codegenArguments(url: string, verify: boolean): string[] {
 		'--default-schema',
 		'public',
 		'--exclude-pattern',
-		'kysely_migration*',
+		'{kysely_migration*,pgboss.*}',
 		'--log-level',
 		'error',
 		...(verify ? ['--verify'] : [])

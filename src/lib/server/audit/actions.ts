@@ -80,7 +80,15 @@ export const auditActions = {
 	'audit.review': { reasonRequired: false },
 	'audit.export': { reasonRequired: false },
 	'system.demo_load': { reasonRequired: false },
-	'system.registry_import': { reasonRequired: false }
+	'system.registry_import': { reasonRequired: false },
+	'registry.list': { reasonRequired: false },
+	'mailing.preview': { reasonRequired: false },
+	'mailing.create': { reasonRequired: false },
+	'mailing.cancel': { reasonRequired: false },
+	'mailing.render': { reasonRequired: false },
+	'mailing.download': { reasonRequired: false },
+	'mailing.mark_sent': { reasonRequired: false },
+	'mailing.list': { reasonRequired: false }
 } as const satisfies Record<string, { reasonRequired: boolean }>;
 
 export type AuditAction = keyof typeof auditActions;

@@ -295,6 +295,49 @@ export interface IssuedDocument {
   verify_summary: Json | null;
 }
 
+export interface MailingBatch {
+  as_of: string;
+  cancelled_at: Timestamp | null;
+  cancelled_by: string | null;
+  created_at: Timestamp;
+  created_by: string;
+  criteria: Json;
+  id: Generated<string>;
+  kind: string;
+  municipality_code: string;
+  parts: number;
+  print_file: Buffer | null;
+  print_pages: number | null;
+  recipients: number;
+  rendered_at: Timestamp | null;
+  sent_by: string | null;
+  sent_on: string | null;
+  status: string;
+  with_questionnaires: boolean;
+}
+
+export interface MailingPart {
+  batch_id: string;
+  first_seq: number;
+  last_seq: number;
+  pages: number | null;
+  part_no: number;
+  pdf: Buffer | null;
+  rendered_at: Timestamp | null;
+}
+
+export interface MailingRecipient {
+  atena_number: string;
+  batch_id: string;
+  document_number: string;
+  doses: Json;
+  first_page: number | null;
+  municipality_code: string;
+  pages: number | null;
+  part_no: number;
+  seq: number;
+}
+
 export interface MedicalInstitution {
   active: Generated<boolean>;
   address: string;
@@ -767,6 +810,9 @@ export interface DB {
   guardianship: Guardianship;
   inquiry: Inquiry;
   issued_document: IssuedDocument;
+  mailing_batch: MailingBatch;
+  mailing_part: MailingPart;
+  mailing_recipient: MailingRecipient;
   medical_institution: MedicalInstitution;
   municipality: Municipality;
   "mynumber.application_intake": MynumberApplicationIntake;

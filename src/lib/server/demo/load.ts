@@ -5,7 +5,7 @@ import type { Database, DB } from '../db';
 import { recordAudit } from '../audit/record';
 import { sealMyNumber, type MyNumberKey } from '../mynumber/cipher';
 import { defaultRolePermissions } from '../staff/roles';
-import { routineSchedule } from '../vaccinations/catalogue';
+import { insertRoutineSchedule } from '../vaccinations/catalogue-load';
 import { demoInstitutions, demoMunicipality, demoStaff } from './city';
 import { generateHouseholds, type Household } from './generate';
 import { towns } from './names';
@@ -143,42 +143,7 @@ export async function loadDemoCity(
 				})
 				.onConflict((oc) => oc.column('municipality_code').doNothing())
 				.execute();
-			for (const vaccine of routineSchedule) {
-				await trx
-					.insertInto('vaccine')
-					.values({
-						municipality_code: code,
-						vaccine_code: vaccine.vaccineCode,
-						category: vaccine.category,
-						name_ja: vaccine.nameJa,
-						name_en: vaccine.nameEn,
-						diseases_en: vaccine.diseasesEn,
-						sort_order: routineSchedule.indexOf(vaccine) + 1
-					})
-					.execute();
-				await trx
-					.insertInto('vaccine_dose')
-					.values(
-						vaccine.doses.map((dose, index) => ({
-							municipality_code: code,
-							vaccine_code: vaccine.vaccineCode,
-							dose_code: dose.doseCode,
-							label_ja: dose.labelJa,
-							label_en: dose.labelEn,
-							sequence: index + 1,
-							window_rule: dose.windowRule,
-							eligible_from: dose.eligibleFrom,
-							eligible_until: dose.eligibleUntil,
-							recommended_from: dose.recommendedFrom ?? null,
-							recommended_until: dose.recommendedUntil ?? null,
-							min_interval_days: dose.minIntervalDays ?? null,
-							repeats_yearly: dose.repeatsYearly ?? false,
-							note_ja: dose.noteJa ?? null,
-							note_en: dose.noteEn ?? null
-						}))
-					)
-					.execute();
-			}
+			await insertRoutineSchedule(trx, code);
 			await trx
 				.insertInto('medical_institution')
 				.values(

@@ -126,6 +126,8 @@ export class Layout {
 	private page!: PDFPage;
 	private y = 0;
 	readonly pages: PDFPage[] = [];
+	/** Documents in this file: one, or many in a print run (each with its own number and folio). */
+	private readonly documents: { start: number; documentNumber: string; header?: string }[];
 
 	private constructor(
 		readonly pdf: PDFDocument,
@@ -133,7 +135,29 @@ export class Layout {
 		readonly bold: PDFFont,
 		readonly meta: DocumentMeta
 	) {
+		this.documents = [{ start: 0, documentNumber: meta.documentNumber }];
 		this.newPage();
+	}
+
+	/**
+	 * Starts the next document of a print run on a new page: a mailing prints thousands of
+	 * letters into one file, each numbered and paged on its own, sharing one font subset.
+	 */
+	startDocument(documentNumber: string, header?: string): void {
+		this.newPage();
+		this.documents.push({ start: this.pages.length - 1, documentNumber, header });
+	}
+
+	/** Pages per document, in order (for a print run's per-person records). */
+	documentPages(): { documentNumber: string; firstPage: number; pages: number }[] {
+		return this.documents.map((document, index) => {
+			const end = this.documents[index + 1]?.start ?? this.pages.length;
+			return {
+				documentNumber: document.documentNumber,
+				firstPage: document.start + 1,
+				pages: end - document.start
+			};
+		});
 	}
 
 	static async create(meta: DocumentMeta): Promise<Layout> {
@@ -555,35 +579,49 @@ export class Layout {
 		this.y -= height + 6;
 	}
 
+	private decorate(
+		page: PDFPage,
+		text: { header: string; number: string; folio: string; size: number }
+	): void {
+		const { size } = text;
+		this.draw(page, text.header, {
+			x: margin.left,
+			y: a4.height - 36,
+			size,
+			font: this.regular,
+			color: muted
+		});
+		this.draw(page, text.number, {
+			x: a4.width - margin.right - this.widthOf(text.number, size),
+			y: a4.height - 36,
+			size,
+			font: this.regular,
+			color: muted
+		});
+		this.draw(page, text.folio, {
+			x: (a4.width - this.widthOf(text.folio, size)) / 2,
+			y: 32,
+			size,
+			font: this.regular,
+			color: muted
+		});
+	}
+
 	/** Header and footer on every page, then the bytes. */
 	async save(): Promise<Uint8Array> {
-		const count = this.pages.length;
-		this.pages.forEach((page, index) => {
-			const size = 7.5;
-			this.draw(page, this.meta.header ?? this.meta.author, {
-				x: margin.left,
-				y: a4.height - 36,
-				size,
-				font: this.regular,
-				color: muted
-			});
-			const number = `No. ${this.meta.documentNumber}`;
-			this.draw(page, number, {
-				x: a4.width - margin.right - this.widthOf(number, size),
-				y: a4.height - 36,
-				size,
-				font: this.regular,
-				color: muted
-			});
-			const folio = `${index + 1} / ${count}`;
-			this.draw(page, folio, {
-				x: (a4.width - this.widthOf(folio, size)) / 2,
-				y: 32,
-				size,
-				font: this.regular,
-				color: muted
-			});
-		});
+		const size = 7.5;
+		for (const [index, document] of this.documents.entries()) {
+			const end = this.documents[index + 1]?.start ?? this.pages.length;
+			const count = end - document.start;
+			for (let page = document.start; page < end; page++) {
+				this.decorate(this.pages[page]!, {
+					header: document.header ?? this.meta.header ?? this.meta.author,
+					number: `No. ${document.documentNumber}`,
+					folio: `${page - document.start + 1} / ${count}`,
+					size
+				});
+			}
+		}
 		await this.pdf.flush();
 		tagSubsetFonts(this.pdf);
 		return this.pdf.save({ useObjectStreams: true });

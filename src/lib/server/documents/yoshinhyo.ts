@@ -44,17 +44,31 @@ function ageOn(birthDate: string, on: string): string {
 	return `${Math.floor(months / 12)}歳${months % 12}か月`;
 }
 
+const titleOf = (content: YoshinhyoContent) =>
+	`予防接種予診票（${content.vaccine.nameJa} ${content.vaccine.doseJa}）`;
+
+/** The running header of a 予診票 (a print run passes it to Layout.startDocument). */
+export const yoshinhyoHeader = (content: YoshinhyoContent) =>
+	`${content.municipality.name_ja} ${titleOf(content)}`;
+
 export async function renderYoshinhyo(content: YoshinhyoContent): Promise<Uint8Array> {
 	const city = content.municipality;
-	const title = `予防接種予診票（${content.vaccine.nameJa} ${content.vaccine.doseJa}）`;
 	const layout = await Layout.create({
-		title,
+		title: titleOf(content),
 		author: `${city.name_ja} ${city.division_ja}`,
 		subject: content.reissue ? '予診票（再発行）' : '予診票',
 		language: 'ja',
 		documentNumber: content.documentNumber,
-		header: `${city.name_ja} ${title}`
+		header: yoshinhyoHeader(content)
 	});
+	drawYoshinhyo(layout, content);
+	return layout.save();
+}
+
+/** The form itself, on the layout's current document (a single file or one of a print run). */
+export function drawYoshinhyo(layout: Layout, content: YoshinhyoContent): void {
+	const city = content.municipality;
+	const title = titleOf(content);
 	layout.text(title, { size: 16, bold: true, gap: 2 });
 	if (content.reissue) {
 		layout.text(`再発行（${japaneseDate(content.issuedOn)}）`, { color: 'muted', size: 9, gap: 8 });
@@ -120,7 +134,6 @@ export async function renderYoshinhyo(content: YoshinhyoContent): Promise<Uint8A
 			color: 'muted'
 		}
 	);
-	return layout.save();
 }
 
 function age(content: YoshinhyoContent): string {

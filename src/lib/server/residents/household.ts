@@ -124,6 +124,23 @@ export function activeCatalogue(db: Executor, municipalityCode: string) {
 		.execute();
 }
 
+/** The catalogue as the schedule rules read it. */
+export function scheduledDoses(
+	catalogue: Awaited<ReturnType<typeof activeCatalogue>>
+): ScheduledDose[] {
+	return catalogue.map((row) => ({
+		vaccineCode: row.vaccine_code,
+		category: row.category,
+		doseCode: row.dose_code,
+		sequence: row.sequence,
+		windowRule: row.window_rule as ScheduledDose['windowRule'],
+		eligibleFrom: row.eligible_from,
+		eligibleUntil: row.eligible_until,
+		recommendedUntil: row.recommended_until,
+		repeatsYearly: row.repeats_yearly
+	}));
+}
+
 /** The person's doses on record (the 予防接種台帳) and what is due next, in the page's language. */
 export async function vaccinationRecord(
 	db: Executor,
@@ -168,17 +185,7 @@ export async function vaccinationRecord(
 			}
 		])
 	);
-	const scheduled: ScheduledDose[] = catalogue.map((row) => ({
-		vaccineCode: row.vaccine_code,
-		category: row.category,
-		doseCode: row.dose_code,
-		sequence: row.sequence,
-		windowRule: row.window_rule as ScheduledDose['windowRule'],
-		eligibleFrom: row.eligible_from,
-		eligibleUntil: row.eligible_until,
-		recommendedUntil: row.recommended_until,
-		repeatsYearly: row.repeats_yearly
-	}));
+	const scheduled = scheduledDoses(catalogue);
 	const due = dueDoses(
 		scheduled,
 		doses.map((dose) => ({
