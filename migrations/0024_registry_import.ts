@@ -34,7 +34,19 @@ CREATE TABLE registry_import_change (
 );
 CREATE INDEX registry_import_change_person_idx ON registry_import_change (atena_number);
 
-REVOKE ALL ON registry_import, registry_import_change FROM vaccination_portal;
+-- A file uploaded on the staff screen, kept between its dry run and applying it, for a day at
+-- most (RET-5); applying it deletes it.
+CREATE TABLE registry_upload (
+	id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+	municipality_code text NOT NULL REFERENCES municipality,
+	file_name text NOT NULL,
+	bytes bytea NOT NULL,
+	uploaded_by text NOT NULL,
+	dry_run_id uuid NOT NULL REFERENCES registry_import,
+	expires_at timestamptz NOT NULL
+);
+
+REVOKE ALL ON registry_import, registry_import_change, registry_upload FROM vaccination_portal;
 
 INSERT INTO permission (code, description_ja, description_en) VALUES
 	('registry.import', '住民基本台帳の異動データの取込み', 'Import resident-register change files');

@@ -28,6 +28,8 @@ CREATE TABLE mailing_batch (
 	parts integer NOT NULL CHECK (parts > 0),
 	created_by text NOT NULL,
 	created_at timestamptz NOT NULL,
+	-- The form's one-time key: a double tap on 作成 makes one batch.
+	request_key uuid NOT NULL UNIQUE,
 	rendered_at timestamptz,
 	cancelled_by text,
 	cancelled_at timestamptz,

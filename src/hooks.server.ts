@@ -6,6 +6,7 @@ import { config } from '$lib/server/config';
 import { db } from '$lib/server/db';
 import { deliverPending, smtpTransport } from '$lib/server/notifications/email';
 import { expireDrafts } from '$lib/server/applications/store';
+import { jobs } from '$lib/server/jobs/runtime';
 import { auditContextFor, sessionCookieNames } from '$lib/server/http/context';
 import { securityHeaders } from '$lib/server/http/headers';
 import { isServed, realmOf } from '$lib/server/http/realm';
@@ -99,10 +100,16 @@ export const handle = sequence(locale, realmAndContext);
 
 /**
  * Background work of every process: drafts older than 30 days are deleted hourly (with a notice),
- * and notice e-mails leave the outbox every ten seconds when a mail server is configured.
+ * and notice e-mails leave the outbox every ten seconds when a mail server is configured. The
+ * back office also runs the job worker (mailings), which resumes what a stopped process left.
  */
 export const init: ServerInit = () => {
-	const { smtpUrl, mailFrom, origin } = config();
+	const { smtpUrl, mailFrom, origin, appRole } = config();
+	if (appRole !== 'portal') {
+		jobs().catch((error: Error) =>
+			console.error(JSON.stringify({ level: 'error', event: 'jobs_start', error: error.message }))
+		);
+	}
 	const expire = () =>
 		expireDrafts(db(), { portalUrl: `${origin}/sign-in`, now: new Date() }).catch((error: Error) =>
 			console.error(JSON.stringify({ level: 'error', event: 'draft_expiry', error: error.message }))

@@ -37,7 +37,9 @@ export const load: PageServerLoad = async ({ locals }) => {
 			issueDocuments: staff.permissions.has('document.issue'),
 			handleRelief: staff.permissions.has('relief.handle'),
 			handleDisclosure,
-			manageSettings: staff.permissions.has('settings.manage')
+			manageSettings: staff.permissions.has('settings.manage'),
+			manageMailings: staff.permissions.has('mailing.manage'),
+			importRegistry: staff.permissions.has('registry.import')
 		}
 	};
 };

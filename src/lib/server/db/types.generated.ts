@@ -310,6 +310,7 @@ export interface MailingBatch {
   print_pages: number | null;
   recipients: number;
   rendered_at: Timestamp | null;
+  request_key: string;
   sent_by: string | null;
   sent_on: string | null;
   status: string;
@@ -445,6 +446,16 @@ export interface RegistryImportChange {
   import_id: string;
   kind: string;
   line: number;
+}
+
+export interface RegistryUpload {
+  bytes: Buffer;
+  dry_run_id: string;
+  expires_at: Timestamp;
+  file_name: string;
+  id: Generated<string>;
+  municipality_code: string;
+  uploaded_by: string;
 }
 
 export interface ReliefBenefit {
@@ -821,6 +832,7 @@ export interface DB {
   rate_limit: RateLimit;
   registry_import: RegistryImport;
   registry_import_change: RegistryImportChange;
+  registry_upload: RegistryUpload;
   relief_benefit: ReliefBenefit;
   relief_benefit_amount: ReliefBenefitAmount;
   relief_case: ReliefCase;

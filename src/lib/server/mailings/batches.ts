@@ -2,6 +2,7 @@
 // with its recipients and parts in one transaction, cancellation, progress, and marking the
 // batch as mailed. Every step is audited with counts, never with the people in it (they are in
 // mailing_recipient, which the batch id points to).
+import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Executor, Database } from '../db';
 import { recordAudit, type Actor, type AuditContext } from '../audit/record';
@@ -48,13 +49,25 @@ export async function createMailingBatch(
 	input: {
 		municipalityCode: string;
 		criteria: MailingCriteria;
+		/** The form's one-time key; the same key again returns the batch it made. */
+		requestKey?: string;
 		actor: Actor;
 		context?: AuditContext;
 		now: Date;
 	}
 ): Promise<{ id: string; recipients: number; parts: number }> {
 	const today = tokyoDate(input.now);
+	const requestKey = input.requestKey ?? randomUUID();
 	return db.transaction().execute(async (trx) => {
+		// Serialise per key: a second request with the same key waits for the first, then finds it.
+		await sql`SELECT pg_advisory_xact_lock(hashtext(${requestKey}))`.execute(trx);
+		const existing = await trx
+			.selectFrom('mailing_batch')
+			.select(['id', 'recipients', 'parts'])
+			.where('request_key', '=', requestKey)
+			.where('municipality_code', '=', input.municipalityCode)
+			.executeTakeFirst();
+		if (existing) return existing;
 		const recipients = await findRecipients(trx, input.municipalityCode, input.criteria, today);
 		if (recipients.length === 0) throw new MailingError('empty');
 		if (recipients.length > maxRecipients) throw new MailingError('too_large');
@@ -76,7 +89,8 @@ export async function createMailingBatch(
 				recipients: recipients.length,
 				parts,
 				created_by: `${input.actor.type}:${input.actor.id}`,
-				created_at: input.now
+				created_at: input.now,
+				request_key: requestKey
 			})
 			.returning('id')
 			.executeTakeFirstOrThrow();

@@ -10,7 +10,8 @@ export const defaultRolePermissions: Record<string, readonly string[]> = {
 		'vaccination.check',
 		'vaccination.correct',
 		'application.process',
-		'document.issue'
+		'document.issue',
+		'mailing.manage'
 	],
 	approver: [
 		'resident.read',
@@ -21,7 +22,8 @@ export const defaultRolePermissions: Record<string, readonly string[]> = {
 		'application.process',
 		'application.approve',
 		'document.issue',
-		'export.records'
+		'export.records',
+		'mailing.manage'
 	],
 	desk: [
 		'resident.read',

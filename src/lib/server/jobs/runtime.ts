@@ -1,0 +1,17 @@
+// The back-office process's own job runner: started once by hooks.server.ts (never in the
+// portal, which has no grant on the queue), used by staff actions to queue work.
+import { config } from '../config';
+import { db } from '../db';
+import { startJobs, type JobRunner } from './boss';
+
+let runner: Promise<JobRunner> | undefined;
+
+export function jobs(): Promise<JobRunner> {
+	runner ??= startJobs(config().databaseUrl, db(), { portalUrl: `${config().origin}/` }).catch(
+		(error: unknown) => {
+			runner = undefined; // the next call tries again (e.g. the database was restarting)
+			throw error;
+		}
+	);
+	return runner;
+}

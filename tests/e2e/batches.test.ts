@@ -1,0 +1,187 @@
+// Issue 9 in the browser: an approver previews a newborn mailing, creates it, follows it to the
+// print file (rendered by the app's own job worker), downloads it and marks it sent; an
+// administrator dry-runs a 住基 異動 file with a bad line, applies it, and a 転出 takes the person
+// off the register. Screens checked with axe; the steps audited.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import AxeBuilder from '@axe-core/playwright';
+import { expect, test } from '@playwright/test';
+import { feedColumns } from '../../src/lib/server/residents/registry-feed';
+import {
+	auditEntries,
+	createStaffByCli,
+	freshResident,
+	registerStaff,
+	serverDatabase
+} from './support';
+
+const run = Date.now().toString(36);
+const axe = async (page: import('@playwright/test').Page) =>
+	(await new AxeBuilder({ page }).analyze()).violations;
+
+test('an approver makes a newborn mailing and downloads its print file', async ({ browser }) => {
+	test.setTimeout(180_000);
+	const since = new Date();
+	const approver = await registerStaff(
+		browser,
+		createStaffByCli({ role: 'approver', login: `mail-${run}`, name: '勧奨 担当' })
+	);
+	await approver.getByRole('link', { name: '接種勧奨・一斉送付' }).click();
+	await expect(approver.getByRole('heading', { level: 1 })).toHaveText('接種勧奨・一斉送付');
+	expect(await axe(approver)).toEqual([]);
+
+	// A newborn mailing needs a birth period: refused, the choice kept.
+	await approver.getByLabel(/新生児への予診票の送付/).check();
+	await approver.getByRole('button', { name: '対象者数を確認' }).click();
+	await expect(approver.getByRole('alert')).toContainText('生年月日の期間を指定してください');
+	await expect(approver.getByLabel(/新生児への予診票の送付/)).toBeChecked();
+
+	const today = new Date();
+	const yearAgo = new Date(today.getTime() - 365 * 86_400_000).toISOString().slice(0, 10);
+	await approver.getByLabel('生年月日（から）').fill(yearAgo);
+	await approver.getByLabel('生年月日（まで）').fill(today.toISOString().slice(0, 10));
+	await approver.getByRole('checkbox', { name: 'BCG' }).check();
+	await approver.getByLabel(/予診票を同封する/).check();
+	await approver.getByRole('button', { name: '対象者数を確認' }).click();
+	const preview = approver.getByTestId('mailing-preview');
+	await expect(preview).toContainText('BCG');
+	const count = Number((await preview.getByRole('heading').textContent())!.match(/(\d+)/)![1]);
+	expect(count).toBeGreaterThan(0);
+	expect(await axe(approver)).toEqual([]);
+
+	await approver.getByRole('button', { name: 'この条件で作成' }).click();
+	await expect(approver.getByRole('status')).toContainText('一斉送付を作成しました');
+	const batch = approver.getByTestId('mailing-batches').getByRole('listitem').first();
+	await expect(batch).toContainText(`${count} 人`);
+	// The page follows the worker until the print file is there.
+	await expect(batch).toContainText('印刷待ち', { timeout: 120_000 });
+	const download = approver.waitForEvent('download');
+	await batch.getByRole('link', { name: /印刷用ファイル/ }).click();
+	const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'mailing-')), 'print.pdf');
+	await (await download).saveAs(file);
+	execFileSync('qpdf', ['--check', file]);
+	const text = execFileSync('pdftotext', ['-layout', file, '-'], {
+		encoding: 'utf8',
+		maxBuffer: 1 << 28
+	});
+	expect(text).toContain('予防接種のご案内');
+	expect(text).toContain('予防接種予診票（BCG');
+	const letters = new Set(text.match(/M[0-9A-F]{8}-\d{6}(?!-)/g));
+	expect(letters.size).toBe(count);
+
+	await batch.getByRole('button', { name: '発送済みにする' }).click();
+	await expect(approver.getByRole('status')).toContainText('発送済みにしました');
+	await expect(batch).toContainText('発送済み');
+	expect(await axe(approver)).toEqual([]);
+	for (const action of [
+		'mailing.preview',
+		'mailing.create',
+		'mailing.render',
+		'mailing.download',
+		'mailing.mark_sent'
+	]) {
+		expect((await auditEntries(action, since)).length, action).toBeGreaterThan(0);
+	}
+});
+
+test('an administrator dry-runs and applies a registry change file', async ({ browser }) => {
+	const since = new Date();
+	const leaving = await freshResident();
+	const person = await serverDatabase()
+		.selectFrom('resident')
+		.selectAll()
+		.where('atena_number', '=', leaving.atena)
+		.executeTakeFirstOrThrow();
+	const newcomer = `9${Date.now().toString().slice(-9)}`;
+	const cells = (values: Record<string, string>) =>
+		feedColumns.map((column) => values[column] ?? '').join(',');
+	const today = new Date(Date.now() + 9 * 3_600_000).toISOString().slice(0, 10);
+	const csv = [
+		feedColumns.join(','),
+		cells({
+			change: 'move_in',
+			effective_on: today,
+			atena_number: newcomer,
+			household_number: `H${newcomer}`,
+			is_household_head: '1',
+			relationship: '世帯主',
+			name_kanji: `転入　${run}`,
+			name_kana: 'テンニュウ　タロウ',
+			birth_date: '1985-03-03',
+			sex: '1',
+			postal_code: '100-0001',
+			address: 'さくら台市中央9-9-9',
+			resident_type: '1'
+		}),
+		cells({
+			change: 'move_out',
+			effective_on: today,
+			atena_number: person.atena_number,
+			household_number: person.household_number,
+			is_household_head: person.is_household_head ? '1' : '0',
+			relationship: person.relationship,
+			name_kanji: person.name_kanji,
+			name_kana: person.name_kana,
+			name_romaji: person.name_romaji ?? '',
+			birth_date: person.birth_date,
+			sex: person.sex === 'male' ? '1' : '2',
+			postal_code: person.postal_code,
+			address: person.address,
+			resident_type: person.resident_type === 'japanese' ? '1' : '2',
+			foreign_resident_on: person.foreign_resident_on ?? '',
+			phone: person.phone ?? ''
+		}),
+		cells({ change: 'birth', effective_on: '2026-01-01', atena_number: '1' })
+	].join('\r\n');
+
+	const admin = await registerStaff(
+		browser,
+		createStaffByCli({ role: 'admin', login: `reg-${run}`, name: '情報 管理' })
+	);
+	await admin.getByRole('link', { name: '住民基本台帳の異動データ取込み' }).click();
+	expect(await axe(admin)).toEqual([]);
+	await admin.getByLabel('異動データファイル').setInputFiles({
+		name: `ido-${run}.csv`,
+		mimeType: 'text/csv',
+		buffer: Buffer.from(`\ufeff${csv}\r\n`)
+	});
+	await admin.getByRole('button', { name: '試行する（変更しません）' }).click();
+	const dryRun = admin.getByTestId('registry-dry-run');
+	await expect(dryRun).toContainText(`ido-${run}.csv`);
+	await expect(
+		admin.getByTestId('registry-errors').getByRole('row', { name: /^4 / })
+	).toContainText('必須の項目が空です');
+	await expect(dryRun.getByRole('row', { name: /^新規/ })).toContainText('1');
+	await expect(dryRun.getByRole('row', { name: /^転出/ })).toContainText('1');
+	expect(await axe(admin)).toEqual([]);
+	// Nothing changed yet.
+	const before = await serverDatabase()
+		.selectFrom('resident')
+		.select('status')
+		.where('atena_number', '=', person.atena_number)
+		.executeTakeFirstOrThrow();
+	expect(before.status).toBe('resident');
+
+	await admin.getByRole('button', { name: 'このファイルを取り込む' }).click();
+	await expect(admin.getByRole('status')).toContainText('取込みが完了しました');
+	const after = await serverDatabase()
+		.selectFrom('resident')
+		.select(['atena_number', 'status'])
+		.where('atena_number', 'in', [person.atena_number, newcomer])
+		.orderBy('atena_number')
+		.execute();
+	expect(Object.fromEntries(after.map((row) => [row.atena_number, row.status]))).toEqual({
+		[person.atena_number]: 'moved_out',
+		[newcomer]: 'resident'
+	});
+	await expect(
+		admin
+			.getByTestId('registry-runs')
+			.getByRole('row', { name: /取込み/ })
+			.first()
+	).toContainText(`ido-${run}.csv`);
+	const imports = await auditEntries('system.registry_import', since);
+	expect(imports.length).toBe(2);
+});
