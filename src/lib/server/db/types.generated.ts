@@ -212,6 +212,20 @@ export interface DocumentSigningKey {
   sealing_key_id: string;
 }
 
+export interface DoseImport {
+  consent_recorded: boolean;
+  entries: number;
+  errors: Json;
+  format: string;
+  id: Generated<string>;
+  imported_at: Timestamp;
+  imported_by: string;
+  inserted: number;
+  municipality_code: string;
+  source_name: string;
+  trusted: boolean;
+}
+
 export interface EmailOutbox {
   attempts: Generated<number>;
   body: string;
@@ -388,6 +402,7 @@ export interface Municipality {
   retention_years: Generated<Json>;
   staff_absolute_hours: Generated<number>;
   staff_idle_minutes: Generated<number>;
+  trusted_dose_sources: Generated<string[]>;
 }
 
 export interface MynumberApplicationIntake {
@@ -704,6 +719,7 @@ export interface VaccinationDose {
   entered_at: Generated<Timestamp>;
   entered_by: string;
   id: Generated<Int8>;
+  import_id: string | null;
   institution_code: string | null;
   institution_name: string | null;
   legal_basis: string;
@@ -816,6 +832,7 @@ export interface DB {
   disclosure_withholding: DisclosureWithholding;
   document_revocation: DocumentRevocation;
   document_signing_key: DocumentSigningKey;
+  dose_import: DoseImport;
   email_outbox: EmailOutbox;
   enrolment: Enrolment;
   guardianship: Guardianship;

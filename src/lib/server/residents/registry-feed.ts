@@ -93,7 +93,8 @@ export type FeedErrorCode =
 	| 'not_resident';
 export type FeedError = { line: number; field: FeedColumn | null; code: FeedErrorCode };
 
-const date = z
+/** A real calendar day as YYYY-MM-DD (not 2025-02-30). */
+export const calendarDate = z
 	.string()
 	.regex(/^\d{4}-\d{2}-\d{2}$/)
 	.refine((value) => {
@@ -107,7 +108,7 @@ const optional = <T extends z.ZodType>(schema: T) =>
 // where one exists (性別 1 = 男, 2 = 女; 住民区分 1 = 日本人, 2 = 外国人).
 const fieldSchemas = {
 	change: z.enum(feedChanges),
-	effective_on: date,
+	effective_on: calendarDate,
 	atena_number: z.string().regex(/^[0-9]{1,15}$/),
 	household_number: z.string().regex(/^[0-9A-Za-z-]{1,20}$/),
 	is_household_head: z.enum(['0', '1']).transform((value) => value === '1'),
@@ -124,12 +125,12 @@ const fieldSchemas = {
 			.max(100)
 			.regex(/^[A-Za-z ,.'-]+$/)
 	),
-	birth_date: date,
+	birth_date: calendarDate,
 	sex: z.enum(['1', '2']).transform((value) => (value === '1' ? 'male' : 'female')),
 	postal_code: z.string().regex(/^[0-9]{3}-[0-9]{4}$/),
 	address: z.string().min(1).max(200),
 	resident_type: z.enum(['1', '2']).transform((value) => (value === '1' ? 'japanese' : 'foreign')),
-	foreign_resident_on: optional(date),
+	foreign_resident_on: optional(calendarDate),
 	phone: optional(z.string().regex(/^[0-9-]{6,20}$/))
 } satisfies Record<FeedColumn, z.ZodType>;
 
