@@ -20,7 +20,10 @@ import { importRegistryFeed } from '../../src/lib/server/residents/registry-impo
 import { scratchDatabase } from './scratch-database';
 
 const { values } = parseArgs({
-	options: { rows: { type: 'string', default: '1000000' }, letters: { type: 'string', default: '5000' } }
+	options: {
+		rows: { type: 'string', default: '1000000' },
+		letters: { type: 'string', default: '5000' }
+	}
 });
 const rows = Number(values.rows);
 const letters = Number(values.letters);
@@ -30,9 +33,21 @@ const today = new Date(now.getTime() + 9 * 3_600_000).toISOString().slice(0, 10)
 const actor = { type: 'system', id: 'bench', role: 'system' } as const;
 const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-import-'));
 
-const day = (offset: number) => new Date(Date.parse(today) - offset * 86_400_000).toISOString().slice(0, 10);
+const day = (offset: number) =>
+	new Date(Date.parse(today) - offset * 86_400_000).toISOString().slice(0, 10);
 const names = ['佐藤', '鈴木', '高橋', '田中', '伊藤', '渡辺', '山本', '中村', '小林', '加藤'];
-const kana = ['サトウ', 'スズキ', 'タカハシ', 'タナカ', 'イトウ', 'ワタナベ', 'ヤマモト', 'ナカムラ', 'コバヤシ', 'カトウ'];
+const kana = [
+	'サトウ',
+	'スズキ',
+	'タカハシ',
+	'タナカ',
+	'イトウ',
+	'ワタナベ',
+	'ヤマモト',
+	'ナカムラ',
+	'コバヤシ',
+	'カトウ'
+];
 
 function person(
 	household: number,
@@ -51,7 +66,12 @@ function person(
 		relationship: ['世帯主', '妻', '子'][member]!,
 		name_kanji: `${names[surname]}　${['太郎', '花子', '陽向'][member]}`,
 		name_kana: `${kana[surname]}　${['タロウ', 'ハナコ', 'ヒナタ'][member]}`,
-		birth_date: member === 2 ? day(30 + (household % (letters > 0 ? 300 : 1))) : member === 0 ? '1985-04-01' : '1987-06-15',
+		birth_date:
+			member === 2
+				? day(30 + (household % (letters > 0 ? 300 : 1)))
+				: member === 0
+					? '1985-04-01'
+					: '1987-06-15',
 		sex: member === 1 ? '2' : '1',
 		postal_code: `100-${String(household % 10_000).padStart(4, '0')}`,
 		address: `さくら台市本町${(household % 50) + 1}-${household}`,
@@ -84,7 +104,10 @@ function* changes() {
 		const target = household * 10;
 		switch (household % 4) {
 			case 0:
-				yield person(target, 0, 'move_within', day(3), { address: `さくら台市北町${household}`, postal_code: '100-0009' });
+				yield person(target, 0, 'move_within', day(3), {
+					address: `さくら台市北町${household}`,
+					postal_code: '100-0009'
+				});
 				break;
 			case 1:
 				yield person(target, 2, 'household', day(3), { household_number: `H${target + 1}` });
@@ -100,7 +123,12 @@ function* changes() {
 
 const database = await scratchDatabase();
 try {
-	await loadDemoCity(database.owner, { seed: '1', residents: 1, asOf: today, myNumberKey: { id: 'bench', key: randomBytes(32) } });
+	await loadDemoCity(database.owner, {
+		seed: '1',
+		residents: 1,
+		asOf: today,
+		myNumberKey: { id: 'bench', key: randomBytes(32) }
+	});
 	const db = database.backoffice(4);
 	const run = async (label: string, file: string) => {
 		const started = performance.now();

@@ -39,7 +39,8 @@ export const load: PageServerLoad = async ({ locals }) => {
 			handleDisclosure,
 			manageSettings: staff.permissions.has('settings.manage'),
 			manageMailings: staff.permissions.has('mailing.manage'),
-			importRegistry: staff.permissions.has('registry.import')
+			importRegistry: staff.permissions.has('registry.import'),
+			exportRecords: staff.permissions.has('export.records')
 		}
 	};
 };

@@ -90,7 +90,11 @@ export const auditActions = {
 	'mailing.render': { reasonRequired: false },
 	'mailing.download': { reasonRequired: false },
 	'mailing.mark_sent': { reasonRequired: false },
-	'mailing.list': { reasonRequired: false }
+	'mailing.list': { reasonRequired: false },
+	'statistics.view': { reasonRequired: false },
+	'statistics.export': { reasonRequired: false },
+	'retention.archive': { reasonRequired: false },
+	'retention.purge': { reasonRequired: false }
 } as const satisfies Record<string, { reasonRequired: boolean }>;
 
 export type AuditAction = keyof typeof auditActions;
