@@ -18,7 +18,7 @@ const permission = 'export.records';
 function fiscalYearOf(event: RequestEvent): number {
 	const today = tokyoDate(new Date());
 	const current = Number(today.slice(0, 4)) - (today.slice(5) < '04-01' ? 1 : 0);
-	const asked = Number(event.url.searchParams.get('year') ?? current - 1);
+	const asked = Number(event.params.year ?? event.url.searchParams.get('year') ?? current - 1);
 	if (!Number.isInteger(asked) || asked < 2000 || asked > current)
 		error(400, m.statistics_year_invalid());
 	return asked;
