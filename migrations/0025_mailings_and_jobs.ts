@@ -37,7 +37,10 @@ CREATE TABLE mailing_batch (
 	sent_on date,
 	print_file bytea,
 	print_pages integer,
-	CHECK ((status = 'rendered' OR status = 'sent') = (print_file IS NOT NULL)),
+	-- The print file and the parts' PDFs are temporary (RET-5): removed some days after sending;
+	-- the recipients (who got which letter) stay.
+	files_purged_at timestamptz,
+	CHECK ((status IN ('rendered', 'sent') AND files_purged_at IS NULL) = (print_file IS NOT NULL)),
 	CHECK ((status = 'cancelled') = (cancelled_at IS NOT NULL)),
 	CHECK ((status = 'sent') = (sent_on IS NOT NULL))
 );
@@ -53,9 +56,9 @@ CREATE TABLE mailing_part (
 	rendered_at timestamptz,
 	PRIMARY KEY (batch_id, part_no),
 	CHECK (first_seq <= last_seq),
-	CHECK ((pdf IS NULL) = (rendered_at IS NULL) AND (pdf IS NULL) = (pages IS NULL))
+	CHECK ((rendered_at IS NULL) = (pages IS NULL) AND (rendered_at IS NOT NULL OR pdf IS NULL))
 );
-CREATE INDEX mailing_part_pending_idx ON mailing_part (batch_id, part_no) WHERE pdf IS NULL;
+CREATE INDEX mailing_part_pending_idx ON mailing_part (batch_id, part_no) WHERE rendered_at IS NULL;
 
 CREATE TABLE mailing_recipient (
 	batch_id uuid NOT NULL REFERENCES mailing_batch ON DELETE CASCADE,

@@ -56,6 +56,7 @@ export function embeddedSecrets(dataDir: string): {
 	backofficePassword: string;
 	myNumberKey: string;
 	documentKey: string;
+	archiveKey: string;
 } {
 	mkdirSync(dataDir, { recursive: true });
 	const file = path.join(dataDir, 'secrets.json');
@@ -64,7 +65,8 @@ export function embeddedSecrets(dataDir: string): {
 		portalPassword: randomBytes(18).toString('base64url'),
 		backofficePassword: randomBytes(18).toString('base64url'),
 		myNumberKey: `demo1:${randomBytes(32).toString('base64')}`,
-		documentKey: `demo1:${randomBytes(32).toString('base64')}`
+		documentKey: `demo1:${randomBytes(32).toString('base64')}`,
+		archiveKey: `demo1:${randomBytes(32).toString('base64')}`
 	};
 	const stored = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
 	// A data directory from an older version lacks the newer secrets: add them, keep the rest.

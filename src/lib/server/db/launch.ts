@@ -17,6 +17,8 @@ export type LaunchedDatabase = {
 	/** For back-office tooling (demo load, imports), whatever role the app itself runs as. */
 	myNumberKey: string | undefined;
 	documentKey: string | undefined;
+	/** Seals the retention purge's archives (ARCHIVE_KEY). */
+	archiveKey: string | undefined;
 	stop: () => Promise<void>;
 };
 
@@ -34,6 +36,7 @@ export async function launchDatabase(
 			ownerUrl: config.databaseOwnerUrl,
 			myNumberKey: env.MY_NUMBER_KEY,
 			documentKey: env.DOCUMENT_KEY,
+			archiveKey: env.ARCHIVE_KEY,
 			stop: async () => {}
 		};
 	}
@@ -72,6 +75,7 @@ export async function launchDatabase(
 			ownerUrl,
 			myNumberKey: env.MY_NUMBER_KEY ?? secrets.myNumberKey,
 			documentKey: env.DOCUMENT_KEY ?? secrets.documentKey,
+			archiveKey: env.ARCHIVE_KEY ?? secrets.archiveKey,
 			stop: server.stop
 		};
 	} catch (error) {

@@ -316,6 +316,7 @@ export interface MailingBatch {
   created_at: Timestamp;
   created_by: string;
   criteria: Json;
+  files_purged_at: Timestamp | null;
   id: Generated<string>;
   kind: string;
   municipality_code: string;
@@ -624,6 +625,16 @@ export interface ResidentSession {
   user_agent: string | null;
 }
 
+export interface RetentionRun {
+  archive_file: string;
+  archive_sha256: string;
+  counts: Json;
+  id: Generated<string>;
+  municipality_code: string;
+  run_at: Timestamp;
+  run_by: string;
+}
+
 export interface Role {
   code: string;
   name_en: string;
@@ -859,6 +870,7 @@ export interface DB {
   resident_account: ResidentAccount;
   resident_notice: ResidentNotice;
   resident_session: ResidentSession;
+  retention_run: RetentionRun;
   role: Role;
   role_permission: RolePermission;
   signed_act: SignedAct;

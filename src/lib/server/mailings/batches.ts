@@ -185,7 +185,7 @@ export async function mailingProgress(
 			sql<Date | null>`min(rendered_at)`.as('first')
 		])
 		.where('batch_id', '=', batchId)
-		.where('pdf', 'is not', null)
+		.where('rendered_at', 'is not', null)
 		.executeTakeFirstOrThrow();
 	let etaSeconds: number | null = null;
 	if (batch.status === 'rendering' && done.parts > 0 && done.first) {

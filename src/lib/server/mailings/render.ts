@@ -62,7 +62,7 @@ export async function renderNextPart(
 			.selectFrom('mailing_part')
 			.select(['part_no'])
 			.where('batch_id', '=', batchId)
-			.where('pdf', 'is', null)
+			.where('rendered_at', 'is', null)
 			.orderBy('part_no')
 			.limit(1)
 			.forUpdate()
@@ -204,7 +204,7 @@ export async function finishBatch(db: Database, batchId: string): Promise<boolea
 			.selectFrom('mailing_part')
 			.select(sql<number>`count(*)::int`.as('count'))
 			.where('batch_id', '=', batchId)
-			.where('pdf', 'is', null)
+			.where('rendered_at', 'is', null)
 			.executeTakeFirstOrThrow();
 		if (pending.count > 0) return false;
 		const merged = await PDFDocument.create();
