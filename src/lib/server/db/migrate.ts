@@ -53,3 +53,24 @@ export async function migrateToLatest(
 		await db.destroy();
 	}
 }
+
+/** Migrates up to and including `name` (a restore rebuilds the schema a backup was taken at). */
+export async function migrateTo(
+	ownerUrl: string,
+	name: string,
+	folder: string = migrationsFolder
+): Promise<void> {
+	const db = createDatabase(ownerUrl, { max: 1 });
+	try {
+		const migrator = new Migrator({ db, provider: new MigrationFolderProvider(folder) });
+		const { error, results } = await migrator.migrateTo(name);
+		if (error) {
+			const failed = results?.find((result) => result.status === 'Error');
+			throw new MigrationError(
+				`migration ${failed?.migrationName ?? name} failed: ${error instanceof Error ? error.message : String(error)}`
+			);
+		}
+	} finally {
+		await db.destroy();
+	}
+}
