@@ -3,12 +3,15 @@
 // administrator dry-runs a 住基 異動 file with a bad line, applies it, and a 転出 takes the person
 // off the register. Screens checked with axe; the steps audited.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test } from '@playwright/test';
+import { sql } from 'kysely';
 import { feedColumns } from '../../src/lib/server/residents/registry-feed';
+import { doseCsvColumns } from '../../src/lib/server/vaccinations/exchange';
+import { fhirSchemaErrors } from '../../src/lib/server/vaccinations/fhir';
 import {
 	auditEntries,
 	createStaffByCli,
@@ -184,4 +187,91 @@ test('an administrator dry-runs and applies a registry change file', async ({ br
 	).toContainText(`ido-${run}.csv`);
 	const imports = await auditEntries('system.registry_import', since);
 	expect(imports.length).toBe(2);
+});
+
+test('records come in from a file, go out as FHIR, and the yearly statistics download', async ({
+	browser
+}) => {
+	const since = new Date();
+	const { rows } = await sql<{ atena_number: string }>`
+		SELECT r.atena_number FROM resident r
+		WHERE r.status = 'resident' AND r.birth_date > current_date - 300
+			AND NOT EXISTS (SELECT FROM vaccination_dose d WHERE d.atena_number = r.atena_number AND d.vaccine_code = 'bcg')
+		ORDER BY r.atena_number DESC LIMIT 1`.execute(serverDatabase());
+	const child = rows[0]!.atena_number;
+	const clinic = (
+		await serverDatabase()
+			.selectFrom('medical_institution')
+			.select('institution_code')
+			.executeTakeFirstOrThrow()
+	).institution_code;
+	const yesterday = new Date(Date.now() + 9 * 3_600_000 - 86_400_000).toISOString().slice(0, 10);
+	const csv = [
+		doseCsvColumns.join(','),
+		`${child},bcg,single,${yesterday},${clinic},,,,KH${run.slice(-4).toUpperCase()},,statutory,`,
+		`${child},unknown,dose_1,${yesterday},${clinic},,,,,,statutory,`
+	].join('\r\n');
+
+	const caseworker = await registerStaff(
+		browser,
+		createStaffByCli({ role: 'caseworker', login: `xchg-${run}`, name: '記録 担当' })
+	);
+	await caseworker.getByRole('link', { name: '接種記録の取込み・出力' }).click();
+	expect(await axe(caseworker)).toEqual([]);
+	const upload = { name: 'vendor.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) };
+	// One person's earlier records from another city need their consent: refused, values kept.
+	await caseworker.getByLabel('ファイル', { exact: true }).setInputFiles(upload);
+	await caseworker.getByLabel(/^送信元/).fill('他市');
+	await caseworker.getByLabel(/転入者の宛名番号/).fill(child);
+	await caseworker.getByRole('button', { name: '取り込む' }).click();
+	await expect(caseworker.getByRole('alert')).toContainText('同意を得てから');
+	await expect(caseworker.getByLabel(/^送信元/)).toHaveValue('他市');
+	await caseworker.getByLabel(/転入者の宛名番号/).fill('');
+	await caseworker.getByLabel(/^送信元/).fill('vendor-kenko');
+	await caseworker.getByLabel('ファイル', { exact: true }).setInputFiles(upload);
+	await caseworker.getByRole('button', { name: '取り込む' }).click();
+	await expect(caseworker.getByTestId('exchange-report')).toContainText('1 件を取り込みました');
+	await expect(caseworker.getByTestId('exchange-report')).toContainText('確認待ち');
+	await expect(caseworker.getByTestId('exchange-errors')).toContainText(
+		'ワクチンまたは接種回が台帳マスタにありません'
+	);
+	expect(await axe(caseworker)).toEqual([]);
+	const imported = await serverDatabase()
+		.selectFrom('vaccination_dose')
+		.select(['checked_by', 'source'])
+		.where('atena_number', '=', child)
+		.where('vaccine_code', '=', 'bcg')
+		.executeTakeFirstOrThrow();
+	expect(imported).toEqual({ checked_by: null, source: 'import' });
+
+	const approver = await registerStaff(
+		browser,
+		createStaffByCli({ role: 'approver', login: `stat-${run}`, name: '統計 担当' })
+	);
+	await approver.goto('/staff/vaccinations/exchange');
+	const fhirDownload = approver.waitForEvent('download');
+	await approver.getByRole('link', { name: 'FHIRで出力' }).click();
+	const fhirFile = path.join(mkdtempSync(path.join(os.tmpdir(), 'fhir-')), 'export.json');
+	await (await fhirDownload).saveAs(fhirFile);
+	const bundle = JSON.parse(readFileSync(fhirFile, 'utf8'));
+	expect(bundle.resourceType).toBe('Bundle');
+	expect(fhirSchemaErrors(bundle)).toEqual([]);
+
+	await approver.goto('/staff');
+	await approver.getByRole('link', { name: '統計' }).click();
+	await expect(approver.getByRole('heading', { level: 1 })).toHaveText('統計');
+	expect(await axe(approver)).toEqual([]);
+	const csvDownload = approver.waitForEvent('download');
+	await approver.getByRole('link', { name: /CSVでダウンロード/ }).click();
+	const statsFile = path.join(mkdtempSync(path.join(os.tmpdir(), 'stats-')), 'stats.csv');
+	await (await csvDownload).saveAs(statsFile);
+	expect(readFileSync(statsFile, 'utf8')).toContain('ワクチン,接種回,0歳');
+	for (const action of [
+		'vaccination.import',
+		'vaccination.export',
+		'statistics.view',
+		'statistics.export'
+	]) {
+		expect((await auditEntries(action, since)).length, action).toBeGreaterThan(0);
+	}
 });

@@ -40,7 +40,11 @@ export const load: PageServerLoad = async ({ locals }) => {
 			manageSettings: staff.permissions.has('settings.manage'),
 			manageMailings: staff.permissions.has('mailing.manage'),
 			importRegistry: staff.permissions.has('registry.import'),
-			exportRecords: staff.permissions.has('export.records')
+			exportRecords: staff.permissions.has('export.records'),
+			exchangeRecords:
+				staff.permissions.has('export.records') ||
+				staff.permissions.has('vaccination.enter') ||
+				staff.permissions.has('settings.manage')
 		}
 	};
 };

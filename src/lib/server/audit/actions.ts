@@ -94,7 +94,8 @@ export const auditActions = {
 	'statistics.view': { reasonRequired: false },
 	'statistics.export': { reasonRequired: false },
 	'retention.archive': { reasonRequired: false },
-	'retention.purge': { reasonRequired: false }
+	'retention.purge': { reasonRequired: false },
+	'settings.trusted_sources': { reasonRequired: true }
 } as const satisfies Record<string, { reasonRequired: boolean }>;
 
 export type AuditAction = keyof typeof auditActions;
