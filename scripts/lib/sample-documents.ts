@@ -16,6 +16,8 @@ import {
 import { noticeKinds, renderNotice, type NoticeKind } from '../../src/lib/server/documents/notice';
 import { renderOutsideRequest } from '../../src/lib/server/documents/outside-request';
 import { renderYoshinhyo } from '../../src/lib/server/documents/yoshinhyo';
+import { Layout } from '../../src/lib/server/documents/layout';
+import { drawReminderLetter } from '../../src/lib/server/documents/reminder-letter';
 import type { Municipality } from '../../src/lib/server/municipality';
 import { routineSchedule } from '../../src/lib/server/vaccinations/catalogue';
 
@@ -146,6 +148,7 @@ export async function sampleDocuments(): Promise<[string, Uint8Array][]> {
 				reissue: true
 			})
 		],
+		['reminder-letter', await sampleReminderLetter()],
 		[
 			'outside-request',
 			await renderOutsideRequest({
@@ -265,4 +268,50 @@ function sampleDisclosure() {
 			{ itemKey: 'inquiry:1', field: '', ground: 'third_party' }
 		]
 	});
+}
+
+/** One letter of a 接種勧奨 mailing, as a print run draws it. */
+async function sampleReminderLetter(): Promise<Uint8Array> {
+	const layout = await Layout.create({
+		title: '予防接種のお知らせ（接種勧奨）',
+		author: `${municipality.name_ja} ${municipality.division_ja}`,
+		language: 'ja',
+		documentNumber: 'M1A2B3C4D-000042',
+		header: `${municipality.name_ja} 予防接種のお知らせ（接種勧奨）`
+	});
+	drawReminderLetter(layout, {
+		municipality,
+		documentNumber: 'M1A2B3C4D-000042',
+		issuedOn: '2026-12-01',
+		kind: 'overdue',
+		person: {
+			nameKanji: person.nameKanji,
+			postalCode: person.postalCode,
+			address: person.address,
+			child: true
+		},
+		doses: [
+			{
+				vaccineJa: '麻しん風しん混合（MR）',
+				vaccineEn: 'Measles-rubella (MR)',
+				doseJa: '第1期',
+				doseEn: 'Period 1',
+				status: 'late',
+				from: '2025-05-10',
+				until: '2026-05-10'
+			},
+			{
+				vaccineJa: '水痘',
+				vaccineEn: 'Varicella',
+				doseJa: '2回目',
+				doseEn: 'Dose 2',
+				status: 'due',
+				from: '2025-11-10',
+				until: '2027-05-10'
+			}
+		],
+		withQuestionnaires: false,
+		portalUrl: 'https://vaccination.city.sakuradai.example/'
+	});
+	return layout.save();
 }
