@@ -35,15 +35,27 @@ CREATE TABLE registry_import_change (
 CREATE INDEX registry_import_change_person_idx ON registry_import_change (atena_number);
 
 -- A file uploaded on the staff screen, kept between its dry run and applying it, for a day at
--- most (RET-5); applying it deletes it.
+-- most (RET-5). Applying runs as a job: its progress is written here (outside the import's own
+-- transaction, so the screen can show it), and the bytes are dropped once applied.
 CREATE TABLE registry_upload (
 	id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
 	municipality_code text NOT NULL REFERENCES municipality,
 	file_name text NOT NULL,
-	bytes bytea NOT NULL,
+	bytes bytea,
+	size bigint NOT NULL,
 	uploaded_by text NOT NULL,
 	dry_run_id uuid NOT NULL REFERENCES registry_import,
-	expires_at timestamptz NOT NULL
+	expires_at timestamptz NOT NULL,
+	status text NOT NULL DEFAULT 'uploaded'
+		CHECK (status IN ('uploaded', 'queued', 'applying', 'applied', 'cancelled', 'failed')),
+	cancel_requested boolean NOT NULL DEFAULT false,
+	started_at timestamptz,
+	lines_done integer NOT NULL DEFAULT 0,
+	bytes_done bigint NOT NULL DEFAULT 0,
+	applied_import_id uuid REFERENCES registry_import,
+	failure text,
+	CHECK ((status = 'applied') = (applied_import_id IS NOT NULL)),
+	CHECK (status IN ('applied', 'cancelled', 'failed') OR bytes IS NOT NULL)
 );
 
 REVOKE ALL ON registry_import, registry_import_change, registry_upload FROM vaccination_portal;

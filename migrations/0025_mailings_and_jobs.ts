@@ -107,6 +107,11 @@ INSERT INTO role_permission (municipality_code, role_code, permission_code)
 	await sql`SELECT pgboss.create_queue('mailing.render', ${JSON.stringify(queue)}::json)`.execute(
 		db
 	);
+	// A registry file is applied whole or not at all: a retry starts it again from the top.
+	const registry = { ...queue, retryLimit: 2 };
+	await sql`SELECT pgboss.create_queue('registry.import', ${JSON.stringify(registry)}::json)`.execute(
+		db
+	);
 	await sql`
 GRANT USAGE ON SCHEMA pgboss TO vaccination_backoffice;
 GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA pgboss TO vaccination_backoffice;

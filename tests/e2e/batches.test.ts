@@ -168,7 +168,11 @@ test('an administrator dry-runs and applies a registry change file', async ({ br
 	expect(before.status).toBe('resident');
 
 	await admin.getByRole('button', { name: 'このファイルを取り込む' }).click();
-	await expect(admin.getByRole('status')).toContainText('取込みが完了しました');
+	// The app's job worker applies it; the page follows the job until it is done.
+	await expect(admin.getByTestId('registry-applying').getByRole('status')).toContainText(
+		'取込みが完了しました',
+		{ timeout: 30_000 }
+	);
 	const after = await serverDatabase()
 		.selectFrom('resident')
 		.select(['atena_number', 'status'])

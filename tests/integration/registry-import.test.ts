@@ -14,6 +14,12 @@ import { createSessionManager } from '../../src/lib/server/auth/sessions';
 import { representedPeople } from '../../src/lib/server/residents/household';
 import { importRegistryFeed } from '../../src/lib/server/residents/registry-import';
 import { feedColumns } from '../../src/lib/server/residents/registry-feed';
+import {
+	cancelRegistryApply,
+	queueRegistryApply,
+	registryApplyProgress,
+	runRegistryApply
+} from '../../src/lib/server/residents/registry-jobs';
 import { freshDatabase, type TestDatabase } from '../support/database';
 import { insertTestMunicipality } from '../support/fixtures';
 
@@ -345,5 +351,89 @@ describe('the registry feed', () => {
 			.where('action', '=', 'system.registry_import')
 			.execute();
 		expect(audit.length).toBe(7);
+	});
+});
+
+describe('applying an uploaded file as a job', () => {
+	async function upload(lines: string[]) {
+		const text = [header, ...lines].join('\n');
+		const dry = await run(text, true);
+		return database.backoffice
+			.insertInto('registry_upload')
+			.values({
+				municipality_code: city,
+				file_name: 'big.csv',
+				bytes: Buffer.from(text),
+				size: Buffer.byteLength(text),
+				uploaded_by: '00000000-0000-0000-0000-000000000000',
+				dry_run_id: dry.id,
+				expires_at: new Date(Date.now() + 3_600_000)
+			})
+			.returning('id')
+			.executeTakeFirstOrThrow();
+	}
+	const people = (count: number, first: number) =>
+		Array.from({ length: count }, (_, index) =>
+			line({
+				...single,
+				atena_number: String(first + index),
+				household_number: `J${first + index}`
+			})
+		);
+	const registered = async (first: number, count: number) =>
+		(
+			await database.owner
+				.selectFrom('resident')
+				.select('atena_number')
+				.where('atena_number', '>=', String(first))
+				.where('atena_number', '<', String(first + count))
+				.execute()
+		).length;
+
+	it('is queued once, applied with its progress, and drops the file', async () => {
+		const { id } = await upload(people(9000, 910000));
+		expect(
+			await queueRegistryApply(database.backoffice, { municipalityCode: city, uploadId: id, now })
+		).toBe(true);
+		expect(
+			await queueRegistryApply(database.backoffice, { municipalityCode: city, uploadId: id, now })
+		).toBe(false);
+		expect(await runRegistryApply(database.backoffice, id, { now: () => now })).toBe('applied');
+		const row = await database.owner
+			.selectFrom('registry_upload')
+			.selectAll()
+			.where('id', '=', id)
+			.executeTakeFirstOrThrow();
+		expect(row).toMatchObject({ status: 'applied', bytes: null, lines_done: 9001 });
+		expect(row.applied_import_id).not.toBeNull();
+		expect(await registered(910000, 9000)).toBe(9000);
+		// A second delivery of the same job finds nothing to do.
+		expect(await runRegistryApply(database.backoffice, id, { now: () => now })).toBe('skipped');
+	});
+
+	it('cancelled halfway, applies nothing', async () => {
+		const { id } = await upload(people(20000, 920000));
+		await queueRegistryApply(database.backoffice, { municipalityCode: city, uploadId: id, now });
+		const running = runRegistryApply(database.backoffice, id, { now: () => now });
+		for (;;) {
+			const progress = await registryApplyProgress(database.backoffice, {
+				municipalityCode: city,
+				uploadId: id,
+				now
+			});
+			if (progress!.linesDone > 0) break;
+			await new Promise((resolve) => setTimeout(resolve, 10));
+		}
+		expect(
+			await cancelRegistryApply(database.backoffice, { municipalityCode: city, uploadId: id })
+		).toBe(true);
+		expect(await running).toBe('cancelled');
+		expect(await registered(920000, 20000)).toBe(0);
+		const row = await database.owner
+			.selectFrom('registry_upload')
+			.select(['status', 'bytes'])
+			.where('id', '=', id)
+			.executeTakeFirstOrThrow();
+		expect(row).toEqual({ status: 'cancelled', bytes: null });
 	});
 });

@@ -465,12 +465,20 @@ export interface RegistryImportChange {
 }
 
 export interface RegistryUpload {
-  bytes: Buffer;
+  applied_import_id: string | null;
+  bytes: Buffer | null;
+  bytes_done: Generated<Int8>;
+  cancel_requested: Generated<boolean>;
   dry_run_id: string;
   expires_at: Timestamp;
+  failure: string | null;
   file_name: string;
   id: Generated<string>;
+  lines_done: Generated<number>;
   municipality_code: string;
+  size: Int8;
+  started_at: Timestamp | null;
+  status: Generated<string>;
   uploaded_by: string;
 }
 

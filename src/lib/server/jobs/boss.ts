@@ -1,16 +1,19 @@
 // Background jobs on PostgreSQL with pg-boss. Its schema is installed by our migrations (0025),
 // so the app connects with migrate: false and only the back office's DML grants. A job names the
-// work ("render batch X"); the state of the work lives in our own tables, so a job delivered
+// work ("render batch X", "apply upload Y"); the state of the work lives in our own tables, so a job delivered
 // twice, retried after a crash, or sent again at start-up does nothing twice.
 import PgBoss from 'pg-boss';
 import type { Database } from '../db';
 import { runMailingBatch } from '../mailings/render';
+import { runRegistryApply } from '../residents/registry-jobs';
 
 export const mailingQueue = 'mailing.render';
+export const registryQueue = 'registry.import';
 
 export type JobRunner = {
 	boss: PgBoss;
 	enqueueMailing: (batchId: string) => Promise<void>;
+	enqueueRegistryApply: (uploadId: string) => Promise<void>;
 	stop: () => Promise<void>;
 };
 
@@ -36,9 +39,13 @@ export async function startJobs(
 	});
 	boss.on('error', (error) => log('jobs', { error: error.message }));
 	await boss.start();
-	const enqueueMailing = async (batchId: string) => {
-		await boss.send(mailingQueue, { batchId });
+	// pg-boss answers null, not an error, for a queue that does not exist: that must not pass.
+	const send = async (queue: string, data: object) => {
+		if ((await boss.send(queue, data)) === null)
+			throw new Error(`job queue ${queue} refused the job`);
 	};
+	const enqueueMailing = (batchId: string) => send(mailingQueue, { batchId });
+	const enqueueRegistryApply = (uploadId: string) => send(registryQueue, { uploadId });
 	if (options.work ?? true) {
 		await boss.work<{ batchId: string }>(
 			mailingQueue,
@@ -51,16 +58,30 @@ export async function startJobs(
 				});
 			}
 		);
+		await boss.work<{ uploadId: string }>(
+			registryQueue,
+			{ batchSize: 1, pollingIntervalSeconds: 2 },
+			async ([job]) => {
+				await runRegistryApply(db, job!.data.uploadId);
+			}
+		);
 		const unfinished = await db
 			.selectFrom('mailing_batch')
 			.select('id')
 			.where('status', '=', 'rendering')
 			.execute();
 		for (const { id } of unfinished) await enqueueMailing(id);
+		const interrupted = await db
+			.selectFrom('registry_upload')
+			.select('id')
+			.where('status', 'in', ['queued', 'applying'])
+			.execute();
+		for (const { id } of interrupted) await enqueueRegistryApply(id);
 	}
 	return {
 		boss,
 		enqueueMailing,
+		enqueueRegistryApply,
 		stop: () => boss.stop({ graceful: true, wait: true, close: true, timeout: 10_000 })
 	};
 }

@@ -1,6 +1,7 @@
 // The staff screen of the 住基 異動 import: upload a file, see its dry run (counts, refused lines,
-// the first changes), then apply that same file — kept for a day between the two (RET-5) and
-// deleted once applied — and the list of earlier runs. Large files go through the CLI
+// the first changes), then apply that same file — kept for a day between the two (RET-5), applied
+// by the job worker with a progress bar and a cancel button, its bytes dropped once applied — and
+// the list of earlier runs. Large files go through the CLI
 // (npm run registry:import), which streams them.
 import { Readable } from 'node:stream';
 import { error, fail, redirect, type RequestEvent } from '@sveltejs/kit';
@@ -11,6 +12,8 @@ import { staffActor } from '../auth/http';
 import { db } from '../db';
 import { requirePermission } from '../staff/permissions';
 import { importRegistryFeed, RegistryHeaderError, type ImportReport } from './registry-import';
+import { cancelRegistryApply, queueRegistryApply, registryApplyProgress } from './registry-jobs';
+import { jobs } from '../jobs/runtime';
 
 const permission = 'registry.import';
 const maxUploadBytes = 30 * 1024 * 1024;
@@ -28,7 +31,12 @@ const shown = (report: Pick<ImportReport, 'errors' | 'changes'>) => ({
 export async function registryLoad(event: RequestEvent) {
 	const staff = requirePermission(event.locals, permission);
 	const now = new Date();
-	await db().deleteFrom('registry_upload').where('expires_at', '<', now).execute();
+	// Files kept for applying later expire after a day (RET-5); a job in progress keeps its own.
+	await db()
+		.deleteFrom('registry_upload')
+		.where('expires_at', '<', now)
+		.where('status', 'not in', ['queued', 'applying'])
+		.execute();
 	const runs = await db()
 		.selectFrom('registry_import')
 		.select([
@@ -60,8 +68,15 @@ export async function registryLoad(event: RequestEvent) {
 			counts: run.counts as Record<string, number>,
 			guardianships: run.guardianships as Record<string, number>
 		})),
-		done: event.url.searchParams.get('done')
+		applying: await applyingUpload(event, staff.municipalityCode, now)
 	};
+}
+
+/** The upload this page follows (the one just applied), while it runs and once it is done. */
+async function applyingUpload(event: RequestEvent, municipalityCode: string, now: Date) {
+	const id = event.url.searchParams.get('upload');
+	if (!id || !/^[0-9a-f-]{36}$/.test(id)) return null;
+	return registryApplyProgress(db(), { municipalityCode, uploadId: id, now });
 }
 
 export async function dryRunAction(event: RequestEvent) {
@@ -94,6 +109,7 @@ export async function dryRunAction(event: RequestEvent) {
 			municipality_code: staff.municipalityCode,
 			file_name: file.name.slice(0, 255),
 			bytes,
+			size: bytes.length,
 			uploaded_by: staff.id,
 			dry_run_id: report.id,
 			expires_at: new Date(now.getTime() + keepUploadHours * 3_600_000)
@@ -118,23 +134,25 @@ export async function applyAction(event: RequestEvent) {
 	const form = await event.request.formData();
 	const id = String(form.get('upload') ?? '');
 	if (!/^[0-9a-f-]{36}$/.test(id)) error(404, m.error_not_found());
-	// Taken out of the table first: a double tap applies the file once, the second finds nothing.
-	const upload = await db()
-		.deleteFrom('registry_upload')
-		.where('id', '=', id)
-		.where('municipality_code', '=', staff.municipalityCode)
-		.where('expires_at', '>', new Date())
-		.returning(['file_name', 'bytes'])
-		.executeTakeFirst();
-	if (!upload) return fail(410, { message: m.registry_upload_gone() });
-	const report = await importRegistryFeed(db(), {
+	// Queued once: a double tap (or a second tab) finds it no longer waiting.
+	const queued = await queueRegistryApply(db(), {
 		municipalityCode: staff.municipalityCode,
-		fileName: upload.file_name,
-		source: Readable.from([upload.bytes]),
-		dryRun: false,
-		actor: staffActor(event.locals),
-		context: event.locals.audit,
+		uploadId: id,
 		now: new Date()
 	});
-	redirect(303, `/staff/registry?done=${report.id}`);
+	if (!queued) return fail(410, { message: m.registry_upload_gone() });
+	await (await jobs()).enqueueRegistryApply(id);
+	redirect(303, `/staff/registry?upload=${id}`);
+}
+
+export async function cancelAction(event: RequestEvent) {
+	const staff = requirePermission(event.locals, permission);
+	const id = String((await event.request.formData()).get('upload') ?? '');
+	if (!/^[0-9a-f-]{36}$/.test(id)) error(404, m.error_not_found());
+	const asked = await cancelRegistryApply(db(), {
+		municipalityCode: staff.municipalityCode,
+		uploadId: id
+	});
+	if (!asked) return fail(409, { message: m.registry_cancel_too_late() });
+	redirect(303, `/staff/registry?upload=${id}`);
 }

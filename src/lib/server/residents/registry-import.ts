@@ -67,7 +67,8 @@ export async function importRegistryFeed(
 		context?: AuditContext;
 		now: Date;
 		batchSize?: number;
-		onProgress?: (progress: { lines: number; bytes: number }) => void;
+		/** After each batch; may throw to stop the import (its transaction then rolls back). */
+		onProgress?: (progress: { lines: number; bytes: number }) => void | Promise<void>;
 	}
 ): Promise<ImportReport> {
 	const id = randomUUID();
@@ -132,7 +133,20 @@ export async function importRegistryFeed(
 			}
 		});
 		let header = true;
+		// The first error inside the loop (a bad header, a cancel from onProgress) is the one to
+		// report; pipeline itself reports the streams it then aborted.
+		let failure: unknown;
 		const consume = async (
+			records: AsyncIterable<{ record: string[]; info: { lines: number } }>
+		) => {
+			try {
+				await consumeRecords(records);
+			} catch (error) {
+				failure ??= error;
+				throw error;
+			}
+		};
+		const consumeRecords = async (
 			records: AsyncIterable<{ record: string[]; info: { lines: number } }>
 		) => {
 			for await (const { record, info } of records) {
@@ -151,15 +165,17 @@ export async function importRegistryFeed(
 				}
 				if (pending.length >= batchSize) {
 					await flush();
-					input.onProgress?.({ lines: report.lines, bytes });
+					await input.onProgress?.({ lines: report.lines, bytes });
 				}
 			}
 		};
-		await pipeline(input.source, hashing, parser, consume);
+		await pipeline(input.source, hashing, parser, consume).catch((error: unknown) => {
+			throw failure ?? error;
+		});
 		if (header) throw new RegistryHeaderError();
 		await flush();
 		report.fileSha256 = hash.digest('hex');
-		input.onProgress?.({ lines: report.lines, bytes });
+		await input.onProgress?.({ lines: report.lines, bytes });
 		report.guardianships = await recomputeHouseholdGuardianships(
 			trx,
 			input.municipalityCode,
