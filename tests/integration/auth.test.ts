@@ -4,6 +4,7 @@
 // and staff rights with dates.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
+import { residentWithCredential as sharedResidentWithCredential } from '../support/fixtures';
 import { randomBytes } from 'node:crypto';
 import {
 	claimLetterCode,
@@ -18,7 +19,6 @@ import { count, hit, isLimited, limits } from '../../src/lib/server/auth/rate-li
 import { createSessionManager, sessionIdHash } from '../../src/lib/server/auth/sessions';
 import { sha256 } from '../../src/lib/server/auth/tokens';
 import { consumeChallenge, storeChallenge } from '../../src/lib/server/auth/webauthn';
-import { ensureResidentAccount, addCredential } from '../../src/lib/server/auth/credentials';
 import {
 	createStaffUser,
 	deactivateStaffUser,
@@ -295,32 +295,8 @@ describe('challenges', () => {
 });
 
 describe('sessions', () => {
-	async function residentWithCredential(atena: string) {
-		const now = new Date();
-		const account = await ensureResidentAccount(database.portal, {
-			municipalityCode: city,
-			atenaNumber: atena,
-			now
-		});
-		const credential = await addCredential(database.portal, {
-			owner: { realm: 'resident', id: account.id },
-			municipalityCode: city,
-			credential: {
-				credentialId: randomBytes(16).toString('base64url'),
-				publicKey: randomBytes(77),
-				signCount: 0,
-				transports: ['internal'],
-				backupEligible: false,
-				backupState: false,
-				aaguid: '00000000-0000-0000-0000-000000000000',
-				attestationFormat: 'none'
-			},
-			nickname: 'test',
-			enrolmentId: null,
-			now
-		});
-		return { account, credential };
-	}
+	const residentWithCredential = (atena: string) =>
+		sharedResidentWithCredential(database.portal, city, atena);
 
 	it('end after 30 idle minutes and 12 hours in all, on the clock the caller passes', async () => {
 		const { account, credential } = await residentWithCredential('105');

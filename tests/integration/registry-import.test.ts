@@ -1,15 +1,10 @@
 // The 住民基本台帳 異動 feed against a real database, as the back office's own role: good lines
 // applied and bad ones reported by number, a re-run that changes nothing, a dry run that changes
 // nothing but shows the diff, 法定代理人 links recomputed, and a 転出 that ends portal access.
-import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyAuditChain } from '../../src/lib/server/audit/verify';
-import {
-	addCredential,
-	ensureResidentAccount,
-	userHandleOf
-} from '../../src/lib/server/auth/credentials';
+import { userHandleOf } from '../../src/lib/server/auth/credentials';
 import { createSessionManager } from '../../src/lib/server/auth/sessions';
 import { representedPeople } from '../../src/lib/server/residents/household';
 import { importRegistryFeed } from '../../src/lib/server/residents/registry-import';
@@ -21,7 +16,7 @@ import {
 	runRegistryApply
 } from '../../src/lib/server/residents/registry-jobs';
 import { freshDatabase, type TestDatabase } from '../support/database';
-import { insertTestMunicipality } from '../support/fixtures';
+import { insertTestMunicipality, residentWithCredential } from '../support/fixtures';
 
 const city = '139998';
 const actor = { type: 'system', id: 'registry-test', role: 'system' } as const;
@@ -262,28 +257,12 @@ describe('the registry feed', () => {
 
 	it('ends a person’s portal access at 転出 and moves the child’s representation with them', async () => {
 		// The father has a passkey and an open session in the portal.
-		const account = await ensureResidentAccount(database.portal, {
-			municipalityCode: city,
-			atenaNumber: '900001',
+		const { account, credential } = await residentWithCredential(
+			database.portal,
+			city,
+			'900001',
 			now
-		});
-		const credential = await addCredential(database.portal, {
-			owner: { realm: 'resident', id: account.id },
-			municipalityCode: city,
-			credential: {
-				credentialId: randomBytes(16).toString('base64url'),
-				publicKey: randomBytes(77),
-				signCount: 0,
-				transports: ['internal'],
-				backupEligible: false,
-				backupState: false,
-				aaguid: '00000000-0000-0000-0000-000000000000',
-				attestationFormat: 'none'
-			},
-			nickname: 'test',
-			enrolmentId: null,
-			now
-		});
+		);
 		const sessions = createSessionManager(database.portal, 'resident', {
 			secureCookies: false,
 			settings: () => ({ idleMinutes: 30, absoluteHours: 12 })

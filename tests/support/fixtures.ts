@@ -1,6 +1,8 @@
 // Small rows the integration tests need, written as the migration owner.
 import { sql } from 'kysely';
+import { randomBytes } from 'node:crypto';
 import type { Database } from '../../src/lib/server/db';
+import { addCredential, ensureResidentAccount } from '../../src/lib/server/auth/credentials';
 
 export async function insertTestMunicipality(db: Database, code: string): Promise<void> {
 	await sql`INSERT INTO municipality (municipality_code, prefecture_ja, prefecture_en, name_ja, name_kana, name_en,
@@ -24,4 +26,36 @@ export async function insertTestResident(
 		VALUES (${code}, ${atena}, ${`H${atena}`}, true, '世帯主', '試験　太郎', 'シケン　タロウ', ${birthDate},
 		'male', '100-0001', 'テスト市1-1', 'japanese', ${status}, '2000-01-01', 'moved_in', '2000-01-01',
 		${status === 'resident' ? null : '2025-01-01'})`.execute(db);
+}
+
+/** A resident's portal account with one (software) passkey, as enrolment leaves it. */
+export async function residentWithCredential(
+	db: Database,
+	code: string,
+	atena: string,
+	now = new Date()
+) {
+	const account = await ensureResidentAccount(db, {
+		municipalityCode: code,
+		atenaNumber: atena,
+		now
+	});
+	const credential = await addCredential(db, {
+		owner: { realm: 'resident', id: account.id },
+		municipalityCode: code,
+		credential: {
+			credentialId: randomBytes(16).toString('base64url'),
+			publicKey: randomBytes(77),
+			signCount: 0,
+			transports: ['internal'],
+			backupEligible: false,
+			backupState: false,
+			aaguid: '00000000-0000-0000-0000-000000000000',
+			attestationFormat: 'none'
+		},
+		nickname: 'test',
+		enrolmentId: null,
+		now
+	});
+	return { account, credential };
 }

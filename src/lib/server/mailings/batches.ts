@@ -3,8 +3,8 @@
 // batch as mailed. Every step is audited with counts, never with the people in it (they are in
 // mailing_recipient, which the batch id points to).
 import { randomUUID } from 'node:crypto';
-import { sql } from 'kysely';
-import type { Executor, Database } from '../db';
+import { sql, type Updateable } from 'kysely';
+import type { DB, Executor, Database } from '../db';
 import { recordAudit, type Actor, type AuditContext } from '../audit/record';
 import { tokyoDate } from '../staff/accounts';
 import { countByDose, findRecipients, type MailingCriteria } from './selection';
@@ -225,75 +225,72 @@ export async function listMailings(db: Executor, municipalityCode: string, now: 
 	return batches;
 }
 
-/** Stops a batch: parts not yet rendered never will be; no print file is made. */
-export async function cancelMailing(
+type BatchStep = {
+	municipalityCode: string;
+	batchId: string;
+	actor: Actor;
+	context?: AuditContext;
+};
+
+/** One step of a batch's life: from one status to the next, audited, or MailingError('state'). */
+async function moveBatch(
 	db: Database,
-	input: {
-		municipalityCode: string;
-		batchId: string;
-		actor: Actor;
-		context?: AuditContext;
-		now: Date;
+	input: BatchStep,
+	step: {
+		from: 'rendering' | 'rendered';
+		set: Updateable<DB['mailing_batch']>;
+		action: 'mailing.cancel' | 'mailing.mark_sent';
+		payload?: Record<string, unknown>;
 	}
 ): Promise<void> {
 	await db.transaction().execute(async (trx) => {
 		const updated = await trx
 			.updateTable('mailing_batch')
-			.set({
-				status: 'cancelled',
-				cancelled_at: input.now,
-				cancelled_by: `${input.actor.type}:${input.actor.id}`
-			})
+			.set(step.set)
 			.where('municipality_code', '=', input.municipalityCode)
 			.where('id', '=', input.batchId)
-			.where('status', '=', 'rendering')
+			.where('status', '=', step.from)
 			.executeTakeFirst();
 		if (Number(updated.numUpdatedRows) !== 1) throw new MailingError('state');
 		await recordAudit(trx, {
 			municipalityCode: input.municipalityCode,
 			actor: input.actor,
 			context: input.context,
-			action: 'mailing.cancel',
+			action: step.action,
 			objectType: 'mailing_batch',
 			objectId: input.batchId,
-			result: 'ok'
+			result: 'ok',
+			payload: step.payload
 		});
 	});
 }
 
+/** Stops a batch: parts not yet rendered never will be; no print file is made. */
+export function cancelMailing(db: Database, input: BatchStep & { now: Date }): Promise<void> {
+	return moveBatch(db, input, {
+		from: 'rendering',
+		set: {
+			status: 'cancelled',
+			cancelled_at: input.now,
+			cancelled_by: `${input.actor.type}:${input.actor.id}`
+		},
+		action: 'mailing.cancel'
+	});
+}
+
 /** 発送済: the print file went to the post office on this day. */
-export async function markMailingSent(
+export function markMailingSent(
 	db: Database,
-	input: {
-		municipalityCode: string;
-		batchId: string;
-		sentOn: string;
-		actor: Actor;
-		context?: AuditContext;
-	}
+	input: BatchStep & { sentOn: string }
 ): Promise<void> {
-	await db.transaction().execute(async (trx) => {
-		const updated = await trx
-			.updateTable('mailing_batch')
-			.set({
-				status: 'sent',
-				sent_on: input.sentOn,
-				sent_by: `${input.actor.type}:${input.actor.id}`
-			})
-			.where('municipality_code', '=', input.municipalityCode)
-			.where('id', '=', input.batchId)
-			.where('status', '=', 'rendered')
-			.executeTakeFirst();
-		if (Number(updated.numUpdatedRows) !== 1) throw new MailingError('state');
-		await recordAudit(trx, {
-			municipalityCode: input.municipalityCode,
-			actor: input.actor,
-			context: input.context,
-			action: 'mailing.mark_sent',
-			objectType: 'mailing_batch',
-			objectId: input.batchId,
-			result: 'ok',
-			payload: { sent_on: input.sentOn }
-		});
+	return moveBatch(db, input, {
+		from: 'rendered',
+		set: {
+			status: 'sent',
+			sent_on: input.sentOn,
+			sent_by: `${input.actor.type}:${input.actor.id}`
+		},
+		action: 'mailing.mark_sent',
+		payload: { sent_on: input.sentOn }
 	});
 }
