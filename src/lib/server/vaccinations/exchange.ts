@@ -46,7 +46,8 @@ export type ImportedDose = {
 export type DoseImportError = {
 	line: number;
 	field: string | null;
-	code: DoseRefusal | 'invalid' | 'column_count' | 'fhir_schema' | 'patient_unknown';
+	code:
+		DoseRefusal | 'invalid' | 'column_count' | 'malformed_csv' | 'fhir_schema' | 'patient_unknown';
 };
 
 /** The city's doses (administered, checked, not voided), with the people they belong to. */
@@ -189,11 +190,22 @@ const csvLine = z.object({
 
 /** The documented CSV layout to typed lines, and the lines it cannot read. */
 export function parseDoseCsv(text: string): { doses: ImportedDose[]; errors: DoseImportError[] } {
+	// A record that is not CSV (a quote never closed) is reported by line, like any bad line.
+	const unreadable: DoseImportError[] = [];
 	const records = parse(text, {
 		bom: true,
 		relax_column_count: true,
 		skip_empty_lines: true,
-		info: true
+		skip_records_with_error: true,
+		info: true,
+		on_skip: (error) => {
+			unreadable.push({
+				line: (error as { lines?: number } | undefined)?.lines ?? 0,
+				field: null,
+				code: 'malformed_csv'
+			});
+			return undefined;
+		}
 	}) as unknown as {
 		record: string[];
 		info: { lines: number };
@@ -203,7 +215,7 @@ export function parseDoseCsv(text: string): { doses: ImportedDose[]; errors: Dos
 		return { doses: [], errors: [{ line: 1, field: null, code: 'column_count' }] };
 	}
 	const doses: ImportedDose[] = [];
-	const errors: DoseImportError[] = [];
+	const errors: DoseImportError[] = [...unreadable];
 	for (const { record, info } of lines) {
 		if (record.length !== doseCsvColumns.length) {
 			errors.push({ line: info.lines, field: null, code: 'column_count' });
