@@ -12,7 +12,12 @@ import { launchDatabase } from '../src/lib/server/db/launch';
 import { demoMunicipality, demoStaff } from '../src/lib/server/demo/city';
 import { loadDemoCity } from '../src/lib/server/demo/load';
 import { rotateSigningKey } from '../src/lib/server/documents/signing-keys';
-import { ConfigError, parseKeySpec, readConfig } from '../src/lib/server/config';
+import {
+	ConfigError,
+	deploymentProblems,
+	parseKeySpec,
+	readConfig
+} from '../src/lib/server/config';
 import { runCommand, UsageError } from './lib/run';
 
 function newestChange(paths: string[]): number {
@@ -173,9 +178,8 @@ await runCommand(async () => {
 		}
 		Object.assign(process.env, database.env);
 		const config = readConfig(process.env);
-		if (config.appRole !== 'portal' && !config.myNumberKey) {
-			throw new ConfigError('MY_NUMBER_KEY is not set (required unless APP_ROLE=portal)');
-		}
+		const problems = deploymentProblems(config, process.env);
+		if (problems.length > 0) throw new ConfigError(problems.join('; '));
 		buildIfStale();
 		process.env.ORIGIN ??= `http://localhost:${port}`;
 		// adapter-node refuses bodies over 512 KB by default; uploads carry up to 10 MB per file

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, readConfig } from './config';
+import { ConfigError, deploymentProblems, readConfig } from './config';
 
 const key = Buffer.alloc(32, 7).toString('base64');
 
@@ -68,5 +68,57 @@ describe('readConfig', () => {
 			origin: 'http://localhost:3000',
 			secureCookies: false
 		});
+	});
+});
+
+describe('deploymentProblems', () => {
+	const city = {
+		DATABASE_URL: 'postgres://a@b/c',
+		ORIGIN: 'https://vaccination.city.example.lg.jp',
+		MY_NUMBER_KEY: `mn2026:${key}`,
+		DOCUMENT_KEY: `doc2026:${key}`
+	};
+	const problems = (env: Record<string, string>) => deploymentProblems(readConfig(env), env);
+
+	it('lets a city start with https and its own keys', () => {
+		expect(problems(city)).toEqual([]);
+		expect(problems({ ...city, APP_ROLE: 'portal', MY_NUMBER_KEY: '', DOCUMENT_KEY: '' })).toEqual(
+			[]
+		);
+	});
+	it('refuses plain http outside localhost, and allows it on localhost', () => {
+		expect(problems({ ...city, ORIGIN: 'http://vaccination.city.example.lg.jp' })).toEqual([
+			'ORIGIN must be an https:// origin (plain http only on localhost)'
+		]);
+		expect(problems({ ...city, ORIGIN: 'http://localhost:3000' })).toEqual([]);
+	});
+	it('refuses the embedded demo’s keys and a back office without its keys', () => {
+		expect(
+			problems({ ...city, MY_NUMBER_KEY: `demo1:${key}`, ARCHIVE_KEY: `demo1:${key}` })
+		).toEqual([
+			"MY_NUMBER_KEY is the embedded demo's key: generate one for this city",
+			"ARCHIVE_KEY is the embedded demo's key: generate one for this city"
+		]);
+		expect(problems({ ...city, MY_NUMBER_KEY: '', DOCUMENT_KEY: '' })).toEqual([
+			'MY_NUMBER_KEY is not set (required unless APP_ROLE=portal)',
+			'DOCUMENT_KEY is not set (required unless APP_ROLE=portal)'
+		]);
+	});
+	it('never names a key’s value', () => {
+		const found = problems({
+			...city,
+			ORIGIN: 'http://x.example',
+			MY_NUMBER_KEY: `demo1:${key}`
+		}).join(' ');
+		expect(found).not.toContain(key);
+	});
+	it('leaves the embedded demo alone', () => {
+		expect(
+			problems({
+				DATABASE_URL: 'postgres://a@b/c',
+				MY_NUMBER_KEY: `demo1:${key}`,
+				VACCINATION_EMBEDDED: '1'
+			})
+		).toEqual([]);
 	});
 });

@@ -135,8 +135,47 @@ export function readConfig(env: Record<string, string | undefined>): Config {
 	};
 }
 
+/**
+ * What a deployment — anything but the embedded demo, which its launcher marks — must not run
+ * with: a plain-http public origin, the demo's generated keys, or a back office without the keys
+ * that protect 個人番号 and signed documents. Empty when it may start. Values are never echoed.
+ */
+export function deploymentProblems(
+	config: Config,
+	env: Record<string, string | undefined>
+): string[] {
+	if (env.VACCINATION_EMBEDDED === '1') return [];
+	const problems: string[] = [];
+	const origin = new URL(config.origin);
+	const loopback = ['localhost', '127.0.0.1', '[::1]'].includes(origin.hostname);
+	if (origin.protocol !== 'https:' && !loopback) {
+		problems.push('ORIGIN must be an https:// origin (plain http only on localhost)');
+	}
+	const keys: [string, string | undefined][] = [
+		['MY_NUMBER_KEY', config.myNumberKey?.id],
+		['DOCUMENT_KEY', config.documentKey?.id],
+		['ARCHIVE_KEY', env.ARCHIVE_KEY ? parseKeySpec(env.ARCHIVE_KEY).id : undefined]
+	];
+	for (const [name, id] of keys) {
+		if (id?.startsWith('demo'))
+			problems.push(`${name} is the embedded demo's key: generate one for this city`);
+	}
+	if (config.appRole !== 'portal') {
+		if (!config.myNumberKey)
+			problems.push('MY_NUMBER_KEY is not set (required unless APP_ROLE=portal)');
+		if (!config.documentKey)
+			problems.push('DOCUMENT_KEY is not set (required unless APP_ROLE=portal)');
+	}
+	return problems;
+}
+
 let cached: Config | undefined;
 export function config(): Config {
-	cached ??= readConfig(process.env);
+	if (!cached) {
+		const read = readConfig(process.env);
+		const problems = deploymentProblems(read, process.env);
+		if (problems.length > 0) throw new ConfigError(problems[0]!);
+		cached = read;
+	}
 	return cached;
 }

@@ -63,7 +63,8 @@ export async function launchDatabase(
 			loginRoles[kind].login,
 			kind === 'portal' ? secrets.portalPassword : secrets.backofficePassword
 		);
-		const appEnv: Record<string, string> = { DATABASE_URL: runtimeUrl };
+		// Marks the embedded demo: its generated keys and http://localhost are fine here only.
+		const appEnv: Record<string, string> = { DATABASE_URL: runtimeUrl, VACCINATION_EMBEDDED: '1' };
 		if (kind === 'backoffice') {
 			appEnv.MY_NUMBER_KEY = env.MY_NUMBER_KEY ?? secrets.myNumberKey;
 			appEnv.DOCUMENT_KEY = env.DOCUMENT_KEY ?? secrets.documentKey;
