@@ -3,10 +3,10 @@ import type { Handle, HandleServerError, ServerInit } from '@sveltejs/kit';
 import { sequence } from '@sveltejs/kit/hooks';
 import { paraglideMiddleware } from '$lib/paraglide/server';
 import { config } from '$lib/server/config';
-import { db } from '$lib/server/db';
+import { closeDb, db } from '$lib/server/db';
 import { deliverPending, smtpTransport } from '$lib/server/notifications/email';
 import { expireDrafts } from '$lib/server/applications/store';
-import { jobs } from '$lib/server/jobs/runtime';
+import { jobs, stopJobs } from '$lib/server/jobs/runtime';
 import { auditContextFor, sessionCookieNames } from '$lib/server/http/context';
 import { securityHeaders } from '$lib/server/http/headers';
 import { isServed, realmOf } from '$lib/server/http/realm';
@@ -110,6 +110,11 @@ export const init: ServerInit = () => {
 			console.error(JSON.stringify({ level: 'error', event: 'jobs_start', error: error.message }))
 		);
 	}
+	// adapter-node closes the server on SIGTERM/SIGINT and then waits for the event loop to empty:
+	// the job worker's timers and the database pool would keep it alive.
+	process.once('sveltekit:shutdown', () => {
+		void stopJobs().finally(() => closeDb());
+	});
 	const expire = () =>
 		expireDrafts(db(), { portalUrl: `${origin}/sign-in`, now: new Date() }).catch((error: Error) =>
 			console.error(JSON.stringify({ level: 'error', event: 'draft_expiry', error: error.message }))

@@ -15,3 +15,11 @@ export function jobs(): Promise<JobRunner> {
 	);
 	return runner;
 }
+
+/** Stops the worker (its polling timers would keep a shutting-down process alive). */
+export async function stopJobs(): Promise<void> {
+	const started = runner;
+	runner = undefined;
+	const running = await started?.catch(() => undefined);
+	await running?.stop();
+}
