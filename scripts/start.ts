@@ -179,7 +179,7 @@ await runCommand(async () => {
 		Object.assign(process.env, database.env);
 		const config = readConfig(process.env);
 		const problems = deploymentProblems(config, process.env);
-		if (problems.length > 0) throw new ConfigError(problems.join('; '));
+		if (problems.length > 0) throw new ConfigError(problems[0]!);
 		buildIfStale();
 		process.env.ORIGIN ??= `http://localhost:${port}`;
 		// adapter-node refuses bodies over 512 KB by default; uploads carry up to 10 MB per file
