@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { mailingCriteria } from './mailings/selection';
 import { applyFeedLine, feedColumns, parseFeedLine } from './residents/registry-feed';
 import { suppressRow } from './statistics/report';
-import { parseDoseCsv, parseImmunizationBundle } from './vaccinations/exchange';
+import { doseCsvColumns, parseDoseCsv, parseImmunizationBundle } from './vaccinations/exchange';
 
 const today = '2026-11-30';
 const knownCodes = new Set([
@@ -94,11 +94,33 @@ describe('the registry feed, for any input', () => {
 });
 
 describe('the dose exchange parsers, for any input', () => {
-	it('read any text as CSV without throwing', () => {
+	it('read any text as CSV without throwing, and no file without the header', () => {
 		fc.assert(
 			fc.property(anyText, (text) => {
-				const parsed = parseDoseCsv(text);
-				expect(parsed.doses.length + parsed.errors.length).toBeGreaterThanOrEqual(0);
+				fc.pre(!text.replace(/^\ufeff/, '').startsWith(doseCsvColumns.join(',')));
+				expect(parseDoseCsv(text)).toEqual({
+					doses: [],
+					errors: [{ line: 1, field: null, code: 'column_count' }]
+				});
+			}),
+			{ numRuns: 300 }
+		);
+	});
+	it('answer every line after the header with a dose or a known refusal', () => {
+		const codes = new Set(['invalid', 'column_count', 'malformed_csv']);
+		const cell = fc.oneof(
+			anyText,
+			fc.constantFrom('1', 'bcg', 'single', '2025-01-01', 'statutory', '')
+		);
+		const row = fc.array(cell, { minLength: 11, maxLength: 13 }).map((cells) => cells.join(','));
+		fc.assert(
+			fc.property(fc.array(row, { maxLength: 8 }), (rows) => {
+				const parsed = parseDoseCsv([doseCsvColumns.join(','), ...rows].join('\n'));
+				for (const error of parsed.errors) expect(codes.has(error.code)).toBe(true);
+				for (const dose of parsed.doses) {
+					expect(dose.administeredOn).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+					expect(['statutory', 'administrative', 'voluntary']).toContain(dose.legalBasis);
+				}
 			}),
 			{ numRuns: 300 }
 		);

@@ -19,29 +19,10 @@ import {
 	type NamePart
 } from './names';
 import { Random } from './random';
+import type { RegisterEntry } from '../residents/registry-feed';
 
-export type ResidentRow = {
-	atena_number: string;
-	household_number: string;
-	is_household_head: boolean;
-	relationship: string;
-	name_kanji: string;
-	name_kana: string;
-	name_romaji: string | null;
-	birth_date: string;
-	sex: 'male' | 'female';
-	postal_code: string;
-	address: string;
-	resident_type: 'japanese' | 'foreign';
-	status: 'resident' | 'moved_out' | 'deceased';
-	became_resident_on: string;
-	became_resident_reason: 'birth' | 'moved_in' | 'other';
-	address_set_on: string;
-	foreign_resident_on: string | null;
-	removed_on: string | null;
-	phone: string | null;
-	email: string | null;
-};
+/** A register entry (the residents domain's shape) with its 宛名番号 and the demo's e-mail. */
+export type ResidentRow = RegisterEntry & { atena_number: string; email: string | null };
 
 export type GuardianshipRow = {
 	guardian_atena_number: string;

@@ -18,6 +18,7 @@ import { drawYoshinhyo, yoshinhyoHeader } from '../documents/yoshinhyo';
 import type { Municipality } from '../municipality';
 import { activeCatalogue } from '../residents/household';
 import { config } from '../config';
+import { addDuration } from '../vaccinations/eligibility';
 
 type StoredDose = ReminderLetter['doses'][number] & { vaccine: string; dose: string };
 type Names = Map<string, { vaccineJa: string; vaccineEn: string; doseJa: string; doseEn: string }>;
@@ -95,8 +96,6 @@ export async function renderNextPart(
 		const names = await catalogueNames(trx, batch.municipality_code);
 		const municipality = batch as unknown as Municipality;
 		const kind = batch.kind as ReminderLetter['kind'];
-		const childUntil = (birthDate: string) =>
-			`${Number(birthDate.slice(0, 4)) + 18}${birthDate.slice(4)}`;
 
 		let layout: Layout | null = null;
 		const placed: { seq: number; firstPage: number; pages: number }[] = [];
@@ -140,7 +139,7 @@ export async function renderNextPart(
 					nameKanji: recipient.name_kanji,
 					postalCode: recipient.postal_code,
 					address: recipient.address,
-					child: childUntil(recipient.birth_date) > batch.as_of
+					child: addDuration(recipient.birth_date, 'P18Y') > batch.as_of
 				},
 				doses,
 				withQuestionnaires: batch.with_questionnaires,

@@ -134,24 +134,9 @@ const fieldSchemas = {
 	phone: optional(z.string().regex(/^[0-9-]{6,20}$/))
 } satisfies Record<FeedColumn, z.ZodType>;
 
-export type FeedLine = {
-	line: number;
-	change: FeedChange;
-	effective_on: string;
-	atena_number: string;
-	household_number: string;
-	is_household_head: boolean;
-	relationship: string;
-	name_kanji: string;
-	name_kana: string;
-	name_romaji: string | null;
-	birth_date: string;
-	sex: 'male' | 'female';
-	postal_code: string;
-	address: string;
-	resident_type: 'japanese' | 'foreign';
-	foreign_resident_on: string | null;
-	phone: string | null;
+/** A line as parsed: its number and each column's value as its schema gives it. */
+export type FeedLine = { line: number } & {
+	[Column in FeedColumn]: z.output<(typeof fieldSchemas)[Column]>;
 };
 
 /** The header must be the documented columns in order: a vendor's layout change fails loudly. */
@@ -218,21 +203,14 @@ export function applyFeedLine(before: RegisterEntry | undefined, line: FeedLine)
 		ok: false,
 		error: { line: line.line, field, code }
 	});
-	const items = {
-		household_number: line.household_number,
-		is_household_head: line.is_household_head,
-		relationship: line.relationship,
-		name_kanji: line.name_kanji,
-		name_kana: line.name_kana,
-		name_romaji: line.name_romaji,
-		birth_date: line.birth_date,
-		sex: line.sex,
-		postal_code: line.postal_code,
-		address: line.address,
-		resident_type: line.resident_type,
-		foreign_resident_on: line.foreign_resident_on,
-		phone: line.phone
-	};
+	// Everything but the change itself is a register item the line carries.
+	const {
+		line: _line,
+		change: _change,
+		effective_on: _effective,
+		atena_number: _atena,
+		...items
+	} = line;
 	let after: RegisterEntry;
 	let kind: ChangeKind;
 	switch (line.change) {
