@@ -11,4 +11,6 @@ npx eslint .
 echo "== unit"; npx vitest run --project unit
 echo "== integration"; npx vitest run --project integration
 echo "== build"; npx vite build --logLevel warn
+echo "== faults (reduced: kill -9 the app, restart PostgreSQL; fails if a submission is lost)"
+npx tsx scripts/faults.ts --quick
 echo "== e2e"; npx playwright test

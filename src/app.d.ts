@@ -11,6 +11,8 @@ declare global {
 		interface Locals {
 			/** Which side of the product the route belongs to. */
 			realm: 'public' | 'resident' | 'staff';
+			/** Set by handleError: PostgreSQL could not serve the request (answered 503). */
+			databaseUnavailable?: boolean;
 			/** Passed to every audit entry made while serving this request. */
 			audit: AuditContext;
 			/** The signed-in resident (resident realm only). */

@@ -4,6 +4,7 @@ import { sequence } from '@sveltejs/kit/hooks';
 import { paraglideMiddleware } from '$lib/paraglide/server';
 import { config } from '$lib/server/config';
 import { closeDb, db } from '$lib/server/db';
+import { isDatabaseUnavailable, retryAfterSeconds } from '$lib/server/db/availability';
 import { deliverPending, smtpTransport } from '$lib/server/notifications/email';
 import { expireDrafts } from '$lib/server/applications/store';
 import { jobs, stopJobs } from '$lib/server/jobs/runtime';
@@ -37,7 +38,17 @@ const realmAndContext: Handle = async ({ event, resolve }) => {
 	const needed = requiredRealm(event.route.id, event.url.pathname);
 	const sessionRealm = needed ?? (realm === 'public' ? null : realm);
 	if (sessionRealm) {
-		const outcome = await loadSession(event, sessionRealm, new Date());
+		let outcome: Awaited<ReturnType<typeof loadSession>>;
+		try {
+			outcome = await loadSession(event, sessionRealm, new Date());
+		} catch (thrown) {
+			if (!isDatabaseUnavailable(thrown)) throw thrown;
+			logUnavailable(event, thrown);
+			return withSecurityHeaders(
+				unavailable(event.request, event.locals.audit.requestId),
+				event.url
+			);
+		}
 		if (needed && outcome !== 'valid') {
 			const refused = withSecurityHeaders(
 				signInRequired(event.request, event.url, needed, outcome),
@@ -48,10 +59,49 @@ const realmAndContext: Handle = async ({ event, resolve }) => {
 		}
 	}
 
-	const response = withSecurityHeaders(await resolve(event), event.url);
+	let response = await resolve(event);
+	// The error page or JSON error is already rendered with the message; only the status changes.
+	if (event.locals.databaseUnavailable) {
+		response = new Response(response.body, { status: 503, headers: response.headers });
+		response.headers.set('Retry-After', String(retryAfterSeconds));
+	}
+	response = withSecurityHeaders(response, event.url);
 	response.headers.set('X-Request-Id', event.locals.audit.requestId);
 	return response;
 };
+
+/** Before any page runs (the session could not be read): a 503 page or JSON, Retry-After. */
+function unavailable(request: Request, requestId: string): Response {
+	const headers = {
+		'Retry-After': String(retryAfterSeconds),
+		'Content-Security-Policy': strictCsp,
+		'X-Request-Id': requestId
+	};
+	if (!(request.headers.get('accept') ?? '').includes('text/html')) {
+		return new Response(JSON.stringify({ message: m.error_unavailable(), requestId }), {
+			status: 503,
+			headers: { ...headers, 'Content-Type': 'application/json' }
+		});
+	}
+	const body = `<!doctype html><html lang="${getLocale()}"><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>503</title><main><h1>${m.error_title()}</h1><p>${m.error_unavailable()}</p><p>${m.error_reference({ id: requestId })}</p></main></html>`;
+	return new Response(body, {
+		status: 503,
+		headers: { ...headers, 'Content-Type': 'text/html; charset=utf-8' }
+	});
+}
+
+function logUnavailable(event: Parameters<Handle>[0]['event'], thrown: unknown) {
+	console.error(
+		JSON.stringify({
+			level: 'warn',
+			event: 'database_unavailable',
+			requestId: event.locals.audit?.requestId,
+			route: event.route.id,
+			method: event.request.method,
+			error: thrown instanceof Error ? `${thrown.name}: ${thrown.message}` : String(thrown)
+		})
+	);
+}
 
 function withSecurityHeaders(response: Response, url: URL): Response {
 	for (const [name, value] of Object.entries(securityHeaders(url)))
@@ -133,6 +183,11 @@ export const init: ServerInit = () => {
 
 export const handleError: HandleServerError = ({ error: thrown, event, status, message }) => {
 	const requestId = event.locals.audit?.requestId ?? crypto.randomUUID();
+	if (isDatabaseUnavailable(thrown)) {
+		event.locals.databaseUnavailable = true;
+		logUnavailable(event, thrown);
+		return { message: m.error_unavailable(), requestId };
+	}
 	if (status >= 500) {
 		// One structured line: the request id ties it to the page the user saw. No request body,
 		// no query string (they may carry personal data).

@@ -319,4 +319,53 @@ describe('signed acts', () => {
 		);
 		expect(await sign(holder, holder.accountId, login)).toBe('challenge_mismatch');
 	});
+
+	it('store the act and its effect together: an effect that fails leaves no act, and the assertion is spent', async () => {
+		const holder = await resident();
+		const { options } = await signingOptions(db, rp, {
+			accountId: holder.accountId,
+			kind: 'submit',
+			payload: { application: 'x' },
+			ceremonyHash: browser,
+			now: new Date()
+		});
+		const response = softAssertion(holder.soft, {
+			challenge: options.challenge,
+			origin: rp.origin,
+			rpId: rp.rpId
+		});
+		const complete = (effect: (act: { id: string }) => Promise<string>) =>
+			completeSigning(
+				db,
+				rp,
+				{
+					accountId: holder.accountId,
+					municipalityCode: city,
+					ceremonyHash: browser,
+					response,
+					userHandleOf: (ownerId) => userHandleOf(db, 'resident', ownerId),
+					now: new Date()
+				},
+				effect
+			);
+		// The process dies (here: the effect throws) after the act row is written, before commit.
+		let written: string | undefined;
+		await expect(
+			complete(async (act) => {
+				written = act.id;
+				throw new Error('crash mid-submission');
+			})
+		).rejects.toThrow('crash mid-submission');
+		expect(written).toBeDefined();
+		const acts = await database.owner
+			.selectFrom('signed_act')
+			.select('id')
+			.where('resident_account_id', '=', holder.accountId)
+			.execute();
+		expect(acts).toEqual([]);
+		// The same assertion again: its challenge was consumed before the act, so it signs nothing.
+		await expect(complete(async () => 'again')).rejects.toMatchObject({
+			reason: 'challenge_unknown'
+		});
+	});
 });

@@ -58,13 +58,21 @@ const schema = z.object({
 	MUNICIPALITY_CODE: z
 		.string()
 		.regex(/^[0-9]{6}$/, 'must be a 6-digit 全国地方公共団体コード')
-		.optional()
+		.optional(),
+	// Connections per process. A request that waits longer than 5 s for one is answered 503.
+	PG_POOL_MAX: z.coerce
+		.number()
+		.int()
+		.min(1, 'must be a whole number from 1 to 100')
+		.max(100, 'must be a whole number from 1 to 100')
+		.default(10)
 });
 
 export type Config = {
 	databaseUrl: string;
 	databaseOwnerUrl: string;
 	appRole: AppRole;
+	databasePoolMax: number;
 	myNumberKey: { id: string; key: Buffer } | undefined;
 	/** Seals 個人番号 typed on the portal for the back office; derived from MY_NUMBER_KEY if set. */
 	myNumberIntakeKey: { id: string; key: Buffer } | undefined;
@@ -119,6 +127,7 @@ export function readConfig(env: Record<string, string | undefined>): Config {
 		databaseUrl: values.DATABASE_URL,
 		databaseOwnerUrl: values.DATABASE_OWNER_URL ?? values.DATABASE_URL,
 		appRole: values.APP_ROLE,
+		databasePoolMax: values.PG_POOL_MAX,
 		myNumberKey: values.MY_NUMBER_KEY ? parseKeySpec(values.MY_NUMBER_KEY) : undefined,
 		myNumberIntakeKey: values.MY_NUMBER_INTAKE_KEY
 			? parseKeySpec(values.MY_NUMBER_INTAKE_KEY)

@@ -503,27 +503,31 @@ function signedTransition(kind: 'submit' | 'withdraw') {
 		},
 		verify: async (event: RequestEvent) => {
 			const application = await applicationOr404(event);
-			return signVerify(event, async (act) => {
-				const input = {
-					application,
-					act,
-					actor: residentActor(event.locals),
-					context: event.locals.audit,
-					portalUrl: `${config().origin}/sign-in`,
-					now: new Date()
-				};
-				await refusingStale(async () =>
+			return signVerify(
+				event,
+				async (act, trx, expectedPayload) => {
+					const input = {
+						application,
+						act,
+						actor: residentActor(event.locals),
+						context: event.locals.audit,
+						portalUrl: `${config().origin}/sign-in`,
+						now: new Date()
+					};
+					await refusingStale(() =>
+						kind === 'submit'
+							? submitSigned(trx, { ...input, expectedPayload })
+							: withdrawSigned(trx, input)
+					);
+					return {
+						redirect: `/applications/${application.id}?${kind === 'submit' ? 'submitted' : 'withdrawn'}=1`
+					};
+				},
+				() =>
 					kind === 'submit'
-						? submitSigned(db(), {
-								...input,
-								expectedPayload: await payloadFor(event, application)
-							})
-						: withdrawSigned(db(), input)
-				);
-				return {
-					redirect: `/applications/${application.id}?${kind === 'submit' ? 'submitted' : 'withdrawn'}=1`
-				};
-			});
+						? refusingStale(() => payloadFor(event, application))
+						: Promise.resolve(undefined)
+			);
 		}
 	};
 }

@@ -5,7 +5,7 @@ import { getLocale } from '$lib/paraglide/runtime';
 import { recordAudit, type Actor } from '../audit/record';
 import type { AuditAction } from '../audit/actions';
 import { config } from '../config';
-import { db } from '../db';
+import { db, type Executor } from '../db';
 import {
 	activeCredentials,
 	addCredential,
@@ -382,9 +382,14 @@ export async function actFromBody(
 	return { kind: request.kind as SignedActKind, payload: request.payload };
 }
 
-export async function signVerify(
+export async function signVerify<Prepared = undefined>(
 	event: RequestEvent,
-	onSigned: SignedActHandler
+	onSigned: SignedActHandler<Prepared>,
+	/**
+	 * Reads what the act needs before its transaction opens: inside it, a second pooled
+	 * connection could wait on one that waits on the audit chain's lock.
+	 */
+	prepare?: () => Promise<Prepared>
 ): Promise<Response> {
 	const resident = event.locals.resident!;
 	return guarded(
@@ -393,34 +398,45 @@ export async function signVerify(
 		'auth.sign',
 		async (city) => {
 			const body = await readJson(event.request);
+			const prepared = (prepare ? await prepare() : undefined) as Prepared;
 			const at = now();
-			const { act } = await completeSigning(db(), relyingParty(city, 'resident'), {
-				accountId: resident.accountId,
-				municipalityCode: resident.municipalityCode,
-				ceremonyHash: ceremonyHash(event.cookies),
-				response: body,
-				userHandleOf: (ownerId) => userHandleOf(db(), 'resident', ownerId),
-				now: at
-			});
-			await recordAudit(db(), {
-				municipalityCode: resident.municipalityCode,
-				actor: residentActor(event.locals),
-				context: event.locals.audit,
-				action: 'auth.sign',
-				subjectAtenaNumber: resident.atenaNumber,
-				objectType: 'signed_act',
-				objectId: act.id,
-				result: 'ok',
-				// base64url, not hex: 64 hex characters now and then hold a run of 12 decimal digits
-				// with a valid check digit, which the audit log rightly refuses as a 個人番号.
-				payload: { kind: act.kind, digest: act.digest.toString('base64url') }
-			});
-			return json(await onSigned(act));
+			const { effect } = await completeSigning(
+				db(),
+				relyingParty(city, 'resident'),
+				{
+					accountId: resident.accountId,
+					municipalityCode: resident.municipalityCode,
+					ceremonyHash: ceremonyHash(event.cookies),
+					response: body,
+					userHandleOf: (ownerId) => userHandleOf(db(), 'resident', ownerId),
+					now: at
+				},
+				async (act, trx) => {
+					await recordAudit(trx, {
+						municipalityCode: resident.municipalityCode,
+						actor: residentActor(event.locals),
+						context: event.locals.audit,
+						action: 'auth.sign',
+						subjectAtenaNumber: resident.atenaNumber,
+						objectType: 'signed_act',
+						objectId: act.id,
+						result: 'ok',
+						// base64url, not hex: 64 hex characters now and then hold a run of 12 decimal digits
+						// with a valid check digit, which the audit log rightly refuses as a 個人番号.
+						payload: { kind: act.kind, digest: act.digest.toString('base64url') }
+					});
+					return onSigned(act, trx, prepared);
+				}
+			);
+			return json(effect);
 		},
 		residentActor(event.locals)
 	);
 }
 
-export type SignedActHandler = (
-	act: Awaited<ReturnType<typeof completeSigning>>['act']
+/** What a signed act does; `trx` is the transaction that stores the act (both or neither). */
+export type SignedActHandler<Prepared = undefined> = (
+	act: Awaited<ReturnType<typeof completeSigning>>['act'],
+	trx: Executor,
+	prepared: Prepared
 ) => Promise<Record<string, unknown>>;

@@ -67,8 +67,13 @@ export async function signingOptions(
 /**
  * Verifies the assertion over a pending signature and stores the act. The caller treats
  * `act.payload` as what the person signed — not whatever the browser sends alongside.
+ *
+ * `effect` (what the act does: the submission, the withdrawal, the desk request) runs in the
+ * transaction that stores the act, so a crash leaves both or neither: never a signature that did
+ * nothing, never a submission without its signature. The challenge is consumed before, in its own
+ * commit, so a failed effect cannot make the same assertion usable again.
  */
-export async function completeSigning(
+export async function completeSigning<T = undefined>(
 	db: Executor,
 	rp: RelyingParty,
 	input: {
@@ -78,8 +83,9 @@ export async function completeSigning(
 		response: unknown;
 		userHandleOf: Parameters<typeof verifyAssertion>[2]['userHandleOf'];
 		now: Date;
-	}
-): Promise<{ act: SignedAct; assertion: VerifiedAssertion }> {
+	},
+	effect?: (act: SignedAct, trx: Executor) => Promise<T>
+): Promise<{ act: SignedAct; assertion: VerifiedAssertion; effect: T | undefined }> {
 	const assertion = await verifyAssertion(db, rp, {
 		realm: 'resident',
 		purpose: 'sign',
@@ -94,29 +100,32 @@ export async function completeSigning(
 	if (digest.toString('base64url') !== challenge.challenge) {
 		throw new AuthFailure('challenge_mismatch', 'digest does not match the pending payload');
 	}
-	const act = await db
-		.insertInto('signed_act')
-		.values({
-			municipality_code: input.municipalityCode,
-			resident_account_id: input.accountId,
-			kind: challenge.signed_kind!,
-			payload: challenge.signed_payload!,
-			nonce: challenge.nonce!,
-			digest,
-			credential_id: credential.id,
-			client_data_json: Buffer.from(response.response.clientDataJSON, 'base64url'),
-			authenticator_data: Buffer.from(response.response.authenticatorData, 'base64url'),
-			signature: Buffer.from(response.response.signature, 'base64url'),
-			user_handle: response.response.userHandle
-				? Buffer.from(response.response.userHandle, 'base64url')
-				: null,
-			origin: rp.origin,
-			rp_id: rp.rpId,
-			signed_at: input.now
-		})
-		.returningAll()
-		.executeTakeFirstOrThrow();
-	return { act, assertion };
+	const store = async (trx: Executor) => {
+		const act = await trx
+			.insertInto('signed_act')
+			.values({
+				municipality_code: input.municipalityCode,
+				resident_account_id: input.accountId,
+				kind: challenge.signed_kind!,
+				payload: challenge.signed_payload!,
+				nonce: challenge.nonce!,
+				digest,
+				credential_id: credential.id,
+				client_data_json: Buffer.from(response.response.clientDataJSON, 'base64url'),
+				authenticator_data: Buffer.from(response.response.authenticatorData, 'base64url'),
+				signature: Buffer.from(response.response.signature, 'base64url'),
+				user_handle: response.response.userHandle
+					? Buffer.from(response.response.userHandle, 'base64url')
+					: null,
+				origin: rp.origin,
+				rp_id: rp.rpId,
+				signed_at: input.now
+			})
+			.returningAll()
+			.executeTakeFirstOrThrow();
+		return { act, assertion, effect: effect ? await effect(act, trx) : undefined };
+	};
+	return db.isTransaction ? store(db) : db.transaction().execute(store);
 }
 
 export type SignatureCheck =

@@ -114,7 +114,13 @@ export async function startEmbeddedPostgres(options: {
 	}
 
 	const port = options.port ?? (await freePort());
-	const log = (message: unknown) => appendFileSync(logFile, String(message));
+	const log = (message: unknown) => {
+		try {
+			appendFileSync(logFile, String(message));
+		} catch {
+			// A full disk must not take the process down with it; PostgreSQL reports the same.
+		}
+	};
 	const server = new EmbeddedPostgres({
 		databaseDir: clusterDir,
 		port,

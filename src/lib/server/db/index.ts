@@ -21,10 +21,22 @@ export function createDatabase(
 	connectionString: string,
 	options: { role?: string; max?: number } = {}
 ): Database {
-	const pool = new pg.Pool({ connectionString, max: options.max ?? 10 });
+	const pool = new pg.Pool({
+		connectionString,
+		max: options.max ?? 10,
+		// A request waits at most this long for a connection (every one busy, or the server
+		// unreachable), then fails; the hook answers 503 rather than hanging (see availability.ts).
+		connectionTimeoutMillis: 5_000
+	});
 	// An idle connection that the server closes (restart, failover) must not crash the process;
 	// the pool replaces it on the next checkout.
 	pool.on('error', (error) => console.error(`database connection lost: ${error.message}`));
+	// So must one that is checked out between two statements (a transaction awaiting our code)
+	// when the server ends it: pg emits 'error' on that client, and with no listener the process
+	// dies. The statement that follows fails instead, and the request is answered 503.
+	pool.on('connect', (client) => {
+		client.on('error', () => {});
+	});
 	return new Kysely<DB>({
 		dialect: new PostgresDialect({
 			pool,
@@ -43,8 +55,11 @@ let instance: Database | undefined;
 /** The application's database, connected as its least-privileged role. */
 export function db(): Database {
 	if (!instance) {
-		const { databaseUrl, appRole } = config();
-		instance = createDatabase(databaseUrl, { role: databaseRoleFor(appRole) });
+		const { databaseUrl, appRole, databasePoolMax } = config();
+		instance = createDatabase(databaseUrl, {
+			role: databaseRoleFor(appRole),
+			max: databasePoolMax
+		});
 	}
 	return instance;
 }

@@ -137,20 +137,20 @@ export const onlineRequest = {
 			payload: await payloadFor(event, body)
 		})),
 	verify: (event: RequestEvent) =>
-		signVerify(event, async (act) => {
+		signVerify(event, async (act, trx) => {
 			const resident = event.locals.resident!;
 			// What was signed is what is registered: the stored act's payload, not the browser's.
 			const signed = JSON.parse(act.payload) as Awaited<ReturnType<typeof payloadFor>>;
 			if (act.kind !== 'desk_request' || signed.person !== resident.atenaNumber)
 				error(400, m.online_request_invalid());
-			const person = await db()
+			const person = await trx
 				.selectFrom('resident')
 				.select('name_kanji')
 				.where('municipality_code', '=', resident.municipalityCode)
 				.where('atena_number', '=', resident.atenaNumber)
 				.executeTakeFirstOrThrow();
 			try {
-				const created = await registerDeskRequest(db(), {
+				const created = await registerDeskRequest(trx, {
 					municipalityCode: resident.municipalityCode,
 					request: {
 						kind: signed.kind,

@@ -133,7 +133,7 @@ export async function registerDeskRequest(
 		request.receivedOn,
 		await clockRules(db, input.municipalityCode, request.kind)
 	);
-	return db.transaction().execute(async (trx) => {
+	const register = async (trx: Executor) => {
 		const { rows } = await sql<{ n: string }>`
 			SELECT nextval('desk_request_number_seq')::text AS n`.execute(trx);
 		const reference = `D${request.receivedOn.slice(0, 4)}-${rows[0]!.n.padStart(6, '0')}`;
@@ -171,7 +171,9 @@ export async function registerDeskRequest(
 			payload: { kind: request.kind, channel: request.channel, deadline }
 		});
 		return { id: row.id, reference, deadline };
-	});
+	};
+	// Inside a signed act's transaction (an online request), or on its own (the desk).
+	return db.isTransaction ? register(db) : db.transaction().execute(register);
 }
 
 /** 延長: once, with a reason, while the original deadline has not passed. */

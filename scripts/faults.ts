@@ -1,0 +1,292 @@
+// npm run faults [-- --quick] [--only kill9,pg-restart,pg-crash,pool,disk-full] [--clients 8]
+// Breaks the built app while residents sign in, fill in and sign 予診票の再発行 requests over
+// HTTP (scripts/lib/portal-client.ts), then checks the database against what each of them was
+// told: no confirmed submission lost, none twice, nothing half-written, the audit chain whole, and
+// the service back without anyone touching it. Exits 1 if any check fails. `--quick` (kill -9 and
+// one PostgreSQL restart) runs in npm test.
+//
+// Faults:
+//   kill9      SIGKILL to the app mid-traffic, then a new process (what systemd's Restart= does)
+//   pg-restart PostgreSQL fast shutdown, 2 s down, same cluster back; the app is left running
+//   pg-crash   SIGKILL to the postmaster; PostgreSQL recovers from its WAL on the next start
+//   pool       every PostgreSQL connection slot taken by another client, and 200 requests at once
+//              against a pool of 10
+//   disk-full  the cluster on a 512 MB tmpfs, filled to the last byte, then emptied (root only)
+import { execFileSync } from 'node:child_process';
+import { closeSync, mkdirSync, openSync, rmSync, writeSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import { startHarness, type Harness } from './lib/app-harness';
+import { PortalClient, PortalError } from './lib/portal-client';
+import { findings, Ledger, type Answer } from './lib/submission-ledger';
+
+const { values } = parseArgs({
+	options: {
+		quick: { type: 'boolean', default: false },
+		only: { type: 'string' },
+		clients: { type: 'string' }
+	}
+});
+const all = ['kill9', 'pg-restart', 'pg-crash', 'pool', 'disk-full'];
+const chosen = values.only ? values.only.split(',') : values.quick ? ['kill9', 'pg-restart'] : all;
+for (const name of chosen) if (!all.includes(name)) throw new Error(`unknown fault ${name}`);
+const clients = Number(values.clients ?? (values.quick ? 6 : 10));
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Residents at work until stopped: sign in, draft, tap start twice, sign and submit. */
+function traffic(harness: Harness, ledger: Ledger) {
+	let running = true;
+	const workers = Array.from({ length: clients }, async (_, index) => {
+		const client = harness.client(index);
+		let signedIn = false;
+		while (running) {
+			try {
+				if (!signedIn) {
+					await client.signIn();
+					signedIn = true;
+				}
+				const draft = await client.draftReissue();
+				const again = await client.form('/apply/reissue', { start_key: draft.startKey });
+				if (!again.includes(draft.applicationId)) ledger.doubleTapSplits++;
+				await submitLikeAPerson(client, ledger, draft.applicationId, draft.startKey, () => running);
+			} catch (error) {
+				const answer = ledger.failure(error);
+				if (error instanceof PortalError && error.status === 401) signedIn = false;
+				await sleep(answer === 'no answer' ? 100 : 300);
+			}
+		}
+	});
+	return async () => {
+		running = false;
+		await Promise.all(workers);
+	};
+}
+
+/**
+ * Taps "sign and send" again after an error, for up to 30 s, as a person would; stops when the
+ * portal confirms or says the draft can no longer be signed (it was sent by an earlier tap).
+ */
+async function submitLikeAPerson(
+	client: PortalClient,
+	ledger: Ledger,
+	applicationId: string,
+	startKey: string,
+	running: () => boolean
+) {
+	const until = Date.now() + 30_000;
+	let uncertain = false;
+	for (;;) {
+		try {
+			await client.submit(applicationId);
+			ledger.count('ok');
+			ledger.told(applicationId, startKey, 'accepted');
+			return;
+		} catch (error) {
+			const answer: Answer = ledger.failure(error);
+			if (answer === '4xx') {
+				ledger.told(applicationId, startKey, uncertain ? 'unknown' : 'refused');
+				return;
+			}
+			uncertain = true;
+			if (Date.now() > until || !running()) {
+				ledger.told(applicationId, startKey, 'unknown');
+				return;
+			}
+			await sleep(answer === 'no answer' ? 150 : 500);
+		}
+	}
+}
+
+/** Seconds until a fresh resident's submission goes through again. */
+async function recovery(harness: Harness, from: number): Promise<number> {
+	const client = harness.client(clients); // a resident the traffic does not use
+	const until = Date.now() + 60_000;
+	for (;;) {
+		try {
+			await client.signIn();
+			const draft = await client.draftReissue();
+			await client.submit(draft.applicationId);
+			return (Date.now() - from) / 1000;
+		} catch (error) {
+			if (Date.now() > until) throw new Error(`no recovery within 60 s: ${String(error)}`);
+			await sleep(200);
+		}
+	}
+}
+
+type Result = { fault: string; detail: string; recoverySeconds: number; answers: string };
+
+async function withTraffic(
+	harness: Harness,
+	ledger: Ledger,
+	fault: string,
+	act: () => Promise<{ detail: string; backAt: number }>
+): Promise<Result> {
+	const before = new Map(ledger.answers);
+	const stop = traffic(harness, ledger);
+	await sleep(3_000);
+	const { detail, backAt } = await act();
+	const recoverySeconds = await recovery(harness, backAt);
+	await sleep(2_000);
+	await stop();
+	const answers = [...ledger.answers]
+		.map(([answer, n]) => [answer, n - (before.get(answer) ?? 0)] as const)
+		.filter(([, n]) => n > 0)
+		.map(([answer, n]) => `${answer} ${n}`)
+		.join(', ');
+	return { fault, detail, recoverySeconds, answers };
+}
+
+const faults: Record<string, (harness: Harness, ledger: Ledger) => Promise<Result>> = {
+	kill9: (harness, ledger) =>
+		withTraffic(harness, ledger, 'kill -9 the app', async () => {
+			const signing: number[] = [];
+			for (let kill = 0; kill < (values.quick ? 1 : 3); kill++) {
+				// Aim at a signed submission on its way: sent, not yet answered.
+				await sleep(500);
+				const until = Date.now() + 10_000;
+				while (PortalClient.submitting === 0 && Date.now() < until) await sleep(1);
+				await sleep(Math.random() * 20);
+				signing.push(PortalClient.submitting);
+				await harness.killApp();
+				await harness.startApp();
+			}
+			return {
+				detail: `SIGKILL ×${signing.length}, each time a new process; signed submissions in flight at each kill: ${signing.join(', ')}`,
+				backAt: Date.now()
+			};
+		}),
+	'pg-restart': (harness, ledger) =>
+		withTraffic(harness, ledger, 'restart PostgreSQL', async () => {
+			await harness.restartPostgres(2_000);
+			return { detail: 'fast shutdown, 2 s down, app left running', backAt: Date.now() };
+		}),
+	'pg-crash': (harness, ledger) =>
+		withTraffic(harness, ledger, 'kill -9 PostgreSQL', async () => {
+			await harness.crashPostgres(1_000);
+			return { detail: 'SIGKILL to the postmaster, WAL recovery', backAt: Date.now() };
+		}),
+	pool: async (harness, ledger) => {
+		// 1. Somebody else holds every connection slot PostgreSQL has.
+		const hogs: pg.Client[] = [];
+		const result = await withTraffic(harness, ledger, 'exhaust connections', async () => {
+			for (;;) {
+				const hog = new pg.Client({ connectionString: harness.superuserUrl('harness') });
+				try {
+					await hog.connect();
+					hogs.push(hog);
+				} catch {
+					break; // only the superuser-reserved slots are left
+				}
+			}
+			await sleep(5_000);
+			await Promise.all(hogs.map((hog) => hog.end()));
+			return { detail: `${hogs.length} slots held for 5 s`, backAt: Date.now() };
+		});
+		// 2. 200 residents' pages at once against the app's 10 connections: they queue, and
+		// whatever waits more than 5 s for a connection is told so, not left hanging.
+		const client = harness.client(0);
+		await client.signIn();
+		const burst = await Promise.all(
+			Array.from({ length: 200 }, async () => {
+				try {
+					await client.get('/home');
+					return 'ok' as const;
+				} catch (error) {
+					return ledger.failure(error);
+				}
+			})
+		);
+		const tally = new Map<string, number>();
+		for (const answer of burst) tally.set(answer, (tally.get(answer) ?? 0) + 1);
+		result.detail += `; then 200 at once: ${[...tally].map(([a, n]) => `${a} ${n}`).join(', ')}`;
+		return result;
+	},
+	'disk-full': async (harness, ledger) =>
+		withTraffic(harness, ledger, 'fill the disk', async () => {
+			const filler = path.join(harness.dataDir, 'filler');
+			const fd = openSync(filler, 'w');
+			const block = Buffer.alloc(1 << 20);
+			let written = 0;
+			try {
+				for (;;) written += writeSync(fd, block);
+			} catch {
+				// ENOSPC: the file system is full
+			}
+			closeSync(fd);
+			await sleep(5_000);
+			rmSync(filler);
+			// PostgreSQL may have stopped itself (a WAL write that found no space is a PANIC);
+			// a supervisor starts it again.
+			if (!(await harness.healthy(3_000))) await harness.restartPostgres(0).catch(() => {});
+			return {
+				detail: `file system filled (${(written / 2 ** 20).toFixed(0)} MB) for 5 s`,
+				backAt: Date.now()
+			};
+		})
+};
+
+let mount: string | undefined;
+if (chosen.includes('disk-full')) {
+	if (os.userInfo().uid !== 0) {
+		console.log('disk-full needs root (a tmpfs mount); skipped');
+		chosen.splice(chosen.indexOf('disk-full'), 1);
+	} else {
+		mount = path.join(os.tmpdir(), `vaccination-faults-${process.pid}`);
+		mkdirSync(mount, { recursive: true });
+		execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=512m', 'tmpfs', mount]);
+	}
+}
+
+const started = Date.now();
+const harness = await startHarness({
+	port: 4391,
+	residents: 400,
+	clients: clients + 1,
+	dataDir: mount
+});
+const ledger = new Ledger();
+const results: Result[] = [];
+let failed = false;
+try {
+	await harness.startApp();
+	console.log(`faults: ${chosen.join(', ')}; ${clients} residents submitting throughout`);
+	for (const name of chosen) {
+		const result = await faults[name]!(harness, ledger);
+		results.push(result);
+		console.log(
+			`${result.fault.padEnd(20)} ${result.detail}\n${''.padEnd(20)} back in ${result.recoverySeconds.toFixed(1)} s; answers: ${result.answers}`
+		);
+	}
+	const found = await findings(harness.owner, ledger);
+	const problems = [
+		...found.lost.map((id) => `lost: ${id}`),
+		...found.duplicated.map((id) => `duplicated: ${id}`),
+		...found.halfWritten.map((id) => `half-written: ${id}`),
+		...(found.auditChainBreak ? [`audit chain: ${found.auditChainBreak}`] : []),
+		...(ledger.doubleTapSplits ? [`${ledger.doubleTapSplits} double taps made two drafts`] : []),
+		...ledger.unclear.map((line) => `unclear error: ${line}`)
+	];
+	console.log(
+		`submissions confirmed ${found.confirmed}; outcome unknown to the resident ${found.unknownThenSubmitted + found.unknownStillDraft} ` +
+			`(${found.unknownThenSubmitted} went through, ${found.unknownStillDraft} still a draft they can send); ` +
+			`lost ${found.lost.length}; duplicated ${found.duplicated.length}; half-written ${found.halfWritten.length}; ` +
+			`audit chain ${found.auditChainBreak ? 'BROKEN' : 'intact'}; ${((Date.now() - started) / 1000).toFixed(0)} s`
+	);
+	if (found.confirmed === 0) problems.push('no submission was confirmed: the traffic did not run');
+	for (const problem of problems) console.error(`FAIL ${problem}`);
+	failed = problems.length > 0;
+} catch (error) {
+	console.error(error);
+	console.error(harness.appLog().slice(-2_000));
+	failed = true;
+} finally {
+	await harness.stop();
+	if (mount) {
+		execFileSync('umount', [mount]);
+		rmSync(mount, { recursive: true, force: true });
+	}
+}
+process.exit(failed ? 1 : 0);

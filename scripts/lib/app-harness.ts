@@ -1,0 +1,239 @@
+// The built app (node build/index.js, as adapter-node serves it) on a throw-away embedded
+// PostgreSQL with the demo city, residents who hold software passkeys, and handles to break it:
+// kill the app, restart or crash PostgreSQL, take its connections. Used by bench:load and faults.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { addCredential } from '../../src/lib/server/auth/credentials';
+import { createSessionManager } from '../../src/lib/server/auth/sessions';
+import { createDatabase, type Database } from '../../src/lib/server/db';
+import { startEmbeddedPostgres, type EmbeddedServer } from '../../src/lib/server/db/embedded';
+import { migrateToLatest } from '../../src/lib/server/db/migrate';
+import {
+	ensureDatabase,
+	loginRoles,
+	provisionLoginRoles,
+	withCredentials
+} from '../../src/lib/server/db/provision';
+import { loadDemoCity } from '../../src/lib/server/demo/load';
+import { softResident } from '../../tests/support/soft-authenticator';
+import { PortalClient } from './portal-client';
+
+const password = 'harness';
+const backofficePassword = 'harness-backoffice';
+
+export type Harness = Awaited<ReturnType<typeof startHarness>>;
+
+export async function startHarness(options: {
+	port: number;
+	residents: number;
+	/** Residents (each a parent with children in the register) who get a passkey. */
+	clients: number;
+	/** Where the cluster lives (a small file system, to fill it); a new temporary directory if unset. */
+	dataDir?: string;
+	/** The app's pool size (PG_POOL_MAX). */
+	poolMax?: number;
+}) {
+	if (!existsSync('build/index.js'))
+		spawnSync('npx', ['vite', 'build', '--logLevel', 'warn'], { stdio: 'inherit' });
+	const dataDir = options.dataDir ?? mkdtempSync(path.join(os.tmpdir(), 'vaccination-harness-'));
+	let server: EmbeddedServer = await startEmbeddedPostgres({ dataDir, password });
+	const pgPort = server.port;
+	await ensureDatabase(server.superuserUrl(), 'harness');
+	const ownerUrl = server.superuserUrl('harness');
+	await provisionLoginRoles(ownerUrl, { portal: 'harness-portal', backoffice: backofficePassword });
+	await migrateToLatest(ownerUrl);
+	const owner: Database = createDatabase(ownerUrl, { max: 4 });
+	const myNumberKey = { id: 'harness', key: randomBytes(32) };
+	await loadDemoCity(owner, {
+		seed: '1',
+		residents: options.residents,
+		asOf: new Date().toISOString().slice(0, 10),
+		myNumberKey
+	});
+	// Parents of young children: they have doses due, so a 予診票の再発行 can be asked for.
+	const parents = await owner
+		.selectFrom('guardianship')
+		.innerJoin('resident as child', (join) =>
+			join
+				.onRef('child.atena_number', '=', 'guardianship.child_atena_number')
+				.onRef('child.municipality_code', '=', 'guardianship.municipality_code')
+		)
+		.select(['guardianship.guardian_atena_number', 'guardianship.municipality_code'])
+		.where('guardianship.suppressed_for_dv', '=', false)
+		.where('guardianship.valid_until', '>', new Date().toISOString().slice(0, 10))
+		.where(
+			'child.birth_date',
+			'>',
+			new Date(Date.now() - 2 * 365 * 86_400_000).toISOString().slice(0, 10)
+		)
+		.distinct()
+		.orderBy('guardianship.guardian_atena_number')
+		.limit(options.clients)
+		.execute();
+	if (parents.length < options.clients)
+		throw new Error(
+			`only ${parents.length} parents of young children among ${options.residents} residents`
+		);
+	const residents = await Promise.all(
+		parents.map((parent) =>
+			softResident(owner, {
+				municipalityCode: parent.municipality_code,
+				atenaNumber: parent.guardian_atena_number
+			})
+		)
+	);
+
+	const origin = `http://localhost:${options.port}`;
+	const base = `http://127.0.0.1:${options.port}`;
+	const env = {
+		...process.env,
+		PORT: String(options.port),
+		HOST: '127.0.0.1',
+		ORIGIN: origin,
+		APP_ROLE: 'all',
+		DATABASE_URL: withCredentials(ownerUrl, loginRoles.backoffice.login, backofficePassword),
+		MY_NUMBER_KEY: `harness:${myNumberKey.key.toString('base64')}`,
+		DOCUMENT_KEY: `harness:${randomBytes(32).toString('base64')}`,
+		VACCINATION_EMBEDDED: '1',
+		...(options.poolMax ? { PG_POOL_MAX: String(options.poolMax) } : {})
+	};
+	let app: ChildProcess | undefined;
+	let appLog = '';
+
+	async function healthy(timeoutMs: number): Promise<boolean> {
+		const until = Date.now() + timeoutMs;
+		while (Date.now() < until) {
+			try {
+				const response = await fetch(`${base}/healthz`, { signal: AbortSignal.timeout(2_000) });
+				if (response.ok) return true;
+			} catch {
+				// not listening yet
+			}
+			await new Promise((resolve) => setTimeout(resolve, 100));
+		}
+		return false;
+	}
+
+	const harness = {
+		dataDir,
+		owner,
+		ownerUrl,
+		origin,
+		base,
+		residents,
+		client: (index: number) =>
+			new PortalClient(base, origin, 'localhost', residents[index % residents.length]!.soft),
+		/** The app's stderr so far (what an operator's log would show). */
+		appLog: () => appLog,
+		async startApp(): Promise<void> {
+			const child = spawn(process.execPath, ['build/index.js'], {
+				env,
+				stdio: ['ignore', 'ignore', 'pipe']
+			});
+			child.stderr!.on('data', (chunk: Buffer) => (appLog += chunk.toString()));
+			app = child;
+			if (!(await healthy(30_000))) throw new Error(`the app did not start:\n${appLog}`);
+		},
+		/** SIGKILL: no shutdown hooks, no draining; whatever was in flight is cut. */
+		async killApp(): Promise<void> {
+			const child = app;
+			if (!child || child.exitCode !== null) return;
+			const exited = new Promise((resolve) => child.once('exit', resolve));
+			child.kill('SIGKILL');
+			await exited;
+		},
+		async stopApp(): Promise<boolean> {
+			const child = app;
+			if (!child || child.exitCode !== null) return true;
+			const exited = new Promise((resolve) => child.once('exit', resolve));
+			child.kill('SIGTERM');
+			const stopped = await Promise.race([
+				exited.then(() => true),
+				new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 15_000))
+			]);
+			if (!stopped) {
+				child.kill('SIGKILL');
+				await exited;
+			}
+			return stopped;
+		},
+		healthy,
+		/** A fast shutdown (every connection ended), then the same cluster on the same port. */
+		async restartPostgres(downMs: number): Promise<void> {
+			await server.stop();
+			await new Promise((resolve) => setTimeout(resolve, downMs));
+			server = await startEmbeddedPostgres({ dataDir, password, port: pgPort });
+		},
+		/** SIGKILL to the postmaster: PostgreSQL must recover from its WAL on the next start. */
+		async crashPostgres(downMs: number): Promise<void> {
+			const pid = Number(
+				readFileSync(path.join(dataDir, 'postgres', 'postmaster.pid'), 'utf8').split('\n')[0]
+			);
+			process.kill(pid, 'SIGKILL');
+			// Its backends notice the postmaster is gone and exit; the pid file stays behind.
+			for (let i = 0; i < 100; i++) {
+				try {
+					process.kill(pid, 0);
+				} catch {
+					break;
+				}
+				await new Promise((resolve) => setTimeout(resolve, 50));
+			}
+			await new Promise((resolve) => setTimeout(resolve, downMs));
+			// The old handle's stop() would wait for an exit that has already happened.
+			server = await startEmbeddedPostgres({ dataDir, password, port: pgPort });
+		},
+		superuserUrl: (database?: string) => server.superuserUrl(database),
+		/**
+		 * A signed-in member of staff with `role`, as the cookie a browser would hold (made by the
+		 * app's own session manager: staff passkeys must be device-bound, which software keys are not).
+		 */
+		async staffCookie(role: string): Promise<string> {
+			const staff = await owner
+				.selectFrom('staff_user')
+				.innerJoin('staff_role', 'staff_role.staff_user_id', 'staff_user.id')
+				.select(['staff_user.id', 'staff_user.municipality_code'])
+				.where('staff_role.role_code', '=', role)
+				.orderBy('staff_user.id')
+				.executeTakeFirstOrThrow();
+			const key = await addCredential(owner, {
+				owner: { realm: 'staff', id: staff.id },
+				municipalityCode: staff.municipality_code,
+				credential: {
+					credentialId: randomBytes(16).toString('base64url'),
+					publicKey: randomBytes(77),
+					signCount: 0,
+					transports: ['usb'],
+					backupEligible: false,
+					backupState: false,
+					aaguid: '00000000-0000-0000-0000-000000000000',
+					attestationFormat: 'none'
+				},
+				nickname: 'harness',
+				enrolmentId: null,
+				now: new Date()
+			});
+			const session = await createSessionManager(owner, 'staff', {
+				secureCookies: false,
+				settings: () => ({ idleMinutes: 30, absoluteHours: 12 })
+			}).start({
+				ownerId: staff.id,
+				credentialId: key.id,
+				ip: null,
+				userAgent: 'harness',
+				now: new Date()
+			});
+			return `${session.cookie.name}=${session.token}`;
+		},
+		async stop(): Promise<void> {
+			await harness.stopApp();
+			await owner.destroy();
+			await server.stop();
+			if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
+		}
+	};
+	return harness;
+}

@@ -1,0 +1,163 @@
+// A resident's browser, in Node: a cookie jar, the same form posts and JSON ceremonies the portal's
+// pages make, and a software passkey (tests/support/soft-authenticator) that signs what the server
+// asks. The load benchmark and the fault scripts drive the built app with it over loopback, so
+// every request runs the app's real paths (CSRF origin check, sessions, signing, audit).
+import { randomUUID } from 'node:crypto';
+import { softAssertion, type SoftCredential } from '../../tests/support/soft-authenticator';
+
+export class PortalError extends Error {
+	override name = 'PortalError';
+	constructor(
+		readonly status: number,
+		readonly body: string,
+		readonly retryAfter: string | null,
+		what: string
+	) {
+		super(`${what}: HTTP ${status}`);
+	}
+}
+
+export type Submission = { applicationId: string; startKey: string };
+
+export class PortalClient {
+	/** Signed submissions sent and not yet answered, across all clients (faults aim at them). */
+	static submitting = 0;
+	private readonly cookies = new Map<string, string>();
+
+	constructor(
+		/** Where to connect (the app listens on loopback). */
+		private readonly base: string,
+		/** The deployment's public origin: what a browser sends as Origin and signs as clientData. */
+		private readonly origin: string,
+		private readonly rpId: string,
+		private readonly credential: SoftCredential
+	) {}
+
+	/** The cookies this browser holds, as a Cookie header (for a scanner to sign in with). */
+	cookieHeader(): string {
+		return [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ');
+	}
+
+	async request(path: string, init: RequestInit = {}): Promise<Response> {
+		const headers = new Headers(init.headers);
+		headers.set('origin', this.origin);
+		if (!headers.has('accept')) headers.set('accept', 'text/html');
+		if (this.cookies.size) headers.set('cookie', this.cookieHeader());
+		const response = await fetch(this.base + path, {
+			...init,
+			headers,
+			redirect: 'manual',
+			signal: init.signal ?? AbortSignal.timeout(30_000)
+		});
+		for (const line of response.headers.getSetCookie()) {
+			const [pair] = line.split(';');
+			const at = pair!.indexOf('=');
+			const name = pair!.slice(0, at);
+			const value = pair!.slice(at + 1);
+			if (value === '' || /max-age=0/i.test(line)) this.cookies.delete(name);
+			else this.cookies.set(name, value);
+		}
+		return response;
+	}
+
+	private async expect(response: Response, what: string, ok: (status: number) => boolean) {
+		if (ok(response.status)) return response;
+		throw new PortalError(
+			response.status,
+			await response.text().catch(() => ''),
+			response.headers.get('retry-after'),
+			what
+		);
+	}
+
+	private async json(path: string, body: unknown, what: string): Promise<Record<string, unknown>> {
+		const response = await this.expect(
+			await this.request(path, {
+				method: 'POST',
+				headers: { 'content-type': 'application/json', accept: 'application/json' },
+				body: JSON.stringify(body)
+			}),
+			what,
+			(status) => status === 200
+		);
+		return (await response.json()) as Record<string, unknown>;
+	}
+
+	private async sign(optionsPath: string, verifyPath: string, what: string, counted = false) {
+		const options = await this.json(optionsPath, {}, `${what} options`);
+		const assertion = softAssertion(this.credential, {
+			challenge: String(options.challenge),
+			origin: this.origin,
+			rpId: this.rpId
+		});
+		if (counted) PortalClient.submitting++;
+		try {
+			return await this.json(verifyPath, assertion, `${what} verify`);
+		} finally {
+			if (counted) PortalClient.submitting--;
+		}
+	}
+
+	async signIn(): Promise<void> {
+		await this.sign('/auth/sign-in/options', '/auth/sign-in/verify', 'sign-in');
+	}
+
+	async get(path: string): Promise<Response> {
+		return this.expect(await this.request(path), `GET ${path}`, (status) => status < 400);
+	}
+
+	/** Posts a form as a browser without JavaScript would; a 303 is the only success. */
+	async form(path: string, values: Record<string, string>): Promise<string> {
+		const response = await this.expect(
+			await this.request(path, {
+				method: 'POST',
+				headers: { 'content-type': 'application/x-www-form-urlencoded' },
+				body: new URLSearchParams(values).toString()
+			}),
+			`POST ${path}`,
+			(status) => status === 303
+		);
+		return response.headers.get('location') ?? '';
+	}
+
+	/** The values offered for a radio group on a page, in the page's order. */
+	async choices(path: string, name: string): Promise<string[]> {
+		const html = await (await this.get(path)).text();
+		const pattern = new RegExp(`<input[^>]*name="${name}"[^>]*value="([^"]*)"`, 'g');
+		return [...html.matchAll(pattern)].map((match) => match[1]!);
+	}
+
+	/**
+	 * A 予診票の再発行 filled in for the first household member with a dose to reissue; `startKey`
+	 * is the start form's key, so starting twice (a double tap) gives one draft.
+	 */
+	async draftReissue(startKey = randomUUID()): Promise<Submission> {
+		const first = await this.form('/apply/reissue', { start_key: startKey });
+		const applicationId = first.split('/')[2]!;
+		const step = (name: string) => `/applications/${applicationId}/${name}`;
+		const answer = (name: string, values: Record<string, string>) =>
+			this.form(`${step(name)}?/answer`, values);
+		for (const person of await this.choices(step('person'), 'person')) {
+			await answer('person', { person });
+			const [dose] = await this.choices(step('dose'), 'dose');
+			if (!dose) continue;
+			await answer('dose', { dose });
+			await answer('reason', { reason: 'lost' });
+			await answer('delivery', { delivery: 'mail' });
+			return { applicationId, startKey };
+		}
+		throw new Error('nobody in the household has a dose to reissue');
+	}
+
+	/** Signs and submits the draft; resolves once the portal says it was received. */
+	async submit(applicationId: string): Promise<void> {
+		const result = await this.sign(
+			`/applications/${applicationId}/submit/options`,
+			`/applications/${applicationId}/submit/verify`,
+			'submit',
+			true
+		);
+		if (!String(result.redirect ?? '').includes('submitted=1'))
+			throw new Error(`submit answered ${JSON.stringify(result)}`);
+	}
+}
