@@ -6,10 +6,11 @@
 // headers …). Prints each finding; writes the raw reports under .scan/. docs/security.md records a
 // run and explains what it found. Needs `apt-get install sqlmap wapiti`.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { startHarness } from './lib/app-harness';
+import { crawl, leave } from './lib/crawl';
 
 const { values } = parseArgs({
 	options: {
@@ -27,9 +28,6 @@ const out = path.resolve('.scan');
 rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
 
-// Links that end the session or undo the scan's own set-up are not followed.
-const leave = ['sign-out', 'withdraw', 'passkeys', 'language'];
-
 function run(command: string, args: string[], log: string): Promise<string> {
 	return new Promise((resolve, reject) => {
 		const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -45,15 +43,24 @@ function run(command: string, args: string[], log: string): Promise<string> {
 	});
 }
 
+// wapiti 3.0.4 (Debian 12) builds its -x patterns with a trailing inline flag, which Python 3.11
+// refuses; this runs it with that one function corrected.
+const wapitiShim = `
+import re, sys
+import wapitiCore.net.crawler as crawler
+def wildcard_translate(pattern):
+    return re.compile('(?ms)' + ''.join('.*' if c == '*' else re.escape(c) for c in pattern) + r'\\Z')
+crawler.wildcard_translate = wildcard_translate
+from wapitiCore.main.wapiti import wapiti_main
+sys.argv[0] = 'wapiti'
+sys.exit(wapiti_main())
+`;
+
 const harness = await startHarness({ port: 4393, residents: 300, clients: 1 });
 const findings: string[] = [];
 try {
 	await harness.startApp();
-	const resident = harness.client(0);
-	await resident.signIn();
-	const draft = await resident.draftReissue();
-	const sent = await resident.draftReissue();
-	await resident.submit(sent.applicationId);
+	const { resident, draft } = await harness.residentWithRequests();
 	const seconds = Number(values.minutes) * 60;
 
 	for (const role of values.roles.split(',')) {
@@ -67,40 +74,43 @@ try {
 		];
 		console.log(`== ${role}: resident and staff sessions, ${harness.origin}`);
 
+		const pages = await crawl(harness.origin, cookie, starts);
+		const targets = path.join(out, `targets-${role}.txt`);
+		writeFileSync(targets, pages.map((page) => harness.origin + page).join('\n') + '\n');
+		console.log(`${pages.length} pages reachable with these sessions (.scan/targets-${role}.txt)`);
+
 		if (scanners.includes('sqlmap')) {
-			for (const start of starts) {
-				const text = await run(
-					'timeout',
-					[
-						String(seconds),
-						'sqlmap',
-						'-u',
-						`${harness.origin}${start}`,
-						'--batch',
-						'--crawl=2',
-						`--crawl-exclude=${leave.join('|')}`,
-						'--forms',
-						'--level=2',
-						'--risk=1',
-						'--threads=4',
-						`--cookie=${cookie}`,
-						`--headers=${origin}`,
-						'--skip-static',
-						`--output-dir=${path.join(out, 'sqlmap')}`,
-						'--disable-coloring'
-					],
-					path.join(out, `sqlmap-${role}-${start.split('/').filter(Boolean).join('-')}.log`)
-				);
-				const forms = text.match(/do you want to test this form/g)?.length ?? 0;
-				const urls = text.match(/^(GET|POST) http\S+/gm) ?? [];
-				const injectable = text.includes('identified the following injection point')
-					? [...text.matchAll(/Parameter: (.+?) \((GET|POST|Cookie)\)/g)].map((m) => m[0])
-					: [];
-				console.log(
-					`sqlmap from ${start}: ${forms} forms and ${new Set(urls).size} targets tested, ${injectable.length} injectable`
-				);
-				findings.push(...injectable.map((line) => `sqlmap ${role} ${start}: ${line}`));
-			}
+			// Each page's query parameters, and every form on it (fields and action parameters).
+			const text = await run(
+				'timeout',
+				[
+					String(seconds),
+					'sqlmap',
+					'-m',
+					targets,
+					'--batch',
+					'--forms',
+					'--smart',
+					'--level=2',
+					'--risk=1',
+					'--threads=4',
+					`--cookie=${cookie}`,
+					`--headers=${origin}`,
+					'--skip-static',
+					`--output-dir=${path.join(out, 'sqlmap')}`,
+					'--disable-coloring'
+				],
+				path.join(out, `sqlmap-${role}.log`)
+			);
+			const forms = text.match(/do you want to test this form/g)?.length ?? 0;
+			const urls = new Set(text.match(/^(GET|POST) http\S+/gm) ?? []);
+			const injectable = text.includes('identified the following injection point')
+				? [...text.matchAll(/Parameter: (.+?) \((GET|POST|Cookie)\)/g)].map((m) => m[0])
+				: [];
+			console.log(
+				`sqlmap: ${pages.length} pages, ${forms} forms, ${urls.size} requests with parameters tested; ${injectable.length} injectable`
+			);
+			findings.push(...injectable.map((line) => `sqlmap ${role}: ${line}`));
 		}
 
 		if (scanners.includes('wapiti')) {
@@ -109,10 +119,15 @@ try {
 				'timeout',
 				[
 					String(seconds + 60),
-					'wapiti',
+					// The interpreter wapiti's own launcher names (a pyenv python3 has no wapitiCore).
+					readFileSync(spawnSync('which', ['wapiti']).stdout.toString().trim(), 'utf8')
+						.split('\n')[0]!
+						.replace(/^#!/, ''),
+					'-c',
+					wapitiShim,
 					'-u',
 					`${harness.origin}/`,
-					...starts.flatMap((start) => ['-s', `${harness.origin}${start}`]),
+					...pages.flatMap((page) => ['-s', `${harness.origin}${page}`]),
 					...leave.flatMap((word) => ['-x', `${harness.origin}/*${word}*`]),
 					'--scope',
 					'domain',
@@ -123,6 +138,9 @@ try {
 					'--flush-session',
 					'--max-scan-time',
 					String(seconds),
+					// Each attack module's share, so the report is written before the time is up.
+					'--max-attack-time',
+					String(Math.ceil(seconds / 12)),
 					'-d',
 					'4',
 					'-f',
@@ -134,6 +152,9 @@ try {
 				],
 				path.join(out, `wapiti-${role}.log`)
 			);
+			const log = readFileSync(path.join(out, `wapiti-${role}.log`), 'utf8');
+			for (const [, where] of log.matchAll(/Received a HTTP 500 error in (\S+)/g))
+				findings.push(`wapiti ${role}: HTTP 500 in ${where}`);
 			if (!existsSync(report)) {
 				findings.push(`wapiti ${role}: no report written (see .scan/wapiti-${role}.log)`);
 				continue;

@@ -8,9 +8,11 @@ echo "== types (svelte-check)"; npx svelte-check --tsconfig ./tsconfig.json --fa
 echo "== lint"
 npx prettier --check . >/dev/null
 npx eslint .
+echo "== controls (docs/security.md names tests that exist)"; npx tsx scripts/check-controls.ts
 echo "== unit"; npx vitest run --project unit
 echo "== integration"; npx vitest run --project integration
 echo "== build"; npx vite build --logLevel warn
 echo "== faults (reduced: kill -9 the app, restart PostgreSQL; fails if a submission is lost)"
 npx tsx scripts/faults.ts --quick
+echo "== fuzz (every form action and JSON endpoint: 4xx, never 5xx)"; npx tsx scripts/fuzz.ts --runs 10
 echo "== e2e"; npx playwright test

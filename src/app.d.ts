@@ -11,8 +11,11 @@ declare global {
 		interface Locals {
 			/** Which side of the product the route belongs to. */
 			realm: 'public' | 'resident' | 'staff';
-			/** Set by handleError: PostgreSQL could not serve the request (answered 503). */
-			databaseUnavailable?: boolean;
+			/**
+			 * Set by handleError when a failure is not a bug: PostgreSQL could not serve (503,
+			 * Retry-After) or refused a value the request carried (400).
+			 */
+			answerWith?: { status: 400 | 503; retryAfter?: number };
 			/** Passed to every audit entry made while serving this request. */
 			audit: AuditContext;
 			/** The signed-in resident (resident realm only). */

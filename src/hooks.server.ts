@@ -4,7 +4,11 @@ import { sequence } from '@sveltejs/kit/hooks';
 import { paraglideMiddleware } from '$lib/paraglide/server';
 import { config } from '$lib/server/config';
 import { closeDb, db } from '$lib/server/db';
-import { isDatabaseUnavailable, retryAfterSeconds } from '$lib/server/db/availability';
+import {
+	isDatabaseUnavailable,
+	isInvalidValue,
+	retryAfterSeconds
+} from '$lib/server/db/availability';
 import { deliverPending, smtpTransport } from '$lib/server/notifications/email';
 import { expireDrafts } from '$lib/server/applications/store';
 import { jobs, stopJobs } from '$lib/server/jobs/runtime';
@@ -61,9 +65,10 @@ const realmAndContext: Handle = async ({ event, resolve }) => {
 
 	let response = await resolve(event);
 	// The error page or JSON error is already rendered with the message; only the status changes.
-	if (event.locals.databaseUnavailable) {
-		response = new Response(response.body, { status: 503, headers: response.headers });
-		response.headers.set('Retry-After', String(retryAfterSeconds));
+	const answer = event.locals.answerWith;
+	if (answer) {
+		response = new Response(response.body, { status: answer.status, headers: response.headers });
+		if (answer.retryAfter) response.headers.set('Retry-After', String(answer.retryAfter));
 	}
 	response = withSecurityHeaders(response, event.url);
 	response.headers.set('X-Request-Id', event.locals.audit.requestId);
@@ -146,7 +151,20 @@ function notFound(): Response {
 	});
 }
 
-export const handle = sequence(locale, realmAndContext);
+/**
+ * A request refused before its body was read (a sign-in required, an endpoint that reads none) is
+ * read to its end anyway (adapter-node's BODY_SIZE_LIMIT bounds it): answering mid-upload resets
+ * the connection, and the browser shows a network error instead of the answer. Found by the fuzzer.
+ */
+const drainUnreadBody: Handle = async ({ event, resolve }) => {
+	const response = await resolve(event);
+	if (event.request.body && !event.request.bodyUsed) {
+		await event.request.arrayBuffer().catch(() => undefined);
+	}
+	return response;
+};
+
+export const handle = sequence(locale, drainUnreadBody, realmAndContext);
 
 /**
  * Background work of every process: drafts older than 30 days are deleted hourly (with a notice),
@@ -184,9 +202,23 @@ export const init: ServerInit = () => {
 export const handleError: HandleServerError = ({ error: thrown, event, status, message }) => {
 	const requestId = event.locals.audit?.requestId ?? crypto.randomUUID();
 	if (isDatabaseUnavailable(thrown)) {
-		event.locals.databaseUnavailable = true;
+		event.locals.answerWith = { status: 503, retryAfter: retryAfterSeconds };
 		logUnavailable(event, thrown);
 		return { message: m.error_unavailable(), requestId };
+	}
+	if (isInvalidValue(thrown)) {
+		event.locals.answerWith = { status: 400 };
+		console.error(
+			JSON.stringify({
+				level: 'warn',
+				event: 'value_refused_by_database',
+				requestId,
+				route: event.route.id,
+				method: event.request.method,
+				code: (thrown as { code?: string }).code
+			})
+		);
+		return { message: m.error_invalid_value(), requestId };
 	}
 	if (status >= 500) {
 		// One structured line: the request id ties it to the page the user saw. No request body,

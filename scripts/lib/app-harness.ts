@@ -98,6 +98,7 @@ export async function startHarness(options: {
 		MY_NUMBER_KEY: `harness:${myNumberKey.key.toString('base64')}`,
 		DOCUMENT_KEY: `harness:${randomBytes(32).toString('base64')}`,
 		VACCINATION_EMBEDDED: '1',
+		BODY_SIZE_LIMIT: '32M', // as npm start sets it
 		...(options.poolMax ? { PG_POOL_MAX: String(options.poolMax) } : {})
 	};
 	let app: ChildProcess | undefined;
@@ -126,6 +127,15 @@ export async function startHarness(options: {
 		residents,
 		client: (index: number) =>
 			new PortalClient(base, origin, 'localhost', residents[index % residents.length]!.soft),
+		/** Resident 0 signed in, with a draft and a submitted request, so their pages exist. */
+		async residentWithRequests() {
+			const resident = harness.client(0);
+			await resident.signIn();
+			const draft = await resident.draftReissue();
+			const sent = await resident.draftReissue();
+			await resident.submit(sent.applicationId);
+			return { resident, draft, sent };
+		},
 		/** The app's stderr so far (what an operator's log would show). */
 		appLog: () => appLog,
 		async startApp(): Promise<void> {

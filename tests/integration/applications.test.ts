@@ -2,7 +2,8 @@
 // attachments cleaned and limited, the 個人番号 intake box the portal can write but never read,
 // one draft per start key, and drafts that expire.
 import { randomBytes } from 'node:crypto';
-import { PDFDocument } from 'pdf-lib';
+import { crc32 } from 'node:zlib';
+import { PDFDocument, PDFName, PDFString } from 'pdf-lib';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
@@ -95,6 +96,52 @@ describe('attachments', () => {
 			'attachment_unreadable'
 		);
 		expect(await refusal(Buffer.from('%PDF-1.7\nnot really'))).toBe('attachment_unreadable');
+	});
+
+	it('refuses the tricks: a program named .jpg, a decompression bomb, and keeps no script from a polyglot or a PDF action', async () => {
+		const refusal = (bytes: Uint8Array) =>
+			cleanFile(bytes).then(
+				() => null,
+				(failure: AttachmentError) => failure.code
+			);
+		// The type comes from the bytes, never the name: a Windows program is not a photo.
+		expect(await refusal(Buffer.concat([Buffer.from('MZ'), randomBytes(200)]))).toBe(
+			'attachment_type'
+		);
+		expect(
+			await refusal(Buffer.from('<svg onload="alert(1)" xmlns="http://www.w3.org/2000/svg"/>'))
+		).toBe('attachment_type');
+		// A 1×1 PNG whose header claims 60,000 × 60,000 pixels (3.6 gigapixels): refused from the
+		// header, before anything is decoded.
+		const png = await sharp({
+			create: { width: 1, height: 1, channels: 3, background: { r: 0, g: 0, b: 0 } }
+		})
+			.png()
+			.toBuffer();
+		const bomb = Buffer.from(png);
+		bomb.writeUInt32BE(60_000, 16);
+		bomb.writeUInt32BE(60_000, 20);
+		bomb.writeUInt32BE(crc32(bomb.subarray(12, 29)) >>> 0, 29);
+		expect(await refusal(bomb)).toBe('attachment_unreadable');
+		// A PDF that is also an HTML page, and one that runs JavaScript when opened: kept as a
+		// PDF, without the page or the script.
+		const document = await PDFDocument.create();
+		document.addPage();
+		const script = document.context.obj({
+			Type: 'Action',
+			S: 'JavaScript',
+			JS: PDFString.of('app.alert(1)')
+		});
+		document.catalog.set(PDFName.of('OpenAction'), script);
+		const polyglot = Buffer.concat([
+			Buffer.from(await document.save({ useObjectStreams: false })),
+			Buffer.from('<html><script>alert(document.cookie)</script></html>')
+		]);
+		const cleaned = await cleanFile(polyglot);
+		expect(cleaned.type).toBe('application/pdf');
+		expect(cleaned.content.includes(Buffer.from('<script>'))).toBe(false);
+		expect(cleaned.content.includes(Buffer.from('app.alert'))).toBe(false);
+		expect(cleaned.content.includes(Buffer.from('/JavaScript'))).toBe(false);
 	});
 
 	it('keeps at most 20 per application even when uploads race, and a repeat only once', async () => {

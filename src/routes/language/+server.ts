@@ -2,12 +2,14 @@
 // that paraglide reads, and send the browser back to the page it came from.
 import { redirect, error } from '@sveltejs/kit';
 import { cookieName, cookieMaxAge, isLocale } from '$lib/paraglide/runtime';
+import { m } from '$lib/paraglide/messages';
+import { formOf } from '$lib/server/http/form';
 import type { RequestHandler } from './$types';
 
 export const POST: RequestHandler = async ({ request, cookies, url }) => {
-	const form = await request.formData();
+	const form = await formOf(request);
 	const locale = String(form.get('locale') ?? '');
-	if (!isLocale(locale)) error(400, 'unsupported locale');
+	if (!isLocale(locale)) error(400, m.error_locale_unsupported());
 	const target = String(form.get('redirect') ?? '/');
 	// Only a path on this site: never an open redirect.
 	const safeTarget =

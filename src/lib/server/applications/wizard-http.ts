@@ -297,7 +297,10 @@ async function readForm(request: Request): Promise<FormValues> {
 	const form: FormValues = {};
 	for (const [key, value] of (await request.formData()).entries()) {
 		if (typeof value !== 'string') continue;
-		const text = value.slice(0, 500);
+		// Control characters (a NUL, an escape) are nothing a person types; PostgreSQL cannot even
+		// store a NUL. They are dropped before anything reads the value.
+		// eslint-disable-next-line no-control-regex
+		const text = value.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, '').slice(0, 500);
 		const previous = form[key];
 		form[key] = previous === undefined ? text : [...[previous].flat(), text].slice(0, 50);
 	}

@@ -179,13 +179,30 @@ export function failureResponse(failure: AuthFailure): Response {
 }
 
 export async function readJson(request: Request): Promise<unknown> {
-	const length = Number(request.headers.get('content-length') ?? 0);
-	if (length > 64 * 1024) throw new AuthFailure('malformed', 'body too large');
-	const text = await request.text();
-	if (text.length > 64 * 1024) throw new AuthFailure('malformed', 'body too large');
+	const text = await readUpTo(request, 64 * 1024);
+	if (text === null) throw new AuthFailure('malformed', 'body too large');
 	try {
 		return JSON.parse(text);
 	} catch {
 		throw new AuthFailure('malformed', 'not JSON');
 	}
+}
+
+/**
+ * The body as text, or null past `max` bytes. A body that is too large is still read to its end
+ * (adapter-node's BODY_SIZE_LIMIT bounds it): answering before the upload finishes resets the
+ * connection, and the browser would show a network error instead of our message.
+ */
+async function readUpTo(request: Request, max: number): Promise<string | null> {
+	const reader = request.body?.getReader();
+	if (!reader) return '';
+	const chunks: Uint8Array[] = [];
+	let size = 0;
+	for (;;) {
+		const { done, value } = await reader.read();
+		if (done) break;
+		size += value.length;
+		if (size <= max) chunks.push(value);
+	}
+	return size > max ? null : Buffer.concat(chunks).toString('utf8');
 }

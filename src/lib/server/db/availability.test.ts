@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isDatabaseUnavailable } from './availability';
+import { isDatabaseUnavailable, isInvalidValue } from './availability';
 
 const withCode = (message: string, code: string) => Object.assign(new Error(message), { code });
 
@@ -34,5 +34,17 @@ describe('isDatabaseUnavailable', () => {
 		}
 		expect(isDatabaseUnavailable('ECONNREFUSED')).toBe(false);
 		expect(isDatabaseUnavailable(undefined)).toBe(false);
+	});
+});
+
+describe('isInvalidValue', () => {
+	it('recognises a value PostgreSQL cannot store, and nothing else', () => {
+		expect(
+			isInvalidValue(withCode('invalid byte sequence for encoding "UTF8": 0x00', '22021'))
+		).toBe(true);
+		expect(isInvalidValue(withCode('date/time field value out of range', '22008'))).toBe(true);
+		expect(isInvalidValue(withCode('duplicate key value', '23505'))).toBe(false);
+		expect(isInvalidValue(withCode('connection failure', '08006'))).toBe(false);
+		expect(isInvalidValue(new Error('22021'))).toBe(false);
 	});
 });

@@ -45,5 +45,15 @@ export function isDatabaseUnavailable(error: unknown): boolean {
 	return false;
 }
 
+/**
+ * PostgreSQL's data exceptions (class 22: a NUL in text, a date that does not exist, a number out
+ * of range) come from a value the request carried that validation let through. The person is told
+ * their input could not be used (400); the log still names the route, so the gap gets closed.
+ */
+export function isInvalidValue(error: unknown): boolean {
+	const code = error instanceof Error ? (error as { code?: unknown }).code : undefined;
+	return typeof code === 'string' && /^22[0-9A-Z]{3}$/.test(code);
+}
+
 /** Seconds a client should wait before trying again. */
 export const retryAfterSeconds = 5;

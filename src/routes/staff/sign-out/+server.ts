@@ -1,5 +1,6 @@
 import { signOut } from '$lib/server/auth/sign-out';
+import { formOf } from '$lib/server/http/form';
 import type { RequestHandler } from './$types';
 
 export const POST: RequestHandler = async (event) =>
-	signOut(event, 'staff', { everywhere: (await event.request.formData()).has('everywhere') });
+	signOut(event, 'staff', { everywhere: (await formOf(event.request)).has('everywhere') });

@@ -1,0 +1,242 @@
+// npm run fuzz [-- --runs 200] [--seed N]
+// Hostile input against the built app, with fast-check: every form a signed-in resident and each
+// kind of staff member can reach (found by following links, as a browser would) is posted with
+// generated values — unicode edge cases, control characters, 100,000-character fields, repeated
+// and unknown fields, path traversal and CRLF header injection — and every JSON endpoint in the
+// route tree gets generated JSON (deep nesting, wrong types, huge strings). The only acceptable
+// answers are 2xx, 3xx and 4xx: a 5xx, a header echoed from input, or a file from outside the app
+// is a failure, shrunk by fast-check to the smallest input that shows it. Exits 1 on any.
+// `--runs 15` runs in npm test.
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import fc from 'fast-check';
+import { startHarness } from './lib/app-harness';
+import { crawl, leave } from './lib/crawl';
+
+const { values } = parseArgs({
+	options: {
+		runs: { type: 'string', default: '100' },
+		seed: { type: 'string' },
+		roles: {
+			type: 'string',
+			default: 'caseworker,approver,desk,auditor,admin,contractor,relief_officer'
+		}
+	}
+});
+const runs = Number(values.runs);
+const seed = values.seed ? Number(values.seed) : Date.now() % 2 ** 31;
+
+/** Values nobody should be able to break the app with. */
+const hostile = fc.oneof(
+	fc.string({ unit: 'grapheme', maxLength: 40 }),
+	fc.string({ unit: 'binary', maxLength: 40 }), // lone surrogates, any code point
+	fc.constantFrom(
+		'',
+		' ',
+		'\u0000',
+		'\u202e\u0661\u0662', // right-to-left override, Arabic digits
+		'ｱｲｳ１２３',
+		'𠮷野家',
+		'e\u0301', // a combining accent
+		'../../../../etc/passwd',
+		'..%2f..%2f..%2fetc%2fpasswd',
+		'x\r\nSet-Cookie: injected=1',
+		'x\r\nLocation: https://evil.example',
+		"' OR 1=1 --",
+		'<script>alert(1)</script>',
+		'{"__proto__":{"admin":true}}',
+		'-1',
+		'1e309',
+		'2026-02-30',
+		'99999999999999999999999',
+		'123456789018' // a 個人番号 with a valid check digit
+	),
+	fc.constant('あ'.repeat(100_000)),
+	fc.integer().map(String),
+	fc.uuid()
+);
+
+/** fast-check's report, without the 100,000 characters a counterexample may hold. */
+function counterexample(error: Error) {
+	const text = error.message.replace(/\s+/g, ' ');
+	problems.push(`${text.slice(0, 200)} … ${text.slice(-300)}`);
+}
+
+type Form = { page: string; action: string; fields: string[] };
+
+function formsOn(page: string, html: string, origin: string): Form[] {
+	const forms: Form[] = [];
+	for (const [, attributes, body] of html.matchAll(/<form([^>]*)>([\s\S]*?)<\/form>/g)) {
+		if (!/method="post"/i.test(attributes!)) continue;
+		const action = /action="([^"]*)"/.exec(attributes!)?.[1]?.replaceAll('&amp;', '&') ?? '';
+		const url = new URL(action, origin + page);
+		const target = url.pathname + url.search;
+		if (leave.some((word) => target.includes(word))) continue;
+		const fields = [
+			...new Set(
+				[...body!.matchAll(/<(?:input|select|textarea)[^>]*name="([^"]+)"/g)].map((m) => m[1]!)
+			)
+		];
+		forms.push({ page, action: target, fields });
+	}
+	return forms;
+}
+
+/** Route ids of every +server.ts with a POST handler (the JSON ceremonies, mostly). */
+function postEndpoints(dir = 'src/routes', prefix = ''): string[] {
+	const found: string[] = [];
+	for (const name of readdirSync(dir)) {
+		const full = path.join(dir, name);
+		if (statSync(full).isDirectory()) {
+			// Route groups like (portal) are not part of the path.
+			found.push(...postEndpoints(full, /^\(.*\)$/.test(name) ? prefix : `${prefix}/${name}`));
+		} else if (name === '+server.ts' && /export const POST/.test(readFileSync(full, 'utf8'))) {
+			found.push(prefix || '/');
+		}
+	}
+	return found;
+}
+
+const harness = await startHarness({ port: 4394, residents: 300, clients: 1 });
+const problems: string[] = [];
+let requests = 0;
+try {
+	await harness.startApp();
+	const { resident, draft } = await harness.residentWithRequests();
+
+	const send = async (target: string, init: RequestInit, what: string) => {
+		requests++;
+		const response = await fetch(harness.origin + target, {
+			...init,
+			redirect: 'manual',
+			headers: { origin: harness.origin, ...(init.headers as Record<string, string>) }
+		}).catch((error: Error) => {
+			problems.push(`${what} → no answer (${error.cause ?? error.message})`);
+			return null;
+		});
+		if (!response) return false;
+		const text = await response.text();
+		const injected =
+			(response.headers.get('set-cookie') ?? '').includes('injected') ||
+			(response.headers.get('location') ?? '').includes('evil.example');
+		if (response.status >= 500 || injected || text.includes('root:x:0:0')) {
+			problems.push(`${what} → ${response.status}${injected ? ' (header injected)' : ''}`);
+			return false;
+		}
+		return true;
+	};
+
+	const forms = new Map<string, { form: Form; cookie: string }>();
+	for (const role of values.roles.split(',')) {
+		const cookie = `${resident.cookieHeader()}; ${await harness.staffCookie(role)}`;
+		const starts = ['/home', `/applications/${draft.applicationId}/person`, '/staff'];
+		for (const page of await crawl(harness.origin, cookie, starts)) {
+			const response = await fetch(harness.origin + page, { headers: { cookie } });
+			for (const form of formsOn(page, await response.text(), harness.origin)) {
+				// One entry per action, ids and all: the same form on another case is the same code.
+				const key = form.action.replace(/[0-9a-f-]{36}/g, ':id');
+				if (!forms.has(key)) forms.set(key, { form, cookie });
+			}
+		}
+	}
+	console.log(
+		`fuzz: seed ${seed}, ${runs} runs per form; ${forms.size} distinct form actions found by following links`
+	);
+
+	for (const { form, cookie } of forms.values()) {
+		const fieldValues = fc.record(
+			Object.fromEntries(
+				form.fields.map((field) => [field, fc.oneof(hostile, fc.array(hostile, { maxLength: 3 }))])
+			)
+		);
+		const extra = fc.dictionary(fc.string({ maxLength: 12 }), hostile, { maxKeys: 3 });
+		await fc
+			.assert(
+				fc.asyncProperty(fieldValues, extra, async (fields, unknown) => {
+					const body = new URLSearchParams();
+					for (const [name, value] of Object.entries({ ...unknown, ...fields }))
+						for (const one of [value].flat()) body.append(name, one);
+					return send(
+						form.action,
+						{
+							method: 'POST',
+							headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+							body
+						},
+						`POST ${form.action} (form on ${form.page})`
+					);
+				}),
+				{ numRuns: runs, seed, endOnFailure: true }
+			)
+			.catch(counterexample);
+	}
+
+	// JSON endpoints: route parameters filled with the resident's own draft, or anything.
+	const cookie = `${resident.cookieHeader()}; ${await harness.staffCookie('admin')}`;
+	const endpoints = postEndpoints().map((route) =>
+		route.replace(/\[id\]/g, draft.applicationId).replace(/\[[^\]]+\]/g, 'x')
+	);
+	const json = fc.oneof(
+		fc.jsonValue({ maxDepth: 4 }),
+		fc.constant('{"a":'.repeat(5_000)), // 5,000 levels deep, unclosed
+		fc.constant(JSON.stringify({ response: { clientDataJSON: 'あ'.repeat(200_000) } })),
+		fc.record({
+			id: hostile,
+			rawId: hostile,
+			type: hostile,
+			response: fc.record({
+				clientDataJSON: hostile,
+				authenticatorData: hostile,
+				signature: hostile
+			})
+		})
+	);
+	for (const endpoint of endpoints) {
+		await fc
+			.assert(
+				fc.asyncProperty(json, async (value) =>
+					send(
+						endpoint,
+						{
+							method: 'POST',
+							headers: { cookie, 'content-type': 'application/json', accept: 'application/json' },
+							body:
+								typeof value === 'string' && value.startsWith('{"a":')
+									? value
+									: JSON.stringify(value)
+						},
+						`POST ${endpoint} (JSON)`
+					)
+				),
+				{ numRuns: runs, seed, endOnFailure: true }
+			)
+			.catch(counterexample);
+	}
+	console.log(`${endpoints.length} JSON endpoints from the route tree`);
+
+	// Paths that try to leave the app, and headers that try to get into the answer.
+	for (const target of [
+		'/../../../../etc/passwd',
+		'/%2e%2e/%2e%2e/%2e%2e/etc/passwd',
+		'/documents/..%2f..%2f..%2fetc%2fpasswd',
+		`/applications/${draft.applicationId}/attachments/..%2f..%2f..%2fetc%2fpasswd`,
+		'/_app/immutable/../../../../../etc/passwd',
+		'/staff/documents/%00',
+		'/sign-in?next=https://evil.example',
+		'/sign-in?next=//evil.example',
+		'/sign-in?next=%0d%0aSet-Cookie:%20injected=1',
+		'/language?lang=en&redirect=https://evil.example'
+	]) {
+		await send(target, { headers: { cookie } }, `GET ${target}`);
+	}
+	console.log(`${requests} requests`);
+} finally {
+	await harness.stop();
+}
+const serverErrors = harness.appLog().match(/"status":5\d\d/g)?.length ?? 0;
+for (const problem of problems) console.error(`FAIL ${problem}`);
+console.log(
+	`${problems.length} failures; ${serverErrors} server errors in the app's log${problems.length ? ` (rerun with --seed ${seed})` : ''}`
+);
+process.exit(problems.length || serverErrors ? 1 : 0);
