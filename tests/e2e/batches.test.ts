@@ -196,6 +196,8 @@ test('an administrator dry-runs and applies a registry change file', async ({ br
 test('records come in from a file, go out as FHIR, and the yearly statistics download', async ({
 	browser
 }) => {
+	// Two staff enrolments, an import, two exports and the statistics: a long journey.
+	test.setTimeout(90_000);
 	const since = new Date();
 	const { rows } = await sql<{ atena_number: string }>`
 		SELECT r.atena_number FROM resident r
