@@ -88,11 +88,12 @@ function unavailable(request: Request, requestId: string): Response {
 			headers: { ...headers, 'Content-Type': 'application/json' }
 		});
 	}
-	const body = `<!doctype html><html lang="${getLocale()}"><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>503</title><main><h1>${m.error_title()}</h1><p>${m.error_unavailable()}</p><p>${m.error_reference({ id: requestId })}</p></main></html>`;
-	return new Response(body, {
-		status: 503,
-		headers: { ...headers, 'Content-Type': 'text/html; charset=utf-8' }
-	});
+	return plainPage(
+		503,
+		m.error_title(),
+		[m.error_unavailable(), m.error_reference({ id: requestId })],
+		headers
+	);
 }
 
 function logUnavailable(event: Parameters<Handle>[0]['event'], thrown: unknown) {
@@ -141,10 +142,21 @@ function signInRequired(
 }
 
 function notFound(): Response {
-	const body = `<!doctype html><html lang="${getLocale()}"><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>404</title><main><h1>404</h1><p>${m.error_not_found()}</p></main></html>`;
+	return plainPage(404, '404', [m.error_not_found()]);
+}
+
+/** A page answered before SvelteKit renders any (no layout, no script), under the strict CSP. */
+function plainPage(
+	status: number,
+	heading: string,
+	paragraphs: string[],
+	headers: Record<string, string> = {}
+): Response {
+	const body = `<!doctype html><html lang="${getLocale()}"><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${status}</title><main><h1>${heading}</h1>${paragraphs.map((text) => `<p>${text}</p>`).join('')}</main></html>`;
 	return new Response(body, {
-		status: 404,
+		status,
 		headers: {
+			...headers,
 			'Content-Type': 'text/html; charset=utf-8',
 			'Content-Security-Policy': strictCsp
 		}
