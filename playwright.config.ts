@@ -37,6 +37,11 @@ export default defineConfig({
 	testDir: 'tests/e2e',
 	fullyParallel: true,
 	workers: 2,
+	// Budgets, not measurements: CI's machine ran these journeys at up to 2.3× the time they take
+	// here, with three servers, their databases and two browsers sharing two cores. A long journey
+	// says test.slow() (three times this).
+	timeout: 60_000,
+	expect: { timeout: 10_000 },
 	reporter: process.env.CI ? [['list']] : [['list'], ['html', { open: 'never' }]],
 	use: {
 		baseURL: baseUrlFor('all'),

@@ -283,8 +283,7 @@ try {
 	if (found.confirmed === 0) problems.push('no submission was confirmed: the traffic did not run');
 	for (const problem of problems) console.error(`FAIL ${problem}`);
 	if (problems.length || ledger.unclear.length) {
-		const errors = harness.appLog().match(/^\{"level":"error".*$/gm) ?? [];
-		for (const line of errors.slice(0, 5)) console.error(`app: ${line.slice(0, 400)}`);
+		for (const line of harness.appErrors()) console.error(`app: ${line}`);
 	}
 	failed = problems.length > 0;
 } catch (error) {

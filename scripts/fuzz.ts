@@ -236,6 +236,7 @@ try {
 }
 const serverErrors = harness.appLog().match(/"status":5\d\d/g)?.length ?? 0;
 for (const problem of problems) console.error(`FAIL ${problem}`);
+for (const line of harness.appErrors()) console.error(`app: ${line}`);
 console.log(
 	`${problems.length} failures; ${serverErrors} server errors in the app's log${problems.length ? ` (rerun with --seed ${seed})` : ''}`
 );

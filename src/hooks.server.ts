@@ -10,6 +10,7 @@ import {
 	retryAfterSeconds
 } from '$lib/server/db/availability';
 import { deliverPending, smtpTransport } from '$lib/server/notifications/email';
+import { MyNumberInAuditError } from '$lib/server/audit/record';
 import { expireDrafts } from '$lib/server/applications/store';
 import { jobs, stopJobs } from '$lib/server/jobs/runtime';
 import { auditContextFor, sessionCookieNames } from '$lib/server/http/context';
@@ -218,19 +219,26 @@ export const handleError: HandleServerError = ({ error: thrown, event, status, m
 		logUnavailable(event, thrown);
 		return { message: m.error_unavailable(), requestId };
 	}
-	if (isInvalidValue(thrown)) {
+	// A 個人番号 typed into a reason or note: a write and its audit entry share one transaction, so
+	// nothing was kept. Fields that reach residents check first and answer inline; this is the net
+	// for the others.
+	const myNumberTyped = thrown instanceof MyNumberInAuditError;
+	if (isInvalidValue(thrown) || myNumberTyped) {
 		event.locals.answerWith = { status: 400 };
 		console.error(
 			JSON.stringify({
 				level: 'warn',
-				event: 'value_refused_by_database',
+				event: myNumberTyped ? 'my_number_refused_from_audit' : 'value_refused_by_database',
 				requestId,
 				route: event.route.id,
 				method: event.request.method,
 				code: (thrown as { code?: string }).code
 			})
 		);
-		return { message: m.error_invalid_value(), requestId };
+		return {
+			message: myNumberTyped ? m.error_my_number_in_text() : m.error_invalid_value(),
+			requestId
+		};
 	}
 	if (status >= 500) {
 		// One structured line: the request id ties it to the page the user saw. No request body,

@@ -138,6 +138,11 @@ export async function startHarness(options: {
 		},
 		/** The app's stderr so far (what an operator's log would show). */
 		appLog: () => appLog,
+		/** The app's error lines (its logger's level "error"), the first few, cut to fit a terminal. */
+		appErrors: (limit = 5) =>
+			(appLog.match(/^\{"level":"error".*$/gm) ?? [])
+				.slice(0, limit)
+				.map((line) => line.slice(0, 600)),
 		async startApp(): Promise<void> {
 			const child = spawn(process.execPath, ['build/index.js'], {
 				env,

@@ -25,7 +25,7 @@ const axe = async (page: import('@playwright/test').Page) =>
 	(await new AxeBuilder({ page }).analyze()).violations;
 
 test('an approver makes a newborn mailing and downloads its print file', async ({ browser }) => {
-	test.setTimeout(180_000);
+	test.slow();
 	const since = new Date();
 	const approver = await registerStaff(
 		browser,
@@ -197,7 +197,7 @@ test('records come in from a file, go out as FHIR, and the yearly statistics dow
 	browser
 }) => {
 	// Two staff enrolments, an import, two exports and the statistics: a long journey.
-	test.setTimeout(90_000);
+	test.slow();
 	const since = new Date();
 	const { rows } = await sql<{ atena_number: string }>`
 		SELECT r.atena_number FROM resident r

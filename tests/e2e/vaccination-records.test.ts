@@ -12,7 +12,7 @@ const run = Date.now().toString(36);
 
 test('a contractor enters a dose, a caseworker checks it', async ({ browser }) => {
 	// Two staff enrolments and two people's screens, each checked with axe.
-	test.setTimeout(90_000);
+	test.slow();
 	const { rows } = await sql<{ atena_number: string; birth_date: string }>`
 		SELECT r.atena_number, r.birth_date FROM resident r
 		WHERE r.status = 'resident' AND r.birth_date > current_date - interval '5 years'

@@ -297,6 +297,7 @@ const refusalText: Record<string, () => string> = {
 	forbidden: m.case_refused_forbidden,
 	wrong_stage: m.case_refused_wrong_stage,
 	reason_required: m.case_refused_reason,
+	my_number_in_text: m.case_refused_my_number,
 	items_required: m.case_return_invalid,
 	not_assignee: m.case_refused_not_assignee,
 	maker_checker: m.case_refused_maker_checker,
@@ -372,10 +373,17 @@ async function act(event: RequestEvent, action: CaseAction) {
 			return fail(503, { action, refusal: 'signing_key', message: m.case_signing_key_missing() });
 		}
 		if (failure instanceof CaseError) {
+			const steps = form.getAll('step').map(String);
 			return fail(failure.code === 'conflict' ? 409 : 400, {
 				action,
 				refusal: failure.code,
-				message: refusalText[failure.code]!()
+				message: refusalText[failure.code]!(),
+				// What was typed comes back into the form, to be corrected rather than typed again.
+				values: {
+					reason: field('reason'),
+					steps,
+					notes: Object.fromEntries(steps.map((step) => [step, field(`note_${step}`)]))
+				}
 			});
 		}
 		throw failure;

@@ -114,6 +114,28 @@ describe('the case machine', () => {
 		).toBe('outcome_required');
 	});
 
+	it('refuses a 個人番号 in a reason or a return note, and not other numbers', () => {
+		const application = {
+			kind: 'reissue',
+			stage: 'assigned',
+			assigned_to: 'cw',
+			prepared_by: null
+		};
+		// 000000000000 has a valid check digit (it is what npm run fuzz typed first).
+		const returning = (reason: string, note: string) =>
+			refusal(() =>
+				nextStage(application, caseworker, {
+					action: 'return',
+					reason,
+					items: [{ step: 'passport', note }]
+				})
+			);
+		expect(returning('番号 000000000000 を確認', '')).toBe('my_number_in_text');
+		expect(returning('確認のため', '123456789018')).toBe('my_number_in_text');
+		// Not a valid check digit, or not twelve digits: a phone number, a document number.
+		expect(returning('電話 090-1234-5678、123456789012', '受付番号 1234567890123')).toBeNull();
+	});
+
 	it('keeps only return items that name a step of the request', () => {
 		expect(
 			returnItems(certificate, [

@@ -9,6 +9,7 @@ import type { AuditAction } from '../audit/actions';
 import { notify } from '../auth/notices';
 import type { Executor } from '../db';
 import { staffAccess } from '../staff/accounts';
+import { findMyNumbers } from '../mynumber/check-digit';
 import type { Status } from './status';
 import type { Application } from './store';
 import type { Wizard } from './wizard';
@@ -125,6 +126,7 @@ export type CaseRefusal =
 	| 'forbidden'
 	| 'wrong_stage'
 	| 'reason_required'
+	| 'my_number_in_text'
 	| 'items_required'
 	| 'not_assignee'
 	| 'maker_checker'
@@ -162,6 +164,12 @@ export function nextStage(
 	if (!actor.permissions.has(rule.permission)) throw new CaseError('forbidden');
 	if (!rule.from.includes(application.stage as Stage)) throw new CaseError('wrong_stage');
 	if (rule.reason && !input.reason?.trim()) throw new CaseError('reason_required');
+	// What staff type here reaches the resident's page, their notice and the audit log, none of
+	// which may hold a 個人番号.
+	const texts = [input.reason ?? '', ...(input.items ?? []).map((item) => item.note)];
+	if (texts.some((text) => findMyNumbers(text).length > 0)) {
+		throw new CaseError('my_number_in_text');
+	}
 	switch (input.action) {
 		case 'reassign':
 			if (!input.assignee) throw new CaseError('assignee_required');

@@ -40,6 +40,11 @@ export class AuditRefusedError extends Error {
 	override name = 'AuditRefusedError';
 }
 
+/** Someone typed a 個人番号 into a field that reaches the log: their input, not a fault (400). */
+export class MyNumberInAuditError extends AuditRefusedError {
+	override name = 'MyNumberInAuditError';
+}
+
 // Keys that would carry what the log must never hold (LOG-41 in the security notes).
 const forbiddenPayloadKey =
 	/my_?number|individual_number|passkey|credential|challenge|assertion|attestation|password|secret|token|diagnos|symptom|passport|file_?content/i;
@@ -61,7 +66,7 @@ function refuseForbiddenContent(event: AuditEvent): void {
 	const withoutUuids = (text: string) =>
 		text.replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi, '');
 	if (texts.some((text) => text && findMyNumbers(withoutUuids(text)).length > 0)) {
-		throw new AuditRefusedError('an audit entry may not contain a 個人番号');
+		throw new MyNumberInAuditError('an audit entry may not contain a 個人番号');
 	}
 	const visit = (value: unknown): void => {
 		if (value && typeof value === 'object') {
