@@ -1,195 +1,318 @@
-// npm run bench:load [-- --seconds 10 --rates 50,100,300]
+// npm run bench:load [-- --seconds 20 --rates 50,100,300 --residents 20000 --clients 40 --paths]
 // Load on the built app (node build/index.js, as adapter-node serves it) over loopback, on a
-// throw-away embedded PostgreSQL with the demo city and the audit log on: a signed-in resident's
-// dashboard, a member of staff's work queue (each view audited) and /healthz, with autocannon at
-// fixed request rates, then unthrottled to find where this 2-core machine saturates. Sessions are
-// real (created by the app's own session manager; the cookie is all a browser would hold).
-// Signed submissions and approvals (WebAuthn per request) are not part of this mix yet.
-import { spawn, spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+// throw-away embedded PostgreSQL with the demo city and the audit log on.
+//
+// Mixed traffic: resident phones (each with its own software passkey and its own address) sign in
+// with a WebAuthn assertion, open the dashboard, a person's record, their requests and documents;
+// some fill in a 予診票の再発行 and sign it; they sign out. A caseworker takes new cases and
+// prepares them; an approver (someone else: maker ≠ checker) approves them, which issues the
+// 予診票 PDF. Every request goes through one gate that lets requests out at the asked rate
+// (open loop while any client is ready; a client waits for its answer before its next request, so
+// once the app saturates the achieved rate falls below the asked one, and that is reported).
+// Latency is from sending a request to having read its whole answer.
+//
+// --paths adds the single-path figures (autocannon on /home, /staff/cases, /healthz).
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
-import { addCredential, ensureResidentAccount } from '../../src/lib/server/auth/credentials';
-import { createSessionManager } from '../../src/lib/server/auth/sessions';
-import { withCredentials, loginRoles } from '../../src/lib/server/db/provision';
-import { loadDemoCity } from '../../src/lib/server/demo/load';
-import { scratchDatabase } from './scratch-database';
+import { startHarness } from '../lib/app-harness';
+import { PortalClient, PortalError } from '../lib/portal-client';
 
 const { values } = parseArgs({
 	options: {
-		seconds: { type: 'string', default: '10' },
+		seconds: { type: 'string', default: '20' },
 		rates: { type: 'string', default: '50,100,300' },
-		residents: { type: 'string', default: '20000' }
+		residents: { type: 'string', default: '20000' },
+		clients: { type: 'string', default: '40' },
+		paths: { type: 'boolean', default: false }
 	}
 });
 const seconds = Number(values.seconds);
 const rates = values.rates.split(',').map(Number);
-const port = 4390;
-const origin = `http://127.0.0.1:${port}`;
+const clientCount = Number(values.clients);
 
-if (!existsSync('build/index.js'))
-	spawnSync('npx', ['vite', 'build', '--logLevel', 'warn'], { stdio: 'inherit' });
+/** Lets one request out every 1/rate s; none when stopped; no gate when rate is 0 (flat out). */
+class Gate {
+	private next = 0;
+	private waiting: (() => void)[] = [];
+	private timer: NodeJS.Timeout | undefined;
+	constructor(private readonly rate: number) {}
+	take(): Promise<void> {
+		if (this.rate === 0) return Promise.resolve();
+		return new Promise((resolve) => {
+			this.waiting.push(resolve);
+			this.schedule();
+		});
+	}
+	private schedule() {
+		if (this.timer || this.waiting.length === 0) return;
+		const now = performance.now();
+		// Slots do not pile up while nobody waits: at most a 50 ms burst is made up.
+		this.next = Math.max(this.next, now - 50);
+		this.timer = setTimeout(
+			() => {
+				this.timer = undefined;
+				const now = performance.now();
+				while (this.waiting.length > 0 && this.next <= now) {
+					this.next += 1000 / this.rate;
+					this.waiting.shift()!();
+				}
+				this.schedule();
+			},
+			Math.max(0, this.next - now)
+		);
+	}
+}
 
-const database = await scratchDatabase();
-const myNumberKey = { id: 'bench', key: randomBytes(32) };
-await loadDemoCity(database.owner, {
-	seed: '1',
+type Sample = { label: string; ms: number; status: number };
+let gate = new Gate(0);
+let samples: Sample[] = [];
+let measuring = false;
+
+/** A label for the figures: the method and route, ids taken out. */
+function labelOf(method: string, path: string): string {
+	const [route, query = ''] = path.split('?');
+	const shape = route!
+		.replace(/[0-9a-f]{8}-[0-9a-f-]{27}/g, ':id')
+		.replace(/\/people\/[A-Za-z0-9_-]{22}/, '/people/:ref');
+	const action = query.startsWith('/') ? `?${query}` : '';
+	return `${method} ${shape.replace(/^\/applications\/:id\/(person|dose|reason|delivery)$/, '/applications/:id/:step')}${action}`;
+}
+
+/** A PortalClient whose every request waits for the gate and is timed. */
+class MeasuredClient extends PortalClient {
+	override async request(path: string, init: RequestInit = {}): Promise<Response> {
+		await gate.take();
+		const started = performance.now();
+		let status = 0;
+		try {
+			const response = await super.request(path, init);
+			status = response.status;
+			const body =
+				response.status === 204 || response.status === 304 ? null : await response.arrayBuffer();
+			return new Response(body, { status: response.status, headers: response.headers });
+		} finally {
+			if (measuring) {
+				samples.push({
+					label: labelOf(init.method ?? 'GET', path),
+					ms: performance.now() - started,
+					status
+				});
+			}
+		}
+	}
+}
+
+const counts = { signIns: 0, submissions: 0, prepared: 0, approved: 0, failures: 0 };
+const failureText = new Map<string, number>();
+let running = true;
+
+function noteFailure(error: unknown) {
+	counts.failures++;
+	const text =
+		error instanceof PortalError ? `${error.message} ${error.body.slice(0, 120)}` : String(error);
+	failureText.set(text, (failureText.get(text) ?? 0) + 1);
+}
+
+const hrefs = (html: string, pattern: RegExp) => [...html.matchAll(pattern)].map((m) => m[1]!);
+
+async function residentLoop(client: MeasuredClient, index: number) {
+	for (let round = 0; running; round++) {
+		try {
+			await client.signIn();
+			counts.signIns++;
+			const home = await (await client.get('/home')).text();
+			const [person] = hrefs(home, /href="(\/people\/[A-Za-z0-9_-]{22})"/g);
+			if (person) await client.get(person);
+			await client.get('/applications');
+			// About one visit in three asks for something; the others look and leave.
+			if ((round + index) % 3 === 0) {
+				const draft = await client.draftReissue();
+				await client.submit(draft.applicationId);
+				counts.submissions++;
+				await client.get(`/applications/${draft.applicationId}`);
+			} else {
+				await client.get('/documents');
+			}
+			await client.form('/sign-out', {});
+		} catch (error) {
+			noteFailure(error);
+		}
+	}
+}
+
+const updatedAt = (html: string) => html.match(/name="updated_at" value="([^"]+)"/)?.[1] ?? '';
+const idle = () => new Promise((resolve) => setTimeout(resolve, 100));
+
+/** The caseworker: takes the oldest new case and drafts the decision (起案して決裁に回す). */
+async function caseworkerLoop(client: MeasuredClient) {
+	while (running) {
+		try {
+			const queue = await (await client.get('/staff/cases?queue=new')).text();
+			const [id] = hrefs(queue, /href="\/staff\/cases\/([0-9a-f-]{36})"/g);
+			if (!id) {
+				await idle();
+				continue;
+			}
+			const page = `/staff/cases/${id}`;
+			await client.form(`${page}?/assign`, {
+				updated_at: updatedAt(await (await client.get(page)).text())
+			});
+			await client.form(`${page}?/prepare`, {
+				updated_at: updatedAt(await (await client.get(page)).text())
+			});
+			counts.prepared++;
+		} catch (error) {
+			noteFailure(error);
+		}
+	}
+}
+
+/** The approver: approves what waits for approval, which issues the document. */
+async function approverLoop(client: MeasuredClient) {
+	while (running) {
+		try {
+			const queue = await (await client.get('/staff/cases?queue=awaiting_approval')).text();
+			const [id] = hrefs(queue, /href="\/staff\/cases\/([0-9a-f-]{36})"/g);
+			if (!id) {
+				await idle();
+				continue;
+			}
+			const page = `/staff/cases/${id}`;
+			await client.form(`${page}?/approve`, {
+				updated_at: updatedAt(await (await client.get(page)).text())
+			});
+			counts.approved++;
+		} catch (error) {
+			noteFailure(error);
+		}
+	}
+}
+
+const percentile = (sorted: number[], p: number) =>
+	sorted.length
+		? sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!
+		: 0;
+const ms = (value: number) => `${value.toFixed(0)} ms`;
+
+const harness = await startHarness({
+	port: 4390,
 	residents: Number(values.residents),
-	asOf: new Date().toISOString().slice(0, 10),
-	myNumberKey
-});
-const settings = () => ({ idleMinutes: 30, absoluteHours: 12 });
-const credential = (backupEligible: boolean) => ({
-	credentialId: randomBytes(16).toString('base64url'),
-	publicKey: randomBytes(77),
-	signCount: 0,
-	transports: ['internal'],
-	backupEligible,
-	backupState: false,
-	aaguid: '00000000-0000-0000-0000-000000000000',
-	attestationFormat: 'none'
-});
-const now = new Date();
-// A parent with children (the dashboard lists each person and what is due).
-const parent = await database.owner
-	.selectFrom('guardianship')
-	.select(['guardian_atena_number', 'municipality_code'])
-	.where('suppressed_for_dv', '=', false)
-	.limit(1)
-	.executeTakeFirstOrThrow();
-const account = await ensureResidentAccount(database.owner, {
-	municipalityCode: parent.municipality_code,
-	atenaNumber: parent.guardian_atena_number,
-	now
-});
-const residentKey = await addCredential(database.owner, {
-	owner: { realm: 'resident', id: account.id },
-	municipalityCode: parent.municipality_code,
-	credential: credential(true),
-	nickname: 'bench',
-	enrolmentId: null,
-	now
-});
-const resident = await createSessionManager(database.owner, 'resident', {
-	secureCookies: false,
-	settings
-}).start({
-	ownerId: account.id,
-	credentialId: residentKey.id,
-	ip: null,
-	userAgent: 'bench',
-	now
-});
-const caseworker = await database.owner
-	.selectFrom('staff_user')
-	.innerJoin('staff_role', 'staff_role.staff_user_id', 'staff_user.id')
-	.select('staff_user.id')
-	.where('staff_role.role_code', '=', 'caseworker')
-	.executeTakeFirstOrThrow();
-const staffKey = await addCredential(database.owner, {
-	owner: { realm: 'staff', id: caseworker.id },
-	municipalityCode: parent.municipality_code,
-	credential: credential(false),
-	nickname: 'bench',
-	enrolmentId: null,
-	now
-});
-const staff = await createSessionManager(database.owner, 'staff', {
-	secureCookies: false,
-	settings
-}).start({
-	ownerId: caseworker.id,
-	credentialId: staffKey.id,
-	ip: null,
-	userAgent: 'bench',
-	now
-});
-
-const server = spawn(process.execPath, ['build/index.js'], {
-	env: {
-		...process.env,
-		PORT: String(port),
-		HOST: '127.0.0.1',
-		ORIGIN: origin,
-		APP_ROLE: 'all',
-		DATABASE_URL: withCredentials(
-			database.ownerUrl,
-			loginRoles.backoffice.login,
-			'bench-backoffice'
-		),
-		MY_NUMBER_KEY: `bench:${myNumberKey.key.toString('base64')}`,
-		DOCUMENT_KEY: `bench:${randomBytes(32).toString('base64')}`,
-		VACCINATION_EMBEDDED: '1'
-	},
-	stdio: ['ignore', 'ignore', 'inherit']
+	clients: clientCount,
+	clientAddresses: true
 });
 try {
-	for (let attempt = 0; ; attempt++) {
-		try {
-			if ((await fetch(`${origin}/healthz`)).ok) break;
-		} catch {
-			// not listening yet
-		}
-		if (attempt > 100) throw new Error('the app did not start');
-		await new Promise((resolve) => setTimeout(resolve, 200));
-	}
-	const targets = [
-		{
-			label: 'resident dashboard /home',
-			path: '/home',
-			cookie: `${resident.cookie.name}=${resident.token}`
-		},
-		{
-			label: 'staff queue /staff/cases (audited)',
-			path: '/staff/cases',
-			cookie: `${staff.cookie.name}=${staff.token}`
-		},
-		{ label: '/healthz (database round trip)', path: '/healthz', cookie: '' }
-	];
-	const run = (target: (typeof targets)[number], rate?: number) =>
-		autocannon({
-			url: `${origin}${target.path}`,
-			connections: rate ? Math.min(50, Math.max(4, Math.ceil(rate / 20))) : 32,
-			duration: seconds,
-			...(rate ? { overallRate: rate } : {}),
-			headers: target.cookie
-				? { cookie: target.cookie, accept: 'text/html' }
-				: { accept: 'text/html' }
-		});
-	console.log(
-		`app: node build/index.js, ${values.residents} residents, ${seconds} s per run, 2 cores shared with the load generator`
+	await harness.startApp();
+	const residents = Array.from({ length: clientCount }, (_, i) =>
+		harness.client(i, MeasuredClient)
 	);
-	for (const target of targets) {
-		// Warm the path (compiled templates, pooled connections) before measuring it.
-		await autocannon({
-			url: `${origin}${target.path}`,
-			duration: 2,
-			connections: 4,
-			headers: { cookie: target.cookie }
-		});
-		for (const rate of [...rates, undefined]) {
-			const result = await run(target, rate);
-			const bad = result.non2xx + result.errors + result.timeouts;
-			console.log(
-				`${target.label.padEnd(38)} ${rate ? `${rate} rps`.padStart(8) : 'max'.padStart(8)}: ` +
-					`${result.requests.average.toFixed(0).padStart(5)} req/s  p50 ${result.latency.p50} ms  p97.5 ${result.latency.p97_5} ms  p99 ${result.latency.p99} ms  max ${result.latency.max} ms` +
-					(bad ? `  (${bad} non-2xx/errors)` : '')
-			);
+	const caseworker = harness.staffClient(await harness.staffCookie('caseworker'), MeasuredClient);
+	const approver = harness.staffClient(await harness.staffCookie('approver'), MeasuredClient);
+	console.log(
+		`app: node build/index.js; ${values.residents} residents; ${clientCount} resident phones, a caseworker and an approver; ` +
+			`${seconds} s per rate; 2 cores shared with the load generator; audit log on`
+	);
+	const loops = [
+		...residents.map((client, index) => residentLoop(client, index)),
+		caseworkerLoop(caseworker),
+		approverLoop(approver)
+	];
+	// Warm up (compiled templates, pooled connections, the first PDF's font) before measuring.
+	gate = new Gate(50);
+	await new Promise((resolve) => setTimeout(resolve, 5_000));
+
+	console.log(
+		'asked       achieved   p50     p95     p99     max      sign-ins  submitted  approved  errors'
+	);
+	const slowest: string[] = [];
+	for (const rate of [...rates, 0]) {
+		gate = new Gate(rate);
+		await new Promise((resolve) => setTimeout(resolve, 1_000)); // the old gate's queue drains
+		const before = { ...counts };
+		samples = [];
+		measuring = true;
+		const started = performance.now();
+		await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+		measuring = false;
+		const elapsed = (performance.now() - started) / 1000;
+		const latencies = samples.map((sample) => sample.ms).sort((a, b) => a - b);
+		const errors = samples.filter((sample) => sample.status === 0 || sample.status >= 500).length;
+		const per = (key: keyof typeof counts) => ((counts[key] - before[key]) / elapsed).toFixed(1);
+		console.log(
+			`${(rate ? `${rate} rps` : 'flat out').padEnd(12)}${`${(samples.length / elapsed).toFixed(0)} rps`.padEnd(11)}` +
+				`${ms(percentile(latencies, 50)).padEnd(8)}${ms(percentile(latencies, 95)).padEnd(8)}` +
+				`${ms(percentile(latencies, 99)).padEnd(8)}${ms(latencies.at(-1) ?? 0).padEnd(9)}` +
+				`${`${per('signIns')}/s`.padEnd(10)}${`${per('submissions')}/s`.padEnd(11)}${`${per('approved')}/s`.padEnd(10)}${errors}`
+		);
+		const byLabel = new Map<string, number[]>();
+		for (const sample of samples) {
+			byLabel.set(sample.label, [...(byLabel.get(sample.label) ?? []), sample.ms]);
+		}
+		slowest.push(
+			`${rate ? `${rate} rps` : 'flat out'}: ` +
+				[...byLabel]
+					.map(([label, list]) => ({ label, list: list.sort((a, b) => a - b) }))
+					.sort((a, b) => percentile(b.list, 99) - percentile(a.list, 99))
+					.slice(0, 4)
+					.map(({ label, list }) => `${label} p99 ${ms(percentile(list, 99))} (${list.length})`)
+					.join('; ')
+		);
+	}
+	running = false;
+	gate = new Gate(0);
+	await Promise.all(loops);
+	console.log('slowest routes by p99:');
+	for (const line of slowest) console.log(`  ${line}`);
+	if (failureText.size) {
+		console.log(`${counts.failures} journeys stopped by an unexpected answer:`);
+		for (const [text, n] of [...failureText].sort((a, b) => b[1] - a[1]).slice(0, 8)) {
+			console.log(`  ${n}× ${text}`);
+		}
+	}
+	for (const line of harness.appErrors()) console.error(`app: ${line}`);
+
+	if (values.paths) {
+		const resident = harness.client(clientCount + 1);
+		await resident.signIn();
+		const targets = [
+			{ label: 'resident dashboard /home', path: '/home', cookie: resident.cookieHeader() },
+			{
+				label: 'staff queue /staff/cases (audited)',
+				path: '/staff/cases',
+				cookie: await harness.staffCookie('caseworker')
+			},
+			{ label: '/healthz (database round trip)', path: '/healthz', cookie: '' }
+		];
+		console.log('single paths (autocannon):');
+		for (const target of targets) {
+			const headers = target.cookie
+				? { cookie: target.cookie, accept: 'text/html' }
+				: { accept: 'text/html' };
+			await autocannon({
+				url: `${harness.base}${target.path}`,
+				duration: 2,
+				connections: 4,
+				headers
+			});
+			for (const rate of [...rates, undefined]) {
+				const result = await autocannon({
+					url: `${harness.base}${target.path}`,
+					connections: rate ? Math.min(50, Math.max(4, Math.ceil(rate / 20))) : 32,
+					duration: Math.min(seconds, 10),
+					...(rate ? { overallRate: rate } : {}),
+					headers
+				});
+				const bad = result.non2xx + result.errors + result.timeouts;
+				console.log(
+					`  ${target.label.padEnd(38)} ${rate ? `${rate} rps`.padStart(8) : 'max'.padStart(8)}: ` +
+						`${result.requests.average.toFixed(0).padStart(5)} req/s  p50 ${result.latency.p50} ms  p97.5 ${result.latency.p97_5} ms  p99 ${result.latency.p99} ms` +
+						(bad ? `  (${bad} non-2xx/errors)` : '')
+				);
+			}
 		}
 	}
 } finally {
-	// The app must stop by itself on SIGTERM (adapter-node's graceful shutdown); say so if not.
-	const exited = new Promise((resolve) => server.once('exit', resolve));
-	server.kill('SIGTERM');
-	const stopped = await Promise.race([
-		exited.then(() => true),
-		new Promise((resolve) => setTimeout(() => resolve(false), 15_000))
-	]);
-	if (!stopped) {
-		console.error('the app did not stop within 15 s of SIGTERM');
-		server.kill('SIGKILL');
-		await exited;
-	}
-	await database.stop();
+	running = false;
+	const stopped = await harness.stopApp();
+	if (!stopped) console.error('the app did not stop within 15 s of SIGTERM');
+	await harness.stop();
 }

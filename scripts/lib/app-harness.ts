@@ -35,6 +35,11 @@ export async function startHarness(options: {
 	dataDir?: string;
 	/** The app's pool size (PG_POOL_MAX). */
 	poolMax?: number;
+	/**
+	 * Each client sends its own address in X-Forwarded-For and the app trusts it (as behind the
+	 * city's proxy), so per-address limits see many phones rather than one loopback address.
+	 */
+	clientAddresses?: boolean;
 }) {
 	if (!existsSync('build/index.js'))
 		spawnSync('npx', ['vite', 'build', '--logLevel', 'warn'], { stdio: 'inherit' });
@@ -99,7 +104,8 @@ export async function startHarness(options: {
 		DOCUMENT_KEY: `harness:${randomBytes(32).toString('base64')}`,
 		VACCINATION_EMBEDDED: '1',
 		BODY_SIZE_LIMIT: '32M', // as npm start sets it
-		...(options.poolMax ? { PG_POOL_MAX: String(options.poolMax) } : {})
+		...(options.poolMax ? { PG_POOL_MAX: String(options.poolMax) } : {}),
+		...(options.clientAddresses ? { ADDRESS_HEADER: 'x-forwarded-for', XFF_DEPTH: '1' } : {})
 	};
 	let app: ChildProcess | undefined;
 	let appLog = '';
@@ -125,8 +131,30 @@ export async function startHarness(options: {
 		origin,
 		base,
 		residents,
-		client: (index: number) =>
-			new PortalClient(base, origin, 'localhost', residents[index % residents.length]!.soft),
+		/** Resident `index`'s phone; `Client` may be a subclass (the load benchmark's measures). */
+		client<C extends PortalClient = PortalClient>(
+			index: number,
+			Client: new (...args: ConstructorParameters<typeof PortalClient>) => C = PortalClient as never
+		): C {
+			// 198.18.0.0/15 is the range set aside for benchmarks (RFC 2544).
+			const address = options.clientAddresses
+				? `198.18.${(index >> 8) & 255}.${index & 255}`
+				: undefined;
+			return new Client(
+				base,
+				origin,
+				'localhost',
+				residents[index % residents.length]!.soft,
+				address
+			);
+		},
+		/** A client with no passkey, for a member of staff's cookie (see staffCookie). */
+		staffClient<C extends PortalClient = PortalClient>(
+			cookie: string,
+			Client: new (...args: ConstructorParameters<typeof PortalClient>) => C = PortalClient as never
+		): C {
+			return new Client(base, origin, 'localhost').useCookies(cookie);
+		},
 		/** Resident 0 signed in, with a draft and a submitted request, so their pages exist. */
 		async residentWithRequests() {
 			const resident = harness.client(0);
@@ -206,13 +234,15 @@ export async function startHarness(options: {
 		 * A signed-in member of staff with `role`, as the cookie a browser would hold (made by the
 		 * app's own session manager: staff passkeys must be device-bound, which software keys are not).
 		 */
-		async staffCookie(role: string): Promise<string> {
+		async staffCookie(role: string, index = 0): Promise<string> {
 			const staff = await owner
 				.selectFrom('staff_user')
 				.innerJoin('staff_role', 'staff_role.staff_user_id', 'staff_user.id')
 				.select(['staff_user.id', 'staff_user.municipality_code'])
 				.where('staff_role.role_code', '=', role)
 				.orderBy('staff_user.id')
+				.offset(index)
+				.limit(1)
 				.executeTakeFirstOrThrow();
 			const key = await addCredential(owner, {
 				owner: { realm: 'staff', id: staff.id },

@@ -30,8 +30,20 @@ export class PortalClient {
 		/** The deployment's public origin: what a browser sends as Origin and signs as clientData. */
 		private readonly origin: string,
 		private readonly rpId: string,
-		private readonly credential: SoftCredential
+		/** The resident's passkey; unset for a member of staff signed in by useCookies. */
+		private readonly credential?: SoftCredential,
+		/** The phone's own address, sent as X-Forwarded-For (for an app told to trust it). */
+		private readonly address?: string
 	) {}
+
+	/** Takes over a session made elsewhere (a Cookie header), e.g. a member of staff's. */
+	useCookies(header: string): this {
+		for (const pair of header.split(/;\s*/)) {
+			const at = pair.indexOf('=');
+			if (at > 0) this.cookies.set(pair.slice(0, at), pair.slice(at + 1));
+		}
+		return this;
+	}
 
 	/** The cookies this browser holds, as a Cookie header (for a scanner to sign in with). */
 	cookieHeader(): string {
@@ -43,6 +55,7 @@ export class PortalClient {
 		headers.set('origin', this.origin);
 		if (!headers.has('accept')) headers.set('accept', 'text/html');
 		if (this.cookies.size) headers.set('cookie', this.cookieHeader());
+		if (this.address) headers.set('x-forwarded-for', this.address);
 		const response = await fetch(this.base + path, {
 			...init,
 			headers,
@@ -84,6 +97,7 @@ export class PortalClient {
 	}
 
 	private async sign(optionsPath: string, verifyPath: string, what: string, counted = false) {
+		if (!this.credential) throw new Error(`${what}: this client holds no passkey`);
 		const options = await this.json(optionsPath, {}, `${what} options`);
 		const assertion = softAssertion(this.credential, {
 			challenge: String(options.challenge),

@@ -10,6 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrateToLatest, migrationsFolder } from '../../src/lib/server/db/migrate';
 import { startEmbeddedPostgres } from '../../src/lib/server/db/embedded';
 import { recordAudit } from '../../src/lib/server/audit/record';
+import { createDatabase } from '../../src/lib/server/db';
+import { isDatabaseUnavailable } from '../../src/lib/server/db/availability';
 import { codegenArguments } from '../../scripts/lib/codegen';
 import { freshDatabase, type TestDatabase } from '../support/database';
 
@@ -66,6 +68,33 @@ describe('grants per deployment role', () => {
 		for (const app of [database.portal, database.backoffice]) {
 			await expect(sql`DROP TABLE resident CASCADE`.execute(app)).rejects.toThrow(/must be owner/);
 			await expect(sql`CREATE ROLE intruder`.execute(app)).rejects.toThrow(/permission denied/);
+		}
+	});
+});
+
+describe('an exhausted pool', () => {
+	it('fails a request that waits too long with an error answered 503, and serves again after', async () => {
+		const small = createDatabase(database.ownerUrl, { max: 1, connectionTimeoutMs: 300 });
+		try {
+			let release!: () => void;
+			const held = new Promise<void>((resolve) => (release = resolve));
+			const holder = small.transaction().execute(async (trx) => {
+				await sql`SELECT 1`.execute(trx);
+				await held;
+			});
+			const waited = await sql`SELECT 1`.execute(small).then(
+				() => null,
+				(error: unknown) => error
+			);
+			expect(waited).toBeInstanceOf(Error);
+			expect((waited as Error).message).toMatch(/timeout/);
+			expect(isDatabaseUnavailable(waited)).toBe(true);
+			release();
+			await holder;
+			const { rows } = await sql<{ ok: number }>`SELECT 1 AS ok`.execute(small);
+			expect(rows).toEqual([{ ok: 1 }]);
+		} finally {
+			await small.destroy();
 		}
 	});
 });

@@ -19,14 +19,14 @@ export function databaseRoleFor(appRole: AppRole): string {
 
 export function createDatabase(
 	connectionString: string,
-	options: { role?: string; max?: number } = {}
+	options: { role?: string; max?: number; connectionTimeoutMs?: number } = {}
 ): Database {
 	const pool = new pg.Pool({
 		connectionString,
 		max: options.max ?? 10,
 		// A request waits at most this long for a connection (every one busy, or the server
 		// unreachable), then fails; the hook answers 503 rather than hanging (see availability.ts).
-		connectionTimeoutMillis: 5_000
+		connectionTimeoutMillis: options.connectionTimeoutMs ?? 5_000
 	});
 	// An idle connection that the server closes (restart, failover) must not crash the process;
 	// the pool replaces it on the next checkout.

@@ -149,31 +149,54 @@ export async function vaccinationRecord(
 	locale: 'ja' | 'en',
 	now: Date
 ): Promise<PersonRecord> {
-	const catalogue = await activeCatalogue(db, municipalityCode);
-	const doses = await db
-		.selectFrom('vaccination_dose')
-		.leftJoin('medical_institution', (join) =>
-			join
-				.onRef('medical_institution.municipality_code', '=', 'vaccination_dose.municipality_code')
-				.onRef('medical_institution.institution_code', '=', 'vaccination_dose.institution_code')
-		)
-		.select([
-			'vaccination_dose.id',
-			'vaccination_dose.vaccine_code',
-			'vaccination_dose.dose_code',
-			'vaccination_dose.administered_on',
-			'vaccination_dose.product_name',
-			'vaccination_dose.institution_name',
-			'vaccination_dose.checked_at',
-			'medical_institution.name_ja as institution_ja',
-			'medical_institution.name_en as institution_en'
-		])
-		.where('vaccination_dose.municipality_code', '=', municipalityCode)
-		.where('vaccination_dose.atena_number', '=', person.atenaNumber)
-		.where('vaccination_dose.status', '=', 'administered')
-		.where('vaccination_dose.voided_at', 'is', null)
-		.orderBy('vaccination_dose.administered_on', 'desc')
-		.execute();
+	return (await vaccinationRecords(db, municipalityCode, [person], locale, now))[0]!;
+}
+
+/**
+ * The records of several people (a household) in the order given: the catalogue and the doses are
+ * each read once for all of them, not once per person — the dashboard is the portal's busiest page.
+ */
+export async function vaccinationRecords(
+	db: Executor,
+	municipalityCode: string,
+	people: readonly Person[],
+	locale: 'ja' | 'en',
+	now: Date
+): Promise<PersonRecord[]> {
+	if (people.length === 0) return [];
+	const [catalogue, doses] = await Promise.all([
+		activeCatalogue(db, municipalityCode),
+		db
+			.selectFrom('vaccination_dose')
+			.leftJoin('medical_institution', (join) =>
+				join
+					.onRef('medical_institution.municipality_code', '=', 'vaccination_dose.municipality_code')
+					.onRef('medical_institution.institution_code', '=', 'vaccination_dose.institution_code')
+			)
+			.select([
+				'vaccination_dose.id',
+				'vaccination_dose.atena_number',
+				'vaccination_dose.vaccine_code',
+				'vaccination_dose.dose_code',
+				'vaccination_dose.administered_on',
+				'vaccination_dose.product_name',
+				'vaccination_dose.institution_name',
+				'vaccination_dose.checked_at',
+				'medical_institution.name_ja as institution_ja',
+				'medical_institution.name_en as institution_en'
+			])
+			.where('vaccination_dose.municipality_code', '=', municipalityCode)
+			.where(
+				'vaccination_dose.atena_number',
+				'in',
+				people.map((person) => person.atenaNumber)
+			)
+			.where('vaccination_dose.status', '=', 'administered')
+			.where('vaccination_dose.voided_at', 'is', null)
+			.orderBy('vaccination_dose.administered_on', 'desc')
+			.orderBy('vaccination_dose.id', 'desc')
+			.execute()
+	]);
 	const key = (vaccine: string, dose: string) => `${vaccine}:${dose}`;
 	const names = new Map(
 		catalogue.map((row) => [
@@ -186,36 +209,43 @@ export async function vaccinationRecord(
 		])
 	);
 	const scheduled = scheduledDoses(catalogue);
-	const due = dueDoses(
-		scheduled,
-		doses.map((dose) => ({
-			vaccineCode: dose.vaccine_code,
-			doseCode: dose.dose_code,
-			administeredOn: dose.administered_on,
-			productName: dose.product_name
-		})),
-		{ birthDate: person.birthDate, sex: person.sex },
-		tokyoDate(now)
-	);
-	return {
-		history: doses.map((dose) => ({
-			id: String(dose.id),
-			vaccineCode: dose.vaccine_code,
-			doseCode: dose.dose_code,
-			vaccineName: names.get(key(dose.vaccine_code, dose.dose_code))?.vaccine ?? dose.vaccine_code,
-			doseLabel: names.get(key(dose.vaccine_code, dose.dose_code))?.dose ?? dose.dose_code,
-			category: names.get(key(dose.vaccine_code, dose.dose_code))?.category ?? null,
-			administeredOn: dose.administered_on,
-			institution:
-				(locale === 'en' ? dose.institution_en : dose.institution_ja) ?? dose.institution_name,
-			pendingCheck: dose.checked_at === null
-		})),
-		due: due.map((dose) => ({
-			...dose,
-			vaccineName: names.get(key(dose.vaccineCode, dose.doseCode))?.vaccine ?? dose.vaccineCode,
-			doseLabel: names.get(key(dose.vaccineCode, dose.doseCode))?.dose ?? dose.doseCode
-		}))
-	};
+	const today = tokyoDate(now);
+	return people.map((person) => {
+		const own = doses.filter((dose) => dose.atena_number === person.atenaNumber);
+		const due = dueDoses(
+			scheduled,
+			own.map((dose) => ({
+				vaccineCode: dose.vaccine_code,
+				doseCode: dose.dose_code,
+				administeredOn: dose.administered_on,
+				productName: dose.product_name
+			})),
+			{ birthDate: person.birthDate, sex: person.sex },
+			today
+		);
+		return {
+			history: own.map((dose) => {
+				const named = names.get(key(dose.vaccine_code, dose.dose_code));
+				return {
+					id: String(dose.id),
+					vaccineCode: dose.vaccine_code,
+					doseCode: dose.dose_code,
+					vaccineName: named?.vaccine ?? dose.vaccine_code,
+					doseLabel: named?.dose ?? dose.dose_code,
+					category: named?.category ?? null,
+					administeredOn: dose.administered_on,
+					institution:
+						(locale === 'en' ? dose.institution_en : dose.institution_ja) ?? dose.institution_name,
+					pendingCheck: dose.checked_at === null
+				};
+			}),
+			due: due.map((dose) => ({
+				...dose,
+				vaccineName: names.get(key(dose.vaccineCode, dose.doseCode))?.vaccine ?? dose.vaccineCode,
+				doseLabel: names.get(key(dose.vaccineCode, dose.doseCode))?.dose ?? dose.doseCode
+			}))
+		};
+	});
 }
 
 export type AccessEntry = {

@@ -2,7 +2,7 @@ import { recordAudit } from '$lib/server/audit/record';
 import { takeNotices } from '$lib/server/auth/notices';
 import { db } from '$lib/server/db';
 import { getLocale } from '$lib/paraglide/runtime';
-import { representedPeople, vaccinationRecord } from '$lib/server/residents/household';
+import { representedPeople, vaccinationRecords } from '$lib/server/residents/household';
 import type { PageServerLoad } from './$types';
 
 // The household dashboard: the resident and each child they represent, with what is due; account
@@ -20,38 +20,44 @@ export const load: PageServerLoad = async ({ locals, url }) => {
 		now
 	);
 	const locale = getLocale() === 'en' ? 'en' : 'ja';
-	const household = await Promise.all(
-		people.map(async (person) => {
-			const record = await vaccinationRecord(db(), resident.municipalityCode, person, locale, now);
-			await recordAudit(db(), {
-				municipalityCode: resident.municipalityCode,
-				actor: {
-					type: 'resident',
-					id: resident.accountId,
-					role: person.relation === 'self' ? 'resident' : 'guardian'
-				},
-				context: locals.audit,
-				action: 'vaccination.view',
-				subjectAtenaNumber: person.atenaNumber,
-				result: 'ok',
-				payload: { page: 'dashboard' }
-			});
-			return {
-				ref: person.ref,
-				name: person.nameKanji,
-				relation: person.relation,
-				birthDate: person.birthDate,
-				given: record.history.length,
-				due: record.due
-					.filter((dose) => dose.status !== 'upcoming')
-					.map((dose) => ({
-						key: `${dose.vaccineCode}:${dose.doseCode}`,
-						label: `${dose.vaccineName} ${dose.doseLabel}`,
-						late: dose.status === 'late'
-					}))
-			};
-		})
-	);
+	const records = await vaccinationRecords(db(), resident.municipalityCode, people, locale, now);
+	// One view entry per person shown, appended under one lock of the chain.
+	await db()
+		.transaction()
+		.execute(async (trx) => {
+			for (const person of people) {
+				await recordAudit(trx, {
+					municipalityCode: resident.municipalityCode,
+					actor: {
+						type: 'resident',
+						id: resident.accountId,
+						role: person.relation === 'self' ? 'resident' : 'guardian'
+					},
+					context: locals.audit,
+					action: 'vaccination.view',
+					subjectAtenaNumber: person.atenaNumber,
+					result: 'ok',
+					payload: { page: 'dashboard' }
+				});
+			}
+		});
+	const household = people.map((person, index) => {
+		const record = records[index]!;
+		return {
+			ref: person.ref,
+			name: person.nameKanji,
+			relation: person.relation,
+			birthDate: person.birthDate,
+			given: record.history.length,
+			due: record.due
+				.filter((dose) => dose.status !== 'upcoming')
+				.map((dose) => ({
+					key: `${dose.vaccineCode}:${dose.doseCode}`,
+					label: `${dose.vaccineName} ${dose.doseLabel}`,
+					late: dose.status === 'late'
+				}))
+		};
+	});
 	const consent = await db()
 		.selectFrom('signed_act')
 		.select(['id', 'signed_at'])
