@@ -11,9 +11,13 @@
 // once the app saturates the achieved rate falls below the asked one, and that is reported).
 // Latency is from sending a request to having read its whole answer.
 //
-// --paths adds the single-path figures (autocannon on /home, /staff/cases, /healthz).
+// --paths adds the single-path figures (autocannon on /home, /staff/cases, /healthz); --waits
+// samples what PostgreSQL's sessions wait on (pg_stat_activity, every 50 ms) at each rate;
+// --profile DIR writes the app's CPU profile there (node --cpu-prof; open it in Chrome DevTools).
+import { readdirSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
+import { sql } from 'kysely';
 import { startHarness } from '../lib/app-harness';
 import { PortalClient, PortalError } from '../lib/portal-client';
 
@@ -23,7 +27,9 @@ const { values } = parseArgs({
 		rates: { type: 'string', default: '50,100,300' },
 		residents: { type: 'string', default: '20000' },
 		clients: { type: 'string', default: '40' },
-		paths: { type: 'boolean', default: false }
+		paths: { type: 'boolean', default: false },
+		waits: { type: 'boolean', default: false },
+		profile: { type: 'string' }
 	}
 });
 const seconds = Number(values.seconds);
@@ -121,8 +127,8 @@ async function residentLoop(client: MeasuredClient, index: number) {
 			await client.signIn();
 			counts.signIns++;
 			const home = await (await client.get('/home')).text();
-			const [person] = hrefs(home, /href="(\/people\/[A-Za-z0-9_-]{22})"/g);
-			if (person) await client.get(person);
+			const [person] = hrefs(home, /href="[^"]*\/people\/([A-Za-z0-9_-]{22})"/g);
+			if (person) await client.get(`/people/${person}`);
 			await client.get('/applications');
 			// About one visit in three asks for something; the others look and leave.
 			if ((round + index) % 3 === 0) {
@@ -148,7 +154,7 @@ async function caseworkerLoop(client: MeasuredClient) {
 	while (running) {
 		try {
 			const queue = await (await client.get('/staff/cases?queue=new')).text();
-			const [id] = hrefs(queue, /href="\/staff\/cases\/([0-9a-f-]{36})"/g);
+			const [id] = hrefs(queue, /href="[^"]*\/staff\/cases\/([0-9a-f-]{36})"/g);
 			if (!id) {
 				await idle();
 				continue;
@@ -172,7 +178,7 @@ async function approverLoop(client: MeasuredClient) {
 	while (running) {
 		try {
 			const queue = await (await client.get('/staff/cases?queue=awaiting_approval')).text();
-			const [id] = hrefs(queue, /href="\/staff\/cases\/([0-9a-f-]{36})"/g);
+			const [id] = hrefs(queue, /href="[^"]*\/staff\/cases\/([0-9a-f-]{36})"/g);
 			if (!id) {
 				await idle();
 				continue;
@@ -188,6 +194,42 @@ async function approverLoop(client: MeasuredClient) {
 	}
 }
 
+/** CPU seconds so far: the app's process, every PostgreSQL process, and this generator. */
+function cpuSeconds(appPid: number | undefined) {
+	const tick = 100; // USER_HZ on Linux
+	const of = (pid: string) => {
+		try {
+			const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+			return (Number(fields[11]) + Number(fields[12])) / tick; // utime, stime
+		} catch {
+			return 0;
+		}
+	};
+	let postgres = 0;
+	for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+		try {
+			if (readFileSync(`/proc/${pid}/comm`, 'utf8').startsWith('postgres')) postgres += of(pid);
+		} catch {
+			// gone
+		}
+	}
+	const own = process.cpuUsage();
+	return {
+		app: appPid ? of(String(appPid)) : 0,
+		postgres,
+		generator: (own.user + own.system) / 1e6
+	};
+}
+
+/** Transactions committed in the app's database so far (each autocommit statement is one). */
+async function commits(): Promise<number> {
+	const { rows } = await sql<{ n: string }>`
+		SELECT xact_commit AS n FROM pg_stat_database WHERE datname = current_database()`.execute(
+		harness.owner
+	);
+	return Number(rows[0]!.n);
+}
+
 const percentile = (sorted: number[], p: number) =>
 	sorted.length
 		? sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!
@@ -198,7 +240,8 @@ const harness = await startHarness({
 	port: 4390,
 	residents: Number(values.residents),
 	clients: clientCount,
-	clientAddresses: true
+	clientAddresses: true,
+	nodeArgs: values.profile ? ['--cpu-prof', `--cpu-prof-dir=${values.profile}`] : []
 });
 try {
 	await harness.startApp();
@@ -221,9 +264,11 @@ try {
 	await new Promise((resolve) => setTimeout(resolve, 5_000));
 
 	console.log(
-		'asked       achieved   p50     p95     p99     max      sign-ins  submitted  approved  errors'
+		'asked       achieved   p50     p95     p99     max      sign-ins  submitted  prepared  approved  errors'
 	);
 	const slowest: string[] = [];
+	const waitLines: string[] = [];
+	const cpuLines: string[] = [];
 	for (const rate of [...rates, 0]) {
 		gate = new Gate(rate);
 		await new Promise((resolve) => setTimeout(resolve, 1_000)); // the old gate's queue drains
@@ -231,9 +276,34 @@ try {
 		samples = [];
 		measuring = true;
 		const started = performance.now();
-		await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+		const cpuBefore = cpuSeconds(harness.appPid());
+		const commitsBefore = await commits();
+		const waits = new Map<string, number>();
+		let sampled = 0;
+		while (performance.now() - started < seconds * 1000) {
+			if (!values.waits) {
+				await new Promise((resolve) => setTimeout(resolve, 100));
+				continue;
+			}
+			const { rows } = await sql<{ wait: string }>`
+				SELECT coalesce(wait_event_type || ':' || wait_event, 'on CPU') || ' (' || left(regexp_replace(query, '[[:space:]]+', ' ', 'g'), 48) || ')' AS wait
+				FROM pg_stat_activity
+				WHERE datname = current_database() AND state = 'active' AND pid <> pg_backend_pid()`.execute(
+				harness.owner
+			);
+			sampled++;
+			for (const row of rows) waits.set(row.wait, (waits.get(row.wait) ?? 0) + 1);
+			await new Promise((resolve) => setTimeout(resolve, 50));
+		}
 		measuring = false;
 		const elapsed = (performance.now() - started) / 1000;
+		const cpuAfter = cpuSeconds(harness.appPid());
+		const perRequest = ((await commits()) - commitsBefore) / Math.max(1, samples.length);
+		const share = (key: keyof typeof cpuAfter) =>
+			`${(((cpuAfter[key] - cpuBefore[key]) / elapsed) * 100).toFixed(0)}%`;
+		cpuLines.push(
+			`${rate ? `${rate} rps` : 'flat out'}: app ${share('app')}, PostgreSQL ${share('postgres')}, load generator ${share('generator')} (of one core; two here); ${perRequest.toFixed(1)} database transactions per request`
+		);
 		const latencies = samples.map((sample) => sample.ms).sort((a, b) => a - b);
 		const errors = samples.filter((sample) => sample.status === 0 || sample.status >= 500).length;
 		const per = (key: keyof typeof counts) => ((counts[key] - before[key]) / elapsed).toFixed(1);
@@ -241,8 +311,18 @@ try {
 			`${(rate ? `${rate} rps` : 'flat out').padEnd(12)}${`${(samples.length / elapsed).toFixed(0)} rps`.padEnd(11)}` +
 				`${ms(percentile(latencies, 50)).padEnd(8)}${ms(percentile(latencies, 95)).padEnd(8)}` +
 				`${ms(percentile(latencies, 99)).padEnd(8)}${ms(latencies.at(-1) ?? 0).padEnd(9)}` +
-				`${`${per('signIns')}/s`.padEnd(10)}${`${per('submissions')}/s`.padEnd(11)}${`${per('approved')}/s`.padEnd(10)}${errors}`
+				`${`${per('signIns')}/s`.padEnd(10)}${`${per('submissions')}/s`.padEnd(11)}${`${per('prepared')}/s`.padEnd(10)}${`${per('approved')}/s`.padEnd(10)}${errors}`
 		);
+		if (values.waits) {
+			waitLines.push(
+				`${rate ? `${rate} rps` : 'flat out'} (${sampled} samples; sessions per sample): ` +
+					[...waits]
+						.sort((a, b) => b[1] - a[1])
+						.slice(0, 5)
+						.map(([wait, n]) => `${wait} ${(n / sampled).toFixed(2)}`)
+						.join('; ')
+			);
+		}
 		const byLabel = new Map<string, number[]>();
 		for (const sample of samples) {
 			byLabel.set(sample.label, [...(byLabel.get(sample.label) ?? []), sample.ms]);
@@ -262,6 +342,10 @@ try {
 	await Promise.all(loops);
 	console.log('slowest routes by p99:');
 	for (const line of slowest) console.log(`  ${line}`);
+	console.log('CPU while measuring:');
+	for (const line of cpuLines) console.log(`  ${line}`);
+	if (waitLines.length) console.log('what PostgreSQL sessions were doing:');
+	for (const line of waitLines) console.log(`  ${line}`);
 	if (failureText.size) {
 		console.log(`${counts.failures} journeys stopped by an unexpected answer:`);
 		for (const [text, n] of [...failureText].sort((a, b) => b[1] - a[1]).slice(0, 8)) {
@@ -284,9 +368,11 @@ try {
 		];
 		console.log('single paths (autocannon):');
 		for (const target of targets) {
-			const headers = target.cookie
-				? { cookie: target.cookie, accept: 'text/html' }
-				: { accept: 'text/html' };
+			const headers = {
+				accept: 'text/html',
+				'x-forwarded-for': '198.19.0.2',
+				...(target.cookie ? { cookie: target.cookie } : {})
+			};
 			await autocannon({
 				url: `${harness.base}${target.path}`,
 				duration: 2,

@@ -40,6 +40,8 @@ export async function startHarness(options: {
 	 * city's proxy), so per-address limits see many phones rather than one loopback address.
 	 */
 	clientAddresses?: boolean;
+	/** Extra node flags for the app (e.g. --cpu-prof). */
+	nodeArgs?: string[];
 }) {
 	if (!existsSync('build/index.js'))
 		spawnSync('npx', ['vite', 'build', '--logLevel', 'warn'], { stdio: 'inherit' });
@@ -114,7 +116,11 @@ export async function startHarness(options: {
 		const until = Date.now() + timeoutMs;
 		while (Date.now() < until) {
 			try {
-				const response = await fetch(`${base}/healthz`, { signal: AbortSignal.timeout(2_000) });
+				const response = await fetch(`${base}/healthz`, {
+					// Sent always: an app told to trust the header refuses requests without it.
+					headers: { 'x-forwarded-for': '127.0.0.1' },
+					signal: AbortSignal.timeout(2_000)
+				});
 				if (response.ok) return true;
 			} catch {
 				// not listening yet
@@ -153,7 +159,8 @@ export async function startHarness(options: {
 			cookie: string,
 			Client: new (...args: ConstructorParameters<typeof PortalClient>) => C = PortalClient as never
 		): C {
-			return new Client(base, origin, 'localhost').useCookies(cookie);
+			const address = options.clientAddresses ? '198.19.0.1' : undefined;
+			return new Client(base, origin, 'localhost', undefined, address).useCookies(cookie);
 		},
 		/** Resident 0 signed in, with a draft and a submitted request, so their pages exist. */
 		async residentWithRequests() {
@@ -164,6 +171,8 @@ export async function startHarness(options: {
 			await resident.submit(sent.applicationId);
 			return { resident, draft, sent };
 		},
+		/** The app's process id while it runs (the load benchmark reads its CPU time). */
+		appPid: () => app?.pid,
 		/** The app's stderr so far (what an operator's log would show). */
 		appLog: () => appLog,
 		/** The app's error lines (its logger's level "error"), the first few, cut to fit a terminal. */
@@ -172,13 +181,14 @@ export async function startHarness(options: {
 				.slice(0, limit)
 				.map((line) => line.slice(0, 600)),
 		async startApp(): Promise<void> {
-			const child = spawn(process.execPath, ['build/index.js'], {
+			const child = spawn(process.execPath, [...(options.nodeArgs ?? []), 'build/index.js'], {
 				env,
 				stdio: ['ignore', 'ignore', 'pipe']
 			});
 			child.stderr!.on('data', (chunk: Buffer) => (appLog += chunk.toString()));
 			app = child;
-			if (!(await healthy(30_000))) throw new Error(`the app did not start:\n${appLog}`);
+			if (!(await healthy(30_000)))
+				throw new Error(`the app did not start:\n${appLog.split('\n').slice(0, 20).join('\n')}`);
 		},
 		/** SIGKILL: no shutdown hooks, no draining; whatever was in flight is cut. */
 		async killApp(): Promise<void> {

@@ -1,6 +1,11 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { recordAudit, AuditRefusedError, type Actor } from '../../src/lib/server/audit/record';
+import {
+	recordAudit,
+	recordAudits,
+	AuditRefusedError,
+	type Actor
+} from '../../src/lib/server/audit/record';
 import { verifyAuditChain } from '../../src/lib/server/audit/verify';
 import { freshDatabase, type TestDatabase } from '../support/database';
 import { insertTestMunicipality } from '../support/fixtures';
@@ -189,6 +194,82 @@ describe('audit chain under concurrency', () => {
 			database.owner
 		);
 		expect(Number(distinct.rows[0]!.n)).toBe(start + 1000);
+	});
+
+	it('appends a household’s entries in one statement, in order, amid other writers', async () => {
+		const household = ['300001', '300002', '300003'];
+		const [batches] = await Promise.all([
+			Promise.all(
+				Array.from({ length: 20 }, (_, round) =>
+					recordAudits(
+						database.backoffice,
+						household.map((atena) => ({
+							municipalityCode: city,
+							actor: { type: 'resident', id: `household-${round}`, role: 'guardian' },
+							action: 'vaccination.view',
+							subjectAtenaNumber: atena,
+							payload: { page: 'dashboard', round }
+						}))
+					)
+				)
+			),
+			Promise.all(
+				Array.from({ length: 50 }, (_, i) =>
+					recordAudit(database.backoffice, {
+						municipalityCode: city,
+						actor: caseworker,
+						action: 'resident.search',
+						payload: { rows: i }
+					})
+				)
+			)
+		]);
+		for (const batch of batches) {
+			const seqs = batch.map((entry) => Number(entry.seq));
+			expect(seqs).toEqual([seqs[0]!, seqs[0]! + 1, seqs[0]! + 2]);
+		}
+		const stored = await sql<{ subject_atena_number: string; payload: { round: number } }>`
+			SELECT e.subject_atena_number, p.payload FROM audit.entry e
+			JOIN audit.payload p USING (municipality_code, seq)
+			WHERE e.municipality_code = ${city} AND e.actor_id = 'household-7' ORDER BY e.seq`.execute(
+			database.owner
+		);
+		expect(stored.rows).toEqual(
+			household.map((atena) => ({
+				subject_atena_number: atena,
+				payload: { page: 'dashboard', round: 7 }
+			}))
+		);
+		expect(
+			(await verifyAuditChain(database.owner, { municipalityCode: city })).firstBreak
+		).toBeNull();
+		await expect(
+			recordAudits(database.backoffice, [
+				{ municipalityCode: city, actor: caseworker, action: 'resident.search' },
+				{ municipalityCode: '139997', actor: caseworker, action: 'resident.search' }
+			])
+		).rejects.toThrow(AuditRefusedError);
+	});
+
+	it('keeps the chain verifiable when a browser sends a broken character', async () => {
+		// A lone UTF-16 surrogate: stored as U+FFFD, and hashed as what is stored.
+		await recordAudit(database.backoffice, {
+			municipalityCode: city,
+			actor: caseworker,
+			context: { requestId: 'r', ip: null, userAgent: 'Phone \ud800 Browser', sessionHash: null },
+			action: 'resident.search',
+			payload: { name: 'や\udc00まだ' }
+		});
+		const { rows } = await sql<{ user_agent: string; payload: { name: string } }>`
+			SELECT e.user_agent, p.payload FROM audit.entry e JOIN audit.payload p USING (municipality_code, seq)
+			WHERE e.municipality_code = ${city} ORDER BY e.seq DESC LIMIT 1`.execute(database.owner);
+		expect(rows[0]).toEqual({
+			user_agent: 'Phone \ufffd Browser',
+			payload: { name: 'や\ufffdまだ' }
+		});
+		expect(
+			(await verifyAuditChain(database.owner, { municipalityCode: city })).firstBreak
+		).toBeNull();
 	});
 
 	it('rejects a fork: two appenders that skip the lock cannot both chain off one head', async () => {

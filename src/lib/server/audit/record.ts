@@ -1,11 +1,12 @@
 // The one entry point for audit entries. Domain functions call it with the transaction that
 // makes their change, so the entry commits or rolls back with it. Reads (views, searches) that
-// have no transaction of their own get a short one here.
+// have no transaction of their own append in autocommit: one statement, audit.append (migration
+// 0028), which locks the chain, hashes and inserts inside the server.
 import { sql } from 'kysely';
 import type { Executor } from '../db';
 import { findMyNumbers } from '../mynumber/check-digit';
 import { auditActions, isAuditAction, type AuditAction } from './actions';
-import { chainTime, entryHash, genesisHash, payloadHash, type ChainedFields } from './chain';
+import { canonicalEncoding, genesisHash, payloadHash, type ChainedFields } from './chain';
 
 export type Actor =
 	| { type: 'staff'; id: string; role: string; department: string | null }
@@ -84,27 +85,64 @@ export async function recordAudit(
 	executor: Executor,
 	event: AuditEvent
 ): Promise<{ seq: string; entryHash: Buffer }> {
-	refuseForbiddenContent(event);
-	if (executor.isTransaction) return append(executor, event);
-	return executor
-		.transaction()
-		.setIsolationLevel('read committed')
-		.execute((trx) => append(trx, event));
+	return (await recordAudits(executor, [event]))[0]!;
 }
 
-async function append(
-	trx: Executor,
-	event: AuditEvent
-): Promise<{ seq: string; entryHash: Buffer }> {
-	const { rows } = await sql<{ seq: string | null; entry_hash: Buffer | null }>`
-		SELECT seq, entry_hash FROM audit.lock_chain(${event.municipalityCode})`.execute(trx);
-	const head = rows[0];
-	const seq = head?.seq ? (BigInt(head.seq) + 1n).toString() : '1';
-	const prevHash = head?.entry_hash ?? genesisHash;
+/**
+ * Several entries of one municipality's chain in one round trip (a page that shows a household
+ * logs a view per person). Outside a transaction the chain lock lasts only as long as the append
+ * itself and its commit; inside one it lasts until that transaction ends, so callers write their
+ * audit entries last.
+ */
+export async function recordAudits(
+	executor: Executor,
+	events: readonly AuditEvent[]
+): Promise<{ seq: string; entryHash: Buffer }[]> {
+	if (events.length === 0) return [];
+	const municipalityCode = events[0]!.municipalityCode;
+	if (events.some((event) => event.municipalityCode !== municipalityCode)) {
+		throw new AuditRefusedError('one append holds the entries of one municipality');
+	}
+	for (const event of events) refuseForbiddenContent(event);
+	const { rows } = await sql<{ seq: string; entry_hash: Buffer }>`
+		SELECT seq, entry_hash
+		FROM audit.append(${municipalityCode}, ${genesisHash}, ${JSON.stringify(events.map(entryFor))}::jsonb)`.execute(
+		executor
+	);
+	return rows.map((row) => ({ seq: String(row.seq), entryHash: row.entry_hash }));
+}
+
+// Placeholders for the two fields the server fills in under the chain lock (migration 0028).
+const seqMark = '@@seq@@';
+const timeMark = '@@occurred_at@@';
+const cut = `${JSON.stringify(seqMark)},${JSON.stringify(timeMark)}`;
+
+const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/**
+ * Text as it will be stored: a lone UTF-16 surrogate (a broken character a browser can send)
+ * becomes U+FFFD, as PostgreSQL would store it, so the hash covers what the verifier reads back.
+ */
+function wellFormed<T>(value: T): T {
+	if (typeof value === 'string') return value.replace(loneSurrogate, '\uFFFD') as T;
+	if (Array.isArray(value)) return value.map(wellFormed) as T;
+	const plain =
+		value && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype;
+	if (plain) {
+		return Object.fromEntries(
+			Object.entries(value).map(([key, item]) => [wellFormed(key), wellFormed(item)])
+		) as T;
+	}
+	return value;
+}
+
+/** An entry as audit.append takes it: its columns, and its canonical encoding cut around seq. */
+function entryFor(original: AuditEvent) {
+	const event = wellFormed(original);
 	const fields: ChainedFields = {
 		municipalityCode: event.municipalityCode,
-		seq,
-		occurredAt: chainTime(new Date()),
+		seq: seqMark,
+		occurredAt: timeMark,
 		actorType: event.actor.type,
 		actorId: event.actor.id,
 		actorRole: event.actor.role,
@@ -121,41 +159,28 @@ async function append(
 		result: event.result ?? 'ok',
 		payloadHash: event.payload ? payloadHash(event.payload) : null
 	};
-	const hash = entryHash(prevHash, fields);
-	await trx
-		.insertInto('audit.entry')
-		.values({
-			municipality_code: fields.municipalityCode,
-			seq: fields.seq,
-			occurred_at: fields.occurredAt,
-			actor_type: fields.actorType,
-			actor_id: fields.actorId,
-			actor_role: fields.actorRole,
-			department: fields.department,
-			ip: fields.ip,
-			user_agent: fields.userAgent,
-			session_hash: fields.sessionHash,
-			request_id: fields.requestId,
-			action: fields.action,
-			subject_atena_number: fields.subjectAtenaNumber,
-			object_type: fields.objectType,
-			object_id: fields.objectId,
-			reason: fields.reason,
-			result: fields.result,
-			payload_hash: fields.payloadHash,
-			prev_hash: prevHash,
-			entry_hash: hash
-		})
-		.execute();
-	if (event.payload) {
-		await trx
-			.insertInto('audit.payload')
-			.values({
-				municipality_code: fields.municipalityCode,
-				seq,
-				payload: JSON.stringify(event.payload)
-			})
-			.execute();
-	}
-	return { seq, entryHash: hash };
+	const encoding = canonicalEncoding(fields);
+	// seq and occurred_at come right after the municipality code, before any field a person can
+	// type, so the first occurrence is theirs (inside a JSON string the quotes would be escaped).
+	const at = encoding.indexOf(cut);
+	return {
+		head: encoding.slice(0, at),
+		tail: encoding.slice(at + cut.length),
+		actor_type: fields.actorType,
+		actor_id: fields.actorId,
+		actor_role: fields.actorRole,
+		department: fields.department,
+		ip: fields.ip,
+		user_agent: fields.userAgent,
+		session_hash: fields.sessionHash,
+		request_id: fields.requestId,
+		action: fields.action,
+		subject_atena_number: fields.subjectAtenaNumber,
+		object_type: fields.objectType,
+		object_id: fields.objectId,
+		reason: fields.reason,
+		result: fields.result,
+		payload_hash: fields.payloadHash?.toString('hex') ?? null,
+		...(event.payload ? { payload: event.payload } : {})
+	};
 }

@@ -1,4 +1,4 @@
-import { recordAudit } from '$lib/server/audit/record';
+import { recordAudits } from '$lib/server/audit/record';
 import { takeNotices } from '$lib/server/auth/notices';
 import { db } from '$lib/server/db';
 import { getLocale } from '$lib/paraglide/runtime';
@@ -21,26 +21,23 @@ export const load: PageServerLoad = async ({ locals, url }) => {
 	);
 	const locale = getLocale() === 'en' ? 'en' : 'ja';
 	const records = await vaccinationRecords(db(), resident.municipalityCode, people, locale, now);
-	// One view entry per person shown, appended under one lock of the chain.
-	await db()
-		.transaction()
-		.execute(async (trx) => {
-			for (const person of people) {
-				await recordAudit(trx, {
-					municipalityCode: resident.municipalityCode,
-					actor: {
-						type: 'resident',
-						id: resident.accountId,
-						role: person.relation === 'self' ? 'resident' : 'guardian'
-					},
-					context: locals.audit,
-					action: 'vaccination.view',
-					subjectAtenaNumber: person.atenaNumber,
-					result: 'ok',
-					payload: { page: 'dashboard' }
-				});
-			}
-		});
+	// One view entry per person shown, appended in one statement.
+	await recordAudits(
+		db(),
+		people.map((person) => ({
+			municipalityCode: resident.municipalityCode,
+			actor: {
+				type: 'resident' as const,
+				id: resident.accountId,
+				role: person.relation === 'self' ? ('resident' as const) : ('guardian' as const)
+			},
+			context: locals.audit,
+			action: 'vaccination.view' as const,
+			subjectAtenaNumber: person.atenaNumber,
+			result: 'ok' as const,
+			payload: { page: 'dashboard' }
+		}))
+	);
 	const household = people.map((person, index) => {
 		const record = records[index]!;
 		return {
