@@ -1,11 +1,10 @@
 import { config } from '$lib/server/config';
-import { db } from '$lib/server/db';
-import { findServedMunicipality } from '$lib/server/municipality';
+import { servedMunicipalityIfAny } from '$lib/server/auth/http';
 import { getLocale } from '$lib/paraglide/runtime';
 import type { LayoutServerLoad } from './$types';
 
 export const load: LayoutServerLoad = async ({ url }) => {
-	const municipality = await findServedMunicipality(db(), config().municipalityCode);
+	const municipality = await servedMunicipalityIfAny();
 	const english = getLocale() === 'en';
 	return {
 		path: url.pathname,

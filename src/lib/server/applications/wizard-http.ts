@@ -6,7 +6,7 @@ import { getLocale } from '$lib/paraglide/runtime';
 import { recordAudit } from '../audit/record';
 import { AuthFailure } from '../auth/failures';
 import { signOptions, signVerify } from '../auth/flows';
-import { residentActor } from '../auth/http';
+import { residentActor, servedMunicipality } from '../auth/http';
 import { config } from '../config';
 import { db } from '../db';
 import { sealIntake } from '../mynumber/intake';
@@ -99,6 +99,18 @@ async function household(event: RequestEvent): Promise<Person[]> {
 	);
 }
 
+/** The served city's fee comes from its cached settings; another city's is read. */
+async function certificateFeeYen(municipalityCode: string): Promise<number> {
+	const served = await servedMunicipality();
+	if (served.municipality_code === municipalityCode) return served.certificate_fee_yen;
+	const row = await db()
+		.selectFrom('municipality')
+		.select('certificate_fee_yen')
+		.where('municipality_code', '=', municipalityCode)
+		.executeTakeFirstOrThrow();
+	return row.certificate_fee_yen;
+}
+
 /** Everything a step needs to know about the applicant, the person and the draft. */
 export async function wizardContext(
 	event: RequestEvent,
@@ -108,7 +120,7 @@ export async function wizardContext(
 	const now = new Date();
 	const people = await household(event);
 	const person = people.find((candidate) => candidate.ref === draft.person) ?? null;
-	const [record, registered, attachments, municipality] = await Promise.all([
+	const [record, registered, attachments, feeYen] = await Promise.all([
 		person
 			? vaccinationRecord(
 					db(),
@@ -127,11 +139,7 @@ export async function wizardContext(
 					.executeTakeFirst()
 			: undefined,
 		attachmentsOf(db(), application.id),
-		db()
-			.selectFrom('municipality')
-			.select('certificate_fee_yen')
-			.where('municipality_code', '=', application.municipality_code)
-			.executeTakeFirstOrThrow()
+		certificateFeeYen(application.municipality_code)
 	]);
 	return {
 		// A person no longer represented (18, DV flag) is an unanswered question, not a name.
@@ -148,7 +156,7 @@ export async function wizardContext(
 				}
 			: null,
 		attachments,
-		certificateFeeYen: municipality.certificate_fee_yen,
+		certificateFeeYen: feeYen,
 		myNumberIntake: config().myNumberIntakeKey !== undefined,
 		today: tokyoDate(now)
 	};
@@ -294,14 +302,16 @@ export async function wizardLoad(event: RequestEvent) {
 }
 
 async function readForm(request: Request): Promise<FormValues> {
-	const form: FormValues = {};
+	// No prototype: a field named "toString" or "__proto__" is a field like any other, not a
+	// method of the object the values are collected in.
+	const form: FormValues = Object.create(null);
 	for (const [key, value] of (await request.formData()).entries()) {
-		if (typeof value !== 'string') continue;
+		if (typeof value !== 'string' || key === '__proto__') continue;
 		// Control characters (a NUL, an escape) are nothing a person types; PostgreSQL cannot even
 		// store a NUL. They are dropped before anything reads the value.
 		// eslint-disable-next-line no-control-regex
 		const text = value.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, '').slice(0, 500);
-		const previous = form[key];
+		const previous = Object.hasOwn(form, key) ? form[key] : undefined;
 		form[key] = previous === undefined ? text : [...[previous].flat(), text].slice(0, 50);
 	}
 	return form;
@@ -377,12 +387,18 @@ export async function wizardAction(event: RequestEvent) {
 		subjectAtenaNumber: subjectAtenaNumber,
 		payload: { step }
 	});
-	const after = await wizardContext(event, application, { ...context.draft, ...values });
 	// Changing an answer from "check your answers" goes back there (or to what the change made
 	// necessary); a first pass goes on to the next question.
-	const wasComplete = wizard.missing(context) === 'check';
-	const next = wasComplete ? wizard.missing(after) : wizard.steps[wizard.steps.indexOf(step) + 1]!;
-	redirect(303, stepPath(application.id, next));
+	if (wizard.missing(context) !== 'check') {
+		redirect(303, stepPath(application.id, wizard.steps[wizard.steps.indexOf(step) + 1]!));
+	}
+	const draft = { ...context.draft, ...values };
+	// Only another person changes what the city knows (their record, their address).
+	const after =
+		draft.person === context.draft.person
+			? { ...context, draft }
+			: await wizardContext(event, application, draft);
+	redirect(303, stepPath(application.id, wizard.missing(after)));
 }
 
 const refusalText: Record<string, () => string> = {

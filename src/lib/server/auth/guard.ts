@@ -47,15 +47,10 @@ export async function loadSession(
 		return check.status;
 	}
 	if (realm === 'resident') {
-		const account = await db()
-			.selectFrom('resident_account')
-			.select(['atena_number', 'municipality_code'])
-			.where('id', '=', check.ownerId)
-			.executeTakeFirstOrThrow();
 		event.locals.resident = {
 			accountId: check.ownerId,
-			atenaNumber: account.atena_number,
-			municipalityCode: account.municipality_code,
+			atenaNumber: check.atenaNumber!,
+			municipalityCode: check.municipalityCode,
 			sessionToken: token,
 			credentialId: check.credentialId,
 			authenticatedAt: check.authenticatedAt

@@ -16,12 +16,21 @@ import { EnrolmentFailure } from './enrolment';
 
 let cachedMunicipality: { value: Municipality; until: number } | undefined;
 
-/** The served city, re-read at most once a minute (its settings drive timeouts and policy). */
+/**
+ * The served city, re-read at most once a minute: its settings drive timeouts and policy, and
+ * every page shows its desk. A setting changed takes up to a minute to reach every process.
+ */
 export async function servedMunicipality(): Promise<Municipality> {
+	const value = await servedMunicipalityIfAny();
+	if (!value) throw new Error('no municipality is configured in the database');
+	return value;
+}
+
+/** As servedMunicipality, or null before any municipality is loaded (a fresh database). */
+export async function servedMunicipalityIfAny(): Promise<Municipality | null> {
 	if (cachedMunicipality && cachedMunicipality.until > Date.now()) return cachedMunicipality.value;
 	const value = await findServedMunicipality(db(), config().municipalityCode);
-	if (!value) throw new Error('no municipality is configured in the database');
-	cachedMunicipality = { value, until: Date.now() + 60_000 };
+	if (value) cachedMunicipality = { value, until: Date.now() + 60_000 };
 	return value;
 }
 

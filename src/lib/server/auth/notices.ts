@@ -62,12 +62,16 @@ export async function takeNotices(db: Executor, accountId: string, now: Date, li
 		.orderBy('resident_notice.created_at', 'desc')
 		.limit(limit)
 		.execute();
-	await db
-		.updateTable('resident_notice')
-		.set({ read_at: now })
-		.where('resident_account_id', '=', accountId)
-		.where('read_at', 'is', null)
-		.execute();
+	// Showing marks every unread notice read, so an unread one is always newer than any read one:
+	// when none of the newest is unread, none is, and there is nothing to write.
+	if (notices.some((notice) => notice.read_at === null)) {
+		await db
+			.updateTable('resident_notice')
+			.set({ read_at: now })
+			.where('resident_account_id', '=', accountId)
+			.where('read_at', 'is', null)
+			.execute();
+	}
 	return notices.map((notice) => ({
 		id: notice.id,
 		kind: notice.kind as NoticeKind,

@@ -32,36 +32,50 @@ export async function representedPeople(
 	now: Date
 ): Promise<Person[]> {
 	const today = tokyoDate(now);
-	const { user_handle: handle } = await db
-		.selectFrom('resident_account')
-		.select('user_handle')
-		.where('id', '=', account.id)
-		.executeTakeFirstOrThrow();
 	const columns = ['atena_number', 'name_kanji', 'name_kana', 'birth_date', 'sex'] as const;
-	const self = await db
-		.selectFrom('resident')
-		.select(columns)
-		.where('municipality_code', '=', account.municipalityCode)
-		.where('atena_number', '=', account.atenaNumber)
-		.executeTakeFirstOrThrow();
-	const children = await db
-		.selectFrom('guardianship')
-		.innerJoin('resident', (join) =>
-			join
-				.onRef('resident.municipality_code', '=', 'guardianship.municipality_code')
-				.onRef('resident.atena_number', '=', 'guardianship.child_atena_number')
-		)
-		.select(columns.map((column) => `resident.${column}` as const))
-		.where('guardianship.municipality_code', '=', account.municipalityCode)
-		.where('guardianship.guardian_atena_number', '=', account.atenaNumber)
-		.where('guardianship.suppressed_for_dv', '=', false)
-		.where('guardianship.valid_from', '<=', today)
-		.where('guardianship.valid_until', '>=', today)
-		.where('resident.status', '=', 'resident')
-		.orderBy('resident.birth_date')
-		.execute();
+	const [self, children] = await Promise.all([
+		db
+			.selectFrom('resident_account')
+			.innerJoin('resident', (join) =>
+				join
+					.onRef('resident.municipality_code', '=', 'resident_account.municipality_code')
+					.onRef('resident.atena_number', '=', 'resident_account.atena_number')
+			)
+			.select([
+				'resident_account.user_handle',
+				...columns.map((column) => `resident.${column}` as const)
+			])
+			.where('resident_account.id', '=', account.id)
+			.where('resident_account.municipality_code', '=', account.municipalityCode)
+			.where('resident_account.atena_number', '=', account.atenaNumber)
+			.executeTakeFirstOrThrow(),
+		db
+			.selectFrom('guardianship')
+			.innerJoin('resident', (join) =>
+				join
+					.onRef('resident.municipality_code', '=', 'guardianship.municipality_code')
+					.onRef('resident.atena_number', '=', 'guardianship.child_atena_number')
+			)
+			.select(columns.map((column) => `resident.${column}` as const))
+			.where('guardianship.municipality_code', '=', account.municipalityCode)
+			.where('guardianship.guardian_atena_number', '=', account.atenaNumber)
+			.where('guardianship.suppressed_for_dv', '=', false)
+			.where('guardianship.valid_from', '<=', today)
+			.where('guardianship.valid_until', '>=', today)
+			.where('resident.status', '=', 'resident')
+			.orderBy('resident.birth_date')
+			.execute()
+	]);
+	const { user_handle: handle } = self;
 	return [
-		{ ...self, relation: 'self' as const },
+		{
+			atena_number: self.atena_number,
+			name_kanji: self.name_kanji,
+			name_kana: self.name_kana,
+			birth_date: self.birth_date,
+			sex: self.sex,
+			relation: 'self' as const
+		},
 		...children.map((child) => ({ ...child, relation: 'child' as const }))
 	].map((row) => ({
 		ref: personRef(handle, row.atena_number),

@@ -55,15 +55,18 @@ export const load: PageServerLoad = async ({ locals, url }) => {
 				}))
 		};
 	});
-	const consent = await db()
-		.selectFrom('signed_act')
-		.select(['id', 'signed_at'])
-		.where('resident_account_id', '=', resident.accountId)
-		.where('kind', '=', 'consent')
-		.orderBy('signed_at', 'desc')
-		.executeTakeFirst();
+	const [consent, notices] = await Promise.all([
+		db()
+			.selectFrom('signed_act')
+			.select(['id', 'signed_at'])
+			.where('resident_account_id', '=', resident.accountId)
+			.where('kind', '=', 'consent')
+			.orderBy('signed_at', 'desc')
+			.executeTakeFirst(),
+		takeNotices(db(), resident.accountId, now)
+	]);
 	return {
-		notices: await takeNotices(db(), resident.accountId, now),
+		notices,
 		name: people[0]!.nameKanji,
 		household,
 		welcome: url.searchParams.has('welcome'),
