@@ -251,6 +251,65 @@ describe('audit chain under concurrency', () => {
 		).rejects.toThrow(AuditRefusedError);
 	});
 
+	it('groups the entries of concurrent reads into shared appends', async () => {
+		const callers = Array.from({ length: 40 }, (_, i) => `grouped-${i}`);
+		const appended = await Promise.all(
+			callers.map((id, i) =>
+				recordAudits(
+					database.backoffice,
+					[400000, 450000].map((base) => ({
+						municipalityCode: city,
+						actor: { type: 'resident', id, role: 'guardian' } as Actor,
+						action: 'vaccination.view' as const,
+						subjectAtenaNumber: String(base + i)
+					}))
+				)
+			)
+		);
+		// Each caller's entries stay together and in order within the group.
+		for (const entries of appended) {
+			const [first, second] = entries.map((entry) => Number(entry.seq));
+			expect(second).toBe(first! + 1);
+		}
+		const stored = await sql<{ callers: string; transactions: string; entries: string }>`
+			SELECT count(DISTINCT actor_id) AS callers, count(DISTINCT xmin::text) AS transactions,
+				count(*) AS entries
+			FROM audit.entry WHERE municipality_code = ${city} AND actor_id LIKE 'grouped-%'`.execute(
+			database.owner
+		);
+		expect(stored.rows[0]).toMatchObject({ callers: '40', entries: '80' });
+		// The first goes at once; the others arrive while it is in flight and commit together.
+		expect(Number(stored.rows[0]!.transactions)).toBeLessThanOrEqual(3);
+		expect(
+			(await verifyAuditChain(database.owner, { municipalityCode: city })).firstBreak
+		).toBeNull();
+	});
+
+	it('fails only the caller whose entry the database refuses, not the others in its group', async () => {
+		const results = await Promise.allSettled(
+			Array.from({ length: 10 }, (_, i) =>
+				recordAudit(database.backoffice, {
+					municipalityCode: city,
+					actor: (i === 6
+						? { type: 'robot', id: 'refused', role: 'robot' }
+						: { type: 'resident', id: `grouped-ok-${i}`, role: 'resident' }) as Actor,
+					action: 'vaccination.view',
+					subjectAtenaNumber: String(460000 + i)
+				})
+			)
+		);
+		expect(results.map((result) => result.status)).toEqual(
+			Array.from({ length: 10 }, (_, i) => (i === 6 ? 'rejected' : 'fulfilled'))
+		);
+		const { rows } = await sql<{ n: string }>`
+			SELECT count(*) AS n FROM audit.entry
+			WHERE municipality_code = ${city} AND actor_id LIKE 'grouped-ok-%'`.execute(database.owner);
+		expect(rows[0]!.n).toBe('9');
+		expect(
+			(await verifyAuditChain(database.owner, { municipalityCode: city })).firstBreak
+		).toBeNull();
+	});
+
 	it('keeps the chain verifiable when a browser sends a broken character', async () => {
 		// A lone UTF-16 surrogate: stored as U+FFFD, and hashed as what is stored.
 		await recordAudit(database.backoffice, {
