@@ -37,6 +37,16 @@ async function write(count: number, start = 0) {
 	}
 }
 
+/** The seqs of each actor whose id starts with the prefix, in chain order. */
+async function seqsByActor(prefix: string): Promise<number[][]> {
+	const { rows } = await sql<{ seqs: string[] }>`
+		SELECT array_agg(seq ORDER BY seq) AS seqs FROM audit.entry
+		WHERE municipality_code = ${city} AND actor_id LIKE ${`${prefix}%`} GROUP BY actor_id`.execute(
+		database.owner
+	);
+	return rows.map((row) => row.seqs.map(Number));
+}
+
 /** Runs a change as the superuser with the protective triggers bypassed, as an attacker with full access would. */
 async function tamper(statements: ReturnType<typeof sql>[]) {
 	await database.owner.transaction().execute(async (trx) => {
@@ -115,6 +125,61 @@ describe('audit log protection', () => {
 		expect(after.n).toBe(before.n);
 	});
 
+	it('chains a transaction’s entry when it commits, so the chain lock is not held before', async () => {
+		const seen = await database.backoffice.transaction().execute(async (trx) => {
+			await recordAudit(trx, {
+				municipalityCode: city,
+				actor: caseworker,
+				action: 'resident.view',
+				subjectAtenaNumber: '500001'
+			});
+			// Until commit the entry waits unchained, and another writer is not held up by it.
+			await recordAudit(database.backoffice, {
+				municipalityCode: city,
+				actor: caseworker,
+				action: 'resident.search',
+				objectId: 'while-pending'
+			});
+			const inside = await sql<{ n: string }>`
+				SELECT count(*) AS n FROM audit.entry WHERE subject_atena_number = '500001'`.execute(trx);
+			return inside.rows[0]!.n;
+		});
+		expect(seen).toBe('0');
+		const { rows } = await sql<{ object_id: string | null; subject_atena_number: string | null }>`
+			SELECT object_id, subject_atena_number FROM audit.entry
+			WHERE municipality_code = ${city} ORDER BY seq DESC LIMIT 2`.execute(database.owner);
+		expect(rows).toEqual([
+			{ object_id: null, subject_atena_number: '500001' },
+			{ object_id: 'while-pending', subject_atena_number: null }
+		]);
+		const pending = await sql<{ n: string }>`SELECT count(*) AS n FROM audit.pending`.execute(
+			database.owner
+		);
+		expect(pending.rows[0]!.n).toBe('0');
+		// A refused entry in a transaction fails its commit: the change it records goes too.
+		await expect(
+			database.backoffice.transaction().execute(async (trx) => {
+				await sql`INSERT INTO audit.review (municipality_code, period_from, period_until, reviewed_by, reviewed_at, entries, denied, chain_intact, findings)
+					VALUES (${city}, '2026-01-01', '2026-01-31', 'staff-1', now(), 0, 0, true, 'refused at commit')`.execute(
+					trx
+				);
+				await recordAudit(trx, {
+					municipalityCode: city,
+					actor: { type: 'robot', id: 'x', role: 'robot' } as unknown as Actor,
+					action: 'audit.review'
+				});
+			})
+		).rejects.toThrow(/actor_type/);
+		const reviews = await sql<{ n: string }>`
+			SELECT count(*) AS n FROM audit.review WHERE findings = 'refused at commit'`.execute(
+			database.owner
+		);
+		expect(reviews.rows[0]!.n).toBe('0');
+		expect(
+			(await verifyAuditChain(database.owner, { municipalityCode: city })).firstBreak
+		).toBeNull();
+	});
+
 	it('refuses entries without a required reason or carrying a 個人番号', async () => {
 		await expect(
 			recordAudit(database.backoffice, {
@@ -141,7 +206,11 @@ describe('audit log protection', () => {
 				objectId: '0b7f3c1e-5a2d-4c8e-9f10-123456789018',
 				payload: { enrolment: '0b7f3c1e-5a2d-4c8e-9f10-123456789018' }
 			})
-		).resolves.toMatchObject({ seq: expect.any(String) });
+		).resolves.toBeUndefined();
+		const uuidEntry = await sql<{ n: string }>`
+			SELECT count(*) AS n FROM audit.entry
+			WHERE object_id = '0b7f3c1e-5a2d-4c8e-9f10-123456789018'`.execute(database.owner);
+		expect(uuidEntry.rows[0]!.n).toBe('1');
 		await expect(
 			recordAudit(database.backoffice, {
 				municipalityCode: city,
@@ -198,7 +267,7 @@ describe('audit chain under concurrency', () => {
 
 	it('appends a household’s entries in one statement, in order, amid other writers', async () => {
 		const household = ['300001', '300002', '300003'];
-		const [batches] = await Promise.all([
+		await Promise.all([
 			Promise.all(
 				Array.from({ length: 20 }, (_, round) =>
 					recordAudits(
@@ -224,8 +293,8 @@ describe('audit chain under concurrency', () => {
 				)
 			)
 		]);
-		for (const batch of batches) {
-			const seqs = batch.map((entry) => Number(entry.seq));
+		expect(await seqsByActor('household-')).toHaveLength(20);
+		for (const seqs of await seqsByActor('household-')) {
 			expect(seqs).toEqual([seqs[0]!, seqs[0]! + 1, seqs[0]! + 2]);
 		}
 		const stored = await sql<{ subject_atena_number: string; payload: { round: number } }>`
@@ -253,7 +322,7 @@ describe('audit chain under concurrency', () => {
 
 	it('groups the entries of concurrent reads into shared appends', async () => {
 		const callers = Array.from({ length: 40 }, (_, i) => `grouped-${i}`);
-		const appended = await Promise.all(
+		await Promise.all(
 			callers.map((id, i) =>
 				recordAudits(
 					database.backoffice,
@@ -267,10 +336,9 @@ describe('audit chain under concurrency', () => {
 			)
 		);
 		// Each caller's entries stay together and in order within the group.
-		for (const entries of appended) {
-			const [first, second] = entries.map((entry) => Number(entry.seq));
-			expect(second).toBe(first! + 1);
-		}
+		const seqs = await seqsByActor('grouped-');
+		expect(seqs).toHaveLength(40);
+		for (const [first, second] of seqs) expect(second).toBe(first! + 1);
 		const stored = await sql<{ callers: string; transactions: string; entries: string }>`
 			SELECT count(DISTINCT actor_id) AS callers, count(DISTINCT xmin::text) AS transactions,
 				count(*) AS entries

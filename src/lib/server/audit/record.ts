@@ -1,8 +1,9 @@
 // The one entry point for audit entries. Domain functions call it with the transaction that
-// makes their change, so the entry commits or rolls back with it. Reads (views, searches) that
-// have no transaction of their own append in autocommit, grouped with the entries of other
-// requests that arrive meanwhile: one statement, audit.append (migration 0028), which locks the
-// chain, hashes and inserts inside the server.
+// makes their change, so the entry commits or rolls back with it; it is chained as that
+// transaction commits (migration 0029). Reads (views, searches) that have no transaction of
+// their own append in autocommit, grouped with the entries of other requests that arrive
+// meanwhile: one statement, audit.append (migration 0028), which locks the chain, hashes and
+// inserts inside the server.
 import { sql } from 'kysely';
 import type { Executor } from '../db';
 import { findMyNumbers } from '../mynumber/check-digit';
@@ -82,46 +83,47 @@ function refuseForbiddenContent(event: AuditEvent): void {
 	visit(event.payload);
 }
 
-export async function recordAudit(executor: Executor, event: AuditEvent): Promise<AppendedEntry> {
-	return (await recordAudits(executor, [event]))[0]!;
+export async function recordAudit(executor: Executor, event: AuditEvent): Promise<void> {
+	await recordAudits(executor, [event]);
 }
 
 /**
  * Several entries of one municipality's chain in one round trip (a page that shows a household
- * logs a view per person). Inside a transaction the entries commit or roll back with it, and the
- * chain lock lasts until that transaction ends, so callers write their audit entries last.
- * Outside one, the entries join the next group append (appendTogether below).
+ * logs a view per person). Inside a transaction the entries commit or roll back with it: they
+ * are chained when it commits (migration 0029), so the chain lock is not held while the app
+ * finishes its transaction. Outside one, they join the next group append (below).
  */
 export async function recordAudits(
 	executor: Executor,
 	events: readonly AuditEvent[]
-): Promise<AppendedEntry[]> {
-	if (events.length === 0) return [];
+): Promise<void> {
+	if (events.length === 0) return;
 	const municipalityCode = events[0]!.municipalityCode;
 	if (events.some((event) => event.municipalityCode !== municipalityCode)) {
 		throw new AuditRefusedError('one append holds the entries of one municipality');
 	}
 	for (const event of events) refuseForbiddenContent(event);
 	const entries = events.map(entryFor);
-	return executor.isTransaction
-		? append(executor, municipalityCode, entries)
-		: appendTogether(executor, municipalityCode, entries);
+	if (executor.isTransaction) {
+		await sql`
+			INSERT INTO audit.pending (municipality_code, genesis, entries)
+			VALUES (${municipalityCode}, ${genesisHash}, ${JSON.stringify(entries)}::jsonb)`.execute(executor);
+	} else {
+		await appendTogether(executor, municipalityCode, entries);
+	}
 }
 
-type AppendedEntry = { seq: string; entryHash: Buffer };
 type ChainEntry = ReturnType<typeof entryFor>;
 
 async function append(
 	executor: Executor,
 	municipalityCode: string,
 	entries: readonly ChainEntry[]
-): Promise<AppendedEntry[]> {
-	const { rows } = await sql<{ seq: string; entry_hash: Buffer }>`
-		SELECT seq, entry_hash
-		FROM audit.append(${municipalityCode}, ${genesisHash}, ${JSON.stringify(entries)}::jsonb)`.execute(
+): Promise<void> {
+	await sql`
+		SELECT FROM audit.append(${municipalityCode}, ${genesisHash}, ${JSON.stringify(entries)}::jsonb)`.execute(
 		executor
 	);
-	return rows.map((row) => ({ seq: String(row.seq), entryHash: row.entry_hash }));
 }
 
 // Group commit for the entries of reads (views, searches), which have no transaction of their
@@ -133,7 +135,7 @@ async function append(
 // its answer only once its entries are committed, so a page is never shown unlogged.
 type Waiter = {
 	entries: readonly ChainEntry[];
-	resolve: (appended: AppendedEntry[]) => void;
+	resolve: () => void;
 	reject: (error: unknown) => void;
 };
 type GroupQueue = { waiting: Waiter[]; appending: boolean };
@@ -146,12 +148,12 @@ function appendTogether(
 	database: Executor,
 	municipalityCode: string,
 	entries: readonly ChainEntry[]
-): Promise<AppendedEntry[]> {
+): Promise<void> {
 	let byMunicipality = groupQueues.get(database);
 	if (!byMunicipality) groupQueues.set(database, (byMunicipality = new Map()));
 	let queue = byMunicipality.get(municipalityCode);
 	if (!queue) byMunicipality.set(municipalityCode, (queue = { waiting: [], appending: false }));
-	const appended = new Promise<AppendedEntry[]>((resolve, reject) =>
+	const appended = new Promise<void>((resolve, reject) =>
 		queue.waiting.push({ entries, resolve, reject })
 	);
 	if (!queue.appending) void drain(database, municipalityCode, queue);
@@ -171,15 +173,12 @@ async function drain(database: Executor, municipalityCode: string, queue: GroupQ
 				size += next.entries.length;
 			}
 			try {
-				const appended = await append(
+				await append(
 					database,
 					municipalityCode,
 					group.flatMap((waiter) => waiter.entries)
 				);
-				let at = 0;
-				for (const waiter of group) {
-					waiter.resolve(appended.slice(at, (at += waiter.entries.length)));
-				}
+				for (const waiter of group) waiter.resolve();
 			} catch (error) {
 				if (group.length === 1) group[0]!.reject(error);
 				// One caller's entries must not fail the others': each goes again on its own.

@@ -125,6 +125,13 @@ export interface AuditPayload {
   seq: Int8;
 }
 
+export interface AuditPending {
+  entries: Json;
+  genesis: Buffer;
+  id: Generated<Int8>;
+  municipality_code: string;
+}
+
 export interface AuditReview {
   chain_intact: boolean;
   denied: number;
@@ -845,6 +852,7 @@ export interface DB {
   attachment: Attachment;
   "audit.entry": AuditEntry;
   "audit.payload": AuditPayload;
+  "audit.pending": AuditPending;
   "audit.review": AuditReview;
   desk_request: DeskRequest;
   disclosure_package: DisclosurePackage;
