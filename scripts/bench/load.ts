@@ -195,7 +195,7 @@ async function approverLoop(client: MeasuredClient) {
 	}
 }
 
-/** CPU seconds so far: the app's process (and its kernel share), PostgreSQL, this generator. */
+/** CPU seconds so far: the app's process (and its kernel share), PostgreSQL, this generator, steal. */
 function cpuSeconds(appPid: number | undefined) {
 	const tick = 100; // USER_HZ on Linux
 	const stat = (pid: string) => {
@@ -220,7 +220,11 @@ function cpuSeconds(appPid: number | undefined) {
 	}
 	const [appUser, appSystem] = appPid ? stat(String(appPid)) : [0, 0];
 	const own = process.cpuUsage();
+	// Steal: time the virtual machine's host gave to others while this machine wanted to run.
+	// On a shared host it changes every figure here, so it is printed beside them.
+	const total = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.split(/\s+/).slice(1);
 	return {
+		stolen: Number(total[7] ?? 0) / tick,
 		app: (appUser! + appSystem!) / tick,
 		appKernel: appSystem! / tick,
 		postgres,
@@ -311,7 +315,7 @@ try {
 		const share = (key: keyof typeof cpuAfter) =>
 			`${(((cpuAfter[key] - cpuBefore[key]) / elapsed) * 100).toFixed(0)}%`;
 		cpuLines.push(
-			`${rate ? `${rate} rps` : 'flat out'}: app ${share('app')} (kernel ${share('appKernel')}), PostgreSQL ${share('postgres')}, load generator ${share('generator')} (of one core; two here); ${perRequest.toFixed(1)} database transactions per request`
+			`${rate ? `${rate} rps` : 'flat out'}: app ${share('app')} (kernel ${share('appKernel')}), PostgreSQL ${share('postgres')}, load generator ${share('generator')}, stolen by the host ${share('stolen')} (of one core; two here); ${perRequest.toFixed(1)} database transactions per request`
 		);
 		const latencies = samples.map((sample) => sample.ms).sort((a, b) => a - b);
 		const errors = samples.filter((sample) => sample.status === 0 || sample.status >= 500).length;
