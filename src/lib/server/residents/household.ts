@@ -66,16 +66,9 @@ export async function representedPeople(
 			.orderBy('resident.birth_date')
 			.execute()
 	]);
-	const { user_handle: handle } = self;
+	const { user_handle: handle, ...person } = self;
 	return [
-		{
-			atena_number: self.atena_number,
-			name_kanji: self.name_kanji,
-			name_kana: self.name_kana,
-			birth_date: self.birth_date,
-			sex: self.sex,
-			relation: 'self' as const
-		},
+		{ ...person, relation: 'self' as const },
 		...children.map((child) => ({ ...child, relation: 'child' as const }))
 	].map((row) => ({
 		ref: personRef(handle, row.atena_number),
