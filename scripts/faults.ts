@@ -1,4 +1,4 @@
-// npm run faults [-- --quick] [--only kill9,pg-restart,pg-crash,pool,disk-full] [--clients 8]
+// npm run faults [-- --quick] [--only kill9,kill9-worker,pg-restart,pg-crash,pool,disk-full] [--clients 8]
 // Breaks the built app while residents sign in, fill in and sign 予診票の再発行 requests over
 // HTTP (scripts/lib/portal-client.ts), then checks the database against what each of them was
 // told: no confirmed submission lost, none twice, nothing half-written, the audit chain whole, and
@@ -7,6 +7,8 @@
 //
 // Faults:
 //   kill9      SIGKILL to the app mid-traffic, then a new process (what systemd's Restart= does)
+//   kill9-worker  the app in two processes (APP_PROCESSES=2); SIGKILL to one of them mid-traffic:
+//              the other goes on serving and the app replaces the lost one (runs on its own)
 //   pg-restart PostgreSQL fast shutdown, 2 s down, same cluster back; the app is left running
 //   pg-crash   SIGKILL to the postmaster; PostgreSQL recovers from its WAL on the next start
 //   pool       every PostgreSQL connection slot taken by another client, and 200 requests at once
@@ -29,9 +31,19 @@ const { values } = parseArgs({
 		clients: { type: 'string' }
 	}
 });
-const all = ['kill9', 'pg-restart', 'pg-crash', 'pool', 'disk-full'];
-const chosen = values.only ? values.only.split(',') : values.quick ? ['kill9', 'pg-restart'] : all;
+const all = ['kill9', 'kill9-worker', 'pg-restart', 'pg-crash', 'pool', 'disk-full'];
+const chosen = values.only
+	? values.only.split(',')
+	: values.quick
+		? ['kill9', 'pg-restart']
+		: all.filter((name) => name !== 'kill9-worker');
 for (const name of chosen) if (!all.includes(name)) throw new Error(`unknown fault ${name}`);
+// A worker is killed in an app of two processes; the other faults run on one, as npm start does.
+if (chosen.includes('kill9-worker') && chosen.length > 1)
+	throw new Error(
+		'kill9-worker runs alone (--only kill9-worker): it needs the app in two processes'
+	);
+const processes = chosen.includes('kill9-worker') ? 2 : 1;
 const clients = Number(values.clients ?? (values.quick ? 6 : 10));
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -158,6 +170,43 @@ const faults: Record<string, (harness: Harness, ledger: Ledger) => Promise<Resul
 				backAt: Date.now()
 			};
 		}),
+	'kill9-worker': (harness, ledger) =>
+		withTraffic(harness, ledger, 'kill -9 a worker', async () => {
+			const signing: number[] = [];
+			let replaced = 0;
+			for (let kill = 0; kill < (values.quick ? 1 : 3); kill++) {
+				await sleep(500);
+				const until = Date.now() + 10_000;
+				while (PortalClient.submitting === 0 && Date.now() < until) await sleep(1);
+				await sleep(Math.random() * 20);
+				signing.push(PortalClient.submitting);
+				const before = harness.appWorkers();
+				if (before.length !== processes)
+					throw new Error(`${before.length} app processes running, not ${processes}`);
+				process.kill(before[0]!, 'SIGKILL');
+				// The app forks a new worker within a few seconds, without anyone's help.
+				const by = Date.now() + 10_000;
+				for (;;) {
+					const now = harness.appWorkers();
+					const fresh = now.find((pid) => !before.includes(pid));
+					// Serving, not only started: killing the one listening worker next would be
+					// another fault (the whole app down).
+					if (
+						fresh &&
+						now.length === processes &&
+						harness.appLog().includes(`"app_process_listening","pid":${fresh}}`)
+					)
+						break;
+					if (Date.now() > by) throw new Error('the killed worker was not replaced within 10 s');
+					await sleep(100);
+				}
+				replaced++;
+			}
+			return {
+				detail: `SIGKILL to one of ${processes} processes ×${signing.length}, ${replaced} replaced by the app; signed submissions in flight at each kill: ${signing.join(', ')}`,
+				backAt: Date.now()
+			};
+		}),
 	'pg-restart': (harness, ledger) =>
 		withTraffic(harness, ledger, 'restart PostgreSQL', async () => {
 			await harness.restartPostgres(2_000);
@@ -245,7 +294,8 @@ const harness = await startHarness({
 	port: 4391,
 	residents: 400,
 	clients: clients + 1,
-	dataDir: mount
+	dataDir: mount,
+	processes
 });
 const ledger = new Ledger();
 const results: Result[] = [];

@@ -18,6 +18,7 @@ import {
 	parseKeySpec,
 	readConfig
 } from '../src/lib/server/config';
+import { processCount, serveInProcesses } from './lib/processes';
 import { runCommand, UsageError } from './lib/run';
 
 function newestChange(paths: string[]): number {
@@ -131,10 +132,13 @@ async function listen(server: http.Server, port: number, host: string): Promise<
 await runCommand(async () => {
 	const port = Number(process.env.PORT ?? 3000);
 	const host = process.env.HOST ?? '127.0.0.1';
+	const processes = processCount(process.env.APP_PROCESSES);
 	const database = await launchDatabase();
 	let demoAccess: string[] = [];
+	let workers: ReturnType<typeof serveInProcesses> | undefined;
 	const shutdown = async (signal: string) => {
 		console.log(`\n${signal}: stopping…`);
+		await workers?.stop();
 		await database.stop();
 		process.exit(0);
 	};
@@ -185,14 +189,27 @@ await runCommand(async () => {
 		// adapter-node refuses bodies over 512 KB by default; uploads carry up to 10 MB per file
 		// (checked again per file on the server), a few files at a time.
 		process.env.BODY_SIZE_LIMIT ??= '32M';
-		const { handler } = await import(pathToFileURL(path.resolve('build/handler.js')).href);
-		const server = http.createServer(handler);
-		await listen(server, port, host);
+		if (processes === 1) {
+			const { handler } = await import(pathToFileURL(path.resolve('build/handler.js')).href);
+			const server = http.createServer(handler);
+			await listen(server, port, host);
+		} else {
+			// A busy port is said once here, not by each worker as it is replaced.
+			const probe = http.createServer();
+			await listen(probe, port, host);
+			await new Promise((resolve) => probe.close(resolve));
+			// Workers take HOST and PORT from the environment, as adapter-node's server does.
+			process.env.HOST = host;
+			process.env.PORT = String(port);
+			await new Promise<void>((resolve) => {
+				workers = serveInProcesses(processes, resolve);
+			});
+		}
 		console.log(
 			[
 				'',
 				`  Vaccination-affairs portal is running: ${process.env.ORIGIN}`,
-				`  Role: ${process.env.APP_ROLE ?? 'all'}  Database: ${database.embedded ? 'embedded PostgreSQL (.data/)' : 'DATABASE_URL'}`,
+				`  Role: ${process.env.APP_ROLE ?? 'all'}  Processes: ${processes}  Database: ${database.embedded ? 'embedded PostgreSQL (.data/)' : 'DATABASE_URL'}`,
 				database.embedded
 					? `  Demo city: ${demoMunicipality.name_ja} (${demoMunicipality.name_en}), code ${demoMunicipality.municipality_code}`
 					: '',

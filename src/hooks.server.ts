@@ -194,7 +194,12 @@ export const init: ServerInit = () => {
 	// adapter-node closes the server on SIGTERM/SIGINT and then waits for the event loop to empty:
 	// the job worker's timers and the database pool would keep it alive.
 	process.once('sveltekit:shutdown', () => {
-		void stopJobs().finally(() => closeDb());
+		void stopJobs()
+			.finally(() => closeDb())
+			.finally(() => {
+				// A cluster worker (APP_PROCESSES > 1): its channel to the primary would keep it alive.
+				if (process.connected) process.disconnect();
+			});
 	});
 	const expire = () =>
 		expireDrafts(db(), { portalUrl: `${origin}/sign-in`, now: new Date() }).catch((error: Error) =>

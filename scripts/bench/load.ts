@@ -1,4 +1,4 @@
-// npm run bench:load [-- --seconds 20 --warmup 30 --rates 50,100,300 --residents 20000 --clients 40 --paths]
+// npm run bench:load [-- --seconds 20 --warmup 30 --rates 50,100,300 --residents 20000 --clients 40 --processes 2 --paths]
 // Load on the built app (node build/index.js, as adapter-node serves it) over loopback, on a
 // throw-away embedded PostgreSQL with the demo city and the audit log on.
 //
@@ -13,7 +13,9 @@
 //
 // --paths adds the single-path figures (autocannon on /home, /staff/cases, /healthz); --waits
 // samples what PostgreSQL's sessions wait on (pg_stat_activity, every 50 ms) at each rate;
-// --profile DIR writes the app's CPU profile there (node --cpu-prof; open it in Chrome DevTools).
+// --processes N serves the app in N processes (APP_PROCESSES; 2, one per core, unless told);
+// --statements prints the statements PostgreSQL spent most time on at each rate
+// (pg_stat_statements, loaded for this run only); --profile DIR writes the app's CPU profile there (node --cpu-prof; open it in Chrome DevTools).
 import { readdirSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
@@ -30,6 +32,8 @@ const { values } = parseArgs({
 		clients: { type: 'string', default: '40' },
 		paths: { type: 'boolean', default: false },
 		waits: { type: 'boolean', default: false },
+		statements: { type: 'boolean', default: false },
+		processes: { type: 'string', default: '2' },
 		profile: { type: 'string' }
 	}
 });
@@ -92,11 +96,10 @@ class MeasuredClient extends PortalClient {
 		const started = performance.now();
 		let status = 0;
 		try {
+			// The answer is read whole before it resolves: the time includes the body.
 			const response = await super.request(path, init);
 			status = response.status;
-			const body =
-				response.status === 204 || response.status === 304 ? null : await response.arrayBuffer();
-			return new Response(body, { status: response.status, headers: response.headers });
+			return response;
 		} finally {
 			if (measuring) {
 				samples.push({
@@ -209,8 +212,20 @@ function cpuSeconds(appPid: number | undefined) {
 		}
 	};
 	let postgres = 0;
+	let app = 0;
+	let appKernel = 0;
 	for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
 		try {
+			const parent = Number(
+				readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[1]
+			);
+			// The app's process and, with --processes, its cluster workers.
+			if (appPid && (Number(pid) === appPid || parent === appPid)) {
+				const [user, system] = stat(pid);
+				app += (user! + system!) / tick;
+				appKernel += system! / tick;
+				continue;
+			}
 			if (!readFileSync(`/proc/${pid}/comm`, 'utf8').startsWith('postgres')) continue;
 			const [user, system, children] = stat(pid);
 			postgres += (user! + system! + children!) / tick;
@@ -218,15 +233,14 @@ function cpuSeconds(appPid: number | undefined) {
 			// gone
 		}
 	}
-	const [appUser, appSystem] = appPid ? stat(String(appPid)) : [0, 0];
 	const own = process.cpuUsage();
 	// Steal: time the virtual machine's host gave to others while this machine wanted to run.
 	// On a shared host it changes every figure here, so it is printed beside them.
 	const total = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.split(/\s+/).slice(1);
 	return {
 		stolen: Number(total[7] ?? 0) / tick,
-		app: (appUser! + appSystem!) / tick,
-		appKernel: appSystem! / tick,
+		app,
+		appKernel,
 		postgres,
 		generator: (own.user + own.system) / 1e6
 	};
@@ -252,8 +266,29 @@ const harness = await startHarness({
 	residents: Number(values.residents),
 	clients: clientCount,
 	clientAddresses: true,
-	nodeArgs: values.profile ? ['--cpu-prof', `--cpu-prof-dir=${values.profile}`] : []
+	nodeArgs: values.profile ? ['--cpu-prof', `--cpu-prof-dir=${values.profile}`] : [],
+	processes: Number(values.processes),
+	postgresSettings: values.statements
+		? ['shared_preload_libraries=pg_stat_statements', 'pg_stat_statements.track=all']
+		: []
 });
+if (values.statements)
+	await sql`CREATE EXTENSION IF NOT EXISTS pg_stat_statements`.execute(harness.owner);
+
+/** What PostgreSQL spent its time on since the last reset: the top statements by total time. */
+async function topStatements(requests: number): Promise<string[]> {
+	const { rows } = await sql<{ query: string; calls: string; total: number; mean: number }>`
+		SELECT left(regexp_replace(query, '[[:space:]]+', ' ', 'g'), 90) AS query, calls,
+			total_exec_time AS total, mean_exec_time AS mean
+		FROM pg_stat_statements
+		WHERE query NOT ILIKE '%pg_stat_%'
+		ORDER BY total_exec_time DESC LIMIT 8`.execute(harness.owner);
+	const per = (value: number) => (value / Math.max(1, requests)).toFixed(2);
+	return rows.map(
+		(row) =>
+			`${per(row.total)} ms/request, ${per(Number(row.calls))} calls/request, mean ${row.mean.toFixed(2)} ms: ${row.query}`
+	);
+}
 try {
 	await harness.startApp();
 	const residents = Array.from({ length: clientCount }, (_, i) =>
@@ -262,7 +297,7 @@ try {
 	const caseworker = harness.staffClient(await harness.staffCookie('caseworker'), MeasuredClient);
 	const approver = harness.staffClient(await harness.staffCookie('approver'), MeasuredClient);
 	console.log(
-		`app: node build/index.js; ${values.residents} residents; ${clientCount} resident phones, a caseworker and an approver; ` +
+		`app: node build/index.js in ${values.processes} process(es); ${values.residents} residents; ${clientCount} resident phones, a caseworker and an approver; ` +
 			`${seconds} s per rate; 2 cores shared with the load generator; audit log on`
 	);
 	const loops = [
@@ -282,6 +317,7 @@ try {
 	const slowest: string[] = [];
 	const waitLines: string[] = [];
 	const cpuLines: string[] = [];
+	const statementLines: string[] = [];
 	for (const rate of [...rates, 0]) {
 		gate = new Gate(rate);
 		await new Promise((resolve) => setTimeout(resolve, 1_000)); // the old gate's queue drains
@@ -291,6 +327,7 @@ try {
 		const started = performance.now();
 		const cpuBefore = cpuSeconds(harness.appPid());
 		const commitsBefore = await commits();
+		if (values.statements) await sql`SELECT pg_stat_statements_reset()`.execute(harness.owner);
 		const waits = new Map<string, number>();
 		let sampled = 0;
 		while (performance.now() - started < seconds * 1000) {
@@ -336,6 +373,12 @@ try {
 						.join('; ')
 			);
 		}
+		if (values.statements) {
+			statementLines.push(
+				`${rate ? `${rate} rps` : 'flat out'}:`,
+				...(await topStatements(samples.length)).map((line) => `  ${line}`)
+			);
+		}
 		const byLabel = new Map<string, number[]>();
 		for (const sample of samples) {
 			byLabel.set(sample.label, [...(byLabel.get(sample.label) ?? []), sample.ms]);
@@ -359,6 +402,9 @@ try {
 	for (const line of cpuLines) console.log(`  ${line}`);
 	if (waitLines.length) console.log('what PostgreSQL sessions were doing:');
 	for (const line of waitLines) console.log(`  ${line}`);
+	if (statementLines.length)
+		console.log('statements PostgreSQL spent most time on (executor time):');
+	for (const line of statementLines) console.log(`  ${line}`);
 	if (failureText.size) {
 		console.log(`${counts.failures} journeys stopped by an unexpected answer:`);
 		for (const [text, n] of [...failureText].sort((a, b) => b[1] - a[1]).slice(0, 8)) {

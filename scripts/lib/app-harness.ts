@@ -3,7 +3,7 @@
 // kill the app, restart or crash PostgreSQL, take its connections. Used by bench:load and faults.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { addCredential } from '../../src/lib/server/auth/credentials';
@@ -42,11 +42,19 @@ export async function startHarness(options: {
 	clientAddresses?: boolean;
 	/** Extra node flags for the app (e.g. --cpu-prof). */
 	nodeArgs?: string[];
+	/** More PostgreSQL settings (`name=value`), kept across restarts. */
+	postgresSettings?: string[];
+	/** APP_PROCESSES: more than 1 serves through scripts/serve.ts (node:cluster). */
+	processes?: number;
 }) {
 	if (!existsSync('build/index.js'))
 		spawnSync('npx', ['vite', 'build', '--logLevel', 'warn'], { stdio: 'inherit' });
 	const dataDir = options.dataDir ?? mkdtempSync(path.join(os.tmpdir(), 'vaccination-harness-'));
-	let server: EmbeddedServer = await startEmbeddedPostgres({ dataDir, password });
+	let server: EmbeddedServer = await startEmbeddedPostgres({
+		dataDir,
+		password,
+		settings: options.postgresSettings
+	});
 	const pgPort = server.port;
 	await ensureDatabase(server.superuserUrl(), 'harness');
 	const ownerUrl = server.superuserUrl('harness');
@@ -107,8 +115,12 @@ export async function startHarness(options: {
 		VACCINATION_EMBEDDED: '1',
 		BODY_SIZE_LIMIT: '32M', // as npm start sets it
 		...(options.poolMax ? { PG_POOL_MAX: String(options.poolMax) } : {}),
+		APP_PROCESSES: String(options.processes ?? 1),
 		...(options.clientAddresses ? { ADDRESS_HEADER: 'x-forwarded-for', XFF_DEPTH: '1' } : {})
 	};
+	// One process: adapter-node's server as it is; more: the same server in cluster workers.
+	const entry =
+		(options.processes ?? 1) > 1 ? ['--import', 'tsx', 'scripts/serve.ts'] : ['build/index.js'];
 	let app: ChildProcess | undefined;
 	let appLog = '';
 
@@ -173,6 +185,16 @@ export async function startHarness(options: {
 		},
 		/** The app's process id while it runs (the load benchmark reads its CPU time). */
 		appPid: () => app?.pid,
+		/** With `processes` > 1: the cluster workers' process ids (children of the app's). */
+		appWorkers: () =>
+			(app?.pid ? childrenOf(app.pid) : []).filter((pid) => {
+				try {
+					// Not tsx's esbuild service, also a child.
+					return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('build/index.js');
+				} catch {
+					return false;
+				}
+			}),
 		/** The app's stderr so far (what an operator's log would show). */
 		appLog: () => appLog,
 		/** The app's error lines (its logger's level "error"), the first few, cut to fit a terminal. */
@@ -181,7 +203,7 @@ export async function startHarness(options: {
 				.slice(0, limit)
 				.map((line) => line.slice(0, 600)),
 		async startApp(): Promise<void> {
-			const child = spawn(process.execPath, [...(options.nodeArgs ?? []), 'build/index.js'], {
+			const child = spawn(process.execPath, [...(options.nodeArgs ?? []), ...entry], {
 				env,
 				stdio: ['ignore', 'ignore', 'pipe']
 			});
@@ -218,7 +240,12 @@ export async function startHarness(options: {
 		async restartPostgres(downMs: number): Promise<void> {
 			await server.stop();
 			await new Promise((resolve) => setTimeout(resolve, downMs));
-			server = await startEmbeddedPostgres({ dataDir, password, port: pgPort });
+			server = await startEmbeddedPostgres({
+				dataDir,
+				password,
+				port: pgPort,
+				settings: options.postgresSettings
+			});
 		},
 		/** SIGKILL to the postmaster: PostgreSQL must recover from its WAL on the next start. */
 		async crashPostgres(downMs: number): Promise<void> {
@@ -237,7 +264,12 @@ export async function startHarness(options: {
 			}
 			await new Promise((resolve) => setTimeout(resolve, downMs));
 			// The old handle's stop() would wait for an exit that has already happened.
-			server = await startEmbeddedPostgres({ dataDir, password, port: pgPort });
+			server = await startEmbeddedPostgres({
+				dataDir,
+				password,
+				port: pgPort,
+				settings: options.postgresSettings
+			});
 		},
 		superuserUrl: (database?: string) => server.superuserUrl(database),
 		/**
@@ -291,4 +323,18 @@ export async function startHarness(options: {
 		}
 	};
 	return harness;
+}
+
+function childrenOf(pid: number): number[] {
+	return readdirSync('/proc')
+		.filter((name) => /^\d+$/.test(name))
+		.filter((name) => {
+			try {
+				const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+				return Number(stat.split(') ')[1]!.split(' ')[1]) === pid;
+			} catch {
+				return false; // gone
+			}
+		})
+		.map(Number);
 }

@@ -3,6 +3,7 @@
 // asks. The load benchmark and the fault scripts drive the built app with it over loopback, so
 // every request runs the app's real paths (CSRF origin check, sessions, signing, audit).
 import { randomUUID } from 'node:crypto';
+import http from 'node:http';
 import { softAssertion, type SoftCredential } from '../../tests/support/soft-authenticator';
 
 export class PortalError extends Error {
@@ -23,6 +24,8 @@ export class PortalClient {
 	/** Signed submissions sent and not yet answered, across all clients (faults aim at them). */
 	static submitting = 0;
 	private readonly cookies = new Map<string, string>();
+	/** A phone's own keep-alive connections (a browser opens up to six per origin). */
+	private readonly agent = new http.Agent({ keepAlive: true, maxSockets: 6 });
 
 	constructor(
 		/** Where to connect (the app listens on loopback). */
@@ -56,10 +59,10 @@ export class PortalClient {
 		if (!headers.has('accept')) headers.set('accept', 'text/html');
 		if (this.cookies.size) headers.set('cookie', this.cookieHeader());
 		if (this.address) headers.set('x-forwarded-for', this.address);
-		const response = await fetch(this.base + path, {
-			...init,
+		const response = await this.send(this.base + path, {
+			method: init.method ?? 'GET',
 			headers,
-			redirect: 'manual',
+			body: typeof init.body === 'string' ? init.body : undefined,
 			signal: init.signal ?? AbortSignal.timeout(30_000)
 		});
 		for (const line of response.headers.getSetCookie()) {
@@ -71,6 +74,48 @@ export class PortalClient {
 			else this.cookies.set(name, value);
 		}
 		return response;
+	}
+
+	/**
+	 * One request over node:http, the answer read whole; redirects are not followed. Not fetch: in
+	 * the load benchmark the generator shares the app's two cores, and fetch (undici, web streams)
+	 * cost it two to three times the CPU per request.
+	 */
+	private send(
+		url: string,
+		init: { method: string; headers: Headers; body?: string; signal: AbortSignal }
+	): Promise<Response> {
+		return new Promise((resolve, reject) => {
+			const request = http.request(
+				url,
+				{
+					method: init.method,
+					headers: Object.fromEntries(init.headers),
+					agent: this.agent,
+					signal: init.signal
+				},
+				(incoming) => {
+					const chunks: Buffer[] = [];
+					incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
+					incoming.on('error', reject);
+					incoming.on('end', () => {
+						const status = incoming.statusCode ?? 0;
+						const headers = new Headers();
+						for (const [name, values] of Object.entries(incoming.headersDistinct))
+							for (const value of values ?? []) headers.append(name, value);
+						const empty = status === 204 || status === 304 || init.method === 'HEAD';
+						resolve(new Response(empty ? null : Buffer.concat(chunks), { status, headers }));
+					});
+				}
+			);
+			request.on('error', reject);
+			request.end(init.body);
+		});
+	}
+
+	/** Closes the kept-alive connections (a benchmark that ends must not wait for them). */
+	close(): void {
+		this.agent.destroy();
 	}
 
 	private async expect(response: Response, what: string, ok: (status: number) => boolean) {

@@ -173,6 +173,20 @@ describe('operator errors', () => {
 		expect(portal.stderr.trim()).toBe('error: MY_NUMBER_KEY must not be set when APP_ROLE=portal');
 	});
 
+	it('names a malformed APP_PROCESSES on one line, before touching the database', () => {
+		for (const value of ['two', '0', '1.5', '65']) {
+			const result = run('scripts/start.ts', {
+				DATABASE_URL: 'postgres://nobody:nothing@127.0.0.1:1/none',
+				APP_PROCESSES: value,
+				PORT: '0'
+			});
+			expect(result.status).toBe(1);
+			expect(result.stderr.trim()).toBe(
+				`error: APP_PROCESSES must be a whole number from 1 to 64, not "${value}"`
+			);
+		}
+	});
+
 	it('says the data directory is busy when a second embedded server starts on it', async () => {
 		const dataDir = mkdtempSync(path.join(os.tmpdir(), 'busy-'));
 		const first = await startEmbeddedPostgres({ dataDir, password: 'p' });

@@ -83,6 +83,8 @@ export async function startEmbeddedPostgres(options: {
 	port?: number;
 	/** Use the server already running on this data directory instead of refusing. */
 	attach?: boolean;
+	/** More `-c name=value` settings (benchmarks: pg_stat_statements). */
+	settings?: string[];
 }): Promise<EmbeddedServer> {
 	const clusterDir = path.join(options.dataDir, 'postgres');
 	const logFile = path.join(options.dataDir, 'postgres.log');
@@ -144,7 +146,8 @@ export async function startEmbeddedPostgres(options: {
 			'-c',
 			'log_error_verbosity=terse',
 			'-c',
-			'log_min_error_statement=panic'
+			'log_min_error_statement=panic',
+			...(options.settings ?? []).flatMap((setting) => ['-c', setting])
 		],
 		onLog: log,
 		onError: log
