@@ -151,17 +151,21 @@ async function withTraffic(
 	return { fault, detail, recoverySeconds, answers };
 }
 
+/** Waits for a signed submission on its way (sent, not yet answered): the moment to kill. */
+async function submissionsInFlight(): Promise<number> {
+	await sleep(500);
+	const until = Date.now() + 10_000;
+	while (PortalClient.submitting === 0 && Date.now() < until) await sleep(1);
+	await sleep(Math.random() * 20);
+	return PortalClient.submitting;
+}
+
 const faults: Record<string, (harness: Harness, ledger: Ledger) => Promise<Result>> = {
 	kill9: (harness, ledger) =>
 		withTraffic(harness, ledger, 'kill -9 the app', async () => {
 			const signing: number[] = [];
 			for (let kill = 0; kill < (values.quick ? 1 : 3); kill++) {
-				// Aim at a signed submission on its way: sent, not yet answered.
-				await sleep(500);
-				const until = Date.now() + 10_000;
-				while (PortalClient.submitting === 0 && Date.now() < until) await sleep(1);
-				await sleep(Math.random() * 20);
-				signing.push(PortalClient.submitting);
+				signing.push(await submissionsInFlight());
 				await harness.killApp();
 				await harness.startApp();
 			}
@@ -175,11 +179,7 @@ const faults: Record<string, (harness: Harness, ledger: Ledger) => Promise<Resul
 			const signing: number[] = [];
 			let replaced = 0;
 			for (let kill = 0; kill < (values.quick ? 1 : 3); kill++) {
-				await sleep(500);
-				const until = Date.now() + 10_000;
-				while (PortalClient.submitting === 0 && Date.now() < until) await sleep(1);
-				await sleep(Math.random() * 20);
-				signing.push(PortalClient.submitting);
+				signing.push(await submissionsInFlight());
 				const before = harness.appWorkers();
 				if (before.length !== processes)
 					throw new Error(`${before.length} app processes running, not ${processes}`);

@@ -15,7 +15,8 @@
 // samples what PostgreSQL's sessions wait on (pg_stat_activity, every 50 ms) at each rate;
 // --processes N serves the app in N processes (APP_PROCESSES; 2, one per core, unless told);
 // --statements prints the statements PostgreSQL spent most time on at each rate
-// (pg_stat_statements, loaded for this run only); --profile DIR writes the app's CPU profile there (node --cpu-prof; open it in Chrome DevTools).
+// (pg_stat_statements, loaded for this run only); --profile DIR writes the app's CPU profile
+// there (node --cpu-prof; open it in Chrome DevTools).
 import { readdirSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
@@ -199,7 +200,7 @@ async function approverLoop(client: MeasuredClient) {
 }
 
 /** CPU seconds so far: the app's process (and its kernel share), PostgreSQL, this generator, steal. */
-function cpuSeconds(appPid: number | undefined) {
+function cpuSeconds(appPids: number[]) {
 	const tick = 100; // USER_HZ on Linux
 	const stat = (pid: string) => {
 		try {
@@ -216,11 +217,7 @@ function cpuSeconds(appPid: number | undefined) {
 	let appKernel = 0;
 	for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
 		try {
-			const parent = Number(
-				readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[1]
-			);
-			// The app's process and, with --processes, its cluster workers.
-			if (appPid && (Number(pid) === appPid || parent === appPid)) {
+			if (appPids.includes(Number(pid))) {
 				const [user, system] = stat(pid);
 				app += (user! + system!) / tick;
 				appKernel += system! / tick;
@@ -289,6 +286,8 @@ async function topStatements(requests: number): Promise<string[]> {
 			`${per(row.total)} ms/request, ${per(Number(row.calls))} calls/request, mean ${row.mean.toFixed(2)} ms: ${row.query}`
 	);
 }
+/** The app's process and, with --processes, its cluster workers. */
+const appProcesses = () => [harness.appPid() ?? 0, ...harness.appWorkers()];
 try {
 	await harness.startApp();
 	const residents = Array.from({ length: clientCount }, (_, i) =>
@@ -325,7 +324,7 @@ try {
 		samples = [];
 		measuring = true;
 		const started = performance.now();
-		const cpuBefore = cpuSeconds(harness.appPid());
+		const cpuBefore = cpuSeconds(appProcesses());
 		const commitsBefore = await commits();
 		if (values.statements) await sql`SELECT pg_stat_statements_reset()`.execute(harness.owner);
 		const waits = new Map<string, number>();
@@ -347,7 +346,7 @@ try {
 		}
 		measuring = false;
 		const elapsed = (performance.now() - started) / 1000;
-		const cpuAfter = cpuSeconds(harness.appPid());
+		const cpuAfter = cpuSeconds(appProcesses());
 		const perRequest = ((await commits()) - commitsBefore) / Math.max(1, samples.length);
 		const share = (key: keyof typeof cpuAfter) =>
 			`${(((cpuAfter[key] - cpuBefore[key]) / elapsed) * 100).toFixed(0)}%`;

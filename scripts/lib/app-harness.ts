@@ -50,11 +50,10 @@ export async function startHarness(options: {
 	if (!existsSync('build/index.js'))
 		spawnSync('npx', ['vite', 'build', '--logLevel', 'warn'], { stdio: 'inherit' });
 	const dataDir = options.dataDir ?? mkdtempSync(path.join(os.tmpdir(), 'vaccination-harness-'));
-	let server: EmbeddedServer = await startEmbeddedPostgres({
-		dataDir,
-		password,
-		settings: options.postgresSettings
-	});
+	// The same cluster, settings and (after the first start) port each time it is started.
+	const startCluster = (port?: number) =>
+		startEmbeddedPostgres({ dataDir, password, port, settings: options.postgresSettings });
+	let server: EmbeddedServer = await startCluster();
 	const pgPort = server.port;
 	await ensureDatabase(server.superuserUrl(), 'harness');
 	const ownerUrl = server.superuserUrl('harness');
@@ -240,12 +239,7 @@ export async function startHarness(options: {
 		async restartPostgres(downMs: number): Promise<void> {
 			await server.stop();
 			await new Promise((resolve) => setTimeout(resolve, downMs));
-			server = await startEmbeddedPostgres({
-				dataDir,
-				password,
-				port: pgPort,
-				settings: options.postgresSettings
-			});
+			server = await startCluster(pgPort);
 		},
 		/** SIGKILL to the postmaster: PostgreSQL must recover from its WAL on the next start. */
 		async crashPostgres(downMs: number): Promise<void> {
@@ -264,12 +258,7 @@ export async function startHarness(options: {
 			}
 			await new Promise((resolve) => setTimeout(resolve, downMs));
 			// The old handle's stop() would wait for an exit that has already happened.
-			server = await startEmbeddedPostgres({
-				dataDir,
-				password,
-				port: pgPort,
-				settings: options.postgresSettings
-			});
+			server = await startCluster(pgPort);
 		},
 		superuserUrl: (database?: string) => server.superuserUrl(database),
 		/**

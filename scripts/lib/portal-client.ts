@@ -113,11 +113,6 @@ export class PortalClient {
 		});
 	}
 
-	/** Closes the kept-alive connections (a benchmark that ends must not wait for them). */
-	close(): void {
-		this.agent.destroy();
-	}
-
 	private async expect(response: Response, what: string, ok: (status: number) => boolean) {
 		if (ok(response.status)) return response;
 		throw new PortalError(
