@@ -13,6 +13,7 @@ import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { sql } from 'kysely';
 import sharp from 'sharp';
+import { eicar, pdfCarrying } from '../../scripts/lib/clamd';
 import { jwsOfNumeric, verifyHealthCard } from '../../src/lib/server/documents/health-card';
 import {
 	accountOf,
@@ -135,6 +136,22 @@ test('two children, two requests, a 差し戻し answered, a draft withdrawn', a
 	});
 	await page.getByRole('button', { name: 'アップロードする' }).click();
 	await expect(page.getByRole('alert')).toContainText('JPEG・PNG・PDFのファイルを選んでください');
+	// A PDF carrying the EICAR test string is caught by the virus scanner and not kept.
+	await page.getByLabel('ファイルを選ぶ').setInputFiles({
+		name: 'handbook.pdf',
+		mimeType: 'application/pdf',
+		buffer: await pdfCarrying(eicar)
+	});
+	await page.getByRole('button', { name: 'アップロードする' }).click();
+	await expect(page.getByRole('alert')).toContainText(
+		'handbook.pdf: ウイルス対策ソフトがこのファイルを危険と判定したため、添付できません。'
+	);
+	await expect(page.getByTestId('attachments')).toHaveCount(0);
+	expect(
+		(await auditEntries('attachment.add', since)).filter(
+			(entry) => entry.result === 'denied' && entry.reason === 'attachment_infected'
+		)
+	).toHaveLength(1);
 	await page.getByLabel('ファイルを選ぶ').setInputFiles({
 		name: 'boshi-techo-p12.jpg',
 		mimeType: 'image/jpeg',
@@ -358,7 +375,7 @@ test('two children, two requests, a 差し戻し answered, a draft withdrawn', a
 	expect(await auditEntries('application.withdraw', since, account)).toHaveLength(1);
 	expect(
 		(await auditEntries('attachment.add', since, account)).map((row) => row.result).sort()
-	).toEqual(['denied', 'ok', 'ok']);
+	).toEqual(['denied', 'denied', 'ok', 'ok']);
 	expect(await auditEntries('application.return', since, certificate)).toHaveLength(1);
 	expect(
 		(await auditEntries('application.approve', since, certificate)).map((row) => row.result).sort()

@@ -76,7 +76,8 @@ describe('deploymentProblems', () => {
 		DATABASE_URL: 'postgres://a@b/c',
 		ORIGIN: 'https://vaccination.city.example.lg.jp',
 		MY_NUMBER_KEY: `mn2026:${key}`,
-		DOCUMENT_KEY: `doc2026:${key}`
+		DOCUMENT_KEY: `doc2026:${key}`,
+		CLAMD_SOCKET: '/run/clamav/clamd.ctl'
 	};
 	const problems = (env: Record<string, string>) => deploymentProblems(readConfig(env), env);
 
@@ -103,6 +104,18 @@ describe('deploymentProblems', () => {
 			'MY_NUMBER_KEY is not set (required unless APP_ROLE=portal)',
 			'DOCUMENT_KEY is not set (required unless APP_ROLE=portal)'
 		]);
+	});
+	it('refuses a portal that would keep uploads without a virus scanner', () => {
+		expect(problems({ ...city, CLAMD_SOCKET: '' })).toEqual([
+			'CLAMD_SOCKET is not set: uploads must be scanned (required unless APP_ROLE=backoffice)'
+		]);
+		expect(problems({ ...city, APP_ROLE: 'backoffice', CLAMD_SOCKET: '' })).toEqual([]);
+		expect(readConfig({ ...city, CLAMD_SOCKET: 'tcp://clamav.internal:3310' }).clamdSocket).toBe(
+			'tcp://clamav.internal:3310'
+		);
+		expect(() => readConfig({ ...city, CLAMD_SOCKET: 'clamd.ctl' })).toThrow(
+			/^CLAMD_SOCKET must be a socket path/
+		);
 	});
 	it('never names a key’s value', () => {
 		const found = problems({

@@ -55,6 +55,14 @@ const schema = z.object({
 		.regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL')
 		.optional(),
 	MAIL_FROM: z.string().email('must be an e-mail address').optional(),
+	// ClamAV's daemon, which scans every file a resident uploads before it is kept.
+	CLAMD_SOCKET: z
+		.string()
+		.regex(
+			/^(\/[^\0\s]+|tcp:\/\/[^/:\s]+:[0-9]{1,5})$/,
+			'must be a socket path such as /run/clamav/clamd.ctl or tcp://host:3310'
+		)
+		.optional(),
 	MUNICIPALITY_CODE: z
 		.string()
 		.regex(/^[0-9]{6}$/, 'must be a 6-digit 全国地方公共団体コード')
@@ -85,6 +93,7 @@ export type Config = {
 	secureCookies: boolean;
 	smtpUrl: string | undefined;
 	mailFrom: string | undefined;
+	clamdSocket: string | undefined;
 };
 
 export function parseKeySpec(spec: string): { id: string; key: Buffer } {
@@ -140,14 +149,16 @@ export function readConfig(env: Record<string, string | undefined>): Config {
 		rpId: values.RP_ID ?? new URL(values.ORIGIN).hostname,
 		secureCookies: new URL(values.ORIGIN).protocol === 'https:',
 		smtpUrl: values.SMTP_URL,
-		mailFrom: values.MAIL_FROM
+		mailFrom: values.MAIL_FROM,
+		clamdSocket: values.CLAMD_SOCKET
 	};
 }
 
 /**
  * What a deployment — anything but the embedded demo, which its launcher marks — must not run
- * with: a plain-http public origin, the demo's generated keys, or a back office without the keys
- * that protect 個人番号 and signed documents. Empty when it may start. Values are never echoed.
+ * with: a plain-http public origin, the demo's generated keys, a back office without the keys
+ * that protect 個人番号 and signed documents, or a portal that takes uploads without a virus
+ * scanner. Empty when it may start. Values are never echoed.
  */
 export function deploymentProblems(
 	config: Config,
@@ -174,6 +185,11 @@ export function deploymentProblems(
 			problems.push('MY_NUMBER_KEY is not set (required unless APP_ROLE=portal)');
 		if (!config.documentKey)
 			problems.push('DOCUMENT_KEY is not set (required unless APP_ROLE=portal)');
+	}
+	if (config.appRole !== 'backoffice' && !config.clamdSocket) {
+		problems.push(
+			'CLAMD_SOCKET is not set: uploads must be scanned (required unless APP_ROLE=backoffice)'
+		);
 	}
 	return problems;
 }

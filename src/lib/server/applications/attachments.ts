@@ -9,6 +9,7 @@ import { PDFDocument, PDFName } from 'pdf-lib';
 import { sql } from 'kysely';
 import sharp from 'sharp';
 import type { Executor } from '../db';
+import { ScannerUnavailable, type Scanner } from './antivirus';
 import type { Application } from './store';
 
 export const maxAttachmentBytes = 10 * 1024 * 1024;
@@ -31,11 +32,17 @@ export type AttachmentRefusal =
 	| 'attachment_too_large'
 	| 'attachment_type'
 	| 'attachment_unreadable'
-	| 'attachment_too_many';
+	| 'attachment_too_many'
+	| 'attachment_infected'
+	| 'attachment_scan_unavailable';
 
 export class AttachmentError extends Error {
 	override name = 'AttachmentError';
-	constructor(readonly code: AttachmentRefusal) {
+	constructor(
+		readonly code: AttachmentRefusal,
+		/** What the virus scanner found, or why it could not answer. */
+		readonly detail?: string
+	) {
 		super(code);
 	}
 }
@@ -61,14 +68,28 @@ export function safeFileName(name: string, type: AttachmentType): string {
 	return `${stem}${extension}`;
 }
 
-/** The file as we keep it: decoded and written again, without metadata. */
+/**
+ * The file as we keep it: scanned as it arrived (when a scanner is configured), then decoded and
+ * written again, without metadata.
+ */
 export async function cleanFile(
-	bytes: Uint8Array
+	bytes: Uint8Array,
+	scan?: Scanner
 ): Promise<{ type: AttachmentType; content: Buffer }> {
 	if (bytes.length === 0) throw new AttachmentError('attachment_empty');
 	if (bytes.length > maxAttachmentBytes) throw new AttachmentError('attachment_too_large');
 	const type = sniffType(bytes);
 	if (!type) throw new AttachmentError('attachment_type');
+	if (scan) {
+		// Fails closed: a file the scanner could not look at is not kept.
+		const verdict = await scan(bytes).catch((failure: unknown) => {
+			if (failure instanceof ScannerUnavailable) {
+				throw new AttachmentError('attachment_scan_unavailable', failure.message);
+			}
+			throw failure;
+		});
+		if (verdict.infected) throw new AttachmentError('attachment_infected', verdict.signature);
+	}
 	try {
 		if (type === 'application/pdf') return { type, content: await cleanPdf(bytes) };
 		// rotate() applies the EXIF orientation before the EXIF goes, so photos stay upright.
@@ -105,9 +126,9 @@ async function cleanPdf(bytes: Uint8Array): Promise<Buffer> {
 export async function addAttachment(
 	db: Executor,
 	application: Pick<Application, 'id'>,
-	input: { purpose: string; fileName: string; bytes: Uint8Array; now: Date }
+	input: { purpose: string; fileName: string; bytes: Uint8Array; now: Date; scan?: Scanner }
 ): Promise<AttachmentSummary> {
-	const { type, content } = await cleanFile(input.bytes);
+	const { type, content } = await cleanFile(input.bytes, input.scan);
 	const run = async (trx: Executor) => {
 		const editable = await trx
 			.selectFrom('application')

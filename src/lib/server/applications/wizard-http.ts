@@ -19,6 +19,7 @@ import {
 	attachmentsOf,
 	removeAttachment
 } from './attachments';
+import { clamdAddress, scanWithClamd, type Scanner } from './antivirus';
 import { kindSlugs, stepTitle, wizardFor } from './kinds';
 import {
 	createDraft,
@@ -406,8 +407,18 @@ const refusalText: Record<string, () => string> = {
 	attachment_too_large: m.error_attachment_too_large,
 	attachment_type: m.error_attachment_type,
 	attachment_unreadable: m.error_attachment_unreadable,
-	attachment_too_many: m.error_attachment_too_many
+	attachment_too_many: m.error_attachment_too_many,
+	attachment_infected: m.error_attachment_infected,
+	attachment_scan_unavailable: m.error_attachment_scan_unavailable
 };
+
+/** clamd when CLAMD_SOCKET is set; the embedded demo runs without one (config.ts). */
+function uploadScanner(): Scanner | undefined {
+	const socket = config().clamdSocket;
+	if (!socket) return undefined;
+	const address = clamdAddress(socket);
+	return (bytes) => scanWithClamd(address, bytes);
+}
 
 export async function uploadAction(event: RequestEvent) {
 	const { application, wizard, step } = await editable(event);
@@ -426,13 +437,15 @@ export async function uploadAction(event: RequestEvent) {
 		return fail(400, { values, errors: { attachment: m.error_attachment_choose() } });
 	}
 	const now = new Date();
+	const scan = uploadScanner();
 	for (const file of chosen) {
 		try {
 			const stored = await addAttachment(db(), application, {
 				purpose,
 				fileName: file.name,
 				bytes: new Uint8Array(await file.arrayBuffer()),
-				now
+				now,
+				scan
 			});
 			await audit(event, {
 				application,
@@ -443,13 +456,26 @@ export async function uploadAction(event: RequestEvent) {
 			});
 		} catch (failure) {
 			if (!(failure instanceof AttachmentError)) throw failure;
+			const unavailable = failure.code === 'attachment_scan_unavailable';
+			if (unavailable) {
+				console.error(
+					JSON.stringify({ level: 'error', event: 'antivirus_unavailable', error: failure.detail })
+				);
+			}
 			await audit(event, {
 				application,
 				action: 'attachment.add',
 				result: 'denied',
-				payload: { reason: failure.code }
+				// The signature name tells the auditor what was caught; the file itself is not kept.
+				payload: {
+					reason: failure.code,
+					// (A long digit run is masked: the log refuses what could be a 個人番号.)
+					...(failure.code === 'attachment_infected' && {
+						signature: failure.detail?.replace(/[0-9]{12,}/g, '#')
+					})
+				}
 			});
-			return fail(400, {
+			return fail(unavailable ? 503 : 400, {
 				values,
 				errors: { attachment: `${file.name.slice(0, 80)}: ${refusalText[failure.code]!()}` }
 			});
