@@ -182,6 +182,28 @@ export class PortalClient {
 	}
 
 	/**
+	 * An English certificate filled in up to its evidence step (the upload form) for the signed-in
+	 * resident, with a dose from the handbook so that a photo is asked for.
+	 */
+	async draftCertificate(): Promise<{ applicationId: string; evidence: string }> {
+		const first = await this.form('/apply/certificate', { start_key: randomUUID() });
+		const applicationId = first.split('/')[2]!;
+		const answer = (name: string, values: Record<string, string>) =>
+			this.form(`/applications/${applicationId}/${name}?/answer`, values);
+		const [person] = await this.choices(`/applications/${applicationId}/person`, 'person');
+		await answer('person', { person: person! });
+		await answer('passport', {
+			passport_name: 'YAMADA HANAKO',
+			passport_number: 'TK1234567',
+			nationality: 'JAPAN'
+		});
+		await answer('purpose', { purpose: 'travel' });
+		await answer('doses', { doses: 'handbook' });
+		await answer('copies', { copies: '1' });
+		return { applicationId, evidence: `/applications/${applicationId}/evidence` };
+	}
+
+	/**
 	 * A 予診票の再発行 filled in for the first household member with a dose to reissue; `startKey`
 	 * is the start form's key, so starting twice (a double tap) gives one draft.
 	 */

@@ -28,6 +28,7 @@ import {
 import { stepTitle, wizardFor } from './kinds';
 import { queueCounts, queuePage, queues, type Queue } from './queues';
 import { transitionsOf, type Application } from './store';
+import { formOf } from '../http/form';
 
 const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -337,7 +338,7 @@ async function issueAlongside(
 
 async function act(event: RequestEvent, action: CaseAction) {
 	const application = await caseOr404(event);
-	const form = await event.request.formData();
+	const form = await formOf(event.request);
 	const field = (name: string) => String(form.get(name) ?? '').slice(0, 500);
 	try {
 		await applyCaseAction(db(), {
@@ -393,7 +394,7 @@ async function act(event: RequestEvent, action: CaseAction) {
 
 async function addNote(event: RequestEvent) {
 	const application = await caseOr404(event);
-	const body = String((await event.request.formData()).get('body') ?? '').trim();
+	const body = String((await formOf(event.request)).get('body') ?? '').trim();
 	if (!body || body.length > 2000) {
 		return fail(400, { action: 'note', refusal: 'note', message: m.case_note_invalid() });
 	}

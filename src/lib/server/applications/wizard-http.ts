@@ -32,6 +32,7 @@ import {
 	type Application
 } from './store';
 import type { FormValues, Wizard, WizardContext } from './wizard';
+import { formOf } from '../http/form';
 
 const stepPath = (id: string, step: string) => `/applications/${id}/${step}`;
 
@@ -218,7 +219,7 @@ function startingWizard(event: RequestEvent): Wizard {
 export async function startAction(event: RequestEvent) {
 	const wizard = startingWizard(event);
 	const resident = event.locals.resident!;
-	const key = String((await event.request.formData()).get('start_key') ?? '');
+	const key = String((await formOf(event.request)).get('start_key') ?? '');
 	const application = await createDraft(db(), {
 		municipalityCode: resident.municipalityCode,
 		accountId: resident.accountId,
@@ -306,7 +307,7 @@ async function readForm(request: Request): Promise<FormValues> {
 	// No prototype: a field named "toString" or "__proto__" is a field like any other, not a
 	// method of the object the values are collected in.
 	const form: FormValues = Object.create(null);
-	for (const [key, value] of (await request.formData()).entries()) {
+	for (const [key, value] of (await formOf(request)).entries()) {
 		if (typeof value !== 'string' || key === '__proto__') continue;
 		// Control characters (a NUL, an escape) are nothing a person types; PostgreSQL cannot even
 		// store a NUL. They are dropped before anything reads the value.
@@ -425,7 +426,7 @@ export async function uploadAction(event: RequestEvent) {
 	const context = await wizardContext(event, application);
 	const field = wizard.view(step, context).fields.find((candidate) => candidate.type === 'files');
 	if (!field || field.type !== 'files') error(404, m.error_not_found());
-	const data = await event.request.formData();
+	const data = await formOf(event.request);
 	const purpose = String(data.get('purpose') ?? field.purposes[0]?.value ?? '');
 	const files = data.getAll('attachment').filter((item): item is File => item instanceof File);
 	const values = { purpose };
@@ -486,7 +487,7 @@ export async function uploadAction(event: RequestEvent) {
 
 export async function removeAction(event: RequestEvent) {
 	const { application, step } = await editable(event);
-	const id = String((await event.request.formData()).get('attachment_id') ?? '');
+	const id = String((await formOf(event.request)).get('attachment_id') ?? '');
 	const removed = await removeAttachment(db(), application, id);
 	await audit(event, {
 		application,

@@ -17,6 +17,7 @@ import {
 	searchAuditLog
 } from './review';
 import { verifyAuditChain } from './verify';
+import { formOf } from '../http/form';
 
 export async function auditLoad(event: RequestEvent) {
 	const staff = requirePermission(event.locals, 'audit.read');
@@ -28,7 +29,7 @@ export async function auditLoad(event: RequestEvent) {
 }
 
 async function filtersFrom(request: Request) {
-	const form = await request.formData();
+	const form = await formOf(request);
 	const raw = Object.fromEntries(
 		['atena', 'actor', 'action', 'result', 'from', 'until'].map((key) => [
 			key,
@@ -118,7 +119,7 @@ export async function verifyAction(event: RequestEvent) {
 
 export async function reviewAction(event: RequestEvent) {
 	const staff = requirePermission(event.locals, 'audit.review');
-	const form = await event.request.formData();
+	const form = await formOf(event.request);
 	const input = {
 		from: String(form.get('from') ?? ''),
 		until: String(form.get('until') ?? ''),

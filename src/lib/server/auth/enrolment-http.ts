@@ -7,9 +7,10 @@ import { claimLetterCode, claimLink, type Enrolment } from './enrolment';
 import { AuthFailure } from './failures';
 import { auditFailure, ceremonyHash, servedMunicipality } from './http';
 import { count, isLimited, limits } from './rate-limit';
+import { formOf } from '../http/form';
 
 export async function claimByLetter(event: RequestEvent) {
-	const form = await event.request.formData();
+	const form = await formOf(event.request);
 	const code = String(form.get('code') ?? '').slice(0, 64);
 	const birthDate = String(form.get('birth_date') ?? '').slice(0, 10);
 	const city = await servedMunicipality();

@@ -15,6 +15,7 @@ import {
 	type IdentityDocument
 } from './enrolment';
 import { servedMunicipality, staffActor } from './http';
+import { formOf } from '../http/form';
 
 export async function findPerson(event: RequestEvent, atenaNumber: string) {
 	const staff = requirePermission(event.locals, 'identity.proof');
@@ -76,7 +77,7 @@ export async function issueLetter(event: RequestEvent): Promise<Response> {
 
 export async function issueDesk(event: RequestEvent) {
 	const { staff, person } = await findPerson(event, event.params.atena ?? '');
-	const form = await event.request.formData();
+	const form = await formOf(event.request);
 	const documents = form
 		.getAll('documents')
 		.map(String)

@@ -7,6 +7,7 @@ import { db } from '../db';
 import { tokyoDate } from '../staff/accounts';
 import { requirePermission } from '../staff/permissions';
 import { closeInquiry, InquiryError, inquiryInput, inquiryLog, logInquiry } from './inquiries';
+import { formOf } from '../http/form';
 
 export async function inquiriesLoad(event: RequestEvent) {
 	const staff = requirePermission(event.locals, 'disclosure.handle');
@@ -24,7 +25,7 @@ export async function inquiriesLoad(event: RequestEvent) {
 
 export async function logAction(event: RequestEvent) {
 	const staff = requirePermission(event.locals, 'disclosure.handle');
-	const form = await event.request.formData();
+	const form = await formOf(event.request);
 	const values = {
 		kind: String(form.get('kind') ?? ''),
 		channel: String(form.get('channel') ?? ''),
@@ -53,7 +54,7 @@ export async function logAction(event: RequestEvent) {
 
 export async function closeAction(event: RequestEvent) {
 	const staff = requirePermission(event.locals, 'disclosure.handle');
-	const form = await event.request.formData();
+	const form = await formOf(event.request);
 	try {
 		await closeInquiry(db(), {
 			municipalityCode: staff.municipalityCode,

@@ -23,6 +23,7 @@ import {
 } from './decisions';
 import { categoryTitles, packageCategories } from './package';
 import { daysLeft } from './clock';
+import { formOf } from '../http/form';
 
 const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -210,7 +211,7 @@ export async function assembleAction(event: RequestEvent) {
 
 export async function withholdAction(event: RequestEvent) {
 	const { input } = await target(event);
-	const form = await event.request.formData();
+	const form = await formOf(event.request);
 	const text = (name: string) =>
 		String(form.get(name) ?? '')
 			.trim()
@@ -235,7 +236,7 @@ export async function withholdAction(event: RequestEvent) {
 
 export async function decideAction(event: RequestEvent) {
 	const { staff, request, input } = await target(event);
-	const form = await event.request.formData();
+	const form = await formOf(event.request);
 	const text = (name: string) =>
 		String(form.get(name) ?? '')
 			.trim()

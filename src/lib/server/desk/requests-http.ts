@@ -15,6 +15,7 @@ import {
 	registerDeskRequest,
 	type DeskRequestInput
 } from './requests';
+import { formOf } from '../http/form';
 
 const refusals: Record<DeskRequestError['code'], () => string> = {
 	person_unknown: m.dose_error_person_unknown,
@@ -55,7 +56,7 @@ export async function deskLoad(event: RequestEvent) {
 
 export async function registerAction(event: RequestEvent) {
 	const staff = requirePermission(event.locals, 'disclosure.handle');
-	const form = await event.request.formData();
+	const form = await formOf(event.request);
 	const field = (name: string) =>
 		String(form.get(name) ?? '')
 			.trim()
@@ -127,7 +128,7 @@ export async function registerAction(event: RequestEvent) {
 
 export async function extendAction(event: RequestEvent) {
 	const staff = requirePermission(event.locals, 'disclosure.handle');
-	const form = await event.request.formData();
+	const form = await formOf(event.request);
 	try {
 		await extendDeskRequest(db(), {
 			municipalityCode: staff.municipalityCode,

@@ -14,6 +14,7 @@ import { requirePermission } from '../staff/permissions';
 import { issueCertificate, reprintDocument } from './issue';
 import { decideRevocation, requestRevocation, RevocationError } from './registry';
 import { SigningKeyError } from './signing-keys';
+import { formOf } from '../http/form';
 
 const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -235,8 +236,8 @@ const revocationText: Record<RevocationError['code'], () => string> = {
 	not_open: m.document_revoke_not_open
 };
 
-const formOf = async (event: RequestEvent) => {
-	const form = await event.request.formData();
+const fieldsOf = async (event: RequestEvent) => {
+	const form = await formOf(event.request);
 	return (name: string) =>
 		String(form.get(name) ?? '')
 			.trim()
@@ -245,7 +246,7 @@ const formOf = async (event: RequestEvent) => {
 
 export async function revokeAction(event: RequestEvent) {
 	const { staff, document } = await documentOr404(event);
-	const field = await formOf(event);
+	const field = await fieldsOf(event);
 	const reason = field('reason');
 	if (!reason) return fail(400, { form: 'revoke', message: m.document_revoke_reason() });
 	try {
@@ -268,7 +269,7 @@ export async function revokeAction(event: RequestEvent) {
 
 export async function decideRevocationAction(event: RequestEvent) {
 	const { staff, document } = await documentOr404(event);
-	const field = await formOf(event);
+	const field = await fieldsOf(event);
 	const decision = field('decision') === 'revoke' ? 'revoked' : 'declined';
 	const note = field('note');
 	if (decision === 'declined' && !note) {

@@ -1,6 +1,7 @@
-// Endpoints (+server.ts) that take a browser form. SvelteKit refuses non-form bodies for form
-// actions itself (415), but not for endpoints: there a JSON or truncated body would throw a
-// TypeError, answered 500. Found by npm run fuzz.
+// Every form a handler reads goes through here (an ESLint rule says so). request.formData()
+// throws a TypeError on a body that is not a form or is a broken one (a truncated or mislabelled
+// multipart body), which SvelteKit answers 500; here it is a 415 or a 400 with a message. Found
+// by npm run fuzz: first for endpoints, then, with multipart bodies, for form actions too.
 import { error } from '@sveltejs/kit';
 import { m } from '$lib/paraglide/messages';
 

@@ -21,6 +21,7 @@ import {
 	previewMailing
 } from './batches';
 import { mailingCriteria, mailingKinds } from './selection';
+import { formOf } from '../http/form';
 
 const permission = 'mailing.manage';
 
@@ -90,7 +91,7 @@ function criteriaMessage(path: string | undefined): string {
 
 export async function previewAction(event: RequestEvent) {
 	const staff = requirePermission(event.locals, permission);
-	const values = formValues(await event.request.formData());
+	const values = formValues(await formOf(event.request));
 	const parsed = parseCriteria(values);
 	if (!parsed.success) {
 		return fail(400, {
@@ -117,7 +118,7 @@ export async function previewAction(event: RequestEvent) {
 
 export async function createAction(event: RequestEvent) {
 	const staff = requirePermission(event.locals, permission);
-	const form = await event.request.formData();
+	const form = await formOf(event.request);
 	const values = formValues(form);
 	const parsed = parseCriteria(values);
 	if (!parsed.success) {
@@ -155,7 +156,7 @@ export async function createAction(event: RequestEvent) {
 
 export async function cancelAction(event: RequestEvent) {
 	const staff = requirePermission(event.locals, permission);
-	const form = await event.request.formData();
+	const form = await formOf(event.request);
 	try {
 		await cancelMailing(db(), {
 			municipalityCode: staff.municipalityCode,
@@ -173,7 +174,7 @@ export async function cancelAction(event: RequestEvent) {
 
 export async function sentAction(event: RequestEvent) {
 	const staff = requirePermission(event.locals, permission);
-	const form = await event.request.formData();
+	const form = await formOf(event.request);
 	const sentOn = String(form.get('sent_on') ?? '');
 	const today = tokyoDate(new Date());
 	if (!/^\d{4}-\d{2}-\d{2}$/.test(sentOn) || sentOn > today) {

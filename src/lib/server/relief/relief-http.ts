@@ -27,6 +27,7 @@ import {
 	type ReliefInput,
 	type ReliefRefusal
 } from './cases';
+import { formOf } from '../http/form';
 
 const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const purposeCookie = (id: string) => `relief_purpose_${id.slice(0, 8)}`;
@@ -253,7 +254,7 @@ export async function reliefListLoad(event: RequestEvent) {
 
 export async function openIntakeAction(event: RequestEvent) {
 	const { actor } = officer(event);
-	const applicationId = String((await event.request.formData()).get('application') ?? '');
+	const applicationId = String((await formOf(event.request)).get('application') ?? '');
 	try {
 		const { id } = await openFromApplication(db(), {
 			applicationId,
@@ -271,7 +272,7 @@ export async function openIntakeAction(event: RequestEvent) {
 
 export async function deskClaimAction(event: RequestEvent) {
 	const { staff, actor } = officer(event);
-	const form = await event.request.formData();
+	const form = await formOf(event.request);
 	const field = (name: string) =>
 		String(form.get(name) ?? '')
 			.trim()
@@ -532,7 +533,7 @@ export async function reliefCaseLoad(event: RequestEvent) {
 export async function purposeAction(event: RequestEvent) {
 	const { staff } = officer(event);
 	const relief = await caseOr404(event, staff);
-	const purpose = String((await event.request.formData()).get('purpose') ?? '')
+	const purpose = String((await formOf(event.request)).get('purpose') ?? '')
 		.trim()
 		.slice(0, 200);
 	if (!purpose) return fail(400, { message: m.record_purpose_required() });
@@ -550,7 +551,7 @@ export async function purposeAction(event: RequestEvent) {
 export async function reliefAction(event: RequestEvent) {
 	const { staff, actor } = officer(event);
 	const relief = await caseOr404(event, staff);
-	const form = await event.request.formData();
+	const form = await formOf(event.request);
 	const field = (name: string) =>
 		String(form.get(name) ?? '')
 			.trim()
@@ -625,7 +626,7 @@ export async function reliefAction(event: RequestEvent) {
 export async function releaseAction(event: RequestEvent) {
 	const { staff } = officer(event);
 	const relief = await caseOr404(event, staff);
-	const document = String((await event.request.formData()).get('document') ?? '');
+	const document = String((await formOf(event.request)).get('document') ?? '');
 	const mine = [relief.forward_letter_id, relief.decision_document_id].includes(document);
 	const released = mine
 		? await db()
@@ -653,7 +654,7 @@ export async function releaseAction(event: RequestEvent) {
 /** Scheduled payments due in a period, for the city's finance system. Never a 個人番号. */
 export async function paymentsExport(event: RequestEvent): Promise<Response> {
 	const { staff } = officer(event);
-	const form = await event.request.formData();
+	const form = await formOf(event.request);
 	const from = String(form.get('from') ?? '');
 	const until = String(form.get('until') ?? '');
 	if (!/^\d{4}-\d{2}-\d{2}$/.test(from) || !/^\d{4}-\d{2}-\d{2}$/.test(until)) {

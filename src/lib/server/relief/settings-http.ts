@@ -9,6 +9,7 @@ import { recordAudit } from '../audit/record';
 import { staffActor } from '../auth/http';
 import { db } from '../db';
 import { requirePermission } from '../staff/permissions';
+import { formOf } from '../http/form';
 
 export async function settingsLoad(event: RequestEvent) {
 	const staff = requirePermission(event.locals, 'relief.handle');
@@ -64,7 +65,7 @@ const amountForm = z.object({
 export async function addAmountAction(event: RequestEvent) {
 	const staff = requirePermission(event.locals, 'relief.handle');
 	const form = Object.fromEntries(
-		[...(await event.request.formData()).entries()].map(([key, value]) => [
+		[...(await formOf(event.request)).entries()].map(([key, value]) => [
 			key,
 			String(value).slice(0, 40)
 		])
@@ -115,7 +116,7 @@ export async function addAmountAction(event: RequestEvent) {
 
 export async function stallDaysAction(event: RequestEvent) {
 	const staff = requirePermission(event.locals, 'relief.handle');
-	const days = Number((await event.request.formData()).get('days'));
+	const days = Number((await formOf(event.request)).get('days'));
 	if (!Number.isInteger(days) || days < 1 || days > 365) {
 		return fail(400, { message: m.relief_settings_invalid() });
 	}

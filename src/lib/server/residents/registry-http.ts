@@ -14,6 +14,7 @@ import { requirePermission } from '../staff/permissions';
 import { importRegistryFeed, RegistryHeaderError, type ImportReport } from './registry-import';
 import { cancelRegistryApply, queueRegistryApply, registryApplyProgress } from './registry-jobs';
 import { jobs } from '../jobs/runtime';
+import { formOf } from '../http/form';
 
 const permission = 'registry.import';
 const maxUploadBytes = 30 * 1024 * 1024;
@@ -81,7 +82,7 @@ async function applyingUpload(event: RequestEvent, municipalityCode: string, now
 
 export async function dryRunAction(event: RequestEvent) {
 	const staff = requirePermission(event.locals, permission);
-	const form = await event.request.formData();
+	const form = await formOf(event.request);
 	const file = form.get('file');
 	if (!(file instanceof File) || file.size === 0)
 		return fail(400, { message: m.registry_file_required() });
@@ -131,7 +132,7 @@ export async function dryRunAction(event: RequestEvent) {
 
 export async function applyAction(event: RequestEvent) {
 	const staff = requirePermission(event.locals, permission);
-	const form = await event.request.formData();
+	const form = await formOf(event.request);
 	const id = String(form.get('upload') ?? '');
 	if (!/^[0-9a-f-]{36}$/.test(id)) error(404, m.error_not_found());
 	// Queued once: a double tap (or a second tab) finds it no longer waiting.
@@ -147,7 +148,7 @@ export async function applyAction(event: RequestEvent) {
 
 export async function cancelAction(event: RequestEvent) {
 	const staff = requirePermission(event.locals, permission);
-	const id = String((await event.request.formData()).get('upload') ?? '');
+	const id = String((await formOf(event.request)).get('upload') ?? '');
 	if (!/^[0-9a-f-]{36}$/.test(id)) error(404, m.error_not_found());
 	const asked = await cancelRegistryApply(db(), {
 		municipalityCode: staff.municipalityCode,

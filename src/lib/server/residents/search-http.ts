@@ -12,10 +12,11 @@ import { mayUseSuspended, suspendedAmong } from '../desk/use-suspension';
 import { requirePermission } from '../staff/permissions';
 import { vaccinationRecord } from './household';
 import { enoughCriteria, searchCriteria, searchResidents } from './search';
+import { formOf } from '../http/form';
 
 export async function searchAction(event: RequestEvent) {
 	const staff = requirePermission(event.locals, 'resident.search');
-	const form = await event.request.formData();
+	const form = await formOf(event.request);
 	const raw = {
 		name: String(form.get('name') ?? ''),
 		birthDate: String(form.get('birth_date') ?? ''),
@@ -81,7 +82,7 @@ export async function recordLoad(event: RequestEvent) {
 }
 
 export async function openRecordAction(event: RequestEvent) {
-	const form = await event.request.formData();
+	const form = await formOf(event.request);
 	const purpose = String(form.get('purpose') ?? '')
 		.trim()
 		.slice(0, 200);
@@ -95,7 +96,7 @@ export async function openRecordAction(event: RequestEvent) {
 /** The record again with the person's 個人番号, for a role allowed to see it, with a reason. */
 export async function revealMyNumberAction(event: RequestEvent) {
 	const staff = requirePermission(event.locals, 'mynumber.read');
-	const form = await event.request.formData();
+	const form = await formOf(event.request);
 	const purpose = String(form.get('purpose') ?? '')
 		.trim()
 		.slice(0, 200);

@@ -17,6 +17,7 @@ import {
 	tokyoDate
 } from './accounts';
 import { requirePermission } from './permissions';
+import { formOf } from '../http/form';
 
 const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
 
@@ -46,7 +47,7 @@ function values(form: FormData): Record<string, string> {
 
 export async function createUserAction(event: RequestEvent) {
 	const admin = requirePermission(event.locals, 'staff.manage');
-	const form = values(await event.request.formData());
+	const form = values(await formOf(event.request));
 	const parsed = newUserSchema.safeParse(form);
 	if (!parsed.success) {
 		return fail(400, {
@@ -100,7 +101,7 @@ const reasonSchema = z.string().trim().min(1).max(200);
 
 export async function grantRoleAction(event: RequestEvent, staffUserId: string) {
 	const admin = requirePermission(event.locals, 'staff.manage');
-	const form = values(await event.request.formData());
+	const form = values(await formOf(event.request));
 	const parsed = z
 		.object({
 			role: z.string().regex(/^[a-z_]{2,32}$/),
@@ -148,7 +149,7 @@ export async function grantRoleAction(event: RequestEvent, staffUserId: string) 
 
 export async function revokeRoleAction(event: RequestEvent, staffUserId: string) {
 	const admin = requirePermission(event.locals, 'staff.manage');
-	const form = values(await event.request.formData());
+	const form = values(await formOf(event.request));
 	const reason = reasonSchema.safeParse(form.reason);
 	if (!reason.success || !/^[0-9a-f-]{36}$/.test(form.assignment ?? '')) {
 		return fail(400, { values: form, message: m.staff_reason_required() });
@@ -188,7 +189,7 @@ export async function revokeRoleAction(event: RequestEvent, staffUserId: string)
 
 export async function deactivateAction(event: RequestEvent, staffUserId: string) {
 	const admin = requirePermission(event.locals, 'staff.manage');
-	const form = values(await event.request.formData());
+	const form = values(await formOf(event.request));
 	const reason = reasonSchema.safeParse(form.reason);
 	if (!reason.success) return fail(400, { values: form, message: m.staff_reason_required() });
 	try {

@@ -21,6 +21,7 @@ import {
 } from './corrections';
 import { DoseEntryError } from './records';
 import { doseRefusalText } from './records-http';
+import { formOf } from '../http/form';
 
 async function labels(municipalityCode: string) {
 	const english = getLocale() === 'en';
@@ -155,7 +156,7 @@ const changeRefusalText: Record<DoseChangeRefusal, () => string> = {
 
 const fieldsOf = async (event: RequestEvent) =>
 	Object.fromEntries(
-		[...(await event.request.formData()).entries()].map(([key, value]) => [
+		[...(await formOf(event.request)).entries()].map(([key, value]) => [
 			key,
 			String(value).slice(0, 500)
 		])

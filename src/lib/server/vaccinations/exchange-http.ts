@@ -21,6 +21,7 @@ import {
 	parseImmunizationBundle
 } from './exchange';
 import { immunizationBundle } from './fhir';
+import { formOf } from '../http/form';
 
 const maxImportBytes = 20 * 1024 * 1024;
 
@@ -102,7 +103,7 @@ export async function exportFile(event: RequestEvent): Promise<Response> {
 
 export async function importAction(event: RequestEvent) {
 	const staff = requirePermission(event.locals, 'vaccination.enter');
-	const form = await event.request.formData();
+	const form = await formOf(event.request);
 	const values = {
 		source: String(form.get('source') ?? '')
 			.trim()
@@ -167,7 +168,7 @@ export async function importAction(event: RequestEvent) {
 
 export async function trustAction(event: RequestEvent) {
 	const staff = requirePermission(event.locals, 'settings.manage');
-	const form = await event.request.formData();
+	const form = await formOf(event.request);
 	const source = String(form.get('source') ?? '')
 		.trim()
 		.slice(0, 100);

@@ -16,6 +16,7 @@ import {
 	enterDose,
 	pendingDoses
 } from './records';
+import { formOf } from '../http/form';
 
 export async function recordsLoad(event: RequestEvent) {
 	// Those who key 予診票 and those who check entries (an approver may only check) share the page.
@@ -79,7 +80,7 @@ export const doseRefusalText: Record<string, () => string> = {
 export async function enterAction(event: RequestEvent) {
 	const staff = requirePermission(event.locals, 'vaccination.enter');
 	const form = Object.fromEntries(
-		[...(await event.request.formData()).entries()].map(([key, value]) => [
+		[...(await formOf(event.request)).entries()].map(([key, value]) => [
 			key,
 			String(value).slice(0, 100)
 		])
@@ -134,7 +135,7 @@ export async function enterAction(event: RequestEvent) {
 
 export async function checkAction(event: RequestEvent) {
 	const staff = requirePermission(event.locals, 'vaccination.check');
-	const id = String((await event.request.formData()).get('id') ?? '');
+	const id = String((await formOf(event.request)).get('id') ?? '');
 	try {
 		await checkDose(db(), {
 			municipalityCode: staff.municipalityCode,

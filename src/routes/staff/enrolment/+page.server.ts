@@ -4,6 +4,7 @@ import { db } from '$lib/server/db';
 import { searchResidents } from '$lib/server/residents/search';
 import { requirePermission } from '$lib/server/staff/permissions';
 import type { Actions, PageServerLoad } from './$types';
+import { formOf } from '$lib/server/http/form';
 
 export const load: PageServerLoad = ({ locals }) => {
 	requirePermission(locals, 'identity.proof');
@@ -15,7 +16,7 @@ export const load: PageServerLoad = ({ locals }) => {
 export const actions: Actions = {
 	default: async ({ locals, request }) => {
 		const staff = requirePermission(locals, 'identity.proof');
-		const form = await request.formData();
+		const form = await formOf(request);
 		const atena = String(form.get('atena') ?? '')
 			.trim()
 			.slice(0, 15);

@@ -8,6 +8,7 @@ import { residentActor } from '$lib/server/auth/http';
 import { config } from '$lib/server/config';
 import { db } from '$lib/server/db';
 import type { Actions, PageServerLoad } from './$types';
+import { formOf } from '$lib/server/http/form';
 
 export const load: PageServerLoad = async ({ locals, url }) => {
 	const resident = locals.resident!;
@@ -35,7 +36,7 @@ const owner = (locals: App.Locals) => ({
 
 export const actions: Actions = {
 	rename: async ({ locals, request }) => {
-		const form = await request.formData();
+		const form = await formOf(request);
 		const id = String(form.get('id') ?? '');
 		const nickname = String(form.get('nickname') ?? '').trim();
 		if (!nickname || nickname.length > 60) {
@@ -59,7 +60,7 @@ export const actions: Actions = {
 		return { renamed: id };
 	},
 	revoke: async ({ locals, request }) => {
-		const form = await request.formData();
+		const form = await formOf(request);
 		const id = String(form.get('id') ?? '');
 		if (!/^[0-9a-f-]{36}$/.test(id)) return fail(404, { id, message: m.passkey_not_found() });
 		const active = (await listCredentials(db(), owner(locals))).filter((c) => !c.revoked_at);
