@@ -109,7 +109,9 @@ describe('uploads scanned by clamd', () => {
 				cleanFile(clean, (bytes) => scanWithClamd(address, bytes))
 			).rejects.toMatchObject({ code: 'attachment_scan_unavailable' });
 		}
-		// clamd answers "size limit exceeded" and hangs up mid-stream: that answer is what counts.
+		// clamd answers "size limit exceeded" and hangs up mid-stream. Whether its answer or the
+		// reset arrives first depends on timing (a reset discards unread data): either way, the
+		// upload is refused as "scanner unavailable", never let through.
 		const small = await startClamd(mkdtempSync(path.join(os.tmpdir(), 'clamd-')), {
 			streamMaxBytes: 1024
 		});
@@ -117,9 +119,6 @@ describe('uploads scanned by clamd', () => {
 			await expect(
 				scanWithClamd(clamdAddress(small.socket), Buffer.alloc(512 * 1024, 0x20))
 			).rejects.toThrow(ScannerUnavailable);
-			await expect(
-				scanWithClamd(clamdAddress(small.socket), Buffer.alloc(512 * 1024, 0x20))
-			).rejects.toThrow(/size limit/);
 		} finally {
 			await small.stop();
 		}
