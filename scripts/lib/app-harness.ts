@@ -111,6 +111,8 @@ export async function startHarness(options: {
 		DATABASE_URL: withCredentials(ownerUrl, loginRoles.backoffice.login, backofficePassword),
 		MY_NUMBER_KEY: `harness:${myNumberKey.key.toString('base64')}`,
 		DOCUMENT_KEY: `harness:${randomBytes(32).toString('base64')}`,
+		AUDIT_CHECKPOINT_KEY: `harness:${randomBytes(32).toString('base64')}`,
+		AUDIT_CHECKPOINT_DIR: path.join(dataDir, 'audit-checkpoints'),
 		VACCINATION_EMBEDDED: '1',
 		BODY_SIZE_LIMIT: '32M', // as npm start sets it
 		...(options.poolMax ? { PG_POOL_MAX: String(options.poolMax) } : {}),

@@ -6,7 +6,13 @@ import { readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { recordAudit } from '../../src/lib/server/audit/record';
 import { findMyNumbers } from '../../src/lib/server/mynumber/check-digit';
-import { createStaffByCli, freshResident, registerStaff, serverDatabase } from './support';
+import {
+	checkpointByCli,
+	createStaffByCli,
+	freshResident,
+	registerStaff,
+	serverDatabase
+} from './support';
 
 const run = Date.now().toString(36);
 
@@ -34,8 +40,14 @@ test('an auditor verifies the chain, searches, exports and records a review', as
 	);
 	await auditor.goto('/staff/audit');
 	expect(await new AxeBuilder({ page: auditor }).analyze().then((r) => r.violations)).toEqual([]);
+	// A checkpoint now rather than at the next ten minutes (the server writes one at start too).
+	const checkpointed = checkpointByCli();
+	expect(checkpointed).toMatch(/139998: checkpoint at seq [0-9]+/);
 	await auditor.getByRole('button', { name: 'いま検証する' }).click();
 	await expect(auditor.getByTestId('chain-state')).toContainText('改ざんは見つかりませんでした');
+	await expect(auditor.getByTestId('checkpoint-state')).toContainText(
+		/署名付きチェックポイント[0-9]+件とすべて一致しました/
+	);
 
 	await auditor.getByLabel('宛名番号').fill(person.atena);
 	await auditor.getByRole('button', { name: '検索', exact: true }).click();

@@ -229,6 +229,14 @@ export function createStaffByCli(input: { role: string; login: string; name: str
 	return link;
 }
 
+/** npm run audit:checkpoint against the e2e server's database: what it printed. */
+export function checkpointByCli(): string {
+	return execFileSync('npx', ['tsx', 'scripts/audit-checkpoint.ts', '--municipality', '139998'], {
+		env: { ...process.env, DATA_DIR: dataDirFor('all'), DATABASE_URL: '' },
+		encoding: 'utf8'
+	});
+}
+
 /** Calls navigator.credentials.get in the page with raw options and returns the JSON response. */
 export async function rawAssertion(
 	page: Page,

@@ -1,7 +1,15 @@
 // The database layer: grants per deployment role, migrations that fail cleanly, the generated
 // types matching the migrations, and the command-line errors a city's operator sees.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync, copyFileSync, readdirSync, readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import {
+	mkdtempSync,
+	writeFileSync,
+	copyFileSync,
+	readdirSync,
+	readFileSync,
+	rmSync
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { sql } from 'kysely';
@@ -14,6 +22,7 @@ import { createDatabase } from '../../src/lib/server/db';
 import { isDatabaseUnavailable } from '../../src/lib/server/db/availability';
 import { codegenArguments } from '../../scripts/lib/codegen';
 import { freshDatabase, type TestDatabase } from '../support/database';
+import { insertTestMunicipality } from '../support/fixtures';
 
 let database: TestDatabase;
 beforeAll(async () => {
@@ -249,5 +258,54 @@ describe('operator errors', () => {
 		expect(broken.stderr.trim()).toBe(
 			`BROKEN: municipality ${city}, entry id ${altered} (seq 3): entry altered`
 		);
+	});
+
+	it('checkpoints with audit:checkpoint, and audit:verify finds a cut tail with the public key alone', async () => {
+		const city = '139995';
+		await insertTestMunicipality(database.owner, city);
+		for (let i = 0; i < 4; i++) {
+			await recordAudit(database.backoffice, {
+				municipalityCode: city,
+				actor: { type: 'staff', id: 'staff-8', role: 'auditor', department: null },
+				action: 'audit.view'
+			});
+		}
+		const dir = mkdtempSync(path.join(os.tmpdir(), 'checkpoints-cli-'));
+		const writer = {
+			DATABASE_URL: database.ownerUrl,
+			AUDIT_CHECKPOINT_KEY: `cp1:${randomBytes(32).toString('base64')}`,
+			AUDIT_CHECKPOINT_DIR: dir
+		};
+		const printed = run('scripts/audit-checkpoint.ts', writer, ['--public-key']);
+		const publicKey = /^AUDIT_CHECKPOINT_PUBLIC_KEY=(cp1:[A-Za-z0-9+/]{43}=)$/m.exec(
+			printed.stdout
+		)?.[1];
+		expect(publicKey, printed.stderr).toBeDefined();
+		const written = run('scripts/audit-checkpoint.ts', writer, ['--municipality', city]);
+		expect(written.status, written.stderr).toBe(0);
+		expect(written.stdout).toContain(`${city}: checkpoint at seq 4`);
+
+		// The auditor's machine: the public key and the files, not the signing key.
+		const auditor = {
+			DATABASE_URL: database.ownerUrl,
+			AUDIT_CHECKPOINT_DIR: dir,
+			AUDIT_CHECKPOINT_PUBLIC_KEY: publicKey!
+		};
+		const intact = run('scripts/audit-verify.ts', auditor, ['--municipality', city]);
+		expect(intact.status, intact.stderr).toBe(0);
+		expect(intact.stdout).toContain(`${city}: 1 signed checkpoint, all agree; the last at seq 4`);
+
+		// Cut the tail: the chain that is left verifies, the checkpoint does not.
+		await database.owner.transaction().execute(async (trx) => {
+			await sql`SET LOCAL session_replication_role = replica`.execute(trx);
+			await sql`DELETE FROM audit.entry WHERE municipality_code = ${city} AND seq > 2`.execute(trx);
+		});
+		const cut = run('scripts/audit-verify.ts', auditor, ['--municipality', city]);
+		expect(cut.status).toBe(2);
+		expect(cut.stdout).toContain('Audit log intact: 2 entries verified');
+		expect(cut.stderr.trim()).toBe(
+			`BROKEN: municipality ${city}, checkpoint line 1 (seq 4): chain truncated`
+		);
+		rmSync(dir, { recursive: true, force: true });
 	});
 });

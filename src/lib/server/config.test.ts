@@ -77,15 +77,23 @@ describe('deploymentProblems', () => {
 		ORIGIN: 'https://vaccination.city.example.lg.jp',
 		MY_NUMBER_KEY: `mn2026:${key}`,
 		DOCUMENT_KEY: `doc2026:${key}`,
-		CLAMD_SOCKET: '/run/clamav/clamd.ctl'
+		CLAMD_SOCKET: '/run/clamav/clamd.ctl',
+		AUDIT_CHECKPOINT_KEY: `cp2026:${key}`,
+		AUDIT_CHECKPOINT_DIR: '/mnt/audit-worm/vaccination'
 	};
 	const problems = (env: Record<string, string>) => deploymentProblems(readConfig(env), env);
 
 	it('lets a city start with https and its own keys', () => {
 		expect(problems(city)).toEqual([]);
-		expect(problems({ ...city, APP_ROLE: 'portal', MY_NUMBER_KEY: '', DOCUMENT_KEY: '' })).toEqual(
-			[]
-		);
+		expect(
+			problems({
+				...city,
+				APP_ROLE: 'portal',
+				MY_NUMBER_KEY: '',
+				DOCUMENT_KEY: '',
+				AUDIT_CHECKPOINT_KEY: ''
+			})
+		).toEqual([]);
 	});
 	it('refuses plain http outside localhost, and allows it on localhost', () => {
 		expect(problems({ ...city, ORIGIN: 'http://vaccination.city.example.lg.jp' })).toEqual([
@@ -104,6 +112,31 @@ describe('deploymentProblems', () => {
 			'MY_NUMBER_KEY is not set (required unless APP_ROLE=portal)',
 			'DOCUMENT_KEY is not set (required unless APP_ROLE=portal)'
 		]);
+	});
+	it('refuses a back office that would sign no audit checkpoints, and a portal that could', () => {
+		expect(problems({ ...city, AUDIT_CHECKPOINT_KEY: '', AUDIT_CHECKPOINT_DIR: '' })).toEqual([
+			'AUDIT_CHECKPOINT_KEY is not set (required unless APP_ROLE=portal)'
+		]);
+		expect(problems({ ...city, AUDIT_CHECKPOINT_KEY: `demo1:${key}` })).toEqual([
+			"AUDIT_CHECKPOINT_KEY is the embedded demo's key: generate one for this city"
+		]);
+		expect(() => readConfig({ ...city, AUDIT_CHECKPOINT_DIR: '' })).toThrow(
+			/^AUDIT_CHECKPOINT_DIR is not set: AUDIT_CHECKPOINT_KEY needs it/
+		);
+		expect(() => readConfig({ ...city, AUDIT_CHECKPOINT_DIR: 'relative/dir' })).toThrow(
+			/^AUDIT_CHECKPOINT_DIR must be an absolute directory path/
+		);
+		expect(() =>
+			readConfig({ ...city, APP_ROLE: 'portal', MY_NUMBER_KEY: '', DOCUMENT_KEY: '' })
+		).toThrow(/^AUDIT_CHECKPOINT_KEY must not be set when APP_ROLE=portal/);
+		// An auditor's machine: the directory and the public keys, no signing key.
+		const auditor = readConfig({
+			DATABASE_URL: city.DATABASE_URL,
+			AUDIT_CHECKPOINT_DIR: city.AUDIT_CHECKPOINT_DIR,
+			AUDIT_CHECKPOINT_PUBLIC_KEY: `cp2025:${key},cp2026:${key}`
+		});
+		expect(auditor.auditCheckpoint).toBeUndefined();
+		expect(auditor.auditCheckpointPublicKeys).toBe(`cp2025:${key},cp2026:${key}`);
 	});
 	it('refuses a portal that would keep uploads without a virus scanner', () => {
 		expect(problems({ ...city, CLAMD_SOCKET: '' })).toEqual([

@@ -39,6 +39,22 @@ const schema = z.object({
 	// Seals the municipality's document-signing keys (SMART Health Card, ES256) in the database;
 	// the back office needs it to issue certificates (npm run documents:key creates and rotates).
 	DOCUMENT_KEY: keySpec.optional(),
+	// Signs the audit chains' checkpoints (an Ed25519 seed), which the back office appends every
+	// ten minutes to files in AUDIT_CHECKPOINT_DIR: storage the database's administrators cannot
+	// rewrite (a WORM share, another host). AUDIT_CHECKPOINT_PUBLIC_KEY: the public keys an auditor
+	// verifies with, retired ones too (npm run audit:checkpoint -- --public-key prints the current).
+	AUDIT_CHECKPOINT_KEY: keySpec.optional(),
+	AUDIT_CHECKPOINT_DIR: z
+		.string()
+		.regex(/^\/[^\0]*$/, 'must be an absolute directory path')
+		.optional(),
+	AUDIT_CHECKPOINT_PUBLIC_KEY: z
+		.string()
+		.regex(
+			/^[A-Za-z0-9_-]{1,32}:[A-Za-z0-9+/]{43}=(,[A-Za-z0-9_-]{1,32}:[A-Za-z0-9+/]{43}=)*$/,
+			'must be kid:base64 of an Ed25519 public key, several separated by commas'
+		)
+		.optional(),
 	// The public origin of this deployment (adapter-node reads it too). WebAuthn takes the expected
 	// origin and RP ID from here, never from the Host header.
 	ORIGIN: z
@@ -85,6 +101,9 @@ export type Config = {
 	/** Seals 個人番号 typed on the portal for the back office; derived from MY_NUMBER_KEY if set. */
 	myNumberIntakeKey: { id: string; key: Buffer } | undefined;
 	documentKey: { id: string; key: Buffer } | undefined;
+	/** The signing key and directory of the audit checkpoints (the key needs the directory). */
+	auditCheckpoint: { key: { id: string; key: Buffer }; dir: string } | undefined;
+	auditCheckpointPublicKeys: string | undefined;
 	municipalityCode: string | undefined;
 	origin: string;
 	/** The WebAuthn relying-party id: RP_ID, or the origin's host name. */
@@ -132,6 +151,14 @@ export function readConfig(env: Record<string, string | undefined>): Config {
 		// Signing happens in the back office; the portal only publishes public keys.
 		throw new ConfigError('DOCUMENT_KEY must not be set when APP_ROLE=portal');
 	}
+	if (values.APP_ROLE === 'portal' && values.AUDIT_CHECKPOINT_KEY) {
+		// The back office writes the checkpoints; the internet side must not be able to forge one.
+		throw new ConfigError('AUDIT_CHECKPOINT_KEY must not be set when APP_ROLE=portal');
+	}
+	if (values.AUDIT_CHECKPOINT_KEY && !values.AUDIT_CHECKPOINT_DIR) {
+		// (the directory alone is fine: an auditor's machine verifies with the public key)
+		throw new ConfigError('AUDIT_CHECKPOINT_DIR is not set: AUDIT_CHECKPOINT_KEY needs it');
+	}
 	return {
 		databaseUrl: values.DATABASE_URL,
 		databaseOwnerUrl: values.DATABASE_OWNER_URL ?? values.DATABASE_URL,
@@ -144,6 +171,11 @@ export function readConfig(env: Record<string, string | undefined>): Config {
 				? intakePublicKey(parseKeySpec(values.MY_NUMBER_KEY))
 				: undefined,
 		documentKey: values.DOCUMENT_KEY ? parseKeySpec(values.DOCUMENT_KEY) : undefined,
+		auditCheckpoint:
+			values.AUDIT_CHECKPOINT_KEY && values.AUDIT_CHECKPOINT_DIR
+				? { key: parseKeySpec(values.AUDIT_CHECKPOINT_KEY), dir: values.AUDIT_CHECKPOINT_DIR }
+				: undefined,
+		auditCheckpointPublicKeys: values.AUDIT_CHECKPOINT_PUBLIC_KEY,
 		municipalityCode: values.MUNICIPALITY_CODE,
 		origin: values.ORIGIN,
 		rpId: values.RP_ID ?? new URL(values.ORIGIN).hostname,
@@ -157,7 +189,7 @@ export function readConfig(env: Record<string, string | undefined>): Config {
 /**
  * What a deployment — anything but the embedded demo, which its launcher marks — must not run
  * with: a plain-http public origin, the demo's generated keys, a back office without the keys
- * that protect 個人番号 and signed documents, or a portal that takes uploads without a virus
+ * that protect 個人番号 and signed documents and that sign the audit checkpoints, or a portal that takes uploads without a virus
  * scanner. Empty when it may start. Values are never echoed.
  */
 export function deploymentProblems(
@@ -174,6 +206,7 @@ export function deploymentProblems(
 	const keys: [string, string | undefined][] = [
 		['MY_NUMBER_KEY', config.myNumberKey?.id],
 		['DOCUMENT_KEY', config.documentKey?.id],
+		['AUDIT_CHECKPOINT_KEY', config.auditCheckpoint?.key.id],
 		['ARCHIVE_KEY', env.ARCHIVE_KEY ? parseKeySpec(env.ARCHIVE_KEY).id : undefined]
 	];
 	for (const [name, id] of keys) {
@@ -185,6 +218,8 @@ export function deploymentProblems(
 			problems.push('MY_NUMBER_KEY is not set (required unless APP_ROLE=portal)');
 		if (!config.documentKey)
 			problems.push('DOCUMENT_KEY is not set (required unless APP_ROLE=portal)');
+		if (!config.auditCheckpoint)
+			problems.push('AUDIT_CHECKPOINT_KEY is not set (required unless APP_ROLE=portal)');
 	}
 	if (config.appRole !== 'backoffice' && !config.clamdSocket) {
 		problems.push(

@@ -16,8 +16,19 @@ import {
 	reviewsOf,
 	searchAuditLog
 } from './review';
-import { verifyAuditChain } from './verify';
+import { checkAuditLog, checkpointKeys } from './checkpoint';
+import { config } from '../config';
 import { formOf } from '../http/form';
+
+/** This back office's checkpoints, verified with its own key and any published retired ones. */
+function checkpointsOfThisDeployment() {
+	const { auditCheckpoint, auditCheckpointPublicKeys } = config();
+	if (!auditCheckpoint) return undefined;
+	return {
+		dir: auditCheckpoint.dir,
+		keys: checkpointKeys(auditCheckpoint.key, auditCheckpointPublicKeys)
+	};
+}
 
 export async function auditLoad(event: RequestEvent) {
 	const staff = requirePermission(event.locals, 'audit.read');
@@ -97,24 +108,23 @@ export async function exportCsv(event: RequestEvent): Promise<Response> {
 
 export async function verifyAction(event: RequestEvent) {
 	const staff = requirePermission(event.locals, 'audit.read');
-	const report = await verifyAuditChain(db(), { municipalityCode: staff.municipalityCode });
+	const verified = await checkAuditLog(db(), {
+		municipalityCode: staff.municipalityCode,
+		checkpoints: checkpointsOfThisDeployment()
+	});
 	await recordAudit(db(), {
 		municipalityCode: staff.municipalityCode,
 		actor: staffActor(event.locals),
 		context: event.locals.audit,
 		action: 'audit.verify',
 		result: 'ok',
-		payload: { entries: report.entriesChecked, intact: report.firstBreak === null }
-	});
-	return {
-		verified: {
-			entries: report.entriesChecked,
-			intact: report.firstBreak === null,
-			firstBreak: report.firstBreak
-				? { seq: report.firstBreak.seq, problem: report.firstBreak.problem }
-				: null
+		payload: {
+			entries: verified.entries,
+			intact: verified.intact,
+			checkpoints: verified.checkpoints?.count ?? null
 		}
-	};
+	});
+	return { verified };
 }
 
 export async function reviewAction(event: RequestEvent) {
@@ -131,7 +141,8 @@ export async function reviewAction(event: RequestEvent) {
 			...input,
 			actor: staffActor(event.locals),
 			context: event.locals.audit,
-			now: new Date()
+			now: new Date(),
+			checkpoints: checkpointsOfThisDeployment()
 		});
 		return { reviewed: review };
 	} catch (failure) {

@@ -6,7 +6,7 @@ import { sql } from 'kysely';
 import { z } from 'zod';
 import type { Executor } from '../db';
 import { recordAudit, type Actor, type AuditContext } from './record';
-import { verifyAuditChain } from './verify';
+import { checkAuditLog, type CheckpointKeys } from './checkpoint';
 
 export const auditFilters = z.object({
 	atena: z
@@ -175,13 +175,17 @@ export async function recordReview(
 		actor: Actor;
 		context: AuditContext;
 		now: Date;
+		checkpoints?: { dir: string; keys: CheckpointKeys };
 	}
 ) {
 	const findings = input.findings.trim();
 	if (!findings || !input.from || !input.until || input.from > input.until) {
 		throw new ReviewInputError('period and findings are required');
 	}
-	const report = await verifyAuditChain(db, { municipalityCode: input.municipalityCode });
+	const report = await checkAuditLog(db, {
+		municipalityCode: input.municipalityCode,
+		checkpoints: input.checkpoints
+	});
 	const { rows } = await sql<{ entries: number; denied: number }>`
 		SELECT count(*)::int AS entries, count(*) FILTER (WHERE result <> 'ok')::int AS denied
 		FROM audit.entry WHERE municipality_code = ${input.municipalityCode}
@@ -198,7 +202,7 @@ export async function recordReview(
 			reviewed_at: input.now,
 			entries: counts.entries,
 			denied: counts.denied,
-			chain_intact: report.firstBreak === null,
+			chain_intact: report.intact,
 			findings
 		})
 		.returning('id')
@@ -215,13 +219,14 @@ export async function recordReview(
 			from: input.from,
 			until: input.until,
 			entries: counts.entries,
-			chain_intact: report.firstBreak === null
+			chain_intact: report.intact,
+			checkpoints: report.checkpoints?.count ?? null
 		}
 	});
 	return {
 		id: String(review.id),
 		...counts,
-		chainIntact: report.firstBreak === null,
+		chainIntact: report.intact,
 		firstBreak: report.firstBreak
 	};
 }

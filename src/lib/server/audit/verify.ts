@@ -4,7 +4,7 @@
 // is not a break: the chain covers only its hash.
 import { sql } from 'kysely';
 import type { Executor } from '../db';
-import { chainTimeSql, entryHash, genesisHash, payloadHash } from './chain';
+import { chainTimeSql, entryHash, genesisHash, payloadHash, type ChainedFields } from './chain';
 
 export type ChainBreak = {
 	municipalityCode: string;
@@ -19,7 +19,7 @@ export type VerifyReport = {
 	firstBreak: ChainBreak | null;
 };
 
-type Row = {
+export type ChainRow = {
 	id: string;
 	municipality_code: string;
 	seq: string;
@@ -44,9 +44,60 @@ type Row = {
 	payload: unknown;
 };
 
+/** One batch of a chain's entries after `afterSeq`, in seq order, with their payloads. */
+export async function chainRows(
+	db: Executor,
+	municipalityCode: string,
+	afterSeq: string,
+	limit: number
+): Promise<ChainRow[]> {
+	const { rows } = await sql<ChainRow>`
+		SELECT e.id, e.municipality_code, e.seq, e.actor_type, e.actor_id, e.actor_role, e.department, e.ip,
+			e.user_agent, e.session_hash, e.request_id, e.action, e.subject_atena_number, e.object_type,
+			e.object_id, e.reason, e.result, e.payload_hash, e.prev_hash, e.entry_hash,
+			${sql.raw(chainTimeSql.replace('occurred_at', 'e.occurred_at'))} AS occurred_at_text, p.payload
+		FROM audit.entry e
+		LEFT JOIN audit.payload p ON p.municipality_code = e.municipality_code AND p.seq = e.seq
+		WHERE e.municipality_code = ${municipalityCode} AND e.seq > ${afterSeq}
+		ORDER BY e.seq
+		LIMIT ${limit}`.execute(db);
+	return rows;
+}
+
+export function chainedFieldsOf(row: ChainRow): ChainedFields {
+	return {
+		municipalityCode: row.municipality_code,
+		seq: row.seq,
+		occurredAt: row.occurred_at_text,
+		actorType: row.actor_type,
+		actorId: row.actor_id,
+		actorRole: row.actor_role,
+		department: row.department,
+		ip: row.ip,
+		userAgent: row.user_agent,
+		sessionHash: row.session_hash,
+		requestId: row.request_id,
+		action: row.action,
+		subjectAtenaNumber: row.subject_atena_number,
+		objectType: row.object_type,
+		objectId: row.object_id,
+		reason: row.reason,
+		result: row.result,
+		payloadHash: row.payload_hash
+	};
+}
+
+/**
+ * Verifies each chain from its genesis or, with `from`, from an entry already known good (a
+ * signed checkpoint's seq and hash): then only the entries after it are read.
+ */
 export async function verifyAuditChain(
 	db: Executor,
-	options: { municipalityCode?: string; batchSize?: number } = {}
+	options: {
+		municipalityCode?: string;
+		batchSize?: number;
+		from?: { seq: string; hash: Buffer };
+	} = {}
 ): Promise<VerifyReport> {
 	const batchSize = options.batchSize ?? 10_000;
 	const codes = options.municipalityCode
@@ -62,21 +113,12 @@ export async function verifyAuditChain(
 
 	const report: VerifyReport = { entriesChecked: 0, chains: [], firstBreak: null };
 	for (const code of codes) {
-		let expectedSeq = 1n;
-		let prevHash: Buffer = genesisHash;
-		let lastSeq = '0';
+		let lastSeq = options.from?.seq ?? '0';
+		let expectedSeq = BigInt(lastSeq) + 1n;
+		let prevHash: Buffer = options.from?.hash ?? genesisHash;
 		let entries = 0;
 		for (;;) {
-			const { rows } = await sql<Row>`
-				SELECT e.id, e.municipality_code, e.seq, e.actor_type, e.actor_id, e.actor_role, e.department, e.ip,
-					e.user_agent, e.session_hash, e.request_id, e.action, e.subject_atena_number, e.object_type,
-					e.object_id, e.reason, e.result, e.payload_hash, e.prev_hash, e.entry_hash,
-					${sql.raw(chainTimeSql.replace('occurred_at', 'e.occurred_at'))} AS occurred_at_text, p.payload
-				FROM audit.entry e
-				LEFT JOIN audit.payload p ON p.municipality_code = e.municipality_code AND p.seq = e.seq
-				WHERE e.municipality_code = ${code} AND e.seq > ${lastSeq}
-				ORDER BY e.seq
-				LIMIT ${batchSize}`.execute(db);
+			const rows = await chainRows(db, code, lastSeq, batchSize);
 			for (const row of rows) {
 				const at = (problem: ChainBreak['problem']): ChainBreak => ({
 					municipalityCode: code,
@@ -87,28 +129,7 @@ export async function verifyAuditChain(
 				let problem: ChainBreak | null = null;
 				if (BigInt(row.seq) !== expectedSeq) problem = at('sequence_gap');
 				else if (!row.prev_hash.equals(prevHash)) problem = at('link_broken');
-				else if (
-					!entryHash(prevHash, {
-						municipalityCode: row.municipality_code,
-						seq: row.seq,
-						occurredAt: row.occurred_at_text,
-						actorType: row.actor_type,
-						actorId: row.actor_id,
-						actorRole: row.actor_role,
-						department: row.department,
-						ip: row.ip,
-						userAgent: row.user_agent,
-						sessionHash: row.session_hash,
-						requestId: row.request_id,
-						action: row.action,
-						subjectAtenaNumber: row.subject_atena_number,
-						objectType: row.object_type,
-						objectId: row.object_id,
-						reason: row.reason,
-						result: row.result,
-						payloadHash: row.payload_hash
-					}).equals(row.entry_hash)
-				)
+				else if (!entryHash(prevHash, chainedFieldsOf(row)).equals(row.entry_hash))
 					problem = at('entry_altered');
 				else if (
 					row.payload !== null &&

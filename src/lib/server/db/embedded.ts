@@ -57,6 +57,7 @@ export function embeddedSecrets(dataDir: string): {
 	myNumberKey: string;
 	documentKey: string;
 	archiveKey: string;
+	auditCheckpointKey: string;
 } {
 	mkdirSync(dataDir, { recursive: true });
 	const file = path.join(dataDir, 'secrets.json');
@@ -66,7 +67,8 @@ export function embeddedSecrets(dataDir: string): {
 		backofficePassword: randomBytes(18).toString('base64url'),
 		myNumberKey: `demo1:${randomBytes(32).toString('base64')}`,
 		documentKey: `demo1:${randomBytes(32).toString('base64')}`,
-		archiveKey: `demo1:${randomBytes(32).toString('base64')}`
+		archiveKey: `demo1:${randomBytes(32).toString('base64')}`,
+		auditCheckpointKey: `demo1:${randomBytes(32).toString('base64')}`
 	};
 	const stored = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
 	// A data directory from an older version lacks the newer secrets: add them, keep the rest.

@@ -19,6 +19,9 @@ export type LaunchedDatabase = {
 	documentKey: string | undefined;
 	/** Seals the retention purge's archives (ARCHIVE_KEY). */
 	archiveKey: string | undefined;
+	/** Signs the audit checkpoints, and where they are kept (AUDIT_CHECKPOINT_KEY, _DIR). */
+	auditCheckpointKey: string | undefined;
+	auditCheckpointDir: string | undefined;
 	stop: () => Promise<void>;
 };
 
@@ -37,6 +40,8 @@ export async function launchDatabase(
 			myNumberKey: env.MY_NUMBER_KEY,
 			documentKey: env.DOCUMENT_KEY,
 			archiveKey: env.ARCHIVE_KEY,
+			auditCheckpointKey: env.AUDIT_CHECKPOINT_KEY,
+			auditCheckpointDir: env.AUDIT_CHECKPOINT_DIR,
 			stop: async () => {}
 		};
 	}
@@ -65,9 +70,15 @@ export async function launchDatabase(
 		);
 		// Marks the embedded demo: its generated keys and http://localhost are fine here only.
 		const appEnv: Record<string, string> = { DATABASE_URL: runtimeUrl, VACCINATION_EMBEDDED: '1' };
+		// The demo keeps its audit checkpoints beside its data; a city keeps them elsewhere.
+		const auditCheckpointKey = env.AUDIT_CHECKPOINT_KEY ?? secrets.auditCheckpointKey;
+		const auditCheckpointDir =
+			env.AUDIT_CHECKPOINT_DIR ?? path.join(path.resolve(dataDir), 'audit-checkpoints');
 		if (kind === 'backoffice') {
 			appEnv.MY_NUMBER_KEY = env.MY_NUMBER_KEY ?? secrets.myNumberKey;
 			appEnv.DOCUMENT_KEY = env.DOCUMENT_KEY ?? secrets.documentKey;
+			appEnv.AUDIT_CHECKPOINT_KEY = auditCheckpointKey;
+			appEnv.AUDIT_CHECKPOINT_DIR = auditCheckpointDir;
 		}
 		readConfig({ ...env, ...appEnv });
 		return {
@@ -77,6 +88,8 @@ export async function launchDatabase(
 			myNumberKey: env.MY_NUMBER_KEY ?? secrets.myNumberKey,
 			documentKey: env.DOCUMENT_KEY ?? secrets.documentKey,
 			archiveKey: env.ARCHIVE_KEY ?? secrets.archiveKey,
+			auditCheckpointKey,
+			auditCheckpointDir,
 			stop: server.stop
 		};
 	} catch (error) {

@@ -3,12 +3,16 @@
 // work ("render batch X", "apply upload Y"); the state of the work lives in our own tables, so a job delivered
 // twice, retried after a crash, or sent again at start-up does nothing twice.
 import PgBoss from 'pg-boss';
+import { writeCheckpoints, type CheckpointSigner } from '../audit/checkpoint';
 import type { Database } from '../db';
 import { runMailingBatch } from '../mailings/render';
 import { runRegistryApply } from '../residents/registry-jobs';
 
 export const mailingQueue = 'mailing.render';
 export const registryQueue = 'registry.import';
+export const checkpointQueue = 'audit.checkpoint';
+/** Every ten minutes: the most an undetected rewrite of the newest entries can span. */
+export const checkpointSchedule = '*/10 * * * *';
 
 export type JobRunner = {
 	boss: PgBoss;
@@ -21,6 +25,26 @@ function log(event: string, detail: Record<string, unknown>) {
 	console.error(JSON.stringify({ level: 'error', event, ...detail }));
 }
 
+async function scheduleCheckpoints(
+	boss: PgBoss,
+	db: Database,
+	checkpoints: { dir: string; signer: CheckpointSigner }
+) {
+	await boss.work(checkpointQueue, { batchSize: 1, pollingIntervalSeconds: 10 }, async () => {
+		// A chain that does not verify, or a directory out of reach: operators must look.
+		const { refused } = await writeCheckpoints(db, { ...checkpoints, now: new Date() }).catch(
+			(error: unknown) => {
+				log('audit_checkpoint_failed', { error: (error as Error).message });
+				throw error;
+			}
+		);
+		for (const refusal of refused) log('audit_checkpoint_refused', refusal);
+	});
+	await boss.schedule(checkpointQueue, checkpointSchedule, {}, { tz: 'Asia/Tokyo' });
+	// One at start too, once however many processes start together (null when deduplicated).
+	await boss.send(checkpointQueue, {}, { singletonKey: 'start', singletonSeconds: 60 });
+}
+
 /**
  * Starts pg-boss and, unless `work` is false, this process's worker: it renders mailing batches
  * one job at a time and, at start, sends a job for every batch a stopped process left unfinished.
@@ -28,7 +52,13 @@ function log(event: string, detail: Record<string, unknown>) {
 export async function startJobs(
 	connectionString: string,
 	db: Database,
-	options: { work?: boolean; portalUrl?: string; onPart?: (batchId: string) => void } = {}
+	options: {
+		work?: boolean;
+		portalUrl?: string;
+		onPart?: (batchId: string) => void;
+		/** Signed audit checkpoints on schedule, and one at start. */
+		checkpoints?: { dir: string; signer: CheckpointSigner };
+	} = {}
 ): Promise<JobRunner> {
 	const boss = new PgBoss({
 		connectionString,
@@ -77,6 +107,7 @@ export async function startJobs(
 			.where('status', 'in', ['queued', 'applying'])
 			.execute();
 		for (const { id } of interrupted) await enqueueRegistryApply(id);
+		if (options.checkpoints) await scheduleCheckpoints(boss, db, options.checkpoints);
 	}
 	return {
 		boss,

@@ -1,5 +1,6 @@
 // The back-office process's own job runner: started once by hooks.server.ts (never in the
 // portal, which has no grant on the queue), used by staff actions to queue work.
+import { checkpointSigner } from '../audit/checkpoint';
 import { config } from '../config';
 import { db } from '../db';
 import { startJobs, type JobRunner } from './boss';
@@ -7,12 +8,16 @@ import { startJobs, type JobRunner } from './boss';
 let runner: Promise<JobRunner> | undefined;
 
 export function jobs(): Promise<JobRunner> {
-	runner ??= startJobs(config().databaseUrl, db(), { portalUrl: `${config().origin}/` }).catch(
-		(error: unknown) => {
-			runner = undefined; // the next call tries again (e.g. the database was restarting)
-			throw error;
-		}
-	);
+	const { auditCheckpoint } = config();
+	runner ??= startJobs(config().databaseUrl, db(), {
+		portalUrl: `${config().origin}/`,
+		checkpoints: auditCheckpoint
+			? { dir: auditCheckpoint.dir, signer: checkpointSigner(auditCheckpoint.key) }
+			: undefined
+	}).catch((error: unknown) => {
+		runner = undefined; // the next call tries again (e.g. the database was restarting)
+		throw error;
+	});
 	return runner;
 }
 
