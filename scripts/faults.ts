@@ -310,7 +310,7 @@ try {
 			`${result.fault.padEnd(20)} ${result.detail}\n${''.padEnd(20)} back in ${result.recoverySeconds.toFixed(1)} s; answers: ${result.answers}`
 		);
 	}
-	const found = await findings(harness.owner, ledger);
+	const found = await findings(harness.owner, ledger, harness.checkpoints);
 	const problems = [
 		...found.lost.map((id) => `lost: ${id}`),
 		...found.duplicated.map((id) => `duplicated: ${id}`),
@@ -328,7 +328,7 @@ try {
 		`submissions confirmed ${found.confirmed}; outcome unknown to the resident ${found.unknownThenSubmitted + found.unknownStillDraft} ` +
 			`(${found.unknownThenSubmitted} went through, ${found.unknownStillDraft} still a draft they can send); ` +
 			`lost ${found.lost.length}; duplicated ${found.duplicated.length}; half-written ${found.halfWritten.length}; ` +
-			`audit chain ${found.auditChainBreak ? 'BROKEN' : 'intact'}; ${((Date.now() - started) / 1000).toFixed(0)} s`
+			`audit chain ${found.auditChainBreak ? 'BROKEN' : 'intact'}, signed checkpoints ${found.checkpoints} (all agree); ${((Date.now() - started) / 1000).toFixed(0)} s`
 	);
 	if (found.confirmed === 0) problems.push('no submission was confirmed: the traffic did not run');
 	for (const problem of problems) console.error(`FAIL ${problem}`);

@@ -102,6 +102,10 @@ export async function startHarness(options: {
 
 	const origin = `http://localhost:${options.port}`;
 	const base = `http://127.0.0.1:${options.port}`;
+	const checkpoints = {
+		dir: path.join(dataDir, 'audit-checkpoints'),
+		key: { id: 'harness', key: randomBytes(32) }
+	};
 	const env = {
 		...process.env,
 		PORT: String(options.port),
@@ -111,8 +115,8 @@ export async function startHarness(options: {
 		DATABASE_URL: withCredentials(ownerUrl, loginRoles.backoffice.login, backofficePassword),
 		MY_NUMBER_KEY: `harness:${myNumberKey.key.toString('base64')}`,
 		DOCUMENT_KEY: `harness:${randomBytes(32).toString('base64')}`,
-		AUDIT_CHECKPOINT_KEY: `harness:${randomBytes(32).toString('base64')}`,
-		AUDIT_CHECKPOINT_DIR: path.join(dataDir, 'audit-checkpoints'),
+		AUDIT_CHECKPOINT_KEY: `harness:${checkpoints.key.key.toString('base64')}`,
+		AUDIT_CHECKPOINT_DIR: checkpoints.dir,
 		VACCINATION_EMBEDDED: '1',
 		BODY_SIZE_LIMIT: '32M', // as npm start sets it
 		...(options.poolMax ? { PG_POOL_MAX: String(options.poolMax) } : {}),
@@ -145,6 +149,8 @@ export async function startHarness(options: {
 
 	const harness = {
 		dataDir,
+		/** Where the app writes its signed audit checkpoints, and their key. */
+		checkpoints,
 		owner,
 		ownerUrl,
 		origin,

@@ -5,6 +5,7 @@
 import { sql } from 'kysely';
 import type { Database } from '../../src/lib/server/db';
 import { verifyAuditChain } from '../../src/lib/server/audit/verify';
+import { checkpointKeys, verifyCheckpoints } from '../../src/lib/server/audit/checkpoint';
 import { PortalError } from './portal-client';
 
 export type Told = 'accepted' | 'unknown' | 'refused';
@@ -63,9 +64,15 @@ export type Findings = {
 	duplicated: string[];
 	halfWritten: string[];
 	auditChainBreak: string | null;
+	/** Signed checkpoints the app wrote during the run, all checked against the chain. */
+	checkpoints: number;
 };
 
-export async function findings(db: Database, ledger: Ledger): Promise<Findings> {
+export async function findings(
+	db: Database,
+	ledger: Ledger,
+	checkpoints: { dir: string; key: { id: string; key: Buffer } }
+): Promise<Findings> {
 	const ids = [...ledger.submissions.keys()];
 	const rows = ids.length
 		? (
@@ -112,6 +119,14 @@ export async function findings(db: Database, ledger: Ledger): Promise<Findings> 
 	);
 	for (const row of orphans.rows) halfWritten.push(`signed act ${row.id} submitted nothing`);
 	const chain = await verifyAuditChain(db);
+	// Checkpoints written across kills and restarts must still agree with the chain.
+	const signed = await verifyCheckpoints(db, {
+		dir: checkpoints.dir,
+		keys: checkpointKeys(checkpoints.key, undefined)
+	});
+	const checkpointBreak = signed.firstProblem
+		? `${signed.firstProblem.municipalityCode} checkpoint line ${signed.firstProblem.line}: ${signed.firstProblem.problem}`
+		: null;
 	const unknown = ledger.byTold('unknown');
 	return {
 		confirmed: ledger.byTold('accepted').length,
@@ -123,6 +138,7 @@ export async function findings(db: Database, ledger: Ledger): Promise<Findings> 
 		halfWritten,
 		auditChainBreak: chain.firstBreak
 			? `${chain.firstBreak.municipalityCode} #${chain.firstBreak.seq}: ${chain.firstBreak.problem}`
-			: null
+			: checkpointBreak,
+		checkpoints: signed.chains.reduce((sum, item) => sum + item.checkpoints, 0)
 	};
 }
