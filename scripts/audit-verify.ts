@@ -29,7 +29,7 @@ await runCommand(async () => {
 		if (report.firstBreak) {
 			const broken = report.firstBreak;
 			console.error(
-				`BROKEN: municipality ${broken.municipalityCode}, entry id ${broken.id} (seq ${broken.seq}): ${broken.problem.replace('_', ' ')}`
+				`BROKEN: municipality ${broken.municipalityCode}, ${broken.id ? `entry id ${broken.id}` : 'a payload row'} (seq ${broken.seq}): ${broken.problem.replace('_', ' ')}`
 			);
 			process.exitCode = 2;
 			return;

@@ -527,6 +527,20 @@ describe('audit verification finds tampering', () => {
 		});
 	}
 
+	it('names a payload row that no entry covers, which an app role could insert', async () => {
+		await freshChain('139007', 4);
+		await sql`INSERT INTO audit.payload (municipality_code, seq, payload) VALUES ('139007', 9, '{"kana":"ニセ"}')`.execute(
+			database.backoffice
+		);
+		const report = await verifyAuditChain(database.owner, { municipalityCode: '139007' });
+		expect(report.firstBreak).toEqual({
+			municipalityCode: '139007',
+			seq: '9',
+			id: null,
+			problem: 'payload_orphaned'
+		});
+	});
+
 	it('still verifies after payloads are erased at their retention deadline', async () => {
 		await freshChain(other, 6);
 		await tamper([sql`DELETE FROM audit.payload WHERE municipality_code = ${other}`]);

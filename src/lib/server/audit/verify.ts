@@ -1,7 +1,7 @@
 // Recomputes every municipality's chain in seq order and names the first broken entry.
 // Detects: an altered field (hash mismatch), a deleted, inserted, reordered or duplicated row
-// (seq gap or broken link), and an altered payload. A payload erased at its retention deadline
-// is not a break: the chain covers only its hash.
+// (seq gap or broken link), an altered payload, and a payload row with no entry. A payload erased
+// at its retention deadline is not a break: the chain covers only its hash.
 import { sql } from 'kysely';
 import type { Executor } from '../db';
 import { chainTimeSql, entryHash, genesisHash, payloadHash, type ChainedFields } from './chain';
@@ -9,8 +9,10 @@ import { chainTimeSql, entryHash, genesisHash, payloadHash, type ChainedFields }
 export type ChainBreak = {
 	municipalityCode: string;
 	seq: string;
-	id: string;
-	problem: 'entry_altered' | 'link_broken' | 'sequence_gap' | 'payload_altered';
+	/** null for a payload row without an entry. */
+	id: string | null;
+	problem:
+		'entry_altered' | 'link_broken' | 'sequence_gap' | 'payload_altered' | 'payload_orphaned';
 };
 
 export type VerifyReport = {
@@ -147,6 +149,22 @@ export async function verifyAuditChain(
 				lastSeq = row.seq;
 			}
 			if (rows.length < batchSize) break;
+		}
+		// A payload row with no entry: nothing covers it (audit.payload has no foreign key, 0031).
+		const { rows: orphans } = await sql<{ seq: string }>`
+			SELECT p.seq FROM audit.payload p
+			WHERE p.municipality_code = ${code} AND p.seq > ${options.from?.seq ?? '0'} AND NOT EXISTS (
+				SELECT 1 FROM audit.entry e WHERE e.municipality_code = p.municipality_code AND e.seq = p.seq)
+			ORDER BY p.seq LIMIT 1`.execute(db);
+		if (orphans[0]) {
+			report.firstBreak = {
+				municipalityCode: code,
+				seq: orphans[0].seq,
+				id: null,
+				problem: 'payload_orphaned'
+			};
+			report.entriesChecked += entries;
+			return report;
 		}
 		report.entriesChecked += entries;
 		report.chains.push({
