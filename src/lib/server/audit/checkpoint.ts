@@ -23,7 +23,7 @@ import path from 'node:path';
 import { sql } from 'kysely';
 import type { Executor } from '../db';
 import { canonicalJson } from './chain';
-import { verifyAuditChain, type ChainBreak } from './verify';
+import { chainedCities, verifyAuditChain, type ChainBreak } from './verify';
 
 export type CheckpointSigner = { id: string; privateKey: KeyObject; publicKey: KeyObject };
 export type CheckpointKeys = Map<string, KeyObject>;
@@ -169,16 +169,7 @@ export async function writeCheckpoints(
 	await mkdir(options.dir, { recursive: true, mode: 0o750 });
 	const write = async (trx: Executor) => {
 		await sql`SELECT pg_advisory_xact_lock(hashtext('audit.checkpoint'))`.execute(trx);
-		const codes = options.municipalityCode
-			? [options.municipalityCode]
-			: (
-					await trx
-						.selectFrom('audit.entry')
-						.select('municipality_code')
-						.distinct()
-						.orderBy('municipality_code')
-						.execute()
-				).map((row) => row.municipality_code);
+		const codes = options.municipalityCode ? [options.municipalityCode] : await chainedCities(trx);
 		const written = [];
 		const refused: CheckpointRefusal[] = [];
 		for (const code of codes) {
@@ -267,9 +258,7 @@ export async function verifyCheckpoints(
 				(name) => /^audit-checkpoints-([0-9]{6})\.jsonl$/.exec(name)?.[1] ?? []
 			)
 		: [];
-	const inDatabase = (
-		await db.selectFrom('audit.entry').select('municipality_code').distinct().execute()
-	).map((row) => row.municipality_code);
+	const inDatabase = await chainedCities(db);
 	const codes = options.municipalityCode
 		? [options.municipalityCode]
 		: [...new Set([...inFiles, ...inDatabase])].sort();

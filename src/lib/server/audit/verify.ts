@@ -46,6 +46,17 @@ export type ChainRow = {
 	payload: unknown;
 };
 
+/** The municipalities that have an audit chain, in code order. */
+export async function chainedCities(db: Executor): Promise<string[]> {
+	const rows = await db
+		.selectFrom('audit.entry')
+		.select('municipality_code')
+		.distinct()
+		.orderBy('municipality_code')
+		.execute();
+	return rows.map((row) => row.municipality_code);
+}
+
 /** One batch of a chain's entries after `afterSeq`, in seq order, with their payloads. */
 export async function chainRows(
 	db: Executor,
@@ -102,16 +113,7 @@ export async function verifyAuditChain(
 	} = {}
 ): Promise<VerifyReport> {
 	const batchSize = options.batchSize ?? 10_000;
-	const codes = options.municipalityCode
-		? [options.municipalityCode]
-		: (
-				await db
-					.selectFrom('audit.entry')
-					.select('municipality_code')
-					.distinct()
-					.orderBy('municipality_code')
-					.execute()
-			).map((row) => row.municipality_code);
+	const codes = options.municipalityCode ? [options.municipalityCode] : await chainedCities(db);
 
 	const report: VerifyReport = { entriesChecked: 0, chains: [], firstBreak: null };
 	for (const code of codes) {
