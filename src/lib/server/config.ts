@@ -189,8 +189,8 @@ export function readConfig(env: Record<string, string | undefined>): Config {
 /**
  * What a deployment — anything but the embedded demo, which its launcher marks — must not run
  * with: a plain-http public origin, the demo's generated keys, a back office without the keys
- * that protect 個人番号 and signed documents and that sign the audit checkpoints, or a portal that takes uploads without a virus
- * scanner. Empty when it may start. Values are never echoed.
+ * that protect 個人番号 and signed documents and sign the audit checkpoints, or a portal that
+ * takes uploads without a virus scanner. Empty when it may start. Values are never echoed.
  */
 export function deploymentProblems(
 	config: Config,

@@ -225,7 +225,7 @@ export async function writeCheckpoints(
 
 export type CheckpointProblem = {
 	municipalityCode: string;
-	/** 1-based line of the checkpoint file; -1 for its last line when writing. */
+	/** 1-based line of the checkpoint file. */
 	line: number;
 	seq: string | null;
 	problem:
@@ -243,6 +243,16 @@ export type CheckpointReport = {
 	firstProblem: CheckpointProblem | null;
 };
 
+/** A city whose entries were all deleted still has its file: the codes of both, in order. */
+async function citiesWithChainOrFile(db: Executor, dir: string): Promise<string[]> {
+	const inFiles = existsSync(dir)
+		? (await readdir(dir)).flatMap(
+				(name) => /^audit-checkpoints-([0-9]{6})\.jsonl$/.exec(name)?.[1] ?? []
+			)
+		: [];
+	return [...new Set([...inFiles, ...(await chainedCities(db))])].sort();
+}
+
 /**
  * Checks every checkpoint file against the database: each line's signature (with the public
  * keys only), its link to the line before, and that the entry it names still has the hash it
@@ -252,16 +262,9 @@ export async function verifyCheckpoints(
 	db: Executor,
 	options: { dir: string; keys: CheckpointKeys; municipalityCode?: string }
 ): Promise<CheckpointReport> {
-	// A city whose entries were all deleted still has its file: take the codes from both.
-	const inFiles = existsSync(options.dir)
-		? (await readdir(options.dir)).flatMap(
-				(name) => /^audit-checkpoints-([0-9]{6})\.jsonl$/.exec(name)?.[1] ?? []
-			)
-		: [];
-	const inDatabase = await chainedCities(db);
 	const codes = options.municipalityCode
 		? [options.municipalityCode]
-		: [...new Set([...inFiles, ...inDatabase])].sort();
+		: await citiesWithChainOrFile(db, options.dir);
 	const report: CheckpointReport = { chains: [], unchecked: [], firstProblem: null };
 	for (const code of codes) {
 		const file = checkpointFile(options.dir, code);

@@ -7,14 +7,18 @@ import { startJobs, type JobRunner } from './boss';
 
 let runner: Promise<JobRunner> | undefined;
 
-export function jobs(): Promise<JobRunner> {
-	const { auditCheckpoint } = config();
-	runner ??= startJobs(config().databaseUrl, db(), {
-		portalUrl: `${config().origin}/`,
+function start(): Promise<JobRunner> {
+	const { databaseUrl, origin, auditCheckpoint } = config();
+	return startJobs(databaseUrl, db(), {
+		portalUrl: `${origin}/`,
 		checkpoints: auditCheckpoint
 			? { dir: auditCheckpoint.dir, signer: checkpointSigner(auditCheckpoint.key) }
 			: undefined
-	}).catch((error: unknown) => {
+	});
+}
+
+export function jobs(): Promise<JobRunner> {
+	runner ??= start().catch((error: unknown) => {
 		runner = undefined; // the next call tries again (e.g. the database was restarting)
 		throw error;
 	});
