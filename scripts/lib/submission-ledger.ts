@@ -15,6 +15,7 @@ export type Answer =
 	| 'ok'
 	| 'clear 503' // 503, Retry-After, the localized message
 	| 'unclear 5xx' // any other server error: a bug, not a degraded mode
+	| 'already sent' // 409: an earlier tap went through, and the portal says so
 	| '4xx'
 	| 'no answer'; // connection refused or reset, timed out: the app was not there
 
@@ -34,6 +35,7 @@ export class Ledger {
 		if (error instanceof PortalError) {
 			if (error.status === 503 && error.retryAfter && /一時的に利用できません/.test(error.body))
 				answer = 'clear 503';
+			else if (error.status === 409 && /"moved":true/.test(error.body)) answer = 'already sent';
 			else if (error.status >= 500) {
 				answer = 'unclear 5xx';
 				if (this.unclear.length < 5)

@@ -10,7 +10,13 @@ import {
 
 export type CeremonyResult =
 	| { ok: true; body: Record<string, unknown> }
-	| { ok: false; message: string | null; cancelled: boolean };
+	| {
+			ok: false;
+			message: string | null;
+			cancelled: boolean;
+			/** The server says the thing has moved on (sent or withdrawn already): nothing to sign. */
+			moved?: boolean;
+	  };
 
 async function post(url: string, body: unknown): Promise<Response> {
 	return fetch(url, {
@@ -25,7 +31,8 @@ async function failure(response: Response): Promise<CeremonyResult> {
 	return {
 		ok: false,
 		message: typeof body.message === 'string' ? body.message : null,
-		cancelled: false
+		cancelled: false,
+		moved: body.moved === true
 	};
 }
 

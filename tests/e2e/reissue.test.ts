@@ -78,6 +78,11 @@ test('a parent asks for a new 予診票 for a child, signed, and follows it', as
 	await expect(summary).toContainText('なくした');
 	expect(await new AxeBuilder({ page }).analyze().then((r) => r.violations)).toEqual([]);
 
+	// The same check page left open in a second tab, to sign from after it was sent.
+	const staleTab = await page.context().newPage();
+	await staleTab.goto(`${wizard}/check`);
+	await expect(staleTab.getByRole('button', { name: '署名して送信する' })).toBeEnabled();
+
 	let signedBody: string | null = null;
 	page.on('request', (request) => {
 		if (request.url().endsWith('/submit/verify')) signedBody = request.postData();
@@ -96,12 +101,25 @@ test('a parent asks for a new 予診票 for a child, signed, and follows it', as
 	expect(await notices.innerText()).not.toContain(child.name_kanji);
 	await page.goBack();
 
-	// Sent again (a double tap, a resend): refused, and still exactly one version.
+	// Signed again from the old tab: told it was sent already, with the way to its page, not that
+	// the passkey failed; no second signature is asked for.
+	await staleTab.getByRole('button', { name: '署名して送信する' }).click();
+	const told = staleTab.getByTestId('ceremony-message');
+	await expect(told).toContainText('送信済み、または取り下げ済みです');
+	expect(await new AxeBuilder({ page: staleTab }).analyze().then((r) => r.violations)).toEqual([]);
+	await told.getByRole('link', { name: '申請の状況を見る' }).click();
+	await expect(staleTab).toHaveURL(new RegExp(`${wizard.split('/').pop()}$`));
+	await expect(staleTab.getByTestId('status')).toHaveText('送信済');
+	await staleTab.close();
+
+	// Sent again (a double tap, a resend of the same assertion): refused as already sent, and
+	// still exactly one version.
 	const again = await page.request.post(`${wizard}/submit/verify`, {
 		data: signedBody!,
 		headers: { 'content-type': 'application/json', origin: 'http://localhost:4173' }
 	});
-	expect(again.status()).toBe(400);
+	expect(again.status()).toBe(409);
+	expect(await again.json()).toMatchObject({ moved: true });
 	const id = wizard.split('/').pop()!;
 	const versions = await serverDatabase()
 		.selectFrom('application_version')
@@ -141,8 +159,16 @@ test('a draft is withdrawn with a signature and stays in the list as withdrawn',
 	const id = page.url().split('/').at(-2)!;
 	await page.goto(`/applications/${id}`);
 	await expect(page.getByTestId('status')).toHaveText('下書き');
+	const staleTab = await page.context().newPage();
+	await staleTab.goto(`/applications/${id}`);
 	await page.getByRole('button', { name: '署名して取り下げる' }).click();
 	await expect(page.getByRole('status')).toContainText('申請を取り下げました');
+	// Withdrawn again from a tab opened before: told so, nothing signed.
+	await staleTab.getByRole('button', { name: '署名して取り下げる' }).click();
+	await expect(staleTab.getByTestId('ceremony-message')).toContainText(
+		'すでに取り下げられているか'
+	);
+	await staleTab.close();
 	await expect(page.getByTestId('status')).toHaveText('取下げ');
 	await expect(page.getByRole('button', { name: '署名して取り下げる' })).toHaveCount(0);
 	const transition = await serverDatabase()

@@ -1,9 +1,9 @@
 // The contact desk's statutory clock against a real PostgreSQL (issue 8, first part): deadlines
 // for requests received on a Friday, before a holiday and at the year's end, under the city's
 // rules; an extension once, with a reason, before the deadline; 訂正 only within 90 days of the
-// disclosure; who may ask and how; the desk's list by days left.
+// disclosure; who may ask and how; one request or inquiry per form key; the desk’s list by days left.
 import { execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -225,6 +225,25 @@ describe('the statutory clock', () => {
 		).rejects.toThrow(/check/);
 	});
 
+	it('registers one request for one form, however often and however concurrently it is sent', async () => {
+		const requestKey = randomUUID();
+		const sent = await Promise.all(Array.from({ length: 5 }, () => register({ requestKey })));
+		expect(new Set(sent.map((row) => row.reference)).size).toBe(1);
+		expect(sent.filter((row) => !row.repeated)).toHaveLength(1);
+		const rows = await database.owner
+			.selectFrom('desk_request')
+			.select('id')
+			.where('request_key', '=', requestKey)
+			.execute();
+		expect(rows).toHaveLength(1);
+		const audited = await sql<{ n: string }>`
+			SELECT count(*)::text AS n FROM audit.entry
+			WHERE action = 'desk.request' AND object_id = ${rows[0]!.id}`.execute(database.owner);
+		expect(audited.rows[0]!.n).toBe('1');
+		// Another form is another request.
+		expect((await register({ requestKey: randomUUID() })).reference).not.toBe(sent[0]!.reference);
+	});
+
 	it('lists open requests by days left, overdue first', async () => {
 		const list = await openDeskRequests(database.backoffice, {
 			municipalityCode: city,
@@ -300,5 +319,29 @@ describe('問合せ・苦情', () => {
 		const { rows } = await sql<{ action: string }>`
 			SELECT action FROM audit.entry WHERE object_id = ${id} ORDER BY seq`.execute(database.owner);
 		expect(rows.map((row) => row.action)).toEqual(['inquiry.log', 'inquiry.close']);
+	});
+
+	it('logs one inquiry for one form, however often and however concurrently it is sent', async () => {
+		const requestKey = randomUUID();
+		const log = () =>
+			logInquiry(database.backoffice, {
+				municipalityCode: city,
+				inquiry: {
+					kind: 'inquiry',
+					channel: 'phone',
+					callerName: '問合せ 二度押し',
+					subjectAtenaNumber: '',
+					subject: '接種券の再発行について'
+				},
+				requestKey,
+				actor: desk,
+				now: new Date()
+			});
+		const logged = await Promise.all(Array.from({ length: 5 }, log));
+		expect(new Set(logged.map((row) => row.id)).size).toBe(1);
+		const { rows } = await sql<{ n: string }>`
+			SELECT count(*)::text AS n FROM audit.entry
+			WHERE action = 'inquiry.log' AND object_id = ${logged[0]!.id}`.execute(database.owner);
+		expect(rows[0]!.n).toBe('1');
 	});
 });

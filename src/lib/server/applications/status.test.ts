@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isOpen, nextStatus, TransitionError } from './status';
+import { isOpen, nextStatus, residentMay, TransitionError } from './status';
 
 describe('application statuses', () => {
 	it('follow draft → submitted → in review ⇄ returned → completed or rejected', () => {
@@ -35,5 +35,16 @@ describe('application statuses', () => {
 		);
 		expect(() => nextStatus('in_review', { by: 'staff', action: 'return' }, ' ')).toThrow(/reason/);
 		expect(() => nextStatus('in_review', { by: 'staff', action: 'reject' })).toThrow(/reason/);
+	});
+
+	it('tell whether the resident may still sign a submission or a withdrawal', () => {
+		expect(residentMay('draft', 'submit')).toBe(true);
+		expect(residentMay('returned', 'submit')).toBe(true);
+		for (const sent of ['submitted', 'in_review', 'completed', 'rejected', 'withdrawn'] as const)
+			expect(residentMay(sent, 'submit')).toBe(false);
+		for (const open of ['draft', 'submitted', 'in_review', 'returned'] as const)
+			expect(residentMay(open, 'withdraw')).toBe(true);
+		for (const closed of ['completed', 'rejected', 'withdrawn'] as const)
+			expect(residentMay(closed, 'withdraw')).toBe(false);
 	});
 });

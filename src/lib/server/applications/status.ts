@@ -45,6 +45,12 @@ export function nextStatus(current: Status, transition: Transition, reason?: str
 	return rule.to;
 }
 
+/** Whether the resident may still sign `act` on an application in `current`. */
+export function residentMay(current: Status, act: 'submit' | 'withdraw'): boolean {
+	const actions = act === 'submit' ? (['submit', 'resubmit'] as const) : (['withdraw'] as const);
+	return actions.some((action) => allowed[action].from.includes(current));
+}
+
 export function isOpen(status: Status): boolean {
 	return ['draft', 'submitted', 'in_review', 'returned'].includes(status);
 }

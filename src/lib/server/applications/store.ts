@@ -6,7 +6,7 @@ import { recordAudit, type Actor, type AuditContext } from '../audit/record';
 import { notify } from '../auth/notices';
 import type { SignedAct } from '../auth/signing';
 import type { DB, Executor } from '../db';
-import { nextStatus, type Status } from './status';
+import { nextStatus, residentMay, type Status } from './status';
 
 export type Application = Selectable<DB['application']>;
 
@@ -117,6 +117,7 @@ export async function submitSigned(
 		throw new SubmissionError('payload_mismatch');
 	}
 	const from = application.status as Status;
+	if (!residentMay(from, 'submit')) throw new SubmissionError('not_editable');
 	const to = nextStatus(from, {
 		by: 'resident',
 		action: from === 'returned' ? 'resubmit' : 'submit'
@@ -269,12 +270,8 @@ export async function withdrawSigned(
 		throw new SubmissionError('payload_mismatch');
 	}
 	const from = application.status as Status;
-	let to: Status;
-	try {
-		to = nextStatus(from, { by: 'resident', action: 'withdraw' });
-	} catch {
-		throw new SubmissionError('not_editable');
-	}
+	if (!residentMay(from, 'withdraw')) throw new SubmissionError('not_editable');
+	const to = nextStatus(from, { by: 'resident', action: 'withdraw' });
 	const run = async (trx: Executor) => {
 		const updated = await trx
 			.updateTable('application')

@@ -1,12 +1,12 @@
 // Request handling for the four request wizards: starting a draft, each step (answers, uploads),
 // "check your answers", and the signed submission and withdrawal of any application.
-import { error, fail, redirect, type RequestEvent } from '@sveltejs/kit';
+import { error, fail, json, redirect, type RequestEvent } from '@sveltejs/kit';
 import { m } from '$lib/paraglide/messages';
 import { getLocale } from '$lib/paraglide/runtime';
 import { recordAudit } from '../audit/record';
 import { AuthFailure } from '../auth/failures';
 import { signOptions, signVerify } from '../auth/flows';
-import { residentActor, servedMunicipality } from '../auth/http';
+import { failureResponse, residentActor, servedMunicipality } from '../auth/http';
 import { config } from '../config';
 import { db } from '../db';
 import { sealIntake } from '../mynumber/intake';
@@ -21,6 +21,7 @@ import {
 } from './attachments';
 import { clamdAddress, scanWithClamd, type Scanner } from './antivirus';
 import { kindSlugs, stepTitle, wizardFor } from './kinds';
+import { residentMay, type Status } from './status';
 import {
 	createDraft,
 	ownApplication,
@@ -534,58 +535,102 @@ async function payloadFor(event: RequestEvent, application: Application) {
 	return wizard.payload(context, application.id);
 }
 
+/**
+ * Asked to sign what the application's status no longer allows: the person tapped again because
+ * the answer to a signing that went through was lost, or signed in a tab opened before the
+ * application was sent or withdrawn. They are told so (the page adds a link to the application),
+ * not that their passkey failed; nothing is signed and nothing changes.
+ */
+function alreadyMoved(application: Application, kind: SignedTransition): Response | null {
+	if (residentMay(application.status as Status, kind)) return null;
+	return json(
+		{
+			message: kind === 'submit' ? m.application_not_editable() : m.withdraw_not_possible(),
+			moved: true
+		},
+		{ status: 409 }
+	);
+}
+
+/** The application's status changed while its signature was being checked (another tab won). */
+class StatusMoved extends Error {}
+
+type SignedTransition = 'submit' | 'withdraw';
+
 /** Signing a submission or withdrawal: the payload is the server's, never the browser's. */
-function signedTransition(kind: 'submit' | 'withdraw') {
+function signedTransition(kind: SignedTransition) {
 	return {
 		options: async (event: RequestEvent) => {
 			const application = await applicationOr404(event);
-			return signOptions(event, async () => ({
-				kind,
-				payload:
-					kind === 'submit'
-						? await refusingStale(() => payloadFor(event, application))
-						: withdrawalPayload(application)
-			}));
+			return (
+				alreadyMoved(application, kind) ??
+				signOptions(event, async () => ({
+					kind,
+					payload:
+						kind === 'submit'
+							? await refusingStale(() => payloadFor(event, application))
+							: withdrawalPayload(application)
+				}))
+			);
 		},
 		verify: async (event: RequestEvent) => {
 			const application = await applicationOr404(event);
-			return signVerify(
-				event,
-				async (act, trx, expectedPayload) => {
-					const input = {
-						application,
-						act,
-						actor: residentActor(event.locals),
-						context: event.locals.audit,
-						portalUrl: `${config().origin}/sign-in`,
-						now: new Date()
-					};
-					await refusingStale(() =>
+			const moved = alreadyMoved(application, kind);
+			if (moved) return moved;
+			try {
+				return await signVerify(
+					event,
+					async (act, trx, expectedPayload) => {
+						const input = {
+							application,
+							act,
+							actor: residentActor(event.locals),
+							context: event.locals.audit,
+							portalUrl: `${config().origin}/sign-in`,
+							now: new Date()
+						};
+						try {
+							await (kind === 'submit'
+								? submitSigned(trx, { ...input, expectedPayload })
+								: withdrawSigned(trx, input));
+						} catch (failure) {
+							if (failure instanceof SubmissionError && failure.code === 'not_editable')
+								throw new StatusMoved();
+							throw refusal(failure);
+						}
+						return {
+							redirect: `/applications/${application.id}?${kind === 'submit' ? 'submitted' : 'withdrawn'}=1`
+						};
+					},
+					() =>
 						kind === 'submit'
-							? submitSigned(trx, { ...input, expectedPayload })
-							: withdrawSigned(trx, input)
-					);
-					return {
-						redirect: `/applications/${application.id}?${kind === 'submit' ? 'submitted' : 'withdrawn'}=1`
-					};
-				},
-				() =>
-					kind === 'submit'
-						? refusingStale(() => payloadFor(event, application))
-						: Promise.resolve(undefined)
-			);
+							? refusingStale(() => payloadFor(event, application))
+							: Promise.resolve(undefined)
+				);
+			} catch (failure) {
+				if (!(failure instanceof StatusMoved)) throw failure;
+				// The transaction rolled back: the act and its audit entry are gone with it.
+				return (
+					alreadyMoved(await applicationOr404(event), kind) ??
+					failureResponse(new AuthFailure('challenge_mismatch', 'status moved'))
+				);
+			}
 		}
 	};
 }
 
 /** Signed something other than the current draft, or twice: refused like any bad ceremony. */
+function refusal(failure: unknown): unknown {
+	return failure instanceof SubmissionError
+		? new AuthFailure('challenge_mismatch', failure.code)
+		: failure;
+}
+
 async function refusingStale<T>(run: () => Promise<T>): Promise<T> {
 	try {
 		return await run();
 	} catch (failure) {
-		if (failure instanceof SubmissionError)
-			throw new AuthFailure('challenge_mismatch', failure.code);
-		throw failure;
+		throw refusal(failure);
 	}
 }
 

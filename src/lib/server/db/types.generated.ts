@@ -171,6 +171,7 @@ export interface DeskRequest {
   power_of_attorney: Generated<boolean>;
   received_on: string;
   reference: string;
+  request_key: string | null;
   requester_name: string;
   requester_type: string;
   signed_act_id: string | null;
@@ -285,6 +286,7 @@ export interface Inquiry {
   kind: string;
   municipality_code: string;
   received_at: Timestamp;
+  request_key: string | null;
   response: string | null;
   subject: string;
   subject_atena_number: string | null;

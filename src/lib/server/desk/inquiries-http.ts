@@ -1,9 +1,11 @@
 // The desk's 問合せ・苦情 log: log a call or visit, answer and close it.
 import { fail, redirect, type RequestEvent } from '@sveltejs/kit';
+import { randomUUID } from 'node:crypto';
 import { m } from '$lib/paraglide/messages';
 import { recordAudit } from '../audit/record';
 import { staffActor } from '../auth/http';
 import { db } from '../db';
+import { formKeyPattern } from '../db/form-key';
 import { tokyoDate } from '../staff/accounts';
 import { requirePermission } from '../staff/permissions';
 import { closeInquiry, InquiryError, inquiryInput, inquiryLog, logInquiry } from './inquiries';
@@ -20,7 +22,8 @@ export async function inquiriesLoad(event: RequestEvent) {
 		result: 'ok',
 		payload: { rows: rows.length }
 	});
-	return { rows, done: event.url.searchParams.get('done') };
+	// The log form's one-time key: a double tap on 記録 logs one inquiry.
+	return { rows, done: event.url.searchParams.get('done'), requestKey: randomUUID() };
 }
 
 export async function logAction(event: RequestEvent) {
@@ -34,11 +37,14 @@ export async function logAction(event: RequestEvent) {
 		subject: String(form.get('subject') ?? '').slice(0, 2000)
 	};
 	const parsed = inquiryInput.safeParse(values);
-	if (!parsed.success) return fail(400, { values, message: m.inquiry_invalid() });
+	const requestKey = String(form.get('request_key') ?? '');
+	if (!parsed.success || !formKeyPattern.test(requestKey))
+		return fail(400, { values, message: m.inquiry_invalid() });
 	try {
 		await logInquiry(db(), {
 			municipalityCode: staff.municipalityCode,
 			inquiry: parsed.data,
+			requestKey,
 			actor: staffActor(event.locals),
 			context: event.locals.audit,
 			now: new Date()

@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { recordAudit, type Actor, type AuditContext } from '../audit/record';
 import type { Executor } from '../db';
+import { lockFormKey } from '../db/form-key';
 
 export const inquiryInput = z.object({
 	kind: z.enum(['inquiry', 'complaint']),
@@ -28,6 +29,8 @@ export async function logInquiry(
 	input: {
 		municipalityCode: string;
 		inquiry: InquiryInput;
+		/** The log form's one-time key: the same key logs one inquiry. */
+		requestKey?: string;
 		actor: Actor;
 		context?: AuditContext;
 		now: Date;
@@ -45,6 +48,16 @@ export async function logInquiry(
 		if (!person) throw new InquiryError('person_unknown');
 	}
 	return db.transaction().execute(async (trx) => {
+		if (input.requestKey) {
+			await lockFormKey(trx, input.requestKey);
+			const existing = await trx
+				.selectFrom('inquiry')
+				.select('id')
+				.where('municipality_code', '=', input.municipalityCode)
+				.where('request_key', '=', input.requestKey)
+				.executeTakeFirst();
+			if (existing) return existing;
+		}
 		const row = await trx
 			.insertInto('inquiry')
 			.values({
@@ -55,6 +68,7 @@ export async function logInquiry(
 				caller_name: inquiry.callerName,
 				subject_atena_number: atena,
 				subject: inquiry.subject,
+				request_key: input.requestKey ?? null,
 				created_by: input.actor.id
 			})
 			.returning('id')

@@ -3,7 +3,8 @@
 // signs the request's own words, and the desk receives it like any other, its clock starting the
 // day it arrives. A child's data is requested at the desk by the 法定代理人, who proves that role
 // there; the portal takes requests about the signed-in person only.
-import { error, type RequestEvent } from '@sveltejs/kit';
+import { error, json, type RequestEvent } from '@sveltejs/kit';
+import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { m } from '$lib/paraglide/messages';
 import { recordAudit } from '../audit/record';
@@ -21,7 +22,9 @@ const requestForm = z.object({
 		.string()
 		.uuid()
 		.optional()
-		.or(z.literal('').transform(() => undefined))
+		.or(z.literal('').transform(() => undefined)),
+	/** The page's one-time key: signing the same request again registers it once. */
+	key: z.string().uuid()
 });
 
 async function ownRequests(event: RequestEvent) {
@@ -105,7 +108,8 @@ export async function onlineRequestsLoad(event: RequestEvent) {
 			until: correctionWindowEnd(row.decided_on!)
 		})),
 		deadlineDays: city.disclosure_deadline_days,
-		done: event.url.searchParams.get('done')
+		done: event.url.searchParams.get('done'),
+		requestKey: randomUUID()
 	};
 }
 
@@ -114,7 +118,7 @@ async function payloadFor(event: RequestEvent, body: unknown) {
 	const resident = event.locals.resident!;
 	const parsed = requestForm.safeParse(body);
 	if (!parsed.success) error(400, m.online_request_invalid());
-	const { kind, what, follows } = parsed.data;
+	const { kind, what, follows, key } = parsed.data;
 	if (kind !== 'disclosure') {
 		const today = tokyoDate(new Date());
 		if (!follows || !(await followable(event, today)).some((row) => row.id === follows))
@@ -126,8 +130,18 @@ async function payloadFor(event: RequestEvent, body: unknown) {
 		person: resident.atenaNumber,
 		kind,
 		whatRequested: what,
-		followsDisclosure: kind === 'disclosure' ? null : follows
+		followsDisclosure: kind === 'disclosure' ? null : follows,
+		requestKey: key
 	};
+}
+
+const doneAt = (reference: string) => `/requests?done=${reference}`;
+
+/** The request was registered by an earlier signing of the same page (its answer was lost). */
+class AlreadyRegistered extends Error {
+	constructor(readonly reference: string) {
+		super('already registered');
+	}
 }
 
 export const onlineRequest = {
@@ -136,44 +150,54 @@ export const onlineRequest = {
 			kind: 'desk_request',
 			payload: await payloadFor(event, body)
 		})),
-	verify: (event: RequestEvent) =>
-		signVerify(event, async (act, trx) => {
-			const resident = event.locals.resident!;
-			// What was signed is what is registered: the stored act's payload, not the browser's.
-			const signed = JSON.parse(act.payload) as Awaited<ReturnType<typeof payloadFor>>;
-			if (act.kind !== 'desk_request' || signed.person !== resident.atenaNumber)
-				error(400, m.online_request_invalid());
-			const person = await trx
-				.selectFrom('resident')
-				.select('name_kanji')
-				.where('municipality_code', '=', resident.municipalityCode)
-				.where('atena_number', '=', resident.atenaNumber)
-				.executeTakeFirstOrThrow();
-			try {
-				const created = await registerDeskRequest(trx, {
-					municipalityCode: resident.municipalityCode,
-					request: {
-						kind: signed.kind,
-						channel: 'online',
-						subjectAtenaNumber: resident.atenaNumber,
-						requesterType: 'self',
-						requesterName: person.name_kanji,
-						powerOfAttorney: false,
-						identityDocuments: ['portal_signature'],
-						whatRequested: signed.whatRequested,
-						receivedOn: tokyoDate(new Date()),
-						followsDisclosure: signed.followsDisclosure ?? undefined,
-						signedActId: act.id
-					},
-					actor: residentActor(event.locals),
-					context: event.locals.audit,
-					today: tokyoDate(new Date()),
-					now: new Date()
-				});
-				return { redirect: `/requests?done=${created.reference}` };
-			} catch (failure) {
-				if (failure instanceof DeskRequestError) error(400, m.online_request_invalid());
-				throw failure;
-			}
-		})
+	verify: async (event: RequestEvent) => {
+		try {
+			return await signVerify(event, async (act, trx) => {
+				const resident = event.locals.resident!;
+				// What was signed is what is registered: the stored act's payload, not the browser's.
+				const signed = JSON.parse(act.payload) as Awaited<ReturnType<typeof payloadFor>>;
+				if (act.kind !== 'desk_request' || signed.person !== resident.atenaNumber)
+					error(400, m.online_request_invalid());
+				const person = await trx
+					.selectFrom('resident')
+					.select('name_kanji')
+					.where('municipality_code', '=', resident.municipalityCode)
+					.where('atena_number', '=', resident.atenaNumber)
+					.executeTakeFirstOrThrow();
+				try {
+					const created = await registerDeskRequest(trx, {
+						municipalityCode: resident.municipalityCode,
+						request: {
+							kind: signed.kind,
+							channel: 'online',
+							subjectAtenaNumber: resident.atenaNumber,
+							requesterType: 'self',
+							requesterName: person.name_kanji,
+							powerOfAttorney: false,
+							identityDocuments: ['portal_signature'],
+							whatRequested: signed.whatRequested,
+							receivedOn: tokyoDate(new Date()),
+							followsDisclosure: signed.followsDisclosure ?? undefined,
+							signedActId: act.id,
+							requestKey: signed.requestKey
+						},
+						actor: residentActor(event.locals),
+						context: event.locals.audit,
+						today: tokyoDate(new Date()),
+						now: new Date()
+					});
+					// Rolled back with the new act: the first signature is the request's.
+					if (created.repeated) throw new AlreadyRegistered(created.reference);
+					return { redirect: doneAt(created.reference) };
+				} catch (failure) {
+					if (failure instanceof DeskRequestError) error(400, m.online_request_invalid());
+					throw failure;
+				}
+			});
+		} catch (failure) {
+			if (failure instanceof AlreadyRegistered)
+				return json({ redirect: doneAt(failure.reference) });
+			throw failure;
+		}
+	}
 };

@@ -1,10 +1,12 @@
 // The contact desk's screen for 開示・訂正・利用停止請求: the open requests by days left (overdue
 // first), registering a request received at the desk, by post or online, and extending one.
 import { fail, redirect, type RequestEvent } from '@sveltejs/kit';
+import { randomUUID } from 'node:crypto';
 import { m } from '$lib/paraglide/messages';
 import { recordAudit } from '../audit/record';
 import { staffActor } from '../auth/http';
 import { db } from '../db';
+import { formKeyPattern } from '../db/form-key';
 import { tokyoDate } from '../staff/accounts';
 import { requirePermission } from '../staff/permissions';
 import {
@@ -50,7 +52,9 @@ export async function deskLoad(event: RequestEvent) {
 		requests,
 		today,
 		identityDocuments: [...identityDocuments],
-		done: event.url.searchParams.get('done')
+		done: event.url.searchParams.get('done'),
+		// The register form's one-time key: a double tap on 登録 registers one request.
+		requestKey: randomUUID()
 	};
 }
 
@@ -87,7 +91,8 @@ export async function registerAction(event: RequestEvent) {
 	if (!values.whatRequested) errors.what = m.desk_error_what();
 	if (!/^\d{4}-\d{2}-\d{2}$/.test(values.receivedOn)) errors.received_on = m.error_date_format();
 	if (!/^[0-9]{1,15}$/.test(values.atena)) errors.atena = m.dose_error_person_unknown();
-	if (Object.keys(errors).length)
+	const requestKey = String(form.get('request_key') ?? '');
+	if (Object.keys(errors).length || !formKeyPattern.test(requestKey))
 		return fail(400, { values, errors, message: m.dose_change_invalid() });
 	const follows = values.follows
 		? await db()
@@ -110,7 +115,8 @@ export async function registerAction(event: RequestEvent) {
 				identityDocuments: values.identityDocuments,
 				whatRequested: values.whatRequested,
 				receivedOn: values.receivedOn,
-				followsDisclosure: follows?.id
+				followsDisclosure: follows?.id,
+				requestKey
 			},
 			actor: staffActor(event.locals),
 			context: event.locals.audit,

@@ -5,6 +5,7 @@
 import { sql } from 'kysely';
 import { recordAudit, type Actor, type AuditContext } from '../audit/record';
 import type { Executor } from '../db';
+import { lockFormKey } from '../db/form-key';
 import { japaneseDate } from '../documents/dates';
 import { renderNotice } from '../documents/notice';
 import { nextDocumentNumber, registerDocument } from '../documents/registry';
@@ -65,6 +66,8 @@ export type DeskRequestInput = {
 	followsDisclosure?: string;
 	/** Online requests: the act the person signed in the portal (checked by the caller). */
 	signedActId?: string;
+	/** The one-time key of the form it came from: the same key registers one request. */
+	requestKey?: string;
 };
 
 async function clockRules(
@@ -94,7 +97,7 @@ export async function registerDeskRequest(
 		today: string;
 		now: Date;
 	}
-): Promise<{ id: string; reference: string; deadline: string }> {
+): Promise<{ id: string; reference: string; deadline: string; repeated: boolean }> {
 	const { request } = input;
 	if (request.receivedOn > input.today) throw new DeskRequestError('received_in_future');
 	if (request.identityDocuments.length === 0) throw new DeskRequestError('identity_required');
@@ -134,6 +137,17 @@ export async function registerDeskRequest(
 		await clockRules(db, input.municipalityCode, request.kind)
 	);
 	const register = async (trx: Executor) => {
+		if (request.requestKey) {
+			await lockFormKey(trx, request.requestKey);
+			const existing = await trx
+				.selectFrom('desk_request')
+				.select(['id', 'reference', 'deadline'])
+				.where('municipality_code', '=', input.municipalityCode)
+				.where('subject_atena_number', '=', request.subjectAtenaNumber)
+				.where('request_key', '=', request.requestKey)
+				.executeTakeFirst();
+			if (existing) return { ...existing, repeated: true };
+		}
 		const { rows } = await sql<{ n: string }>`
 			SELECT nextval('desk_request_number_seq')::text AS n`.execute(trx);
 		const reference = `D${request.receivedOn.slice(0, 4)}-${rows[0]!.n.padStart(6, '0')}`;
@@ -152,6 +166,7 @@ export async function registerDeskRequest(
 				what_requested: request.whatRequested,
 				follows_disclosure: request.followsDisclosure ?? null,
 				signed_act_id: request.signedActId ?? null,
+				request_key: request.requestKey ?? null,
 				received_on: request.receivedOn,
 				deadline,
 				created_by: input.actor.id,
@@ -170,7 +185,7 @@ export async function registerDeskRequest(
 			result: 'ok',
 			payload: { kind: request.kind, channel: request.channel, deadline }
 		});
-		return { id: row.id, reference, deadline };
+		return { id: row.id, reference, deadline, repeated: false };
 	};
 	// Inside a signed act's transaction (an online request), or on its own (the desk).
 	return db.isTransaction ? register(db) : db.transaction().execute(register);

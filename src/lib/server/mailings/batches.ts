@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql, type Updateable } from 'kysely';
 import type { DB, Executor, Database } from '../db';
+import { lockFormKey } from '../db/form-key';
 import { recordAudit, type Actor, type AuditContext } from '../audit/record';
 import { tokyoDate } from '../staff/accounts';
 import { countByDose, findRecipients, type MailingCriteria } from './selection';
@@ -59,8 +60,7 @@ export async function createMailingBatch(
 	const today = tokyoDate(input.now);
 	const requestKey = input.requestKey ?? randomUUID();
 	return db.transaction().execute(async (trx) => {
-		// Serialise per key: a second request with the same key waits for the first, then finds it.
-		await sql`SELECT pg_advisory_xact_lock(hashtext(${requestKey}))`.execute(trx);
+		await lockFormKey(trx, requestKey);
 		const existing = await trx
 			.selectFrom('mailing_batch')
 			.select(['id', 'recipients', 'parts'])

@@ -8,6 +8,7 @@ import { getLocale } from '$lib/paraglide/runtime';
 import { recordAudit } from '../audit/record';
 import { staffActor } from '../auth/http';
 import { db } from '../db';
+import { formKeyPattern } from '../db/form-key';
 import { jobs } from '../jobs/runtime';
 import { activeCatalogue } from '../residents/household';
 import { tokyoDate } from '../staff/accounts';
@@ -128,7 +129,7 @@ export async function createAction(event: RequestEvent) {
 		});
 	}
 	const requestKey = String(form.get('request_key') ?? '');
-	if (!/^[0-9a-f-]{36}$/.test(requestKey))
+	if (!formKeyPattern.test(requestKey))
 		return fail(400, { values, message: m.mailing_error_invalid() });
 	let batchId: string;
 	try {
