@@ -79,6 +79,14 @@ export async function expectDenied(
  * Tests run in parallel workers against one server: each worker takes residents from its own
  * lane (宛名番号 modulo the worker count), so two tests never pick the same person.
  */
+/**
+ * Waits until SvelteKit has hydrated the page: its route announcer exists only after mount. Text
+ * typed into a field while the page hydrates was once lost in CI (an empty 宛名番号 was posted).
+ */
+export async function hydrated(page: Page): Promise<void> {
+	await page.locator('#svelte-announcer').waitFor({ state: 'attached' });
+}
+
 export function lane(): { index: number; count: number } {
 	return { index: test.info().parallelIndex % 2, count: 2 };
 }

@@ -6,7 +6,7 @@
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test } from '@playwright/test';
 import { sql } from 'kysely';
-import { createStaffByCli, lane, registerStaff, serverDatabase } from './support';
+import { createStaffByCli, hydrated, lane, registerStaff, serverDatabase } from './support';
 
 const run = Date.now().toString(36);
 
@@ -26,6 +26,7 @@ test('a contractor enters a dose, a caseworker checks it', async ({ browser }) =
 		createStaffByCli({ role: 'contractor', login: `entry-${run}`, name: '入力 委託' })
 	);
 	await contractor.goto('/staff/vaccinations');
+	await hydrated(contractor);
 	await expect(contractor.getByTestId('pending-doses')).toHaveCount(0);
 	await contractor.getByLabel('宛名番号').fill(child.atena_number);
 	await contractor.getByLabel('ワクチン・回').selectOption({ label: 'BCG 1回' });
