@@ -5,8 +5,8 @@ import { m } from '$lib/paraglide/messages';
 import { getLocale } from '$lib/paraglide/runtime';
 import { recordAudit } from '../audit/record';
 import { AuthFailure } from '../auth/failures';
-import { signOptions, signVerify } from '../auth/flows';
-import { failureResponse, residentActor, servedMunicipality } from '../auth/http';
+import { AnswerWithoutAct, signOptions, signVerify } from '../auth/flows';
+import { residentActor, servedMunicipality } from '../auth/http';
 import { config } from '../config';
 import { db } from '../db';
 import { sealIntake } from '../mynumber/intake';
@@ -542,18 +542,15 @@ async function payloadFor(event: RequestEvent, application: Application) {
  * not that their passkey failed; nothing is signed and nothing changes.
  */
 function alreadyMoved(application: Application, kind: SignedTransition): Response | null {
-	if (residentMay(application.status as Status, kind)) return null;
-	return json(
-		{
-			message: kind === 'submit' ? m.application_not_editable() : m.withdraw_not_possible(),
-			moved: true
-		},
-		{ status: 409 }
-	);
+	return residentMay(application.status as Status, kind)
+		? null
+		: json(movedBody(kind), { status: 409 });
 }
 
-/** The application's status changed while its signature was being checked (another tab won). */
-class StatusMoved extends Error {}
+const movedBody = (kind: SignedTransition) => ({
+	message: kind === 'submit' ? m.application_not_editable() : m.withdraw_not_possible(),
+	moved: true
+});
 
 type SignedTransition = 'submit' | 'withdraw';
 
@@ -575,10 +572,9 @@ function signedTransition(kind: SignedTransition) {
 		},
 		verify: async (event: RequestEvent) => {
 			const application = await applicationOr404(event);
-			const moved = alreadyMoved(application, kind);
-			if (moved) return moved;
-			try {
-				return await signVerify(
+			return (
+				alreadyMoved(application, kind) ??
+				signVerify(
 					event,
 					async (act, trx, expectedPayload) => {
 						const input = {
@@ -594,8 +590,9 @@ function signedTransition(kind: SignedTransition) {
 								? submitSigned(trx, { ...input, expectedPayload })
 								: withdrawSigned(trx, input));
 						} catch (failure) {
+							// Its status moved on while the signature was checked (another tab won).
 							if (failure instanceof SubmissionError && failure.code === 'not_editable')
-								throw new StatusMoved();
+								throw new AnswerWithoutAct(movedBody(kind), 409);
 							throw refusal(failure);
 						}
 						return {
@@ -606,15 +603,8 @@ function signedTransition(kind: SignedTransition) {
 						kind === 'submit'
 							? refusingStale(() => payloadFor(event, application))
 							: Promise.resolve(undefined)
-				);
-			} catch (failure) {
-				if (!(failure instanceof StatusMoved)) throw failure;
-				// The transaction rolled back: the act and its audit entry are gone with it.
-				return (
-					alreadyMoved(await applicationOr404(event), kind) ??
-					failureResponse(new AuthFailure('challenge_mismatch', 'status moved'))
-				);
-			}
+				)
+			);
 		}
 	};
 }

@@ -382,6 +382,21 @@ export async function actFromBody(
 	return { kind: request.kind as SignedActKind, payload: request.payload };
 }
 
+/**
+ * Thrown by a signed act's handler to answer without keeping the act: the transaction that
+ * stores it rolls back (its audit entry with it), so no signature stands that did nothing, and
+ * the person gets `body`. For an act that has already happened (its answer was lost, or another
+ * tab got there first).
+ */
+export class AnswerWithoutAct extends Error {
+	constructor(
+		readonly body: Record<string, unknown>,
+		readonly status = 200
+	) {
+		super('answered without keeping the act');
+	}
+}
+
 export async function signVerify<Prepared = undefined>(
 	event: RequestEvent,
 	onSigned: SignedActHandler<Prepared>,
@@ -400,35 +415,41 @@ export async function signVerify<Prepared = undefined>(
 			const body = await readJson(event.request);
 			const prepared = (prepare ? await prepare() : undefined) as Prepared;
 			const at = now();
-			const { effect } = await completeSigning(
-				db(),
-				relyingParty(city, 'resident'),
-				{
-					accountId: resident.accountId,
-					municipalityCode: resident.municipalityCode,
-					ceremonyHash: ceremonyHash(event.cookies),
-					response: body,
-					userHandleOf: (ownerId) => userHandleOf(db(), 'resident', ownerId),
-					now: at
-				},
-				async (act, trx) => {
-					await recordAudit(trx, {
+			try {
+				const { effect } = await completeSigning(
+					db(),
+					relyingParty(city, 'resident'),
+					{
+						accountId: resident.accountId,
 						municipalityCode: resident.municipalityCode,
-						actor: residentActor(event.locals),
-						context: event.locals.audit,
-						action: 'auth.sign',
-						subjectAtenaNumber: resident.atenaNumber,
-						objectType: 'signed_act',
-						objectId: act.id,
-						result: 'ok',
-						// base64url, not hex: 64 hex characters now and then hold a run of 12 decimal digits
-						// with a valid check digit, which the audit log rightly refuses as a 個人番号.
-						payload: { kind: act.kind, digest: act.digest.toString('base64url') }
-					});
-					return onSigned(act, trx, prepared);
-				}
-			);
-			return json(effect);
+						ceremonyHash: ceremonyHash(event.cookies),
+						response: body,
+						userHandleOf: (ownerId) => userHandleOf(db(), 'resident', ownerId),
+						now: at
+					},
+					async (act, trx) => {
+						await recordAudit(trx, {
+							municipalityCode: resident.municipalityCode,
+							actor: residentActor(event.locals),
+							context: event.locals.audit,
+							action: 'auth.sign',
+							subjectAtenaNumber: resident.atenaNumber,
+							objectType: 'signed_act',
+							objectId: act.id,
+							result: 'ok',
+							// base64url, not hex: 64 hex characters now and then hold a run of 12 decimal digits
+							// with a valid check digit, which the audit log rightly refuses as a 個人番号.
+							payload: { kind: act.kind, digest: act.digest.toString('base64url') }
+						});
+						return onSigned(act, trx, prepared);
+					}
+				);
+				return json(effect);
+			} catch (failure) {
+				if (failure instanceof AnswerWithoutAct)
+					return json(failure.body, { status: failure.status });
+				throw failure;
+			}
 		},
 		residentActor(event.locals)
 	);

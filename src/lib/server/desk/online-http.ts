@@ -3,13 +3,13 @@
 // signs the request's own words, and the desk receives it like any other, its clock starting the
 // day it arrives. A child's data is requested at the desk by the 法定代理人, who proves that role
 // there; the portal takes requests about the signed-in person only.
-import { error, json, type RequestEvent } from '@sveltejs/kit';
+import { error, type RequestEvent } from '@sveltejs/kit';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { m } from '$lib/paraglide/messages';
 import { recordAudit } from '../audit/record';
 import { residentActor } from '../auth/http';
-import { signOptions, signVerify } from '../auth/flows';
+import { AnswerWithoutAct, signOptions, signVerify } from '../auth/flows';
 import { db } from '../db';
 import { tokyoDate } from '../staff/accounts';
 import { correctionWindowEnd, daysLeft } from './clock';
@@ -137,67 +137,54 @@ async function payloadFor(event: RequestEvent, body: unknown) {
 
 const doneAt = (reference: string) => `/requests?done=${reference}`;
 
-/** The request was registered by an earlier signing of the same page (its answer was lost). */
-class AlreadyRegistered extends Error {
-	constructor(readonly reference: string) {
-		super('already registered');
-	}
-}
-
 export const onlineRequest = {
 	options: (event: RequestEvent) =>
 		signOptions(event, async (body) => ({
 			kind: 'desk_request',
 			payload: await payloadFor(event, body)
 		})),
-	verify: async (event: RequestEvent) => {
-		try {
-			return await signVerify(event, async (act, trx) => {
-				const resident = event.locals.resident!;
-				// What was signed is what is registered: the stored act's payload, not the browser's.
-				const signed = JSON.parse(act.payload) as Awaited<ReturnType<typeof payloadFor>>;
-				if (act.kind !== 'desk_request' || signed.person !== resident.atenaNumber)
-					error(400, m.online_request_invalid());
-				const person = await trx
-					.selectFrom('resident')
-					.select('name_kanji')
-					.where('municipality_code', '=', resident.municipalityCode)
-					.where('atena_number', '=', resident.atenaNumber)
-					.executeTakeFirstOrThrow();
-				try {
-					const created = await registerDeskRequest(trx, {
-						municipalityCode: resident.municipalityCode,
-						request: {
-							kind: signed.kind,
-							channel: 'online',
-							subjectAtenaNumber: resident.atenaNumber,
-							requesterType: 'self',
-							requesterName: person.name_kanji,
-							powerOfAttorney: false,
-							identityDocuments: ['portal_signature'],
-							whatRequested: signed.whatRequested,
-							receivedOn: tokyoDate(new Date()),
-							followsDisclosure: signed.followsDisclosure ?? undefined,
-							signedActId: act.id,
-							requestKey: signed.requestKey
-						},
-						actor: residentActor(event.locals),
-						context: event.locals.audit,
-						today: tokyoDate(new Date()),
-						now: new Date()
-					});
-					// Rolled back with the new act: the first signature is the request's.
-					if (created.repeated) throw new AlreadyRegistered(created.reference);
-					return { redirect: doneAt(created.reference) };
-				} catch (failure) {
-					if (failure instanceof DeskRequestError) error(400, m.online_request_invalid());
-					throw failure;
-				}
-			});
-		} catch (failure) {
-			if (failure instanceof AlreadyRegistered)
-				return json({ redirect: doneAt(failure.reference) });
-			throw failure;
-		}
-	}
+	verify: (event: RequestEvent) =>
+		signVerify(event, async (act, trx) => {
+			const resident = event.locals.resident!;
+			// What was signed is what is registered: the stored act's payload, not the browser's.
+			const signed = JSON.parse(act.payload) as Awaited<ReturnType<typeof payloadFor>>;
+			if (act.kind !== 'desk_request' || signed.person !== resident.atenaNumber)
+				error(400, m.online_request_invalid());
+			const person = await trx
+				.selectFrom('resident')
+				.select('name_kanji')
+				.where('municipality_code', '=', resident.municipalityCode)
+				.where('atena_number', '=', resident.atenaNumber)
+				.executeTakeFirstOrThrow();
+			try {
+				const created = await registerDeskRequest(trx, {
+					municipalityCode: resident.municipalityCode,
+					request: {
+						kind: signed.kind,
+						channel: 'online',
+						subjectAtenaNumber: resident.atenaNumber,
+						requesterType: 'self',
+						requesterName: person.name_kanji,
+						powerOfAttorney: false,
+						identityDocuments: ['portal_signature'],
+						whatRequested: signed.whatRequested,
+						receivedOn: tokyoDate(new Date()),
+						followsDisclosure: signed.followsDisclosure ?? undefined,
+						signedActId: act.id,
+						requestKey: signed.requestKey
+					},
+					actor: residentActor(event.locals),
+					context: event.locals.audit,
+					today: tokyoDate(new Date()),
+					now: new Date()
+				});
+				// Registered by an earlier signing of this page whose answer was lost: that signature
+				// is the request's, and this one is rolled back.
+				if (created.repeated) throw new AnswerWithoutAct({ redirect: doneAt(created.reference) });
+				return { redirect: doneAt(created.reference) };
+			} catch (failure) {
+				if (failure instanceof DeskRequestError) error(400, m.online_request_invalid());
+				throw failure;
+			}
+		})
 };
