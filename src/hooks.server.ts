@@ -3,7 +3,7 @@ import type { Handle, HandleServerError, ServerInit } from '@sveltejs/kit';
 import { sequence } from '@sveltejs/kit/hooks';
 import { paraglideMiddleware } from '$lib/paraglide/server';
 import { config } from '$lib/server/config';
-import { closeDb, db } from '$lib/server/db';
+import { closeDb, db, inPortalZone } from '$lib/server/db';
 import {
 	isDatabaseUnavailable,
 	isInvalidValue,
@@ -37,6 +37,18 @@ const realmAndContext: Handle = async ({ event, resolve }) => {
 	// endpoint runs, for pages and API alike.
 	if (!isServed(realm, config().appRole)) return withSecurityHeaders(notFound(), event.url);
 	event.locals.realm = realm;
+	// The combined deployment answers resident and public requests as the portal would: on the
+	// portal's database role (src/lib/server/db/index.ts).
+	if (realm !== 'staff' && config().appRole === 'all')
+		return inPortalZone(() => serve(event, resolve, realm));
+	return serve(event, resolve, realm);
+};
+
+async function serve(
+	event: Parameters<Handle>[0]['event'],
+	resolve: Parameters<Handle>[0]['resolve'],
+	realm: ReturnType<typeof realmOf>
+): Promise<Response> {
 	const sessionId = sessionCookieNames.map((name) => event.cookies.get(name)).find(Boolean) ?? null;
 	event.locals.audit = auditContextFor(event.request, event.getClientAddress(), sessionId);
 
@@ -74,7 +86,7 @@ const realmAndContext: Handle = async ({ event, resolve }) => {
 	response = withSecurityHeaders(response, event.url);
 	response.headers.set('X-Request-Id', event.locals.audit.requestId);
 	return response;
-};
+}
 
 /** Before any page runs (the session could not be read): a 503 page or JSON, Retry-After. */
 function unavailable(request: Request, requestId: string): Response {

@@ -23,6 +23,7 @@ import { PortalClient } from './portal-client';
 
 const password = 'harness';
 const backofficePassword = 'harness-backoffice';
+const portalPassword = 'harness-portal';
 
 export type Harness = Awaited<ReturnType<typeof startHarness>>;
 
@@ -57,7 +58,7 @@ export async function startHarness(options: {
 	const pgPort = server.port;
 	await ensureDatabase(server.superuserUrl(), 'harness');
 	const ownerUrl = server.superuserUrl('harness');
-	await provisionLoginRoles(ownerUrl, { portal: 'harness-portal', backoffice: backofficePassword });
+	await provisionLoginRoles(ownerUrl, { portal: portalPassword, backoffice: backofficePassword });
 	await migrateToLatest(ownerUrl);
 	const owner: Database = createDatabase(ownerUrl, { max: 4 });
 	const myNumberKey = { id: 'harness', key: randomBytes(32) };
@@ -113,6 +114,7 @@ export async function startHarness(options: {
 		ORIGIN: origin,
 		APP_ROLE: 'all',
 		DATABASE_URL: withCredentials(ownerUrl, loginRoles.backoffice.login, backofficePassword),
+		PORTAL_DATABASE_URL: withCredentials(ownerUrl, loginRoles.portal.login, portalPassword),
 		MY_NUMBER_KEY: `harness:${myNumberKey.key.toString('base64')}`,
 		DOCUMENT_KEY: `harness:${randomBytes(32).toString('base64')}`,
 		AUDIT_CHECKPOINT_KEY: `harness:${checkpoints.key.key.toString('base64')}`,

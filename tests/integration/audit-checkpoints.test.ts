@@ -8,13 +8,19 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
 	checkpointFile,
+	checkpointFreshness,
 	checkpointSigner,
 	parsePublicKeys,
 	publicKeyText,
 	verifyCheckpoints,
 	writeCheckpoints
 } from '../../src/lib/server/audit/checkpoint';
+import {
+	checkpointScheduleHealth,
+	startCheckpointSchedule
+} from '../../src/lib/server/audit/checkpoint-schedule';
 import { entryHash, genesisHash } from '../../src/lib/server/audit/chain';
+import { mailingQueue, registryQueue, startJobs } from '../../src/lib/server/jobs/boss';
 import { recordAudit, type Actor } from '../../src/lib/server/audit/record';
 import { chainedFieldsOf, chainRows, verifyAuditChain } from '../../src/lib/server/audit/verify';
 import { freshDatabase, type TestDatabase } from '../support/database';
@@ -261,5 +267,101 @@ describe('signed audit checkpoints', () => {
 		const report = await check('138007');
 		expect(report.firstProblem).toBeNull();
 		expect(report.chains[0]?.checkpoints).toBe(4);
+	});
+});
+
+describe('checkpoints on schedule (issue 24, item 2)', () => {
+	// A database of its own: the chains broken on purpose above would (rightly) fail the schedule.
+	let shared: TestDatabase;
+	beforeAll(async () => {
+		shared = database;
+		database = await freshDatabase();
+	});
+	afterAll(async () => {
+		await database.close();
+		database = shared;
+	});
+	const waitFor = async (what: () => boolean | Promise<boolean>, seconds: number) => {
+		const until = Date.now() + seconds * 1000;
+		while (!(await what())) {
+			if (Date.now() > until) throw new Error(`not within ${seconds} s`);
+			await new Promise((resolve) => setTimeout(resolve, 200));
+		}
+	};
+	const linesOf = (code: string, folder = dir) => {
+		try {
+			return readFileSync(checkpointFile(folder, code), 'utf8').trim().split('\n');
+		} catch {
+			return [];
+		}
+	};
+
+	it('are written by the back office’s job runner, on its own role, so a later cut is found', async () => {
+		await chain('138101', 3);
+		const runner = await startJobs(database.urlFor('backoffice'), database.backoffice, {
+			checkpoints: { dir, signer, intervalSeconds: 1 }
+		});
+		try {
+			// One at start, then one per interval as the chain grows.
+			await waitFor(() => linesOf('138101').length >= 1, 10);
+			await append('138101', 5);
+			await waitFor(() => JSON.parse(linesOf('138101').at(-1)!).seq === '8', 10);
+			expect(checkpointScheduleHealth()).toBe('ok');
+			// Every queue the app sends to exists, and pg-boss schedules nothing.
+			for (const queue of [mailingQueue, registryQueue])
+				expect(await runner.boss.getQueue(queue)).toBeTruthy();
+			const { rows } = await sql`SELECT name FROM pgboss.schedule`.execute(database.owner);
+			expect(rows).toEqual([]);
+		} finally {
+			await runner.stop();
+		}
+		expect(checkpointScheduleHealth()).toBe('off');
+		// The auditor's screen warns once the newest checkpoint is two intervals old.
+		const fresh = { intervalSeconds: 1, now: new Date() };
+		expect((await checkpointFreshness(dir, '138101', fresh)).stale).toBe(false);
+		const later = { intervalSeconds: 1, now: new Date(Date.now() + 2_500) };
+		expect((await checkpointFreshness(dir, '138101', later)).stale).toBe(true);
+		expect((await checkpointFreshness(dir, '000000', fresh)).stale).toBe(true);
+		// The last five entries deleted by someone with full control of the database.
+		await tamper([
+			sql`DELETE FROM audit.payload WHERE municipality_code = '138101' AND seq > 3`,
+			sql`DELETE FROM audit.entry WHERE municipality_code = '138101' AND seq > 3`
+		]);
+		expect(
+			(await verifyAuditChain(database.owner, { municipalityCode: '138101' })).firstBreak
+		).toBeNull();
+		expect((await check('138101')).firstProblem).toMatchObject({
+			seq: '8',
+			problem: 'chain_truncated'
+		});
+	});
+
+	it('are loud when they cannot be written: an error line and a failing health', async () => {
+		await chain('138102', 2);
+		// A file where the directory should be: nothing can be written there.
+		const blocked = path.join(dir, 'not-a-directory');
+		writeFileSync(blocked, '');
+		const errors: string[] = [];
+		const original = console.error;
+		console.error = (line: string) => errors.push(String(line));
+		try {
+			const stop = startCheckpointSchedule(database.backoffice, {
+				dir: blocked,
+				signer,
+				intervalSeconds: 1
+			});
+			try {
+				await waitFor(() => errors.length > 0, 10);
+				expect(checkpointScheduleHealth()).toBe('failing');
+			} finally {
+				await stop();
+			}
+		} finally {
+			console.error = original;
+		}
+		expect(JSON.parse(errors[0]!)).toMatchObject({
+			level: 'error',
+			event: 'audit_checkpoint_failed'
+		});
 	});
 });

@@ -66,12 +66,15 @@ async function entryId(code: string, seq: number): Promise<string> {
 }
 
 describe('audit log protection', () => {
-	it('lets the app roles insert and read but never update, delete or truncate', async () => {
+	it('lets the back office read, the portal append only, and neither update, delete or truncate', async () => {
 		await write(3);
+		await expect(
+			database.backoffice.selectFrom('audit.entry').select('seq').execute()
+		).resolves.not.toHaveLength(0);
+		await expect(database.portal.selectFrom('audit.entry').select('seq').execute()).rejects.toThrow(
+			/permission denied/
+		);
 		for (const app of [database.backoffice, database.portal]) {
-			await expect(app.selectFrom('audit.entry').select('seq').execute()).resolves.not.toHaveLength(
-				0
-			);
 			await expect(sql`UPDATE audit.entry SET reason = 'x'`.execute(app)).rejects.toThrow(
 				/permission denied/
 			);
@@ -412,8 +415,13 @@ describe('audit chain under concurrency', () => {
 		const forged = (seq: bigint) =>
 			sql`INSERT INTO audit.entry (municipality_code, seq, occurred_at, actor_type, actor_id, actor_role, action, result, prev_hash, entry_hash)
 				VALUES (${city}, ${String(seq)}, now(), 'system', 'fork', 'system', 'resident.view', 'ok', ${head.entry_hash}, ${Buffer.alloc(32, Number(seq % 200n))})`;
-		await forged(BigInt(head.seq) + 1n).execute(database.backoffice);
-		await expect(forged(BigInt(head.seq) + 2n).execute(database.backoffice)).rejects.toThrow(
+		// No app role may insert an entry at all (only audit.append, as its owner, does) …
+		await expect(forged(BigInt(head.seq) + 1n).execute(database.backoffice)).rejects.toThrow(
+			/permission denied/
+		);
+		// … so the tripwire is for whoever holds the owner's login.
+		await forged(BigInt(head.seq) + 1n).execute(database.owner);
+		await expect(forged(BigInt(head.seq) + 2n).execute(database.owner)).rejects.toThrow(
 			/duplicate key/
 		);
 		// The forged entry itself is caught by the verifier.
@@ -527,11 +535,11 @@ describe('audit verification finds tampering', () => {
 		});
 	}
 
-	it('names a payload row that no entry covers, which an app role could insert', async () => {
+	it('names a payload row that no entry covers, which the owner could insert', async () => {
 		await freshChain('139007', 4);
-		await sql`INSERT INTO audit.payload (municipality_code, seq, payload) VALUES ('139007', 9, '{"kana":"ニセ"}')`.execute(
-			database.backoffice
-		);
+		const orphan = sql`INSERT INTO audit.payload (municipality_code, seq, payload) VALUES ('139007', 9, '{"kana":"ニセ"}')`;
+		await expect(orphan.execute(database.backoffice)).rejects.toThrow(/permission denied/);
+		await orphan.execute(database.owner);
 		const report = await verifyAuditChain(database.owner, { municipalityCode: '139007' });
 		expect(report.firstBreak).toEqual({
 			municipalityCode: '139007',

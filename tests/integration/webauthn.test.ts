@@ -59,6 +59,8 @@ async function signIn(
 	realm: AuthRealm = 'resident'
 ): Promise<string> {
 	const binding = { realm, purpose: 'authenticate' as const, ceremonyHash: browser };
+	// Each realm signs in through its own zone: staff on the back office's role.
+	const db = realm === 'staff' ? database.backoffice : database.portal;
 	const challenge = await storeChallenge(db, binding, new Date());
 	try {
 		await verifyAssertion(db, rp, {
@@ -185,6 +187,57 @@ describe('assertions', () => {
 		expect(await signIn(synced, { synced: true, counter: 0 })).toBe('accepted');
 		expect(await signIn(synced, { synced: true, counter: 0 })).toBe('accepted');
 		expect(await signIn(synced, { synced: false, counter: 0 })).toBe('backup_eligibility');
+	});
+
+	it('flag a credential for a counter regression only when the signature verified (issue 24, item 6)', async () => {
+		const holder = await resident();
+		expect(await signIn(holder)).toBe('accepted');
+		expect(await signIn(holder)).toBe('accepted');
+		// Someone with the credential id and user handle, but not the key: counter 0, a garbage
+		// signature. Refused as a bad signature; the key is not flagged and no notice is sent.
+		const forged = async () => {
+			const binding = {
+				realm: 'resident' as const,
+				purpose: 'authenticate' as const,
+				ceremonyHash: browser
+			};
+			const challenge = await storeChallenge(database.portal, binding, new Date());
+			const response = softAssertion(holder.soft, {
+				challenge,
+				origin: rp.origin,
+				rpId: rp.rpId,
+				counter: 0
+			});
+			response.response.signature = Buffer.from(randomBytes(72)).toString('base64url');
+			try {
+				await verifyAssertion(database.portal, rp, {
+					...binding,
+					response,
+					userHandleOf: (ownerId) => userHandleOf(database.portal, 'resident', ownerId),
+					now: new Date()
+				});
+				return 'accepted';
+			} catch (error) {
+				return (error as { reason?: string }).reason ?? String(error);
+			}
+		};
+		expect(await forged()).toBe('signature');
+		const row = await database.owner
+			.selectFrom('webauthn_credential')
+			.select(['flagged_at'])
+			.where('credential_id', '=', holder.soft.id)
+			.executeTakeFirstOrThrow();
+		expect(row.flagged_at).toBeNull();
+		const notices = await database.owner
+			.selectFrom('resident_notice')
+			.select('kind')
+			.where('resident_account_id', '=', holder.accountId)
+			.where('kind', '=', 'passkey_flagged')
+			.execute();
+		expect(notices).toEqual([]);
+		// The real key still works, from its own next counter.
+		holder.soft.counter = 2;
+		expect(await signIn(holder)).toBe('accepted');
 	});
 
 	it('let exactly one of two parallel assertions with the same counter through', async () => {

@@ -32,6 +32,9 @@ const schema = z.object({
 	DATABASE_URL: postgresUrl,
 	DATABASE_OWNER_URL: postgresUrl.optional(),
 	APP_ROLE: z.enum(appRoles).default('all'),
+	// APP_ROLE=all only: the portal's own login, which resident and public requests use there, so
+	// the combined deployment runs the portal under the portal's grants as a split one does.
+	PORTAL_DATABASE_URL: postgresUrl.optional(),
 	MY_NUMBER_KEY: keySpec.optional(),
 	// The back office's public intake key, for a portal that takes relief claimants' 個人番号
 	// without holding MY_NUMBER_KEY (npm run mynumber:intake-key prints it).
@@ -48,6 +51,13 @@ const schema = z.object({
 		.string()
 		.regex(/^\/[^\0]*$/, 'must be an absolute directory path')
 		.optional(),
+	// Seconds between two checkpoints (600 in production; a test runs them every few seconds).
+	AUDIT_CHECKPOINT_INTERVAL_SECONDS: z.coerce
+		.number()
+		.int()
+		.min(1, 'must be a whole number of seconds from 1 to 86400')
+		.max(86_400, 'must be a whole number of seconds from 1 to 86400')
+		.default(600),
 	AUDIT_CHECKPOINT_PUBLIC_KEY: z
 		.string()
 		.regex(
@@ -96,13 +106,16 @@ export type Config = {
 	databaseUrl: string;
 	databaseOwnerUrl: string;
 	appRole: AppRole;
+	/** APP_ROLE=all: the portal role's connection for resident and public requests. */
+	portalDatabaseUrl: string | undefined;
 	databasePoolMax: number;
 	myNumberKey: { id: string; key: Buffer } | undefined;
 	/** Seals 個人番号 typed on the portal for the back office; derived from MY_NUMBER_KEY if set. */
 	myNumberIntakeKey: { id: string; key: Buffer } | undefined;
 	documentKey: { id: string; key: Buffer } | undefined;
 	/** The signing key and directory of the audit checkpoints (the key needs the directory). */
-	auditCheckpoint: { key: { id: string; key: Buffer }; dir: string } | undefined;
+	auditCheckpoint:
+		{ key: { id: string; key: Buffer }; dir: string; intervalSeconds: number } | undefined;
 	auditCheckpointPublicKeys: string | undefined;
 	municipalityCode: string | undefined;
 	origin: string;
@@ -163,6 +176,7 @@ export function readConfig(env: Record<string, string | undefined>): Config {
 		databaseUrl: values.DATABASE_URL,
 		databaseOwnerUrl: values.DATABASE_OWNER_URL ?? values.DATABASE_URL,
 		appRole: values.APP_ROLE,
+		portalDatabaseUrl: values.PORTAL_DATABASE_URL,
 		databasePoolMax: values.PG_POOL_MAX,
 		myNumberKey: values.MY_NUMBER_KEY ? parseKeySpec(values.MY_NUMBER_KEY) : undefined,
 		myNumberIntakeKey: values.MY_NUMBER_INTAKE_KEY
@@ -173,7 +187,11 @@ export function readConfig(env: Record<string, string | undefined>): Config {
 		documentKey: values.DOCUMENT_KEY ? parseKeySpec(values.DOCUMENT_KEY) : undefined,
 		auditCheckpoint:
 			values.AUDIT_CHECKPOINT_KEY && values.AUDIT_CHECKPOINT_DIR
-				? { key: parseKeySpec(values.AUDIT_CHECKPOINT_KEY), dir: values.AUDIT_CHECKPOINT_DIR }
+				? {
+						key: parseKeySpec(values.AUDIT_CHECKPOINT_KEY),
+						dir: values.AUDIT_CHECKPOINT_DIR,
+						intervalSeconds: values.AUDIT_CHECKPOINT_INTERVAL_SECONDS
+					}
 				: undefined,
 		auditCheckpointPublicKeys: values.AUDIT_CHECKPOINT_PUBLIC_KEY,
 		municipalityCode: values.MUNICIPALITY_CODE,

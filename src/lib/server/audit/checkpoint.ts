@@ -161,7 +161,14 @@ export type CheckpointRefusal = {
  */
 export async function writeCheckpoints(
 	db: Executor,
-	options: { dir: string; signer: CheckpointSigner; now: Date; municipalityCode?: string }
+	options: {
+		dir: string;
+		signer: CheckpointSigner;
+		now: Date;
+		municipalityCode?: string;
+		/** A chain whose last checkpoint is newer than this gets none now (another process wrote it). */
+		skipIfNewerThan?: Date;
+	}
 ): Promise<{
 	written: { municipalityCode: string; seq: string; file: string }[];
 	refused: CheckpointRefusal[];
@@ -183,6 +190,12 @@ export async function writeCheckpoints(
 				refused.push({ municipalityCode: code, seq: null, problem: 'checkpoint_unreadable' });
 				continue;
 			}
+			if (
+				previous &&
+				options.skipIfNewerThan &&
+				Date.parse(previous.at) > options.skipIfNewerThan.getTime()
+			)
+				continue;
 			if (previous && (await hashAt(trx, code, previous.seq)) !== previous.hash) {
 				refused.push({ municipalityCode: code, seq: previous.seq, problem: 'chain_rewritten' });
 				continue;
@@ -221,6 +234,21 @@ export async function writeCheckpoints(
 		return { written, refused };
 	};
 	return db.isTransaction ? write(db) : db.transaction().execute(write);
+}
+
+/**
+ * When the newest checkpoint of a city was written, read from its file's last line (null when it
+ * has none), and whether that is older than twice the interval: the schedule has stopped.
+ */
+export async function checkpointFreshness(
+	dir: string,
+	municipalityCode: string,
+	options: { intervalSeconds: number; now: Date }
+): Promise<{ newestAt: string | null; stale: boolean }> {
+	const line = await lastLine(checkpointFile(dir, municipalityCode)).catch(() => null);
+	const newestAt = line ? (parseCheckpoint(line)?.at ?? null) : null;
+	const limit = options.now.getTime() - 2 * options.intervalSeconds * 1000;
+	return { newestAt, stale: newestAt === null || Date.parse(newestAt) < limit };
 }
 
 export type CheckpointProblem = {

@@ -16,7 +16,7 @@ import {
 	reviewsOf,
 	searchAuditLog
 } from './review';
-import { checkAuditLog, checkpointKeys } from './checkpoint';
+import { checkAuditLog, checkpointFreshness, checkpointKeys } from './checkpoint';
 import { config } from '../config';
 import { formOf } from '../http/form';
 
@@ -32,10 +32,29 @@ function checkpointsOfThisDeployment() {
 
 export async function auditLoad(event: RequestEvent) {
 	const staff = requirePermission(event.locals, 'audit.read');
+	const { auditCheckpoint } = config();
+	const chained = await db()
+		.selectFrom('audit.entry')
+		.select('seq')
+		.where('municipality_code', '=', staff.municipalityCode)
+		.limit(1)
+		.executeTakeFirst();
+	// Warn when the schedule has stopped: the newest checkpoint is older than two intervals.
+	const freshness =
+		auditCheckpoint && chained
+			? await checkpointFreshness(auditCheckpoint.dir, staff.municipalityCode, {
+					intervalSeconds: auditCheckpoint.intervalSeconds,
+					now: new Date()
+				})
+			: null;
 	return {
 		reviews: await reviewsOf(db(), staff.municipalityCode),
 		canReview: staff.permissions.has('audit.review'),
-		today: tokyoDate(new Date())
+		today: tokyoDate(new Date()),
+		checkpointMinutes: auditCheckpoint
+			? Number((auditCheckpoint.intervalSeconds / 60).toFixed(1))
+			: null,
+		staleCheckpoints: freshness?.stale ? { newestAt: freshness.newestAt } : null
 	};
 }
 

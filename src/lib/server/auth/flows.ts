@@ -28,6 +28,7 @@ import {
 import { notify } from './notices';
 import { hit, limits } from './rate-limit';
 import { sessionIdHash } from './sessions';
+import { safeNext } from './next';
 import { completeSigning, signedActKinds, signingOptions, type SignedActKind } from './signing';
 import {
 	authenticationOptions,
@@ -140,14 +141,6 @@ export async function signInVerify(event: RequestEvent, realm: AuthRealm): Promi
 		});
 		return json({ redirect: safeNext(event.url.searchParams.get('next'), realm) });
 	});
-}
-
-/** Only a path on this site within the realm; anything else goes to the realm's home. */
-export function safeNext(next: string | null, realm: AuthRealm): string {
-	const home = realm === 'staff' ? '/staff' : '/home';
-	if (!next || !next.startsWith('/') || next.startsWith('//') || next.includes('\\')) return home;
-	if (realm === 'staff' ? !next.startsWith('/staff') : next.startsWith('/staff')) return home;
-	return next;
 }
 
 // --- registration ----------------------------------------------------------------------------

@@ -6,7 +6,7 @@ import { m } from '$lib/paraglide/messages';
 import { recordAudit, type Actor } from '../audit/record';
 import type { AuditAction } from '../audit/actions';
 import { config } from '../config';
-import { db } from '../db';
+import { db, portalDb, processDb } from '../db';
 import { findServedMunicipality, type Municipality } from '../municipality';
 import { AuthFailure } from './failures';
 import { createSessionManager, type SessionManager } from './sessions';
@@ -59,11 +59,11 @@ export function sessionManagers(): Record<AuthRealm, SessionManager> {
 				};
 	};
 	managers ??= {
-		resident: createSessionManager(db(), 'resident', {
+		resident: createSessionManager(portalDb(), 'resident', {
 			secureCookies: config().secureCookies,
 			settings: settings('resident')
 		}),
-		staff: createSessionManager(db(), 'staff', {
+		staff: createSessionManager(processDb(), 'staff', {
 			secureCookies: config().secureCookies,
 			settings: settings('staff')
 		})

@@ -420,9 +420,8 @@ export async function verifyAssertion(
 		throw new CredentialFailure('origin', credential, clientData.origin);
 	}
 
-	let verification;
-	try {
-		verification = await verifyAuthenticationResponse({
+	const verify = (storedCounter: number) =>
+		verifyAuthenticationResponse({
 			response,
 			expectedChallenge: challenge.challenge,
 			expectedOrigin: rp.origin,
@@ -430,13 +429,26 @@ export async function verifyAssertion(
 			credential: {
 				id: credential.credential_id,
 				publicKey: new Uint8Array(credential.public_key),
-				counter: Number(credential.sign_count),
+				counter: storedCounter,
 				transports: credential.transports as never
 			},
 			requireUserVerification: true
 		});
+	let verification;
+	try {
+		verification = await verify(Number(credential.sign_count));
 	} catch (error) {
-		const reason = reasonFromLibraryError(error);
+		let reason = reasonFromLibraryError(error);
+		// The library compares the counter before it checks the signature. Only an assertion the
+		// key really signed proves a second copy of it: anyone else (who needs no more than the
+		// credential id and user handle) could otherwise disable the key (issue 24, item 6).
+		if (reason === 'counter_regression') {
+			const signed = await verify(0).then(
+				(result) => result.verified === true,
+				() => false
+			);
+			if (!signed) reason = 'signature';
+		}
 		if (reason === 'counter_regression') {
 			// A counter that goes backwards means a second copy of the key may exist: the
 			// credential stops working until the person re-proves their identity.

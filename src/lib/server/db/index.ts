@@ -1,5 +1,6 @@
 // The one kysely instance. Table types come from ./types.generated.ts, which kysely-codegen
 // writes from the migrated schema (npm run db:types), so migrations are the single source of truth.
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { CompiledQuery, Kysely, PostgresDialect, type Transaction } from 'kysely';
 import pg from 'pg';
 import { config, type AppRole } from '../config';
@@ -51,9 +52,30 @@ export function createDatabase(
 }
 
 let instance: Database | undefined;
+let portalInstance: Database | undefined;
 
-/** The application's database, connected as its least-privileged role. */
+/**
+ * The zone a request of the combined deployment (APP_ROLE=all) runs in. Resident and public
+ * requests run in the portal's zone: on the portal's own login and group role, so the demo and
+ * every end-to-end test exercise exactly the grants a separate portal deployment has.
+ */
+const requestZone = new AsyncLocalStorage<'portal'>();
+
+export function inPortalZone<T>(work: () => T): T {
+	return requestZone.run('portal', work);
+}
+
+/**
+ * The application's database, connected as its least-privileged role: the portal's in a portal
+ * deployment and in a portal-zone request of the combined one, the back office's otherwise.
+ */
 export function db(): Database {
+	if (requestZone.getStore() === 'portal') return portalDb();
+	return processDb();
+}
+
+/** The process's own role, whatever zone the request is in (staff sessions, background work). */
+export function processDb(): Database {
 	if (!instance) {
 		const { databaseUrl, appRole, databasePoolMax } = config();
 		instance = createDatabase(databaseUrl, {
@@ -64,7 +86,21 @@ export function db(): Database {
 	return instance;
 }
 
+/** The portal role's pool: the only one in a portal deployment, a second one in the combined. */
+export function portalDb(): Database {
+	const { appRole, portalDatabaseUrl, databasePoolMax } = config();
+	if (appRole === 'portal') return processDb();
+	if (!portalDatabaseUrl) return processDb();
+	portalInstance ??= createDatabase(portalDatabaseUrl, {
+		role: databaseRoleFor('portal'),
+		max: databasePoolMax
+	});
+	return portalInstance;
+}
+
 export async function closeDb(): Promise<void> {
-	await instance?.destroy();
+	const open = [instance, portalInstance];
 	instance = undefined;
+	portalInstance = undefined;
+	await Promise.all(open.map((database) => database?.destroy()));
 }

@@ -70,6 +70,14 @@ export async function launchDatabase(
 		);
 		// Marks the embedded demo: its generated keys and http://localhost are fine here only.
 		const appEnv: Record<string, string> = { DATABASE_URL: runtimeUrl, VACCINATION_EMBEDDED: '1' };
+		// The combined demo answers resident requests on the portal's own login (db/index.ts).
+		if (appRole === 'all') {
+			appEnv.PORTAL_DATABASE_URL = withCredentials(
+				ownerUrl,
+				loginRoles.portal.login,
+				secrets.portalPassword
+			);
+		}
 		// The demo keeps its audit checkpoints beside its data; a city keeps them elsewhere.
 		const auditCheckpointKey = env.AUDIT_CHECKPOINT_KEY ?? secrets.auditCheckpointKey;
 		const auditCheckpointDir =

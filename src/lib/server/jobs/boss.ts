@@ -3,17 +3,14 @@
 // work ("render batch X", "apply upload Y"); the state of the work lives in our own tables, so a job delivered
 // twice, retried after a crash, or sent again at start-up does nothing twice.
 import PgBoss from 'pg-boss';
-import { writeCheckpoints, type CheckpointSigner } from '../audit/checkpoint';
+import type { CheckpointSigner } from '../audit/checkpoint';
+import { startCheckpointSchedule } from '../audit/checkpoint-schedule';
 import type { Database } from '../db';
 import { runMailingBatch } from '../mailings/render';
 import { runRegistryApply } from '../residents/registry-jobs';
 
 export const mailingQueue = 'mailing.render';
 export const registryQueue = 'registry.import';
-export const checkpointQueue = 'audit.checkpoint';
-/** Every ten minutes: the most an undetected rewrite of the newest entries can span. */
-export const checkpointSchedule = '*/10 * * * *';
-
 export type JobRunner = {
 	boss: PgBoss;
 	enqueueMailing: (batchId: string) => Promise<void>;
@@ -23,26 +20,6 @@ export type JobRunner = {
 
 function log(event: string, detail: Record<string, unknown>) {
 	console.error(JSON.stringify({ level: 'error', event, ...detail }));
-}
-
-async function scheduleCheckpoints(
-	boss: PgBoss,
-	db: Database,
-	checkpoints: { dir: string; signer: CheckpointSigner }
-) {
-	await boss.work(checkpointQueue, { batchSize: 1, pollingIntervalSeconds: 10 }, async () => {
-		// A chain that does not verify, or a directory out of reach: operators must look.
-		const { refused } = await writeCheckpoints(db, { ...checkpoints, now: new Date() }).catch(
-			(error: unknown) => {
-				log('audit_checkpoint_failed', { error: (error as Error).message });
-				throw error;
-			}
-		);
-		for (const refusal of refused) log('audit_checkpoint_refused', refusal);
-	});
-	await boss.schedule(checkpointQueue, checkpointSchedule, {}, { tz: 'Asia/Tokyo' });
-	// One at start too, once however many processes start together (null when deduplicated).
-	await boss.send(checkpointQueue, {}, { singletonKey: 'start', singletonSeconds: 60 });
 }
 
 /**
@@ -56,8 +33,8 @@ export async function startJobs(
 		work?: boolean;
 		portalUrl?: string;
 		onPart?: (batchId: string) => void;
-		/** Signed audit checkpoints on schedule, and one at start. */
-		checkpoints?: { dir: string; signer: CheckpointSigner };
+		/** Signed audit checkpoints at start and then every intervalSeconds. */
+		checkpoints?: { dir: string; signer: CheckpointSigner; intervalSeconds: number };
 	} = {}
 ): Promise<JobRunner> {
 	const boss = new PgBoss({
@@ -65,7 +42,10 @@ export async function startJobs(
 		schema: 'pgboss',
 		migrate: false,
 		max: 2,
-		application_name: 'vaccination-jobs'
+		application_name: 'vaccination-jobs',
+		// No pg-boss cron: it needs a queue of its own that our role may not create (issue 24).
+		// Nothing here is scheduled by pg-boss; the checkpoints have their own timer.
+		schedule: false
 	});
 	boss.on('error', (error) => log('jobs', { error: error.message }));
 	await boss.start();
@@ -107,12 +87,18 @@ export async function startJobs(
 			.where('status', 'in', ['queued', 'applying'])
 			.execute();
 		for (const { id } of interrupted) await enqueueRegistryApply(id);
-		if (options.checkpoints) await scheduleCheckpoints(boss, db, options.checkpoints);
 	}
+	const stopCheckpoints =
+		(options.work ?? true) && options.checkpoints
+			? startCheckpointSchedule(db, options.checkpoints)
+			: async () => {};
 	return {
 		boss,
 		enqueueMailing,
 		enqueueRegistryApply,
-		stop: () => boss.stop({ graceful: true, wait: true, close: true, timeout: 10_000 })
+		stop: async () => {
+			await stopCheckpoints();
+			await boss.stop({ graceful: true, wait: true, close: true, timeout: 10_000 });
+		}
 	};
 }

@@ -12,7 +12,11 @@ function start(): Promise<JobRunner> {
 	return startJobs(databaseUrl, db(), {
 		portalUrl: `${origin}/`,
 		checkpoints: auditCheckpoint
-			? { dir: auditCheckpoint.dir, signer: checkpointSigner(auditCheckpoint.key) }
+			? {
+					dir: auditCheckpoint.dir,
+					signer: checkpointSigner(auditCheckpoint.key),
+					intervalSeconds: auditCheckpoint.intervalSeconds
+				}
 			: undefined
 	});
 }

@@ -4,6 +4,7 @@
 // the register. Pages name a person by an opaque reference derived from the account's secret
 // user handle, so no 宛名番号 appears in a URL and another account's references mean nothing.
 import { createHash } from 'node:crypto';
+import { sql } from 'kysely';
 import type { Executor } from '../db';
 import { tokyoDate } from '../staff/accounts';
 import { dueDoses, type DueDose, type ScheduledDose } from '../vaccinations/schedule';
@@ -274,25 +275,17 @@ export async function accessLog(
 	person: Person,
 	options: { showNames: boolean; limit?: number }
 ): Promise<AccessEntry[]> {
-	const rows = await db
-		.selectFrom('audit.entry')
-		.leftJoin('staff_user', (join) =>
-			join.on((eb) => eb(eb.cast('staff_user.id', 'text'), '=', eb.ref('audit.entry.actor_id')))
-		)
-		.select([
-			'audit.entry.occurred_at',
-			'audit.entry.action',
-			'audit.entry.actor_role',
-			'audit.entry.department',
-			'audit.entry.reason',
-			'staff_user.display_name'
-		])
-		.where('audit.entry.municipality_code', '=', municipalityCode)
-		.where('audit.entry.subject_atena_number', '=', person.atenaNumber)
-		.where('audit.entry.actor_type', '=', 'staff')
-		.orderBy('audit.entry.seq', 'desc')
-		.limit(options.limit ?? 100)
-		.execute();
+	// Through a function that returns this projection only: the portal's role cannot read the log.
+	const { rows } = await sql<{
+		occurred_at: Date;
+		action: string;
+		actor_role: string;
+		department: string | null;
+		reason: string | null;
+		display_name: string | null;
+	}>`SELECT * FROM audit.staff_access_for(${municipalityCode}, ${person.atenaNumber}, ${options.limit ?? 100})`.execute(
+		db
+	);
 	return rows.map((row) => ({
 		at: row.occurred_at.toISOString(),
 		action: row.action,
