@@ -18,6 +18,8 @@ import {
 import {
 	createDraft,
 	expireDrafts,
+	ownApplication,
+	ownApplications,
 	type Application
 } from '../../src/lib/server/applications/store';
 import { ensureResidentAccount } from '../../src/lib/server/auth/credentials';
@@ -53,6 +55,56 @@ async function photoWithGps(): Promise<Buffer> {
 		.withExif({ IFD0: { Make: 'Phone', Copyright: 'secret place' } })
 		.toBuffer();
 }
+
+describe('a guardian’s applications for a child (issue 24, item 5)', () => {
+	it('are gone from the portal once a DV 支援措置 is recorded or the child turns 18', async () => {
+		await insertTestResident(database.owner, city, '402', '2015-05-01');
+		await sql`INSERT INTO guardianship (municipality_code, guardian_atena_number, child_atena_number, source,
+			valid_from, valid_until) VALUES (${city}, '401', '402', 'household', '2015-05-01', '2033-04-30')`.execute(
+			database.owner
+		);
+		const forChild = await draft();
+		await database.owner
+			.updateTable('application')
+			.set({ subject_atena_number: '402' })
+			.where('id', '=', forChild.id)
+			.execute();
+		const own = await draft();
+		await database.owner
+			.updateTable('application')
+			.set({ subject_atena_number: '401' })
+			.where('id', '=', own.id)
+			.execute();
+		const account = { id: accountId, municipalityCode: city, atenaNumber: '401' };
+		const now = new Date('2026-12-06T03:00:00Z');
+		const visible = async (at = now) => ({
+			one: (await ownApplication(database.portal, account, forChild.id, at))?.id ?? null,
+			list: (await ownApplications(database.portal, account, at)).map((row) => row.id)
+		});
+		expect(await visible()).toEqual({
+			one: forChild.id,
+			list: expect.arrayContaining([forChild.id, own.id])
+		});
+
+		await sql`UPDATE guardianship SET suppressed_for_dv = true WHERE child_atena_number = '402'`.execute(
+			database.owner
+		);
+		const cut = await visible();
+		expect(cut.one).toBeNull();
+		expect(cut.list).not.toContain(forChild.id);
+		expect(cut.list).toContain(own.id);
+		expect((await ownApplication(database.portal, account, own.id, now))?.id).toBe(own.id);
+
+		await sql`UPDATE guardianship SET suppressed_for_dv = false WHERE child_atena_number = '402'`.execute(
+			database.owner
+		);
+		expect((await visible()).one).toBe(forChild.id);
+		// The day the child turns 18, the guardianship has ended (valid_until is the day before).
+		const eighteen = await visible(new Date('2033-05-01T03:00:00Z'));
+		expect(eighteen.one).toBeNull();
+		expect(eighteen.list).not.toContain(forChild.id);
+	});
+});
 
 describe('attachments', () => {
 	it('are typed by content, re-encoded without EXIF, and PDFs lose their metadata', async () => {

@@ -7,8 +7,11 @@ import { sql } from 'kysely';
 import {
 	applyCaseAction,
 	CaseError,
+	machineFor,
+	type CaseAction,
 	type StaffActor
 } from '../../src/lib/server/applications/casework';
+import { queueCounts, queuePage, queues } from '../../src/lib/server/applications/queues';
 import { createDraft, type Application } from '../../src/lib/server/applications/store';
 import { ensureResidentAccount } from '../../src/lib/server/auth/credentials';
 import { createStaffUser } from '../../src/lib/server/staff/accounts';
@@ -69,11 +72,11 @@ beforeAll(async () => {
 });
 afterAll(() => database.close());
 
-async function submittedCase(): Promise<Application> {
+async function submittedCase(kind: 'certificate' | 'relief' = 'certificate'): Promise<Application> {
 	const draft = await createDraft(database.portal, {
 		municipalityCode: city,
 		accountId,
-		kind: 'certificate',
+		kind,
 		now: new Date()
 	});
 	return database.owner
@@ -118,6 +121,56 @@ async function auditRows(objectId: string) {
 	);
 	return rows;
 }
+
+describe('a relief claim outside the relief workflow (issue 24, item 3)', () => {
+	it('is refused every general action, at every stage, and listed in no general queue', async () => {
+		const claim = await submittedCase('relief');
+		const everyone = [staff.anna!, staff.chief!];
+		for (const stage of ['new', 'assigned', 'awaiting_approval', 'returned', 'completed']) {
+			const staged = { ...claim, stage, assigned_to: staff.anna!.id, prepared_by: staff.ben!.id };
+			for (const action of Object.keys(machineFor('certificate')) as CaseAction[]) {
+				for (const actor of everyone) {
+					expect(
+						await refusal(
+							act(staged as Application, actor, action, {
+								reason: 'r',
+								items: [{ step: 'subject', note: 'n' }],
+								assignee: staff.ben!.id,
+								outcome: 'mailed'
+							})
+						),
+						`${action} at ${stage}`
+					).toBe('wrong_workflow');
+				}
+			}
+		}
+		const unchanged = await database.owner
+			.selectFrom('application')
+			.select(['stage', 'status'])
+			.where('id', '=', claim.id)
+			.executeTakeFirstOrThrow();
+		expect(unchanged).toEqual({ stage: 'new', status: 'submitted' });
+		for (const queue of queues) {
+			const page = await queuePage(database.backoffice, {
+				municipalityCode: city,
+				staffId: staff.anna!.id,
+				queue,
+				kind: '',
+				sort: 'received',
+				after: '',
+				today: '2099-01-01'
+			});
+			expect(page.rows.map((row) => row.id)).not.toContain(claim.id);
+		}
+		const counted = await queueCounts(database.backoffice, {
+			municipalityCode: city,
+			staffId: staff.anna!.id,
+			kind: 'relief',
+			today: '2099-01-01'
+		});
+		expect(Object.values(counted).every((count) => count === 0)).toBe(true);
+	});
+});
 
 describe('the case machine in the database', () => {
 	it('walks a case to completion with a second person approving, and audits each step', async () => {

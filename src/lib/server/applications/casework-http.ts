@@ -20,6 +20,7 @@ import {
 	CaseError,
 	issueOutcomes,
 	machineFor,
+	generalCaseKinds,
 	nextStage,
 	returnItems,
 	type CaseAction,
@@ -70,7 +71,7 @@ export async function queueLoad(event: RequestEvent) {
 		kind,
 		sort,
 		queues: queues.map((name) => ({ name, count: counts[name] })),
-		kinds: ['reissue', 'certificate', 'relief', 'outside_request'],
+		kinds: generalCaseKinds,
 		cases: page.rows.map((row) => ({
 			id: row.id,
 			kind: row.kind,
@@ -96,6 +97,8 @@ async function caseOr404(event: RequestEvent): Promise<Application> {
 				.where('id', '=', id)
 				.where('municipality_code', '=', staff.municipalityCode)
 				.where('status', '<>', 'draft')
+				// A relief claim exists only on the relief screens (issue 24, item 3).
+				.where('kind', 'in', generalCaseKinds)
 				.executeTakeFirst()
 		: undefined;
 	if (!application) {
@@ -304,7 +307,8 @@ const refusalText: Record<string, () => string> = {
 	maker_checker: m.case_refused_maker_checker,
 	assignee_required: m.case_refused_assignee,
 	outcome_required: m.case_refused_outcome,
-	conflict: m.case_conflict
+	conflict: m.case_conflict,
+	wrong_workflow: m.error_not_found
 };
 
 /** The documents a decision issues, and a notice telling the resident they are ready. */

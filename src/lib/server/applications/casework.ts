@@ -118,7 +118,19 @@ export const standardMachine: Record<CaseAction, Rule> = {
 	}
 };
 
-export function machineFor(_kind: string): Record<CaseAction, Rule> {
+/**
+ * The kinds the general case screens work on. A relief claim (健康被害救済) has its own stages,
+ * role and screens (src/lib/server/relief): through the general machine an approver could reject
+ * it or a caseworker complete it and read its bank account (issue 24, item 3).
+ */
+export const generalCaseKinds = ['reissue', 'certificate', 'outside_request'] as const;
+
+export function isGeneralCase(kind: string): boolean {
+	return (generalCaseKinds as readonly string[]).includes(kind);
+}
+
+export function machineFor(kind: string): Record<CaseAction, Rule> {
+	if (!isGeneralCase(kind)) throw new CaseError('wrong_workflow');
 	return standardMachine;
 }
 
@@ -132,7 +144,8 @@ export type CaseRefusal =
 	| 'maker_checker'
 	| 'assignee_required'
 	| 'outcome_required'
-	| 'conflict';
+	| 'conflict'
+	| 'wrong_workflow';
 
 export class CaseError extends Error {
 	override name = 'CaseError';
@@ -233,7 +246,8 @@ export async function applyCaseAction(
 	}
 ): Promise<Application> {
 	const { application, actor } = input;
-	const rule = machineFor(application.kind)[input.action];
+	// The general rule names the audited action; nextStage refuses (and this audits) other kinds.
+	const rule = standardMachine[input.action];
 	const reason = input.reason?.trim() || undefined;
 	const auditBase = {
 		municipalityCode: application.municipality_code,

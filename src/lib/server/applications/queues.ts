@@ -3,6 +3,7 @@
 // first one does even with 100k open cases.
 import { sql } from 'kysely';
 import type { Executor } from '../db';
+import { generalCaseKinds } from './casework';
 import type { Application } from './store';
 
 export const queues = ['new', 'mine', 'awaiting_approval', 'returned', 'due_soon'] as const;
@@ -41,6 +42,8 @@ export async function queueCounts(
 			)
 		)
 		.where('application.municipality_code', '=', input.municipalityCode)
+		// Relief claims have their own queue on the relief screens.
+		.where('application.kind', 'in', generalCaseKinds)
 		.$if(input.kind !== '', (query) =>
 			query.where('application.kind', '=', input.kind as Application['kind'])
 		)
@@ -85,6 +88,8 @@ export async function queuePage(
 			'staff_user.display_name as assignee'
 		])
 		.where('application.municipality_code', '=', input.municipalityCode)
+		// Relief claims have their own queue on the relief screens.
+		.where('application.kind', 'in', generalCaseKinds)
 		.$if(input.kind !== '', (query) =>
 			query.where('application.kind', '=', input.kind as Application['kind'])
 		)

@@ -6,6 +6,7 @@ import { recordAudit, type Actor, type AuditContext } from '../audit/record';
 import { notify } from '../auth/notices';
 import type { SignedAct } from '../auth/signing';
 import type { DB, Executor } from '../db';
+import { representedBy, type AccountOwner } from '../residents/household';
 import { nextStatus, residentMay, type Status } from './status';
 
 export type Application = Selectable<DB['application']>;
@@ -53,17 +54,30 @@ export async function createDraft(
 }
 
 /** The applicant's own application, or null (never someone else's). */
+/**
+ * An application of this account that it may still see: its own, or a child's it represents now.
+ * A draft has no subject until its first step. Once a DV 支援措置 is recorded or the child turns
+ * 18, the guardian's applications for that child are gone from the portal (issue 24, item 5).
+ */
 export async function ownApplication(
 	db: Executor,
-	accountId: string,
-	id: string
+	account: AccountOwner,
+	id: string,
+	now: Date
 ): Promise<Application | null> {
 	if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(id)) return null;
+	const represented = representedBy(account, now);
 	const row = await db
 		.selectFrom('application')
 		.selectAll()
 		.where('id', '=', id)
-		.where('applicant_account_id', '=', accountId)
+		.where('applicant_account_id', '=', account.id)
+		.where((eb) =>
+			eb.or([
+				eb('subject_atena_number', 'is', null),
+				represented(eb, eb.ref('subject_atena_number'))
+			])
+		)
 		.executeTakeFirst();
 	return row ?? null;
 }
@@ -216,7 +230,8 @@ async function recordTransition(
 	});
 }
 
-export async function ownApplications(db: Executor, accountId: string) {
+export async function ownApplications(db: Executor, account: AccountOwner, now: Date) {
+	const represented = representedBy(account, now);
 	return db
 		.selectFrom('application')
 		.select([
@@ -228,7 +243,13 @@ export async function ownApplications(db: Executor, accountId: string) {
 			'submitted_at',
 			'subject_atena_number'
 		])
-		.where('applicant_account_id', '=', accountId)
+		.where('applicant_account_id', '=', account.id)
+		.where((eb) =>
+			eb.or([
+				eb('subject_atena_number', 'is', null),
+				represented(eb, eb.ref('subject_atena_number'))
+			])
+		)
 		.orderBy('updated_at', 'desc')
 		.limit(50)
 		.execute();

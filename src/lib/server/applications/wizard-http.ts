@@ -66,7 +66,16 @@ function audit(
 /** The applicant's own application or a 404 with an audit entry (ids in URLs are tried). */
 export async function applicationOr404(event: RequestEvent): Promise<Application> {
 	const resident = event.locals.resident!;
-	const application = await ownApplication(db(), resident.accountId, event.params.id ?? '');
+	const application = await ownApplication(
+		db(),
+		{
+			id: resident.accountId,
+			municipalityCode: resident.municipalityCode,
+			atenaNumber: resident.atenaNumber
+		},
+		event.params.id ?? '',
+		new Date()
+	);
 	if (!application) {
 		await recordAudit(db(), {
 			municipalityCode: resident.municipalityCode,
@@ -76,7 +85,7 @@ export async function applicationOr404(event: RequestEvent): Promise<Application
 			objectType: 'application',
 			objectId: String(event.params.id ?? '').slice(0, 64),
 			result: 'denied',
-			payload: { reason: 'not_own' }
+			payload: { reason: 'not_own_or_not_represented' }
 		});
 		error(404, m.error_not_found());
 	}

@@ -4,8 +4,8 @@
 // the register. Pages name a person by an opaque reference derived from the account's secret
 // user handle, so no 宛名番号 appears in a URL and another account's references mean nothing.
 import { createHash } from 'node:crypto';
-import { sql } from 'kysely';
-import type { Executor } from '../db';
+import { sql, type Expression, type ExpressionBuilder, type SqlBool } from 'kysely';
+import type { DB, Executor } from '../db';
 import { tokyoDate } from '../staff/accounts';
 import { dueDoses, type DueDose, type ScheduledDose } from '../vaccinations/schedule';
 
@@ -25,6 +25,43 @@ export function personRef(userHandle: Buffer, atenaNumber: string): string {
 		.update(`:${atenaNumber}`)
 		.digest('base64url')
 		.slice(0, 22);
+}
+
+/** A resident account: whose data it may see is decided from this, as the register stands now. */
+export type AccountOwner = { id: string; municipalityCode: string; atenaNumber: string };
+
+/**
+ * The one rule of whom an account represents now (DOMAIN.md §5): itself, and each child with a
+ * guardianship valid today, not suppressed for a DV 支援措置, still a resident. A condition on a
+ * column holding a 宛名番号 (an application's subject, a document's), for queries that must not
+ * show a child's data once the representation ends (issue 24, item 5).
+ */
+export function representedBy(
+	account: AccountOwner,
+	now: Date
+): (eb: ExpressionBuilder<DB, keyof DB>, column: Expression<string | null>) => Expression<SqlBool> {
+	const today = tokyoDate(now);
+	return (eb, column) =>
+		eb.or([
+			eb(column, '=', account.atenaNumber),
+			eb.exists(
+				eb
+					.selectFrom('guardianship as g')
+					.innerJoin('resident as child', (join) =>
+						join
+							.onRef('child.municipality_code', '=', 'g.municipality_code')
+							.onRef('child.atena_number', '=', 'g.child_atena_number')
+					)
+					.select(sql`1`.as('one'))
+					.where('g.municipality_code', '=', account.municipalityCode)
+					.where('g.guardian_atena_number', '=', account.atenaNumber)
+					.where((inner) => inner('g.child_atena_number', '=', column))
+					.where('g.suppressed_for_dv', '=', false)
+					.where('g.valid_from', '<=', today)
+					.where('g.valid_until', '>=', today)
+					.where('child.status', '=', 'resident')
+			)
+		]);
 }
 
 export async function representedPeople(

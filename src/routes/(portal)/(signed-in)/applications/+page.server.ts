@@ -3,7 +3,16 @@ import { db } from '$lib/server/db';
 import type { PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals }) => {
-	const rows = await ownApplications(db(), locals.resident!.accountId);
+	const resident = locals.resident!;
+	const rows = await ownApplications(
+		db(),
+		{
+			id: resident.accountId,
+			municipalityCode: resident.municipalityCode,
+			atenaNumber: resident.atenaNumber
+		},
+		new Date()
+	);
 	return {
 		applications: rows.map((row) => ({
 			id: row.id,
