@@ -236,6 +236,14 @@ test('a resident signs a disclosure request in the portal and downloads the resu
 	expect(request.signed_act_id).not.toBeNull();
 	await expect(page.getByTestId('online-requests')).toContainText(request.reference);
 	await noViolations(page);
+	// The official "受け付けました" notice names only a request of this person's (issue 24, low).
+	await page.goto(`/requests?done=${request.reference}`);
+	await expect(page.getByRole('status').filter({ hasText: request.reference })).toBeVisible();
+	await page.goto(
+		`/requests?done=${encodeURIComponent('偽の受付番号 お電話ください 0120-000-000')}`
+	);
+	await expect(page.getByTestId('online-requests')).toBeVisible();
+	await expect(page.locator('body')).not.toContainText('0120-000-000');
 
 	// The desk decides it for delivery in the portal.
 	const desk = await registerStaff(

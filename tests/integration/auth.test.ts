@@ -314,6 +314,9 @@ describe('sessions', () => {
 		});
 		expect(cookie.name).toBe('resident_session');
 		expect(cookie.attributes).toMatchObject({ httpOnly: true, sameSite: 'lax', secure: false });
+		// A session cookie: gone when the browser closes; the server ends it (issue 24, low).
+		expect(Object.keys(cookie.attributes)).not.toContain('maxAge');
+		expect(Object.keys(cookie.attributes)).not.toContain('expires');
 		expect(token.length).toBeGreaterThanOrEqual(32);
 		const rows = await database.owner
 			.selectFrom('resident_session')

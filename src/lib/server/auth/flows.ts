@@ -29,7 +29,7 @@ import { notify } from './notices';
 import { hit, limits } from './rate-limit';
 import { sessionIdHash } from './sessions';
 import { safeNext } from './next';
-import { completeSigning, signedActKinds, signingOptions, type SignedActKind } from './signing';
+import { completeSigning, signingOptions, type SignedActKind } from './signing';
 import {
 	authenticationOptions,
 	registrationOptions,
@@ -359,17 +359,19 @@ export async function signOptions(
 	);
 }
 
-/** A consent or other act whose kind and payload the browser names. */
+/**
+ * The acts the generic /auth/sign endpoint signs: those whose kind and payload the browser names.
+ * A submission, withdrawal, answer to a 差し戻し or request to the desk has its own endpoint,
+ * which builds the payload on the server and carries it out; signed here, it would be stored and
+ * audited as ok while doing nothing (issue 24, low).
+ */
+export const browserNamedActs: readonly SignedActKind[] = ['consent'];
+
 export async function actFromBody(
 	body: unknown
 ): Promise<{ kind: SignedActKind; payload: unknown }> {
 	const request = (body ?? {}) as { kind?: unknown; payload?: unknown };
-	// A request to the desk is built by the server from the form, never named by the browser.
-	if (
-		!signedActKinds.includes(request.kind as SignedActKind) ||
-		request.kind === 'desk_request' ||
-		request.payload === undefined
-	) {
+	if (!browserNamedActs.includes(request.kind as SignedActKind) || request.payload === undefined) {
 		throw new AuthFailure('malformed', 'sign request');
 	}
 	return { kind: request.kind as SignedActKind, payload: request.payload };

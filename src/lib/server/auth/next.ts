@@ -23,6 +23,7 @@ const placeholder = 'https://next.invalid';
 export function safeNext(next: string | null, realm: AuthRealm): string {
 	const home = realm === 'staff' ? '/staff' : '/home';
 	if (!next || next.length > 1024 || !next.startsWith('/') || next.startsWith('//')) return home;
+	// eslint-disable-next-line no-control-regex -- control characters are what this refuses
 	if (/[\u0000-\u0020\u007f-\u009f\\]/u.test(next) || /%(2f|5c|0[0-9a-f]|1[0-9a-f]|7f)/i.test(next))
 		return home;
 	let url: URL;

@@ -213,7 +213,11 @@ export function createSessionManager(
 				ip: input.ip,
 				user_agent: input.userAgent?.slice(0, 512) ?? null
 			});
-			return { token: session.id, cookie: lucia.createSessionCookie(session.id) };
+			// lucia v3 turns `expires: false` into Max-Age of 400 days; the cookie we promise has
+			// none (the browser forgets it when it closes, the server decides expiry).
+			const { name, value, attributes } = lucia.createSessionCookie(session.id);
+			const { maxAge: _maxAge, expires: _expires, ...sessionOnly } = attributes;
+			return { token: session.id, cookie: { name, value, attributes: sessionOnly } };
 		},
 
 		/** Whether the cookie is a live session at `now`; ends it if a timeout has passed. */

@@ -108,7 +108,10 @@ export async function onlineRequestsLoad(event: RequestEvent) {
 			until: correctionWindowEnd(row.decided_on!)
 		})),
 		deadlineDays: city.disclosure_deadline_days,
-		done: event.url.searchParams.get('done'),
+		// The "受け付けました" notice names a request of this person's, never text from the URL.
+		done: requests.some((row) => row.reference === event.url.searchParams.get('done'))
+			? event.url.searchParams.get('done')
+			: null,
 		requestKey: randomUUID()
 	};
 }

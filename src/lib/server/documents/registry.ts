@@ -258,7 +258,7 @@ export async function decideRevocation(
 						])
 						.where('r.municipality_code', '=', input.municipalityCode)
 						.where('r.id', '=', input.revocationId)
-						.forUpdate()
+						.forUpdate('r')
 						.executeTakeFirst()
 				: undefined;
 			if (!revocation) throw new RevocationError('not_found');

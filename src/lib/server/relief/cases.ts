@@ -325,7 +325,8 @@ export async function openFromApplication(
 				'p.name_kanji'
 			])
 			.where('a.id', '=', input.applicationId)
-			.forUpdate()
+			// Only the application's row: the joined ones are read, and the role may not lock them.
+			.forUpdate('a')
 			.executeTakeFirst();
 		if (
 			!application ||
