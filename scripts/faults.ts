@@ -1,4 +1,4 @@
-// npm run faults [-- --quick] [--only kill9,kill9-worker,pg-restart,pg-crash,pool,disk-full] [--clients 8]
+// npm run faults [-- --quick] [--only kill9,kill9-worker,kill9-embedded,pg-restart,pg-crash,pool,disk-full] [--clients 8]
 // Breaks the built app while residents sign in, fill in and sign 予診票の再発行 requests over
 // HTTP (scripts/lib/portal-client.ts), then checks the database against what each of them was
 // told: no confirmed submission lost, none twice, nothing half-written, the audit chain whole, and
@@ -9,17 +9,30 @@
 //   kill9      SIGKILL to the app mid-traffic, then a new process (what systemd's Restart= does)
 //   kill9-worker  the app in two processes (APP_PROCESSES=2); SIGKILL to one of them mid-traffic:
 //              the other goes on serving and the app replaces the lost one (runs on its own)
+//   kill9-embedded  `npm start` on its embedded PostgreSQL, SIGKILL to the app: the server it started
+//              outlives it; `npm run db:psql` attaches to it, and `npm start` again stops it and
+//              starts afresh with every row kept (runs on its own, without the residents' traffic)
 //   pg-restart PostgreSQL fast shutdown, 2 s down, same cluster back; the app is left running
 //   pg-crash   SIGKILL to the postmaster; PostgreSQL recovers from its WAL on the next start
 //   pool       every PostgreSQL connection slot taken by another client, and 200 requests at once
 //              against a pool of 10
 //   disk-full  the cluster on a 512 MB tmpfs, filled to the last byte, then emptied (root only)
-import { execFileSync } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, rmSync, writeSync } from 'node:fs';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import {
+	chmodSync,
+	closeSync,
+	mkdirSync,
+	mkdtempSync,
+	openSync,
+	readFileSync,
+	rmSync,
+	writeSync
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
+import { freePort } from '../src/lib/server/db/embedded';
 import { startHarness, type Harness } from './lib/app-harness';
 import { PortalClient, PortalError } from './lib/portal-client';
 import { findings, Ledger, type Answer } from './lib/submission-ledger';
@@ -31,21 +44,31 @@ const { values } = parseArgs({
 		clients: { type: 'string' }
 	}
 });
-const all = ['kill9', 'kill9-worker', 'pg-restart', 'pg-crash', 'pool', 'disk-full'];
+const all = [
+	'kill9',
+	'kill9-worker',
+	'kill9-embedded',
+	'pg-restart',
+	'pg-crash',
+	'pool',
+	'disk-full'
+];
+const alone = ['kill9-worker', 'kill9-embedded'];
 const chosen = values.only
 	? values.only.split(',')
 	: values.quick
 		? ['kill9', 'pg-restart']
-		: all.filter((name) => name !== 'kill9-worker');
+		: all.filter((name) => !alone.includes(name));
 for (const name of chosen) if (!all.includes(name)) throw new Error(`unknown fault ${name}`);
 // A worker is killed in an app of two processes; the other faults run on one, as npm start does.
-if (chosen.includes('kill9-worker') && chosen.length > 1)
+if (chosen.some((name) => alone.includes(name)) && chosen.length > 1)
 	throw new Error(
-		'kill9-worker runs alone (--only kill9-worker): it needs the app in two processes'
+		`${alone.join(' and ')} run alone (--only ${alone[0]}): each needs an app of its own`
 	);
 const processes = chosen.includes('kill9-worker') ? 2 : 1;
 const clients = Number(values.clients ?? (values.quick ? 6 : 10));
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+if (chosen[0] === 'kill9-embedded') process.exit((await kill9Embedded()) ? 0 : 1);
 
 /** Residents at work until stopped: sign in, draft, tap start twice, sign and submit. */
 function traffic(harness: Harness, ledger: Ledger) {
@@ -157,6 +180,103 @@ async function withTraffic(
 }
 
 /** Waits for a signed submission on its way (sent, not yet answered): the moment to kill. */
+/**
+ * The one command's own database after a kill -9 (issue 24, item 8): `npm start` on an embedded
+ * PostgreSQL is killed with SIGKILL; its server lives on holding the data directory. db:psql
+ * must attach to it, and `npm start` again must stop it, start afresh and keep every row.
+ */
+async function kill9Embedded(): Promise<boolean> {
+	const dataDir = mkdtempSync(path.join(os.tmpdir(), 'faults-embedded-'));
+	chmodSync(dataDir, 0o755);
+	const port = await freePort();
+	const env = {
+		...process.env,
+		PORT: String(port),
+		DATA_DIR: dataDir,
+		DATABASE_URL: '',
+		APP_ROLE: 'all',
+		APP_PROCESSES: '1'
+	};
+	const started = Date.now();
+	const alive = (pid: number) => {
+		try {
+			process.kill(pid, 0);
+			return true;
+		} catch {
+			return false;
+		}
+	};
+	const postmaster = () =>
+		Number(readFileSync(path.join(dataDir, 'postgres', 'postmaster.pid'), 'utf8').split('\n')[0]);
+	const psql = (sqlText: string) =>
+		spawnSync(process.execPath, ['--import', 'tsx', 'scripts/lib/sql-shell.ts', '-tAc', sqlText], {
+			env,
+			encoding: 'utf8',
+			timeout: 60_000
+		});
+	let log = '';
+	const start = async () => {
+		const app = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], {
+			env,
+			stdio: ['ignore', 'pipe', 'pipe']
+		});
+		app.stdout!.on('data', (chunk: Buffer) => (log += chunk.toString()));
+		app.stderr!.on('data', (chunk: Buffer) => (log += chunk.toString()));
+		const until = Date.now() + 240_000;
+		for (;;) {
+			if (app.exitCode !== null) throw new Error(`npm start exited with ${app.exitCode}`);
+			const ok = await fetch(`http://127.0.0.1:${port}/healthz`)
+				.then((response) => response.ok)
+				.catch(() => false);
+			if (ok) return app;
+			if (Date.now() > until) throw new Error('npm start did not answer /healthz within 240 s');
+			await sleep(250);
+		}
+	};
+	const problems: string[] = [];
+	let app: ReturnType<typeof spawn> | undefined;
+	try {
+		app = await start();
+		const first = postmaster();
+		app.kill('SIGKILL');
+		await new Promise((resolve) => app!.once('exit', resolve));
+		if (!alive(first))
+			problems.push('the embedded PostgreSQL did not outlive the app (nothing was tested)');
+		const attached = psql('SELECT count(*) FROM resident');
+		if (attached.status !== 0 || !(Number(attached.stdout.trim()) > 0))
+			problems.push(`db:psql did not attach to the running server: ${attached.stderr.trim()}`);
+		app = await start();
+		if (alive(first)) problems.push(`the orphaned PostgreSQL ${first} still runs after npm start`);
+		const kept = psql('SELECT count(*) FROM resident');
+		if (kept.stdout.trim() !== attached.stdout.trim())
+			problems.push(`residents before ${attached.stdout.trim()}, after ${kept.stdout.trim()}`);
+		const second = postmaster();
+		app.kill('SIGTERM');
+		await new Promise((resolve) => app!.once('exit', resolve));
+		app = undefined;
+		const until = Date.now() + 30_000;
+		while (alive(second) && Date.now() < until) await sleep(100);
+		if (alive(second)) problems.push('npm start stopped by SIGTERM left its PostgreSQL running');
+		console.log(
+			`kill9-embedded       SIGKILL to npm start; its PostgreSQL ${first} lived on; db:psql attached (${attached.stdout.trim()} residents); npm start stopped it and served again with every row; ${((Date.now() - started) / 1000).toFixed(0)} s`
+		);
+	} catch (error) {
+		problems.push((error as Error).message);
+	} finally {
+		if (app && app.exitCode === null) app.kill('SIGKILL');
+		try {
+			const left = postmaster();
+			if (alive(left)) process.kill(left, 'SIGINT');
+		} catch {
+			// no server left
+		}
+	}
+	for (const problem of problems) console.error(`FAIL ${problem}`);
+	if (problems.length) console.error(log.slice(-2_000));
+	else rmSync(dataDir, { recursive: true, force: true });
+	return problems.length === 0;
+}
+
 async function submissionsInFlight(): Promise<number> {
 	await sleep(500);
 	const until = Date.now() + 10_000;

@@ -202,10 +202,13 @@ test('a guardian loses every route to a child at 18 and under a DV flag', async 
 				expect(await response.text()).not.toContain(family.name);
 			}
 			expect((await choose()).status(), condition.name).toBe(404);
-			// The draft made while the child was represented no longer shows them.
-			await page.goto(`/applications/${draft}/passport`);
-			await expect(page).toHaveURL(/\/person$/);
-			expect(await page.content()).not.toContain(family.name);
+			// The draft made while the child was represented is gone with the representation, as
+			// is every application for the child (issue 24, item 5: one rule, checked now).
+			const gone = await page.request.get(`/applications/${draft}/passport`, { maxRedirects: 0 });
+			expect(gone.status(), condition.name).toBe(404);
+			expect(await gone.text()).not.toContain(family.name);
+			await page.goto('/applications');
+			expect(await page.content()).not.toContain(draft);
 			await page.goto('/documents');
 			await expect(page.getByTestId('documents-empty')).toBeVisible();
 		} finally {
@@ -217,7 +220,8 @@ test('a guardian loses every route to a child at 18 and under a DV flag', async 
 		...(await auditEntries('vaccination.view', since, account)),
 		...(await auditEntries('audit.view', since, account)),
 		...(await auditEntries('document.download', since, account)),
-		...(await auditEntries('application.save', since, account))
+		...(await auditEntries('application.save', since, account)),
+		...(await auditEntries('application.view', since, account))
 	].filter((row) => row.result === 'denied');
 	expect(denied.length).toBeGreaterThanOrEqual(2 * 4);
 });

@@ -204,8 +204,9 @@ test('a relief claim in English: PMDA routing, a document checklist, a sealed �
 	const account = await accountOf(parent.guardian);
 	expect(await auditEntries('mynumber.intake', since, account)).toHaveLength(1);
 
-	// Issue 7. The claim's files are medical: a caseworker without the relief role gets 403,
-	// and the attempt is on record.
+	// Issue 7 and issue 24 (item 3). The claim exists only on the relief screens: through the
+	// general case routes a caseworker finds neither it nor its medical files, and the attempts
+	// are on record.
 	const attachment = await db
 		.selectFrom('attachment')
 		.select('id')
@@ -216,10 +217,13 @@ test('a relief claim in English: PMDA routing, a document checklist, a sealed �
 		createStaffByCli({ role: 'caseworker', login: `nomed-${run}`, name: '医療 不可' })
 	);
 	const refused = await caseworker.request.get(`/staff/cases/${id}/attachments/${attachment.id}`);
-	expect(refused.status()).toBe(403);
+	expect(refused.status()).toBe(404);
+	expect((await caseworker.request.get(`/staff/cases/${id}`)).status()).toBe(404);
 	expect(
-		(await auditEntries('attachment.view', since, String(attachment.id))).map((row) => row.result)
-	).toEqual(['denied']);
+		(await auditEntries('application.view', since, id))
+			.filter((row) => row.actor_type === 'staff')
+			.map((row) => row.result)
+	).toEqual(['denied', 'denied']);
 
 	// A relief officer takes the claim in, opens it with a purpose, checks the documents and
 	// refers it to the committee with a message for the family and an internal note.

@@ -1,6 +1,6 @@
 // The database layer: grants per deployment role, migrations that fail cleanly, the generated
 // types matching the migrations, and the command-line errors a city's operator sees.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import {
 	mkdtempSync,
@@ -205,6 +205,45 @@ describe('operator errors', () => {
 			);
 		} finally {
 			await first.stop();
+		}
+	});
+
+	it('starts again when the PostgreSQL of a process killed with SIGKILL is still running (issue 24, item 8)', async () => {
+		const dataDir = mkdtempSync(path.join(os.tmpdir(), 'orphan-'));
+		const holder = spawn(
+			process.execPath,
+			['--import', 'tsx', 'tests/support/embedded-holder.ts', dataDir],
+			{ stdio: ['ignore', 'pipe', 'inherit'] }
+		);
+		await new Promise<void>((resolve, reject) => {
+			holder.stdout!.on('data', (chunk: Buffer) => {
+				if (chunk.toString().includes('ready')) resolve();
+			});
+			holder.once('exit', () => reject(new Error('the holder exited before it was ready')));
+		});
+		const pidFile = path.join(dataDir, 'postgres', 'postmaster.pid');
+		const orphan = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
+		holder.kill('SIGKILL');
+		await new Promise((resolve) => holder.once('exit', resolve));
+		const alive = (pid: number) => {
+			try {
+				process.kill(pid, 0);
+				return true;
+			} catch {
+				return false;
+			}
+		};
+		expect(alive(orphan)).toBe(true); // outlived its parent, holding postmaster.pid
+		const again = await startEmbeddedPostgres({ dataDir, password: 'p' });
+		const client = new pg.Client({ connectionString: again.superuserUrl() });
+		try {
+			await client.connect();
+			const { rows } = await client.query('SELECT note FROM kept');
+			expect(rows).toEqual([{ note: 'before the kill' }]);
+			expect(alive(orphan)).toBe(false);
+		} finally {
+			await client.end();
+			await again.stop();
 		}
 	});
 

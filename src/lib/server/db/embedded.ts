@@ -7,7 +7,8 @@ import {
 	readFileSync,
 	writeFileSync,
 	appendFileSync,
-	chmodSync
+	chmodSync,
+	rmSync
 } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -46,6 +47,44 @@ function processIsAlive(pid: number): boolean {
 		return true;
 	} catch (error) {
 		return (error as NodeJS.ErrnoException).code === 'EPERM';
+	}
+}
+
+/** The parent of a process, from /proc (null where there is no /proc or no such process). */
+function parentOf(pid: number): number | null {
+	try {
+		// "pid (comm) state ppid …": comm may hold spaces and parentheses, so read after the last ')'.
+		const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+		return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+	} catch {
+		return null;
+	}
+}
+
+/**
+ * A postmaster on our data directory whose starter is gone: the app (or a tool) that started it
+ * was killed with SIGKILL and had no chance to stop it. The starter's pid is in postgres.owner;
+ * a data directory from before that file: a postmaster that init has adopted (parent 1).
+ */
+function isOrphan(postmasterPid: number, ownerFile: string): boolean {
+	if (existsSync(ownerFile)) {
+		const owner = Number(readFileSync(ownerFile, 'utf8').trim());
+		return !(Number.isInteger(owner) && owner > 0 && processIsAlive(owner));
+	}
+	return parentOf(postmasterPid) === 1;
+}
+
+/** Fast shutdown of an orphaned postmaster (SIGINT), waiting until it has gone. */
+async function stopOrphan(pid: number, pidFile: string): Promise<void> {
+	process.kill(pid, 'SIGINT');
+	const until = Date.now() + 60_000;
+	while (processIsAlive(pid) || existsSync(pidFile)) {
+		if (Date.now() > until) {
+			throw new DatabaseBusyError(
+				`PostgreSQL process ${pid}, left by a process that was killed, did not stop within 60 s`
+			);
+		}
+		await new Promise((resolve) => setTimeout(resolve, 100));
 	}
 }
 
@@ -96,6 +135,8 @@ export async function startEmbeddedPostgres(options: {
 	chmodSync(options.dataDir, 0o755);
 
 	const pidFile = path.join(clusterDir, 'postmaster.pid');
+	// Which process started the server now running (see isOrphan).
+	const ownerFile = path.join(options.dataDir, 'postgres.owner');
 	if (existsSync(pidFile)) {
 		const lines = readFileSync(pidFile, 'utf8').split('\n');
 		const pid = Number(lines[0]);
@@ -111,9 +152,18 @@ export async function startEmbeddedPostgres(options: {
 					stop: async () => {}
 				};
 			}
-			throw new DatabaseBusyError(
-				`the data directory ${clusterDir} is in use by PostgreSQL process ${pid}: is another instance running?`
-			);
+			// Left running by an app killed with SIGKILL (issue 24, item 8): stop it and start
+			// afresh, so that `npm start` after a kill -9 simply works.
+			if (isOrphan(pid, ownerFile)) {
+				console.error(
+					`PostgreSQL process ${pid} on ${clusterDir} was left by a process that is gone: stopping it first`
+				);
+				await stopOrphan(pid, pidFile);
+			} else {
+				throw new DatabaseBusyError(
+					`the data directory ${clusterDir} is in use by PostgreSQL process ${pid}: is another instance running?`
+				);
+			}
 		}
 	}
 
@@ -162,6 +212,7 @@ export async function startEmbeddedPostgres(options: {
 			`PostgreSQL did not start on port ${port} with ${clusterDir}; see ${logFile}`
 		);
 	}
+	writeFileSync(ownerFile, `${process.pid}\n`);
 	let stopped = false;
 	return {
 		port,
@@ -171,6 +222,7 @@ export async function startEmbeddedPostgres(options: {
 			if (stopped) return;
 			stopped = true;
 			await server.stop();
+			rmSync(ownerFile, { force: true });
 		}
 	};
 }
