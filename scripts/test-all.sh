@@ -16,5 +16,7 @@ echo "== faults (reduced: kill -9 the app, restart PostgreSQL; fails if a submis
 npx tsx scripts/faults.ts --quick
 echo "== faults (the app in two processes: kill -9 one; the other serves, the app replaces it)"
 npx tsx scripts/faults.ts --only kill9-worker --quick
+echo "== faults (npm start killed with -9: its embedded PostgreSQL lives on; db:psql attaches, npm start starts again)"
+npx tsx scripts/faults.ts --only kill9-embedded
 echo "== fuzz (every form action and JSON endpoint: 4xx, never 5xx; uploads scanned by a real clamd)"; npx tsx tests/support/with-clamd.ts scripts/fuzz.ts --runs 10
 echo "== e2e"; npx playwright test
