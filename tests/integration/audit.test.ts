@@ -497,7 +497,9 @@ describe('audit verification finds tampering', () => {
 			name: 'two swapped rows',
 			code: '139005',
 			change: (code) => [
-				sql`DELETE FROM audit.payload WHERE municipality_code = ${code}`,
+				// Each payload moves with its entry, so only the order is wrong.
+				sql`UPDATE audit.payload SET seq = seq + 1000 WHERE municipality_code = ${code} AND seq IN (3, 4)`,
+				sql`UPDATE audit.payload SET seq = 1007 - seq WHERE municipality_code = ${code} AND seq IN (1003, 1004)`,
 				sql`UPDATE audit.entry SET seq = seq + 1000 WHERE municipality_code = ${code} AND seq IN (3, 4)`,
 				sql`UPDATE audit.entry SET seq = 1007 - seq WHERE municipality_code = ${code} AND seq IN (1003, 1004)`
 			],
@@ -551,9 +553,35 @@ describe('audit verification finds tampering', () => {
 
 	it('still verifies after payloads are erased at their retention deadline', async () => {
 		await freshChain(other, 6);
-		await tamper([sql`DELETE FROM audit.payload WHERE municipality_code = ${other}`]);
+		// Retention of 0 years: every payload is past it. Only the function erases, and it records it.
+		await sql`UPDATE municipality SET retention_years = '{"audit_payload": 0}' WHERE municipality_code = ${other}`.execute(
+			database.owner
+		);
+		const { rows } = await sql<{
+			erased: number;
+		}>`SELECT audit.erase_payloads(${other}, ARRAY[1,2,3,4,5,6]::bigint[]) AS erased`.execute(
+			database.backoffice
+		);
+		expect(rows[0]!.erased).toBe(6);
 		const report = await verifyAuditChain(database.owner, { municipalityCode: other });
 		expect(report.firstBreak).toBeNull();
 		expect(report.chains[0]?.entries).toBe(6);
+	});
+
+	it('names a payload deleted other than by retention (issue 24, low)', async () => {
+		await freshChain('139008', 4);
+		await tamper([sql`DELETE FROM audit.payload WHERE municipality_code = '139008' AND seq = 3`]);
+		const report = await verifyAuditChain(database.owner, { municipalityCode: '139008' });
+		expect(report.firstBreak).toMatchObject({
+			municipalityCode: '139008',
+			seq: '3',
+			problem: 'payload_missing'
+		});
+		// Nor can a record of an erasure be made or removed by an app role.
+		await expect(
+			sql`INSERT INTO audit.payload_erasure (municipality_code, seq) VALUES ('139008', 3)`.execute(
+				database.backoffice
+			)
+		).rejects.toThrow(/permission denied/);
 	});
 });

@@ -12,7 +12,12 @@ export type ChainBreak = {
 	/** null for a payload row without an entry. */
 	id: string | null;
 	problem:
-		'entry_altered' | 'link_broken' | 'sequence_gap' | 'payload_altered' | 'payload_orphaned';
+		| 'entry_altered'
+		| 'link_broken'
+		| 'sequence_gap'
+		| 'payload_altered'
+		| 'payload_orphaned'
+		| 'payload_missing';
 };
 
 export type VerifyReport = {
@@ -44,6 +49,8 @@ export type ChainRow = {
 	prev_hash: Buffer;
 	entry_hash: Buffer;
 	payload: unknown;
+	/** Erased by retention (audit.erase_payloads), which is the only way a payload may go. */
+	payload_erased: boolean;
 };
 
 /** The municipalities that have an audit chain, in code order. */
@@ -68,9 +75,11 @@ export async function chainRows(
 		SELECT e.id, e.municipality_code, e.seq, e.actor_type, e.actor_id, e.actor_role, e.department, e.ip,
 			e.user_agent, e.session_hash, e.request_id, e.action, e.subject_atena_number, e.object_type,
 			e.object_id, e.reason, e.result, e.payload_hash, e.prev_hash, e.entry_hash,
-			${sql.raw(chainTimeSql.replace('occurred_at', 'e.occurred_at'))} AS occurred_at_text, p.payload
+			${sql.raw(chainTimeSql.replace('occurred_at', 'e.occurred_at'))} AS occurred_at_text, p.payload,
+			x.seq IS NOT NULL AS payload_erased
 		FROM audit.entry e
 		LEFT JOIN audit.payload p ON p.municipality_code = e.municipality_code AND p.seq = e.seq
+		LEFT JOIN audit.payload_erasure x ON x.municipality_code = e.municipality_code AND x.seq = e.seq
 		WHERE e.municipality_code = ${municipalityCode} AND e.seq > ${afterSeq}
 		ORDER BY e.seq
 		LIMIT ${limit}`.execute(db);
@@ -140,6 +149,9 @@ export async function verifyAuditChain(
 					(!row.payload_hash || !payloadHash(row.payload).equals(row.payload_hash))
 				)
 					problem = at('payload_altered');
+				// A payload goes only through retention, which records it (migration 0035).
+				else if (row.payload === null && row.payload_hash && !row.payload_erased)
+					problem = at('payload_missing');
 				if (problem) {
 					report.firstBreak = problem;
 					report.entriesChecked += entries;

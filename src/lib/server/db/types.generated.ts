@@ -125,6 +125,12 @@ export interface AuditPayload {
   seq: Int8;
 }
 
+export interface AuditPayloadErasure {
+  erased_at: Generated<Timestamp>;
+  municipality_code: string;
+  seq: Int8;
+}
+
 export interface AuditPending {
   entries: Json;
   genesis: Buffer;
@@ -854,6 +860,7 @@ export interface DB {
   attachment: Attachment;
   "audit.entry": AuditEntry;
   "audit.payload": AuditPayload;
+  "audit.payload_erasure": AuditPayloadErasure;
   "audit.pending": AuditPending;
   "audit.review": AuditReview;
   desk_request: DeskRequest;
