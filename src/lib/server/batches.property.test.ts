@@ -21,7 +21,8 @@ const knownCodes = new Set([
 	'unknown_person',
 	'already_registered',
 	'already_removed',
-	'not_resident'
+	'not_resident',
+	'invisible_character'
 ]);
 const anyText = fc.oneof(
 	fc.string(),

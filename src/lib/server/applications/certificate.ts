@@ -173,7 +173,7 @@ export const certificate: Wizard = {
 							z
 								.string()
 								.min(1, m.error_passport_name_required())
-								.max(60, m.error_too_long())
+								.max(60, m.error_too_long({ max: 60 }))
 								.regex(/^[A-Z]+([ -][A-Z]+)*$/, m.error_passport_name_format())
 						),
 					passport_number: z
@@ -187,7 +187,7 @@ export const certificate: Wizard = {
 							z
 								.string()
 								.min(1, m.error_nationality_required())
-								.max(40, m.error_too_long())
+								.max(40, m.error_too_long({ max: 40 }))
 								.regex(/^[A-Z][A-Z .'-]*$/, m.error_nationality_format())
 						)
 				}),

@@ -99,8 +99,8 @@ export const outsideRequest: Wizard = {
 						.string()
 						.trim()
 						.min(1, m.error_place_required())
-						.max(40, m.error_too_long()),
-					place_institution: z.string().trim().max(80, m.error_too_long())
+						.max(40, m.error_too_long({ max: 40 })),
+					place_institution: z.string().trim().max(80, m.error_too_long({ max: 80 }))
 				}),
 				form,
 				{ place_municipality: 'one', place_institution: 'one' }

@@ -85,7 +85,7 @@ describe('予診票 reissue', () => {
 		});
 		expect(
 			reissue.parse('reason', { reason: 'lost', reason_detail: 'x'.repeat(201) }, context())
-		).toEqual({ ok: false, errors: { reason_detail: m.error_too_long() } });
+		).toEqual({ ok: false, errors: { reason_detail: m.error_too_long({ max: 200 }) } });
 		expect(reissue.parse('delivery', { delivery: 'fax' }, context())).toEqual({
 			ok: false,
 			errors: { delivery: m.error_choose_delivery() }
@@ -198,6 +198,20 @@ describe('English certificate', () => {
 });
 
 describe('実施依頼書', () => {
+	it('says the real limit of each place field (issue 24, low)', () => {
+		const place = (place_municipality: string, place_institution = '') =>
+			outsideRequest.parse('place', { place_municipality, place_institution }, context());
+		expect(place('あ'.repeat(40)).ok).toBe(true);
+		expect(place('あ'.repeat(41))).toEqual({
+			ok: false,
+			errors: { place_municipality: '40字以内で入力してください。' }
+		});
+		expect(place('横浜市', 'い'.repeat(81))).toEqual({
+			ok: false,
+			errors: { place_institution: '80字以内で入力してください。' }
+		});
+	});
+
 	it('needs a period that starts today or later, ends after it and lasts at most a year', () => {
 		const parse = (period_from: string, period_until: string) =>
 			outsideRequest.parse('period', { period_from, period_until }, context());

@@ -59,6 +59,19 @@ describe('parseFeedLine', () => {
 		expect(error({ sex: 'M' })).toEqual({ line: 9, field: 'sex', code: 'invalid' });
 		expect(error({ name_kanji: ' ' })).toEqual({ line: 9, field: 'name_kanji', code: 'required' });
 		expect(error({ change: 'adopt' })).toEqual({ line: 9, field: 'change', code: 'invalid' });
+		// Bidi controls and zero-width characters make one name look like another (issue 24, low).
+		for (const hidden of ['\u202e', '\u200b', '\u200d', '\u2066', '\ufeff', '\u200f']) {
+			expect(error({ name_kanji: `試験${hidden}太郎` })).toEqual({
+				line: 9,
+				field: 'name_kanji',
+				code: 'invisible_character'
+			});
+			expect(error({ address: `テスト市${hidden}1-1` })).toEqual({
+				line: 9,
+				field: 'address',
+				code: 'invisible_character'
+			});
+		}
 		expect(error({ effective_on: '2026-12-01' })).toEqual({
 			line: 9,
 			field: 'effective_on',

@@ -90,7 +90,8 @@ export type FeedErrorCode =
 	| 'unknown_person'
 	| 'already_registered'
 	| 'already_removed'
-	| 'not_resident';
+	| 'not_resident'
+	| 'invisible_character';
 export type FeedError = { line: number; field: FeedColumn | null; code: FeedErrorCode };
 
 /** A real calendar day as YYYY-MM-DD (not 2025-02-30). */
@@ -163,6 +164,10 @@ export function parseFeedLine(
 		const required = !['name_romaji', 'foreign_resident_on', 'phone'].includes(column);
 		if (required && raw === '')
 			return { ok: false, error: { line, field: column, code: 'required' } };
+		// Control and format characters (bidi overrides such as U+202E, zero-width spaces and
+		// joiners, BOMs) make one name or address look like another: no register value has one.
+		if (/[\p{Cc}\p{Cf}]/u.test(raw))
+			return { ok: false, error: { line, field: column, code: 'invisible_character' } };
 		const parsed = fieldSchemas[column].safeParse(raw);
 		if (!parsed.success) {
 			const isDate = ['effective_on', 'birth_date', 'foreign_resident_on'].includes(column);

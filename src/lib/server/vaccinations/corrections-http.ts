@@ -202,7 +202,7 @@ export async function requestAction(event: RequestEvent, kind: 'correct' | 'void
 				administeredOn: m.error_date_format,
 				institution: m.dose_error_institution_unknown,
 				lot: m.dose_error_lot_format,
-				manufacturer: m.error_too_long
+				manufacturer: () => m.error_too_long({ max: 60 })
 			}[field]!();
 		}
 	}

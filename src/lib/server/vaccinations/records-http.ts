@@ -104,7 +104,7 @@ export async function enterAction(event: RequestEvent) {
 				administeredOn: m.error_date_format,
 				institution: m.dose_error_institution_unknown,
 				lot: m.dose_error_lot_format,
-				manufacturer: m.error_too_long
+				manufacturer: () => m.error_too_long({ max: 60 })
 			}[field]!();
 		}
 		return fail(400, { values, errors });
