@@ -20,10 +20,13 @@ import { createSessionManager, sessionIdHash } from '../../src/lib/server/auth/s
 import { sha256 } from '../../src/lib/server/auth/tokens';
 import { consumeChallenge, storeChallenge } from '../../src/lib/server/auth/webauthn';
 import {
+	approveRole,
 	createStaffUser,
 	deactivateStaffUser,
+	grantRole,
 	revokeRole,
 	rightsChanges,
+	StaffAccountError,
 	staffAccess
 } from '../../src/lib/server/staff/accounts';
 import { freshDatabase, type TestDatabase } from '../support/database';
@@ -41,7 +44,8 @@ beforeAll(async () => {
 	}
 	await insertTestResident(database.owner, city, '199', '1980-01-01', 'moved_out');
 	await sql`INSERT INTO role_permission (municipality_code, role_code, permission_code)
-		VALUES (${city}, 'caseworker', 'application.process'), (${city}, 'admin', 'staff.manage')
+		VALUES (${city}, 'caseworker', 'application.process'), (${city}, 'admin', 'staff.manage'),
+			(${city}, 'relief_officer', 'mynumber.read')
 		ON CONFLICT DO NOTHING`.execute(database.owner);
 });
 afterAll(() => database.close());
@@ -412,6 +416,75 @@ describe('rate limits', () => {
 });
 
 describe('staff rights', () => {
+	it('take a role that reads 個人番号 only when a second administrator approves it (issue 24, low)', async () => {
+		const now = new Date('2026-11-22T03:00:00Z');
+		const setup = (loginId: string) =>
+			createStaffUser(database.backoffice, {
+				municipalityCode: city,
+				loginId,
+				displayName: loginId,
+				departmentJa: '情報政策課',
+				departmentEn: 'IT',
+				roles: [{ role: 'admin', validFrom: '2026-04-01', validUntil: null }],
+				createdBy: null,
+				reason: 'setup',
+				now
+			});
+		const first = await setup('admin-a');
+		const second = await setup('admin-b');
+		// The first administrator grants themself the relief role: it waits, and gives nothing.
+		const grant = await grantRole(database.backoffice, {
+			municipalityCode: city,
+			staffUserId: first.id,
+			role: 'relief_officer',
+			validFrom: '2026-11-01',
+			validUntil: null,
+			grantedBy: first.id,
+			reason: '救済担当の兼務',
+			now
+		});
+		expect(grant.approval_needed).toBe(true);
+		const before = await staffAccess(database.backoffice, first.id, now);
+		expect(before?.roles).toEqual(['admin']);
+		expect(before?.permissions.has('mynumber.read')).toBe(false);
+		// Neither the granter nor the person it is for can approve it.
+		const approve = (by: string) =>
+			approveRole(database.backoffice, {
+				assignmentId: grant.id,
+				municipalityCode: city,
+				approvedBy: by,
+				now
+			}).then(
+				() => 'approved',
+				(error: unknown) => (error instanceof StaffAccountError ? error.code : String(error))
+			);
+		expect(await approve(first.id)).toBe('self');
+		// Not even by writing the row directly: the table refuses it.
+		await expect(
+			sql`UPDATE staff_role SET approved_by = ${first.id}, approved_at = now() WHERE id = ${grant.id}`.execute(
+				database.backoffice
+			)
+		).rejects.toThrow(/staff_role_second_admin/);
+		expect(await approve(second.id)).toBe('approved');
+		expect(await approve(second.id)).toBe('not_found'); // once
+		const after = await staffAccess(database.backoffice, first.id, now);
+		expect(after?.roles).toEqual(['admin', 'relief_officer']);
+		expect(after?.permissions.has('mynumber.read')).toBe(true);
+		// A role without 個人番号 takes effect at once.
+		const plain = await grantRole(database.backoffice, {
+			municipalityCode: city,
+			staffUserId: second.id,
+			role: 'caseworker',
+			validFrom: '2026-11-01',
+			validUntil: null,
+			grantedBy: first.id,
+			reason: '兼務',
+			now
+		});
+		expect(plain.approval_needed).toBe(false);
+		expect((await staffAccess(database.backoffice, second.id, now))?.roles).toContain('caseworker');
+	});
+
 	it('follow the assignment dates, revocation and deactivation', async () => {
 		const now = new Date('2026-11-22T03:00:00Z'); // 12:00 in Japan
 		const admin = await createStaffUser(database.backoffice, {

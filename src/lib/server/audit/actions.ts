@@ -73,6 +73,7 @@ export const auditActions = {
 	'staff.role_change': { reasonRequired: true },
 	'staff.role_grant': { reasonRequired: true },
 	'staff.role_revoke': { reasonRequired: true },
+	'staff.role_approve': { reasonRequired: false },
 	'staff.deactivate': { reasonRequired: true },
 	'staff.list': { reasonRequired: false },
 	'staff.report': { reasonRequired: false },

@@ -689,6 +689,9 @@ export interface SignedAct {
 }
 
 export interface StaffRole {
+  approval_needed: Generated<boolean>;
+  approved_at: Timestamp | null;
+  approved_by: string | null;
   grant_reason: string | null;
   granted_at: Generated<Timestamp>;
   granted_by: string | null;

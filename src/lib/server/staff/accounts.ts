@@ -96,8 +96,53 @@ export async function grantRole(
 			valid_until: input.validUntil,
 			granted_by: input.grantedBy,
 			grant_reason: input.reason,
-			granted_at: input.now
+			granted_at: input.now,
+			// Granted by a staff member (not the city's set-up from the command line): a role that
+			// reads 個人番号 waits for a second administrator (approveRole).
+			approval_needed:
+				input.grantedBy !== null && (await readsMyNumber(db, input.municipalityCode, input.role))
 		})
+		.returningAll()
+		.executeTakeFirstOrThrow();
+}
+
+async function readsMyNumber(db: Executor, municipalityCode: string, role: string) {
+	const row = await db
+		.selectFrom('role_permission')
+		.select('role_code')
+		.where('municipality_code', '=', municipalityCode)
+		.where('role_code', '=', role)
+		.where('permission_code', '=', 'mynumber.read')
+		.executeTakeFirst();
+	return row !== undefined;
+}
+
+/**
+ * The second administrator's approval of a grant that waits for one: not the administrator who
+ * granted it, not the person it is for ('self'); a grant that waits for nothing, or was revoked,
+ * is 'not_found'.
+ */
+export async function approveRole(
+	db: Executor,
+	input: { assignmentId: string; municipalityCode: string; approvedBy: string; now: Date }
+): Promise<RoleAssignment> {
+	const pending = await db
+		.selectFrom('staff_role')
+		.selectAll()
+		.where('id', '=', input.assignmentId)
+		.where('municipality_code', '=', input.municipalityCode)
+		.where('approval_needed', '=', true)
+		.where('approved_at', 'is', null)
+		.where('revoked_at', 'is', null)
+		.forUpdate()
+		.executeTakeFirst();
+	if (!pending) throw new StaffAccountError('not_found');
+	if (pending.granted_by === input.approvedBy || pending.staff_user_id === input.approvedBy)
+		throw new StaffAccountError('self');
+	return db
+		.updateTable('staff_role')
+		.set({ approved_by: input.approvedBy, approved_at: input.now })
+		.where('id', '=', pending.id)
 		.returningAll()
 		.executeTakeFirstOrThrow();
 }
@@ -184,6 +229,13 @@ export async function staffAccess(
 		.select(['staff_role.role_code', 'role_permission.permission_code'])
 		.where('staff_role.staff_user_id', '=', staffUserId)
 		.where('staff_role.revoked_at', 'is', null)
+		// A grant waiting for its second administrator gives nothing yet.
+		.where((eb) =>
+			eb.or([
+				eb('staff_role.approval_needed', '=', false),
+				eb('staff_role.approved_at', 'is not', null)
+			])
+		)
 		.where('staff_role.valid_from', '<=', today)
 		.where((eb) =>
 			eb.or([eb('staff_role.valid_until', 'is', null), eb('staff_role.valid_until', '>=', today)])

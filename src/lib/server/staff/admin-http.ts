@@ -10,6 +10,7 @@ import { config } from '../config';
 import { db } from '../db';
 import { onboardStaff } from './onboarding';
 import {
+	approveRole,
 	deactivateStaffUser,
 	grantRole,
 	revokeRole,
@@ -102,6 +103,7 @@ const reasonSchema = z.string().trim().min(1).max(200);
 export async function grantRoleAction(event: RequestEvent, staffUserId: string) {
 	const admin = requirePermission(event.locals, 'staff.manage');
 	const form = values(await formOf(event.request));
+	let granted: Awaited<ReturnType<typeof grantRole>> | undefined;
 	const parsed = z
 		.object({
 			role: z.string().regex(/^[a-z_]{2,32}$/),
@@ -115,7 +117,7 @@ export async function grantRoleAction(event: RequestEvent, staffUserId: string) 
 		await db()
 			.transaction()
 			.execute(async (trx) => {
-				await grantRole(trx, {
+				granted = await grantRole(trx, {
 					municipalityCode: admin.municipalityCode,
 					staffUserId,
 					role: parsed.data.role,
@@ -134,7 +136,7 @@ export async function grantRoleAction(event: RequestEvent, staffUserId: string) 
 					objectId: staffUserId,
 					reason: parsed.data.reason,
 					result: 'ok',
-					payload: { role: parsed.data.role }
+					payload: { role: parsed.data.role, awaitingApproval: granted.approval_needed }
 				});
 			});
 	} catch (error) {
@@ -142,9 +144,63 @@ export async function grantRoleAction(event: RequestEvent, staffUserId: string) 
 			return fail(400, { values: form, message: m.staff_form_invalid() });
 		throw error;
 	}
+	// A grant that waits for a second administrator changes nothing yet.
+	if (granted?.approval_needed) return { granted: true, awaitingApproval: true };
 	// New rights, new session: the person signs in again (a new session id on privilege change).
 	await sessionManagers().staff.endAll(staffUserId);
-	return { granted: true };
+	return { granted: true, awaitingApproval: false };
+}
+
+/** The second administrator approves a grant of a role that reads 個人番号. */
+export async function approveRoleAction(event: RequestEvent, staffUserId: string) {
+	const admin = requirePermission(event.locals, 'staff.manage');
+	const form = values(await formOf(event.request));
+	if (!/^[0-9a-f-]{36}$/.test(form.assignment ?? '')) {
+		return fail(400, { values: form, message: m.staff_form_invalid() });
+	}
+	try {
+		await db()
+			.transaction()
+			.execute(async (trx) => {
+				const row = await approveRole(trx, {
+					assignmentId: form.assignment!,
+					municipalityCode: admin.municipalityCode,
+					approvedBy: admin.id,
+					now: new Date()
+				});
+				if (row.staff_user_id !== staffUserId) throw new StaffAccountError('not_found');
+				await recordAudit(trx, {
+					municipalityCode: admin.municipalityCode,
+					actor: staffActor(event.locals),
+					context: event.locals.audit,
+					action: 'staff.role_approve',
+					objectType: 'staff_user',
+					objectId: row.staff_user_id,
+					result: 'ok',
+					payload: { role: row.role_code, grantedBy: row.granted_by }
+				});
+			});
+	} catch (error) {
+		if (error instanceof StaffAccountError) {
+			await recordAudit(db(), {
+				municipalityCode: admin.municipalityCode,
+				actor: staffActor(event.locals),
+				context: event.locals.audit,
+				action: 'staff.role_approve',
+				objectType: 'staff_user',
+				objectId: staffUserId,
+				result: 'denied',
+				payload: { reason: error.code }
+			});
+			return fail(error.code === 'self' ? 403 : 404, {
+				values: form,
+				message: error.code === 'self' ? m.staff_role_approve_self() : m.staff_form_invalid()
+			});
+		}
+		throw error;
+	}
+	await sessionManagers().staff.endAll(staffUserId);
+	return { approved: true };
 }
 
 export async function revokeRoleAction(event: RequestEvent, staffUserId: string) {

@@ -3,6 +3,7 @@ import { recordAudit } from '$lib/server/audit/record';
 import { staffActor } from '$lib/server/auth/http';
 import { db } from '$lib/server/db';
 import {
+	approveRoleAction,
 	deactivateAction,
 	grantRoleAction,
 	newLinkAction,
@@ -40,7 +41,10 @@ export const load: PageServerLoad = async ({ locals, params }) => {
 				'valid_until',
 				'revoked_at',
 				'revoke_reason',
-				'grant_reason'
+				'grant_reason',
+				'granted_by',
+				'approval_needed',
+				'approved_at'
 			])
 			.where('staff_user_id', '=', user.id)
 			.orderBy('granted_at')
@@ -67,9 +71,12 @@ export const load: PageServerLoad = async ({ locals, params }) => {
 		self: user.id === admin.id,
 		user: { ...user, deactivated_at: user.deactivated_at?.toISOString() ?? null },
 		roles,
-		assignments: assignments.map((row) => ({
+		assignments: assignments.map(({ granted_by, approved_at, approval_needed, ...row }) => ({
 			...row,
-			revoked_at: row.revoked_at?.toISOString() ?? null
+			revoked_at: row.revoked_at?.toISOString() ?? null,
+			awaitingApproval: approval_needed && approved_at === null,
+			// Not the administrator who granted it, not the person it is for.
+			mayApprove: granted_by !== admin.id && user.id !== admin.id
 		})),
 		passkeys: passkeys.map((row) => ({
 			...row,
@@ -82,6 +89,7 @@ export const load: PageServerLoad = async ({ locals, params }) => {
 
 export const actions: Actions = {
 	grant: (event) => grantRoleAction(event, event.params.id),
+	approve: (event) => approveRoleAction(event, event.params.id),
 	revoke: (event) => revokeRoleAction(event, event.params.id),
 	deactivate: (event) => deactivateAction(event, event.params.id),
 	link: (event) => newLinkAction(event, event.params.id)
