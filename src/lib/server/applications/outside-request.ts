@@ -100,7 +100,10 @@ export const outsideRequest: Wizard = {
 						.trim()
 						.min(1, m.error_place_required())
 						.max(40, m.error_too_long({ max: 40 })),
-					place_institution: z.string().trim().max(80, m.error_too_long({ max: 80 }))
+					place_institution: z
+						.string()
+						.trim()
+						.max(80, m.error_too_long({ max: 80 }))
 				}),
 				form,
 				{ place_municipality: 'one', place_institution: 'one' }

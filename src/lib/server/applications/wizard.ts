@@ -330,7 +330,10 @@ export function choiceWithDetail<T extends string>(input: {
 				z
 					.object({
 						[input.name]: z.enum(input.choices as [T, ...T[]], { message: input.chooseMessage() }),
-						[input.detail]: z.string().trim().max(200, m.error_too_long({ max: 200 }))
+						[input.detail]: z
+							.string()
+							.trim()
+							.max(200, m.error_too_long({ max: 200 }))
 					})
 					.refine(
 						(value) => value[input.name] !== 'other' || String(value[input.detail]).length > 0,
