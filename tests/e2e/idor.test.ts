@@ -204,9 +204,18 @@ test('a guardian loses every route to a child at 18 and under a DV flag', async 
 			expect((await choose()).status(), condition.name).toBe(404);
 			// The draft made while the child was represented is gone with the representation, as
 			// is every application for the child (issue 24, item 5: one rule, checked now).
-			const gone = await page.request.get(`/applications/${draft}/passport`, { maxRedirects: 0 });
-			expect(gone.status(), condition.name).toBe(404);
-			expect(await gone.text()).not.toContain(family.name);
+			for (const path of [`/applications/${draft}/passport`, `/applications/${draft}`]) {
+				const gone = await page.request.get(path, { maxRedirects: 0 });
+				expect(gone.status(), `${condition.name} ${path}`).toBe(404);
+				expect(await gone.text()).not.toContain(family.name);
+			}
+			for (const act of ['submit', 'withdraw']) {
+				const signing = await page.request.post(`/applications/${draft}/${act}/options`, {
+					data: {},
+					headers: { origin: 'http://localhost:4173' }
+				});
+				expect(signing.status(), `${condition.name} ${act}`).toBe(404);
+			}
 			await page.goto('/applications');
 			expect(await page.content()).not.toContain(draft);
 			await page.goto('/documents');
