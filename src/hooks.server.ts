@@ -239,14 +239,25 @@ export const handle = sequence(locale, drainUnreadBody, realmAndContext);
  */
 export const init: ServerInit = () => {
 	const { smtpUrl, mailFrom, origin, appRole } = config();
+	let stopping = false;
 	if (appRole !== 'portal') {
-		jobs().catch((error: Error) =>
-			console.error(JSON.stringify({ level: 'error', event: 'jobs_start', error: error.message }))
-		);
+		// The job runner writes the audit checkpoints too: a start that fails (the database was
+		// not up yet) is tried again every 30 s rather than waiting for a staff action to need it.
+		const startJobs = () => {
+			if (stopping) return;
+			jobs().catch((error: Error) => {
+				console.error(
+					JSON.stringify({ level: 'error', event: 'jobs_start', error: error.message })
+				);
+				setTimeout(startJobs, 30_000).unref();
+			});
+		};
+		startJobs();
 	}
 	// adapter-node closes the server on SIGTERM/SIGINT and then waits for the event loop to empty:
 	// the job worker's timers and the database pool would keep it alive.
 	process.once('sveltekit:shutdown', () => {
+		stopping = true;
 		void stopJobs()
 			.finally(() => closeDb())
 			.finally(() => {

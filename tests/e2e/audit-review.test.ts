@@ -39,6 +39,8 @@ test('an auditor verifies the chain, searches, exports and records a review', as
 		createStaffByCli({ role: 'auditor', login: `auditor-${run}`, name: '監査 委員' })
 	);
 	await auditor.goto('/staff/audit');
+	// The schedule is running: no warning about stale checkpoints (issue 24, item 2).
+	await expect(auditor.getByTestId('checkpoints-stale')).toHaveCount(0);
 	expect(await new AxeBuilder({ page: auditor }).analyze().then((r) => r.violations)).toEqual([]);
 	// A checkpoint now rather than at the next ten minutes (the server writes one at start too).
 	const checkpointed = checkpointByCli();

@@ -24,9 +24,9 @@ test('the portal has no staff routes', async ({ request }) => {
 	const landing = await request.get(`${baseUrlFor('portal')}/`);
 	expect(landing.status()).toBe(200);
 	expect(await landing.text()).not.toContain('href="/staff"');
-	expect((await (await request.get(`${baseUrlFor('portal')}/healthz`)).json()).appRole).toBe(
-		'portal'
-	);
+	const health = await (await request.get(`${baseUrlFor('portal')}/healthz`)).json();
+	expect(health.appRole).toBe('portal');
+	expect(health).not.toHaveProperty('auditCheckpoints'); // the portal writes none
 });
 
 test('the back office has no resident routes and sends / to the staff area', async ({
@@ -37,7 +37,7 @@ test('the back office has no resident routes and sends / to the staff area', asy
 	expect(root.headers()['location']).toBe('/staff');
 	const staff = await request.get(`${baseUrlFor('backoffice')}/staff`);
 	expect(staff.status()).toBe(401);
-	expect((await (await request.get(`${baseUrlFor('backoffice')}/healthz`)).json()).appRole).toBe(
-		'backoffice'
-	);
+	const health = await (await request.get(`${baseUrlFor('backoffice')}/healthz`)).json();
+	// The back office writes signed audit checkpoints and says whether it does (issue 24, item 2).
+	expect(health).toMatchObject({ appRole: 'backoffice', status: 'ok', auditCheckpoints: 'ok' });
 });
