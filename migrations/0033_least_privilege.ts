@@ -51,7 +51,11 @@ const tables: Record<string, Grants> = {
 	},
 	signed_act: { portal: 'SELECT, INSERT', backoffice: 'SELECT' },
 	application: {
-		portal: 'SELECT, INSERT, UPDATE, DELETE',
+		// Not the back office's columns (assignee, preparer, approver, issue outcome): the portal
+		// cannot make a case look prepared or approved.
+		portal:
+			'SELECT, INSERT, DELETE, UPDATE (draft, subject_atena_number, updated_at, status, stage, ' +
+			'due_on, current_version, submitted_at, return_items, reference)',
 		backoffice: 'SELECT, INSERT, UPDATE, DELETE'
 	},
 	application_transition: { portal: 'SELECT, INSERT', backoffice: 'SELECT, INSERT' },

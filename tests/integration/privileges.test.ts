@@ -105,7 +105,8 @@ describe('the portal role cannot act as the back office', () => {
 			sql`SELECT * FROM permission`,
 			sql`UPDATE municipality SET resident_idle_minutes = 600`,
 			sql`UPDATE resident SET address = 'x'`,
-			sql`UPDATE issued_document SET status = 'valid'`
+			sql`UPDATE issued_document SET status = 'valid'`,
+			sql`UPDATE application SET approved_by = ${staffId}, prepared_by = ${staffId}`
 		];
 		for (const attempt of attempts) {
 			await expect(attempt.execute(database.portal)).rejects.toThrow(/permission denied/);
