@@ -32,7 +32,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
-import { freePort } from '../src/lib/server/db/embedded';
+import { freePort, processIsAlive } from '../src/lib/server/db/embedded';
 import { startHarness, type Harness } from './lib/app-harness';
 import { PortalClient, PortalError } from './lib/portal-client';
 import { findings, Ledger, type Answer } from './lib/submission-ledger';
@@ -198,14 +198,6 @@ async function kill9Embedded(): Promise<boolean> {
 		APP_PROCESSES: '1'
 	};
 	const started = Date.now();
-	const alive = (pid: number) => {
-		try {
-			process.kill(pid, 0);
-			return true;
-		} catch {
-			return false;
-		}
-	};
 	const postmaster = () =>
 		Number(readFileSync(path.join(dataDir, 'postgres', 'postmaster.pid'), 'utf8').split('\n')[0]);
 	const psql = (sqlText: string) =>
@@ -240,13 +232,14 @@ async function kill9Embedded(): Promise<boolean> {
 		const first = postmaster();
 		app.kill('SIGKILL');
 		await new Promise((resolve) => app!.once('exit', resolve));
-		if (!alive(first))
+		if (!processIsAlive(first))
 			problems.push('the embedded PostgreSQL did not outlive the app (nothing was tested)');
 		const attached = psql('SELECT count(*) FROM resident');
 		if (attached.status !== 0 || !(Number(attached.stdout.trim()) > 0))
 			problems.push(`db:psql did not attach to the running server: ${attached.stderr.trim()}`);
 		app = await start();
-		if (alive(first)) problems.push(`the orphaned PostgreSQL ${first} still runs after npm start`);
+		if (processIsAlive(first))
+			problems.push(`the orphaned PostgreSQL ${first} still runs after npm start`);
 		const kept = psql('SELECT count(*) FROM resident');
 		if (kept.stdout.trim() !== attached.stdout.trim())
 			problems.push(`residents before ${attached.stdout.trim()}, after ${kept.stdout.trim()}`);
@@ -255,8 +248,9 @@ async function kill9Embedded(): Promise<boolean> {
 		await new Promise((resolve) => app!.once('exit', resolve));
 		app = undefined;
 		const until = Date.now() + 30_000;
-		while (alive(second) && Date.now() < until) await sleep(100);
-		if (alive(second)) problems.push('npm start stopped by SIGTERM left its PostgreSQL running');
+		while (processIsAlive(second) && Date.now() < until) await sleep(100);
+		if (processIsAlive(second))
+			problems.push('npm start stopped by SIGTERM left its PostgreSQL running');
 		console.log(
 			`kill9-embedded       SIGKILL to npm start; its PostgreSQL ${first} lived on; db:psql attached (${attached.stdout.trim()} residents); npm start stopped it and served again with every row; ${((Date.now() - started) / 1000).toFixed(0)} s`
 		);
@@ -266,7 +260,7 @@ async function kill9Embedded(): Promise<boolean> {
 		if (app && app.exitCode === null) app.kill('SIGKILL');
 		try {
 			const left = postmaster();
-			if (alive(left)) process.kill(left, 'SIGINT');
+			if (processIsAlive(left)) process.kill(left, 'SIGINT');
 		} catch {
 			// no server left
 		}

@@ -114,41 +114,38 @@ async function serve(
 
 /** Before any page runs (the session could not be read): a 503 page or JSON, Retry-After. */
 function unavailable(request: Request, requestId: string): Response {
-	const headers = {
-		'Retry-After': String(retryAfterSeconds),
-		'Content-Security-Policy': strictCsp,
-		'X-Request-Id': requestId
-	};
+	return refusedEarly(request, requestId, 503, m.error_unavailable(), {
+		'Retry-After': String(retryAfterSeconds)
+	});
+}
+
+/** A JSON error or a plain page, under the strict CSP, answered before SvelteKit renders any. */
+function refusedEarly(
+	request: Request,
+	requestId: string,
+	status: number,
+	message: string,
+	extra: Record<string, string> = {}
+): Response {
+	const headers = { ...extra, 'Content-Security-Policy': strictCsp, 'X-Request-Id': requestId };
 	if (!(request.headers.get('accept') ?? '').includes('text/html')) {
-		return new Response(JSON.stringify({ message: m.error_unavailable(), requestId }), {
-			status: 503,
+		return new Response(JSON.stringify({ message, requestId }), {
+			status,
 			headers: { ...headers, 'Content-Type': 'application/json' }
 		});
 	}
 	return plainPage(
-		503,
+		status,
 		m.error_title(),
-		[m.error_unavailable(), m.error_reference({ id: requestId })],
+		[message, m.error_reference({ id: requestId })],
 		headers
 	);
 }
 
 /** 413 before the body is read (it is then dropped as it arrives, see drainUnreadBody). */
 function tooLarge(request: Request, requestId: string): Response {
-	const message = m.error_body_too_large({ limit: `${smallBodyLimit / 1024} KB` });
-	if (!(request.headers.get('accept') ?? '').includes('text/html')) {
-		return new Response(JSON.stringify({ message, requestId }), {
-			status: 413,
-			headers: {
-				'Content-Type': 'application/json',
-				'Content-Security-Policy': strictCsp,
-				'X-Request-Id': requestId
-			}
-		});
-	}
-	return plainPage(413, m.error_title(), [message, m.error_reference({ id: requestId })], {
-		'X-Request-Id': requestId
-	});
+	const limit = `${smallBodyLimit / 1024} KB`;
+	return refusedEarly(request, requestId, 413, m.error_body_too_large({ limit }));
 }
 
 function logUnavailable(event: Parameters<Handle>[0]['event'], thrown: unknown) {

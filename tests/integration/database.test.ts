@@ -16,7 +16,7 @@ import { sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrateToLatest, migrationsFolder } from '../../src/lib/server/db/migrate';
-import { startEmbeddedPostgres } from '../../src/lib/server/db/embedded';
+import { processIsAlive, startEmbeddedPostgres } from '../../src/lib/server/db/embedded';
 import { recordAudit } from '../../src/lib/server/audit/record';
 import { createDatabase } from '../../src/lib/server/db';
 import { isDatabaseUnavailable } from '../../src/lib/server/db/availability';
@@ -225,22 +225,14 @@ describe('operator errors', () => {
 		const orphan = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
 		holder.kill('SIGKILL');
 		await new Promise((resolve) => holder.once('exit', resolve));
-		const alive = (pid: number) => {
-			try {
-				process.kill(pid, 0);
-				return true;
-			} catch {
-				return false;
-			}
-		};
-		expect(alive(orphan)).toBe(true); // outlived its parent, holding postmaster.pid
+		expect(processIsAlive(orphan)).toBe(true); // outlived its parent, holding postmaster.pid
 		const again = await startEmbeddedPostgres({ dataDir, password: 'p' });
 		const client = new pg.Client({ connectionString: again.superuserUrl() });
 		try {
 			await client.connect();
 			const { rows } = await client.query('SELECT note FROM kept');
 			expect(rows).toEqual([{ note: 'before the kill' }]);
-			expect(alive(orphan)).toBe(false);
+			expect(processIsAlive(orphan)).toBe(false);
 		} finally {
 			await client.end();
 			await again.stop();

@@ -1,6 +1,6 @@
 // Applications as records: drafts saved at every step (resumable on any device), the signed
 // submission that turns a draft into a case, and what the applicant may see of it.
-import { sql, type Selectable } from 'kysely';
+import { sql, type ExpressionBuilder, type Selectable } from 'kysely';
 import { canonicalJson } from '../audit/chain';
 import { recordAudit, type Actor, type AuditContext } from '../audit/record';
 import { notify } from '../auth/notices';
@@ -53,7 +53,19 @@ export async function createDraft(
 		.executeTakeFirstOrThrow();
 }
 
-/** The applicant's own application, or null (never someone else's). */
+/** Applications this account made about itself or a child it represents now (or no one yet). */
+function visibleTo(account: AccountOwner, now: Date) {
+	const represented = representedBy(account, now);
+	return (eb: ExpressionBuilder<DB, 'application'>) =>
+		eb.and([
+			eb('applicant_account_id', '=', account.id),
+			eb.or([
+				eb('subject_atena_number', 'is', null),
+				represented(eb, eb.ref('subject_atena_number'))
+			])
+		]);
+}
+
 /**
  * An application of this account that it may still see: its own, or a child's it represents now.
  * A draft has no subject until its first step. Once a DV 支援措置 is recorded or the child turns
@@ -66,18 +78,11 @@ export async function ownApplication(
 	now: Date
 ): Promise<Application | null> {
 	if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(id)) return null;
-	const represented = representedBy(account, now);
 	const row = await db
 		.selectFrom('application')
 		.selectAll()
 		.where('id', '=', id)
-		.where('applicant_account_id', '=', account.id)
-		.where((eb) =>
-			eb.or([
-				eb('subject_atena_number', 'is', null),
-				represented(eb, eb.ref('subject_atena_number'))
-			])
-		)
+		.where(visibleTo(account, now))
 		.executeTakeFirst();
 	return row ?? null;
 }
@@ -231,7 +236,6 @@ async function recordTransition(
 }
 
 export async function ownApplications(db: Executor, account: AccountOwner, now: Date) {
-	const represented = representedBy(account, now);
 	return db
 		.selectFrom('application')
 		.select([
@@ -243,13 +247,7 @@ export async function ownApplications(db: Executor, account: AccountOwner, now: 
 			'submitted_at',
 			'subject_atena_number'
 		])
-		.where('applicant_account_id', '=', account.id)
-		.where((eb) =>
-			eb.or([
-				eb('subject_atena_number', 'is', null),
-				represented(eb, eb.ref('subject_atena_number'))
-			])
-		)
+		.where(visibleTo(account, now))
 		.orderBy('updated_at', 'desc')
 		.limit(50)
 		.execute();

@@ -10,7 +10,12 @@ import { residentActor, servedMunicipality } from '../auth/http';
 import { config } from '../config';
 import { db } from '../db';
 import { sealIntake } from '../mynumber/intake';
-import { representedPeople, vaccinationRecord, type Person } from '../residents/household';
+import {
+	accountOf,
+	representedPeople,
+	vaccinationRecord,
+	type Person
+} from '../residents/household';
 import { tokyoDate } from '../staff/accounts';
 import {
 	addAttachment,
@@ -68,11 +73,7 @@ export async function applicationOr404(event: RequestEvent): Promise<Application
 	const resident = event.locals.resident!;
 	const application = await ownApplication(
 		db(),
-		{
-			id: resident.accountId,
-			municipalityCode: resident.municipalityCode,
-			atenaNumber: resident.atenaNumber
-		},
+		accountOf(resident),
 		event.params.id ?? '',
 		new Date()
 	);
@@ -100,15 +101,7 @@ function wizardOf(application: Application): Wizard {
 
 async function household(event: RequestEvent): Promise<Person[]> {
 	const resident = event.locals.resident!;
-	return representedPeople(
-		db(),
-		{
-			id: resident.accountId,
-			municipalityCode: resident.municipalityCode,
-			atenaNumber: resident.atenaNumber
-		},
-		new Date()
-	);
+	return representedPeople(db(), accountOf(resident), new Date());
 }
 
 /** The served city's fee comes from its cached settings; another city's is read. */

@@ -41,7 +41,7 @@ export async function freePort(): Promise<number> {
 	});
 }
 
-function processIsAlive(pid: number): boolean {
+export function processIsAlive(pid: number): boolean {
 	try {
 		process.kill(pid, 0);
 		return true;

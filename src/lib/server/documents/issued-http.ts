@@ -8,19 +8,11 @@ import { recordAudit } from '../audit/record';
 import { residentActor } from '../auth/http';
 import type { ExpressionBuilder } from 'kysely';
 import { db, type DB } from '../db';
-import { representedPeople } from '../residents/household';
+import { accountOf, representedPeople } from '../residents/household';
 
 async function people(event: RequestEvent) {
 	const resident = event.locals.resident!;
-	return representedPeople(
-		db(),
-		{
-			id: resident.accountId,
-			municipalityCode: resident.municipalityCode,
-			atenaNumber: resident.atenaNumber
-		},
-		new Date()
-	);
+	return representedPeople(db(), accountOf(resident), new Date());
 }
 
 export async function documentsLoad(event: RequestEvent) {

@@ -5,7 +5,7 @@ import { m } from '$lib/paraglide/messages';
 import type { AuditAction } from '../audit/actions';
 import { recordAudit, type Actor } from '../audit/record';
 import { db } from '../db';
-import { representedPeople, type Person } from './household';
+import { accountOf, representedPeople, type Person } from './household';
 
 export async function representedPerson(
 	locals: App.Locals,
@@ -13,15 +13,7 @@ export async function representedPerson(
 	action: AuditAction
 ): Promise<{ person: Person; actor: Actor }> {
 	const resident = locals.resident!;
-	const people = await representedPeople(
-		db(),
-		{
-			id: resident.accountId,
-			municipalityCode: resident.municipalityCode,
-			atenaNumber: resident.atenaNumber
-		},
-		new Date()
-	);
+	const people = await representedPeople(db(), accountOf(resident), new Date());
 	const person = people.find((candidate) => candidate.ref === ref);
 	if (!person) {
 		await recordAudit(db(), {

@@ -30,6 +30,19 @@ export function personRef(userHandle: Buffer, atenaNumber: string): string {
 /** A resident account: whose data it may see is decided from this, as the register stands now. */
 export type AccountOwner = { id: string; municipalityCode: string; atenaNumber: string };
 
+/** The signed-in resident's account, as the rules here take it. */
+export function accountOf(resident: {
+	accountId: string;
+	municipalityCode: string;
+	atenaNumber: string;
+}): AccountOwner {
+	return {
+		id: resident.accountId,
+		municipalityCode: resident.municipalityCode,
+		atenaNumber: resident.atenaNumber
+	};
+}
+
 /**
  * The one rule of whom an account represents now (DOMAIN.md §5): itself, and each child with a
  * guardianship valid today, not suppressed for a DV 支援措置, still a resident. A condition on a
@@ -66,11 +79,11 @@ export function representedBy(
 
 export async function representedPeople(
 	db: Executor,
-	account: { id: string; municipalityCode: string; atenaNumber: string },
+	account: AccountOwner,
 	now: Date
 ): Promise<Person[]> {
-	const today = tokyoDate(now);
 	const columns = ['atena_number', 'name_kanji', 'name_kana', 'birth_date', 'sex'] as const;
+	const represented = representedBy(account, now);
 	const [self, children] = await Promise.all([
 		db
 			.selectFrom('resident_account')
@@ -87,20 +100,13 @@ export async function representedPeople(
 			.where('resident_account.municipality_code', '=', account.municipalityCode)
 			.where('resident_account.atena_number', '=', account.atenaNumber)
 			.executeTakeFirstOrThrow(),
+		// The children: the same rule every query about a child's data uses.
 		db
-			.selectFrom('guardianship')
-			.innerJoin('resident', (join) =>
-				join
-					.onRef('resident.municipality_code', '=', 'guardianship.municipality_code')
-					.onRef('resident.atena_number', '=', 'guardianship.child_atena_number')
-			)
+			.selectFrom('resident')
 			.select(columns.map((column) => `resident.${column}` as const))
-			.where('guardianship.municipality_code', '=', account.municipalityCode)
-			.where('guardianship.guardian_atena_number', '=', account.atenaNumber)
-			.where('guardianship.suppressed_for_dv', '=', false)
-			.where('guardianship.valid_from', '<=', today)
-			.where('guardianship.valid_until', '>=', today)
-			.where('resident.status', '=', 'resident')
+			.where('resident.municipality_code', '=', account.municipalityCode)
+			.where('resident.atena_number', '<>', account.atenaNumber)
+			.where((eb) => represented(eb, eb.ref('resident.atena_number')))
 			.orderBy('resident.birth_date')
 			.execute()
 	]);

@@ -1,18 +1,11 @@
 import { ownApplications } from '$lib/server/applications/store';
+import { accountOf } from '$lib/server/residents/household';
 import { db } from '$lib/server/db';
 import type { PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals }) => {
 	const resident = locals.resident!;
-	const rows = await ownApplications(
-		db(),
-		{
-			id: resident.accountId,
-			municipalityCode: resident.municipalityCode,
-			atenaNumber: resident.atenaNumber
-		},
-		new Date()
-	);
+	const rows = await ownApplications(db(), accountOf(resident), new Date());
 	return {
 		applications: rows.map((row) => ({
 			id: row.id,

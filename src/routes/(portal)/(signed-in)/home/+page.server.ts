@@ -2,7 +2,7 @@ import { recordAudits } from '$lib/server/audit/record';
 import { takeNotices } from '$lib/server/auth/notices';
 import { db } from '$lib/server/db';
 import { getLocale } from '$lib/paraglide/runtime';
-import { representedPeople, vaccinationRecords } from '$lib/server/residents/household';
+import { accountOf, representedPeople, vaccinationRecords } from '$lib/server/residents/household';
 import type { PageServerLoad } from './$types';
 
 // The household dashboard: the resident and each child they represent, with what is due; account
@@ -10,15 +10,7 @@ import type { PageServerLoad } from './$types';
 export const load: PageServerLoad = async ({ locals, url }) => {
 	const resident = locals.resident!;
 	const now = new Date();
-	const people = await representedPeople(
-		db(),
-		{
-			id: resident.accountId,
-			municipalityCode: resident.municipalityCode,
-			atenaNumber: resident.atenaNumber
-		},
-		now
-	);
+	const people = await representedPeople(db(), accountOf(resident), now);
 	const locale = getLocale() === 'en' ? 'en' : 'ja';
 	const records = await vaccinationRecords(db(), resident.municipalityCode, people, locale, now);
 	// One view entry per person shown, appended in one statement.
