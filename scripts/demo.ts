@@ -7,6 +7,7 @@ import { launchDatabase } from '../src/lib/server/db/launch';
 import { loadDemoCity } from '../src/lib/server/demo/load';
 import { parseKeySpec } from '../src/lib/server/config';
 import { runCommand, UsageError } from './lib/run';
+import { tokyoDate } from '../src/lib/server/time';
 
 function parseDemoArguments(argv: string[]) {
 	const { values } = parseArgs({
@@ -14,7 +15,7 @@ function parseDemoArguments(argv: string[]) {
 		options: {
 			residents: { type: 'string', default: '2000' },
 			seed: { type: 'string', default: '1' },
-			'as-of': { type: 'string', default: new Date().toISOString().slice(0, 10) }
+			'as-of': { type: 'string', default: tokyoDate(new Date()) }
 		}
 	});
 	const residents = Number(values.residents);

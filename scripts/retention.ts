@@ -11,7 +11,7 @@ import { createDatabase, databaseRoleFor } from '../src/lib/server/db';
 import { defaultDataDir, launchDatabase } from '../src/lib/server/db/launch';
 import { findServedMunicipality } from '../src/lib/server/municipality';
 import { planRetention, runRetention } from '../src/lib/server/retention/purge';
-import { tokyoDate } from '../src/lib/server/staff/accounts';
+import { tokyoDate } from '../src/lib/server/time';
 import { runCommand, UsageError } from './lib/run';
 
 await runCommand(async () => {

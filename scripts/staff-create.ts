@@ -7,7 +7,8 @@ import { onboardStaff } from '../src/lib/server/staff/onboarding';
 import { createDatabase } from '../src/lib/server/db';
 import { launchDatabase } from '../src/lib/server/db/launch';
 import { findServedMunicipality } from '../src/lib/server/municipality';
-import { StaffAccountError, tokyoDate } from '../src/lib/server/staff/accounts';
+import { StaffAccountError } from '../src/lib/server/staff/accounts';
+import { tokyoDate } from '../src/lib/server/time';
 import { runCommand, UsageError } from './lib/run';
 
 const usage =

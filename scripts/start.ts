@@ -20,6 +20,7 @@ import {
 } from '../src/lib/server/config';
 import { processCount, serveInProcesses } from './lib/processes';
 import { runCommand, UsageError } from './lib/run';
+import { tokyoDate } from '../src/lib/server/time';
 
 function newestChange(paths: string[]): number {
 	let newest = 0;
@@ -157,7 +158,7 @@ await runCommand(async () => {
 					await loadDemoCity(owner, {
 						seed: '1',
 						residents: 2000,
-						asOf: new Date().toISOString().slice(0, 10),
+						asOf: tokyoDate(new Date()),
 						myNumberKey: parseKeySpec(database.myNumberKey!)
 					});
 				}

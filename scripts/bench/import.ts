@@ -18,6 +18,7 @@ import { mailingCriteria } from '../../src/lib/server/mailings/selection';
 import { feedColumns } from '../../src/lib/server/residents/registry-feed';
 import { importRegistryFeed } from '../../src/lib/server/residents/registry-import';
 import { scratchDatabase } from './scratch-database';
+import { tokyoDate } from '../../src/lib/server/time';
 
 const { values } = parseArgs({
 	options: {
@@ -29,7 +30,7 @@ const rows = Number(values.rows);
 const letters = Number(values.letters);
 const city = '139998';
 const now = new Date();
-const today = new Date(now.getTime() + 9 * 3_600_000).toISOString().slice(0, 10);
+const today = tokyoDate(now);
 const actor = { type: 'system', id: 'bench', role: 'system' } as const;
 const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-import-'));
 

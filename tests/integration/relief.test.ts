@@ -11,13 +11,18 @@ import {
 	applyReliefAction,
 	catalogueAmount,
 	openAtDesk,
+	openFromApplication,
 	ReliefError,
 	type ReliefAction,
 	type ReliefInput
 } from '../../src/lib/server/relief/cases';
 import { findMyNumbers } from '../../src/lib/server/mynumber/check-digit';
 import { paymentsCsv } from '../../src/lib/server/relief/payments';
+import { createDraft } from '../../src/lib/server/applications/store';
+import { createStaffUser } from '../../src/lib/server/staff/accounts';
+import { tokyoDate } from '../../src/lib/server/time';
 import { freshDatabase, type TestDatabase } from '../support/database';
+import { softResident } from '../support/soft-authenticator';
 
 const city = '139998';
 const today = '2026-11-23';
@@ -484,5 +489,95 @@ describe('claim limits', () => {
 			['ok', 'record_claim_events', undefined]
 		]);
 		expect(JSON.stringify(rows)).not.toMatch(/2021-05-20|2026-11-20/);
+	});
+});
+
+describe('the 受付日 of a claim sent from the portal', () => {
+	// Claim limits and the statutory clocks count from this date; before 09:00 JST the UTC date
+	// is the day before (issue 25, item 4).
+	it('is the date in Japan when the claim was sent, at 00:30, 04:46 and 23:30 JST', async () => {
+		const { accountId, credentialRowId } = await softResident(database.owner, {
+			municipalityCode: city,
+			atenaNumber: people[2]!
+		});
+		const officer = await createStaffUser(database.backoffice, {
+			municipalityCode: city,
+			loginId: 'relief-intake',
+			displayName: 'relief intake',
+			departmentJa: '健康増進課',
+			departmentEn: 'Health',
+			roles: [{ role: 'relief_officer', validFrom: '2020-01-01', validUntil: null }],
+			createdBy: null,
+			reason: 'test',
+			now: new Date()
+		});
+		const sent: [string, string][] = [
+			['2026-12-04T15:30:00Z', '2026-12-05'],
+			['2026-12-04T19:46:00Z', '2026-12-05'],
+			['2026-12-05T14:30:00Z', '2026-12-05']
+		];
+		for (const [instant, inJapan] of sent) {
+			const at = new Date(instant);
+			const draft = await createDraft(database.portal, {
+				municipalityCode: city,
+				accountId,
+				kind: 'relief',
+				now: at
+			});
+			const payload = JSON.stringify({
+				vaccination_type: 'routine_a',
+				benefits: ['medical_expenses']
+			});
+			// What the signed submission leaves behind; the signature itself is not read here.
+			const act = await database.owner
+				.insertInto('signed_act')
+				.values({
+					municipality_code: city,
+					resident_account_id: accountId,
+					credential_id: credentialRowId,
+					kind: 'submit',
+					payload,
+					digest: Buffer.alloc(32),
+					nonce: Buffer.alloc(32),
+					authenticator_data: Buffer.alloc(37),
+					client_data_json: Buffer.from('{}'),
+					signature: Buffer.alloc(64),
+					origin: 'https://example.test',
+					rp_id: 'example.test',
+					user_handle: null,
+					signed_at: at
+				})
+				.returning('id')
+				.executeTakeFirstOrThrow();
+			await database.owner
+				.insertInto('application_version')
+				.values({
+					application_id: draft.id,
+					version: 1,
+					payload,
+					signed_act_id: act.id,
+					created_at: at
+				})
+				.execute();
+			await database.owner
+				.updateTable('application')
+				.set({
+					status: 'submitted',
+					stage: 'new',
+					current_version: 1,
+					submitted_at: at,
+					subject_atena_number: people[2]!
+				})
+				.where('id', '=', draft.id)
+				.execute();
+			const opened = await openFromApplication(database.backoffice, {
+				applicationId: draft.id,
+				actor: { ...first, id: officer.id },
+				// The officer opens it hours later, on the next day in UTC as well as in Japan.
+				now: new Date(at.getTime() + 20 * 3_600_000),
+				today: tokyoDate(new Date(at.getTime() + 20 * 3_600_000))
+			});
+			expect((await caseRow(opened.id)).received_on, instant).toBe(inJapan);
+		}
 	});
 });

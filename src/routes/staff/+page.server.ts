@@ -1,6 +1,6 @@
 import { db } from '$lib/server/db';
 import { openDeskRequests } from '$lib/server/desk/requests';
-import { tokyoDate } from '$lib/server/staff/accounts';
+import { tokyoDate } from '$lib/server/time';
 import type { PageServerLoad } from './$types';
 
 // How close the desk's statutory deadlines are: shown on the home page so that nobody has to open

@@ -12,7 +12,7 @@ import { db, type Executor } from '../db';
 import { issueDecisionDocuments } from '../documents/issue';
 import { SigningKeyError } from '../documents/signing-keys';
 import { vaccinationRecord, type Person } from '../residents/household';
-import { tokyoDate } from '../staff/accounts';
+import { tokyoDate } from '../time';
 import { requirePermission } from '../staff/permissions';
 import { attachmentContent, attachmentsOf } from './attachments';
 import {

@@ -16,7 +16,7 @@ import {
 	vaccinationRecord,
 	type Person
 } from '../residents/household';
-import { tokyoDate } from '../staff/accounts';
+import { tokyoDate } from '../time';
 import {
 	addAttachment,
 	AttachmentError,

@@ -5,6 +5,7 @@ import type { Executor } from '../db';
 import { endSessionsOfCredential } from './sessions';
 import type { AuthRealm, CredentialRow, NewCredential } from './webauthn';
 import { AuthFailure } from './failures';
+import { tokyoDate } from '../time';
 
 export type Owner = { realm: AuthRealm; id: string };
 
@@ -156,7 +157,7 @@ export async function revokeCredential(
 
 /** A short default name from the authenticator's transports and the date, which people can change. */
 export function defaultNickname(transports: string[], locale: 'ja' | 'en', now: Date): string {
-	const date = now.toISOString().slice(0, 10);
+	const date = tokyoDate(now);
 	const kind = transports.includes('internal')
 		? locale === 'ja'
 			? 'この端末'

@@ -5,7 +5,7 @@ import { m } from '$lib/paraglide/messages';
 import { config } from '../config';
 import { db } from '../db';
 import { renderEnrolmentLetter } from '../documents/enrolment-letter';
-import { tokyoDate } from '../staff/accounts';
+import { tokyoDate } from '../time';
 import { requirePermission } from '../staff/permissions';
 import {
 	auditEnrolmentIssued,

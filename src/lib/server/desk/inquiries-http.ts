@@ -6,7 +6,7 @@ import { recordAudit } from '../audit/record';
 import { staffActor } from '../auth/http';
 import { db } from '../db';
 import { formKeyPattern } from '../db/form-key';
-import { tokyoDate } from '../staff/accounts';
+import { tokyoDate } from '../time';
 import { requirePermission } from '../staff/permissions';
 import { closeInquiry, InquiryError, inquiryInput, inquiryLog, logInquiry } from './inquiries';
 import { formOf } from '../http/form';

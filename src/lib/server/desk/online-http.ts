@@ -11,7 +11,7 @@ import { recordAudit } from '../audit/record';
 import { residentActor } from '../auth/http';
 import { AnswerWithoutAct, signOptions, signVerify } from '../auth/flows';
 import { db } from '../db';
-import { tokyoDate } from '../staff/accounts';
+import { tokyoDate } from '../time';
 import { correctionWindowEnd, daysLeft } from './clock';
 import { DeskRequestError, registerDeskRequest } from './requests';
 

@@ -6,7 +6,7 @@ import { recordAudit } from '../audit/record';
 import { staffActor } from '../auth/http';
 import { db } from '../db';
 import { withholdingGrounds } from '../documents/disclosure';
-import { tokyoDate } from '../staff/accounts';
+import { tokyoDate } from '../time';
 import { requirePermission } from '../staff/permissions';
 import { DoseChangeError, doseCorrection } from '../vaccinations/corrections';
 import { DoseEntryError } from '../vaccinations/records';

@@ -25,17 +25,23 @@ export function englishDate(iso: string): string {
 	return `${Number(day)} ${months[Number(month) - 1]} ${year}`;
 }
 
-/** 令和8年11月23日 — the era form the city's own forms use. */
+const eraFormat = new Intl.DateTimeFormat('ja-JP-u-ca-japanese', {
+	era: 'long',
+	year: 'numeric',
+	month: 'numeric',
+	day: 'numeric',
+	timeZone: 'UTC'
+});
+
+/**
+ * 令和8年11月23日 — the era form the city's own forms use, from the built-in Japanese calendar
+ * (明治 to 令和, each era's first year written 元年: 昭和元年12月25日). People born under 大正 and
+ * 明治 still receive B類 notices, so no era is left out.
+ */
 export function eraDate(iso: string): string {
-	const [year, month, day] = iso.split('-').map(Number) as [number, number, number];
-	const reiwa = year - 2018;
-	const heisei = year - 1988;
-	const showa = year - 1925;
-	const era =
-		iso >= '2019-05-01'
-			? `令和${reiwa === 1 ? '元' : reiwa}年`
-			: iso >= '1989-01-08'
-				? `平成${heisei === 1 ? '元' : heisei}年`
-				: `昭和${showa}年`;
-	return `${era}${month}月${day}日`;
+	const parts = Object.fromEntries(
+		eraFormat.formatToParts(new Date(`${iso}T00:00:00Z`)).map((part) => [part.type, part.value])
+	);
+	const year = parts.year === '1' ? '元' : parts.year;
+	return `${parts.era}${year}年${parts.month}月${parts.day}日`;
 }

@@ -5,7 +5,7 @@
 import { recordAudit, type Actor, type AuditContext } from '../audit/record';
 import type { Executor } from '../db';
 import type { Municipality } from '../municipality';
-import { tokyoDate } from '../staff/accounts';
+import { tokyoDate } from '../time';
 import { renderCertificate, type CertificateDose } from './certificate';
 import { englishDate } from './dates';
 import { fhirBundle, numericHealthCard, signHealthCard } from './health-card';

@@ -7,7 +7,7 @@ import { sql, type Updateable } from 'kysely';
 import type { DB, Executor, Database } from '../db';
 import { lockFormKey } from '../db/form-key';
 import { recordAudit, type Actor, type AuditContext } from '../audit/record';
-import { tokyoDate } from '../staff/accounts';
+import { tokyoDate } from '../time';
 import { countByDose, findRecipients, type MailingCriteria } from './selection';
 
 /** People per part: one transaction and one PDF each (about a minute of work at most). */

@@ -11,7 +11,7 @@ import { db } from '../db';
 import { formKeyPattern } from '../db/form-key';
 import { jobs } from '../jobs/runtime';
 import { activeCatalogue } from '../residents/household';
-import { tokyoDate } from '../staff/accounts';
+import { tokyoDate } from '../time';
 import { requirePermission } from '../staff/permissions';
 import {
 	cancelMailing,

@@ -12,6 +12,7 @@ import { nextDocumentNumber, registerDocument } from '../documents/registry';
 import { renderReliefForward } from '../documents/relief-forward';
 import type { Municipality } from '../municipality';
 import { appealDeadline, pensionInstalments } from './deadlines';
+import { tokyoDate } from '../time';
 
 export const reliefStages = [
 	'received',
@@ -370,9 +371,7 @@ export async function openFromApplication(
 				claimant_name: application.name_kanji,
 				category,
 				benefits: payload.benefits,
-				received_on: application.submitted_at
-					? application.submitted_at.toISOString().slice(0, 10)
-					: input.today,
+				received_on: application.submitted_at ? tokyoDate(application.submitted_at) : input.today,
 				stage: 'received',
 				stage_since: input.now,
 				missing_documents: payload.documents_missing ?? [],

@@ -10,7 +10,7 @@ import { recordAudit } from '../audit/record';
 import { staffActor } from '../auth/http';
 import { config } from '../config';
 import { db } from '../db';
-import { tokyoDate } from '../staff/accounts';
+import { tokyoDate } from '../time';
 import { requirePermission } from '../staff/permissions';
 import { addDays, appealDeadline, claimDeadline, claimLimits } from './deadlines';
 import { reliefReminders } from './reminders';

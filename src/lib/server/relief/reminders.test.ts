@@ -26,6 +26,17 @@ describe('relief reminders', () => {
 		expect(reminders.map((row) => [row.caseId, row.kind])).toEqual([['old', 'stalled']]);
 	});
 
+	it('dates a stall from the day in Japan the stage began, at 00:30 and 23:30 JST', () => {
+		const since = (instant: string) =>
+			reliefReminders([{ ...base, stageSince: new Date(instant) }], [], {
+				today: '2026-11-23',
+				now,
+				stallDays: 30
+			})[0]!.on;
+		expect(since('2026-10-01T15:30:00Z')).toBe('2026-10-02');
+		expect(since('2026-10-02T14:30:00Z')).toBe('2026-10-02');
+	});
+
 	it('warns before an appeal window closes, counted to the month end', () => {
 		// Decided 30 August: the window ends on 30 November, within 14 days of 23 November.
 		const decided = { ...base, stage: 'decided_not_pay', stageSince: now, decidedOn: '2026-08-30' };

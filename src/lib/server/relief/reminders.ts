@@ -4,6 +4,7 @@
 // checked before the case goes to committee), and a bereaved family's claim limit running out
 // after the death of a person the city was paying (the family has to be told they can claim).
 import { addDays, appealDeadline, type ClaimLimit } from './deadlines';
+import { tokyoDate } from '../time';
 
 export type ReminderCase = {
 	id: string;
@@ -65,7 +66,7 @@ export function reliefReminders(
 			reminders.push({
 				caseId: row.id,
 				kind: 'stalled',
-				on: row.stageSince.toISOString().slice(0, 10),
+				on: tokyoDate(row.stageSince),
 				name: row.name
 			});
 		}

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { sql, type Expression, type ExpressionBuilder, type SqlBool } from 'kysely';
 import type { DB, Executor } from '../db';
-import { tokyoDate } from '../staff/accounts';
+import { tokyoDate } from '../time';
 import { dueDoses, type DueDose, type ScheduledDose } from '../vaccinations/schedule';
 
 export type Person = {

@@ -11,7 +11,7 @@ import { parse } from 'csv-parse';
 import { sql, type Transaction } from 'kysely';
 import type { Database, DB } from '../db';
 import { recordAudit, type Actor, type AuditContext } from '../audit/record';
-import { tokyoDate } from '../staff/accounts';
+import { tokyoDate } from '../time';
 import {
 	applyFeedLine,
 	checkHeader,

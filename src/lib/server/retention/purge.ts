@@ -16,6 +16,7 @@ import { sql } from 'kysely';
 import type { Database, Executor } from '../db';
 import { recordAudit, type Actor } from '../audit/record';
 import { sealArchive, writeArchiveFile, type ArchiveKey, type ArchivedRow } from './archive';
+import { tokyoDate } from '../time';
 
 export const mailingFileDays = 30;
 
@@ -101,10 +102,7 @@ async function candidates(db: Executor, municipalityCode: string, today: string,
 		.where('files_purged_at', 'is', null)
 		.where((eb) =>
 			eb.or([
-				eb.and([
-					eb('status', '=', 'sent'),
-					eb('sent_on', '<', filesCutoff.toISOString().slice(0, 10))
-				]),
+				eb.and([eb('status', '=', 'sent'), eb('sent_on', '<', tokyoDate(filesCutoff))]),
 				eb.and([eb('status', '=', 'cancelled'), eb('cancelled_at', '<', filesCutoff)])
 			])
 		)

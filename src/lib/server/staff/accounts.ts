@@ -3,14 +3,10 @@
 // the person's sessions are ended as well, so nothing keeps running on the old rights.
 import { sql, type Selectable } from 'kysely';
 import type { DB, Executor } from '../db';
+import { tokyoDate } from '../time';
 
 export type StaffUser = Selectable<DB['staff_user']>;
 export type RoleAssignment = Selectable<DB['staff_role']>;
-
-/** Today in Japan: role validity dates are 日付 in the city's own calendar. */
-export function tokyoDate(now: Date): string {
-	return new Date(now.getTime() + 9 * 3_600_000).toISOString().slice(0, 10);
-}
 
 export class StaffAccountError extends Error {
 	override name = 'StaffAccountError';

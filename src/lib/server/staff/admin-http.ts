@@ -14,9 +14,9 @@ import {
 	deactivateStaffUser,
 	grantRole,
 	revokeRole,
-	StaffAccountError,
-	tokyoDate
+	StaffAccountError
 } from './accounts';
+import { tokyoDate } from '../time';
 import { requirePermission } from './permissions';
 import { formOf } from '../http/form';
 
@@ -308,5 +308,3 @@ export async function newLinkAction(event: RequestEvent, staffUserId: string) {
 		});
 	return { link: registrationUrl(token) };
 }
-
-export { tokyoDate };

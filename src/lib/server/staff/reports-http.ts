@@ -4,7 +4,8 @@ import { recordAudit } from '../audit/record';
 import { servedMunicipality, staffActor } from '../auth/http';
 import { db } from '../db';
 import { renderTableReport } from '../documents/table-report';
-import { rightsChanges, rightsReview, toCsv, tokyoDate } from './accounts';
+import { rightsChanges, rightsReview, toCsv } from './accounts';
+import { tokyoDate, tokyoMinute } from '../time';
 import { requirePermission } from './permissions';
 
 const kindsJa: Record<string, string> = {
@@ -16,7 +17,7 @@ const kindsJa: Record<string, string> = {
 
 function jst(date: Date | null): string {
 	if (!date) return '';
-	return new Date(date.getTime() + 9 * 3_600_000).toISOString().slice(0, 16).replace('T', ' ');
+	return tokyoMinute(date);
 }
 
 async function respond(

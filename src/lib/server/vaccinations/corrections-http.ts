@@ -7,7 +7,7 @@ import { recordAudit } from '../audit/record';
 import { staffActor } from '../auth/http';
 import { db } from '../db';
 import { activeCatalogue } from '../residents/household';
-import { tokyoDate } from '../staff/accounts';
+import { tokyoDate } from '../time';
 import { requirePermission } from '../staff/permissions';
 import {
 	changeReason,

@@ -9,7 +9,8 @@ import { z } from 'zod';
 import { calendarDate } from '../residents/registry-feed';
 import { recordAudit, type Actor, type AuditContext } from '../audit/record';
 import type { Database, Executor } from '../db';
-import { toCsv, tokyoDate } from '../staff/accounts';
+import { toCsv } from '../staff/accounts';
+import { tokyoDate } from '../time';
 import { atenaSystem, fhirSchemaErrors, type FhirDose, type FhirPerson } from './fhir';
 import { doseProblems, lotPattern, normalizeLot, type DoseRefusal } from './records';
 

@@ -1,5 +1,5 @@
 import { requirePermission } from '$lib/server/staff/permissions';
-import { tokyoDate } from '$lib/server/staff/accounts';
+import { tokyoDate } from '$lib/server/time';
 import type { PageServerLoad } from './$types';
 
 export const load: PageServerLoad = ({ locals }) => {

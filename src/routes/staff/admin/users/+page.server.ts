@@ -1,7 +1,8 @@
 import { recordAudit } from '$lib/server/audit/record';
 import { staffActor } from '$lib/server/auth/http';
 import { db } from '$lib/server/db';
-import { createUserAction, tokyoDate } from '$lib/server/staff/admin-http';
+import { createUserAction } from '$lib/server/staff/admin-http';
+import { tokyoDate } from '$lib/server/time';
 import { rightsReview } from '$lib/server/staff/accounts';
 import { requirePermission } from '$lib/server/staff/permissions';
 import type { Actions, PageServerLoad } from './$types';

@@ -7,9 +7,9 @@ import {
 	deactivateAction,
 	grantRoleAction,
 	newLinkAction,
-	revokeRoleAction,
-	tokyoDate
+	revokeRoleAction
 } from '$lib/server/staff/admin-http';
+import { tokyoDate } from '$lib/server/time';
 import { requirePermission } from '$lib/server/staff/permissions';
 import type { Actions, PageServerLoad } from './$types';
 
