@@ -63,7 +63,7 @@ await runCommand(async () => {
 		const seconds = (performance.now() - started) / 1000;
 		const { counts } = report;
 		console.log(
-			`${report.dryRun ? 'Dry run (nothing written)' : 'Imported'} ${values.file}: ${report.lines} lines in ${seconds.toFixed(1)} s — ` +
+			`${report.dryRun ? 'Dry run (nothing written)' : 'Imported'} ${values.file}: ${report.fileLines} lines (the header and each line below, checked against the file) in ${seconds.toFixed(1)} s — ` +
 				`new ${counts.insert}, updated ${counts.update}, returned ${counts.return}, moved out ${counts.move_out}, ` +
 				`died ${counts.death}, unchanged ${counts.unchanged}, refused ${report.errorCount}; ` +
 				`法定代理人 links +${report.guardianships.added} −${report.guardianships.removed} ~${report.guardianships.updated}. Run ${report.id}.`

@@ -255,6 +255,18 @@ describe('the registry feed', () => {
 		]);
 	});
 
+	it('accounts for every line of a feed whose line endings change part way', async () => {
+		// The first eight lines end in CRLF, the last three in LF, as when two files are joined.
+		const lines = feed.split('\r\n');
+		const mixed = `${lines.slice(0, 8).join('\r\n')}\r\n${lines.slice(8).join('\n')}`;
+		const [report, whole] = [await run(mixed, true), await run(feed, true)];
+		const total = Object.values(report.counts).reduce((sum, count) => sum + count, 0);
+		expect(total + report.errorCount).toBe(10);
+		expect(report.errors).toEqual(whole.errors);
+		expect(report.counts).toEqual(whole.counts);
+		expect(report.fileLines).toBe(11);
+	});
+
 	it('ends a person’s portal access at 転出 and moves the child’s representation with them', async () => {
 		// The father has a passkey and an open session in the portal.
 		const { account, credential } = await residentWithCredential(
@@ -329,7 +341,7 @@ describe('the registry feed', () => {
 			.select(['action', 'object_id'])
 			.where('action', '=', 'system.registry_import')
 			.execute();
-		expect(audit.length).toBe(7);
+		expect(audit.length).toBe(9);
 	});
 });
 

@@ -11,7 +11,12 @@ import { recordAudit } from '../audit/record';
 import { staffActor } from '../auth/http';
 import { db } from '../db';
 import { requirePermission } from '../staff/permissions';
-import { importRegistryFeed, RegistryHeaderError, type ImportReport } from './registry-import';
+import {
+	importRegistryFeed,
+	RegistryHeaderError,
+	RegistryLineCountError,
+	type ImportReport
+} from './registry-import';
 import { cancelRegistryApply, queueRegistryApply, registryApplyProgress } from './registry-jobs';
 import { jobs } from '../jobs/runtime';
 import { formOf } from '../http/form';
@@ -102,6 +107,11 @@ export async function dryRunAction(event: RequestEvent) {
 		});
 	} catch (failure) {
 		if (failure instanceof RegistryHeaderError) return fail(400, { message: m.registry_header() });
+		if (failure instanceof RegistryLineCountError) {
+			return fail(400, {
+				message: m.registry_line_count({ file: failure.fileLines, read: failure.accounted })
+			});
+		}
 		throw failure;
 	}
 	const upload = await db()

@@ -36,6 +36,8 @@ export type ImportReport = {
 	dryRun: boolean;
 	fileSha256: string;
 	lines: number;
+	/** The file's lines with anything on them: the header, plus every line counted or refused. */
+	fileLines: number;
 	counts: ImportCounts;
 	errorCount: number;
 	/** The first refused lines, in file order. */
@@ -44,6 +46,47 @@ export type ImportReport = {
 	changes: ImportChange[];
 	guardianships: GuardianshipChanges;
 };
+
+/**
+ * The file's lines against the lines the import accounted for (applied, unchanged or refused):
+ * should they ever differ, nothing is imported, since a line would otherwise vanish unreported.
+ */
+export class RegistryLineCountError extends Error {
+	override name = 'UsageError';
+	constructor(
+		readonly fileLines: number,
+		readonly accounted: number
+	) {
+		super(`the file has ${fileLines} lines but ${accounted} were read; nothing was imported`);
+	}
+}
+
+/** Counts a file's lines that carry anything, whatever ends them (CRLF, LF or a lone CR). */
+class LineCounter {
+	lines = 0;
+	private content = false;
+	private afterCr = false;
+	update(chunk: Buffer) {
+		for (const byte of chunk) {
+			if (byte === 0x0a) {
+				if (!this.afterCr) this.end();
+				this.afterCr = false;
+			} else if (byte === 0x0d) {
+				this.end();
+				this.afterCr = true;
+			} else {
+				this.afterCr = false;
+				this.content = true;
+			}
+		}
+	}
+	end() {
+		if (this.content) this.lines++;
+		this.content = false;
+	}
+}
+
+const lineBreaks = /\r\n|\r|\n/g;
 
 export class RegistryHeaderError extends Error {
 	override name = 'UsageError';
@@ -79,6 +122,7 @@ export async function importRegistryFeed(
 		dryRun: input.dryRun,
 		fileSha256: '',
 		lines: 0,
+		fileLines: 0,
 		counts: { insert: 0, update: 0, return: 0, move_out: 0, death: 0, unchanged: 0 },
 		errorCount: 0,
 		errors: [],
@@ -111,16 +155,23 @@ export async function importRegistryFeed(
 		};
 
 		const hash = createHash('sha256');
+		const counter = new LineCounter();
+		// Lines read: the header, each record, and the line breaks a quoted field carries.
+		let accounted = 0;
 		let bytes = 0;
 		const hashing = new Transform({
 			transform(chunk: Buffer | string, _encoding, done) {
 				hash.update(chunk);
+				counter.update(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
 				bytes += chunk.length;
 				done(null, chunk);
 			}
 		});
 		const parser = parse({
 			bom: true,
+			// Files joined from two systems mix CRLF and LF; without this the parser keeps the first
+			// line's ending and reads the other lines as one record (issue 25, item 6).
+			record_delimiter: ['\r\n', '\n', '\r'],
 			relax_column_count: true,
 			skip_empty_lines: true,
 			skip_records_with_error: true,
@@ -128,6 +179,7 @@ export async function importRegistryFeed(
 			on_skip: (error) => {
 				const line = (error as { lines?: number } | undefined)?.lines ?? report.lines + 1;
 				report.lines = Math.max(report.lines, line);
+				accounted++;
 				refuse({ line, field: null, code: 'malformed_csv' });
 				return undefined;
 			}
@@ -151,6 +203,7 @@ export async function importRegistryFeed(
 		) => {
 			for await (const { record, info } of records) {
 				report.lines = info.lines;
+				accounted += 1 + (record.join('').match(lineBreaks)?.length ?? 0);
 				if (header) {
 					if (!checkHeader(record)) throw new RegistryHeaderError();
 					header = false;
@@ -173,6 +226,9 @@ export async function importRegistryFeed(
 			throw failure ?? error;
 		});
 		if (header) throw new RegistryHeaderError();
+		counter.end();
+		report.fileLines = counter.lines;
+		if (accounted !== counter.lines) throw new RegistryLineCountError(counter.lines, accounted);
 		await flush();
 		report.fileSha256 = hash.digest('hex');
 		await input.onProgress?.({ lines: report.lines, bytes });

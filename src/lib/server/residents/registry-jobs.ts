@@ -7,7 +7,7 @@
 import { Readable } from 'node:stream';
 import type { Database, Executor } from '../db';
 import type { Actor } from '../audit/record';
-import { importRegistryFeed, RegistryHeaderError } from './registry-import';
+import { importRegistryFeed, RegistryHeaderError, RegistryLineCountError } from './registry-import';
 
 export class RegistryApplyCancelled extends Error {
 	override name = 'RegistryApplyCancelled';
@@ -103,6 +103,10 @@ export async function runRegistryApply(
 		}
 		if (error instanceof RegistryHeaderError) {
 			await finish('failed', { failure: 'header' });
+			return 'failed';
+		}
+		if (error instanceof RegistryLineCountError) {
+			await finish('failed', { failure: 'line_count' });
 			return 'failed';
 		}
 		throw error; // the job is retried; the row stays 'applying' and the file stays
