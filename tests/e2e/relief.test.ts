@@ -247,6 +247,14 @@ test('a relief claim in English: PMDA routing, a document checklist, a sealed �
 		.click();
 	await expect(officer.getByLabel('処理事由')).toBeVisible();
 	await noViolations(officer);
+	// A purpose with a 個人番号 in it is refused where it is typed and not kept: the form comes
+	// back with the reason, and the next purpose opens the case (issue 25, item 7).
+	await officer.getByLabel('処理事由').fill('照会 123456789018');
+	await officer.getByRole('button', { name: '記録を開く' }).click();
+	await expect(officer.getByRole('alert')).toContainText('個人番号');
+	await expect(officer.getByLabel('処理事由')).toHaveValue('');
+	await officer.reload();
+	await expect(officer.getByLabel('処理事由')).toBeVisible();
 	await officer.getByLabel('処理事由').fill('健康被害救済の請求の審査');
 	await officer.getByRole('button', { name: '記録を開く' }).click();
 	await expect(officer.getByTestId('relief-stage')).toContainText('受付');

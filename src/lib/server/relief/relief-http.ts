@@ -6,6 +6,7 @@ import { error, fail, redirect, type RequestEvent } from '@sveltejs/kit';
 import { sql } from 'kysely';
 import { m } from '$lib/paraglide/messages';
 import { getLocale } from '$lib/paraglide/runtime';
+import { purposeOf, purposeRefusal } from '../audit/purpose';
 import { recordAudit } from '../audit/record';
 import { staffActor } from '../auth/http';
 import { config } from '../config';
@@ -376,7 +377,12 @@ export async function reliefCaseLoad(event: RequestEvent) {
 	const { staff, actor } = officer(event);
 	const relief = await caseOr404(event, staff);
 	const purpose = event.cookies.get(purposeCookie(relief.id));
-	if (!purpose) return { id: relief.id, needsPurpose: true as const };
+	if (!purpose || purposeRefusal(purpose)) {
+		// A purpose kept before it was checked when typed is dropped and asked for again.
+		if (purpose)
+			event.cookies.delete(purposeCookie(relief.id), { path: `/staff/relief/${relief.id}` });
+		return { id: relief.id, needsPurpose: true as const };
+	}
 	const [subject, events, payments, documents, benefits, names] = await Promise.all([
 		db()
 			.selectFrom('resident')
@@ -533,10 +539,9 @@ export async function reliefCaseLoad(event: RequestEvent) {
 export async function purposeAction(event: RequestEvent) {
 	const { staff } = officer(event);
 	const relief = await caseOr404(event, staff);
-	const purpose = String((await formOf(event.request)).get('purpose') ?? '')
-		.trim()
-		.slice(0, 200);
-	if (!purpose) return fail(400, { message: m.record_purpose_required() });
+	const purpose = purposeOf((await formOf(event.request)).get('purpose'));
+	const refusal = purposeRefusal(purpose);
+	if (refusal) return fail(400, { message: refusal });
 	// The purpose holds for this case for 30 minutes; each view is audited with it.
 	event.cookies.set(purposeCookie(relief.id), purpose, {
 		path: `/staff/relief/${relief.id}`,

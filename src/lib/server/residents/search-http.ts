@@ -3,6 +3,7 @@
 // audited as a view with it, and shows the record only in that response — a reload asks again.
 import { error, fail, type RequestEvent } from '@sveltejs/kit';
 import { m } from '$lib/paraglide/messages';
+import { purposeOf, purposeRefusal } from '../audit/purpose';
 import { recordAudit } from '../audit/record';
 import { staffActor } from '../auth/http';
 import { config } from '../config';
@@ -83,12 +84,11 @@ export async function recordLoad(event: RequestEvent) {
 
 export async function openRecordAction(event: RequestEvent) {
 	const form = await formOf(event.request);
-	const purpose = String(form.get('purpose') ?? '')
-		.trim()
-		.slice(0, 200);
-	if (!purpose) {
+	const purpose = purposeOf(form.get('purpose'));
+	const refusal = purposeRefusal(purpose);
+	if (refusal) {
 		await residentOr404(event);
-		return fail(400, { message: m.record_purpose_required() });
+		return fail(400, { message: refusal });
 	}
 	return openRecord(event, purpose);
 }
@@ -97,12 +97,13 @@ export async function openRecordAction(event: RequestEvent) {
 export async function revealMyNumberAction(event: RequestEvent) {
 	const staff = requirePermission(event.locals, 'mynumber.read');
 	const form = await formOf(event.request);
-	const purpose = String(form.get('purpose') ?? '')
-		.trim()
-		.slice(0, 200);
-	const reason = String(form.get('reason') ?? '')
-		.trim()
-		.slice(0, 200);
+	const purpose = purposeOf(form.get('purpose'));
+	const reason = purposeOf(form.get('reason'));
+	const refused = [purpose, reason].some((text) => text && purposeRefusal(text));
+	if (refused) {
+		await residentOr404(event);
+		return fail(400, { message: m.record_purpose_my_number() });
+	}
 	const opened = await openRecord(event, purpose || reason);
 	if (!reason) return fail(400, { ...opened, message: m.mynumber_reason_required() });
 	const key = config().myNumberKey;
