@@ -38,7 +38,7 @@ test('a parent asks for a new 予診票 for a child, signed, and follows it', as
 
 	// Nothing chosen: an error summary that links to the field.
 	await page.getByRole('button', { name: '次へ' }).click();
-	await expect(page.getByRole('alert')).toContainText('どなたの予診票か選んでください');
+	await expect(page.getByRole('alert')).toContainText('どなたについての申請か選んでください');
 	expect(await new AxeBuilder({ page }).analyze().then((r) => r.violations)).toEqual([]);
 	await page
 		.getByRole('radio', {

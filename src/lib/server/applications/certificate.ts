@@ -69,7 +69,7 @@ export const certificate: Wizard = {
 	intro: () => [m.certificate_who(), m.certificate_what(), m.certificate_when()],
 	personDependent: ['doses', 'passport_name', 'passport_number', 'nationality'],
 	view(step, context) {
-		if (step === 'person') return personView(context, m.step_person());
+		if (step === 'person') return personView(context, m.step_certificate_person());
 		if (step === 'passport') {
 			return {
 				title: m.step_passport(),
@@ -262,7 +262,7 @@ export const certificate: Wizard = {
 		);
 		const copies = typeof draft.copies === 'number' ? draft.copies : 1;
 		return [
-			{ step: 'person', label: m.step_person(), value: personName(context) },
+			{ step: 'person', label: m.step_certificate_person(), value: personName(context) },
 			{
 				step: 'passport',
 				label: m.step_passport(),

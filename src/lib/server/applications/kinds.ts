@@ -45,7 +45,8 @@ const stepTitles: Record<string, () => string> = {
 	my_number: m.step_my_number
 };
 const kindStepTitles: Record<string, Record<string, () => string>> = {
-	outside_request: { reason: m.step_outside_reason },
+	certificate: { person: m.step_certificate_person },
+	outside_request: { person: m.step_outside_person, reason: m.step_outside_reason },
 	relief: { person: m.step_relief_person }
 };
 

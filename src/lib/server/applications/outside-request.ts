@@ -53,7 +53,7 @@ export const outsideRequest: Wizard = {
 	intro: () => [m.outside_who(), m.outside_what(), m.outside_when()],
 	personDependent: ['dose'],
 	view(step, context) {
-		if (step === 'person') return personView(context, m.step_person());
+		if (step === 'person') return personView(context, m.step_outside_person());
 		if (step === 'dose') return doseView(context, m.step_dose());
 		if (step === 'place') {
 			return {
@@ -146,7 +146,7 @@ export const outsideRequest: Wizard = {
 	summary(context) {
 		const { draft } = context;
 		return [
-			{ step: 'person', label: m.step_person(), value: personName(context) },
+			{ step: 'person', label: m.step_outside_person(), value: personName(context) },
 			{ step: 'dose', label: m.step_dose(), value: doseLabel(context) },
 			{
 				step: 'place',

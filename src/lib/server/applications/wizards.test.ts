@@ -374,3 +374,29 @@ describe('健康被害救済', () => {
 		).toBe(true);
 	});
 });
+
+describe('the first step of each request', () => {
+	// Each request asks its own question, on the step, on the check page and in the 差し戻し
+	// checklist (issue 25, item 3); the person's relation sits in one pair of brackets.
+	it('asks whose request it is in words that fit the request', () => {
+		const titles = [reissue, certificate, outsideRequest].map(
+			(wizard) => wizard.view('person', context()).title
+		);
+		expect(titles).toEqual([m.step_person(), m.step_certificate_person(), m.step_outside_person()]);
+		expect(new Set(titles).size).toBe(3);
+		expect(titles.slice(1).some((title) => title.includes('予診票'))).toBe(false);
+		for (const wizard of [reissue, certificate, outsideRequest]) {
+			const person = wizard
+				.summary(context({ person: child.ref }))
+				.find((row) => row.step === 'person');
+			expect(person?.label).toBe(wizard.view('person', context()).title);
+		}
+	});
+
+	it('labels a child without brackets inside brackets', () => {
+		const field = reissue.view('person', context()).fields[0]!;
+		const labels = field.type === 'radio' ? field.choices.map((choice) => choice.label) : [];
+		expect(labels).toHaveLength(2);
+		for (const label of labels) expect(label).toMatch(/^[^（）]*（[^（）]*）$/);
+	});
+});
