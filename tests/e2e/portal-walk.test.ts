@@ -288,6 +288,72 @@ test('two children, two requests, a 差し戻し answered, a draft withdrawn', a
 	);
 	await approver.goto(caseUrl);
 	await noViolations(approver);
+	// Only the handbook was asked for, and nothing has been keyed from it: the approval is
+	// refused, since the certificate would list nothing (issue 25, item 1).
+	await expect(approver.getByTestId('certificate-content')).toContainText('載せる接種がありません');
+	await approver.getByRole('button', { name: '決裁する（承認）' }).click();
+	await expect(approver.getByTestId('case-error')).toContainText('載せる接種がありません');
+	await expect(approver.getByTestId('case-stage')).toHaveText('決裁待ち');
+	// The caseworker keys the dose from the photo: a vaccine the city has no record of for the
+	// child, given elsewhere three months after birth.
+	const older = parent.children[1]!;
+	const handbookDose = await serverDatabase()
+		.selectFrom('vaccine_dose as d')
+		.innerJoin('vaccine as v', (join) =>
+			join
+				.onRef('v.municipality_code', '=', 'd.municipality_code')
+				.onRef('v.vaccine_code', '=', 'd.vaccine_code')
+		)
+		.select(['v.name_ja', 'v.name_en', 'd.label_ja'])
+		.where('v.active', '=', true)
+		.where('d.repeats_yearly', '=', false)
+		.where(({ not, exists, selectFrom }) =>
+			not(
+				exists(
+					selectFrom('vaccination_dose as x')
+						.select('x.id')
+						.whereRef('x.vaccine_code', '=', 'd.vaccine_code')
+						.where('x.atena_number', '=', older)
+				)
+			)
+		)
+		.orderBy('v.sort_order')
+		.orderBy('d.sequence')
+		.executeTakeFirstOrThrow();
+	const { birth_date: olderBorn } = await serverDatabase()
+		.selectFrom('resident')
+		.select('birth_date')
+		.where('atena_number', '=', older)
+		.executeTakeFirstOrThrow();
+	const givenOn = new Date(
+		Math.min(Date.parse(olderBorn) + 90 * 86_400_000, Date.now() - 2 * 86_400_000)
+	)
+		.toISOString()
+		.slice(0, 10);
+	await caseworker.goto(caseUrl);
+	await caseworker
+		.getByLabel('ワクチン')
+		.selectOption({ label: `${handbookDose.name_ja} ${handbookDose.label_ja}` });
+	await caseworker.getByLabel('接種日').fill(givenOn);
+	await caseworker.getByRole('button', { name: '台帳に入力する' }).click();
+	await expect(caseworker.getByRole('alert')).toContainText('医療機関');
+	await expect(caseworker.getByLabel('接種日')).toHaveValue(givenOn);
+	await caseworker
+		.getByLabel('接種した医療機関（手帳の記載のとおり）')
+		.fill('さくら小児科（札幌市）');
+	await caseworker.getByLabel('医療機関の英語表記').fill('Sakura Pediatric Clinic, Sapporo');
+	await caseworker.getByRole('button', { name: '台帳に入力する' }).click();
+	await expect(caseworker.getByRole('status')).toContainText('確認を待っています');
+	await noViolations(caseworker);
+	// Keyed but not checked: still refused, now for the check; the approver checks it and approves.
+	await approver.goto(caseUrl);
+	await approver.getByRole('button', { name: '決裁する（承認）' }).click();
+	await expect(approver.getByTestId('case-error')).toContainText('まだ確認されていない接種');
+	await approver
+		.getByTestId('certificate-waiting')
+		.getByRole('button', { name: /確認する/ })
+		.click();
+	await expect(approver.getByTestId('certificate-content')).toContainText(handbookDose.name_ja);
 	await approver.getByRole('button', { name: '決裁する（承認）' }).click();
 	await expect(approver.getByTestId('case-stage')).toHaveText('完了');
 	await expect(approver.getByTestId('case-history')).toContainText('決裁 花子');
@@ -314,12 +380,20 @@ test('two children, two requests, a 差し戻し answered, a draft withdrawn', a
 	const pdfText = execFileSync('pdftotext', ['-raw', pdfFile, '-'], { encoding: 'utf8' });
 	expect(pdfText).toContain('YAMADA HANAKO MARIE');
 	expect(pdfText).toContain(issued.document_number);
+	// The dose keyed from the handbook is on it, in English, with where it was given.
+	expect(pdfText.replace(/\s+/g, ' ')).toContain(handbookDose.name_en);
+	expect(pdfText.replace(/\s+/g, ' ')).toContain('Sakura Pediatric Clinic, Sapporo');
 	const jwks = await (await page.request.get('/.well-known/jwks.json')).json();
 	const card = await verifyHealthCard(jwsOfNumeric(issued.health_card!), jwks);
 	expect(card.iss).toBe('http://localhost:4173');
 	expect(card.vc.credentialSubject.fhirBundle.entry[0]!.resource).toMatchObject({
 		name: [{ family: 'YAMADA', given: ['HANAKO MARIE'] }]
 	});
+	const immunizations = card.vc.credentialSubject.fhirBundle.entry.filter(
+		(entry: { resource: { resourceType: string } }) =>
+			entry.resource.resourceType === 'Immunization'
+	);
+	expect(immunizations).toHaveLength(1);
 	const stranger = await (await browser.newContext({ locale: 'en-GB' })).newPage();
 	await stranger.goto(`/verify/${issued.verify_id}`);
 	await expect(stranger.getByTestId('verify-status')).toHaveText('This certificate is valid.');

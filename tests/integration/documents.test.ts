@@ -16,7 +16,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDemoCity } from '../../src/lib/server/demo/load';
 import { renderEnrolmentLetter } from '../../src/lib/server/documents/enrolment-letter';
 import { jwsOfNumeric, verifyHealthCard } from '../../src/lib/server/documents/health-card';
-import { issueCertificate } from '../../src/lib/server/documents/issue';
+import {
+	CertificateContentError,
+	certificateContent,
+	issueCertificate
+} from '../../src/lib/server/documents/issue';
 import { noticeKinds, noticeTitle, renderNotice } from '../../src/lib/server/documents/notice';
 import { renderOutsideRequest } from '../../src/lib/server/documents/outside-request';
 import {
@@ -365,6 +369,61 @@ describe('the English certificate', () => {
 				fallbackMunicipality: city
 			})
 		).toEqual({ found: false });
+	});
+});
+
+describe('what a certificate may list', () => {
+	// Issue 25, item 1: a certificate of doses only in the 母子健康手帳 was issued with an empty
+	// table. A certificate lists checked doses only, the keyed-for-this-case ones included, and is
+	// refused when it would list none or a dose asked for still awaits its check.
+	it('is refused empty or with an unchecked dose, and lists a checked dose once it is', async () => {
+		const refusal = (payload: Record<string, unknown>) =>
+			issueCertificate(database.backoffice, {
+				municipality,
+				subject: child,
+				payload,
+				applicationId: null,
+				issuedBy: issuer.id,
+				approvedBy: approver.id,
+				settings: { origin, sealing },
+				actor: approver,
+				now: new Date()
+			}).then(
+				() => null,
+				(failure) => (failure instanceof CertificateContentError ? failure.code : String(failure))
+			);
+		const base = { ...certificatePayload(), doses: [], doses_from_handbook: true };
+		expect(await refusal(base)).toBe('certificate_empty');
+		const [first] = doses;
+		const chosen = {
+			vaccine_code: first!.vaccine_code,
+			dose_code: first!.dose_code,
+			administered_on: first!.administered_on
+		};
+		await database.owner
+			.updateTable('vaccination_dose')
+			.set({ checked_by: null, checked_at: null })
+			.where('atena_number', '=', child.atena_number)
+			.where('vaccine_code', '=', chosen.vaccine_code)
+			.where('dose_code', '=', chosen.dose_code)
+			.execute();
+		expect(await refusal({ ...base, doses: [chosen] })).toBe('dose_unchecked');
+		const waiting = await certificateContent(database.backoffice, {
+			municipalityCode: city,
+			atena: child.atena_number,
+			chosen: [chosen],
+			applicationId: null
+		});
+		expect(waiting).toMatchObject({ doses: [], problem: 'dose_unchecked' });
+		expect(waiting.waiting).toHaveLength(1);
+		await database.owner
+			.updateTable('vaccination_dose')
+			.set({ checked_by: 'system:checker', checked_at: new Date() })
+			.where('atena_number', '=', child.atena_number)
+			.where('vaccine_code', '=', chosen.vaccine_code)
+			.where('dose_code', '=', chosen.dose_code)
+			.execute();
+		expect(await refusal({ ...base, doses: [chosen] })).toBeNull();
 	});
 });
 

@@ -9,9 +9,21 @@ import { staffActor } from '../auth/http';
 import { config } from '../config';
 import { notify } from '../auth/notices';
 import { db, type Executor } from '../db';
-import { issueDecisionDocuments } from '../documents/issue';
+import {
+	certificateContent,
+	CertificateContentError,
+	issueDecisionDocuments
+} from '../documents/issue';
 import { SigningKeyError } from '../documents/signing-keys';
-import { vaccinationRecord, type Person } from '../residents/household';
+import { activeCatalogue, vaccinationRecord, type Person } from '../residents/household';
+import {
+	checkDose,
+	DoseCheckError,
+	DoseEntryError,
+	enterHandbookDose,
+	handbookDoseEntry
+} from '../vaccinations/records';
+import { doseRefusalText } from '../vaccinations/records-http';
 import { tokyoDate } from '../time';
 import { requirePermission } from '../staff/permissions';
 import { attachmentContent, attachmentsOf } from './attachments';
@@ -177,6 +189,7 @@ export async function caseLoad(event: RequestEvent) {
 	const record = person
 		? await vaccinationRecord(db(), application.municipality_code, person, 'ja', new Date())
 		: null;
+	const certificate = await certificateView(event, application, versions[0]?.payload ?? null);
 	await recordAudit(db(), {
 		municipalityCode: application.municipality_code,
 		actor: staffActor(event.locals),
@@ -293,7 +306,54 @@ export async function caseLoad(event: RequestEvent) {
 				step,
 				label: stepTitle(application.kind, step)
 			})),
-		outcomes: issueOutcomes
+		outcomes: issueOutcomes,
+		certificate,
+		done: ['dose_keyed', 'dose_checked'].find((done) => done === event.url.searchParams.get('done'))
+	};
+}
+
+/**
+ * For a certificate request: what its certificate would list now, what still awaits a check,
+ * and — when the resident asked for doses from the 母子健康手帳 — the form to key them.
+ */
+async function certificateView(
+	event: RequestEvent,
+	application: Application,
+	payload: string | null
+) {
+	if (application.kind !== 'certificate' || !payload || !application.subject_atena_number) {
+		return null;
+	}
+	const signed = JSON.parse(payload) as {
+		doses?: { vaccine_code: string; dose_code: string; administered_on: string }[];
+		doses_from_handbook?: boolean;
+	};
+	const permissions = event.locals.staff!.permissions;
+	const [content, catalogue] = await Promise.all([
+		certificateContent(db(), {
+			municipalityCode: application.municipality_code,
+			atena: application.subject_atena_number,
+			chosen: signed.doses ?? [],
+			applicationId: application.id
+		}),
+		activeCatalogue(db(), application.municipality_code)
+	]);
+	const open = ['assigned', 'awaiting_approval'].includes(application.stage);
+	return {
+		doses: content.doses.map((dose) => ({
+			vaccine: `${dose.vaccineJa} ${dose.doseJa}`,
+			on: dose.administeredOn,
+			institution: dose.institution
+		})),
+		waiting: content.waiting,
+		problem: open ? content.problem : null,
+		handbook: signed.doses_from_handbook === true,
+		canKey: open && signed.doses_from_handbook === true && permissions.has('vaccination.enter'),
+		canCheck: permissions.has('vaccination.check'),
+		catalogue: catalogue.map((row) => ({
+			value: `${row.vaccine_code}:${row.dose_code}`,
+			label: `${row.name_ja} ${row.label_ja}`
+		}))
 	};
 }
 
@@ -377,6 +437,17 @@ async function act(event: RequestEvent, action: CaseAction) {
 			// Nothing was decided: the approval waits until the city's signing key is in place.
 			return fail(503, { action, refusal: 'signing_key', message: m.case_signing_key_missing() });
 		}
+		if (failure instanceof CertificateContentError) {
+			// Nothing was decided: the certificate would list nothing, or an unchecked dose.
+			return fail(400, {
+				action,
+				refusal: failure.code,
+				message:
+					failure.code === 'certificate_empty'
+						? m.case_refused_certificate_empty()
+						: m.case_refused_dose_unchecked()
+			});
+		}
 		if (failure instanceof CaseError) {
 			const steps = form.getAll('step').map(String);
 			return fail(failure.code === 'conflict' ? 409 : 400, {
@@ -430,6 +501,85 @@ async function addNote(event: RequestEvent) {
 	redirect(303, `/staff/cases/${application.id}`);
 }
 
+/** A dose keyed from the handbook photo of this certificate request (issue 25, item 1). */
+async function keyHandbookDose(event: RequestEvent) {
+	const application = await caseOr404(event);
+	const staff = requirePermission(event.locals, 'vaccination.enter');
+	const form = await formOf(event.request);
+	const field = (name: string) => String(form.get(name) ?? '').slice(0, 100);
+	const values = {
+		dose: field('dose'),
+		administeredOn: field('administered_on'),
+		institutionName: field('institution_name'),
+		institutionNameEn: field('institution_name_en'),
+		lot: field('lot'),
+		manufacturer: field('manufacturer')
+	};
+	const refused = (errors: Record<string, string>) =>
+		fail(400, { action: 'key_dose', handbook: { values, errors } });
+	const parsed = handbookDoseEntry.safeParse(values);
+	if (!parsed.success) {
+		const errors: Record<string, string> = {};
+		for (const issue of parsed.error.issues) {
+			const name = String(issue.path[0]);
+			errors[name] ??= {
+				dose: m.dose_error_dose_unknown,
+				administeredOn: m.error_date_format,
+				institutionName: m.case_handbook_institution_required,
+				institutionNameEn: m.case_handbook_institution_en_required,
+				lot: m.dose_error_lot_format,
+				manufacturer: () => m.error_too_long({ max: 60 })
+			}[name]!();
+		}
+		return refused(errors);
+	}
+	try {
+		await enterHandbookDose(db(), {
+			municipalityCode: staff.municipalityCode,
+			applicationId: application.id,
+			entry: parsed.data,
+			actor: staffActor(event.locals),
+			context: event.locals.audit,
+			today: tokyoDate(new Date()),
+			now: new Date()
+		});
+	} catch (failure) {
+		if (!(failure instanceof DoseEntryError)) throw failure;
+		return refused(
+			Object.fromEntries(
+				Object.entries(failure.errors).map(([name, code]) => [
+					name,
+					code === 'case_closed' ? m.dose_error_case_closed() : doseRefusalText[code!]!()
+				])
+			)
+		);
+	}
+	redirect(303, `/staff/cases/${application.id}?done=dose_keyed`);
+}
+
+/** The second person's check of a dose keyed for this request, from the case page. */
+async function checkCaseDose(event: RequestEvent) {
+	const application = await caseOr404(event);
+	const staff = requirePermission(event.locals, 'vaccination.check');
+	const id = String((await formOf(event.request)).get('id') ?? '').slice(0, 20);
+	try {
+		await checkDose(db(), {
+			municipalityCode: staff.municipalityCode,
+			id,
+			actor: staffActor(event.locals),
+			context: event.locals.audit,
+			now: new Date()
+		});
+	} catch (failure) {
+		if (!(failure instanceof DoseCheckError)) throw failure;
+		return fail(400, {
+			action: 'check_dose',
+			message: failure.code === 'own_entry' ? m.dose_check_own() : m.dose_check_not_pending()
+		});
+	}
+	redirect(303, `/staff/cases/${application.id}?done=dose_checked`);
+}
+
 export const caseActions = {
 	assign: (event: RequestEvent) => act(event, 'assign'),
 	reassign: (event: RequestEvent) => act(event, 'reassign'),
@@ -439,7 +589,9 @@ export const caseActions = {
 	reject: (event: RequestEvent) => act(event, 'reject'),
 	return: (event: RequestEvent) => act(event, 'return'),
 	record_issue: (event: RequestEvent) => act(event, 'record_issue'),
-	note: (event: RequestEvent) => addNote(event)
+	note: (event: RequestEvent) => addNote(event),
+	key_dose: (event: RequestEvent) => keyHandbookDose(event),
+	check_dose: (event: RequestEvent) => checkCaseDose(event)
 };
 
 export async function caseAttachment(event: RequestEvent): Promise<Response> {

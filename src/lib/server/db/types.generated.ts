@@ -747,6 +747,7 @@ export interface UseSuspension {
 
 export interface VaccinationDose {
   administered_on: string;
+  application_id: string | null;
   atena_number: string;
   checked_at: Timestamp | null;
   checked_by: string | null;
@@ -759,6 +760,7 @@ export interface VaccinationDose {
   import_id: string | null;
   institution_code: string | null;
   institution_name: string | null;
+  institution_name_en: string | null;
   legal_basis: string;
   lot_number: string | null;
   manufacturer: string | null;

@@ -96,14 +96,31 @@ async function catalogueEntry(
 		.executeTakeFirstOrThrow();
 }
 
-/** The certificate's doses as recorded now (a dose voided since the request is left out). */
-async function certificateDoses(
+type ChosenDose = { vaccine_code: string; dose_code: string; administered_on: string };
+
+/** Why a certificate cannot be issued as it stands (issue 25, item 1). */
+export class CertificateContentError extends Error {
+	override name = 'CertificateContentError';
+	constructor(readonly code: 'certificate_empty' | 'dose_unchecked') {
+		super(code);
+	}
+}
+
+/**
+ * What a certificate request would certify now: the doses the resident chose from the record and
+ * the doses keyed for this request from the 母子健康手帳, each only once a second person has
+ * checked it (a voided dose is left out). `waiting` names the chosen or keyed doses still
+ * awaiting that check; `problem` is why the certificate cannot be issued yet, if it cannot.
+ */
+export async function certificateContent(
 	db: Executor,
-	municipalityCode: string,
-	atena: string,
-	chosen: { vaccine_code: string; dose_code: string; administered_on: string }[]
+	input: {
+		municipalityCode: string;
+		atena: string;
+		chosen: ChosenDose[];
+		applicationId: string | null;
+	}
 ) {
-	if (chosen.length === 0) return [];
 	const rows = await db
 		.selectFrom('vaccination_dose as x')
 		.innerJoin('vaccine_dose as d', (join) =>
@@ -123,12 +140,16 @@ async function certificateDoses(
 				.onRef('i.institution_code', '=', 'x.institution_code')
 		)
 		.select([
+			'x.id',
 			'x.vaccine_code',
 			'x.dose_code',
 			'x.administered_on',
 			'x.lot_number',
 			'x.manufacturer',
 			'x.institution_name',
+			'x.institution_name_en',
+			'x.application_id',
+			'x.checked_by',
 			'i.name_en as institution_en',
 			'v.name_ja',
 			'v.name_en',
@@ -138,8 +159,8 @@ async function certificateDoses(
 			'd.label_en',
 			'd.sequence'
 		])
-		.where('x.municipality_code', '=', municipalityCode)
-		.where('x.atena_number', '=', atena)
+		.where('x.municipality_code', '=', input.municipalityCode)
+		.where('x.atena_number', '=', input.atena)
 		.where('x.status', '=', 'administered')
 		.where('x.voided_at', 'is', null)
 		.orderBy('v.sort_order')
@@ -147,12 +168,18 @@ async function certificateDoses(
 		.orderBy('x.administered_on')
 		.execute();
 	const wanted = new Set(
-		chosen.map((dose) => `${dose.vaccine_code}:${dose.dose_code}:${dose.administered_on}`)
+		input.chosen.map((dose) => `${dose.vaccine_code}:${dose.dose_code}:${dose.administered_on}`)
 	);
-	return rows
-		.filter((row) => wanted.has(`${row.vaccine_code}:${row.dose_code}:${row.administered_on}`))
-		.map((row): CertificateDose & { vaccineCode: string } => ({
+	const included = rows.filter(
+		(row) =>
+			wanted.has(`${row.vaccine_code}:${row.dose_code}:${row.administered_on}`) ||
+			(input.applicationId !== null && row.application_id === input.applicationId)
+	);
+	const doses = included
+		.filter((row) => row.checked_by !== null)
+		.map((row): CertificateDose & { vaccineCode: string; doseCode: string } => ({
 			vaccineCode: row.vaccine_code,
+			doseCode: row.dose_code,
 			vaccineEn: row.name_en,
 			vaccineJa: row.name_ja,
 			diseasesEn: row.diseases_en,
@@ -161,8 +188,18 @@ async function certificateDoses(
 			administeredOn: row.administered_on,
 			lotNumber: row.lot_number,
 			manufacturer: row.manufacturer,
-			institution: row.institution_en ?? row.institution_name
+			institution: row.institution_en ?? row.institution_name_en ?? row.institution_name
 		}));
+	const waiting = included
+		.filter((row) => row.checked_by === null)
+		.map((row) => ({
+			id: String(row.id),
+			label: `${row.name_ja} ${row.label_ja}`,
+			on: row.administered_on
+		}));
+	const problem: CertificateContentError['code'] | null =
+		waiting.length > 0 ? 'dose_unchecked' : doses.length === 0 ? 'certificate_empty' : null;
+	return { doses, waiting, problem };
 }
 
 /** Renders, signs where it applies, and registers the document a certificate approval issues. */
@@ -184,12 +221,16 @@ export async function issueCertificate(
 ) {
 	const issuedOn = tokyoDate(input.now);
 	const { municipality, subject, payload } = input;
-	const doses = await certificateDoses(
-		db,
-		municipality.municipality_code,
-		subject.atena_number,
-		(payload.doses ?? []) as { vaccine_code: string; dose_code: string; administered_on: string }[]
-	);
+	const content = await certificateContent(db, {
+		municipalityCode: municipality.municipality_code,
+		atena: subject.atena_number,
+		chosen: (payload.doses ?? []) as ChosenDose[],
+		applicationId: input.applicationId
+	});
+	// A certificate says the holder "received the vaccinations listed": it is never issued
+	// listing none, nor while a dose asked for still awaits its second person's check.
+	if (content.problem) throw new CertificateContentError(content.problem);
+	const { doses } = content;
 	const passportName = String(payload.passport_name ?? '');
 	const [familyName = passportName, ...given] = passportName.split(' ');
 	const key = await activeSigningKey(db, municipality.municipality_code, input.settings.sealing);

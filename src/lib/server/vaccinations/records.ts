@@ -7,6 +7,7 @@ import { recordAudit, type Actor, type AuditContext } from '../audit/record';
 import type { Executor } from '../db';
 
 export type DoseRefusal =
+	| 'case_closed'
 	| 'person_unknown'
 	| 'dose_unknown'
 	| 'date_before_birth'
@@ -42,6 +43,26 @@ export const doseEntry = z.object({
 	manufacturer: z.string().trim().max(60).default('')
 });
 export type DoseEntry = z.infer<typeof doseEntry>;
+
+/**
+ * A dose copied from the 母子健康手帳 photographed for a certificate request: given anywhere
+ * (another city, abroad), so the institution is a name as the handbook prints it, and the lot
+ * number only when the handbook's sticker shows one.
+ */
+export const handbookDoseEntry = z.object({
+	dose: z.string().regex(/^[a-z0-9_]+:[a-z0-9_]+$/),
+	administeredOn: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+	institutionName: z.string().trim().min(1).max(80),
+	institutionNameEn: z
+		.string()
+		.trim()
+		.min(1)
+		.max(80)
+		.regex(/^[ -~]+$/),
+	lot: z.string().trim().max(40).default(''),
+	manufacturer: z.string().trim().max(60).default('')
+});
+export type HandbookDoseEntry = z.infer<typeof handbookDoseEntry>;
 
 /** 予診票 lot numbers: letters, digits and hyphens, as printed on the vial label. */
 export const lotPattern = /^[A-Z0-9][A-Z0-9-]{2,19}$/;
@@ -206,6 +227,100 @@ export async function enterDose(
 			objectId: String(row.id),
 			result: 'ok',
 			payload: { vaccine: vaccineCode, dose: doseCode }
+		});
+		return { id: String(row.id) };
+	});
+}
+
+/**
+ * Keys a dose from the handbook photo of a certificate request (issue 25, item 1): into the
+ * person's ledger, awaiting a second person's check like every entry, and tied to the request so
+ * that its certificate certifies it. Only while the request is being worked and only when the
+ * resident asked for doses from the handbook.
+ */
+export async function enterHandbookDose(
+	db: Executor,
+	input: {
+		municipalityCode: string;
+		applicationId: string;
+		entry: HandbookDoseEntry;
+		actor: Actor;
+		context: AuditContext;
+		today: string;
+		now: Date;
+	}
+): Promise<{ id: string }> {
+	const { entry } = input;
+	const application = await db
+		.selectFrom('application as a')
+		.innerJoin('application_version as v', (join) =>
+			join.onRef('v.application_id', '=', 'a.id').onRef('v.version', '=', 'a.current_version')
+		)
+		.select(['a.subject_atena_number', 'a.stage', 'a.kind', 'v.payload'])
+		.where('a.id', '=', input.applicationId)
+		.where('a.municipality_code', '=', input.municipalityCode)
+		.executeTakeFirst();
+	const open =
+		application?.kind === 'certificate' &&
+		['assigned', 'awaiting_approval'].includes(application.stage) &&
+		application.subject_atena_number !== null &&
+		(JSON.parse(application.payload) as { doses_from_handbook?: boolean }).doses_from_handbook ===
+			true;
+	if (!open) throw new DoseEntryError({ dose: 'case_closed' });
+	const atena = application.subject_atena_number!;
+	const lot = entry.lot ? normalizeLot(entry.lot) : null;
+	const [vaccineCode, doseCode] = entry.dose.split(':') as [string, string];
+	const errors = await doseProblems(db, {
+		municipalityCode: input.municipalityCode,
+		atena,
+		values: {
+			vaccineCode,
+			doseCode,
+			administeredOn: entry.administeredOn,
+			institutionCode: null,
+			lotNumber: lot,
+			manufacturer: entry.manufacturer || null
+		},
+		today: input.today
+	});
+	if (Object.keys(errors).length > 0) throw new DoseEntryError(errors);
+	return db.transaction().execute(async (trx) => {
+		const row = await trx
+			.insertInto('vaccination_dose')
+			.values({
+				municipality_code: input.municipalityCode,
+				atena_number: atena,
+				vaccine_code: vaccineCode,
+				dose_code: doseCode,
+				legal_basis: 'statutory',
+				administered_on: entry.administeredOn,
+				institution_name: entry.institutionName,
+				institution_name_en: entry.institutionNameEn,
+				lot_number: lot,
+				manufacturer: entry.manufacturer || null,
+				status: 'administered',
+				source: 'handbook',
+				application_id: input.applicationId,
+				entered_by: input.actor.id,
+				entered_at: input.now
+			})
+			.returning('id')
+			.executeTakeFirstOrThrow();
+		await recordAudit(trx, {
+			municipalityCode: input.municipalityCode,
+			actor: input.actor,
+			context: input.context,
+			action: 'vaccination.enter',
+			subjectAtenaNumber: atena,
+			objectType: 'vaccination_dose',
+			objectId: String(row.id),
+			result: 'ok',
+			payload: {
+				vaccine: vaccineCode,
+				dose: doseCode,
+				source: 'handbook',
+				application: input.applicationId
+			}
 		});
 		return { id: String(row.id) };
 	});
