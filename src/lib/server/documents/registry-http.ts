@@ -11,7 +11,7 @@ import { config } from '../config';
 import { db } from '../db';
 import type { Municipality } from '../municipality';
 import { requirePermission } from '../staff/permissions';
-import { issueCertificate, reprintDocument } from './issue';
+import { CertificateContentError, issueCertificate, reprintDocument } from './issue';
 import { decideRevocation, requestRevocation, RevocationError } from './registry';
 import { SigningKeyError } from './signing-keys';
 import { formOf } from '../http/form';
@@ -346,6 +346,16 @@ export async function reissueAction(event: RequestEvent) {
 	} catch (failure) {
 		if (failure instanceof SigningKeyError) {
 			return fail(503, { form: 'reissue', message: m.case_signing_key_missing() });
+		}
+		if (failure instanceof CertificateContentError) {
+			// A correction since voided or unchecked the doses: nothing to certify as it stands.
+			return fail(400, {
+				form: 'reissue',
+				message:
+					failure.code === 'certificate_empty'
+						? m.case_refused_certificate_empty()
+						: m.case_refused_dose_unchecked()
+			});
 		}
 		if (failure instanceof Error && /only a valid document/.test(failure.message)) {
 			return fail(409, { form: 'reissue', message: m.document_revoke_not_valid() });
