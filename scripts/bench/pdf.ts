@@ -59,7 +59,7 @@ dl { display: grid; grid-template-columns: 170pt 1fr; } dt { color: #555; } dd {
 <dt>Date of birth / 生年月日</dt><dd>${englishDate(holder.birthDate)}</dd>
 <dt>Nationality / 国籍</dt><dd>${escape(holder.nationality)}</dd><dt>Passport No. / 旅券番号</dt><dd>${escape(holder.passportNumber ?? '')}</dd></dl>
 <table><thead><tr><th>Vaccine / ワクチン</th><th>Dose / 回数</th><th>Date / 接種日</th><th>Lot / ロット</th><th>Manufacturer / 製造販売業者</th><th>Administered at / 接種機関</th></tr></thead><tbody>
-${content.doses.map((dose) => `<tr><td>${escape(dose.vaccineEn)} (${escape(dose.diseasesEn)})<br>${escape(dose.vaccineJa)}</td><td>${escape(dose.doseEn)}<br>${escape(dose.doseJa)}</td><td>${englishDate(dose.administeredOn)}</td><td>${escape(dose.lotNumber ?? '')}</td><td>${escape(dose.manufacturer ?? '')}</td><td>${escape(dose.institution ?? '')}</td></tr>`).join('')}
+${content.doses.map((dose) => `<tr><td>${escape(dose.vaccineEn)} (${escape(dose.diseasesEn)})<br>${escape(dose.vaccineJa)}</td><td>${escape(dose.doseEn)}<br>${escape(dose.doseJa)}</td><td>${englishDate(dose.administeredOn)}</td><td>${escape(dose.lotNumber ?? '')}</td><td>${escape(dose.manufacturer ?? '')}</td><td>${escape(dose.institutionEn ?? '')}</td></tr>`).join('')}
 </tbody></table>
 <p>This is to certify that the person named above received the vaccinations listed, as recorded in the vaccination register of Sakuradai City, Tokyo, Japan.</p>
 <p>上記の者は、東京都さくら台市の予防接種台帳の記録のとおり予防接種を受けたことを証明します。</p>

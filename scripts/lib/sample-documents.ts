@@ -50,8 +50,9 @@ export function sampleDoses(count: number): CertificateDose[] {
 			.toISOString()
 			.slice(0, 10),
 		lotNumber: `KM${String(3100 + index * 7)}A`,
-		manufacturer: 'KM Biologics',
-		institution: 'Sakuradai Children’s Clinic'
+		manufacturer: 'KMバイオロジクス',
+		institutionEn: 'Sakuradai Children’s Clinic',
+		institutionJa: 'さくら台こどもクリニック'
 	}));
 }
 
@@ -70,7 +71,7 @@ export async function sampleHealthCard(doses: CertificateDose[]): Promise<string
 				display: `${dose.vaccineEn} ${dose.doseEn}`,
 				administeredOn: dose.administeredOn,
 				lotNumber: dose.lotNumber,
-				performer: dose.institution
+				performer: dose.institutionEn ?? dose.institutionJa
 			}))
 		),
 		key
@@ -231,7 +232,7 @@ function sampleDisclosure() {
 				title: `${dose.vaccineJa} ${dose.doseJa}（${dose.administeredOn}）`,
 				fields: [
 					field('接種日 / Date given', dose.administeredOn),
-					field('医療機関 / Clinic', dose.institution ?? '—'),
+					field('医療機関 / Clinic', dose.institutionJa ?? dose.institutionEn ?? '—'),
 					field('ロット番号 / Lot', dose.lotNumber ?? '—'),
 					field('記録の状態 / Status', '確認済み / confirmed')
 				]

@@ -32,6 +32,7 @@ import {
 import { publishedKeys, rotateSigningKey } from '../../src/lib/server/documents/signing-keys';
 import { renderYoshinhyo } from '../../src/lib/server/documents/yoshinhyo';
 import type { Municipality } from '../../src/lib/server/municipality';
+import { japaneseOnlyCells, pdfBlocks } from '../support/pdf-cells';
 import { freshDatabase, type TestDatabase } from '../support/database';
 
 const city = '139998';
@@ -141,7 +142,8 @@ beforeAll(async () => {
 				administered_on: dose.administered_on,
 				institution_code: institution.institution_code,
 				lot_number: `LT${String(index).padStart(4, '0')}`,
-				manufacturer: 'KM Biologics',
+				// As 予診票 and handbooks write them: in Japanese, and once a maker not in the list.
+				manufacturer: ['KMバイオロジクス', 'サノフィ', '北海道ワクチン研究所', 'BIKEN'][index % 4],
 				status: 'administered',
 				source: 'demo',
 				entered_by: 'system:test',
@@ -198,6 +200,15 @@ describe('the English certificate', () => {
 		// A long address may wrap inside the QR block.
 		expect(flat.replace(/\s/g, '')).toContain(`${origin}/verify/${issued.verifyId}`);
 		expectSubsetFonts(pdf.fonts);
+		// Every cell of the dose table has English (Japanese beside it where there is one), and
+		// no vaccine name repeats itself (issue 25, item 2).
+		const cells = pdfBlocks(pdf.file);
+		expect(cells.filter((block) => block.text.includes('Sanofi')).length).toBeGreaterThan(0);
+		expect(japaneseOnlyCells(cells, 'Vaccine /', 'This is to certify').map((c) => c.text)).toEqual(
+			[]
+		);
+		expect(flat).not.toMatch(/Japanese encephalitis \(Japanese encephalitis\)/);
+		expect(flat).not.toMatch(/\(Hib\) \(Haemophilus/);
 		// The registry holds these exact bytes; the database's SHA-256 is theirs.
 		const row = await database.owner
 			.selectFrom('issued_document')

@@ -343,7 +343,7 @@ async function certificateView(
 		doses: content.doses.map((dose) => ({
 			vaccine: `${dose.vaccineJa} ${dose.doseJa}`,
 			on: dose.administeredOn,
-			institution: dose.institution
+			institution: dose.institutionJa ?? dose.institutionEn
 		})),
 		waiting: content.waiting,
 		problem: open ? content.problem : null,

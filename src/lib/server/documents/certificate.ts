@@ -2,6 +2,7 @@
 // every selected dose (the table continues on further pages with its header), the issuing
 // authority, and a QR holding a SMART Health Card plus the address of the public verify page.
 import type { Municipality } from '../municipality';
+import { manufacturerNames } from '../vaccinations/manufacturers';
 import { englishDate, japaneseDate } from './dates';
 import { Layout } from './layout';
 
@@ -14,7 +15,9 @@ export type CertificateDose = {
 	administeredOn: string;
 	lotNumber: string | null;
 	manufacturer: string | null;
-	institution: string | null;
+	/** Where it was given: the English name, the Japanese one, or both. */
+	institutionEn: string | null;
+	institutionJa: string | null;
 };
 
 export type CertificateContent = {
@@ -34,6 +37,32 @@ export type CertificateContent = {
 	/** The SMART Health Card as the QR's numeric payload ("shc:/…"). */
 	healthCard: string;
 };
+
+const latinOnly = /^[\x20-\x7e\u00a0-\u024f\u2018-\u201d]*$/;
+// A name kept only in Japanese (a dose taken over from another city's file, say) is printed
+// with a note in English, so that no cell of the English document is Japanese only.
+const inJapaneseOnly = '(as recorded, in Japanese)';
+
+/** "English\nJapanese" when both are known and differ; never a Japanese-only cell. */
+export function bilingual(en: string | null, ja: string | null): string {
+	if (en && ja && en !== ja) return `${en}\n${ja}`;
+	const one = en ?? ja;
+	if (!one) return '—';
+	return latinOnly.test(one) ? one : `${one}\n${inJapaneseOnly}`;
+}
+
+/** The vaccine's English name with the diseases it prevents, unless the name already says them. */
+export function vaccineCell(dose: Pick<CertificateDose, 'vaccineEn' | 'diseasesEn' | 'vaccineJa'>) {
+	const named = dose.vaccineEn.toLowerCase().includes(dose.diseasesEn.toLowerCase());
+	const english = named ? dose.vaccineEn : `${dose.vaccineEn} (${dose.diseasesEn})`;
+	return bilingual(english, dose.vaccineJa);
+}
+
+export function manufacturerCell(recorded: string | null): string {
+	if (!recorded) return '—';
+	const names = manufacturerNames(recorded);
+	return names ? bilingual(names.en, names.ja) : bilingual(null, recorded);
+}
 
 export async function renderCertificate(content: CertificateContent): Promise<Uint8Array> {
 	const city = content.municipality;
@@ -77,12 +106,12 @@ export async function renderCertificate(content: CertificateContent): Promise<Ui
 			{ header: 'Administered at / 接種機関', width: 16 }
 		],
 		content.doses.map((dose) => [
-			`${dose.vaccineEn} (${dose.diseasesEn})\n${dose.vaccineJa}`,
-			`${dose.doseEn}\n${dose.doseJa}`,
+			vaccineCell(dose),
+			bilingual(dose.doseEn, dose.doseJa),
 			englishDate(dose.administeredOn),
 			dose.lotNumber ?? '—',
-			dose.manufacturer ?? '—',
-			dose.institution ?? '—'
+			manufacturerCell(dose.manufacturer),
+			bilingual(dose.institutionEn, dose.institutionJa)
 		])
 	);
 	layout.text(

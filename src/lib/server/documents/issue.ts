@@ -151,6 +151,7 @@ export async function certificateContent(
 			'x.application_id',
 			'x.checked_by',
 			'i.name_en as institution_en',
+			'i.name_ja as institution_ja',
 			'v.name_ja',
 			'v.name_en',
 			'v.diseases_en',
@@ -188,7 +189,8 @@ export async function certificateContent(
 			administeredOn: row.administered_on,
 			lotNumber: row.lot_number,
 			manufacturer: row.manufacturer,
-			institution: row.institution_en ?? row.institution_name_en ?? row.institution_name
+			institutionEn: row.institution_en ?? row.institution_name_en,
+			institutionJa: row.institution_ja ?? row.institution_name
 		}));
 	const waiting = included
 		.filter((row) => row.checked_by === null)
@@ -245,7 +247,7 @@ export async function issueCertificate(
 				display: `${dose.vaccineEn} ${dose.doseEn}`,
 				administeredOn: dose.administeredOn,
 				lotNumber: dose.lotNumber,
-				performer: dose.institution
+				performer: dose.institutionEn ?? dose.institutionJa
 			}))
 		),
 		key
