@@ -495,7 +495,12 @@ describe('the other documents', () => {
 		expectSubsetFonts(request.fonts);
 	});
 
-	it('renders every decision notice, with the appeal instructions on adverse ones', async () => {
+	it('renders every decision notice, with the 教示 on each that can be appealed', async () => {
+		// Every decision is appealable (a 支給決定 for its amount); only the extension decides
+		// nothing. Relief is a 第一号法定受託事務: its 審査請求 goes to the governor (issue 25, item 5).
+		const notAppealable = ['disclosure_extension'];
+		const governor = ['relief_granted', 'relief_denied'];
+		const division = ['application_approved', 'application_rejected', ...governor];
 		for (const kind of noticeKinds) {
 			const number = `TN-2026-${kind}`;
 			const pdf = poppler(
@@ -521,7 +526,34 @@ describe('the other documents', () => {
 			expect(flat).toContain(noticeTitle(kind).titleJa.replace(/\s+/g, ''));
 			expect(flat).toContain(child.name_kanji.replace(/\s+/g, ''));
 			expect(flat).toContain(number);
-			expect(flat.includes('審査請求')).toBe(noticeTitle(kind).adverse);
+			const english = pdf.text.replace(/\s+/g, ' ');
+			if (notAppealable.includes(kind)) {
+				expect(flat).not.toContain('審査請求');
+				expect(english).not.toContain('request for review');
+			} else {
+				expect(flat, kind).toContain('教示');
+				expect(flat).toContain(
+					governor.includes(kind)
+						? `3か月以内に、${municipality.prefecture_ja}知事に対して審査請求`
+						: `3か月以内に、${municipality.mayor_title_ja}に対して審査請求`
+				);
+				expect(flat).toContain('取消しを求める訴え');
+				expect(flat).toContain('6か月以内');
+				expect(english).toContain('How to appeal');
+				expect(english).toContain(
+					governor.includes(kind)
+						? `with the Governor of ${municipality.prefecture_en} within 3 months`
+						: `with the ${municipality.mayor_title_en} within 3 months`
+				);
+				expect(english).toContain('action to revoke this decision');
+			}
+			// The division answers for its own decisions; the privacy desk for the privacy law's.
+			expect(flat).toContain(
+				(division.includes(kind) ? municipality.division_ja : municipality.desk_name_ja).replace(
+					/\s+/g,
+					''
+				)
+			);
 			expectSubsetFonts(pdf.fonts);
 		}
 	});

@@ -402,6 +402,7 @@ export interface Municipality {
   disclosure_fee_yen: Generated<number>;
   division_en: string;
   division_ja: string;
+  division_phone: string | null;
   mayor_title_en: string;
   mayor_title_ja: string;
   municipality_code: string;

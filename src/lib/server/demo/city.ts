@@ -11,6 +11,7 @@ export const demoMunicipality = {
 	mayor_title_en: 'Mayor of Sakuradai City',
 	division_ja: '健康福祉部 健康増進課',
 	division_en: 'Health Promotion Division, Department of Health and Welfare',
+	division_phone: '042-000-2222',
 	desk_name_ja: '総務部 行政管理課 情報公開・個人情報保護窓口',
 	desk_name_en: 'Information Disclosure and Privacy Desk, Administrative Management Division',
 	desk_postal_code: '190-0112',
