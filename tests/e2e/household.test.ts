@@ -71,11 +71,48 @@ test('a parent sees each child, their record and what is due; a suppressed link 
 		reason: '窓口での本人確認',
 		result: 'ok'
 	});
+	// Then 60 more entries of what casework does: each reads as what was done, 50 to a page
+	// (issue 25, item 8: they read 「その他の処理」 and only the newest 100 were shown).
+	const work = [
+		['attachment.view', '申請の添付ファイルを閲覧'],
+		['application.assign', '申請を審査（担当・起案・決裁など）'],
+		['vaccination.enter', '予防接種の記録を入力'],
+		['relief.view', '健康被害救済の記録を閲覧（理由を記録）'],
+		['document.issue', '書類を作成・発行'],
+		['desk.view', '開示・訂正・利用停止の請求を閲覧']
+	] as const;
+	for (let index = 0; index < 60; index++) {
+		await recordAudit(serverDatabase(), {
+			municipalityCode: '139998',
+			actor: { type: 'staff', id: randomUUID(), role: 'caseworker', department: '健康増進課' },
+			action: work[index % work.length]![0],
+			subjectAtenaNumber: first,
+			reason: work[index % work.length]![0] === 'relief.view' ? '審査' : undefined,
+			result: 'ok'
+		});
+	}
+	const { n: staffEntries } = await serverDatabase()
+		.selectFrom('audit.entry')
+		.select(sql<number>`count(*)::int`.as('n'))
+		.where('subject_atena_number', '=', first)
+		.where('actor_type', '=', 'staff')
+		.executeTakeFirstOrThrow();
+	expect(staffEntries).toBeGreaterThanOrEqual(61);
+	expect(staffEntries).toBeLessThanOrEqual(100);
 	await page.getByRole('link', { name: '閲覧履歴' }).click();
 	const log = page.getByTestId('access-log');
-	await expect(log).toContainText('窓口担当');
-	await expect(log).toContainText('理由: 窓口での本人確認');
+	await expect(log.getByRole('listitem')).toHaveCount(50);
+	for (const [, label] of work) await expect(log).toContainText(label);
+	await expect(log).not.toContainText('その他の処理');
 	expect(await new AxeBuilder({ page }).analyze().then((r) => r.violations)).toEqual([]);
+	await page.getByTestId('access-older').click();
+	await expect(log.getByRole('listitem')).toHaveCount(staffEntries - 50);
+	await expect(log).toContainText('窓口担当');
+	await expect(log).toContainText('住民記録（氏名・住所など）を閲覧');
+	await expect(log).toContainText('理由: 窓口での本人確認');
+	await expect(page.getByTestId('access-older')).toHaveCount(0);
+	await page.getByRole('link', { name: '最新の記録に戻る' }).click();
+	await expect(log.getByRole('listitem')).toHaveCount(50);
 	const account = await accountOf(parent.guardian);
 	const views = await auditEntries('vaccination.view', since, account);
 	expect(views.filter((row) => row.result === 'ok').length).toBeGreaterThanOrEqual(1);

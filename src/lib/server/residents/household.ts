@@ -308,33 +308,44 @@ export type AccessEntry = {
 	reason: string | null;
 };
 
+/** Entries per page of the 閲覧履歴. */
+export const accessPageSize = 50;
+
 /**
  * Who in the city looked at or changed this person's records (from the audit log): staff
- * actions only, newest first. Names only where the city has chosen to show them.
+ * actions only, newest first, a page at a time (`before`: the sequence number the previous page
+ * ended at). Names only where the city has chosen to show them.
  */
 export async function accessLog(
 	db: Executor,
 	municipalityCode: string,
 	person: Person,
-	options: { showNames: boolean; limit?: number }
-): Promise<AccessEntry[]> {
+	options: { showNames: boolean; before?: string | null; limit?: number }
+): Promise<{ entries: AccessEntry[]; older: string | null }> {
+	const limit = options.limit ?? accessPageSize;
+	const before = options.before && /^[0-9]{1,18}$/.test(options.before) ? options.before : null;
 	// Through a function that returns this projection only: the portal's role cannot read the log.
 	const { rows } = await sql<{
+		seq: string;
 		occurred_at: Date;
 		action: string;
 		actor_role: string;
 		department: string | null;
 		reason: string | null;
 		display_name: string | null;
-	}>`SELECT * FROM audit.staff_access_for(${municipalityCode}, ${person.atenaNumber}, ${options.limit ?? 100})`.execute(
+	}>`SELECT * FROM audit.staff_access_page(${municipalityCode}, ${person.atenaNumber}, ${before}::bigint, ${limit + 1})`.execute(
 		db
 	);
-	return rows.map((row) => ({
-		at: row.occurred_at.toISOString(),
-		action: row.action,
-		role: row.actor_role,
-		department: row.department,
-		staffName: options.showNames ? row.display_name : null,
-		reason: row.reason
-	}));
+	const page = rows.slice(0, limit);
+	return {
+		entries: page.map((row) => ({
+			at: row.occurred_at.toISOString(),
+			action: row.action,
+			role: row.actor_role,
+			department: row.department,
+			staffName: options.showNames ? row.display_name : null,
+			reason: row.reason
+		})),
+		older: rows.length > limit ? String(page.at(-1)!.seq) : null
+	};
 }

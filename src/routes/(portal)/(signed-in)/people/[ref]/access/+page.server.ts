@@ -3,18 +3,17 @@ import { accessLog } from '$lib/server/residents/household';
 import { representedPerson } from '$lib/server/residents/household-http';
 import type { PageServerLoad } from './$types';
 
-export const load: PageServerLoad = async ({ locals, params }) => {
+export const load: PageServerLoad = async ({ locals, params, url }) => {
 	const { person } = await representedPerson(locals, params.ref, 'audit.view');
 	const city = await db()
 		.selectFrom('municipality')
 		.select('access_log_shows_staff_names')
 		.where('municipality_code', '=', locals.resident!.municipalityCode)
 		.executeTakeFirstOrThrow();
-	return {
-		ref: person.ref,
-		name: person.nameKanji,
-		entries: await accessLog(db(), locals.resident!.municipalityCode, person, {
-			showNames: city.access_log_shows_staff_names
-		})
-	};
+	const before = url.searchParams.get('before');
+	const page = await accessLog(db(), locals.resident!.municipalityCode, person, {
+		showNames: city.access_log_shows_staff_names,
+		before
+	});
+	return { ref: person.ref, name: person.nameKanji, ...page, paged: before !== null };
 };
