@@ -1,4 +1,5 @@
 import { db } from '$lib/server/db';
+import { accessActionLabel } from '$lib/server/residents/access-actions';
 import { accessLog } from '$lib/server/residents/household';
 import { representedPerson } from '$lib/server/residents/household-http';
 import type { PageServerLoad } from './$types';
@@ -15,5 +16,11 @@ export const load: PageServerLoad = async ({ locals, params, url }) => {
 		showNames: city.access_log_shows_staff_names,
 		before
 	});
-	return { ref: person.ref, name: person.nameKanji, ...page, paged: before !== null };
+	return {
+		ref: person.ref,
+		name: person.nameKanji,
+		entries: page.entries.map((entry) => ({ ...entry, label: accessActionLabel(entry.action) })),
+		older: page.older,
+		paged: before !== null
+	};
 };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { m } from '$lib/paraglide/messages';
-import { auditActions } from '$lib/server/audit/actions';
+import { auditActions } from '../audit/actions';
 import { accessActionLabel, accessActionLabels } from './access-actions';
 
 describe("the resident's 閲覧履歴 labels", () => {

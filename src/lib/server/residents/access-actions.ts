@@ -2,7 +2,7 @@
 // most entries read 「その他の処理」). Typed over every audit action, so a new action cannot be
 // added without saying how a resident reads it.
 import { m } from '$lib/paraglide/messages';
-import type { AuditAction } from '$lib/server/audit/actions';
+import type { AuditAction } from '../audit/actions';
 
 const application = m.access_action_application_work;
 const desk = m.access_action_desk;
