@@ -16,7 +16,6 @@ import {
 	revokeRole,
 	StaffAccountError
 } from './accounts';
-import { tokyoDate } from '../time';
 import { requirePermission } from './permissions';
 import { formOf } from '../http/form';
 
