@@ -10,14 +10,14 @@ import { parseArgs } from 'node:util';
 import QRCode from 'qrcode';
 import { renderCertificate } from '../../src/lib/server/documents/certificate';
 import { englishDate } from '../../src/lib/server/documents/dates';
-import { certificateContent, sampleDoses, sampleHealthCard } from '../lib/sample-documents';
+import { certificateContent, sampleDoses, sampleHealthCards } from '../lib/sample-documents';
 
 const { values } = parseArgs({
 	options: { runs: { type: 'string', default: '200' }, doses: { type: 'string', default: '12' } }
 });
 const runs = Number(values.runs);
 const doses = sampleDoses(Number(values.doses));
-const content = certificateContent(doses, await sampleHealthCard(doses));
+const content = certificateContent(doses, await sampleHealthCards(doses));
 
 const stats = (times: number[]) => {
 	const sorted = [...times].sort((a, b) => a - b);
@@ -63,13 +63,19 @@ ${content.doses.map((dose) => `<tr><td>${escape(dose.vaccineEn)} (${escape(dose.
 </tbody></table>
 <p>This is to certify that the person named above received the vaccinations listed, as recorded in the vaccination register of Sakuradai City, Tokyo, Japan.</p>
 <p>上記の者は、東京都さくら台市の予防接種台帳の記録のとおり予防接種を受けたことを証明します。</p>
-${await QRCode.toString(
-	[
-		{ data: Buffer.from('shc:/'), mode: 'byte' },
-		{ data: content.healthCard.slice(5), mode: 'numeric' }
-	],
-	{ type: 'svg', errorCorrectionLevel: 'L', width: 200 }
-)}
+${(
+	await Promise.all(
+		content.healthCards.map((card) =>
+			QRCode.toString(
+				[
+					{ data: Buffer.from('shc:/'), mode: 'byte' },
+					{ data: card.numeric.slice(5), mode: 'numeric' }
+				],
+				{ type: 'svg', errorCorrectionLevel: 'L', width: 200 }
+			)
+		)
+	)
+).join('')}
 <p>${escape(content.verifyUrl)}</p></body></html>`;
 const browser = await chromium.launch({
 	executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',

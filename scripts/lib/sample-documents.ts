@@ -9,9 +9,9 @@ import {
 import { renderDisclosure } from '../../src/lib/server/documents/disclosure';
 import { renderEnrolmentLetter } from '../../src/lib/server/documents/enrolment-letter';
 import {
-	fhirBundle,
-	numericHealthCard,
-	signHealthCard
+	cvxSystem,
+	issueHealthCards,
+	numericHealthCard
 } from '../../src/lib/server/documents/health-card';
 import { noticeKinds, renderNotice, type NoticeKind } from '../../src/lib/server/documents/notice';
 import { renderOutsideRequest } from '../../src/lib/server/documents/outside-request';
@@ -59,27 +59,36 @@ export function sampleDoses(count: number): CertificateDose[] {
 const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
 const key = { kid: 'sample', privateKey };
 
-export async function sampleHealthCard(doses: CertificateDose[]): Promise<string> {
-	const jws = await signHealthCard({
+export async function sampleHealthCards(
+	doses: CertificateDose[]
+): Promise<{ numeric: string; label: string }[]> {
+	const cards = await issueHealthCards({
 		issuer: origin,
 		issuedAt: new Date('2026-11-23T01:00:00Z'),
-		bundle: fhirBundle(
-			origin,
-			{ familyName: 'TAKAHASHI', givenName: 'SAKITARO', birthDate: person.birthDate },
-			doses.map((dose, index) => ({
-				vaccineCode: `v${index}`,
-				display: `${dose.vaccineEn} ${dose.doseEn}`,
-				administeredOn: dose.administeredOn,
-				lotNumber: dose.lotNumber,
-				performer: dose.institutionEn ?? dose.institutionJa
-			}))
-		),
+		holder: { familyName: 'TAKAHASHI', givenName: 'SAKITARO', birthDate: person.birthDate },
+		doses: doses.map((dose) => ({
+			group: dose.vaccineEn,
+			coding: {
+				system: cvxSystem,
+				code: routineSchedule.find((vaccine) => vaccine.nameEn === dose.vaccineEn)!.cvx
+			},
+			doseNumber: 1,
+			administeredOn: dose.administeredOn,
+			lotNumber: dose.lotNumber,
+			performer: dose.institutionEn ?? dose.institutionJa
+		})),
 		key
 	});
-	return numericHealthCard(jws);
+	return cards.map((card, index) => ({
+		numeric: numericHealthCard(card.jws),
+		label: `SMART Health Card ${index + 1}/${cards.length}: ${card.groups.join('; ')}`
+	}));
 }
 
-export function certificateContent(doses: CertificateDose[], healthCard: string) {
+export function certificateContent(
+	doses: CertificateDose[],
+	healthCards: { numeric: string; label: string }[]
+) {
 	return {
 		municipality,
 		documentNumber: 'EC-2026-0000123',
@@ -93,8 +102,8 @@ export function certificateContent(doses: CertificateDose[], healthCard: string)
 			passportNumber: 'TK1234567'
 		},
 		doses,
-		verifyUrl: `${origin}/verify/3q2mYkQ8bV1xZr0cT5wLfA`,
-		healthCard
+		verifyUrl: `${origin}/v/7K3Q-M9XD-2VHT`,
+		healthCards
 	};
 }
 
@@ -131,11 +140,11 @@ export async function sampleDocuments(): Promise<[string, Uint8Array][]> {
 	return [
 		[
 			'certificate',
-			await renderCertificate(certificateContent(typical, await sampleHealthCard(typical)))
+			await renderCertificate(certificateContent(typical, await sampleHealthCards(typical)))
 		],
 		[
 			'certificate-35-doses',
-			await renderCertificate(certificateContent(long, await sampleHealthCard(long)))
+			await renderCertificate(certificateContent(long, await sampleHealthCards(long)))
 		],
 		[
 			'yoshinhyo',

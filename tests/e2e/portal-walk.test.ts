@@ -365,7 +365,15 @@ test('two children, two requests, a 差し戻し answered, a draft withdrawn', a
 	// valid, and after a revocation asked by one person and approved by another, revoked.
 	const issued = await serverDatabase()
 		.selectFrom('issued_document')
-		.select(['id', 'document_number', 'verify_id', 'health_card', 'issued_by', 'approved_by'])
+		.select([
+			'id',
+			'document_number',
+			'verify_id',
+			'verify_code',
+			'health_cards',
+			'issued_by',
+			'approved_by'
+		])
 		.where('application_id', '=', certificate)
 		.where('kind', '=', 'certificate')
 		.executeTakeFirstOrThrow();
@@ -384,7 +392,7 @@ test('two children, two requests, a 差し戻し answered, a draft withdrawn', a
 	expect(pdfText.replace(/\s+/g, ' ')).toContain(handbookDose.name_en);
 	expect(pdfText.replace(/\s+/g, ' ')).toContain('Sakura Pediatric Clinic, Sapporo');
 	const jwks = await (await page.request.get('/.well-known/jwks.json')).json();
-	const card = await verifyHealthCard(jwsOfNumeric(issued.health_card!), jwks);
+	const card = await verifyHealthCard(jwsOfNumeric(issued.health_cards![0]!), jwks);
 	expect(card.iss).toBe('http://localhost:4173');
 	expect(card.vc.credentialSubject.fhirBundle.entry[0]!.resource).toMatchObject({
 		name: [{ family: 'YAMADA', given: ['HANAKO MARIE'] }]
@@ -394,11 +402,25 @@ test('two children, two requests, a 差し戻し answered, a draft withdrawn', a
 			entry.resource.resourceType === 'Immunization'
 	);
 	expect(immunizations).toHaveLength(1);
+	// The short address printed on one line, typed in lower case without hyphens, opens it.
+	expect(pdfText).toContain(`/v/${issued.verify_code!.match(/.{4}/g)!.join('-')}`);
 	const stranger = await (await browser.newContext({ locale: 'en-GB' })).newPage();
-	await stranger.goto(`/verify/${issued.verify_id}`);
+	await stranger.goto(`/v/${issued.verify_code!.toLowerCase()}`);
 	await expect(stranger.getByTestId('verify-status')).toHaveText('This certificate is valid.');
 	await expect(stranger.getByTestId('verify-facts')).toContainText('YAMADA HANAKO MARIE');
+	await expect(stranger.getByTestId('verify-cards')).toContainText('SMART Health Card 1/1');
 	await noViolations(stranger);
+	const file = await stranger.request.get(
+		(await stranger
+			.getByRole('link', { name: /Download the SMART Health Card file/ })
+			.getAttribute('href'))!
+	);
+	expect(file.headers()['content-type']).toBe('application/smart-health-card');
+	expect((await file.json()).verifiableCredential).toEqual([
+		jwsOfNumeric(issued.health_cards![0]!)
+	]);
+	await stranger.goto(`/verify/${issued.verify_id}`);
+	await expect(stranger.getByTestId('verify-status')).toHaveText('This certificate is valid.');
 	await caseworker.goto(`/staff/documents/${issued.id}`);
 	await caseworker.getByLabel('取消の理由').fill('旅券の氏名の誤記');
 	await caseworker.getByRole('button', { name: '取消を依頼する' }).click();
@@ -420,7 +442,8 @@ test('two children, two requests, a 差し戻し answered, a draft withdrawn', a
 	await expect(approver.getByTestId('document-status')).toContainText('取消済み');
 	await stranger.reload();
 	await expect(stranger.getByTestId('verify-status')).toContainText('This certificate was revoked');
-	expect(await auditEntries('document.verify', since, issued.id)).toHaveLength(3);
+	// The short address, the card file, the long address, and two looks after the revocation.
+	expect(await auditEntries('document.verify', since, issued.id)).toHaveLength(5);
 	// A reprint is the stored file byte for byte, and it is on record, as are the registry views.
 	const reprint = await approver.request.get(`/staff/documents/${issued.id}/pdf`);
 	expect(reprint.headers()['content-disposition']).toMatch(/^inline/);

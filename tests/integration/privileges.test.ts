@@ -162,7 +162,9 @@ describe('the portal role cannot act as the back office', () => {
 
 	it('reads a resident’s access log through the function that returns that projection only', async () => {
 		await expect(
-			sql`SELECT * FROM audit.staff_access_page(${city}, '2400001', NULL, 10)`.execute(database.portal)
+			sql`SELECT * FROM audit.staff_access_page(${city}, '2400001', NULL, 10)`.execute(
+				database.portal
+			)
 		).resolves.toBeTruthy();
 	});
 });

@@ -346,7 +346,7 @@ async function certificateView(
 			institution: dose.institutionJa ?? dose.institutionEn
 		})),
 		waiting: content.waiting,
-		problem: open ? content.problem : null,
+		problem: open && content.problem ? new CertificateContentError(content.problem).text : null,
 		handbook: signed.doses_from_handbook === true,
 		canKey: open && signed.doses_from_handbook === true && permissions.has('vaccination.enter'),
 		canCheck: permissions.has('vaccination.check'),
@@ -442,10 +442,7 @@ async function act(event: RequestEvent, action: CaseAction) {
 			return fail(400, {
 				action,
 				refusal: failure.code,
-				message:
-					failure.code === 'certificate_empty'
-						? m.case_refused_certificate_empty()
-						: m.case_refused_dose_unchecked()
+				message: failure.text
 			});
 		}
 		if (failure instanceof CaseError) {

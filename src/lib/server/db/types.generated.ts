@@ -305,7 +305,7 @@ export interface IssuedDocument {
   content: Buffer;
   document_number: string;
   file_name: string;
-  health_card: string | null;
+  health_cards: string[] | null;
   id: Generated<string>;
   issued_at: Timestamp;
   issued_by: string | null;
@@ -320,6 +320,7 @@ export interface IssuedDocument {
   status_reason: string | null;
   subject_atena_number: string;
   supersedes: string | null;
+  verify_code: string | null;
   verify_id: string | null;
   verify_summary: Json | null;
 }
@@ -795,10 +796,12 @@ export interface VaccinationDoseChange {
 export interface Vaccine {
   active: Generated<boolean>;
   category: string;
+  cvx_code: string | null;
   diseases_en: string;
   municipality_code: string;
   name_en: string;
   name_ja: string;
+  snomed_code: string | null;
   sort_order: number;
   vaccine_code: string;
 }

@@ -33,9 +33,10 @@ export type CertificateContent = {
 		passportNumber: string | null;
 	};
 	doses: CertificateDose[];
+	/** The public verify page, with the short code (one printed line). */
 	verifyUrl: string;
-	/** The SMART Health Card as the QR's numeric payload ("shc:/…"). */
-	healthCard: string;
+	/** The SMART Health Cards as each QR's numeric payload ("shc:/…"), with what each covers. */
+	healthCards: { numeric: string; label: string }[];
 };
 
 const latinOnly = /^[\x20-\x7e\u00a0-\u024f\u2018-\u201d]*$/;
@@ -58,10 +59,11 @@ export function vaccineCell(dose: Pick<CertificateDose, 'vaccineEn' | 'diseasesE
 	return bilingual(english, dose.vaccineJa);
 }
 
+/** A known maker by the English name it uses itself (its Japanese name adds nothing abroad). */
 export function manufacturerCell(recorded: string | null): string {
 	if (!recorded) return '—';
 	const names = manufacturerNames(recorded);
-	return names ? bilingual(names.en, names.ja) : bilingual(null, recorded);
+	return names ? names.en : bilingual(null, recorded);
 }
 
 export async function renderCertificate(content: CertificateContent): Promise<Uint8Array> {
@@ -134,24 +136,32 @@ export async function renderCertificate(content: CertificateContent): Promise<Ui
 		{ labelWidth: 170 }
 	);
 	layout.space(6);
-	layout.qrBlock(
-		[
-			{ data: Buffer.from('shc:/'), mode: 'byte' },
-			{ data: content.healthCard.slice(5), mode: 'numeric' }
-		],
-		[
-			{ text: 'Verify this certificate / 証明書の確認', bold: true, size: 9.5 },
-			{
-				text: 'Scan the code (SMART Health Card, signed by the issuer) or open:',
-				size: 8.5
-			},
-			{ text: content.verifyUrl, size: 8.5, bold: true },
-			{
-				text: 'QRコード（SMART Health Card）を読み取るか、上記のアドレスを開いて、この証明書が有効か確認できます。',
-				size: 8
-			}
-		],
-		{ size: 150, seal: 'Official seal\n公印' }
+	// The verify address on a line of its own, the width of the page, in a size that keeps it on
+	// one line (a wrapped address was opened by its first line alone).
+	layout.text('Verify this certificate / 証明書の確認', { size: 9.5, bold: true, gap: 2 });
+	layout.text(content.verifyUrl, { size: 11, bold: true, gap: 2, singleLine: true });
+	layout.text(
+		'Open the address above, or scan a code below (SMART Health Card, signed by the issuer). 上記のアドレスを開くか、下のQRコード（SMART Health Card）を読み取って、この証明書が有効か確認できます。',
+		{ size: 8, gap: 6 }
 	);
+	content.healthCards.forEach((card, index) => {
+		layout.qrBlock(
+			[
+				{ data: Buffer.from('shc:/'), mode: 'byte' },
+				{ data: card.numeric.slice(5), mode: 'numeric' }
+			],
+			[
+				{ text: card.label, bold: true, size: 9 },
+				{
+					text:
+						content.healthCards.length > 1
+							? `This certificate's vaccinations are in ${content.healthCards.length} codes; this one holds the vaccines named above. 接種記録は${content.healthCards.length}つのコードに分けて収めています。`
+							: 'This code holds every vaccination listed. すべての接種記録をこのコードに収めています。',
+					size: 8
+				}
+			],
+			{ seal: index === 0 ? 'Official seal\n公印' : undefined }
+		);
+	});
 	return layout.save();
 }

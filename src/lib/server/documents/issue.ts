@@ -2,16 +2,24 @@
 // reissue renders the 予診票, approving a certificate request renders the signed certificate,
 // approving a 実施依頼書 request renders the letter to the other city; rejecting any of them
 // renders the 却下通知書. The documents then appear in the resident's 発行書類.
+import { m } from '$lib/paraglide/messages';
 import { recordAudit, type Actor, type AuditContext } from '../audit/record';
 import type { Executor } from '../db';
 import type { Municipality } from '../municipality';
 import { tokyoDate } from '../time';
 import { renderCertificate, type CertificateDose } from './certificate';
 import { englishDate } from './dates';
-import { fhirBundle, numericHealthCard, signHealthCard } from './health-card';
+import { issueHealthCards, numericHealthCard, standardCoding } from './health-card';
 import { renderNotice } from './notice';
 import { renderOutsideRequest } from './outside-request';
-import { newVerifyId, nextDocumentNumber, registerDocument, type DocumentKind } from './registry';
+import {
+	groupedVerifyCode,
+	newVerifyCode,
+	newVerifyId,
+	nextDocumentNumber,
+	registerDocument,
+	type DocumentKind
+} from './registry';
 import { activeSigningKey, type SealingKey } from './signing-keys';
 import { renderYoshinhyo } from './yoshinhyo';
 
@@ -101,8 +109,16 @@ type ChosenDose = { vaccine_code: string; dose_code: string; administered_on: st
 /** Why a certificate cannot be issued as it stands (issue 25, item 1). */
 export class CertificateContentError extends Error {
 	override name = 'CertificateContentError';
-	constructor(readonly code: 'certificate_empty' | 'dose_unchecked') {
+	constructor(readonly code: 'certificate_empty' | 'dose_unchecked' | 'vaccine_uncoded') {
 		super(code);
+	}
+	/** The reason in the staff member's language. */
+	get text(): string {
+		return {
+			certificate_empty: m.case_refused_certificate_empty,
+			dose_unchecked: m.case_refused_dose_unchecked,
+			vaccine_uncoded: m.case_refused_vaccine_uncoded
+		}[this.code]();
 	}
 }
 
@@ -156,9 +172,12 @@ export async function certificateContent(
 			'v.name_en',
 			'v.diseases_en',
 			'v.sort_order',
+			'v.cvx_code',
+			'v.snomed_code',
 			'd.label_ja',
 			'd.label_en',
-			'd.sequence'
+			'd.sequence',
+			'd.repeats_yearly'
 		])
 		.where('x.municipality_code', '=', input.municipalityCode)
 		.where('x.atena_number', '=', input.atena)
@@ -178,20 +197,32 @@ export async function certificateContent(
 	);
 	const doses = included
 		.filter((row) => row.checked_by !== null)
-		.map((row): CertificateDose & { vaccineCode: string; doseCode: string } => ({
-			vaccineCode: row.vaccine_code,
-			doseCode: row.dose_code,
-			vaccineEn: row.name_en,
-			vaccineJa: row.name_ja,
-			diseasesEn: row.diseases_en,
-			doseEn: row.label_en,
-			doseJa: row.label_ja,
-			administeredOn: row.administered_on,
-			lotNumber: row.lot_number,
-			manufacturer: row.manufacturer,
-			institutionEn: row.institution_en ?? row.institution_name_en,
-			institutionJa: row.institution_ja ?? row.institution_name
-		}));
+		.map(
+			(
+				row
+			): CertificateDose & {
+				vaccineCode: string;
+				doseCode: string;
+				coding: { system: string; code: string } | null;
+				sequence: number | null;
+			} => ({
+				vaccineCode: row.vaccine_code,
+				doseCode: row.dose_code,
+				coding: standardCoding(row),
+				// A yearly dose (influenza) has no number in a series.
+				sequence: row.repeats_yearly ? null : row.sequence,
+				vaccineEn: row.name_en,
+				vaccineJa: row.name_ja,
+				diseasesEn: row.diseases_en,
+				doseEn: row.label_en,
+				doseJa: row.label_ja,
+				administeredOn: row.administered_on,
+				lotNumber: row.lot_number,
+				manufacturer: row.manufacturer,
+				institutionEn: row.institution_en ?? row.institution_name_en,
+				institutionJa: row.institution_ja ?? row.institution_name
+			})
+		);
 	const waiting = included
 		.filter((row) => row.checked_by === null)
 		.map((row) => ({
@@ -200,7 +231,13 @@ export async function certificateContent(
 			on: row.administered_on
 		}));
 	const problem: CertificateContentError['code'] | null =
-		waiting.length > 0 ? 'dose_unchecked' : doses.length === 0 ? 'certificate_empty' : null;
+		waiting.length > 0
+			? 'dose_unchecked'
+			: doses.length === 0
+				? 'certificate_empty'
+				: doses.some((dose) => dose.coding === null)
+					? 'vaccine_uncoded'
+					: null;
 	return { doses, waiting, problem };
 }
 
@@ -236,25 +273,28 @@ export async function issueCertificate(
 	const passportName = String(payload.passport_name ?? '');
 	const [familyName = passportName, ...given] = passportName.split(' ');
 	const key = await activeSigningKey(db, municipality.municipality_code, input.settings.sealing);
-	const jws = await signHealthCard({
+	const cards = await issueHealthCards({
 		issuer: input.settings.origin,
 		issuedAt: input.now,
-		bundle: fhirBundle(
-			input.settings.origin,
-			{ familyName, givenName: given.join(' '), birthDate: subject.birth_date },
-			doses.map((dose) => ({
-				vaccineCode: dose.vaccineCode,
-				display: `${dose.vaccineEn} ${dose.doseEn}`,
-				administeredOn: dose.administeredOn,
-				lotNumber: dose.lotNumber,
-				performer: dose.institutionEn ?? dose.institutionJa
-			}))
-		),
+		holder: { familyName, givenName: given.join(' '), birthDate: subject.birth_date },
+		doses: doses.map((dose) => ({
+			group: dose.vaccineEn,
+			coding: dose.coding!,
+			doseNumber: dose.sequence,
+			administeredOn: dose.administeredOn,
+			lotNumber: dose.lotNumber,
+			// Read abroad: the English name, or the Japanese one when no English one is kept.
+			performer: dose.institutionEn ?? dose.institutionJa
+		})),
 		key
 	});
-	const healthCard = numericHealthCard(jws);
+	const healthCards = cards.map((card, index) => ({
+		numeric: numericHealthCard(card.jws),
+		label: `SMART Health Card ${index + 1}/${cards.length}: ${card.groups.join('; ')}`
+	}));
 	const documentNumber = await nextDocumentNumber(db, 'certificate', issuedOn);
 	const verifyId = newVerifyId();
+	const verifyCode = newVerifyCode();
 	const bytes = await renderCertificate({
 		municipality,
 		documentNumber,
@@ -268,8 +308,8 @@ export async function issueCertificate(
 			passportNumber: (payload.passport_number as string | null) ?? null
 		},
 		doses,
-		verifyUrl: `${input.settings.origin}/verify/${verifyId}`,
-		healthCard
+		verifyUrl: `${input.settings.origin}/v/${groupedVerifyCode(verifyCode)}`,
+		healthCards
 	});
 	const registered = await registerDocument(db, {
 		municipalityCode: municipality.municipality_code,
@@ -285,8 +325,9 @@ export async function issueCertificate(
 		supersedes: input.supersedes,
 		verify: {
 			id: verifyId,
+			code: verifyCode,
 			kid: key.kid,
-			healthCard,
+			healthCards: healthCards.map((card) => card.numeric),
 			summary: {
 				holder: passportName,
 				birthDate: englishDate(subject.birth_date),
@@ -296,14 +337,22 @@ export async function issueCertificate(
 					date: englishDate(dose.administeredOn)
 				})),
 				issuer: `${municipality.mayor_title_en} (${municipality.name_en}, ${municipality.prefecture_en}, Japan)`,
-				issuedOn: englishDate(issuedOn)
+				issuedOn: englishDate(issuedOn),
+				cards: healthCards.map((card) => card.label)
 			}
 		},
 		actor: input.actor,
 		context: input.context,
 		now: input.now
 	});
-	return { ...registered, documentNumber, verifyId, jws, bytes };
+	return {
+		...registered,
+		documentNumber,
+		verifyId,
+		verifyCode,
+		jws: cards.map((card) => card.jws),
+		bytes
+	};
 }
 
 /**

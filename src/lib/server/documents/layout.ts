@@ -122,6 +122,9 @@ type DrawOptions = {
 // Latin letters, digits, punctuation and symbols: what the bold face still draws under 'latin'.
 const latinRun = /[\u0020-\u02ff\u2000-\u206f\u2100-\u214f]+/gu;
 
+/** The smallest printed QR module: 0.5 mm in points. */
+export const minModulePt = (0.5 / 25.4) * 72;
+
 export class Layout {
 	private page!: PDFPage;
 	private y = 0;
@@ -323,11 +326,16 @@ export class Layout {
 			color?: 'ink' | 'muted';
 			indent?: number;
 			gap?: number;
+			/** Never wrapped: the size shrinks (to 6 pt at least) until the text fits one line. */
+			singleLine?: boolean;
 		} = {}
 	): void {
-		const size = options.size ?? 10.5;
 		const font = options.bold ? this.bold : this.regular;
 		const indent = options.indent ?? 0;
+		let size = options.size ?? 10.5;
+		if (options.singleLine) {
+			while (size > 6 && this.widthOf(text, size, font) > this.width - indent) size -= 0.25;
+		}
 		const lineHeight = size * 1.6;
 		for (const line of this.wrap(text, size, font, this.width - indent)) {
 			this.ensure(lineHeight);
@@ -476,8 +484,9 @@ export class Layout {
 		// is a signature, random-looking already, and every reader decodes any mask.
 		const qr = QRCode.create(segments, { errorCorrectionLevel: 'L', maskPattern: 2 });
 		const count = qr.modules.size;
-		const side = options.size ?? 150;
 		const quiet = 4;
+		// Each module at least 0.5 mm (1.42 pt) printed, so a phone reads it off paper.
+		const side = Math.max(options.size ?? 150, (count + quiet * 2) * minModulePt);
 		const module = side / (count + quiet * 2);
 		this.ensure(side + 8);
 		const top = this.y;

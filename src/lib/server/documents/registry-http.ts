@@ -351,10 +351,7 @@ export async function reissueAction(event: RequestEvent) {
 			// A correction since voided or unchecked the doses: nothing to certify as it stands.
 			return fail(400, {
 				form: 'reissue',
-				message:
-					failure.code === 'certificate_empty'
-						? m.case_refused_certificate_empty()
-						: m.case_refused_dose_unchecked()
+				message: failure.text
 			});
 		}
 		if (failure instanceof Error && /only a valid document/.test(failure.message)) {

@@ -29,14 +29,33 @@ export async function nextDocumentNumber(
 	return `${documentPrefixes[kind]}-${issuedOn.slice(0, 4)}-${rows[0]!.n.padStart(7, '0')}`;
 }
 
-/** An id for the printed verify address: 128 random bits, not derived from anything. */
+/** The certificate's long verify id (128 random bits), for addresses printed before the code. */
 export const newVerifyId = () => randomBytes(16).toString('base64url');
+
+// Crockford's base32: no I, L, O or U, so a code read aloud or typed is not mistaken.
+const crockford = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+
+/** The printed verify code: 12 characters (60 random bits), grouped ABCD-EFGH-JKMN. */
+export function newVerifyCode(): string {
+	const bytes = randomBytes(12);
+	return [...bytes].map((byte) => crockford[byte & 31]).join('');
+}
+
+export const groupedVerifyCode = (code: string) => code.match(/.{4}/g)!.join('-');
+
+/** A code as typed: any case, with or without hyphens or spaces, O for 0 and I or L for 1. */
+export function normalizeVerifyCode(typed: string): string | null {
+	const code = typed.toUpperCase().replace(/[\s-]/g, '').replace(/O/g, '0').replace(/[IL]/g, '1');
+	return /^[0-9A-HJKMNP-TV-Z]{12}$/.test(code) ? code : null;
+}
 
 /** What the public verify page may show: what the holder shows anyway by handing it over. */
 export type VerifySummary = {
 	holder: string;
 	birthDate: string;
 	doses: { vaccine: string; dose: string; date: string }[];
+	/** What each SMART Health Card of the certificate covers (certificates since issue 25). */
+	cards?: string[];
 	issuer: string;
 	issuedOn: string;
 };
@@ -54,7 +73,13 @@ export async function registerDocument(
 		bytes: Uint8Array;
 		issuedBy: string;
 		approvedBy: string | null;
-		verify?: { id: string; summary: VerifySummary; kid: string; healthCard: string };
+		verify?: {
+			id: string;
+			code: string;
+			summary: VerifySummary;
+			kid: string;
+			healthCards: string[];
+		};
 		supersedes?: string;
 		/** false: kept from the resident until a person releases it (relief documents, ACL-9). */
 		released?: boolean;
@@ -93,7 +118,8 @@ export async function registerDocument(
 			verify_id: input.verify?.id ?? null,
 			verify_summary: input.verify ? JSON.stringify(input.verify.summary) : null,
 			signing_kid: input.verify?.kid ?? null,
-			health_card: input.verify?.healthCard ?? null,
+			verify_code: input.verify?.code ?? null,
+			health_cards: input.verify?.healthCards ?? null,
 			released_at: input.released === false ? null : input.now,
 			available_until: input.availableUntil ?? null
 		})
@@ -127,6 +153,8 @@ export type VerifyOutcome =
 			documentNumber: string;
 			summary: VerifySummary;
 			statusChangedAt: string | null;
+			/** The certificate's SMART Health Cards, as printed in its QR codes. */
+			healthCards: string[];
 	  };
 
 /** The public check of a printed verify address; every look-up is audited, found or not. */
@@ -134,21 +162,25 @@ export async function verifyDocument(
 	db: Executor,
 	input: { verifyId: string; context?: AuditContext; fallbackMunicipality: string }
 ): Promise<VerifyOutcome> {
-	const row = /^[A-Za-z0-9_-]{22,64}$/.test(input.verifyId)
-		? await db
-				.selectFrom('issued_document')
-				.select([
-					'id',
-					'municipality_code',
-					'subject_atena_number',
-					'document_number',
-					'status',
-					'status_changed_at',
-					'verify_summary'
-				])
-				.where('verify_id', '=', input.verifyId)
-				.executeTakeFirst()
-		: undefined;
+	const code = normalizeVerifyCode(input.verifyId);
+	const row =
+		code || /^[A-Za-z0-9_-]{22,64}$/.test(input.verifyId)
+			? await db
+					.selectFrom('issued_document')
+					.select([
+						'id',
+						'municipality_code',
+						'subject_atena_number',
+						'document_number',
+						'status',
+						'status_changed_at',
+						'verify_summary',
+						'health_cards'
+					])
+					.$if(code !== null, (query) => query.where('verify_code', '=', code!))
+					.$if(code === null, (query) => query.where('verify_id', '=', input.verifyId))
+					.executeTakeFirst()
+			: undefined;
 	await recordAudit(db, {
 		municipalityCode: row?.municipality_code ?? input.fallbackMunicipality,
 		actor: { type: 'anonymous', id: 'anonymous', role: 'anonymous' },
@@ -166,7 +198,8 @@ export async function verifyDocument(
 		status: row.status as 'valid' | 'superseded' | 'revoked',
 		documentNumber: row.document_number,
 		summary: row.verify_summary as VerifySummary,
-		statusChangedAt: row.status_changed_at?.toISOString() ?? null
+		statusChangedAt: row.status_changed_at?.toISOString() ?? null,
+		healthCards: row.health_cards ?? []
 	};
 }
 

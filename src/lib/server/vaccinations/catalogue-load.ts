@@ -14,6 +14,7 @@ export async function insertRoutineSchedule(db: Executor, code: string): Promise
 				name_ja: vaccine.nameJa,
 				name_en: vaccine.nameEn,
 				diseases_en: vaccine.diseasesEn,
+				cvx_code: vaccine.cvx,
 				sort_order: routineSchedule.indexOf(vaccine) + 1
 			})
 			.execute();

@@ -26,6 +26,8 @@ export type CatalogueVaccine = {
 	nameJa: string;
 	nameEn: string;
 	diseasesEn: string;
+	/** The CDC's CVX code (SMART Health Cards and other systems abroad read it). */
+	cvx: string;
 	doses: CatalogueDose[];
 };
 
@@ -70,6 +72,7 @@ export const routineSchedule: CatalogueVaccine[] = [
 		nameJa: '五種混合（DPT-IPV-Hib）',
 		nameEn: 'DTaP-IPV-Hib (pentavalent)',
 		diseasesEn: 'Diphtheria, pertussis, tetanus, polio, Haemophilus influenzae type b',
+		cvx: '120',
 		doses: [
 			...primarySeries('P2M', 'P90M', 3, { recommendedUntil: 'P7M' }),
 			{
@@ -93,6 +96,7 @@ export const routineSchedule: CatalogueVaccine[] = [
 		nameJa: '四種混合（DPT-IPV）',
 		nameEn: 'DTaP-IPV (quadrivalent)',
 		diseasesEn: 'Diphtheria, pertussis, tetanus, polio',
+		cvx: '130',
 		doses: [
 			...primarySeries('P2M', 'P90M', 3),
 			{
@@ -114,6 +118,7 @@ export const routineSchedule: CatalogueVaccine[] = [
 		nameJa: 'ヒブ（Hib）',
 		nameEn: 'Haemophilus influenzae type b (Hib)',
 		diseasesEn: 'Haemophilus influenzae type b',
+		cvx: '17',
 		doses: [
 			...primarySeries('P2M', 'P60M', 3, { interval: 27 }),
 			{
@@ -135,6 +140,7 @@ export const routineSchedule: CatalogueVaccine[] = [
 		nameJa: '小児用肺炎球菌',
 		nameEn: 'Pneumococcal conjugate (children)',
 		diseasesEn: 'Invasive pneumococcal disease',
+		cvx: '152',
 		doses: [
 			...primarySeries('P2M', 'P60M', 3, { interval: 27, recommendedUntil: 'P7M' }),
 			{
@@ -156,6 +162,7 @@ export const routineSchedule: CatalogueVaccine[] = [
 		nameJa: 'B型肝炎',
 		nameEn: 'Hepatitis B',
 		diseasesEn: 'Hepatitis B',
+		cvx: '45',
 		doses: [
 			{ ...nthDose(1, 'P0D', 'P1Y'), recommendedFrom: 'P2M', recommendedUntil: 'P9M' },
 			{ ...nthDose(2, 'P0D', 'P1Y', 27) },
@@ -172,6 +179,7 @@ export const routineSchedule: CatalogueVaccine[] = [
 		nameJa: 'ロタウイルス',
 		nameEn: 'Rotavirus',
 		diseasesEn: 'Rotavirus gastroenteritis',
+		cvx: '122',
 		doses: [
 			{
 				...nthDose(1, 'P6W', 'P32W'),
@@ -193,6 +201,7 @@ export const routineSchedule: CatalogueVaccine[] = [
 		nameJa: 'BCG',
 		nameEn: 'BCG',
 		diseasesEn: 'Tuberculosis',
+		cvx: '19',
 		doses: [
 			{
 				...nthDose(1, 'P0D', 'P1Y'),
@@ -210,6 +219,7 @@ export const routineSchedule: CatalogueVaccine[] = [
 		nameJa: '麻しん風しん混合（MR）',
 		nameEn: 'Measles-rubella (MR)',
 		diseasesEn: 'Measles, rubella',
+		cvx: '04',
 		doses: [
 			{
 				doseCode: 'period_1',
@@ -237,6 +247,7 @@ export const routineSchedule: CatalogueVaccine[] = [
 		nameJa: '水痘',
 		nameEn: 'Varicella',
 		diseasesEn: 'Chickenpox',
+		cvx: '21',
 		doses: [
 			{ ...nthDose(1, 'P1Y', 'P3Y'), recommendedUntil: 'P15M' },
 			{
@@ -252,6 +263,7 @@ export const routineSchedule: CatalogueVaccine[] = [
 		nameJa: '日本脳炎',
 		nameEn: 'Japanese encephalitis',
 		diseasesEn: 'Japanese encephalitis',
+		cvx: '129',
 		doses: [
 			...primarySeries('P6M', 'P90M', 2, { interval: 6 }).map((dose) => ({
 				...dose,
@@ -287,6 +299,7 @@ export const routineSchedule: CatalogueVaccine[] = [
 		nameJa: '二種混合（DT）',
 		nameEn: 'Diphtheria-tetanus (DT)',
 		diseasesEn: 'Diphtheria, tetanus',
+		cvx: '28',
 		doses: [
 			{
 				doseCode: 'period_2',
@@ -304,6 +317,7 @@ export const routineSchedule: CatalogueVaccine[] = [
 		nameJa: 'ヒトパピローマウイルス感染症（HPV）',
 		nameEn: 'Human papillomavirus (HPV)',
 		diseasesEn: 'HPV infection (cervical cancer prevention)',
+		cvx: '137',
 		doses: [1, 2, 3].map((n) => ({
 			...nthDose(n, 'P12Y', 'P16Y', n === 1 ? undefined : 30),
 			windowRule: 'fiscal_year' as const,
@@ -317,6 +331,7 @@ export const routineSchedule: CatalogueVaccine[] = [
 		nameJa: '高齢者インフルエンザ',
 		nameEn: 'Influenza (older adults)',
 		diseasesEn: 'Seasonal influenza',
+		cvx: '88',
 		doses: [
 			{
 				doseCode: 'season',
@@ -337,6 +352,7 @@ export const routineSchedule: CatalogueVaccine[] = [
 		nameJa: '高齢者肺炎球菌',
 		nameEn: 'Pneumococcal (older adults)',
 		diseasesEn: 'Pneumococcal disease',
+		cvx: '109',
 		doses: [
 			{
 				doseCode: 'single',
@@ -356,6 +372,7 @@ export const routineSchedule: CatalogueVaccine[] = [
 		nameJa: '新型コロナウイルス感染症',
 		nameEn: 'COVID-19 (older adults)',
 		diseasesEn: 'COVID-19',
+		cvx: '213',
 		doses: [
 			{
 				doseCode: 'season',
@@ -374,6 +391,7 @@ export const routineSchedule: CatalogueVaccine[] = [
 		nameJa: '帯状疱疹',
 		nameEn: 'Herpes zoster (shingles)',
 		diseasesEn: 'Herpes zoster',
+		cvx: '188',
 		doses: [
 			{
 				doseCode: 'dose_1',

