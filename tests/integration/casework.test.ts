@@ -271,6 +271,10 @@ describe('the case machine in the database', () => {
 			.where('id', '=', seen.id)
 			.executeTakeFirstOrThrow();
 		expect(now.assigned_to).toBe(staff.anna.id);
+		// Someone without the right is refused as such, whatever version their request names.
+		expect(
+			await refusal(act(seen, staff.anna, 'approve', { seenUpdatedAt: '2000-01-01T00:00:00.000Z' }))
+		).toBe('forbidden');
 	});
 
 	it('returns with items, sends back a preparation, reassigns only with an approver', async () => {

@@ -261,6 +261,11 @@ export async function applyCaseAction(
 	} as const;
 	let to: Stage;
 	try {
+		// Who may act is said before whether the page was stale: a crafted request without the
+		// right learns nothing about the case's state (issue 25).
+		if (!actor.permissions.has(machineFor(application.kind)[input.action].permission)) {
+			throw new CaseError('forbidden');
+		}
 		if (input.seenUpdatedAt && input.seenUpdatedAt !== application.updated_at.toISOString()) {
 			throw new CaseError('conflict');
 		}
