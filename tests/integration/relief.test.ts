@@ -18,7 +18,7 @@ import {
 } from '../../src/lib/server/relief/cases';
 import { findMyNumbers } from '../../src/lib/server/mynumber/check-digit';
 import { paymentsCsv } from '../../src/lib/server/relief/payments';
-import { createDraft } from '../../src/lib/server/applications/store';
+import { createDraft, withdrawable } from '../../src/lib/server/applications/store';
 import { createStaffUser } from '../../src/lib/server/staff/accounts';
 import { tokyoDate } from '../../src/lib/server/time';
 import { freshDatabase, type TestDatabase } from '../support/database';
@@ -578,6 +578,20 @@ describe('the 受付日 of a claim sent from the portal', () => {
 				today: tokyoDate(new Date(at.getTime() + 20 * 3_600_000))
 			});
 			expect((await caseRow(opened.id)).received_on, instant).toBe(inJapan);
+			// Withdrawal is offered until a decision, never once the city pays (issue 25).
+			const application = () =>
+				database.owner
+					.selectFrom('application')
+					.selectAll()
+					.where('id', '=', draft.id)
+					.executeTakeFirstOrThrow();
+			expect(await withdrawable(database.portal, await application())).toBe(true);
+			await database.owner
+				.updateTable('relief_case')
+				.set({ stage: 'paying' })
+				.where('id', '=', opened.id)
+				.execute();
+			expect(await withdrawable(database.portal, await application())).toBe(false);
 		}
 	});
 });

@@ -272,6 +272,30 @@ export async function transitionsOf(db: Executor, applicationId: string) {
 		.execute();
 }
 
+// A relief claim can be taken back until the city or the Minister has decided on it; after that
+// (支給決定, payments, an appeal) withdrawing it would mean nothing, so it is not offered.
+const reliefWithdrawableStages = [
+	'received',
+	'document_check',
+	'awaiting_documents',
+	'committee',
+	'forward_pending',
+	'forwarded',
+	'national_review'
+];
+
+/** Whether the resident may still withdraw this application. */
+export async function withdrawable(db: Executor, application: Application): Promise<boolean> {
+	if (!residentMay(application.status as Status, 'withdraw')) return false;
+	if (application.kind !== 'relief') return true;
+	const relief = await db
+		.selectFrom('relief_case')
+		.select('stage')
+		.where('application_id', '=', application.id)
+		.executeTakeFirst();
+	return !relief || reliefWithdrawableStages.includes(relief.stage);
+}
+
 /** 取下げ: the signed act must cover this application's withdrawal; open states only. */
 export async function withdrawSigned(
 	db: Executor,
@@ -289,7 +313,7 @@ export async function withdrawSigned(
 		throw new SubmissionError('payload_mismatch');
 	}
 	const from = application.status as Status;
-	if (!residentMay(from, 'withdraw')) throw new SubmissionError('not_editable');
+	if (!(await withdrawable(db, application))) throw new SubmissionError('not_editable');
 	const to = nextStatus(from, { by: 'resident', action: 'withdraw' });
 	const run = async (trx: Executor) => {
 		const updated = await trx

@@ -1,5 +1,5 @@
 import { applicationOr404, applicationSummary } from '$lib/server/applications/wizard-http';
-import { transitionsOf } from '$lib/server/applications/store';
+import { transitionsOf, withdrawable } from '$lib/server/applications/store';
 import { recordAudit } from '$lib/server/audit/record';
 import { residentActor } from '$lib/server/auth/http';
 import { db } from '$lib/server/db';
@@ -28,7 +28,7 @@ export const load: PageServerLoad = async (event) => {
 		reference: application.reference,
 		submitted: event.url.searchParams.has('submitted'),
 		withdrawn: event.url.searchParams.has('withdrawn'),
-		open: ['draft', 'submitted', 'in_review', 'returned'].includes(application.status),
+		open: await withdrawable(db(), application),
 		title: summary.title,
 		nextSteps: summary.nextSteps,
 		resume: summary.resume,
