@@ -255,6 +255,16 @@ describe('the disclosure package', () => {
 		expect(pack.items.some((item) => item.key === `inquiry:${inquiry.id}`)).toBe(true);
 		// The access log records who used the records and why.
 		expect(pack.items.filter((item) => item.category === 'audit').length).toBeGreaterThan(3);
+		// Read by the person, not by staff: no value is a code of the product (issue 25).
+		const code =
+			/^[a-z]+(?:[._][a-z]+)+$|^(ok|denied|valid|completed|in_review|submitted|open|pay|desk|phone)$/;
+		const codes = pack.items.flatMap((item) => [
+			...(code.test(item.title.split(' ').at(-1) ?? '') ? [item.title] : []),
+			...item.fields
+				.filter((field) => code.test(field.value))
+				.map((field) => `${item.key} ${field.label}: ${field.value}`)
+		]);
+		expect(codes).toEqual([]);
 
 		// Withhold the relief case's internal note (a passage) and the inquiry (the whole item).
 		const note = pack.items.find(

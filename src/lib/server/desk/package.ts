@@ -10,7 +10,10 @@
 // document (the package says that it is held). Everything else is listed; the officer withholds
 // items or passages with their legal ground before the decision.
 import { sql } from 'kysely';
+import { messageFor } from '$lib/messages';
+import { m } from '$lib/paraglide/messages';
 import type { Executor } from '../db';
+import { accessActionLabels } from '../residents/access-actions';
 
 export const packageCategories = [
 	'registry',
@@ -83,6 +86,68 @@ const requestKinds: Record<string, string> = {
 	correction: '訂正請求 / Correction request',
 	suspension: '利用停止請求 / Suspension request'
 };
+// The package is read by the person, not by staff: every coded value in words, Japanese first
+// and English after (issue 25: the copy printed relief.view and decided_pay).
+const coded = (table: Record<string, string>) => (code: string | null) =>
+	code === null ? null : (table[code] ?? code);
+const applicationStatus = coded({
+	draft: '下書き / draft',
+	submitted: '送信済 / sent',
+	in_review: '処理中 / in progress',
+	returned: '差し戻し / returned for changes',
+	completed: '完了 / completed',
+	rejected: '却下 / rejected',
+	withdrawn: '取下げ / withdrawn'
+});
+const documentStatus = coded({
+	valid: '有効 / valid',
+	superseded: '再発行により無効 / replaced by a reissue',
+	revoked: '取消 / revoked'
+});
+const reliefDecision = coded({ pay: '支給 / to be paid', not_pay: '不支給 / not to be paid' });
+const requestStatus = coded({
+	open: '処理中 / in progress',
+	decided: '決定済み / decided',
+	withdrawn: '取下げ / withdrawn'
+});
+const requestDecision = coded({
+	full: '全部開示 / disclosed in full',
+	partial: '部分開示 / disclosed in part',
+	none: '不開示 / not disclosed',
+	neither_confirm_nor_deny: '存否を明らかにしない / neither confirmed nor denied',
+	accepted: '請求どおり / as requested',
+	rejected: '請求に応じない / not as requested'
+});
+const inquiryChannel = coded({
+	desk: '窓口 / at the desk',
+	phone: '電話 / telephone',
+	mail: '郵送 / post',
+	email: '電子メール / email',
+	online: 'ポータル / online'
+});
+const auditResult = coded({ ok: '実施 / done', denied: '拒否 / refused', error: 'エラー / error' });
+
+/** A message in both languages, for codes the product names in its messages. */
+function bothLanguages(key: string): string | null {
+	const message = messageFor(key);
+	if (message === key) return null;
+	const byLocale = (locale: 'ja' | 'en') =>
+		(m as unknown as Record<string, (inputs: object, options: { locale: string }) => string>)[key]!(
+			{},
+			{ locale }
+		);
+	return `${byLocale('ja')} / ${byLocale('en')}`;
+}
+const reliefStage = (code: string | null) =>
+	code === null ? null : (bothLanguages(`relief_stage_${code}`) ?? code);
+const reliefStep = (code: string) => bothLanguages(`relief_action_${code}`) ?? code;
+const paymentStatus = (code: string) => bothLanguages(`relief_payment_status_${code}`) ?? code;
+function auditAction(action: string): string {
+	const label = accessActionLabels[action as keyof typeof accessActionLabels] as
+		((inputs: object, options: { locale: string }) => string) | undefined;
+	return label ? `${label({}, { locale: 'ja' })} / ${label({}, { locale: 'en' })}` : action;
+}
+
 const roleNames: Record<string, string> = {
 	caseworker: '担当',
 	approver: '決裁者',
@@ -451,7 +516,7 @@ export async function gatherPackage(
 			title: `${applicationKinds[application.kind] ?? application.kind} ${application.reference ?? ''}`,
 			fields: [
 				field('受付番号 / Reference', application.reference),
-				field('状態 / Status', application.status),
+				field('状態 / Status', applicationStatus(application.status)),
 				field('提出日時 / Submitted', dateOf(application.submitted_at)),
 				field(
 					'申請者 / Applicant',
@@ -469,7 +534,7 @@ export async function gatherPackage(
 			category: 'attachments',
 			title: `${file.file_name}（${file.reference ?? ''}）`,
 			fields: [
-				field('書類の種類 / Document', file.purpose),
+				field('書類の種類 / Document', bothLanguages(`purpose_${file.purpose}`) ?? file.purpose),
 				field('ファイル名 / File name', file.file_name),
 				field('形式 / Type', file.content_type),
 				field('大きさ / Size', `${file.size_bytes.toLocaleString('ja-JP')} bytes`),
@@ -485,7 +550,7 @@ export async function gatherPackage(
 			fields: [
 				field('文書番号 / Number', document.document_number),
 				field('発行日時 / Issued', dateOf(document.issued_at)),
-				field('状態 / Status', document.status)
+				field('状態 / Status', documentStatus(document.status))
 			]
 		});
 	}
@@ -498,15 +563,20 @@ export async function gatherPackage(
 				field('区分 / Category', relief.category),
 				field('給付 / Benefits', relief.benefits.map(benefitName).join('、')),
 				field('受付日 / Received', relief.received_on),
-				field('段階 / Stage', relief.stage),
-				field('不足書類 / Missing documents', relief.missing_documents.join('、')),
+				field('段階 / Stage', reliefStage(relief.stage)),
+				field(
+					'不足書類 / Missing documents',
+					relief.missing_documents
+						.map((code) => bothLanguages(`relief_doc_${code}`) ?? code)
+						.join('、')
+				),
 				field('調査委員会 / Committee', relief.committee_on),
 				field('議事録 / Minutes', relief.committee_minutes),
 				field('委員会の意見 / Committee opinion', relief.committee_opinion),
 				field('進達日 / Forwarded', relief.forwarded_on),
-				field('認定 / Certification', relief.certification),
+				field('認定 / Certification', reliefStage(relief.certification)),
 				field('認定日 / Certified on', relief.certified_on),
-				field('決定 / Decision', relief.decision),
+				field('決定 / Decision', reliefDecision(relief.decision)),
 				field('決定日 / Decided on', relief.decided_on),
 				field('審査請求 / Appeal', relief.appeal_filed_on),
 				field('裁決 / Appeal outcome', relief.appeal_outcome),
@@ -527,9 +597,9 @@ export async function gatherPackage(
 			items.push({
 				key: `relief_event:${event.id}`,
 				category: 'relief',
-				title: `処理の記録 / Case step: ${event.action}（${dateOf(event.at)}）`,
+				title: `処理の記録 / Case step: ${reliefStep(event.action)}（${dateOf(event.at)}）`,
 				fields: [
-					field('処理後の段階 / Stage after', event.to_stage),
+					field('処理後の段階 / Stage after', reliefStage(event.to_stage)),
 					field('請求者へのお知らせ / Message to the claimant', event.public_note),
 					field('内部メモ / Internal note', event.internal_note)
 				]
@@ -542,7 +612,7 @@ export async function gatherPackage(
 				title: `支払 / Payment: ${benefitName(payment.benefit_code)}（${payment.due_on}）`,
 				fields: [
 					field('金額 / Amount', `${payment.amount_yen.toLocaleString('ja-JP')}円`),
-					field('状態 / Status', payment.status),
+					field('状態 / Status', paymentStatus(payment.status)),
 					field('支払日 / Paid on', payment.paid_on)
 				]
 			});
@@ -555,8 +625,8 @@ export async function gatherPackage(
 			title: `${requestKinds[request.kind] ?? request.kind} ${request.reference}`,
 			fields: [
 				field('受付日 / Received', request.received_on),
-				field('状態 / Status', request.status),
-				field('決定 / Decision', request.decision),
+				field('状態 / Status', requestStatus(request.status)),
+				field('決定 / Decision', requestDecision(request.decision)),
 				field('決定日 / Decided on', request.decided_on)
 			]
 		});
@@ -567,7 +637,7 @@ export async function gatherPackage(
 			category: 'requests',
 			title: `${inquiry.kind === 'complaint' ? '苦情 / Complaint' : '問合せ / Inquiry'}（${dateOf(inquiry.received_at)}）`,
 			fields: [
-				field('方法 / Channel', inquiry.channel),
+				field('方法 / Channel', inquiryChannel(inquiry.channel)),
 				field('内容 / Subject', inquiry.subject),
 				field('回答 / Response', inquiry.response),
 				field('完了日 / Closed', inquiry.closed_on)
@@ -578,10 +648,10 @@ export async function gatherPackage(
 		items.push({
 			key: `audit:${entry.seq}`,
 			category: 'audit',
-			title: `${dateOf(entry.occurred_at)} ${entry.action}`,
+			title: `${dateOf(entry.occurred_at)} ${auditAction(entry.action)}`,
 			fields: [
-				field('操作 / Operation', entry.action),
-				field('結果 / Result', entry.result),
+				field('操作 / Operation', auditAction(entry.action)),
+				field('結果 / Result', auditResult(entry.result)),
 				field(
 					'操作した者 / By',
 					`${roleNames[entry.actor_role] ?? roleNames[entry.actor_type] ?? entry.actor_role}${entry.department ? `（${entry.department}）` : ''}`
