@@ -36,7 +36,15 @@ test('an approver makes a newborn mailing and downloads its print file', async (
 	expect(await axe(approver)).toEqual([]);
 
 	// A newborn mailing needs a birth period: refused, the choice kept.
-	await approver.getByLabel(/新生児への予診票の送付/).check();
+	const newborn = approver.getByLabel(/新生児への予診票の送付/);
+	// A radio sits right beside its words, not stretched across the form (issue 25).
+	const [radio, label] = await Promise.all([
+		newborn.boundingBox(),
+		approver.locator('label', { has: newborn }).boundingBox()
+	]);
+	expect(radio!.width).toBeLessThan(40);
+	expect(label!.width).toBeLessThan(radio!.width + 400);
+	await newborn.check();
 	await approver.getByRole('button', { name: '対象者数を確認' }).click();
 	await expect(approver.getByRole('alert')).toContainText('生年月日の期間を指定してください');
 	await expect(approver.getByLabel(/新生児への予診票の送付/)).toBeChecked();
