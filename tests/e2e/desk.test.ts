@@ -25,6 +25,10 @@ test('the desk registers a disclosure request, sees its clock and extends it', a
 	await desk.goto('/staff');
 	await desk.getByRole('link', { name: /開示・訂正・利用停止請求/ }).click();
 	expect(await new AxeBuilder({ page: desk }).analyze().then((r) => r.violations)).toEqual([]);
+	// The city's deadline rule where the desk works (issue 25: only residents were told).
+	await expect(desk.getByTestId('deadline-rule')).toContainText(
+		'開示請求は受付日の翌日から数えて14日以内'
+	);
 	const requester = `請求 ${run}`;
 	await desk.getByLabel('宛名番号').fill(person.atena);
 	await desk.getByLabel('請求者の氏名').fill(requester);

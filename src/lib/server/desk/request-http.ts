@@ -23,6 +23,7 @@ import {
 } from './decisions';
 import { categoryTitles, packageCategories } from './package';
 import { daysLeft } from './clock';
+import { deadlineRule } from './requests';
 import { formOf } from '../http/form';
 
 const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -106,6 +107,7 @@ export async function deskRequestLoad(event: RequestEvent) {
 	});
 	const due = request.extended_deadline ?? request.deadline;
 	return {
+		deadlineRule: await deadlineRule(db(), staff.municipalityCode),
 		request: {
 			id: request.id,
 			reference: request.reference,

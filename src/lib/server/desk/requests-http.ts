@@ -10,6 +10,7 @@ import { formKeyPattern } from '../db/form-key';
 import { tokyoDate } from '../time';
 import { requirePermission } from '../staff/permissions';
 import {
+	deadlineRule,
 	DeskRequestError,
 	extendDeskRequest,
 	identityDocuments,
@@ -51,6 +52,7 @@ export async function deskLoad(event: RequestEvent) {
 	return {
 		requests,
 		today,
+		deadlineRule: await deadlineRule(db(), staff.municipalityCode),
 		identityDocuments: [...identityDocuments],
 		done: event.url.searchParams.get('done'),
 		// The register form's one-time key: a double tap on 登録 registers one request.

@@ -2,6 +2,7 @@
 // deadline is computed once, at registration, from the city's rules as they stand that day; an
 // extension (once, with a reason, before the deadline passes) moves it; the desk's list shows
 // open requests by days left.
+import { m } from '$lib/paraglide/messages';
 import { sql } from 'kysely';
 import { recordAudit, type Actor, type AuditContext } from '../audit/record';
 import type { Executor } from '../db';
@@ -69,6 +70,31 @@ export type DeskRequestInput = {
 	/** The one-time key of the form it came from: the same key registers one request. */
 	requestKey?: string;
 };
+
+/**
+ * The city's deadline rule in words, for the desk's pages (issue 25: only the resident's page
+ * said 14 days): 開示 within the city's days, 訂正・利用停止 within 30, whether the day of receipt
+ * counts, a last day on a closed day moving on, and how long an extension may be.
+ */
+export async function deadlineRule(db: Executor, municipalityCode: string): Promise<string> {
+	const city = await db
+		.selectFrom('municipality')
+		.select([
+			'disclosure_deadline_days',
+			'disclosure_count_receipt_day',
+			'disclosure_extension_days'
+		])
+		.where('municipality_code', '=', municipalityCode)
+		.executeTakeFirstOrThrow();
+	return m.desk_deadline_rule({
+		disclosure: city.disclosure_deadline_days,
+		correction: correctionDays,
+		extension: city.disclosure_extension_days,
+		from: city.disclosure_count_receipt_day
+			? m.desk_deadline_from_receipt()
+			: m.desk_deadline_from_next_day()
+	});
+}
 
 async function clockRules(
 	db: Executor,
