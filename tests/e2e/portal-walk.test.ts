@@ -257,7 +257,10 @@ test('two children, two requests, a 差し戻し answered, a draft withdrawn', a
 
 	// 5. Back office again: the caseworker takes it from the queue and prepares it, but cannot
 	// approve it; an approver does, and the parent sees 完了.
+	// On a staff desktop the back office uses the width (a 730 px column wrapped queue rows).
+	await caseworker.setViewportSize({ width: 1366, height: 768 });
 	await caseworker.goto('/staff/cases');
+	expect((await caseworker.locator('main').boundingBox())!.width).toBeGreaterThan(1200);
 	await expect(caseworker.getByTestId('count-new')).not.toHaveText('0');
 	await caseworker.getByTestId('cases').getByRole('link', { name: reference }).click();
 	await caseworker.waitForURL(/\/staff\/cases\/[0-9a-f-]{36}$/);
