@@ -17,6 +17,7 @@ import {
 	text,
 	type Choice,
 	type Wizard,
+	type Field,
 	type WizardContext
 } from './wizard';
 
@@ -67,7 +68,14 @@ export const certificate: Wizard = {
 	steps: ['person', 'passport', 'purpose', 'doses', 'copies', 'evidence', 'check'],
 	title: m.service_certificate,
 	intro: () => [m.certificate_who(), m.certificate_what(), m.certificate_when()],
-	personDependent: ['doses', 'passport_name', 'passport_number', 'nationality'],
+	personDependent: [
+		'doses',
+		'doses_mode',
+		'handbook',
+		'passport_name',
+		'passport_number',
+		'nationality'
+	],
 	view(step, context) {
 		if (step === 'person') return personView(context, m.step_certificate_person());
 		if (step === 'passport') {
@@ -106,25 +114,50 @@ export const certificate: Wizard = {
 		}
 		if (step === 'purpose') return purpose.view();
 		if (step === 'doses') {
+			// Most people want every dose on record: that is the first choice and the default;
+			// choosing dose by dose is the alternative (24 ticks were the only way before).
 			const recorded = recordedDoseChoices(context);
+			const handbook: Field = {
+				type: 'checkboxes',
+				name: 'handbook',
+				legend: m.certificate_handbook_legend(),
+				choices: [
+					{
+						value: handbookDose,
+						label: m.certificate_handbook_dose(),
+						hint: m.certificate_handbook_hint()
+					}
+				]
+			};
+			if (recorded.length === 0) {
+				return {
+					title: m.step_certificate_doses(),
+					notices: [{ tone: 'info', text: m.certificate_no_doses() }],
+					fields: [handbook]
+				};
+			}
 			return {
 				title: m.step_certificate_doses(),
 				lead: m.certificate_doses_lead(),
-				notices: recorded.length === 0 ? [{ tone: 'info', text: m.certificate_no_doses() }] : [],
 				fields: [
+					{
+						type: 'radio',
+						name: 'doses_mode',
+						legend: m.certificate_doses_mode(),
+						initial: 'all',
+						choices: [
+							{ value: 'all', label: m.certificate_doses_all({ count: recorded.length }) },
+							{ value: 'choose', label: m.certificate_doses_choose() }
+						]
+					},
 					{
 						type: 'checkboxes',
 						name: 'doses',
-						legend: m.step_certificate_doses(),
-						choices: [
-							...recorded,
-							{
-								value: handbookDose,
-								label: m.certificate_handbook_dose(),
-								hint: m.certificate_handbook_hint()
-							}
-						]
-					}
+						legend: m.certificate_doses_choose_legend(),
+						hint: m.certificate_doses_choose_hint(),
+						choices: recorded
+					},
+					handbook
 				]
 			};
 		}
@@ -197,21 +230,33 @@ export const certificate: Wizard = {
 		}
 		if (step === 'purpose') return purpose.parse(form);
 		if (step === 'doses') {
-			const allowed = new Set([
-				...recordedDoseChoices(context).map((choice) => choice.value),
-				handbookDose
-			]);
-			return parseWith(
+			const recorded = recordedDoseChoices(context).map((choice) => choice.value);
+			const allowed = new Set(recorded);
+			const parsed = parseWith(
 				z.object({
+					doses_mode: z.enum(['all', 'choose']).catch(recorded.length ? 'all' : 'choose'),
 					doses: z
 						.array(z.string())
-						.min(1, m.error_choose_doses())
-						.refine((doses) => doses.every((dose) => allowed.has(dose)), m.error_choose_doses())
-						.transform((doses) => [...new Set(doses)])
+						.refine((doses) => doses.every((dose) => allowed.has(dose)), m.error_choose_doses()),
+					handbook: z.array(z.literal(handbookDose), { message: m.error_choose_doses() })
 				}),
 				form,
-				{ doses: 'many' }
+				{ doses_mode: 'one', doses: 'many', handbook: 'many' }
 			);
+			if (!parsed.ok) return parsed;
+			const { doses_mode, doses, handbook } = parsed.values as {
+				doses_mode: 'all' | 'choose';
+				doses: string[];
+				handbook: string[];
+			};
+			const chosen = doses_mode === 'all' ? recorded : [...new Set(doses)];
+			if (chosen.length === 0 && handbook.length === 0) {
+				return { ok: false, errors: { doses: m.error_choose_doses() } };
+			}
+			return {
+				ok: true,
+				values: { doses_mode, handbook, doses: [...chosen, ...handbook] }
+			};
 		}
 		if (step === 'copies') {
 			return parseWith(
@@ -280,9 +325,15 @@ export const certificate: Wizard = {
 			{
 				step: 'doses',
 				label: m.step_certificate_doses(),
-				value: list(draft.doses)
-					.map((dose) => choices.get(dose) ?? dose)
-					.join('、')
+				value:
+					draft.doses_mode === 'all'
+						? [
+								m.certificate_doses_all({ count: recordedDoseChoices(context).length }),
+								...(list(draft.doses).includes(handbookDose) ? [m.certificate_handbook_dose()] : [])
+							].join('、')
+						: list(draft.doses)
+								.map((dose) => choices.get(dose) ?? dose)
+								.join('、')
 			},
 			{
 				step: 'copies',

@@ -14,7 +14,15 @@ export type FormValues = Record<string, string | string[]>;
 export type Choice = { value: string; label: string; hint?: string };
 
 export type Field =
-	| { type: 'radio'; name: string; legend: string; hint?: string; choices: Choice[] }
+	| {
+			type: 'radio';
+			name: string;
+			legend: string;
+			hint?: string;
+			choices: Choice[];
+			/** The choice made for the resident until they answer (the usual one). */
+			initial?: string;
+	  }
 	| { type: 'checkboxes'; name: string; legend: string; hint?: string; choices: Choice[] }
 	| {
 			type: 'text';

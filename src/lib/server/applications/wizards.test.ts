@@ -157,10 +157,17 @@ describe('English certificate', () => {
 	});
 
 	it('offers only recorded doses, and needs handbook photos for doses the record lacks', () => {
-		expect(certificate.parse('doses', { doses: ['mr:period_1:2025-05-01'] }, context()).ok).toBe(
-			true
-		);
-		expect(certificate.parse('doses', { doses: ['hpv:dose_1:2025-01-01'] }, context())).toEqual({
+		const choose = { doses_mode: 'choose' };
+		expect(
+			certificate.parse('doses', { ...choose, doses: ['mr:period_1:2025-05-01'] }, context()).ok
+		).toBe(true);
+		expect(
+			certificate.parse('doses', { ...choose, doses: ['hpv:dose_1:2025-01-01'] }, context())
+		).toEqual({
+			ok: false,
+			errors: { doses: m.error_choose_doses() }
+		});
+		expect(certificate.parse('doses', choose, context())).toEqual({
 			ok: false,
 			errors: { doses: m.error_choose_doses() }
 		});
@@ -398,5 +405,28 @@ describe('the first step of each request', () => {
 		const labels = field.type === 'radio' ? field.choices.map((choice) => choice.label) : [];
 		expect(labels).toHaveLength(2);
 		for (const label of labels) expect(label).toMatch(/^[^（）]*（[^（）]*）$/);
+	});
+});
+
+describe('the doses of a certificate', () => {
+	// Issue 25: 24 doses had to be ticked one by one.
+	it('lists every recorded dose unless the resident chooses, with the handbook apart', () => {
+		const view = certificate.view('doses', context({ person: child.ref }));
+		const mode = view.fields.find((field) => field.name === 'doses_mode');
+		expect(mode).toMatchObject({ type: 'radio', initial: 'all' });
+		expect(certificate.parse('doses', { doses_mode: 'all' }, context())).toEqual({
+			ok: true,
+			values: { doses_mode: 'all', handbook: [], doses: ['mr:period_1:2025-05-01'] }
+		});
+		expect(
+			certificate.parse('doses', { doses_mode: 'all', handbook: ['handbook'] }, context())
+		).toMatchObject({ ok: true, values: { doses: ['mr:period_1:2025-05-01', 'handbook'] } });
+		expect(
+			certificate.parse('doses', { doses_mode: 'choose', handbook: ['handbook'] }, context())
+		).toMatchObject({ ok: true, values: { doses: ['handbook'] } });
+		const summary = certificate
+			.summary(context({ person: child.ref, doses_mode: 'all', doses: ['mr:period_1:2025-05-01'] }))
+			.find((row) => row.step === 'doses');
+		expect(summary?.value).toBe(m.certificate_doses_all({ count: 1 }));
 	});
 });
