@@ -2,6 +2,7 @@
 // copies. Doses come from the city's record; doses given elsewhere can be shown with photos of
 // the 母子健康手帳, which staff check before anything is certified.
 import { z } from 'zod';
+import { passportName as passportNameOf } from '../residents/passport-romaji';
 import { m } from '$lib/paraglide/messages';
 import { formatDate } from '$lib/format';
 import {
@@ -90,7 +91,11 @@ export const certificate: Wizard = {
 						hint: m.passport_name_hint(),
 						maxlength: 60,
 						autocomplete: 'off',
-						initial: context.registered?.nameRomaji?.toUpperCase() ?? undefined
+						// The registry's romaji (foreign residents), or the 振り仮名 in passport Hepburn.
+						initial:
+							context.registered?.nameRomaji?.toUpperCase() ??
+							(context.person ? passportNameOf(context.person.nameKana) : null) ??
+							undefined
 					},
 					{
 						type: 'text',

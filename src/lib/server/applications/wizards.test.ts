@@ -430,3 +430,16 @@ describe('the doses of a certificate', () => {
 		expect(summary?.value).toBe(m.certificate_doses_all({ count: 1 }));
 	});
 });
+
+describe('the passport name', () => {
+	it('is suggested from the 振り仮名 in passport Hepburn when the registry has no romaji', () => {
+		const withoutRomaji = (draft: Record<string, unknown>) => ({
+			...context(draft),
+			registered: { ...context(draft).registered!, nameRomaji: null }
+		});
+		const field = certificate
+			.view('passport', withoutRomaji({ person: child.ref }))
+			.fields.find((candidate) => candidate.name === 'passport_name');
+		expect(field).toMatchObject({ initial: 'YAMADA HANAKO' });
+	});
+});
