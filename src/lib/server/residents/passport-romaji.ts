@@ -85,7 +85,7 @@ function word(kana: string): string | null {
 	return out;
 }
 
-/** "ヤマダ　ハナコ" → "YAMADA HANAKO"; null when the 振り仮名 cannot be read as kana. */
+/** "ヤマダ\u3000ハナコ" → "YAMADA HANAKO"; null when the 振り仮名 cannot be read as kana. */
 export function passportName(furigana: string): string | null {
 	const words = furigana.normalize('NFKC').trim().split(/\s+/).filter(Boolean).map(word);
 	if (words.length === 0 || words.some((part) => part === null)) return null;
