@@ -2,6 +2,7 @@
 # npm test — everything CI runs: types, lint, unit, integration (real PostgreSQL), e2e (real Chromium).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+bash scripts/system-deps.sh
 npx svelte-kit sync
 npx paraglide-js compile --project ./project.inlang --outdir ./src/lib/paraglide >/dev/null
 echo "== types (svelte-check)"; npx svelte-check --tsconfig ./tsconfig.json --fail-on-warnings --output human
