@@ -38,7 +38,8 @@ try {
 	const phone = { viewport: { width: 390, height: 844 }, isMobile: true, locale: 'ja-JP' };
 
 	/** One cold load (a new browser context: empty cache) and what it downloaded from the app. */
-	async function weigh(label: string, url: string, storageState?: State): Promise<string> {
+	type Weighed = { row: string; label: string; jsKb: number };
+	async function weigh(label: string, url: string, storageState?: State): Promise<Weighed> {
 		const context = await browser.newContext({ ...phone, storageState });
 		const page = await context.newPage();
 		const seen: { url: string; type: string; body: Buffer }[] = [];
@@ -65,7 +66,11 @@ try {
 					0
 				) / 1024
 			).toFixed(1);
-		return `${label.padEnd(28)} JS ${kb(js, true).padStart(5)} KB br (${js.length} files, ${kb(js, false)} KB raw)   all ${kb(seen, true).padStart(5)} KB br (${kb(seen, false)} KB raw, ${seen.length} requests)`;
+		return {
+			label,
+			jsKb: Number(kb(js, true)),
+			row: `${label.padEnd(28)} JS ${kb(js, true).padStart(5)} KB br (${js.length} files, ${kb(js, false)} KB raw)   all ${kb(seen, true).padStart(5)} KB br (${kb(seen, false)} KB raw, ${seen.length} requests)`
+		};
 	}
 
 	const rows = [
@@ -156,9 +161,17 @@ try {
 	}
 	rows.push(await weigh('applications /applications', `${origin}/applications`, session));
 	rows.push(await weigh('application status', certificate, session));
+	rows.push(await weigh('requests /requests', `${origin}/requests`, session));
 
+	// Lightest first, the heaviest last, and the verdict against the budget.
+	const budgetKb = 60;
+	rows.sort((a, b) => a.jsKb - b.jsKb);
 	console.log(`Portal page weight, phone viewport, cold cache, ${new Date().toISOString()}`);
-	for (const row of rows) console.log(row);
+	for (const { row } of rows) console.log(row);
+	const heaviest = rows.at(-1)!;
+	console.log(
+		`Heaviest: ${heaviest.label}, ${heaviest.jsKb} KB of compressed JavaScript — ${heaviest.jsKb <= budgetKb ? 'UNDER' : 'OVER'} the ${budgetKb} KB budget by ${Math.abs(budgetKb - heaviest.jsKb).toFixed(1)} KB`
+	);
 } finally {
 	await browser.close();
 	server.kill('SIGTERM');

@@ -3,6 +3,7 @@ import { transitionsOf, withdrawable } from '$lib/server/applications/store';
 import { recordAudit } from '$lib/server/audit/record';
 import { residentActor } from '$lib/server/auth/http';
 import { db } from '$lib/server/db';
+import { messageFor } from '$lib/messages';
 import { reliefTimeline } from '$lib/server/relief/timeline';
 import type { PageServerLoad } from './$types';
 
@@ -20,7 +21,23 @@ export const load: PageServerLoad = async (event) => {
 	});
 	const history = await transitionsOf(db(), application.id);
 	const summary = await applicationSummary(event, application);
-	const relief = application.kind === 'relief' ? await reliefTimeline(db(), application.id) : null;
+	const timeline =
+		application.kind === 'relief' ? await reliefTimeline(db(), application.id) : null;
+	// The words are looked up here, not in the page: a look-up by key in the browser would ship
+	// every message of the app (issue 25: this page weighed 110 KB of JavaScript).
+	const relief = timeline && {
+		...timeline,
+		milestones: timeline.milestones.map((step) => ({
+			...step,
+			title: messageFor(`relief_step_${step.key}`),
+			text: messageFor(`relief_step_${step.key}_text`),
+			duration: messageFor(`relief_step_${step.key}_duration`)
+		})),
+		missing: timeline.missing.map((code) => {
+			const text = messageFor(`relief_doc_${code}`);
+			return text === `relief_doc_${code}` ? code : text;
+		})
+	};
 	return {
 		id: application.id,
 		kind: application.kind,
