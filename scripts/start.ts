@@ -10,6 +10,7 @@ import { createDatabase, type Database } from '../src/lib/server/db';
 import { issueLetterCode, issueStaffLink } from '../src/lib/server/auth/enrolment';
 import { launchDatabase } from '../src/lib/server/db/launch';
 import { demoMunicipality, demoStaff } from '../src/lib/server/demo/city';
+import { demoHousehold } from '../src/lib/server/demo/household';
 import { loadDemoCity } from '../src/lib/server/demo/load';
 import { rotateSigningKey } from '../src/lib/server/documents/signing-keys';
 import {
@@ -53,8 +54,10 @@ function buildIfStale(): void {
 }
 
 /**
- * Demo only: one-time ways in, issued afresh at each start — a registration link for the demo
- * admin while it has no passkey, and a letter code for a demo parent (as if the letter arrived).
+ * Demo only: one-time ways in, issued afresh at each start — a registration link for each demo
+ * staff account that has no passkey yet (one per role, so a newcomer can try every part of the
+ * back office), and a letter code for a demo parent whose household can try every request (as if
+ * the letter arrived), with what each person of it can ask for.
  */
 async function demoSignInHelp(owner: Database, port: number): Promise<string[]> {
 	const origin = process.env.ORIGIN ?? `http://localhost:${port}`;
@@ -62,11 +65,15 @@ async function demoSignInHelp(owner: Database, port: number): Promise<string[]> 
 	const now = new Date();
 	const lines: string[] = [];
 	const role = process.env.APP_ROLE ?? 'all';
-	const admin = await owner
+	const withoutPasskey = await owner
 		.selectFrom('staff_user')
-		.select('id')
+		.select(['id', 'login_id', 'display_name'])
 		.where('municipality_code', '=', city)
-		.where('login_id', '=', 'admin')
+		.where(
+			'login_id',
+			'in',
+			demoStaff.map((staff) => staff.login_id)
+		)
 		.where((eb) =>
 			eb.not(
 				eb.exists(
@@ -78,29 +85,23 @@ async function demoSignInHelp(owner: Database, port: number): Promise<string[]> 
 				)
 			)
 		)
-		.executeTakeFirst();
-	if (admin && role !== 'portal') {
-		const { token } = await issueStaffLink(owner, {
-			municipalityCode: city,
-			staffUserId: admin.id,
-			issuedBy: null,
-			now
-		});
-		lines.push(`  Demo staff admin: register a passkey at ${origin}/staff/register/${token}`);
+		.execute();
+	if (role !== 'portal') {
+		for (const staff of demoStaff) {
+			const account = withoutPasskey.find((row) => row.login_id === staff.login_id);
+			if (!account) continue;
+			const { token } = await issueStaffLink(owner, {
+				municipalityCode: city,
+				staffUserId: account.id,
+				issuedBy: null,
+				now
+			});
+			lines.push(
+				`  Demo staff ${staff.role} (${account.display_name}): register a passkey at ${origin}/staff/register/${token}`
+			);
+		}
 	}
-	const parent = await owner
-		.selectFrom('guardianship')
-		.innerJoin('resident', (join) =>
-			join
-				.onRef('resident.municipality_code', '=', 'guardianship.municipality_code')
-				.onRef('resident.atena_number', '=', 'guardianship.guardian_atena_number')
-		)
-		.select(['resident.atena_number', 'resident.name_kanji', 'resident.birth_date'])
-		.where('guardianship.municipality_code', '=', city)
-		.where('guardianship.suppressed_for_dv', '=', false)
-		.where('resident.status', '=', 'resident')
-		.orderBy('resident.atena_number')
-		.executeTakeFirst();
+	const parent = await demoHousehold(owner, city, tokyoDate(now));
 	if (parent && role !== 'backoffice') {
 		const { code } = await issueLetterCode(owner, {
 			municipalityCode: city,
@@ -108,8 +109,12 @@ async function demoSignInHelp(owner: Database, port: number): Promise<string[]> 
 			issuedBy: null,
 			now
 		});
+		const [younger, older] = parent.children;
 		lines.push(
-			`  Demo resident ${parent.name_kanji}: enrol at ${origin}/enrol with code ${code} and birth date ${parent.birth_date}`
+			`  Demo resident ${parent.name_kanji}: enrol at ${origin}/enrol with code ${code} and birth date ${parent.birth_date}`,
+			`    ${younger!.name_kanji}: 予診票の再発行 and 実施依頼書 (doses due now)`,
+			`    ${older!.name_kanji}: 英文予防接種証明書 (doses on record, and doses from the 母子健康手帳 with a photo)`,
+			`    ${parent.name_kanji} or a child: 健康被害救済 (relief claim); 開示請求 at /requests`
 		);
 	}
 	return lines;

@@ -4,6 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyAuditChain } from '../../src/lib/server/audit/verify';
 import { loadDemoCity } from '../../src/lib/server/demo/load';
 import { generateHouseholds } from '../../src/lib/server/demo/generate';
+import { demoHousehold } from '../../src/lib/server/demo/household';
+import { vaccinationRecord } from '../../src/lib/server/residents/household';
 import { openMyNumber } from '../../src/lib/server/mynumber/cipher';
 import { freshDatabase, type TestDatabase } from '../support/database';
 
@@ -85,5 +87,40 @@ describe('loading the demo city', () => {
 		await expect(
 			database.portal.selectFrom('mynumber.individual_number').selectAll().execute()
 		).rejects.toThrow(/permission denied/);
+	});
+});
+
+describe('the demo household printed at start', () => {
+	// Issue 25: the household printed before had nothing to reissue, so a newcomer could not try
+	// 予診票の再発行 at all.
+	it('can try every request: doses due for the younger child, doses on record for the older', async () => {
+		const household = (await demoHousehold(database.owner, '139998', options.asOf))!;
+		expect(household.children).toHaveLength(2);
+		const [younger, older] = await Promise.all(
+			household.children.map(async (child) => {
+				const person = await database.owner
+					.selectFrom('resident')
+					.select(['atena_number', 'name_kanji', 'name_kana', 'birth_date', 'sex'])
+					.where('atena_number', '=', child.atena_number)
+					.executeTakeFirstOrThrow();
+				return vaccinationRecord(
+					database.owner,
+					'139998',
+					{
+						ref: '',
+						atenaNumber: person.atena_number,
+						relation: 'child',
+						nameKanji: person.name_kanji,
+						nameKana: person.name_kana,
+						birthDate: person.birth_date,
+						sex: person.sex as 'male' | 'female'
+					},
+					'ja',
+					new Date(`${options.asOf}T03:00:00Z`)
+				);
+			})
+		);
+		expect(younger!.due.filter((dose) => dose.status === 'due').length).toBeGreaterThan(0);
+		expect(older!.history.length).toBeGreaterThan(0);
 	});
 });
