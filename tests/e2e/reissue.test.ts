@@ -188,3 +188,37 @@ test('a draft is withdrawn with a signature and stays in the list as withdrawn',
 	await page.goto(`/applications/${id}/person`);
 	await expect(page).toHaveURL(new RegExp(`/applications/${id}$`));
 });
+
+test('with nothing to reissue for anyone, the start page says so and no draft is made', async ({
+	page
+}) => {
+	// An adult of 30 to 50 with no children: no routine dose is due.
+	const { rows } = await sql<{ atena: string; birth_date: string; name: string }>`
+		SELECT r.atena_number AS atena, r.birth_date, r.name_kanji AS name FROM resident r
+		WHERE r.status = 'resident'
+			AND r.birth_date BETWEEN current_date - interval '50 years' AND current_date - interval '30 years'
+			AND NOT EXISTS (SELECT 1 FROM guardianship g WHERE g.guardian_atena_number = r.atena_number)
+			AND NOT EXISTS (SELECT 1 FROM enrolment e WHERE e.atena_number = r.atena_number)
+			AND r.atena_number::bigint % ${lane().count} = ${lane().index}
+		ORDER BY random() LIMIT 1`.execute(serverDatabase());
+	const person = rows[0]!;
+	await enrolResident(page, person.atena, person.birth_date);
+	await page.goto('/apply/reissue');
+	await expect(page.getByTestId('nothing-due')).toContainText(person.name);
+	await expect(page.getByTestId('cannot-start')).toBeVisible();
+	await expect(page.getByRole('button', { name: '申請を始める' })).toHaveCount(0);
+	expect(await new AxeBuilder({ page }).analyze().then((r) => r.violations)).toEqual([]);
+	// A start posted anyway (an old tab, a crafted request) makes no draft.
+	const posted = await page.request.post('/apply/reissue', {
+		form: { start_key: crypto.randomUUID() },
+		headers: { origin: new URL(page.url()).origin, accept: 'text/html' }
+	});
+	expect(posted.status()).toBe(400);
+	const account = await accountOf(person.atena);
+	const drafts = await serverDatabase()
+		.selectFrom('application')
+		.select('id')
+		.where('applicant_account_id', '=', account)
+		.execute();
+	expect(drafts).toEqual([]);
+});

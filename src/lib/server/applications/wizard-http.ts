@@ -37,7 +37,7 @@ import {
 	withdrawSigned,
 	type Application
 } from './store';
-import type { FormValues, Wizard, WizardContext } from './wizard';
+import { dueDoseChoices, type FormValues, type Wizard, type WizardContext } from './wizard';
 import { formOf } from '../http/form';
 
 const stepPath = (id: string, step: string) => `/applications/${id}/${step}`;
@@ -202,13 +202,36 @@ async function editable(event: RequestEvent) {
 	return { application, wizard, step };
 }
 
+/**
+ * For a request about a dose (予診票の再発行, 実施依頼書): who in the household has a dose that can
+ * be asked for now, and who has none, said before a draft exists (issue 25: the wizard refused
+ * only at step 2 and left an empty 下書き each time).
+ */
+async function dosesByPerson(event: RequestEvent, wizard: Wizard) {
+	if (!wizard.steps.includes('dose')) return null;
+	const resident = event.locals.resident!;
+	const people = await household(event);
+	const locale = getLocale() === 'en' ? 'en' : 'ja';
+	return Promise.all(
+		people.map(async (person) => ({
+			name: person.nameKanji,
+			doses: dueDoseChoices(
+				await vaccinationRecord(db(), resident.municipalityCode, person, locale, new Date())
+			).length
+		}))
+	);
+}
+
 export async function startLoad(event: RequestEvent) {
 	const wizard = startingWizard(event);
+	const people = await dosesByPerson(event, wizard);
 	return {
 		slug: event.params.kind!,
 		title: wizard.title(),
 		intro: wizard.intro(),
-		startKey: crypto.randomUUID()
+		startKey: crypto.randomUUID(),
+		nothingFor: (people ?? []).filter((person) => person.doses === 0).map((person) => person.name),
+		canStart: people === null || people.some((person) => person.doses > 0)
 	};
 }
 
@@ -222,6 +245,11 @@ function startingWizard(event: RequestEvent): Wizard {
 export async function startAction(event: RequestEvent) {
 	const wizard = startingWizard(event);
 	const resident = event.locals.resident!;
+	// Nothing can be asked for anyone: no draft is made.
+	const people = await dosesByPerson(event, wizard);
+	if (people !== null && !people.some((person) => person.doses > 0)) {
+		return fail(400, { message: m.start_nothing_for_anyone() });
+	}
 	const key = String((await formOf(event.request)).get('start_key') ?? '');
 	const application = await createDraft(db(), {
 		municipalityCode: resident.municipalityCode,
