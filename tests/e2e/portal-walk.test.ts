@@ -271,6 +271,11 @@ test('two children, two requests, a 差し戻し answered, a draft withdrawn', a
 	await caseworker.getByTestId('cases').getByRole('link', { name: reference }).click();
 	await caseworker.waitForURL(/\/staff\/cases\/[0-9a-f-]{36}$/);
 	const caseUrl = caseworker.url();
+	// Each signed version in labelled fields, what the 差し戻し changed marked, no raw codes.
+	await expect(caseworker.getByTestId('version-2')).toContainText('旅券の氏名（ローマ字）');
+	await expect(caseworker.getByTestId('version-2')).toContainText('YAMADA HANAKO MARIE');
+	await expect(caseworker.getByTestId('version-2').locator('.changed')).not.toHaveCount(0);
+	await expect(caseworker.getByTestId('version-2')).not.toContainText('boshi_techo');
 	await caseworker.getByRole('button', { name: '担当する' }).click();
 	await expect(caseworker.getByTestId('case-assignee')).toHaveText('審査 一郎');
 	await expect(caseworker.getByTestId('case-status')).toHaveText('処理中');

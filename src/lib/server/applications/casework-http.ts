@@ -39,6 +39,7 @@ import {
 	type StaffActor
 } from './casework';
 import { stepTitle, wizardFor } from './kinds';
+import { payloadVersions } from './payload-view';
 import { queueCounts, queuePage, queues, type Queue } from './queues';
 import { transitionsOf, type Application } from './store';
 import { formOf } from '../http/form';
@@ -189,7 +190,19 @@ export async function caseLoad(event: RequestEvent) {
 	const record = person
 		? await vaccinationRecord(db(), application.municipality_code, person, 'ja', new Date())
 		: null;
-	const certificate = await certificateView(event, application, versions[0]?.payload ?? null);
+	const [certificate, catalogue] = await Promise.all([
+		certificateView(event, application, versions[0]?.payload ?? null),
+		activeCatalogue(db(), application.municipality_code)
+	]);
+	const readable = payloadVersions(
+		versions,
+		new Map(
+			catalogue.map((row) => [
+				`${row.vaccine_code}:${row.dose_code}`,
+				`${row.name_ja} ${row.label_ja}`
+			])
+		)
+	);
 	await recordAudit(db(), {
 		municipalityCode: application.municipality_code,
 		actor: staffActor(event.locals),
@@ -273,6 +286,7 @@ export async function caseLoad(event: RequestEvent) {
 			version: version.version,
 			at: version.created_at.toISOString(),
 			signatureValid: version.signature.valid,
+			fields: readable.find((shown) => shown.version === version.version)!.fields,
 			payload: JSON.stringify(JSON.parse(version.payload), null, 2)
 		})),
 		attachments: attachments.map((file) => ({
