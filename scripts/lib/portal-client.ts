@@ -198,7 +198,7 @@ export class PortalClient {
 			nationality: 'JAPAN'
 		});
 		await answer('purpose', { purpose: 'travel' });
-		await answer('doses', { doses: 'handbook' });
+		await answer('doses', { doses_mode: 'choose', handbook: 'handbook' });
 		await answer('copies', { copies: '1' });
 		return { applicationId, evidence: `/applications/${applicationId}/evidence` };
 	}
