@@ -58,6 +58,10 @@ test('a relief claim in English: PMDA routing, a document checklist, a sealed å€
 	await enrolResident(page, parent.guardian, parent.birth_date);
 	await page.getByRole('button', { name: 'Switch to English' }).click();
 	await expect(page.locator('html')).toHaveAttribute('lang', 'en');
+	// In English the household's names carry their romaji beside the kanji (issue 25).
+	await expect(page.getByTestId('household').getByRole('heading').first()).toContainText(
+		/\([A-Z][a-z]+ [A-Z][a-z]+\)/
+	);
 	const next = () => page.getByRole('button', { name: 'Continue' }).click();
 
 	await page.getByRole('link', { name: 'Relief for health damage from vaccination' }).click();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { passportName } from './passport-romaji';
+import { nameInEnglish, passportName } from './passport-romaji';
 
 // Examples of the 外務省's ヘボン式ローマ字綴方表 and its notes on 撥音, 促音 and 長音.
 const examples: [string, string][] = [
@@ -38,5 +38,16 @@ describe('passport Hepburn', () => {
 	it('gives up on what is not kana', () => {
 		expect(passportName('山田 花子')).toBeNull();
 		expect(passportName('')).toBeNull();
+	});
+});
+
+describe('a name on an English page', () => {
+	it('shows the romaji beside the kanji, and a Latin name as it is', () => {
+		expect(nameInEnglish({ nameKanji: '山田　花子', nameKana: 'ヤマダ　ハナコ' })).toBe(
+			'山田　花子 (Yamada Hanako)'
+		);
+		expect(nameInEnglish({ nameKanji: 'Smith John', nameKana: 'スミス　ジョン' })).toBe(
+			'Smith John'
+		);
 	});
 });

@@ -91,3 +91,16 @@ export function passportName(furigana: string): string | null {
 	if (words.length === 0 || words.some((part) => part === null)) return null;
 	return words.join(' ');
 }
+
+/**
+ * A person's name as an English page shows it: the registered name with its romaji beside it
+ * ("山田 花子 (Yamada Hanako)"), the romaji read from the 振り仮名 as passports spell it. A name
+ * already in Latin letters (many foreign residents') is shown as it is.
+ */
+export function nameInEnglish(person: { nameKanji: string; nameKana: string }): string {
+	if (/^[\x20-\x7e\u00a0-\u024f　]+$/.test(person.nameKanji)) return person.nameKanji;
+	const romaji = passportName(person.nameKana);
+	if (!romaji) return person.nameKanji;
+	const titled = romaji.replace(/\B[A-Z]+/g, (letters) => letters.toLowerCase());
+	return `${person.nameKanji} (${titled})`;
+}

@@ -3,6 +3,7 @@ import { takeNotices } from '$lib/server/auth/notices';
 import { db } from '$lib/server/db';
 import { getLocale } from '$lib/paraglide/runtime';
 import { accountOf, representedPeople, vaccinationRecords } from '$lib/server/residents/household';
+import { nameInEnglish } from '$lib/server/residents/passport-romaji';
 import type { PageServerLoad } from './$types';
 
 // The household dashboard: the resident and each child they represent, with what is due; account
@@ -34,7 +35,8 @@ export const load: PageServerLoad = async ({ locals, url }) => {
 		const record = records[index]!;
 		return {
 			ref: person.ref,
-			name: person.nameKanji,
+			// In English, with the romaji beside the kanji (issue 25).
+			name: getLocale() === 'en' ? nameInEnglish(person) : person.nameKanji,
 			relation: person.relation,
 			birthDate: person.birthDate,
 			given: record.history.length,

@@ -1,6 +1,7 @@
 import { getLocale } from '$lib/paraglide/runtime';
 import { db } from '$lib/server/db';
 import { vaccinationRecord } from '$lib/server/residents/household';
+import { nameInEnglish } from '$lib/server/residents/passport-romaji';
 import { representedPerson } from '$lib/server/residents/household-http';
 import type { PageServerLoad } from './$types';
 
@@ -16,7 +17,8 @@ export const load: PageServerLoad = async ({ locals, params }) => {
 	return {
 		ref: person.ref,
 		person: {
-			name: person.nameKanji,
+			// In English, with the romaji beside the kanji (issue 25).
+			name: getLocale() === 'en' ? nameInEnglish(person) : person.nameKanji,
 			kana: person.nameKana,
 			birthDate: person.birthDate,
 			relation: person.relation
