@@ -32,7 +32,7 @@ test('a form post from another site is refused, even with the session cookie', a
 	const { accountId } = await signedInResident(context);
 	const startKey = crypto.randomUUID();
 	const start = (origin?: string) =>
-		context.request.post('/apply/reissue', {
+		context.request.post('/apply/certificate', {
 			form: { start_key: startKey },
 			// As a browser's form post: text/html, or SvelteKit answers the action in JSON.
 			headers: { accept: 'text/html', ...(origin ? { origin } : {}) },
@@ -76,7 +76,7 @@ test("a page on another site cannot act with a signed-in resident's session", as
 		route.fulfill({
 			contentType: 'text/html',
 			body: `<!doctype html><title>prize</title>
-				<form id="f" method="post" action="${baseURL}/apply/reissue">
+				<form id="f" method="post" action="${baseURL}/apply/certificate">
 					<input type="hidden" name="start_key" value="${crypto.randomUUID()}">
 				</form>
 				<script>document.getElementById('f').submit()</script>`
@@ -87,7 +87,7 @@ test("a page on another site cannot act with a signed-in resident's session", as
 	);
 	const forged = page.waitForResponse(
 		(response) =>
-			response.url() === `${baseURL}/apply/reissue` && response.request().method() === 'POST'
+			response.url() === `${baseURL}/apply/certificate` && response.request().method() === 'POST'
 	);
 	await page.goto(`${attacker}/prize`);
 	expect((await forged).status()).toBe(403);
