@@ -190,19 +190,20 @@ export async function caseLoad(event: RequestEvent) {
 	const record = person
 		? await vaccinationRecord(db(), application.municipality_code, person, 'ja', new Date())
 		: null;
-	const [certificate, catalogue] = await Promise.all([
-		certificateView(event, application, versions[0]?.payload ?? null),
-		activeCatalogue(db(), application.municipality_code)
-	]);
-	const readable = payloadVersions(
-		versions,
-		new Map(
-			catalogue.map((row) => [
-				`${row.vaccine_code}:${row.dose_code}`,
-				`${row.name_ja} ${row.label_ja}`
-			])
-		)
+	// The catalogue's dose names, read once: for the versions' fields and the handbook form.
+	const doseNames = new Map(
+		(await activeCatalogue(db(), application.municipality_code)).map((row) => [
+			`${row.vaccine_code}:${row.dose_code}`,
+			`${row.name_ja} ${row.label_ja}`
+		])
 	);
+	const certificate = await certificateView(
+		event,
+		application,
+		versions[0]?.payload ?? null,
+		doseNames
+	);
+	const readable = payloadVersions(versions, doseNames);
 	await recordAudit(db(), {
 		municipalityCode: application.municipality_code,
 		actor: staffActor(event.locals),
@@ -333,7 +334,8 @@ export async function caseLoad(event: RequestEvent) {
 async function certificateView(
 	event: RequestEvent,
 	application: Application,
-	payload: string | null
+	payload: string | null,
+	doseNames: Map<string, string>
 ) {
 	if (application.kind !== 'certificate' || !payload || !application.subject_atena_number) {
 		return null;
@@ -343,15 +345,12 @@ async function certificateView(
 		doses_from_handbook?: boolean;
 	};
 	const permissions = event.locals.staff!.permissions;
-	const [content, catalogue] = await Promise.all([
-		certificateContent(db(), {
-			municipalityCode: application.municipality_code,
-			atena: application.subject_atena_number,
-			chosen: signed.doses ?? [],
-			applicationId: application.id
-		}),
-		activeCatalogue(db(), application.municipality_code)
-	]);
+	const content = await certificateContent(db(), {
+		municipalityCode: application.municipality_code,
+		atena: application.subject_atena_number,
+		chosen: signed.doses ?? [],
+		applicationId: application.id
+	});
 	const open = ['assigned', 'awaiting_approval'].includes(application.stage);
 	return {
 		doses: content.doses.map((dose) => ({
@@ -364,10 +363,7 @@ async function certificateView(
 		handbook: signed.doses_from_handbook === true,
 		canKey: open && signed.doses_from_handbook === true && permissions.has('vaccination.enter'),
 		canCheck: permissions.has('vaccination.check'),
-		catalogue: catalogue.map((row) => ({
-			value: `${row.vaccine_code}:${row.dose_code}`,
-			label: `${row.name_ja} ${row.label_ja}`
-		}))
+		catalogue: [...doseNames].map(([value, label]) => ({ value, label }))
 	};
 }
 
