@@ -169,6 +169,106 @@ export async function doseProblems(
 	return errors;
 }
 
+/** Where an entry came from, beyond its values: a 予診票's clinic, or a handbook's request. */
+type EntryOrigin =
+	| { source: 'yoshinhyo'; institutionCode: string }
+	| {
+			source: 'handbook';
+			applicationId: string;
+			institutionName: string;
+			institutionNameEn: string;
+	  };
+
+/**
+ * One entry into the ledger, awaiting its second person: checked against the person's record,
+ * inserted and audited together. Shared by the 予診票 keying and the handbook keying.
+ */
+async function insertEntry(
+	db: Executor,
+	input: {
+		municipalityCode: string;
+		atena: string;
+		dose: string;
+		administeredOn: string;
+		lot: string;
+		manufacturer: string;
+		origin: EntryOrigin;
+		actor: Actor;
+		context: AuditContext;
+		today: string;
+		now: Date;
+	}
+): Promise<{ id: string }> {
+	const { origin } = input;
+	// A 予診票 always carries the vial's lot (an empty one is refused by its format); a handbook
+	// shows one only when its sticker does.
+	const lot = origin.source === 'yoshinhyo' || input.lot ? normalizeLot(input.lot) : null;
+	const [vaccineCode, doseCode] = input.dose.split(':') as [string, string];
+	const institutionCode = origin.source === 'yoshinhyo' ? origin.institutionCode : null;
+	const errors = await doseProblems(db, {
+		municipalityCode: input.municipalityCode,
+		atena: input.atena,
+		values: {
+			vaccineCode,
+			doseCode,
+			administeredOn: input.administeredOn,
+			institutionCode,
+			lotNumber: lot,
+			manufacturer: input.manufacturer || null
+		},
+		today: input.today
+	});
+	if (Object.keys(errors).length > 0) throw new DoseEntryError(errors);
+	return db.transaction().execute(async (trx) => {
+		const row = await trx
+			.insertInto('vaccination_dose')
+			.values({
+				municipality_code: input.municipalityCode,
+				atena_number: input.atena,
+				vaccine_code: vaccineCode,
+				dose_code: doseCode,
+				legal_basis: 'statutory',
+				administered_on: input.administeredOn,
+				institution_code: institutionCode,
+				...(origin.source === 'handbook'
+					? {
+							institution_name: origin.institutionName,
+							institution_name_en: origin.institutionNameEn,
+							application_id: origin.applicationId
+						}
+					: {}),
+				lot_number: lot,
+				manufacturer: input.manufacturer || null,
+				status: 'administered',
+				source: origin.source,
+				entered_by: input.actor.id,
+				entered_at: input.now
+			})
+			.returning('id')
+			.executeTakeFirstOrThrow();
+		await recordAudit(trx, {
+			municipalityCode: input.municipalityCode,
+			actor: input.actor,
+			context: input.context,
+			action: 'vaccination.enter',
+			subjectAtenaNumber: input.atena,
+			objectType: 'vaccination_dose',
+			objectId: String(row.id),
+			result: 'ok',
+			payload:
+				origin.source === 'handbook'
+					? {
+							vaccine: vaccineCode,
+							dose: doseCode,
+							source: 'handbook',
+							application: origin.applicationId
+						}
+					: { vaccine: vaccineCode, dose: doseCode }
+		});
+		return { id: String(row.id) };
+	});
+}
+
 export async function enterDose(
 	db: Executor,
 	input: {
@@ -181,54 +281,14 @@ export async function enterDose(
 	}
 ): Promise<{ id: string }> {
 	const { entry } = input;
-	const lot = normalizeLot(entry.lot);
-	const [vaccineCode, doseCode] = entry.dose.split(':') as [string, string];
-	const errors = await doseProblems(db, {
-		municipalityCode: input.municipalityCode,
+	return insertEntry(db, {
+		...input,
 		atena: entry.atena,
-		values: {
-			vaccineCode,
-			doseCode,
-			administeredOn: entry.administeredOn,
-			institutionCode: entry.institution,
-			lotNumber: lot,
-			manufacturer: entry.manufacturer || null
-		},
-		today: input.today
-	});
-	if (Object.keys(errors).length > 0) throw new DoseEntryError(errors);
-	return db.transaction().execute(async (trx) => {
-		const row = await trx
-			.insertInto('vaccination_dose')
-			.values({
-				municipality_code: input.municipalityCode,
-				atena_number: entry.atena,
-				vaccine_code: vaccineCode,
-				dose_code: doseCode,
-				legal_basis: 'statutory',
-				administered_on: entry.administeredOn,
-				institution_code: entry.institution,
-				lot_number: lot,
-				manufacturer: entry.manufacturer || null,
-				status: 'administered',
-				source: 'yoshinhyo',
-				entered_by: input.actor.id,
-				entered_at: input.now
-			})
-			.returning('id')
-			.executeTakeFirstOrThrow();
-		await recordAudit(trx, {
-			municipalityCode: input.municipalityCode,
-			actor: input.actor,
-			context: input.context,
-			action: 'vaccination.enter',
-			subjectAtenaNumber: entry.atena,
-			objectType: 'vaccination_dose',
-			objectId: String(row.id),
-			result: 'ok',
-			payload: { vaccine: vaccineCode, dose: doseCode }
-		});
-		return { id: String(row.id) };
+		dose: entry.dose,
+		administeredOn: entry.administeredOn,
+		lot: entry.lot,
+		manufacturer: entry.manufacturer,
+		origin: { source: 'yoshinhyo', institutionCode: entry.institution }
 	});
 }
 
@@ -267,62 +327,19 @@ export async function enterHandbookDose(
 		(JSON.parse(application.payload) as { doses_from_handbook?: boolean }).doses_from_handbook ===
 			true;
 	if (!open) throw new DoseEntryError({ dose: 'case_closed' });
-	const atena = application.subject_atena_number!;
-	const lot = entry.lot ? normalizeLot(entry.lot) : null;
-	const [vaccineCode, doseCode] = entry.dose.split(':') as [string, string];
-	const errors = await doseProblems(db, {
-		municipalityCode: input.municipalityCode,
-		atena,
-		values: {
-			vaccineCode,
-			doseCode,
-			administeredOn: entry.administeredOn,
-			institutionCode: null,
-			lotNumber: lot,
-			manufacturer: entry.manufacturer || null
-		},
-		today: input.today
-	});
-	if (Object.keys(errors).length > 0) throw new DoseEntryError(errors);
-	return db.transaction().execute(async (trx) => {
-		const row = await trx
-			.insertInto('vaccination_dose')
-			.values({
-				municipality_code: input.municipalityCode,
-				atena_number: atena,
-				vaccine_code: vaccineCode,
-				dose_code: doseCode,
-				legal_basis: 'statutory',
-				administered_on: entry.administeredOn,
-				institution_name: entry.institutionName,
-				institution_name_en: entry.institutionNameEn,
-				lot_number: lot,
-				manufacturer: entry.manufacturer || null,
-				status: 'administered',
-				source: 'handbook',
-				application_id: input.applicationId,
-				entered_by: input.actor.id,
-				entered_at: input.now
-			})
-			.returning('id')
-			.executeTakeFirstOrThrow();
-		await recordAudit(trx, {
-			municipalityCode: input.municipalityCode,
-			actor: input.actor,
-			context: input.context,
-			action: 'vaccination.enter',
-			subjectAtenaNumber: atena,
-			objectType: 'vaccination_dose',
-			objectId: String(row.id),
-			result: 'ok',
-			payload: {
-				vaccine: vaccineCode,
-				dose: doseCode,
-				source: 'handbook',
-				application: input.applicationId
-			}
-		});
-		return { id: String(row.id) };
+	return insertEntry(db, {
+		...input,
+		atena: application.subject_atena_number!,
+		dose: entry.dose,
+		administeredOn: entry.administeredOn,
+		lot: entry.lot,
+		manufacturer: entry.manufacturer,
+		origin: {
+			source: 'handbook',
+			applicationId: input.applicationId,
+			institutionName: entry.institutionName,
+			institutionNameEn: entry.institutionNameEn
+		}
 	});
 }
 
