@@ -7,7 +7,7 @@ import path from 'node:path';
 import { mkdirSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { parseKeySpec } from '../src/lib/server/config';
-import { writeBackup } from '../src/lib/server/db/backup';
+import { writeBackup } from '../src/lib/server/retention/backup';
 import { defaultDataDir, launchDatabase } from '../src/lib/server/db/launch';
 import { runCommand, UsageError } from './lib/run';
 

@@ -4,7 +4,7 @@
 // on it, point DATABASE_URL and DATABASE_OWNER_URL at NAME.
 import { parseArgs } from 'node:util';
 import { parseKeySpec } from '../src/lib/server/config';
-import { restoreBackup } from '../src/lib/server/db/backup';
+import { restoreBackup } from '../src/lib/server/retention/backup';
 import { launchDatabase } from '../src/lib/server/db/launch';
 import { runCommand, UsageError } from './lib/run';
 

@@ -26,9 +26,9 @@ import {
 	grantRole,
 	revokeRole,
 	rightsChanges,
-	StaffAccountError,
-	staffAccess
+	StaffAccountError
 } from '../../src/lib/server/staff/accounts';
+import { staffAccess } from '../../src/lib/server/auth/staff-access';
 import { freshDatabase, type TestDatabase } from '../support/database';
 import { insertTestMunicipality, insertTestResident } from '../support/fixtures';
 

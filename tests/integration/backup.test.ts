@@ -12,7 +12,7 @@ import { inject } from 'vitest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyAuditChain } from '../../src/lib/server/audit/verify';
 import { createDatabase } from '../../src/lib/server/db';
-import { restoreBackup, verifyBackup, writeBackup } from '../../src/lib/server/db/backup';
+import { restoreBackup, verifyBackup, writeBackup } from '../../src/lib/server/retention/backup';
 import { withCredentials } from '../../src/lib/server/db/provision';
 import { loadDemoCity } from '../../src/lib/server/demo/load';
 import { generateHouseholds } from '../../src/lib/server/demo/generate';

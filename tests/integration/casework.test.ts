@@ -104,6 +104,9 @@ const act = (
 		actor,
 		action,
 		context,
+		// The decision issues its documents itself; none of these cases holds a signed request, so
+		// an approval issues nothing to sign and a rejection its notice.
+		settings: { origin: 'https://portal.example', sealing: undefined },
 		now: new Date(),
 		...extra
 	});

@@ -22,7 +22,7 @@ import {
 	setWithholding
 } from '../../src/lib/server/desk/decisions';
 import { logInquiry } from '../../src/lib/server/desk/inquiries';
-import { packageCategories } from '../../src/lib/server/desk/package';
+import { packageCategories } from '../../src/lib/server/documents/disclosure';
 import { registerDeskRequest, type DeskRequestInput } from '../../src/lib/server/desk/requests';
 import { registerDocument } from '../../src/lib/server/documents/registry';
 import { applyReliefAction, openAtDesk } from '../../src/lib/server/relief/cases';

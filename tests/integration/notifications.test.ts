@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import nodemailer from 'nodemailer';
 import { ensureResidentAccount } from '../../src/lib/server/auth/credentials';
-import { notify, takeNotices } from '../../src/lib/server/auth/notices';
+import { notify, takeNotices } from '../../src/lib/server/notifications/notices';
 import { deliverPending } from '../../src/lib/server/notifications/email';
 import { freshDatabase, type TestDatabase } from '../support/database';
 import { insertTestMunicipality, insertTestResident } from '../support/fixtures';

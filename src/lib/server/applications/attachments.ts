@@ -11,6 +11,7 @@ import sharp from 'sharp';
 import type { Executor } from '../db';
 import { ScannerUnavailable, type Scanner } from './antivirus';
 import type { Application } from './store';
+import { isUuid } from '../ids';
 
 export const maxAttachmentBytes = 10 * 1024 * 1024;
 export const maxAttachmentsPerApplication = 20;
@@ -218,11 +219,9 @@ export async function attachmentsOf(
 	return rows.map(summary);
 }
 
-const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
 /** One file of this application, or null (another application's id finds nothing). */
 export async function attachmentContent(db: Executor, applicationId: string, id: string) {
-	if (!uuid.test(id)) return null;
+	if (!isUuid(id)) return null;
 	const row = await db
 		.selectFrom('attachment')
 		.select(['id', 'file_name', 'content_type', 'content'])
@@ -238,7 +237,7 @@ export async function removeAttachment(
 	application: Pick<Application, 'id'>,
 	id: string
 ): Promise<boolean> {
-	if (!uuid.test(id)) return false;
+	if (!isUuid(id)) return false;
 	const result = await db
 		.deleteFrom('attachment')
 		.where('application_id', '=', application.id)

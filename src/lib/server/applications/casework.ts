@@ -6,13 +6,17 @@
 // the case is still as the caseworker saw it (optimistic locking on updated_at).
 import { recordAudit, type Actor, type AuditContext } from '../audit/record';
 import type { AuditAction } from '../audit/actions';
-import { notify } from '../auth/notices';
+import { notify } from '../notifications/notices';
 import type { Executor } from '../db';
-import { staffAccess } from '../staff/accounts';
+import { staffAccess } from '../auth/staff-access';
 import { findMyNumbers } from '../mynumber/check-digit';
 import type { Status } from './status';
 import type { Application } from './store';
 import type { Wizard } from './wizard';
+import { isUuid } from '../ids';
+import { m } from '$lib/paraglide/messages';
+import { DomainError } from '../errors';
+import { issueDecisionDocuments, type IssueSettings } from '../documents/issue';
 
 export const stages = [
 	'draft',
@@ -147,10 +151,22 @@ export type CaseRefusal =
 	| 'conflict'
 	| 'wrong_workflow';
 
-export class CaseError extends Error {
-	override name = 'CaseError';
-	constructor(readonly code: CaseRefusal) {
-		super(code);
+export class CaseError extends DomainError<CaseRefusal> {
+	protected readonly messages = {
+		forbidden: m.case_refused_forbidden,
+		wrong_stage: m.case_refused_wrong_stage,
+		reason_required: m.case_refused_reason,
+		my_number_in_text: m.case_refused_my_number,
+		items_required: m.case_return_invalid,
+		not_assignee: m.case_refused_not_assignee,
+		maker_checker: m.case_refused_maker_checker,
+		assignee_required: m.case_refused_assignee,
+		outcome_required: m.case_refused_outcome,
+		conflict: m.case_conflict,
+		wrong_workflow: m.error_not_found
+	};
+	constructor(code: CaseRefusal) {
+		super(code, code === 'conflict' ? 409 : code === 'wrong_workflow' ? 404 : 400);
 	}
 }
 
@@ -234,15 +250,11 @@ export async function applyCaseAction(
 		application: Application;
 		actor: StaffActor;
 		context: AuditContext;
-		portalUrl?: string;
+		/** Where the portal is (for notices) and the key that seals certificates. */
+		settings: IssueSettings;
 		now: Date;
 		/** The version the caseworker's form showed; another one means someone acted first. */
 		seenUpdatedAt?: string;
-		/**
-		 * Work that belongs to the same decision (rendering and registering the documents an
-		 * approval or rejection issues): it commits with the action or not at all.
-		 */
-		alongside?: (trx: Executor, updated: Application) => Promise<void>;
 	}
 ): Promise<Application> {
 	const { application, actor } = input;
@@ -322,7 +334,29 @@ export async function applyCaseAction(
 				at: input.now
 			})
 			.execute();
-		if (input.alongside) await input.alongside(trx, updated);
+		if (input.action === 'approve' || input.action === 'reject') {
+			// The decision's documents commit with it or not at all (a missing signing key or a
+			// certificate with nothing to certify undoes the decision).
+			const issued = await issueDecisionDocuments(trx, {
+				application: updated,
+				decision: input.action,
+				reason: reason ?? null,
+				actor: auditBase.actor,
+				context: input.context,
+				settings: input.settings,
+				now: input.now
+			});
+			if (issued.length > 0) {
+				await notify(trx, {
+					municipalityCode: application.municipality_code,
+					accountId: application.applicant_account_id,
+					kind: 'document_issued',
+					applicationId: application.id,
+					portalUrl: `${input.settings.origin}/documents`,
+					now: input.now
+				});
+			}
+		}
 		const notice = noticeOf[input.action];
 		if (notice) {
 			await notify(trx, {
@@ -330,7 +364,7 @@ export async function applyCaseAction(
 				accountId: application.applicant_account_id,
 				kind: notice,
 				applicationId: application.id,
-				portalUrl: input.portalUrl,
+				portalUrl: `${input.settings.origin}/sign-in`,
 				now: input.now
 			});
 		}
@@ -364,8 +398,7 @@ export async function applyCaseAction(
 }
 
 async function checkAssignee(db: Executor, application: Application, assignee: string) {
-	const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-	const access = uuid.test(assignee) ? await staffAccess(db, assignee, new Date()) : null;
+	const access = isUuid(assignee) ? await staffAccess(db, assignee, new Date()) : null;
 	if (
 		!access ||
 		access.user.municipality_code !== application.municipality_code ||

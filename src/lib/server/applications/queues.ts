@@ -5,11 +5,11 @@ import { sql } from 'kysely';
 import type { Executor } from '../db';
 import { generalCaseKinds } from './casework';
 import type { Application } from './store';
+import { isUuid } from '../ids';
 
 export const queues = ['new', 'mine', 'awaiting_approval', 'returned', 'due_soon'] as const;
 export type Queue = (typeof queues)[number];
 export const queuePageSize = 50;
-const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** The queue's condition, shared by the list and its count. */
 function inQueue(queue: Queue, staffId: string, today: string) {
@@ -94,7 +94,7 @@ export async function queuePage(
 			query.where('application.kind', '=', input.kind as Application['kind'])
 		)
 		.where(inQueue(input.queue, input.staffId, input.today))
-		.$if(Boolean(afterValue && afterId && uuid.test(afterId)), (query) =>
+		.$if(Boolean(afterValue && afterId && isUuid(afterId)), (query) =>
 			query.where(
 				sql<boolean>`(${sql.ref(sortColumn)}, application.id) > (${afterValue}::${sql.raw(input.sort === 'due' ? 'date' : 'timestamptz')}, ${afterId}::uuid)`
 			)

@@ -3,11 +3,12 @@
 import { sql, type ExpressionBuilder, type Selectable } from 'kysely';
 import { canonicalJson } from '../audit/chain';
 import { recordAudit, type Actor, type AuditContext } from '../audit/record';
-import { notify } from '../auth/notices';
+import { notify } from '../notifications/notices';
 import type { SignedAct } from '../auth/signing';
 import type { DB, Executor } from '../db';
 import { representedBy, type AccountOwner } from '../residents/household';
 import { nextStatus, residentMay, type Status } from './status';
+import { isUuid } from '../ids';
 
 export type Application = Selectable<DB['application']>;
 
@@ -77,7 +78,7 @@ export async function ownApplication(
 	id: string,
 	now: Date
 ): Promise<Application | null> {
-	if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(id)) return null;
+	if (!isUuid(id)) return null;
 	const row = await db
 		.selectFrom('application')
 		.selectAll()

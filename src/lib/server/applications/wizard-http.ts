@@ -39,6 +39,7 @@ import {
 } from './store';
 import { dueDoseChoices, type FormValues, type Wizard, type WizardContext } from './wizard';
 import { formOf } from '../http/form';
+import { isUuid } from '../ids';
 
 const stepPath = (id: string, step: string) => `/applications/${id}/${step}`;
 
@@ -255,7 +256,7 @@ export async function startAction(event: RequestEvent) {
 		municipalityCode: resident.municipalityCode,
 		accountId: resident.accountId,
 		kind: wizard.kind,
-		startKey: /^[0-9a-f-]{36}$/.test(key) ? key : undefined,
+		startKey: isUuid(key) ? key : undefined,
 		now: new Date()
 	});
 	if (application.kind !== wizard.kind) error(409, m.application_not_editable());

@@ -4,7 +4,7 @@ import { fail, type RequestEvent } from '@sveltejs/kit';
 import { m } from '$lib/paraglide/messages';
 import { staffActor } from '../auth/http';
 import { db } from '../db';
-import { toCsv } from '../staff/accounts';
+import { toCsv } from '../csv';
 import { tokyoDate } from '../time';
 import { requirePermission } from '../staff/permissions';
 import { recordAudit } from './record';

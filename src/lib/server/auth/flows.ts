@@ -25,7 +25,7 @@ import {
 	servedMunicipality,
 	sessionManagers
 } from './http';
-import { notify } from './notices';
+import { notify } from '../notifications/notices';
 import { hit, limits } from './rate-limit';
 import { sessionIdHash } from './sessions';
 import { safeNext } from './next';

@@ -1,7 +1,7 @@
 // Which routes need a signed-in person, and loading that person for a request (hooks.server.ts).
 import { recordAudit } from '../audit/record';
 import { db } from '../db';
-import { staffAccess } from '../staff/accounts';
+import { staffAccess } from './staff-access';
 import { servedMunicipality, sessionManagers } from './http';
 import type { RequestEvent } from '@sveltejs/kit';
 

@@ -17,7 +17,7 @@ import type { Selectable } from 'kysely';
 import { z } from 'zod';
 import type { DB, Executor } from '../db';
 import { AuthFailure, reasonFromLibraryError } from './failures';
-import { notify } from './notices';
+import { notify } from '../notifications/notices';
 import { clear, count, hitsSoFar, limits } from './rate-limit';
 
 export type AuthRealm = 'resident' | 'staff';

@@ -4,8 +4,9 @@
 // wait for the first transaction and then find what it made, instead of failing on that index.
 import { sql } from 'kysely';
 import type { Executor } from './index';
+import { uuidPattern } from '../ids';
 
-export const formKeyPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+export const formKeyPattern = uuidPattern;
 
 /** Held until the transaction ends. */
 export async function lockFormKey(trx: Executor, key: string): Promise<void> {

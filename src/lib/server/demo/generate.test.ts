@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { isValidMyNumber } from '../mynumber/check-digit';
 import { routineSchedule } from '../vaccinations/catalogue';
-import { addDays, addDuration, isEligibleOn } from '../vaccinations/eligibility';
+import { isEligibleOn } from '../vaccinations/eligibility';
+import { addDays, addDuration } from '../time';
 import { demoMyNumber, generateHouseholds, type Household } from './generate';
 
 const asOf = '2026-11-01';

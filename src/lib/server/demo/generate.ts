@@ -7,7 +7,8 @@ import {
 	type CatalogueDose,
 	type CatalogueVaccine
 } from '../vaccinations/catalogue';
-import { addDays, addDuration, eligibilityPeriod, seasonFor } from '../vaccinations/eligibility';
+import { eligibilityPeriod, seasonFor } from '../vaccinations/eligibility';
+import { addDays, addDuration } from '../time';
 import { myNumberCheckDigit } from '../mynumber/check-digit';
 import { demoInstitutions } from './city';
 import {

@@ -5,7 +5,7 @@
 // national holidays, 29 December–3 January, and closures the city adds). An extension adds its
 // days to the original deadline; 訂正・利用停止 may be asked within 90 days of the disclosure.
 import holidayJp from '@holiday-jp/holiday_jp';
-import { addDays } from '../relief/deadlines';
+import { addDays } from '../time';
 
 export type ClockRules = {
 	days: number;

@@ -23,7 +23,9 @@ import {
 import { renderNotice, type NoticeKind } from '../documents/notice';
 import { nextDocumentNumber, registerDocument, type DocumentKind } from '../documents/registry';
 import { requestDoseChange, type DoseCorrection } from '../vaccinations/corrections';
-import { categoryTitles, gatherPackage, type PackageItem } from './package';
+import { gatherPackage } from './package';
+import { categoryTitles, type PackageItem } from '../documents/disclosure';
+import { isUuid } from '../ids';
 
 export const deliveryMethods = ['desk', 'mail', 'portal'] as const;
 export type Delivery = (typeof deliveryMethods)[number];
@@ -56,10 +58,8 @@ type Input = {
 	now: Date;
 };
 
-const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
 async function openRequest(db: Executor, input: Input, kind?: string) {
-	const request = uuid.test(input.requestId)
+	const request = isUuid(input.requestId)
 		? await db
 				.selectFrom('desk_request')
 				.selectAll()

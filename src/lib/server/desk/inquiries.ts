@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { recordAudit, type Actor, type AuditContext } from '../audit/record';
 import type { Executor } from '../db';
 import { lockFormKey } from '../db/form-key';
+import { isUuid } from '../ids';
 
 export const inquiryInput = z.object({
 	kind: z.enum(['inquiry', 'complaint']),
@@ -103,7 +104,7 @@ export async function closeInquiry(
 	const response = input.response.trim().slice(0, 4000);
 	if (!response) throw new InquiryError('response_required');
 	await db.transaction().execute(async (trx) => {
-		const closed = /^[0-9a-f-]{36}$/.test(input.id)
+		const closed = isUuid(input.id)
 			? await trx
 					.updateTable('inquiry')
 					.set({ response, closed_on: input.today, closed_by: input.actor.id })

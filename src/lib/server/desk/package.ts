@@ -14,43 +14,8 @@ import { messageFor } from '$lib/messages';
 import { m } from '$lib/paraglide/messages';
 import type { Executor } from '../db';
 import { accessActionLabels } from '../residents/access-actions';
-
-export const packageCategories = [
-	'registry',
-	'account',
-	'doses',
-	'dose_changes',
-	'applications',
-	'attachments',
-	'documents',
-	'relief',
-	'requests',
-	'audit'
-] as const;
-export type PackageCategory = (typeof packageCategories)[number];
-
-export type PackageField = { label: string; value: string };
-export type PackageItem = {
-	/** Stable within the package: withholdings refer to it. */
-	key: string;
-	category: PackageCategory;
-	title: string;
-	fields: PackageField[];
-};
-
-/** Headings in the package and its PDF (Japanese first, English after). */
-export const categoryTitles: Record<PackageCategory, string> = {
-	registry: '住民基本台帳から取得した情報 / Resident register',
-	account: 'オンライン手続の利用者登録 / Online account',
-	doses: '予防接種の記録 / Vaccination records',
-	dose_changes: '接種記録の訂正・無効の履歴 / Corrections of vaccination records',
-	applications: '申請 / Applications',
-	attachments: '申請の添付書類 / Documents attached to applications',
-	documents: '発行した書類 / Documents issued',
-	relief: '健康被害救済 / Vaccine-injury relief',
-	requests: '開示等の請求・問合せ / Earlier requests and inquiries',
-	audit: '記録の利用履歴（アクセスログ） / Who used these records'
-};
+import type { PackageField, PackageItem } from '../documents/disclosure';
+import { dosesWithVaccine } from '../vaccinations/dose-query';
 
 const dateOf = (value: Date | string | null | undefined) =>
 	value === null || value === undefined
@@ -227,24 +192,7 @@ export async function gatherPackage(
 			.where('a.atena_number', '=', atena)
 			.orderBy('c.created_at')
 			.execute(),
-		db
-			.selectFrom('vaccination_dose as d')
-			.innerJoin('vaccine as v', (join) =>
-				join
-					.onRef('v.municipality_code', '=', 'd.municipality_code')
-					.onRef('v.vaccine_code', '=', 'd.vaccine_code')
-			)
-			.innerJoin('vaccine_dose as vd', (join) =>
-				join
-					.onRef('vd.municipality_code', '=', 'd.municipality_code')
-					.onRef('vd.vaccine_code', '=', 'd.vaccine_code')
-					.onRef('vd.dose_code', '=', 'd.dose_code')
-			)
-			.leftJoin('medical_institution as i', (join) =>
-				join
-					.onRef('i.municipality_code', '=', 'd.municipality_code')
-					.onRef('i.institution_code', '=', 'd.institution_code')
-			)
+		dosesWithVaccine(db)
 			.select([
 				sql<string>`d.id::text`.as('id'),
 				'v.name_ja',

@@ -21,12 +21,11 @@ import {
 	setWithholding,
 	type DeskDecisionRefusal
 } from './decisions';
-import { categoryTitles, packageCategories } from './package';
+import { categoryTitles, packageCategories } from '../documents/disclosure';
 import { daysLeft } from './clock';
 import { deadlineRule } from './requests';
 import { formOf } from '../http/form';
-
-const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+import { isUuid } from '../ids';
 
 const refusals: Record<DeskDecisionRefusal, () => string> = {
 	not_found: m.error_not_found,
@@ -47,7 +46,7 @@ function desk(event: RequestEvent) {
 
 async function requestOr404(event: RequestEvent, municipalityCode: string) {
 	const id = event.params.id ?? '';
-	const request = uuid.test(id)
+	const request = isUuid(id)
 		? await db()
 				.selectFrom('desk_request')
 				.selectAll()

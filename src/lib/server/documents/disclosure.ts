@@ -3,9 +3,46 @@
 // withheld text already removed and a marker naming the legal ground in its place, so the
 // withheld words never reach the PDF (no black box over text that a reader could copy out).
 import type { Municipality } from '../municipality';
-import { categoryTitles, packageCategories, type PackageItem } from '../desk/package';
 import { englishDate, eraDate } from './dates';
 import { Layout } from './layout';
+
+// What a disclosure package holds (gathered by desk/package.ts, rendered here).
+export const packageCategories = [
+	'registry',
+	'account',
+	'doses',
+	'dose_changes',
+	'applications',
+	'attachments',
+	'documents',
+	'relief',
+	'requests',
+	'audit'
+] as const;
+export type PackageCategory = (typeof packageCategories)[number];
+
+export type PackageField = { label: string; value: string };
+export type PackageItem = {
+	/** Stable within the package: withholdings refer to it. */
+	key: string;
+	category: PackageCategory;
+	title: string;
+	fields: PackageField[];
+};
+
+/** Headings in the package and its PDF (Japanese first, English after). */
+export const categoryTitles: Record<PackageCategory, string> = {
+	registry: '住民基本台帳から取得した情報 / Resident register',
+	account: 'オンライン手続の利用者登録 / Online account',
+	doses: '予防接種の記録 / Vaccination records',
+	dose_changes: '接種記録の訂正・無効の履歴 / Corrections of vaccination records',
+	applications: '申請 / Applications',
+	attachments: '申請の添付書類 / Documents attached to applications',
+	documents: '発行した書類 / Documents issued',
+	relief: '健康被害救済 / Vaccine-injury relief',
+	requests: '開示等の請求・問合せ / Earlier requests and inquiries',
+	audit: '記録の利用履歴（アクセスログ） / Who used these records'
+};
 
 /** 個人情報保護法第78条第1項: the grounds on which a part may be withheld. */
 export const withholdingGrounds = {

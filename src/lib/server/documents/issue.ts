@@ -22,6 +22,9 @@ import {
 } from './registry';
 import { activeSigningKey, type SealingKey } from './signing-keys';
 import { renderYoshinhyo } from './yoshinhyo';
+import { isUuid } from '../ids';
+import { dosesWithVaccine } from '../vaccinations/dose-query';
+import { DomainError } from '../errors';
 
 type Decided = {
 	id: string;
@@ -107,19 +110,14 @@ async function catalogueEntry(
 type ChosenDose = { vaccine_code: string; dose_code: string; administered_on: string };
 
 /** Why a certificate cannot be issued as it stands (issue 25, item 1). */
-export class CertificateContentError extends Error {
-	override name = 'CertificateContentError';
-	constructor(readonly code: 'certificate_empty' | 'dose_unchecked' | 'vaccine_uncoded') {
-		super(code);
-	}
-	/** The reason in the staff member's language. */
-	get text(): string {
-		return {
-			certificate_empty: m.case_refused_certificate_empty,
-			dose_unchecked: m.case_refused_dose_unchecked,
-			vaccine_uncoded: m.case_refused_vaccine_uncoded
-		}[this.code]();
-	}
+export class CertificateContentError extends DomainError<
+	'certificate_empty' | 'dose_unchecked' | 'vaccine_uncoded'
+> {
+	protected readonly messages = {
+		certificate_empty: m.case_refused_certificate_empty,
+		dose_unchecked: m.case_refused_dose_unchecked,
+		vaccine_uncoded: m.case_refused_vaccine_uncoded
+	};
 }
 
 /**
@@ -137,35 +135,18 @@ export async function certificateContent(
 		applicationId: string | null;
 	}
 ) {
-	const rows = await db
-		.selectFrom('vaccination_dose as x')
-		.innerJoin('vaccine_dose as d', (join) =>
-			join
-				.onRef('d.municipality_code', '=', 'x.municipality_code')
-				.onRef('d.vaccine_code', '=', 'x.vaccine_code')
-				.onRef('d.dose_code', '=', 'x.dose_code')
-		)
-		.innerJoin('vaccine as v', (join) =>
-			join
-				.onRef('v.municipality_code', '=', 'd.municipality_code')
-				.onRef('v.vaccine_code', '=', 'd.vaccine_code')
-		)
-		.leftJoin('medical_institution as i', (join) =>
-			join
-				.onRef('i.municipality_code', '=', 'x.municipality_code')
-				.onRef('i.institution_code', '=', 'x.institution_code')
-		)
+	const rows = await dosesWithVaccine(db)
 		.select([
-			'x.id',
-			'x.vaccine_code',
-			'x.dose_code',
-			'x.administered_on',
-			'x.lot_number',
-			'x.manufacturer',
-			'x.institution_name',
-			'x.institution_name_en',
-			'x.application_id',
-			'x.checked_by',
+			'd.id',
+			'd.vaccine_code',
+			'd.dose_code',
+			'd.administered_on',
+			'd.lot_number',
+			'd.manufacturer',
+			'd.institution_name',
+			'd.institution_name_en',
+			'd.application_id',
+			'd.checked_by',
 			'i.name_en as institution_en',
 			'i.name_ja as institution_ja',
 			'v.name_ja',
@@ -174,18 +155,18 @@ export async function certificateContent(
 			'v.sort_order',
 			'v.cvx_code',
 			'v.snomed_code',
-			'd.label_ja',
-			'd.label_en',
-			'd.sequence',
-			'd.repeats_yearly'
+			'vd.label_ja',
+			'vd.label_en',
+			'vd.sequence',
+			'vd.repeats_yearly'
 		])
-		.where('x.municipality_code', '=', input.municipalityCode)
-		.where('x.atena_number', '=', input.atena)
-		.where('x.status', '=', 'administered')
-		.where('x.voided_at', 'is', null)
+		.where('d.municipality_code', '=', input.municipalityCode)
+		.where('d.atena_number', '=', input.atena)
+		.where('d.status', '=', 'administered')
+		.where('d.voided_at', 'is', null)
 		.orderBy('v.sort_order')
-		.orderBy('d.sequence')
-		.orderBy('x.administered_on')
+		.orderBy('vd.sequence')
+		.orderBy('d.administered_on')
 		.execute();
 	const wanted = new Set(
 		input.chosen.map((dose) => `${dose.vaccine_code}:${dose.dose_code}:${dose.administered_on}`)
@@ -493,7 +474,7 @@ export async function reprintDocument(
 	db: Executor,
 	input: { municipalityCode: string; documentId: string; actor: Actor; context?: AuditContext }
 ) {
-	const row = /^[0-9a-f-]{36}$/.test(input.documentId)
+	const row = isUuid(input.documentId)
 		? await db
 				.selectFrom('issued_document')
 				.select(['id', 'file_name', 'content', 'subject_atena_number', 'document_number'])

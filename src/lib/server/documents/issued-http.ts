@@ -9,6 +9,7 @@ import { residentActor } from '../auth/http';
 import type { ExpressionBuilder } from 'kysely';
 import { db, type DB } from '../db';
 import { accountOf, representedPeople } from '../residents/household';
+import { isUuid } from '../ids';
 
 async function people(event: RequestEvent) {
 	const resident = event.locals.resident!;
@@ -64,13 +65,11 @@ export async function documentsLoad(event: RequestEvent) {
 const stillAvailable = (eb: ExpressionBuilder<DB, 'issued_document'>) =>
 	eb.or([eb('available_until', 'is', null), eb('available_until', '>', new Date())]);
 
-const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
 export async function documentDownload(event: RequestEvent): Promise<Response> {
 	const resident = event.locals.resident!;
 	const household = await people(event);
 	const id = event.params.id ?? '';
-	const row = uuid.test(id)
+	const row = isUuid(id)
 		? await db()
 				.selectFrom('issued_document')
 				.select(['id', 'file_name', 'content', 'subject_atena_number'])

@@ -15,8 +15,7 @@ import { CertificateContentError, issueCertificate, reprintDocument } from './is
 import { decideRevocation, requestRevocation, RevocationError } from './registry';
 import { SigningKeyError } from './signing-keys';
 import { formOf } from '../http/form';
-
-const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+import { isUuid } from '../ids';
 
 export async function registryLoad(event: RequestEvent) {
 	const staff = requirePermission(event.locals, 'document.issue');
@@ -73,7 +72,7 @@ export async function registryLoad(event: RequestEvent) {
 async function documentOr404(event: RequestEvent) {
 	const staff = requirePermission(event.locals, 'document.issue');
 	const id = event.params.id ?? '';
-	const row = uuid.test(id)
+	const row = isUuid(id)
 		? await db()
 				.selectFrom('issued_document as d')
 				.innerJoin('resident as r', (join) =>

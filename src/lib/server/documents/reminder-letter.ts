@@ -2,7 +2,7 @@
 // drawn into a print run (Layout.startDocument) so thousands share one font subset. Japanese
 // first, an English summary after it. It names the person and the doses, never a 個人番号.
 import type { Municipality } from '../municipality';
-import { addDays } from '../vaccinations/eligibility';
+import { addDays } from '../time';
 import { englishDate, japaneseDate } from './dates';
 import type { Layout } from './layout';
 

@@ -11,12 +11,19 @@ import {
 } from 'node:crypto';
 import { calculateJwkThumbprint, type JWK } from 'jose';
 import type { Executor } from '../db';
+import { m } from '$lib/paraglide/messages';
+import { DomainError } from '../errors';
 
 export type SealingKey = { id: string; key: Buffer };
 export type SigningKey = { kid: string; privateKey: KeyObject };
 
-export class SigningKeyError extends Error {
-	override name = 'SigningKeyError';
+/** Nothing can be signed until the city's key is in place: the decision waits (503). */
+export class SigningKeyError extends DomainError<'signing_key_missing'> {
+	protected readonly messages = { signing_key_missing: m.case_signing_key_missing };
+	constructor(/** For the operator's log: what is missing. */ detail: string) {
+		super('signing_key_missing', 503);
+		this.message = detail;
+	}
 }
 
 function seal(sealing: SealingKey, kid: string, plain: Buffer): Buffer {

@@ -28,3 +28,20 @@ export function isLocalHost(hostname: string): boolean {
 		hostname.endsWith('.localhost')
 	);
 }
+
+/**
+ * A file someone uploaded, shown in the browser and nothing more (EXP-3): inline, never cached,
+ * never sniffed as another type, in a sandbox that runs nothing it contains.
+ */
+export function inlineFile(file: { content: Uint8Array; content_type: string }): Response {
+	return new Response(new Uint8Array(file.content), {
+		headers: {
+			'content-type': file.content_type,
+			'content-disposition': 'inline',
+			'cache-control': 'private, no-store',
+			'x-content-type-options': 'nosniff',
+			'content-security-policy': "default-src 'none'; img-src 'self'; sandbox",
+			'cross-origin-resource-policy': 'same-origin'
+		}
+	});
+}

@@ -10,7 +10,7 @@ import { staffActor } from '../auth/http';
 import { db } from '../db';
 import { formKeyPattern } from '../db/form-key';
 import { jobs } from '../jobs/runtime';
-import { activeCatalogue } from '../residents/household';
+import { activeCatalogue } from '../vaccinations/active-catalogue';
 import { tokyoDate } from '../time';
 import { requirePermission } from '../staff/permissions';
 import {
@@ -23,6 +23,7 @@ import {
 } from './batches';
 import { mailingCriteria, mailingKinds } from './selection';
 import { formOf } from '../http/form';
+import { isUuid } from '../ids';
 
 const permission = 'mailing.manage';
 
@@ -200,7 +201,7 @@ export async function sentAction(event: RequestEvent) {
 export async function printFile(event: RequestEvent): Promise<Response> {
 	const staff = requirePermission(event.locals, permission);
 	const id = event.params.id ?? '';
-	if (!/^[0-9a-f-]{36}$/.test(id)) error(404, m.error_not_found());
+	if (!isUuid(id)) error(404, m.error_not_found());
 	const batch = await db()
 		.selectFrom('mailing_batch')
 		.select(['print_file', 'recipients', 'print_pages'])

@@ -16,9 +16,9 @@ import {
 } from '../documents/reminder-letter';
 import { drawYoshinhyo, yoshinhyoHeader } from '../documents/yoshinhyo';
 import type { Municipality } from '../municipality';
-import { activeCatalogue } from '../residents/household';
+import { activeCatalogue } from '../vaccinations/active-catalogue';
 import { config } from '../config';
-import { addDuration } from '../vaccinations/eligibility';
+import { addDuration } from '../time';
 
 type StoredDose = ReminderLetter['doses'][number] & { vaccine: string; dose: string };
 type Names = Map<string, { vaccineJa: string; vaccineEn: string; doseJa: string; doseEn: string }>;

@@ -4,7 +4,7 @@
 // postal code, then address — so the print file can go to the post office sorted.
 import { z } from 'zod';
 import type { Executor } from '../db';
-import { activeCatalogue, scheduledDoses } from '../residents/household';
+import { activeCatalogue, scheduledDoses } from '../vaccinations/active-catalogue';
 import {
 	dueDoses,
 	type DueDose,

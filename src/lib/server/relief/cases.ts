@@ -13,6 +13,7 @@ import { renderReliefForward } from '../documents/relief-forward';
 import type { Municipality } from '../municipality';
 import { appealDeadline, pensionInstalments } from './deadlines';
 import { tokyoDate } from '../time';
+import { isUuid } from '../ids';
 
 export const reliefStages = [
 	'received',
@@ -527,7 +528,7 @@ export async function applyReliefAction(
 	let atena: string | undefined;
 	try {
 		return await db.transaction().execute(async (trx) => {
-			const relief = /^[0-9a-f-]{36}$/.test(input.caseId)
+			const relief = isUuid(input.caseId)
 				? ((await trx
 						.selectFrom('relief_case')
 						.selectAll()

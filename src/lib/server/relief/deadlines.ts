@@ -2,15 +2,12 @@
 // the 行政不服審査法 appeal window follow: the day of the event does not count; a period of months
 // or years ends at the end of the day before the corresponding day, and when the last month has
 // no corresponding day (31 January + 1 month) at the end of that month.
+import { addDays } from '../time';
+
 const parse = (iso: string) => iso.split('-').map(Number) as [number, number, number];
 const format = (year: number, month: number, day: number) =>
 	`${year}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
 const daysIn = (year: number, month: number) => new Date(Date.UTC(year, month, 0)).getUTCDate();
-
-export function addDays(iso: string, days: number): string {
-	const [year, month, day] = parse(iso);
-	return new Date(Date.UTC(year, month - 1, day + days)).toISOString().slice(0, 10);
-}
 
 /** The last day of a period of `months` (and `years`) that starts the day after `event`. */
 export function periodEnd(event: string, length: { years?: number; months?: number }): string {

@@ -1,7 +1,7 @@
 // The export for the city's finance system: scheduled relief payments due in a period, one row
 // each, with the bank account to pay into. It never carries a 個人番号 (none is read here).
 import type { Executor } from '../db';
-import { toCsv } from '../staff/accounts';
+import { toCsv } from '../csv';
 
 export async function paymentsCsv(
 	db: Executor,

@@ -13,7 +13,8 @@ import { config } from '../config';
 import { db } from '../db';
 import { tokyoDate } from '../time';
 import { requirePermission } from '../staff/permissions';
-import { addDays, appealDeadline, claimDeadline, claimLimits } from './deadlines';
+import { appealDeadline, claimDeadline, claimLimits } from './deadlines';
+import { addDays } from '../time';
 import { reliefReminders } from './reminders';
 import { paymentsCsv } from './payments';
 import {
@@ -29,8 +30,8 @@ import {
 	type ReliefRefusal
 } from './cases';
 import { formOf } from '../http/form';
+import { isUuid } from '../ids';
 
-const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const purposeCookie = (id: string) => `relief_purpose_${id.slice(0, 8)}`;
 
 function officer(event: RequestEvent) {
@@ -350,7 +351,7 @@ const refusalText = (code: ReliefRefusal) => refusals[code]();
 
 async function caseOr404(event: RequestEvent, staff: { municipalityCode: string }) {
 	const id = event.params.id ?? '';
-	const relief = uuid.test(id)
+	const relief = isUuid(id)
 		? await db()
 				.selectFrom('relief_case')
 				.selectAll()

@@ -3,7 +3,8 @@
 // final before), payments falling due, claims that arrived after a benefit's limit (to be
 // checked before the case goes to committee), and a bereaved family's claim limit running out
 // after the death of a person the city was paying (the family has to be told they can claim).
-import { addDays, appealDeadline, type ClaimLimit } from './deadlines';
+import { appealDeadline, type ClaimLimit } from './deadlines';
+import { addDays } from '../time';
 import { tokyoDate } from '../time';
 
 export type ReminderCase = {

@@ -10,7 +10,7 @@
 // let the planner, with statistics from before the import, pick nested loops over them.
 import { sql } from 'kysely';
 import type { Executor } from '../db';
-import { addDays, addDuration } from '../vaccinations/eligibility';
+import { addDays, addDuration } from '../time';
 import { householdChildRelationship, householdGuardianRelationships } from './registry-feed';
 
 export type GuardianshipChanges = { added: number; removed: number; updated: number };

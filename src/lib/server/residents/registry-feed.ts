@@ -3,6 +3,7 @@
 // entry must be — not what to add or subtract — applying it twice changes nothing, which is what
 // makes a re-run of the same file (or an overlapping one) safe. Pure functions, no database.
 import { z } from 'zod';
+import { calendarDate } from '../time';
 
 export const feedColumns = [
 	'change',
@@ -95,13 +96,6 @@ export type FeedErrorCode =
 export type FeedError = { line: number; field: FeedColumn | null; code: FeedErrorCode };
 
 /** A real calendar day as YYYY-MM-DD (not 2025-02-30). */
-export const calendarDate = z
-	.string()
-	.regex(/^\d{4}-\d{2}-\d{2}$/)
-	.refine((value) => {
-		const parsed = new Date(`${value}T00:00:00Z`);
-		return !Number.isNaN(parsed.getTime()) && parsed.toISOString().slice(0, 10) === value;
-	});
 const optional = <T extends z.ZodType>(schema: T) =>
 	z.preprocess((value) => (value === '' ? null : value), schema.nullable());
 

@@ -20,6 +20,7 @@ import {
 import { cancelRegistryApply, queueRegistryApply, registryApplyProgress } from './registry-jobs';
 import { jobs } from '../jobs/runtime';
 import { formOf } from '../http/form';
+import { isUuid } from '../ids';
 
 const permission = 'registry.import';
 const maxUploadBytes = 30 * 1024 * 1024;
@@ -81,7 +82,7 @@ export async function registryLoad(event: RequestEvent) {
 /** The upload this page follows (the one just applied), while it runs and once it is done. */
 async function applyingUpload(event: RequestEvent, municipalityCode: string, now: Date) {
 	const id = event.url.searchParams.get('upload');
-	if (!id || !/^[0-9a-f-]{36}$/.test(id)) return null;
+	if (!id || !isUuid(id)) return null;
 	return registryApplyProgress(db(), { municipalityCode, uploadId: id, now });
 }
 
@@ -144,7 +145,7 @@ export async function applyAction(event: RequestEvent) {
 	const staff = requirePermission(event.locals, permission);
 	const form = await formOf(event.request);
 	const id = String(form.get('upload') ?? '');
-	if (!/^[0-9a-f-]{36}$/.test(id)) error(404, m.error_not_found());
+	if (!isUuid(id)) error(404, m.error_not_found());
 	// Queued once: a double tap (or a second tab) finds it no longer waiting.
 	const queued = await queueRegistryApply(db(), {
 		municipalityCode: staff.municipalityCode,
@@ -159,7 +160,7 @@ export async function applyAction(event: RequestEvent) {
 export async function cancelAction(event: RequestEvent) {
 	const staff = requirePermission(event.locals, permission);
 	const id = String((await formOf(event.request)).get('upload') ?? '');
-	if (!/^[0-9a-f-]{36}$/.test(id)) error(404, m.error_not_found());
+	if (!isUuid(id)) error(404, m.error_not_found());
 	const asked = await cancelRegistryApply(db(), {
 		municipalityCode: staff.municipalityCode,
 		uploadId: id

@@ -201,49 +201,6 @@ export async function deactivateStaffUser(
 	return user;
 }
 
-/** What a staff member may do today: roles in force and the city's permissions for them. */
-export async function staffAccess(
-	db: Executor,
-	staffUserId: string,
-	now: Date
-): Promise<{ user: StaffUser; roles: string[]; permissions: Set<string> } | null> {
-	const user = await db
-		.selectFrom('staff_user')
-		.selectAll()
-		.where('id', '=', staffUserId)
-		.where('active', '=', true)
-		.executeTakeFirst();
-	if (!user) return null;
-	const today = tokyoDate(now);
-	const rows = await db
-		.selectFrom('staff_role')
-		.leftJoin('role_permission', (join) =>
-			join
-				.onRef('role_permission.role_code', '=', 'staff_role.role_code')
-				.onRef('role_permission.municipality_code', '=', 'staff_role.municipality_code')
-		)
-		.select(['staff_role.role_code', 'role_permission.permission_code'])
-		.where('staff_role.staff_user_id', '=', staffUserId)
-		.where('staff_role.revoked_at', 'is', null)
-		// A grant waiting for its second administrator gives nothing yet.
-		.where((eb) =>
-			eb.or([
-				eb('staff_role.approval_needed', '=', false),
-				eb('staff_role.approved_at', 'is not', null)
-			])
-		)
-		.where('staff_role.valid_from', '<=', today)
-		.where((eb) =>
-			eb.or([eb('staff_role.valid_until', 'is', null), eb('staff_role.valid_until', '>=', today)])
-		)
-		.execute();
-	return {
-		user,
-		roles: [...new Set(rows.map((row) => row.role_code))].sort(),
-		permissions: new Set(rows.flatMap((row) => (row.permission_code ? [row.permission_code] : [])))
-	};
-}
-
 export type RightsChange = {
 	at: Date;
 	kind: 'account_created' | 'role_granted' | 'role_revoked' | 'account_deactivated';
@@ -320,18 +277,4 @@ export async function rightsReview(
 		FROM staff_user u WHERE u.municipality_code = ${input.municipalityCode}
 		ORDER BY u.active DESC, u.login_id`.execute(db);
 	return rows;
-}
-
-export function toCsv(
-	header: string[],
-	rows: (string | number | boolean | null | Date)[][]
-): string {
-	const cell = (value: string | number | boolean | null | Date) => {
-		const text = value === null ? '' : value instanceof Date ? value.toISOString() : String(value);
-		// A leading =, +, - or @ would run as a formula in a spreadsheet (CSV injection).
-		const safe = /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
-		return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
-	};
-	// BOM: Excel in Japan opens UTF-8 CSV correctly only with it.
-	return `\ufeff${[header, ...rows].map((row) => row.map(cell).join(',')).join('\r\n')}\r\n`;
 }

@@ -18,6 +18,7 @@ import {
 } from './accounts';
 import { requirePermission } from './permissions';
 import { formOf } from '../http/form';
+import { isUuid } from '../ids';
 
 const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
 
@@ -154,7 +155,7 @@ export async function grantRoleAction(event: RequestEvent, staffUserId: string) 
 export async function approveRoleAction(event: RequestEvent, staffUserId: string) {
 	const admin = requirePermission(event.locals, 'staff.manage');
 	const form = values(await formOf(event.request));
-	if (!/^[0-9a-f-]{36}$/.test(form.assignment ?? '')) {
+	if (!isUuid(form.assignment ?? '')) {
 		return fail(400, { values: form, message: m.staff_form_invalid() });
 	}
 	try {
@@ -206,7 +207,7 @@ export async function revokeRoleAction(event: RequestEvent, staffUserId: string)
 	const admin = requirePermission(event.locals, 'staff.manage');
 	const form = values(await formOf(event.request));
 	const reason = reasonSchema.safeParse(form.reason);
-	if (!reason.success || !/^[0-9a-f-]{36}$/.test(form.assignment ?? '')) {
+	if (!reason.success || !isUuid(form.assignment ?? '')) {
 		return fail(400, { values: form, message: m.staff_reason_required() });
 	}
 	try {

@@ -4,7 +4,8 @@ import { recordAudit } from '../audit/record';
 import { servedMunicipality, staffActor } from '../auth/http';
 import { db } from '../db';
 import { renderTableReport } from '../documents/table-report';
-import { rightsChanges, rightsReview, toCsv } from './accounts';
+import { rightsChanges, rightsReview } from './accounts';
+import { toCsv } from '../csv';
 import { tokyoDate, tokyoMinute } from '../time';
 import { requirePermission } from './permissions';
 

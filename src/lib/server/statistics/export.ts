@@ -2,7 +2,7 @@
 // Suppressed cells are "*" in both, with the rule stated under the title.
 import type { Municipality } from '../municipality';
 import { renderTableReport } from '../documents/table-report';
-import { toCsv } from '../staff/accounts';
+import { toCsv } from '../csv';
 import { ageGroups, suppressBelow, type Cell, type YearlyRow } from './report';
 
 const shown = (cell: Cell) => (cell === null ? '*' : String(cell));

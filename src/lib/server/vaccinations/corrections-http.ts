@@ -6,7 +6,7 @@ import { getLocale } from '$lib/paraglide/runtime';
 import { recordAudit } from '../audit/record';
 import { staffActor } from '../auth/http';
 import { db } from '../db';
-import { activeCatalogue } from '../residents/household';
+import { activeCatalogue } from './active-catalogue';
 import { tokyoDate } from '../time';
 import { requirePermission } from '../staff/permissions';
 import {

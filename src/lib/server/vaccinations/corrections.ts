@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { recordAudit, type Actor, type AuditContext } from '../audit/record';
 import type { Executor } from '../db';
 import { DoseEntryError, doseProblems, lotPattern, normalizeLot, type DoseValues } from './records';
+import { isUuid } from '../ids';
 
 export type DoseChangeRefusal =
 	'not_found' | 'voided' | 'change_open' | 'no_difference' | 'own_change' | 'not_open' | 'stale';
@@ -345,7 +346,7 @@ export type DoseChangeView = {
 };
 
 async function staffNames(db: Executor, municipalityCode: string, ids: string[]) {
-	const uuids = [...new Set(ids)].filter((id) => /^[0-9a-f-]{36}$/.test(id));
+	const uuids = [...new Set(ids)].filter((id) => isUuid(id));
 	const rows = uuids.length
 		? await db
 				.selectFrom('staff_user')

@@ -1,13 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { routineSchedule } from './catalogue';
-import {
-	addDuration,
-	eligibilityPeriod,
-	fiscalYearStart,
-	isEligibleOn,
-	parseDuration,
-	schoolEntryDate
-} from './eligibility';
+import { eligibilityPeriod, fiscalYearStart, isEligibleOn, schoolEntryDate } from './eligibility';
+import { addDuration, parseDuration } from '../time';
 
 const dose = (vaccine: string, code: string) => {
 	const found = routineSchedule

@@ -6,6 +6,7 @@
 // - "7歳6か月に至るまで" = up to the day before that date (the end is exclusive).
 // - Ages by 年齢計算ニ関スル法律: a person reaches an age the day before the birthday, which
 //   decides the fiscal year (4/1–3/31) in which they "turn" it.
+import { addDays, addDuration } from '../time';
 import type { WindowRule } from './catalogue';
 
 export type DoseWindow = {
@@ -16,49 +17,9 @@ export type DoseWindow = {
 
 export type Period = { from: string; until: string | null };
 
-type Duration = { years: number; months: number; weeks: number; days: number };
-
-export function parseDuration(text: string): Duration {
-	const match = /^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?$/.exec(text);
-	if (!match || text === 'P') throw new Error(`not an ISO-8601 date duration: ${text}`);
-	const [, years, months, weeks, days] = match;
-	return {
-		years: Number(years ?? 0),
-		months: Number(months ?? 0),
-		weeks: Number(weeks ?? 0),
-		days: Number(days ?? 0)
-	};
-}
-
-function toDate(iso: string): Date {
-	return new Date(`${iso}T00:00:00Z`);
-}
-
-function toIso(date: Date): string {
-	return date.toISOString().slice(0, 10);
-}
-
-export function addDays(iso: string, days: number): string {
-	const date = toDate(iso);
-	date.setUTCDate(date.getUTCDate() + days);
-	return toIso(date);
-}
-
-export function addDuration(iso: string, duration: string): string {
-	const { years, months, weeks, days } = parseDuration(duration);
-	const start = toDate(iso);
-	const totalMonths = start.getUTCMonth() + years * 12 + months;
-	const year = start.getUTCFullYear() + Math.floor(totalMonths / 12);
-	const month = ((totalMonths % 12) + 12) % 12;
-	const lastDay = new Date(Date.UTC(year, month + 1, 0)).getUTCDate();
-	const moved = new Date(Date.UTC(year, month, Math.min(start.getUTCDate(), lastDay)));
-	moved.setUTCDate(moved.getUTCDate() + weeks * 7 + days);
-	return toIso(moved);
-}
-
 /** April 1 that starts the fiscal year (年度) containing the date. */
 export function fiscalYearStart(iso: string): string {
-	const date = toDate(iso);
+	const date = new Date(`${iso}T00:00:00Z`);
 	const year = date.getUTCMonth() >= 3 ? date.getUTCFullYear() : date.getUTCFullYear() - 1;
 	return `${year}-04-01`;
 }

@@ -10,7 +10,7 @@ import { recordAudit } from '../audit/record';
 import { staffActor } from '../auth/http';
 import { config } from '../config';
 import { db } from '../db';
-import { calendarDate } from '../residents/registry-feed';
+import { calendarDate } from '../time';
 import { requirePermission } from '../staff/permissions';
 import {
 	auditExport,

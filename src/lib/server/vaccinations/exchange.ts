@@ -6,13 +6,14 @@
 import { parse } from 'csv-parse/sync';
 import { sql } from 'kysely';
 import { z } from 'zod';
-import { calendarDate } from '../residents/registry-feed';
+import { calendarDate } from '../time';
 import { recordAudit, type Actor, type AuditContext } from '../audit/record';
 import type { Database, Executor } from '../db';
-import { toCsv } from '../staff/accounts';
+import { toCsv } from '../csv';
 import { tokyoDate } from '../time';
 import { atenaSystem, fhirSchemaErrors, type FhirDose, type FhirPerson } from './fhir';
 import { doseProblems, lotPattern, normalizeLot, type DoseRefusal } from './records';
+import { dosesWithVaccine } from './dose-query';
 
 export const doseCsvColumns = [
 	'atena_number',
@@ -56,31 +57,14 @@ export async function dosesForExport(
 	db: Executor,
 	input: { municipalityCode: string; from?: string; until?: string; atenaNumbers?: string[] }
 ): Promise<{ people: FhirPerson[]; doses: FhirDose[] }> {
-	let query = db
-		.selectFrom('vaccination_dose as d')
-		.innerJoin('vaccine', (join) =>
-			join
-				.onRef('vaccine.municipality_code', '=', 'd.municipality_code')
-				.onRef('vaccine.vaccine_code', '=', 'd.vaccine_code')
-		)
-		.innerJoin('vaccine_dose', (join) =>
-			join
-				.onRef('vaccine_dose.municipality_code', '=', 'd.municipality_code')
-				.onRef('vaccine_dose.vaccine_code', '=', 'd.vaccine_code')
-				.onRef('vaccine_dose.dose_code', '=', 'd.dose_code')
-		)
-		.leftJoin('medical_institution as i', (join) =>
-			join
-				.onRef('i.municipality_code', '=', 'd.municipality_code')
-				.onRef('i.institution_code', '=', 'd.institution_code')
-		)
+	let query = dosesWithVaccine(db)
 		.select([
 			'd.id',
 			'd.atena_number',
 			'd.vaccine_code',
 			'd.dose_code',
-			'vaccine.name_ja',
-			'vaccine_dose.sequence',
+			'v.name_ja',
+			'vd.sequence',
 			'd.administered_on',
 			'd.institution_code',
 			sql<string | null>`coalesce(i.name_ja, d.institution_name)`.as('institution_name'),

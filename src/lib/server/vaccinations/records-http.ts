@@ -4,7 +4,7 @@ import { m } from '$lib/paraglide/messages';
 import { recordAudit } from '../audit/record';
 import { staffActor } from '../auth/http';
 import { db } from '../db';
-import { activeCatalogue } from '../residents/household';
+import { activeCatalogue } from './active-catalogue';
 import { tokyoDate } from '../time';
 import { requirePermission } from '../staff/permissions';
 import { pendingDoseChanges } from './corrections';

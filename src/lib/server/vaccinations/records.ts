@@ -5,6 +5,9 @@
 import { z } from 'zod';
 import { recordAudit, type Actor, type AuditContext } from '../audit/record';
 import type { Executor } from '../db';
+import { dosesWithVaccine } from './dose-query';
+import { m } from '$lib/paraglide/messages';
+import { DomainError, type MessageMap } from '../errors';
 
 export type DoseRefusal =
 	| 'case_closed'
@@ -17,18 +20,38 @@ export type DoseRefusal =
 	| 'institution_unknown'
 	| 'lot_format';
 
-export class DoseEntryError extends Error {
-	override name = 'DoseEntryError';
+export const doseRefusalText: MessageMap<DoseRefusal> = {
+	person_unknown: m.dose_error_person_unknown,
+	dose_unknown: m.dose_error_dose_unknown,
+	date_before_birth: m.dose_error_before_birth,
+	date_in_future: m.dose_error_future,
+	dose_out_of_order: m.dose_error_out_of_order,
+	dose_already_recorded: m.dose_error_already_recorded,
+	institution_unknown: m.dose_error_institution_unknown,
+	lot_format: m.dose_error_lot_format,
+	case_closed: m.dose_error_case_closed
+};
+
+/** A dose the ledger refuses, with the rule each field broke. */
+export class DoseEntryError extends DomainError<'invalid'> {
+	protected readonly messages = { invalid: m.error_summary_heading };
 	constructor(readonly errors: Partial<Record<string, DoseRefusal>>) {
-		super(Object.values(errors).join(', '));
+		super(
+			'invalid',
+			400,
+			Object.fromEntries(
+				Object.entries(errors).map(([field, code]) => [field, doseRefusalText[code!]()])
+			)
+		);
+		this.message = Object.values(errors).join(', ');
 	}
 }
 
-export class DoseCheckError extends Error {
-	override name = 'DoseCheckError';
-	constructor(readonly code: 'own_entry' | 'not_pending') {
-		super(code);
-	}
+export class DoseCheckError extends DomainError<'own_entry' | 'not_pending'> {
+	protected readonly messages = {
+		own_entry: m.dose_check_own,
+		not_pending: m.dose_check_not_pending
+	};
 }
 
 export const doseEntry = z.object({
@@ -402,39 +425,27 @@ export async function pendingDoses(
 	db: Executor,
 	input: { municipalityCode: string; viewerId: string; limit?: number }
 ) {
-	const rows = await db
-		.selectFrom('vaccination_dose')
+	const rows = await dosesWithVaccine(db)
 		.innerJoin('resident', (join) =>
 			join
-				.onRef('resident.municipality_code', '=', 'vaccination_dose.municipality_code')
-				.onRef('resident.atena_number', '=', 'vaccination_dose.atena_number')
-		)
-		.innerJoin('vaccine_dose', (join) =>
-			join
-				.onRef('vaccine_dose.municipality_code', '=', 'vaccination_dose.municipality_code')
-				.onRef('vaccine_dose.vaccine_code', '=', 'vaccination_dose.vaccine_code')
-				.onRef('vaccine_dose.dose_code', '=', 'vaccination_dose.dose_code')
-		)
-		.innerJoin('vaccine', (join) =>
-			join
-				.onRef('vaccine.municipality_code', '=', 'vaccine_dose.municipality_code')
-				.onRef('vaccine.vaccine_code', '=', 'vaccine_dose.vaccine_code')
+				.onRef('resident.municipality_code', '=', 'd.municipality_code')
+				.onRef('resident.atena_number', '=', 'd.atena_number')
 		)
 		.select([
-			'vaccination_dose.id',
-			'vaccination_dose.atena_number',
-			'vaccination_dose.administered_on',
-			'vaccination_dose.lot_number',
-			'vaccination_dose.entered_by',
-			'vaccination_dose.entered_at',
+			'd.id',
+			'd.atena_number',
+			'd.administered_on',
+			'd.lot_number',
+			'd.entered_by',
+			'd.entered_at',
 			'resident.name_kanji',
-			'vaccine.name_ja',
-			'vaccine_dose.label_ja'
+			'v.name_ja',
+			'vd.label_ja'
 		])
-		.where('vaccination_dose.municipality_code', '=', input.municipalityCode)
-		.where('vaccination_dose.checked_by', 'is', null)
-		.where('vaccination_dose.voided_at', 'is', null)
-		.orderBy('vaccination_dose.entered_at')
+		.where('d.municipality_code', '=', input.municipalityCode)
+		.where('d.checked_by', 'is', null)
+		.where('d.voided_at', 'is', null)
+		.orderBy('d.entered_at')
 		.limit(input.limit ?? 100)
 		.execute();
 	return rows.map((row) => ({

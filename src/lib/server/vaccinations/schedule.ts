@@ -9,7 +9,8 @@
 //   is shown only after dose 2 of a pentavalent product (product name containing 5価/RotaTeq).
 // - HPV routine vaccination is for girls (女子); others are not shown it.
 // - Yearly B類 doses (高齢者インフルエンザ, 新型コロナ) are due once per season.
-import { addDays, addDuration, eligibilityPeriod, isWithin, seasonFor } from './eligibility';
+import { eligibilityPeriod, isWithin, seasonFor } from './eligibility';
+import { addDays, addDuration } from '../time';
 import type { WindowRule } from './catalogue';
 
 export type ScheduledDose = {

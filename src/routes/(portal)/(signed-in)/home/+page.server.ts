@@ -1,5 +1,5 @@
 import { recordAudits } from '$lib/server/audit/record';
-import { takeNotices } from '$lib/server/auth/notices';
+import { takeNotices } from '$lib/server/notifications/notices';
 import { db } from '$lib/server/db';
 import { getLocale } from '$lib/paraglide/runtime';
 import { accountOf, representedPeople, vaccinationRecords } from '$lib/server/residents/household';

@@ -3,12 +3,13 @@ import { m } from '$lib/paraglide/messages';
 import { recordAudit } from '$lib/server/audit/record';
 import { listCredentials, renameCredential, revokeCredential } from '$lib/server/auth/credentials';
 import { addPasskeyWithinMinutes } from '$lib/server/auth/flows';
-import { notify } from '$lib/server/auth/notices';
+import { notify } from '$lib/server/notifications/notices';
 import { residentActor } from '$lib/server/auth/http';
 import { config } from '$lib/server/config';
 import { db } from '$lib/server/db';
 import type { Actions, PageServerLoad } from './$types';
 import { formOf } from '$lib/server/http/form';
+import { isUuid } from '$lib/server/ids';
 
 export const load: PageServerLoad = async ({ locals, url }) => {
 	const resident = locals.resident!;
@@ -42,10 +43,7 @@ export const actions: Actions = {
 		if (!nickname || nickname.length > 60) {
 			return fail(400, { id, nickname, message: m.passkey_name_invalid() });
 		}
-		if (
-			!/^[0-9a-f-]{36}$/.test(id) ||
-			!(await renameCredential(db(), owner(locals), id, nickname))
-		) {
+		if (!isUuid(id) || !(await renameCredential(db(), owner(locals), id, nickname))) {
 			return fail(404, { id, nickname, message: m.passkey_not_found() });
 		}
 		await recordAudit(db(), {
@@ -62,7 +60,7 @@ export const actions: Actions = {
 	revoke: async ({ locals, request }) => {
 		const form = await formOf(request);
 		const id = String(form.get('id') ?? '');
-		if (!/^[0-9a-f-]{36}$/.test(id)) return fail(404, { id, message: m.passkey_not_found() });
+		if (!isUuid(id)) return fail(404, { id, message: m.passkey_not_found() });
 		const active = (await listCredentials(db(), owner(locals))).filter((c) => !c.revoked_at);
 		// Revoking the last passkey locks the person out until they re-prove who they are; they
 		// must say they understood that first.

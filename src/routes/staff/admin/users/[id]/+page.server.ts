@@ -12,10 +12,11 @@ import {
 import { tokyoDate } from '$lib/server/time';
 import { requirePermission } from '$lib/server/staff/permissions';
 import type { Actions, PageServerLoad } from './$types';
+import { isUuid } from '$lib/server/ids';
 
 export const load: PageServerLoad = async ({ locals, params }) => {
 	const admin = requirePermission(locals, 'staff.manage');
-	if (!/^[0-9a-f-]{36}$/.test(params.id)) error(404);
+	if (!isUuid(params.id)) error(404);
 	const user = await db()
 		.selectFrom('staff_user')
 		.select([

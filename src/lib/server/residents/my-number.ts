@@ -2,7 +2,7 @@
 // person at a time, with a reason written to the audit entry, and never into the entry itself.
 import { recordAudit, type Actor, type AuditContext } from '../audit/record';
 import type { Executor } from '../db';
-import { openMyNumber, type MyNumberKey } from './cipher';
+import { openMyNumber, type MyNumberKey } from '../mynumber/cipher';
 
 export class MyNumberReasonRequired extends Error {
 	override name = 'MyNumberReasonRequired';

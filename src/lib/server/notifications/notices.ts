@@ -1,6 +1,6 @@
 // Account notices for residents (a passkey added, revoked, stopped): the kind and the time only.
 import type { Executor } from '../db';
-import { queueNoticeEmail } from '../notifications/email';
+import { queueNoticeEmail } from './email';
 
 export type NoticeKind =
 	| 'passkey_added'

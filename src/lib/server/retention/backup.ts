@@ -26,10 +26,10 @@ import { pipeline } from 'node:stream/promises';
 import { createGunzip, createGzip } from 'node:zlib';
 import pg from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
-import { createDatabase } from './index';
+import { createDatabase } from '../db/index';
 import { verifyAuditChain } from '../audit/verify';
-import { migrateTo, migrateToLatest } from './migrate';
-import { withCredentials } from './provision';
+import { migrateTo, migrateToLatest } from '../db/migrate';
+import { withCredentials } from '../db/provision';
 
 const magic = Buffer.from('VAPBAK1\n');
 const schemas = ['public', 'mynumber', 'audit'];

@@ -1,0 +1,36 @@
+// The caller of a request, from what hooks.server.ts put on locals: the signed-in staff member
+// or resident, with the request's audit context. Routes pass it to domain functions.
+import { error, type RequestEvent } from '@sveltejs/kit';
+import { m } from '$lib/paraglide/messages';
+import type { Caller, ResidentCaller, StaffCaller } from '../auth/caller';
+
+export function staffCaller(locals: App.Locals): StaffCaller {
+	const staff = locals.staff;
+	if (!staff) error(401, m.auth_sign_in_required());
+	return {
+		type: 'staff',
+		id: staff.id,
+		municipalityCode: staff.municipalityCode,
+		department: staff.department,
+		roles: staff.roles,
+		permissions: staff.permissions,
+		context: locals.audit
+	};
+}
+
+export function residentCaller(locals: App.Locals): ResidentCaller {
+	const resident = locals.resident;
+	if (!resident) error(401, m.auth_sign_in_required());
+	return {
+		type: 'resident',
+		id: resident.accountId,
+		municipalityCode: resident.municipalityCode,
+		atenaNumber: resident.atenaNumber,
+		context: locals.audit
+	};
+}
+
+/** Whoever is signed in on this side of the product. */
+export function callerOf(event: Pick<RequestEvent, 'locals'>): Caller {
+	return event.locals.realm === 'staff' ? staffCaller(event.locals) : residentCaller(event.locals);
+}
