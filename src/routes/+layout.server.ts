@@ -1,5 +1,5 @@
 import { config } from '$lib/server/config';
-import { servedMunicipalityIfAny } from '$lib/server/auth/http';
+import { servedMunicipalityIfAny } from '$lib/server/municipality/served';
 import { getLocale } from '$lib/paraglide/runtime';
 import type { LayoutServerLoad } from './$types';
 

@@ -24,9 +24,11 @@ import {
 	logInquiry
 } from '../../src/lib/server/desk/inquiries';
 import { freshDatabase, type TestDatabase } from '../support/database';
+import { staffCaller } from '../support/callers';
 
 const city = '139998';
 const desk = { type: 'staff' as const, id: 'desk-1', role: 'desk', department: null };
+const deskCaller = staffCaller(city, desk, ['disclosure.handle']);
 let database: TestDatabase;
 let atena: string;
 
@@ -260,54 +262,45 @@ describe('the statutory clock', () => {
 
 describe('問合せ・苦情', () => {
 	it('logs a complaint, keeps it open until answered, and closes it with the answer', async () => {
-		const { id } = await logInquiry(database.backoffice, {
-			municipalityCode: city,
+		const { id } = await logInquiry(database.backoffice, deskCaller, {
 			inquiry: {
 				kind: 'complaint',
 				channel: 'phone',
 				callerName: '苦情 申出人',
 				subjectAtenaNumber: atena,
 				subject: '予診票が届かない'
-			},
-			actor: desk,
-			now: new Date()
+			}
 		});
 		expect(
-			await logInquiry(database.backoffice, {
-				municipalityCode: city,
+			await logInquiry(database.backoffice, deskCaller, {
 				inquiry: {
 					kind: 'inquiry',
 					channel: 'desk',
 					callerName: '別人',
 					subjectAtenaNumber: '999999999999999',
 					subject: '?'
-				},
-				actor: desk,
-				now: new Date()
+				}
 			}).catch((failure) => (failure as InquiryError).code)
 		).toBe('person_unknown');
 		const close = (response: string) =>
-			closeInquiry(database.backoffice, {
-				municipalityCode: city,
-				id,
-				response,
-				actor: desk,
-				today: '2026-11-23'
-			}).then(
+			closeInquiry(
+				database.backoffice,
+				deskCaller,
+				{ id, response },
+				new Date('2026-11-23T03:00:00Z')
+			).then(
 				() => null,
 				(failure) => (failure as InquiryError).code
 			);
 		expect(await close('  ')).toBe('response_required');
-		expect((await inquiryLog(database.backoffice, { municipalityCode: city }))[0]).toMatchObject({
+		expect((await inquiryLog(database.backoffice, deskCaller))[0]).toMatchObject({
 			id,
 			closedOn: null
 		});
 		expect(await close('再送しました')).toBe(null);
 		expect(await close('もう一度')).toBe('not_open');
 		expect(
-			(await inquiryLog(database.backoffice, { municipalityCode: city })).find(
-				(row) => row.id === id
-			)
+			(await inquiryLog(database.backoffice, deskCaller)).find((row) => row.id === id)
 		).toMatchObject({
 			response: '再送しました',
 			closedOn: '2026-11-23'
@@ -324,8 +317,7 @@ describe('問合せ・苦情', () => {
 	it('logs one inquiry for one form, however often and however concurrently it is sent', async () => {
 		const requestKey = randomUUID();
 		const log = () =>
-			logInquiry(database.backoffice, {
-				municipalityCode: city,
+			logInquiry(database.backoffice, deskCaller, {
 				inquiry: {
 					kind: 'inquiry',
 					channel: 'phone',
@@ -333,9 +325,7 @@ describe('問合せ・苦情', () => {
 					subjectAtenaNumber: '',
 					subject: '接種券の再発行について'
 				},
-				requestKey,
-				actor: desk,
-				now: new Date()
+				requestKey
 			});
 		const logged = await Promise.all(Array.from({ length: 5 }, log));
 		expect(new Set(logged.map((row) => row.id)).size).toBe(1);

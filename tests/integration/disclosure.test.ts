@@ -27,6 +27,7 @@ import { registerDeskRequest, type DeskRequestInput } from '../../src/lib/server
 import { registerDocument } from '../../src/lib/server/documents/registry';
 import { applyReliefAction, openAtDesk } from '../../src/lib/server/relief/cases';
 import { decideDoseChange, requestDoseChange } from '../../src/lib/server/vaccinations/corrections';
+import { staffCaller } from '../support/callers';
 import { freshDatabase, type TestDatabase } from '../support/database';
 
 const city = '139998';
@@ -212,18 +213,19 @@ describe('the disclosure package', () => {
 			now: new Date(),
 			today
 		});
-		const inquiry = await logInquiry(database.backoffice, {
-			municipalityCode: city,
-			inquiry: {
-				kind: 'inquiry',
-				channel: 'phone',
-				callerName: '第三者 花子',
-				subjectAtenaNumber: child.atena,
-				subject: inquiryText
-			},
-			actor: desk,
-			now: new Date()
-		});
+		const inquiry = await logInquiry(
+			database.backoffice,
+			staffCaller(city, desk, ['disclosure.handle']),
+			{
+				inquiry: {
+					kind: 'inquiry',
+					channel: 'phone',
+					callerName: '第三者 花子',
+					subjectAtenaNumber: child.atena,
+					subject: inquiryText
+				}
+			}
+		);
 		const documentNumber = 'YS-2026-0099001';
 		await registerDocument(database.backoffice, {
 			municipalityCode: city,

@@ -5,7 +5,8 @@ import { recordAudit } from '../audit/record';
 import { db } from '../db';
 import { claimLetterCode, claimLink, type Enrolment } from './enrolment';
 import { AuthFailure } from './failures';
-import { auditFailure, ceremonyHash, servedMunicipality } from './http';
+import { auditFailure, ceremonyHash } from './http';
+import { servedMunicipality } from '../municipality/served';
 import { count, isLimited, limits } from './rate-limit';
 import { formOf } from '../http/form';
 

@@ -22,9 +22,9 @@ import {
 	readJson,
 	relyingParty,
 	residentActor,
-	servedMunicipality,
 	sessionManagers
 } from './http';
+import { servedMunicipality } from '../municipality/served';
 import { notify } from '../notifications/notices';
 import { hit, limits } from './rate-limit';
 import { sessionIdHash } from './sessions';

@@ -2,7 +2,8 @@
 import { recordAudit } from '../audit/record';
 import { db } from '../db';
 import { staffAccess } from './staff-access';
-import { servedMunicipality, sessionManagers } from './http';
+import { sessionManagers } from './http';
+import { servedMunicipality } from '../municipality/served';
 import type { RequestEvent } from '@sveltejs/kit';
 
 /** Resident pages under (portal)/(signed-in) and every staff page but the sign-in ones. */

@@ -7,32 +7,13 @@ import { recordAudit, type Actor } from '../audit/record';
 import type { AuditAction } from '../audit/actions';
 import { config } from '../config';
 import { db, portalDb, processDb } from '../db';
-import { findServedMunicipality, type Municipality } from '../municipality';
+import type { Municipality } from '../municipality';
+import { lastServedMunicipality } from '../municipality/served';
 import { AuthFailure } from './failures';
 import { createSessionManager, type SessionManager } from './sessions';
 import { sha256 } from './tokens';
 import { CredentialFailure, ownerOf, type AuthRealm, type RelyingParty } from './webauthn';
 import { EnrolmentFailure } from './enrolment';
-
-let cachedMunicipality: { value: Municipality; until: number } | undefined;
-
-/**
- * The served city, re-read at most once a minute: its settings drive timeouts and policy, and
- * every page shows its desk. A setting changed takes up to a minute to reach every process.
- */
-export async function servedMunicipality(): Promise<Municipality> {
-	const value = await servedMunicipalityIfAny();
-	if (!value) throw new Error('no municipality is configured in the database');
-	return value;
-}
-
-/** As servedMunicipality, or null before any municipality is loaded (a fresh database). */
-export async function servedMunicipalityIfAny(): Promise<Municipality | null> {
-	if (cachedMunicipality && cachedMunicipality.until > Date.now()) return cachedMunicipality.value;
-	const value = await findServedMunicipality(db(), config().municipalityCode);
-	if (value) cachedMunicipality = { value, until: Date.now() + 60_000 };
-	return value;
-}
 
 export function relyingParty(municipality: Municipality, realm: AuthRealm): RelyingParty {
 	const { origin, rpId } = config();
@@ -47,7 +28,7 @@ let managers: Record<AuthRealm, SessionManager> | undefined;
 
 export function sessionManagers(): Record<AuthRealm, SessionManager> {
 	const settings = (realm: AuthRealm) => () => {
-		const city = cachedMunicipality?.value;
+		const city = lastServedMunicipality();
 		return realm === 'resident'
 			? {
 					idleMinutes: city?.resident_idle_minutes ?? 30,

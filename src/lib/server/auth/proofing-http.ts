@@ -14,7 +14,8 @@ import {
 	issueLetterCode,
 	type IdentityDocument
 } from './enrolment';
-import { servedMunicipality, staffActor } from './http';
+import { staffActor } from './http';
+import { servedMunicipality } from '../municipality/served';
 import { formOf } from '../http/form';
 
 export async function findPerson(event: RequestEvent, atenaNumber: string) {

@@ -3,7 +3,8 @@
 import type { RequestEvent } from '@sveltejs/kit';
 import { recordAudit, type Actor } from '../audit/record';
 import { db } from '../db';
-import { servedMunicipality, sessionManagers } from './http';
+import { sessionManagers } from './http';
+import { servedMunicipality } from '../municipality/served';
 import type { AuthRealm } from './webauthn';
 
 export async function signOut(

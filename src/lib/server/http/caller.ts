@@ -3,6 +3,7 @@
 import { error, type RequestEvent } from '@sveltejs/kit';
 import { m } from '$lib/paraglide/messages';
 import type { Caller, ResidentCaller, StaffCaller } from '../auth/caller';
+import { servedMunicipality } from '../municipality/served';
 
 export function staffCaller(locals: App.Locals): StaffCaller {
 	const staff = locals.staff;
@@ -33,4 +34,15 @@ export function residentCaller(locals: App.Locals): ResidentCaller {
 /** Whoever is signed in on this side of the product. */
 export function callerOf(event: Pick<RequestEvent, 'locals'>): Caller {
 	return event.locals.realm === 'staff' ? staffCaller(event.locals) : residentCaller(event.locals);
+}
+
+/** Someone not signed in (the public verify page), in the served city. */
+export async function publicCaller(locals: App.Locals): Promise<Caller> {
+	const city = await servedMunicipality();
+	return {
+		type: 'anonymous',
+		id: 'anonymous',
+		municipalityCode: city.municipality_code,
+		context: locals.audit
+	};
 }

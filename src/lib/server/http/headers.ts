@@ -45,3 +45,33 @@ export function inlineFile(file: { content: Uint8Array; content_type: string }):
 		}
 	});
 }
+
+/** A PDF we issued, as a download under its own name (never cached). */
+export function pdfDownload(file: { fileName: string; content: Uint8Array }): Response {
+	return new Response(new Uint8Array(file.content), {
+		headers: {
+			'content-type': 'application/pdf',
+			'content-disposition': `attachment; filename*=UTF-8''${encodeURIComponent(file.fileName)}`,
+			'cache-control': 'private, no-store',
+			'x-content-type-options': 'nosniff'
+		}
+	});
+}
+
+/** An export (CSV, PDF) as a download with a plain ASCII name (never cached). */
+export function exportDownload(file: {
+	fileName: string;
+	contentType: string;
+	content: Uint8Array | string;
+}): Response {
+	return new Response(
+		typeof file.content === 'string' ? file.content : new Uint8Array(file.content),
+		{
+			headers: {
+				'Content-Type': file.contentType,
+				'Content-Disposition': `attachment; filename="${file.fileName}"`,
+				'Cache-Control': 'no-store'
+			}
+		}
+	);
+}

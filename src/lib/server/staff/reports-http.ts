@@ -1,7 +1,8 @@
 // ACL-2 and ACL-4 reports as CSV (for spreadsheets) and PDF (for the file and the auditor).
 import { error, type RequestEvent } from '@sveltejs/kit';
 import { recordAudit } from '../audit/record';
-import { servedMunicipality, staffActor } from '../auth/http';
+import { staffActor } from '../auth/http';
+import { servedMunicipality } from '../municipality/served';
 import { db } from '../db';
 import { renderTableReport } from '../documents/table-report';
 import { rightsChanges, rightsReview } from './accounts';

@@ -1,5 +1,11 @@
 // The short address printed on certificates (/v/ABCD-EFGH-JKMN): the same public verify page.
-import { verifyLoad } from '$lib/server/documents/verify-http';
+import { db } from '$lib/server/db';
+import { verifyCertificate } from '$lib/server/documents/verify';
+import { publicCaller } from '$lib/server/http/caller';
 import type { PageServerLoad } from './$types';
 
-export const load: PageServerLoad = (event) => verifyLoad(event, event.params.code);
+export const load: PageServerLoad = async ({ locals, params, setHeaders }) => {
+	// Search engines and link previews should not keep these pages.
+	setHeaders({ 'x-robots-tag': 'noindex, nofollow', 'cache-control': 'no-store' });
+	return verifyCertificate(db(), await publicCaller(locals), { id: params.code });
+};

@@ -1,4 +1,9 @@
-import { documentsLoad } from '$lib/server/documents/issued-http';
+import { db } from '$lib/server/db';
+import { residentDocuments } from '$lib/server/documents/issued';
+import { answerPage } from '$lib/server/http/answer';
+import { residentCaller } from '$lib/server/http/caller';
 import type { PageServerLoad } from './$types';
 
-export const load: PageServerLoad = (event) => documentsLoad(event);
+export const load: PageServerLoad = async ({ locals }) => ({
+	documents: await answerPage(() => residentDocuments(db(), residentCaller(locals)))
+});

@@ -1,8 +1,49 @@
-import { closeAction, inquiriesLoad, logAction } from '$lib/server/desk/inquiries-http';
+// The desk's 問合せ・苦情 log: log a call or visit, answer and close it.
+import { redirect } from '@sveltejs/kit';
+import { randomUUID } from 'node:crypto';
+import { db } from '$lib/server/db';
+import { closeInquiry, inquiryLog, logInquiry } from '$lib/server/desk/inquiries';
+import { answer, answerPage } from '$lib/server/http/answer';
+import { staffCaller } from '$lib/server/http/caller';
+import { formOf } from '$lib/server/http/form';
 import type { Actions, PageServerLoad } from './$types';
 
-export const load: PageServerLoad = (event) => inquiriesLoad(event);
+export const load: PageServerLoad = async ({ locals, url }) => ({
+	rows: await answerPage(() => inquiryLog(db(), staffCaller(locals))),
+	done: url.searchParams.get('done'),
+	// The log form's one-time key: a double tap on 記録 logs one inquiry.
+	requestKey: randomUUID()
+});
+
 export const actions: Actions = {
-	log: (event) => logAction(event),
-	close: (event) => closeAction(event)
+	log: async ({ locals, request }) => {
+		const form = await formOf(request);
+		const values = {
+			kind: String(form.get('kind') ?? ''),
+			channel: String(form.get('channel') ?? ''),
+			callerName: String(form.get('caller') ?? '').slice(0, 200),
+			subjectAtenaNumber: String(form.get('atena') ?? '').slice(0, 20),
+			subject: String(form.get('subject') ?? '').slice(0, 2000)
+		};
+		return answer(
+			async () => {
+				await logInquiry(db(), staffCaller(locals), {
+					inquiry: values,
+					requestKey: String(form.get('request_key') ?? '')
+				});
+				redirect(303, '/staff/desk/inquiries?done=logged');
+			},
+			{ values }
+		);
+	},
+	close: async ({ locals, request }) => {
+		const form = await formOf(request);
+		return answer(async () => {
+			await closeInquiry(db(), staffCaller(locals), {
+				id: String(form.get('id') ?? ''),
+				response: String(form.get('response') ?? '')
+			});
+			redirect(303, '/staff/desk/inquiries?done=closed');
+		});
+	}
 };

@@ -1,4 +1,18 @@
-import { healthCardFile } from '$lib/server/documents/verify-http';
+import { json } from '@sveltejs/kit';
+import { db } from '$lib/server/db';
+import { healthCardFile } from '$lib/server/documents/verify';
+import { publicCaller } from '$lib/server/http/caller';
 import type { RequestHandler } from './$types';
 
-export const GET: RequestHandler = (event) => healthCardFile(event);
+export const GET: RequestHandler = async ({ locals, params }) => {
+	const file = await healthCardFile(db(), await publicCaller(locals), { id: params.id });
+	if (!file) return json({ error: 'not_found' }, { status: 404 });
+	return new Response(file.body, {
+		headers: {
+			'content-type': 'application/smart-health-card',
+			'content-disposition': `attachment; filename="${file.fileName}"`,
+			'cache-control': 'no-store',
+			'x-robots-tag': 'noindex, nofollow'
+		}
+	});
+};

@@ -1,4 +1,11 @@
-import { documentDownload } from '$lib/server/documents/issued-http';
+import { db } from '$lib/server/db';
+import { residentDocument } from '$lib/server/documents/issued';
+import { answerPage } from '$lib/server/http/answer';
+import { residentCaller } from '$lib/server/http/caller';
+import { pdfDownload } from '$lib/server/http/headers';
 import type { RequestHandler } from './$types';
 
-export const GET: RequestHandler = (event) => documentDownload(event);
+export const GET: RequestHandler = async ({ locals, params }) =>
+	pdfDownload(
+		await answerPage(() => residentDocument(db(), residentCaller(locals), { id: params.id }))
+	);

@@ -1,26 +1,13 @@
 import { db } from '$lib/server/db';
-import { accessActionLabel } from '$lib/server/residents/access-actions';
-import { accessLog } from '$lib/server/residents/household';
-import { representedPerson } from '$lib/server/residents/household-http';
+import { answerPage } from '$lib/server/http/answer';
+import { residentCaller } from '$lib/server/http/caller';
+import { personAccessLog } from '$lib/server/residents/people';
 import type { PageServerLoad } from './$types';
 
-export const load: PageServerLoad = async ({ locals, params, url }) => {
-	const { person } = await representedPerson(locals, params.ref, 'audit.view');
-	const city = await db()
-		.selectFrom('municipality')
-		.select('access_log_shows_staff_names')
-		.where('municipality_code', '=', locals.resident!.municipalityCode)
-		.executeTakeFirstOrThrow();
-	const before = url.searchParams.get('before');
-	const page = await accessLog(db(), locals.resident!.municipalityCode, person, {
-		showNames: city.access_log_shows_staff_names,
-		before
-	});
-	return {
-		ref: person.ref,
-		name: person.nameKanji,
-		entries: page.entries.map((entry) => ({ ...entry, label: accessActionLabel(entry.action) })),
-		older: page.older,
-		paged: before !== null
-	};
-};
+export const load: PageServerLoad = ({ locals, params, url }) =>
+	answerPage(() =>
+		personAccessLog(db(), residentCaller(locals), {
+			ref: params.ref,
+			before: url.searchParams.get('before')
+		})
+	);

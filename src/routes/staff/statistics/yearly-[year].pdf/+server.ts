@@ -1,4 +1,0 @@
-import { yearlyPdf } from '$lib/server/statistics/statistics-http';
-import type { RequestHandler } from './$types';
-
-export const GET: RequestHandler = (event) => yearlyPdf(event);
