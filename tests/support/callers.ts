@@ -11,6 +11,8 @@ export function staffCaller(
 	return {
 		type: 'staff',
 		id: actor.id,
+		loginId: actor.id,
+		displayName: actor.id,
 		municipalityCode,
 		department: actor.department,
 		roles: actor.role.split(','),

@@ -11,6 +11,9 @@ type Common = { municipalityCode: string; context?: AuditContext };
 export type StaffCaller = Common & {
 	type: 'staff';
 	id: string;
+	/** As printed on what they export ("printed by"). */
+	loginId: string;
+	displayName: string;
 	department: string | null;
 	roles: readonly string[];
 	/** The rights in force today (read on every request by the guard). */

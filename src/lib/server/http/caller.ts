@@ -11,6 +11,8 @@ export function staffCaller(locals: App.Locals): StaffCaller {
 	return {
 		type: 'staff',
 		id: staff.id,
+		loginId: staff.loginId,
+		displayName: staff.displayName,
 		municipalityCode: staff.municipalityCode,
 		department: staff.department,
 		roles: staff.roles,

@@ -20,7 +20,7 @@ import {
 	type DoseSnapshot
 } from './corrections';
 import { DoseEntryError } from './records';
-import { doseRefusalText } from './records-http';
+import { doseRefusalText } from './records';
 import { formOf } from '../http/form';
 
 async function labels(municipalityCode: string) {

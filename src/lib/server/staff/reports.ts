@@ -1,14 +1,20 @@
-// ACL-2 and ACL-4 reports as CSV (for spreadsheets) and PDF (for the file and the auditor).
-import { error, type RequestEvent } from '@sveltejs/kit';
-import { recordAudit } from '../audit/record';
-import { staffActor } from '../auth/http';
-import { servedMunicipality } from '../municipality/served';
-import { db } from '../db';
-import { renderTableReport } from '../documents/table-report';
-import { rightsChanges, rightsReview } from './accounts';
+// ACL-2 and ACL-4 reports as CSV (for spreadsheets) and PDF (for the file and the auditor):
+// who was given or lost which right, and the periodic review list. Every export is audited.
+import { auditAs, requirePermission, type Caller, type StaffCaller } from '../auth/caller';
 import { toCsv } from '../csv';
+import type { Executor } from '../db';
+import { renderTableReport } from '../documents/table-report';
+import { DomainError } from '../errors';
+import { findServedMunicipality } from '../municipality';
 import { tokyoDate, tokyoMinute } from '../time';
-import { requirePermission } from './permissions';
+import { rightsChanges, rightsReview } from './accounts';
+import { m } from '$lib/paraglide/messages';
+
+export class ReportPeriodError extends DomainError<'period_invalid'> {
+	protected readonly messages = { period_invalid: m.error_invalid_value };
+}
+
+export type ReportFile = { fileName: string; contentType: string; content: Uint8Array | string };
 
 const kindsJa: Record<string, string> = {
 	account_created: 'アカウント作成',
@@ -22,75 +28,75 @@ function jst(date: Date | null): string {
 	return tokyoMinute(date);
 }
 
-async function respond(
-	event: RequestEvent,
+async function reportFile(
+	db: Executor,
+	caller: StaffCaller,
+	format: 'csv' | 'pdf',
+	now: Date,
 	report: 'rights_changes' | 'rights_review',
 	title: string,
 	lines: string[],
 	columns: { header: string; width: number }[],
 	rows: string[][]
-): Promise<Response> {
-	const staff = requirePermission(event.locals, 'staff.manage');
-	const format = event.url.searchParams.get('format') === 'pdf' ? 'pdf' : 'csv';
-	await recordAudit(db(), {
-		municipalityCode: staff.municipalityCode,
-		actor: staffActor(event.locals),
-		context: event.locals.audit,
+): Promise<ReportFile> {
+	await auditAs(db, caller, {
 		action: 'staff.report',
 		result: 'ok',
 		payload: { report, format, rows: rows.length }
 	});
-	const stamp = tokyoDate(new Date());
+	const stamp = tokyoDate(now);
 	if (format === 'csv') {
-		return new Response(
-			toCsv(
+		return {
+			fileName: `${report}-${stamp}.csv`,
+			contentType: 'text/csv; charset=utf-8',
+			content: toCsv(
 				columns.map((column) => column.header),
 				rows
-			),
-			{
-				headers: {
-					'Content-Type': 'text/csv; charset=utf-8',
-					'Content-Disposition': `attachment; filename="${report}-${stamp}.csv"`
-				}
-			}
-		);
+			)
+		};
 	}
-	const city = await servedMunicipality();
+	const city = (await findServedMunicipality(db, caller.municipalityCode))!;
 	const pdf = await renderTableReport({
 		title,
 		author: `${city.name_ja} ${city.division_ja}`,
 		documentNumber: `${report.toUpperCase()}-${stamp}`,
 		lines: [
 			...lines,
-			`出力者 Printed by: ${staff.displayName} (${staff.loginId})　出力日時 At: ${jst(new Date())}`
+			`出力者 Printed by: ${caller.displayName} (${caller.loginId})　出力日時 At: ${jst(now)}`
 		],
 		columns,
 		rows
 	});
-	return new Response(Buffer.from(pdf), {
-		headers: {
-			'Content-Type': 'application/pdf',
-			'Content-Disposition': `attachment; filename="${report}-${stamp}.pdf"`
-		}
-	});
+	return { fileName: `${report}-${stamp}.pdf`, contentType: 'application/pdf', content: pdf };
 }
 
-export async function rightsChangesReport(event: RequestEvent): Promise<Response> {
-	const staff = requirePermission(event.locals, 'staff.manage');
-	const today = tokyoDate(new Date());
-	const from = event.url.searchParams.get('from') || `${today.slice(0, 8)}01`;
-	const to = event.url.searchParams.get('to') || today;
-	if (!/^\d{4}-\d{2}-\d{2}$/.test(from) || !/^\d{4}-\d{2}-\d{2}$/.test(to) || from > to) error(400);
+/** ACL-2: every change of rights in a period (this month so far unless asked). */
+export async function rightsChangesReport(
+	db: Executor,
+	caller: Caller,
+	input: { from: string | null; to: string | null; format: 'csv' | 'pdf' },
+	now = new Date()
+): Promise<ReportFile> {
+	requirePermission(caller, 'staff.manage');
+	const today = tokyoDate(now);
+	const from = input.from || `${today.slice(0, 8)}01`;
+	const to = input.to || today;
+	if (!/^\d{4}-\d{2}-\d{2}$/.test(from) || !/^\d{4}-\d{2}-\d{2}$/.test(to) || from > to) {
+		throw new ReportPeriodError('period_invalid');
+	}
 	// Whole JST days: from 00:00 on `from` to 24:00 on `to`.
 	const start = new Date(`${from}T00:00:00+09:00`);
 	const end = new Date(new Date(`${to}T00:00:00+09:00`).getTime() + 86_400_000);
-	const changes = await rightsChanges(db(), {
-		municipalityCode: staff.municipalityCode,
+	const changes = await rightsChanges(db, {
+		municipalityCode: caller.municipalityCode,
 		from: start,
 		to: end
 	});
-	return respond(
-		event,
+	return reportFile(
+		db,
+		caller,
+		input.format,
+		now,
 		'rights_changes',
 		'職員アクセス権限 変更一覧 / Changes of staff rights (ACL-2)',
 		[`対象期間 Period: ${from} 〜 ${to}`],
@@ -119,17 +125,23 @@ export async function rightsChangesReport(event: RequestEvent): Promise<Response
 	);
 }
 
-export async function rightsReviewReport(event: RequestEvent): Promise<Response> {
-	const staff = requirePermission(event.locals, 'staff.manage');
-	const rows = await rightsReview(db(), {
-		municipalityCode: staff.municipalityCode,
-		now: new Date()
-	});
-	return respond(
-		event,
+/** ACL-4: every account with its rights, for the periodic review and its signature. */
+export async function rightsReviewReport(
+	db: Executor,
+	caller: Caller,
+	input: { format: 'csv' | 'pdf' },
+	now = new Date()
+): Promise<ReportFile> {
+	requirePermission(caller, 'staff.manage');
+	const rows = await rightsReview(db, { municipalityCode: caller.municipalityCode, now });
+	return reportFile(
+		db,
+		caller,
+		input.format,
+		now,
 		'rights_review',
 		'職員ID・アクセス権限 定期確認リスト / Periodic review of staff accounts and rights (ACL-4)',
-		[`基準日 As of: ${tokyoDate(new Date())}　確認者署名欄 Reviewed by: ＿＿＿＿＿＿＿＿`],
+		[`基準日 As of: ${tokyoDate(now)}　確認者署名欄 Reviewed by: ＿＿＿＿＿＿＿＿`],
 		[
 			{ header: 'ログインID Login', width: 12 },
 			{ header: '氏名 Name', width: 11 },
