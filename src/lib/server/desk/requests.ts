@@ -18,6 +18,7 @@ import {
 	statutoryDeadline,
 	type ClockRules
 } from './clock';
+import { DomainError } from '../errors';
 
 /** 訂正・利用停止: the Act's 30 days (the city's shorter period applies to disclosure only). */
 const correctionDays = 30;
@@ -34,24 +35,35 @@ export const identityDocuments = [
 	'power_of_attorney'
 ] as const;
 
-export class DeskRequestError extends Error {
-	override name = 'DeskRequestError';
-	constructor(
-		readonly code:
-			| 'person_unknown'
-			| 'identity_required'
-			| 'power_of_attorney_required'
-			| 'online_self_only'
-			| 'received_in_future'
-			| 'disclosure_required'
-			| 'window_closed'
-			| 'not_open'
-			| 'already_extended'
-			| 'deadline_passed'
-			| 'reason_required'
-	) {
-		super(code);
-	}
+export type DeskRequestRefusal =
+	| 'invalid'
+	| 'person_unknown'
+	| 'identity_required'
+	| 'power_of_attorney_required'
+	| 'online_self_only'
+	| 'received_in_future'
+	| 'disclosure_required'
+	| 'window_closed'
+	| 'not_open'
+	| 'already_extended'
+	| 'deadline_passed'
+	| 'reason_required';
+
+export class DeskRequestError extends DomainError<DeskRequestRefusal> {
+	protected readonly messages = {
+		invalid: m.dose_change_invalid,
+		person_unknown: m.dose_error_person_unknown,
+		identity_required: m.desk_error_identity,
+		power_of_attorney_required: m.desk_error_power_of_attorney,
+		online_self_only: m.desk_error_online_self,
+		received_in_future: m.error_date_future,
+		disclosure_required: m.desk_error_disclosure_required,
+		window_closed: m.desk_error_window_closed,
+		not_open: m.error_not_found,
+		already_extended: m.desk_error_already_extended,
+		deadline_passed: m.desk_error_deadline_passed,
+		reason_required: m.desk_error_reason
+	};
 }
 
 export type DeskRequestInput = {
