@@ -1,6 +1,5 @@
-import { db } from '$lib/server/db';
-import { openDeskRequests } from '$lib/server/desk/requests';
-import { tokyoDate } from '$lib/server/time';
+import { deadlineCounts } from '$lib/server/desk/counter';
+import { asStaff } from '$lib/server/http/caller';
 import type { PageServerLoad } from './$types';
 
 // How close the desk's statutory deadlines are: shown on the home page so that nobody has to open
@@ -11,21 +10,12 @@ const soonDays = 3;
 export const load: PageServerLoad = async ({ locals }) => {
 	const staff = locals.staff!;
 	const handleDisclosure = staff.permissions.has('disclosure.handle');
-	const requests = handleDisclosure
-		? await openDeskRequests(db(), {
-				municipalityCode: staff.municipalityCode,
-				today: tokyoDate(new Date())
-			})
-		: [];
+	const counts = await deadlineCounts(...asStaff(locals), soonDays);
 	return {
 		displayName: staff.displayName,
 		loginId: staff.loginId,
 		roles: staff.roles,
-		deskClock: {
-			overdue: requests.filter((request) => request.overdue).length,
-			soon: requests.filter((request) => !request.overdue && request.daysLeft <= soonDays).length,
-			soonDays
-		},
+		deskClock: { ...counts, soonDays },
 		can: {
 			manageStaff: staff.permissions.has('staff.manage'),
 			proveIdentity: staff.permissions.has('identity.proof'),

@@ -2,7 +2,7 @@
 // first), a request received at the desk or by post registered, and a deadline extended.
 // (Requests made online arrive signed through the portal: desk/online.)
 import { m } from '$lib/paraglide/messages';
-import { actorOf, auditAs, requirePermission, type Caller } from '../auth/caller';
+import { actorOf, auditAs, requirePermission, type Caller } from '../caller';
 import type { Executor } from '../db';
 import { isUuid } from '../ids';
 import { tokyoDate } from '../time';
@@ -118,4 +118,29 @@ export async function extendRequest(
 		context: caller.context,
 		today: tokyoDate(now)
 	});
+}
+
+/**
+ * How many open requests are overdue or due within `soonDays`, for the staff home page, so that
+ * nobody has to open the desk's list to notice one running out of time. Zero for those who do
+ * not handle requests.
+ * @audit none — two counts, no request or person is shown
+ */
+export async function deadlineCounts(
+	db: Executor,
+	caller: Caller,
+	soonDays: number,
+	now = new Date()
+): Promise<{ overdue: number; soon: number }> {
+	if (caller.type !== 'staff' || !caller.permissions.has('disclosure.handle')) {
+		return { overdue: 0, soon: 0 };
+	}
+	const requests = await openDeskRequests(db, {
+		municipalityCode: caller.municipalityCode,
+		today: tokyoDate(now)
+	});
+	return {
+		overdue: requests.filter((request) => request.overdue).length,
+		soon: requests.filter((request) => !request.overdue && request.daysLeft <= soonDays).length
+	};
 }

@@ -3,7 +3,7 @@
 // address, or a link handed over at the desk after the identity documents were seen.
 import QRCode from 'qrcode';
 import { m } from '$lib/paraglide/messages';
-import { auditAs, requirePermission, type Caller, type StaffCaller } from '../auth/caller';
+import { auditAs, requirePermission, type Caller, type StaffCaller } from '../caller';
 import {
 	auditEnrolmentIssued,
 	identityDocuments,
@@ -11,11 +11,12 @@ import {
 	issueLetterCode,
 	type IdentityDocument
 } from '../auth/enrolment';
-import { actorOf } from '../auth/caller';
+import { actorOf } from '../caller';
 import type { Executor } from '../db';
 import { renderEnrolmentLetter } from '../documents/enrolment-letter';
 import { AccessRefused, DomainError } from '../errors';
 import { findServedMunicipality } from '../municipality';
+import { searchResidents } from '../residents/search';
 import { tokyoDate } from '../time';
 
 export class ProofingError extends DomainError<'not_resident' | 'documents_required'> {
@@ -46,6 +47,51 @@ async function findPerson(db: Executor, caller: StaffCaller, atena: string) {
 		.executeTakeFirst();
 	if (!person) throw new AccessRefused('not_found');
 	return person;
+}
+
+/**
+ * The person to enrol, found by 宛名番号, or by name (prefix, any script or width) with the
+ * birth date — never by name alone. Nothing is searched until one of the two is complete.
+ */
+export async function findForEnrolment(
+	db: Executor,
+	caller: Caller,
+	criteria: { atena: string; kana: string; birthDate: string }
+) {
+	requirePermission(caller, 'identity.proof');
+	const { atena, kana, birthDate } = criteria;
+	if (!atena && !(kana && /^\d{4}-\d{2}-\d{2}$/.test(birthDate))) {
+		return { searched: false, results: [] };
+	}
+	const results = (
+		await searchResidents(
+			db,
+			caller.municipalityCode,
+			{
+				atena: /^[0-9]{1,15}$/.test(atena) ? atena : atena ? '0' : '',
+				name: atena ? '' : kana,
+				birthDate: atena ? '' : birthDate,
+				address: ''
+			},
+			20
+		)
+	).map((row) => ({
+		atena_number: row.atenaNumber,
+		name_kanji: row.nameKanji,
+		name_kana: row.nameKana,
+		birth_date: row.birthDate,
+		status: row.status
+	}));
+	await auditAs(db, caller, {
+		action: 'resident.search',
+		result: 'ok',
+		payload: {
+			purpose: 'identity_proofing',
+			by: atena ? 'atena' : 'kana_birth_date',
+			hits: results.length
+		}
+	});
+	return { searched: true, results };
 }
 
 /** The person to enrol, with how many passkeys they hold (and how many are flagged). */

@@ -2,7 +2,8 @@
 // or resident, with the request's audit context. Routes pass it to domain functions.
 import { error, type RequestEvent } from '@sveltejs/kit';
 import { m } from '$lib/paraglide/messages';
-import type { Caller, ResidentCaller, StaffCaller } from '../auth/caller';
+import type { Caller, ResidentCaller, StaffCaller } from '../caller';
+import { db } from '../db';
 import { servedMunicipality } from '../municipality/served';
 
 export function staffCaller(locals: App.Locals): StaffCaller {
@@ -48,3 +49,9 @@ export async function publicCaller(locals: App.Locals): Promise<Caller> {
 		context: locals.audit
 	};
 }
+
+// What every domain function takes first — the database and the caller — so a route passes
+// `...asStaff(locals)` and never holds the database itself.
+export const asStaff = (locals: App.Locals) => [db(), staffCaller(locals)] as const;
+export const asResident = (locals: App.Locals) => [db(), residentCaller(locals)] as const;
+export const asPublic = async (locals: App.Locals) => [db(), await publicCaller(locals)] as const;

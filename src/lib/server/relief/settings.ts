@@ -3,7 +3,7 @@
 // claims about earlier periods), and set after how many days a case counts as stalled.
 import { z } from 'zod';
 import { m } from '$lib/paraglide/messages';
-import { auditAs, requirePermission, type Caller } from '../auth/caller';
+import { auditAs, requirePermission, type Caller } from '../caller';
 import type { Executor } from '../db';
 import { DomainError } from '../errors';
 
@@ -11,7 +11,10 @@ export class ReliefSettingsError extends DomainError<'invalid'> {
 	protected readonly messages = { invalid: m.relief_settings_invalid };
 }
 
-/** The benefits, their amounts by year and the stall threshold. Nothing personal: not audited. */
+/**
+ * The benefits, their amounts by year and the stall threshold.
+ * @audit none — the catalogue and the city's settings, nothing about a person
+ */
 export async function reliefSettings(db: Executor, caller: Caller, input: { locale: 'ja' | 'en' }) {
 	requirePermission(caller, 'relief.handle');
 	const english = input.locale === 'en';

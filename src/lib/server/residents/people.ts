@@ -2,12 +2,19 @@
 // represent now (household.ts says who). Another reference is "not found", with an audit entry
 // (an IDOR attempt leaves a trace); every page shown is a view in the person's access log.
 import type { AuditAction } from '../audit/actions';
-import { recordAudit, type Actor } from '../audit/record';
-import { requireResident, type Caller, type ResidentCaller } from '../auth/caller';
+import { recordAudit, recordAudits, type Actor } from '../audit/record';
+import { requireResident, type Caller, type ResidentCaller } from '../caller';
 import type { Executor } from '../db';
 import { AccessRefused } from '../errors';
 import { accessActionLabel } from './access-actions';
-import { accessLog, representedPeople, vaccinationRecord, type Person } from './household';
+import { takeNotices } from '../notifications/notices';
+import {
+	accessLog,
+	representedPeople,
+	vaccinationRecord,
+	vaccinationRecords,
+	type Person
+} from './household';
 import { nameInEnglish } from './passport-romaji';
 
 async function representedPerson(
@@ -90,5 +97,71 @@ export async function personAccessLog(
 		entries: page.entries.map((entry) => ({ ...entry, label: accessActionLabel(entry.action) })),
 		older: page.older,
 		paged: input.before !== null
+	};
+}
+
+/**
+ * The household dashboard: the resident and each child they represent, with what is due; the
+ * account's notices (taken: each is shown once); the consent to electronic notices.
+ */
+export async function householdDashboard(
+	db: Executor,
+	caller: Caller,
+	input: { locale: 'ja' | 'en' },
+	now = new Date()
+) {
+	requireResident(caller);
+	const people = await representedPeople(db, caller, now);
+	const records = await vaccinationRecords(db, caller.municipalityCode, people, input.locale, now);
+	// One view entry per person shown, appended in one statement.
+	await recordAudits(
+		db,
+		people.map((person) => ({
+			municipalityCode: caller.municipalityCode,
+			actor: {
+				type: 'resident' as const,
+				id: caller.id,
+				role: person.relation === 'self' ? ('resident' as const) : ('guardian' as const)
+			},
+			context: caller.context,
+			action: 'vaccination.view' as const,
+			subjectAtenaNumber: person.atenaNumber,
+			result: 'ok' as const,
+			payload: { page: 'dashboard' }
+		}))
+	);
+	const household = people.map((person, index) => {
+		const record = records[index]!;
+		return {
+			ref: person.ref,
+			// In English, with the romaji beside the kanji (issue 25).
+			name: input.locale === 'en' ? nameInEnglish(person) : person.nameKanji,
+			relation: person.relation,
+			birthDate: person.birthDate,
+			given: record.history.length,
+			due: record.due
+				.filter((dose) => dose.status !== 'upcoming')
+				.map((dose) => ({
+					key: `${dose.vaccineCode}:${dose.doseCode}`,
+					label: `${dose.vaccineName} ${dose.doseLabel}`,
+					late: dose.status === 'late'
+				}))
+		};
+	});
+	const [consent, notices] = await Promise.all([
+		db
+			.selectFrom('signed_act')
+			.select(['id', 'signed_at'])
+			.where('resident_account_id', '=', caller.id)
+			.where('kind', '=', 'consent')
+			.orderBy('signed_at', 'desc')
+			.executeTakeFirst(),
+		takeNotices(db, caller.id, now)
+	]);
+	return {
+		notices,
+		name: people[0]!.nameKanji,
+		household,
+		consentedAt: consent?.signed_at.toISOString() ?? null
 	};
 }

@@ -1,15 +1,14 @@
 // The contact desk's screen for 開示・訂正・利用停止請求.
 import { redirect } from '@sveltejs/kit';
 import { randomUUID } from 'node:crypto';
-import { db } from '$lib/server/db';
 import { deskQueue, extendRequest, registerAtDesk } from '$lib/server/desk/counter';
 import { answer, answerPage } from '$lib/server/http/answer';
-import { staffCaller } from '$lib/server/http/caller';
+import { asStaff } from '$lib/server/http/caller';
 import { formOf } from '$lib/server/http/form';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals, url }) => ({
-	...(await answerPage(() => deskQueue(db(), staffCaller(locals)))),
+	...(await answerPage(() => deskQueue(...asStaff(locals)))),
 	done: url.searchParams.get('done'),
 	// The register form's one-time key: a double tap on 登録 registers one request.
 	requestKey: randomUUID()
@@ -36,7 +35,7 @@ export const actions: Actions = {
 		};
 		return answer(
 			async () => {
-				const created = await registerAtDesk(db(), staffCaller(locals), {
+				const created = await registerAtDesk(...asStaff(locals), {
 					...values,
 					requestKey: field('request_key')
 				});
@@ -48,7 +47,7 @@ export const actions: Actions = {
 	extend: async ({ locals, request }) => {
 		const form = await formOf(request);
 		return answer(async () => {
-			await extendRequest(db(), staffCaller(locals), {
+			await extendRequest(...asStaff(locals), {
 				id: String(form.get('id') ?? ''),
 				reason: String(form.get('reason') ?? '')
 			});

@@ -1,14 +1,13 @@
 // Keying returned 予診票 and checking others' entries.
 import { redirect } from '@sveltejs/kit';
-import { db } from '$lib/server/db';
 import { answer, answerPage } from '$lib/server/http/answer';
-import { staffCaller } from '$lib/server/http/caller';
+import { asStaff } from '$lib/server/http/caller';
 import { formOf } from '$lib/server/http/form';
 import { checkLedgerDose, keyDose, ledgerDesk } from '$lib/server/vaccinations/ledger';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals, url }) => ({
-	...(await answerPage(() => ledgerDesk(db(), staffCaller(locals)))),
+	...(await answerPage(() => ledgerDesk(...asStaff(locals)))),
 	entered: url.searchParams.has('entered'),
 	checked: url.searchParams.has('checked'),
 	// Keying a stack of forms from one clinic: date and clinic stay for the next one.
@@ -32,7 +31,7 @@ export const actions: Actions = {
 		};
 		return answer(
 			async () => {
-				await keyDose(db(), staffCaller(locals), { entry: values });
+				await keyDose(...asStaff(locals), { entry: values });
 				const keep = new URLSearchParams({
 					entered: '1',
 					on: values.administeredOn,
@@ -47,7 +46,7 @@ export const actions: Actions = {
 		const id = String((await formOf(request)).get('id') ?? '');
 		return answer(
 			async () => {
-				await checkLedgerDose(db(), staffCaller(locals), { id });
+				await checkLedgerDose(...asStaff(locals), { id });
 				redirect(303, '/staff/vaccinations?checked=1');
 			},
 			(refusal) => ({ checkError: refusal.text })

@@ -1,9 +1,8 @@
-import { db } from '$lib/server/db';
 import { residentDocuments } from '$lib/server/documents/issued';
 import { answerPage } from '$lib/server/http/answer';
-import { residentCaller } from '$lib/server/http/caller';
+import { asResident } from '$lib/server/http/caller';
 import type { PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals }) => ({
-	documents: await answerPage(() => residentDocuments(db(), residentCaller(locals)))
+	documents: await answerPage(() => residentDocuments(...asResident(locals)))
 });

@@ -9,14 +9,13 @@ import {
 } from '$lib/server/applications/cases';
 import type { CaseAction } from '$lib/server/applications/casework';
 import { config } from '$lib/server/config';
-import { db } from '$lib/server/db';
 import { answer, answerPage } from '$lib/server/http/answer';
-import { staffCaller } from '$lib/server/http/caller';
+import { asStaff } from '$lib/server/http/caller';
 import { formOf } from '$lib/server/http/form';
 import type { Actions, PageServerLoad, RequestEvent } from './$types';
 
 export const load: PageServerLoad = async ({ locals, params, url }) => ({
-	...(await answerPage(() => openCase(db(), staffCaller(locals), { id: params.id }))),
+	...(await answerPage(() => openCase(...asStaff(locals), { id: params.id }))),
 	done: ['dose_keyed', 'dose_checked'].find((done) => done === url.searchParams.get('done'))
 });
 
@@ -30,8 +29,7 @@ async function act({ locals, params, request }: RequestEvent, action: CaseAction
 	return answer(
 		async () => {
 			await takeCaseAction(
-				db(),
-				staffCaller(locals),
+				...asStaff(locals),
 				{
 					id: params.id,
 					action,
@@ -70,7 +68,7 @@ export const actions: Actions = {
 		const body = text(await formOf(request), 'body', 4000);
 		return answer(
 			async () => {
-				await addCaseNote(db(), staffCaller(locals), { id: params.id, body });
+				await addCaseNote(...asStaff(locals), { id: params.id, body });
 				redirect(303, `/staff/cases/${params.id}`);
 			},
 			{ action: 'note' }
@@ -88,7 +86,7 @@ export const actions: Actions = {
 		};
 		return answer(
 			async () => {
-				await keyCaseDose(db(), staffCaller(locals), { id: params.id, entry: values });
+				await keyCaseDose(...asStaff(locals), { id: params.id, entry: values });
 				redirect(303, `/staff/cases/${params.id}?done=dose_keyed`);
 			},
 			(refusal) => ({ action: 'key_dose', handbook: { values, errors: refusal.fields } })
@@ -98,7 +96,7 @@ export const actions: Actions = {
 		const doseId = text(await formOf(request), 'id', 20);
 		return answer(
 			async () => {
-				await checkCaseDose(db(), staffCaller(locals), { id: params.id, doseId });
+				await checkCaseDose(...asStaff(locals), { id: params.id, doseId });
 				redirect(303, `/staff/cases/${params.id}?done=dose_checked`);
 			},
 			{ action: 'check_dose' }

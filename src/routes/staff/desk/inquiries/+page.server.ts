@@ -1,15 +1,14 @@
 // The desk's 問合せ・苦情 log: log a call or visit, answer and close it.
 import { redirect } from '@sveltejs/kit';
 import { randomUUID } from 'node:crypto';
-import { db } from '$lib/server/db';
 import { closeInquiry, inquiryLog, logInquiry } from '$lib/server/desk/inquiries';
 import { answer, answerPage } from '$lib/server/http/answer';
-import { staffCaller } from '$lib/server/http/caller';
+import { asStaff } from '$lib/server/http/caller';
 import { formOf } from '$lib/server/http/form';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals, url }) => ({
-	rows: await answerPage(() => inquiryLog(db(), staffCaller(locals))),
+	rows: await answerPage(() => inquiryLog(...asStaff(locals))),
 	done: url.searchParams.get('done'),
 	// The log form's one-time key: a double tap on 記録 logs one inquiry.
 	requestKey: randomUUID()
@@ -27,7 +26,7 @@ export const actions: Actions = {
 		};
 		return answer(
 			async () => {
-				await logInquiry(db(), staffCaller(locals), {
+				await logInquiry(...asStaff(locals), {
 					inquiry: values,
 					requestKey: String(form.get('request_key') ?? '')
 				});
@@ -39,7 +38,7 @@ export const actions: Actions = {
 	close: async ({ locals, request }) => {
 		const form = await formOf(request);
 		return answer(async () => {
-			await closeInquiry(db(), staffCaller(locals), {
+			await closeInquiry(...asStaff(locals), {
 				id: String(form.get('id') ?? ''),
 				response: String(form.get('response') ?? '')
 			});

@@ -1,16 +1,15 @@
 // The relief catalogue's yearly figures and the stall threshold.
 import { redirect } from '@sveltejs/kit';
 import { getLocale } from '$lib/paraglide/runtime';
-import { db } from '$lib/server/db';
 import { answer, answerPage } from '$lib/server/http/answer';
-import { staffCaller } from '$lib/server/http/caller';
+import { asStaff } from '$lib/server/http/caller';
 import { formOf } from '$lib/server/http/form';
 import { reliefSettings, setBenefitAmount, setStallDays } from '$lib/server/relief/settings';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals, url }) => ({
 	...(await answerPage(() =>
-		reliefSettings(db(), staffCaller(locals), { locale: getLocale() === 'en' ? 'en' : 'ja' })
+		reliefSettings(...asStaff(locals), { locale: getLocale() === 'en' ? 'en' : 'ja' })
 	)),
 	done: url.searchParams.has('saved')
 });
@@ -25,7 +24,7 @@ export const actions: Actions = {
 		);
 		return answer(
 			async () => {
-				await setBenefitAmount(db(), staffCaller(locals), values);
+				await setBenefitAmount(...asStaff(locals), values);
 				redirect(303, '/staff/relief/settings?saved=1');
 			},
 			{ values }
@@ -34,7 +33,7 @@ export const actions: Actions = {
 	stall: async ({ locals, request }) => {
 		const days = String((await formOf(request)).get('days') ?? '');
 		return answer(async () => {
-			await setStallDays(db(), staffCaller(locals), { days });
+			await setStallDays(...asStaff(locals), { days });
 			redirect(303, '/staff/relief/settings?saved=1');
 		});
 	}

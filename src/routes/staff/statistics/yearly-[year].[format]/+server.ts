@@ -2,9 +2,8 @@
 import { error } from '@sveltejs/kit';
 import { m } from '$lib/paraglide/messages';
 import { getLocale } from '$lib/paraglide/runtime';
-import { db } from '$lib/server/db';
 import { answerPage } from '$lib/server/http/answer';
-import { staffCaller } from '$lib/server/http/caller';
+import { asStaff } from '$lib/server/http/caller';
 import { exportDownload } from '$lib/server/http/headers';
 import { yearlyReportFile } from '$lib/server/statistics/statistics';
 import type { RequestHandler } from './$types';
@@ -14,7 +13,7 @@ export const GET: RequestHandler = async ({ locals, params }) => {
 	if (format !== 'csv' && format !== 'pdf') error(404, m.error_not_found());
 	return exportDownload(
 		await answerPage(() =>
-			yearlyReportFile(db(), staffCaller(locals), {
+			yearlyReportFile(...asStaff(locals), {
 				year: params.year,
 				format,
 				locale: getLocale() === 'en' ? 'en' : 'ja'

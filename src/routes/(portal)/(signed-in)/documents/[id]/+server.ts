@@ -1,11 +1,8 @@
-import { db } from '$lib/server/db';
 import { residentDocument } from '$lib/server/documents/issued';
 import { answerPage } from '$lib/server/http/answer';
-import { residentCaller } from '$lib/server/http/caller';
+import { asResident } from '$lib/server/http/caller';
 import { pdfDownload } from '$lib/server/http/headers';
 import type { RequestHandler } from './$types';
 
 export const GET: RequestHandler = async ({ locals, params }) =>
-	pdfDownload(
-		await answerPage(() => residentDocument(db(), residentCaller(locals), { id: params.id }))
-	);
+	pdfDownload(await answerPage(() => residentDocument(...asResident(locals), { id: params.id })));
