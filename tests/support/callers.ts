@@ -1,6 +1,6 @@
 // Callers for tests that call domain functions directly, as the routes do with the session.
 import type { Actor } from '../../src/lib/server/audit/record';
-import type { StaffCaller } from '../../src/lib/server/caller';
+import type { StaffCaller } from '../../src/lib/server/audit/caller';
 
 /** A staff member of the city holding these permissions (their actor as the audit names it). */
 export function staffCaller(

@@ -4,7 +4,7 @@
 // checks their right, reads or changes, and writes its own audit entry, a view included.
 import { z } from 'zod';
 import { m } from '$lib/paraglide/messages';
-import { auditAs, requirePermission, type Caller, type StaffCaller } from '../caller';
+import { auditAs, requirePermission, type Caller, type StaffCaller } from '../audit/caller';
 import { reverifySignedAct } from '../auth/signing';
 import type { Executor } from '../db';
 import {

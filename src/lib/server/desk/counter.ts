@@ -2,7 +2,7 @@
 // first), a request received at the desk or by post registered, and a deadline extended.
 // (Requests made online arrive signed through the portal: desk/online.)
 import { m } from '$lib/paraglide/messages';
-import { actorOf, auditAs, requirePermission, type Caller } from '../caller';
+import { actorOf, auditAs, requirePermission, type Caller } from '../audit/caller';
 import type { Executor } from '../db';
 import { isUuid } from '../ids';
 import { tokyoDate } from '../time';

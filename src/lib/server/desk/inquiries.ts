@@ -2,7 +2,7 @@
 // list until it is closed with the answer given; nothing is closed without one.
 import { z } from 'zod';
 import { m } from '$lib/paraglide/messages';
-import { auditAs, requirePermission, type Caller } from '../caller';
+import { auditAs, requirePermission, type Caller } from '../audit/caller';
 import type { Executor } from '../db';
 import { lockFormKey } from '../db/form-key';
 import { DomainError } from '../errors';

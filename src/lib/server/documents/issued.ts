@@ -3,7 +3,7 @@
 // person is still represented — a guardian loses a child's documents at the child's 18th
 // birthday like every other page about the child.
 import type { ExpressionBuilder } from 'kysely';
-import { auditAs, requireResident, type Caller } from '../caller';
+import { auditAs, requireResident, type Caller } from '../audit/caller';
 import type { DB, Executor } from '../db';
 import { AccessRefused } from '../errors';
 import { isUuid } from '../ids';

@@ -2,7 +2,7 @@
 // No sign-in; it shows only what the holder shows anyway by handing the certificate over, and
 // says whether it is still valid. Every look-up is audited, found or not (verifyDocument). The
 // printed short code (/v/ABCD-EFGH-JKMN) and the long id of older certificates lead to the same.
-import type { Caller } from '../caller';
+import type { Caller } from '../audit/caller';
 import type { Executor } from '../db';
 import { jwsOfNumeric } from './health-card';
 import { verifyDocument } from './registry';

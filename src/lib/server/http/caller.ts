@@ -2,7 +2,7 @@
 // or resident, with the request's audit context. Routes pass it to domain functions.
 import { error, type RequestEvent } from '@sveltejs/kit';
 import { m } from '$lib/paraglide/messages';
-import type { Caller, ResidentCaller, StaffCaller } from '../caller';
+import type { Caller, ResidentCaller, StaffCaller } from '../audit/caller';
 import { db } from '../db';
 import { servedMunicipality } from '../municipality/served';
 

@@ -1,6 +1,6 @@
 // Where notice e-mails wait (and, without a mail server in the demo, stay): for the administrator
 // to check delivery. Recipients are personal data, so every view is audited.
-import { auditAs, requirePermission, type Caller } from '../caller';
+import { auditAs, requirePermission, type Caller } from '../audit/caller';
 import type { Executor } from '../db';
 
 export async function outbox(db: Executor, caller: Caller) {

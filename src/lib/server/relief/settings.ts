@@ -3,7 +3,7 @@
 // claims about earlier periods), and set after how many days a case counts as stalled.
 import { z } from 'zod';
 import { m } from '$lib/paraglide/messages';
-import { auditAs, requirePermission, type Caller } from '../caller';
+import { auditAs, requirePermission, type Caller } from '../audit/caller';
 import type { Executor } from '../db';
 import { DomainError } from '../errors';
 

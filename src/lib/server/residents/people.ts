@@ -3,7 +3,7 @@
 // (an IDOR attempt leaves a trace); every page shown is a view in the person's access log.
 import type { AuditAction } from '../audit/actions';
 import { recordAudit, recordAudits, type Actor } from '../audit/record';
-import { requireResident, type Caller, type ResidentCaller } from '../caller';
+import { requireResident, type Caller, type ResidentCaller } from '../audit/caller';
 import type { Executor } from '../db';
 import { AccessRefused } from '../errors';
 import { accessActionLabel } from './access-actions';

@@ -1,6 +1,6 @@
 // The administrator's door to one staff account (ACL-1..4): what it holds, for the page where
 // roles are granted, approved and revoked and the account deactivated (admin-http.ts acts).
-import { auditAs, requirePermission, type Caller } from '../caller';
+import { auditAs, requirePermission, type Caller } from '../audit/caller';
 import type { Executor } from '../db';
 import { AccessRefused } from '../errors';
 import { isUuid } from '../ids';

@@ -1,6 +1,6 @@
 // ACL-2 and ACL-4 reports as CSV (for spreadsheets) and PDF (for the file and the auditor):
 // who was given or lost which right, and the periodic review list. Every export is audited.
-import { auditAs, requirePermission, type Caller, type StaffCaller } from '../caller';
+import { auditAs, requirePermission, type Caller, type StaffCaller } from '../audit/caller';
 import { toCsv } from '../csv';
 import type { Executor } from '../db';
 import { renderTableReport } from '../documents/table-report';

@@ -1,7 +1,7 @@
 // The statistics door: the yearly 接種者数 report (also as CSV and PDF for the prefecture) and
 // the 事務's operational figures, for a chosen 年度. Views and downloads are audited.
 import { m } from '$lib/paraglide/messages';
-import { auditAs, requirePermission, type Caller } from '../caller';
+import { auditAs, requirePermission, type Caller } from '../audit/caller';
 import type { Executor } from '../db';
 import { DomainError } from '../errors';
 import { findServedMunicipality } from '../municipality';

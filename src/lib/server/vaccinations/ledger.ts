@@ -1,7 +1,7 @@
 // The back office's door to keying returned 予診票 into the 予防接種台帳 and checking others'
 // entries (P7, ACC-1): the keying page with what awaits a check, a dose keyed, a dose checked.
 import { m } from '$lib/paraglide/messages';
-import { actorOf, auditAs, requirePermission, type Caller } from '../caller';
+import { actorOf, auditAs, requirePermission, type Caller } from '../audit/caller';
 import type { Executor } from '../db';
 import { fieldErrors, InputRefused } from '../errors';
 import { tokyoDate } from '../time';

@@ -4,7 +4,7 @@ import { findForEnrolment } from '$lib/server/desk/enrolment';
 import { answer, answerPage } from '$lib/server/http/answer';
 import { asStaff } from '$lib/server/http/caller';
 import { formOf } from '$lib/server/http/form';
-import { requirePermission } from '$lib/server/caller';
+import { requirePermission } from '$lib/server/audit/caller';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = ({ locals }) =>

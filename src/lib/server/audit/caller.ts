@@ -2,9 +2,9 @@
 // from the session (http/caller.ts), scripts and jobs build a system caller. It carries the
 // request's audit context, so the domain function writes its own audit entries, reads included,
 // and no route has to remember to.
-import { recordAudit, type Actor, type AuditContext, type AuditEvent } from './audit/record';
-import type { Executor } from './db';
-import { AccessRefused } from './errors';
+import { recordAudit, type Actor, type AuditContext, type AuditEvent } from './record';
+import type { Executor } from '../db';
+import { AccessRefused } from '../errors';
 
 type Common = { municipalityCode: string; context?: AuditContext };
 
