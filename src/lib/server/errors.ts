@@ -6,7 +6,7 @@
 import type { ZodError } from 'zod';
 import { m } from '$lib/paraglide/messages';
 
-export type RefusalStatus = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 429 | 503;
+export type RefusalStatus = 400 | 401 | 403 | 404 | 409 | 410 | 413 | 415 | 422 | 429 | 503;
 
 /** A message for every code of a union: the compiler refuses a map that misses one. */
 export type MessageMap<Code extends string> = { readonly [K in Code]: () => string };
