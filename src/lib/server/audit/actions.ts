@@ -85,6 +85,8 @@ export const auditActions = {
 	'system.demo_load': { reasonRequired: false },
 	'system.registry_import': { reasonRequired: false },
 	'registry.list': { reasonRequired: false },
+	'registry.apply': { reasonRequired: false },
+	'registry.cancel': { reasonRequired: false },
 	'mailing.preview': { reasonRequired: false },
 	'mailing.create': { reasonRequired: false },
 	'mailing.cancel': { reasonRequired: false },

@@ -94,6 +94,8 @@ export const accessActionLabels: Record<AuditAction, () => string> = {
 	'system.demo_load': other,
 	'system.registry_import': m.access_action_update,
 	'registry.list': m.access_action_view,
+	'registry.apply': other,
+	'registry.cancel': other,
 	'mailing.preview': m.access_action_mailing,
 	'mailing.create': m.access_action_mailing,
 	'mailing.cancel': m.access_action_mailing,

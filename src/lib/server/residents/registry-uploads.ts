@@ -173,12 +173,24 @@ export async function applyUpload(
 ): Promise<void> {
 	requirePermission(caller, permission);
 	if (!isUuid(input.id)) throw new AccessRefused('not_found');
-	const queued = await queueRegistryApply(db, {
-		municipalityCode: caller.municipalityCode,
-		uploadId: input.id,
-		now
+	const audit = {
+		action: 'registry.apply',
+		objectType: 'registry_upload',
+		objectId: input.id
+	} as const;
+	const queued = await db.transaction().execute(async (trx) => {
+		const done = await queueRegistryApply(trx, {
+			municipalityCode: caller.municipalityCode,
+			uploadId: input.id,
+			now
+		});
+		if (done) await auditAs(trx, caller, { ...audit, result: 'ok' });
+		return done;
 	});
-	if (!queued) throw new RegistryUploadError('upload_gone');
+	if (!queued) {
+		await auditAs(db, caller, { ...audit, result: 'denied', payload: { refused: 'upload_gone' } });
+		throw new RegistryUploadError('upload_gone');
+	}
 	await enqueue(input.id);
 }
 
@@ -189,6 +201,12 @@ export async function cancelUpload(db: Executor, caller: Caller, input: { id: st
 	const asked = await cancelRegistryApply(db, {
 		municipalityCode: caller.municipalityCode,
 		uploadId: input.id
+	});
+	await auditAs(db, caller, {
+		action: 'registry.cancel',
+		objectType: 'registry_upload',
+		objectId: input.id,
+		result: asked ? 'ok' : 'denied'
 	});
 	if (!asked) throw new RegistryUploadError('cancel_too_late');
 }
