@@ -17,7 +17,9 @@ export abstract class DomainError<Code extends string = string> extends Error {
 		readonly code: Code,
 		readonly status: RefusalStatus = 400,
 		/** Field name → the text of what is wrong with it, for forms that show errors by field. */
-		readonly fields: Readonly<Record<string, string>> = {}
+		readonly fields: Readonly<Record<string, string>> = {},
+		/** Words already made for this refusal (a message with values), instead of the map's. */
+		private readonly said?: string
 	) {
 		super(code);
 		this.name = new.target.name;
@@ -25,7 +27,7 @@ export abstract class DomainError<Code extends string = string> extends Error {
 
 	/** Why, in the reader's language. */
 	get text(): string {
-		return this.messages[this.code]();
+		return this.said ?? this.messages[this.code]();
 	}
 }
 

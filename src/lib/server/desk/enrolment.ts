@@ -3,7 +3,13 @@
 // address, or a link handed over at the desk after the identity documents were seen.
 import QRCode from 'qrcode';
 import { m } from '$lib/paraglide/messages';
-import { auditAs, requirePermission, type Caller, type StaffCaller } from '../audit/caller';
+import {
+	actorOf,
+	auditAs,
+	requirePermission,
+	type Caller,
+	type StaffCaller
+} from '../audit/caller';
 import {
 	auditEnrolmentIssued,
 	identityDocuments,
@@ -11,7 +17,6 @@ import {
 	issueLetterCode,
 	type IdentityDocument
 } from '../auth/enrolment';
-import { actorOf } from '../audit/caller';
 import type { Executor } from '../db';
 import { renderEnrolmentLetter } from '../documents/enrolment-letter';
 import { AccessRefused, DomainError } from '../errors';

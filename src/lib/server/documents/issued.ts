@@ -2,22 +2,33 @@
 // notices): listed from issued_document, downloaded by an unguessable id and only while the
 // person is still represented — a guardian loses a child's documents at the child's 18th
 // birthday like every other page about the child.
-import type { ExpressionBuilder } from 'kysely';
-import { auditAs, requireResident, type Caller } from '../audit/caller';
-import type { DB, Executor } from '../db';
+import { auditAs, requireResident, type Caller, type ResidentCaller } from '../audit/caller';
+import type { Executor } from '../db';
 import { AccessRefused } from '../errors';
 import { isUuid } from '../ids';
-import { representedPeople } from '../residents/household';
+import { representedPeople, type Person } from '../residents/household';
 
-// A disclosure delivered in the portal can be downloaded for a limited time only.
-const stillAvailable = (now: Date) => (eb: ExpressionBuilder<DB, 'issued_document'>) =>
-	eb.or([eb('available_until', 'is', null), eb('available_until', '>', now)]);
+/**
+ * Documents released to the portal, still available (a disclosure delivered there can be
+ * downloaded for a limited time only), about someone the caller represents now.
+ */
+function shownTo(db: Executor, caller: ResidentCaller, household: Person[], now: Date) {
+	return db
+		.selectFrom('issued_document')
+		.where('municipality_code', '=', caller.municipalityCode)
+		.where('released_at', 'is not', null)
+		.where((eb) => eb.or([eb('available_until', 'is', null), eb('available_until', '>', now)]))
+		.where(
+			'subject_atena_number',
+			'in',
+			household.map((person) => person.atenaNumber)
+		);
+}
 
 export async function residentDocuments(db: Executor, caller: Caller, now = new Date()) {
 	requireResident(caller);
 	const household = await representedPeople(db, caller, now);
-	const rows = await db
-		.selectFrom('issued_document')
+	const rows = await shownTo(db, caller, household, now)
 		.select([
 			'id',
 			'kind',
@@ -26,14 +37,6 @@ export async function residentDocuments(db: Executor, caller: Caller, now = new 
 			'issued_at',
 			'available_until'
 		])
-		.where('municipality_code', '=', caller.municipalityCode)
-		.where('released_at', 'is not', null)
-		.where(stillAvailable(now))
-		.where(
-			'subject_atena_number',
-			'in',
-			household.map((person) => person.atenaNumber)
-		)
 		.orderBy('issued_at', 'desc')
 		.limit(200)
 		.execute();
@@ -63,18 +66,9 @@ export async function residentDocument(
 	requireResident(caller);
 	const household = await representedPeople(db, caller, now);
 	const row = isUuid(input.id)
-		? await db
-				.selectFrom('issued_document')
+		? await shownTo(db, caller, household, now)
 				.select(['id', 'file_name', 'content', 'subject_atena_number'])
 				.where('id', '=', input.id)
-				.where('municipality_code', '=', caller.municipalityCode)
-				.where('released_at', 'is not', null)
-				.where(stillAvailable(now))
-				.where(
-					'subject_atena_number',
-					'in',
-					household.map((person) => person.atenaNumber)
-				)
 				.executeTakeFirst()
 		: undefined;
 	await auditAs(db, caller, {

@@ -1,6 +1,6 @@
 // The caller of a request, from what hooks.server.ts put on locals: the signed-in staff member
 // or resident, with the request's audit context. Routes pass it to domain functions.
-import { error, type RequestEvent } from '@sveltejs/kit';
+import { error } from '@sveltejs/kit';
 import { m } from '$lib/paraglide/messages';
 import type { Caller, ResidentCaller, StaffCaller } from '../audit/caller';
 import { db } from '../db';
@@ -32,11 +32,6 @@ export function residentCaller(locals: App.Locals): ResidentCaller {
 		atenaNumber: resident.atenaNumber,
 		context: locals.audit
 	};
-}
-
-/** Whoever is signed in on this side of the product. */
-export function callerOf(event: Pick<RequestEvent, 'locals'>): Caller {
-	return event.locals.realm === 'staff' ? staffCaller(event.locals) : residentCaller(event.locals);
 }
 
 /** Someone not signed in (the public verify page), in the served city. */

@@ -31,15 +31,14 @@ export class RecordError extends DomainError<RecordRefusal> {
 	protected readonly messages = {
 		search_invalid: m.search_invalid,
 		search_not_enough: m.search_not_enough,
-		// The purpose's own refusal text is set by the thrower (purposeRefusal says why).
-		purpose: () => this.message,
+		// The thrower passes purposeRefusal's own words, which say what was wrong with it.
+		purpose: m.error_invalid_value,
 		purpose_my_number: m.record_purpose_my_number,
 		use_suspended: m.record_use_suspended,
 		key_missing: m.error_unavailable
 	};
 	constructor(code: RecordRefusal, text?: string) {
-		super(code, code === 'use_suspended' ? 403 : code === 'key_missing' ? 503 : 400);
-		if (text) this.message = text;
+		super(code, code === 'use_suspended' ? 403 : code === 'key_missing' ? 503 : 400, {}, text);
 	}
 }
 

@@ -30,14 +30,13 @@ export class RegistryUploadError extends DomainError<UploadRefusal> {
 		file_required: m.registry_file_required,
 		file_too_large: m.registry_file_too_large,
 		header: m.registry_header,
-		// With the counts it found (set by the thrower).
-		line_count: () => this.message,
+		// The thrower passes the words with the counts it found.
+		line_count: m.registry_header,
 		upload_gone: m.registry_upload_gone,
 		cancel_too_late: m.registry_cancel_too_late
 	};
 	constructor(code: UploadRefusal, text?: string) {
-		super(code, code === 'upload_gone' ? 410 : code === 'cancel_too_late' ? 409 : 400);
-		if (text) this.message = text;
+		super(code, code === 'upload_gone' ? 410 : code === 'cancel_too_late' ? 409 : 400, {}, text);
 	}
 }
 

@@ -1,17 +1,16 @@
 // Finding the person to enrol. A POST, so names and birth dates never sit in a URL (history,
 // proxies, logs).
 import { findForEnrolment } from '$lib/server/desk/enrolment';
-import { answer, answerPage } from '$lib/server/http/answer';
+import { answer } from '$lib/server/http/answer';
 import { asStaff } from '$lib/server/http/caller';
 import { formOf } from '$lib/server/http/form';
-import { requirePermission } from '$lib/server/audit/caller';
+import { requirePermission } from '$lib/server/staff/permissions';
 import type { Actions, PageServerLoad } from './$types';
 
-export const load: PageServerLoad = ({ locals }) =>
-	answerPage(async () => {
-		requirePermission(asStaff(locals)[1], 'identity.proof');
-		return {};
-	});
+export const load: PageServerLoad = ({ locals }) => {
+	requirePermission(locals, 'identity.proof');
+	return {};
+};
 
 export const actions: Actions = {
 	default: async ({ locals, request }) => {

@@ -1,16 +1,15 @@
 // 宛名検索: a POST, so names and birth dates never sit in a URL (history, proxies, logs).
-import { requirePermission } from '$lib/server/audit/caller';
-import { answer, answerPage } from '$lib/server/http/answer';
+import { answer } from '$lib/server/http/answer';
 import { asStaff } from '$lib/server/http/caller';
 import { formOf } from '$lib/server/http/form';
 import { searchPeople } from '$lib/server/residents/records';
+import { requirePermission } from '$lib/server/staff/permissions';
 import type { Actions, PageServerLoad } from './$types';
 
-export const load: PageServerLoad = ({ locals }) =>
-	answerPage(async () => {
-		requirePermission(asStaff(locals)[1], 'resident.search');
-		return {};
-	});
+export const load: PageServerLoad = ({ locals }) => {
+	requirePermission(locals, 'resident.search');
+	return {};
+};
 
 export const actions: Actions = {
 	default: async ({ locals, request }) => {
