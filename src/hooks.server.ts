@@ -23,7 +23,7 @@ import {
 	uploadRoutes,
 	withBodyLimit
 } from '$lib/server/http/bodies';
-import { loadSession, requiredRealm } from '$lib/server/auth/guard';
+import { loadSession, requiredRealm } from '$lib/server/http/session';
 import { m } from '$lib/paraglide/messages';
 import { getLocale } from '$lib/paraglide/runtime';
 

@@ -1,12 +1,14 @@
 // Request handling for the four request wizards: starting a draft, each step (answers, uploads),
 // "check your answers", and the signed submission and withdrawal of any application.
+import { actorOf } from '../audit/caller';
+import { residentCaller } from '../http/caller';
 import { error, fail, json, redirect, type RequestEvent } from '@sveltejs/kit';
 import { m } from '$lib/paraglide/messages';
 import { getLocale } from '$lib/paraglide/runtime';
 import { recordAudit } from '../audit/record';
 import { AuthFailure } from '../auth/failures';
-import { AnswerWithoutAct, signOptions, signVerify } from '../auth/flows';
-import { residentActor } from '../auth/http';
+import { AnswerWithoutAct } from '../auth/signed-acts';
+import { signOptions, signVerify } from '../http/ceremony';
 import { servedMunicipality } from '../municipality/served';
 import { config } from '../config';
 import { db } from '../db';
@@ -58,7 +60,7 @@ function audit(
 ) {
 	return recordAudit(db(), {
 		municipalityCode: entry.application.municipality_code,
-		actor: residentActor(event.locals),
+		actor: actorOf(residentCaller(event.locals)),
 		context: event.locals.audit,
 		action: entry.action,
 		subjectAtenaNumber:
@@ -82,7 +84,7 @@ export async function applicationOr404(event: RequestEvent): Promise<Application
 	if (!application) {
 		await recordAudit(db(), {
 			municipalityCode: resident.municipalityCode,
-			actor: residentActor(event.locals),
+			actor: actorOf(residentCaller(event.locals)),
 			context: event.locals.audit,
 			action: 'application.view',
 			objectType: 'application',
@@ -612,7 +614,7 @@ function signedTransition(kind: SignedTransition) {
 						const input = {
 							application,
 							act,
-							actor: residentActor(event.locals),
+							actor: actorOf(residentCaller(event.locals)),
 							context: event.locals.audit,
 							portalUrl: `${config().origin}/sign-in`,
 							now: new Date()

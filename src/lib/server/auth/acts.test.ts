@@ -1,7 +1,7 @@
 // The generic signing endpoint signs only acts whose payload the browser may name (issue 24, low).
 import { describe, expect, it } from 'vitest';
 import { AuthFailure } from './failures';
-import { actFromBody } from './flows';
+import { actFromBody } from './signed-acts';
 import { signedActKinds } from './signing';
 
 describe('actFromBody', () => {

@@ -3,13 +3,15 @@
 // signs the request's own words, and the desk receives it like any other, its clock starting the
 // day it arrives. A child's data is requested at the desk by the 法定代理人, who proves that role
 // there; the portal takes requests about the signed-in person only.
+import { actorOf } from '../audit/caller';
+import { residentCaller } from '../http/caller';
 import { error, type RequestEvent } from '@sveltejs/kit';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { m } from '$lib/paraglide/messages';
 import { recordAudit } from '../audit/record';
-import { residentActor } from '../auth/http';
-import { AnswerWithoutAct, signOptions, signVerify } from '../auth/flows';
+import { AnswerWithoutAct } from '../auth/signed-acts';
+import { signOptions, signVerify } from '../http/ceremony';
 import { db } from '../db';
 import { tokyoDate } from '../time';
 import { correctionWindowEnd, daysLeft } from './clock';
@@ -79,7 +81,7 @@ export async function onlineRequestsLoad(event: RequestEvent) {
 	]);
 	await recordAudit(db(), {
 		municipalityCode: resident.municipalityCode,
-		actor: residentActor(event.locals),
+		actor: actorOf(residentCaller(event.locals)),
 		context: event.locals.audit,
 		action: 'desk.list',
 		subjectAtenaNumber: resident.atenaNumber,
@@ -176,7 +178,7 @@ export const onlineRequest = {
 						signedActId: act.id,
 						requestKey: signed.requestKey
 					},
-					actor: residentActor(event.locals),
+					actor: actorOf(residentCaller(event.locals)),
 					context: event.locals.audit,
 					today: tokyoDate(new Date()),
 					now: new Date()

@@ -1,9 +1,10 @@
 // One 開示・訂正・利用停止請求 at the desk: its facts and clock, the disclosure package with what
 // is withheld and why, and the decision (with the documents it produced). Every view is audited.
+import { actorOf } from '../audit/caller';
+import { staffCaller } from '../http/caller';
 import { error, fail, redirect, type RequestEvent } from '@sveltejs/kit';
 import { m } from '$lib/paraglide/messages';
 import { recordAudit } from '../audit/record';
-import { staffActor } from '../auth/http';
 import { db } from '../db';
 import { withholdingGrounds } from '../documents/disclosure';
 import { tokyoDate } from '../time';
@@ -41,7 +42,7 @@ const refusals: Record<DeskDecisionRefusal, () => string> = {
 
 function desk(event: RequestEvent) {
 	const staff = requirePermission(event.locals, 'disclosure.handle');
-	return { staff, actor: staffActor(event.locals) };
+	return { staff, actor: actorOf(staffCaller(event.locals)) };
 }
 
 async function requestOr404(event: RequestEvent, municipalityCode: string) {

@@ -2,11 +2,12 @@
 // approved it, its SHA-256 and its versions, print it again (the stored bytes, audited), reissue
 // a certificate (the new version supersedes the old), and revoke — asked by one person, decided
 // by another.
+import { actorOf } from '../audit/caller';
+import { staffCaller } from '../http/caller';
 import { error, fail, redirect, type RequestEvent } from '@sveltejs/kit';
 import { sql } from 'kysely';
 import { m } from '$lib/paraglide/messages';
 import { recordAudit } from '../audit/record';
-import { staffActor } from '../auth/http';
 import { config } from '../config';
 import { db } from '../db';
 import type { Municipality } from '../municipality';
@@ -48,7 +49,7 @@ export async function registryLoad(event: RequestEvent) {
 		.execute();
 	await recordAudit(db(), {
 		municipalityCode: staff.municipalityCode,
-		actor: staffActor(event.locals),
+		actor: actorOf(staffCaller(event.locals)),
 		context: event.locals.audit,
 		action: 'document.list',
 		result: number ? 'denied' : 'ok',
@@ -108,7 +109,7 @@ async function documentOr404(event: RequestEvent) {
 	if (!row) {
 		await recordAudit(db(), {
 			municipalityCode: staff.municipalityCode,
-			actor: staffActor(event.locals),
+			actor: actorOf(staffCaller(event.locals)),
 			context: event.locals.audit,
 			action: 'document.view',
 			objectType: 'issued_document',
@@ -153,7 +154,7 @@ export async function documentLoad(event: RequestEvent) {
 		id ? (names.find((row) => row.id === id)?.display_name ?? id) : null;
 	await recordAudit(db(), {
 		municipalityCode: staff.municipalityCode,
-		actor: staffActor(event.locals),
+		actor: actorOf(staffCaller(event.locals)),
 		context: event.locals.audit,
 		action: 'document.view',
 		subjectAtenaNumber: document.subject_atena_number,
@@ -213,7 +214,7 @@ export async function documentPdf(event: RequestEvent): Promise<Response> {
 	const row = await reprintDocument(db(), {
 		municipalityCode: staff.municipalityCode,
 		documentId: event.params.id ?? '',
-		actor: staffActor(event.locals),
+		actor: actorOf(staffCaller(event.locals)),
 		context: event.locals.audit
 	});
 	if (!row) error(404, m.error_not_found());
@@ -253,7 +254,7 @@ export async function revokeAction(event: RequestEvent) {
 			municipalityCode: staff.municipalityCode,
 			documentId: document.id,
 			reason,
-			actor: staffActor(event.locals),
+			actor: actorOf(staffCaller(event.locals)),
 			context: event.locals.audit,
 			now: new Date()
 		});
@@ -280,7 +281,7 @@ export async function decideRevocationAction(event: RequestEvent) {
 			revocationId: field('revocation'),
 			decision,
 			note,
-			actor: staffActor(event.locals),
+			actor: actorOf(staffCaller(event.locals)),
 			context: event.locals.audit,
 			now: new Date()
 		});
@@ -336,7 +337,7 @@ export async function reissueAction(event: RequestEvent) {
 					approvedBy: null,
 					supersedes: document.id,
 					settings: { origin: config().origin, sealing: config().documentKey },
-					actor: staffActor(event.locals),
+					actor: actorOf(staffCaller(event.locals)),
 					context: event.locals.audit,
 					now: new Date()
 				});

@@ -1,12 +1,13 @@
 // The staff screen of 接種勧奨 and yearly mailings: choose whom, preview the counts by vaccine,
 // create the batch (queued for the worker), follow its progress, download the print file, mark it
 // sent or cancel it. Every view, preview, creation and download is audited.
+import { actorOf } from '../audit/caller';
+import { staffCaller } from '../http/caller';
 import { randomUUID } from 'node:crypto';
 import { error, fail, redirect, type RequestEvent } from '@sveltejs/kit';
 import { m } from '$lib/paraglide/messages';
 import { getLocale } from '$lib/paraglide/runtime';
 import { recordAudit } from '../audit/record';
-import { staffActor } from '../auth/http';
 import { db } from '../db';
 import { formKeyPattern } from '../db/form-key';
 import { jobs } from '../jobs/runtime';
@@ -49,7 +50,7 @@ export async function mailingsLoad(event: RequestEvent) {
 	const batches = await listMailings(db(), staff.municipalityCode, now);
 	await recordAudit(db(), {
 		municipalityCode: staff.municipalityCode,
-		actor: staffActor(event.locals),
+		actor: actorOf(staffCaller(event.locals)),
 		context: event.locals.audit,
 		action: 'mailing.list',
 		result: 'ok',
@@ -104,7 +105,7 @@ export async function previewAction(event: RequestEvent) {
 	const preview = await previewMailing(db(), {
 		municipalityCode: staff.municipalityCode,
 		criteria: parsed.data,
-		actor: staffActor(event.locals),
+		actor: actorOf(staffCaller(event.locals)),
 		context: event.locals.audit,
 		now: new Date()
 	});
@@ -138,7 +139,7 @@ export async function createAction(event: RequestEvent) {
 			municipalityCode: staff.municipalityCode,
 			criteria: parsed.data,
 			requestKey,
-			actor: staffActor(event.locals),
+			actor: actorOf(staffCaller(event.locals)),
 			context: event.locals.audit,
 			now: new Date()
 		});
@@ -163,7 +164,7 @@ export async function cancelAction(event: RequestEvent) {
 		await cancelMailing(db(), {
 			municipalityCode: staff.municipalityCode,
 			batchId: String(form.get('batch') ?? ''),
-			actor: staffActor(event.locals),
+			actor: actorOf(staffCaller(event.locals)),
 			context: event.locals.audit,
 			now: new Date()
 		});
@@ -187,7 +188,7 @@ export async function sentAction(event: RequestEvent) {
 			municipalityCode: staff.municipalityCode,
 			batchId: String(form.get('batch') ?? ''),
 			sentOn,
-			actor: staffActor(event.locals),
+			actor: actorOf(staffCaller(event.locals)),
 			context: event.locals.audit
 		});
 	} catch (failure) {
@@ -210,7 +211,7 @@ export async function printFile(event: RequestEvent): Promise<Response> {
 		.executeTakeFirst();
 	await recordAudit(db(), {
 		municipalityCode: staff.municipalityCode,
-		actor: staffActor(event.locals),
+		actor: actorOf(staffCaller(event.locals)),
 		context: event.locals.audit,
 		action: 'mailing.download',
 		objectType: 'mailing_batch',

@@ -2,13 +2,14 @@
 // stages, closing appeal windows, payments due), intake of portal claims and desk claims, the
 // case (opened only with a purpose, each view audited with it), its actions, releasing its
 // documents to the resident (ACL-9), and the payment export for the finance system.
+import { actorOf } from '../audit/caller';
+import { staffCaller } from '../http/caller';
 import { error, fail, redirect, type RequestEvent } from '@sveltejs/kit';
 import { sql } from 'kysely';
 import { m } from '$lib/paraglide/messages';
 import { getLocale } from '$lib/paraglide/runtime';
 import { purposeOf, purposeRefusal } from '../audit/purpose';
 import { recordAudit } from '../audit/record';
-import { staffActor } from '../auth/http';
 import { config } from '../config';
 import { db } from '../db';
 import { tokyoDate } from '../time';
@@ -36,7 +37,7 @@ const purposeCookie = (id: string) => `relief_purpose_${id.slice(0, 8)}`;
 
 function officer(event: RequestEvent) {
 	const staff = requirePermission(event.locals, 'relief.handle');
-	return { staff, actor: { ...staffActor(event.locals), permissions: staff.permissions } };
+	return { staff, actor: { ...actorOf(staffCaller(event.locals)), permissions: staff.permissions } };
 }
 
 async function benefitNames() {
@@ -196,7 +197,7 @@ export async function reliefListLoad(event: RequestEvent) {
 	);
 	await recordAudit(db(), {
 		municipalityCode: staff.municipalityCode,
-		actor: staffActor(event.locals),
+		actor: actorOf(staffCaller(event.locals)),
 		context: event.locals.audit,
 		action: 'relief.list',
 		result: 'ok',
@@ -362,7 +363,7 @@ async function caseOr404(event: RequestEvent, staff: { municipalityCode: string 
 	if (!relief) {
 		await recordAudit(db(), {
 			municipalityCode: staff.municipalityCode,
-			actor: staffActor(event.locals),
+			actor: actorOf(staffCaller(event.locals)),
 			context: event.locals.audit,
 			action: 'relief.list',
 			objectType: 'relief_case',
@@ -421,7 +422,7 @@ export async function reliefCaseLoad(event: RequestEvent) {
 	]);
 	await recordAudit(db(), {
 		municipalityCode: relief.municipality_code,
-		actor: staffActor(event.locals),
+		actor: actorOf(staffCaller(event.locals)),
 		context: event.locals.audit,
 		action: 'relief.view',
 		subjectAtenaNumber: relief.subject_atena_number,
@@ -645,7 +646,7 @@ export async function releaseAction(event: RequestEvent) {
 	const ok = released?.numUpdatedRows === 1n;
 	await recordAudit(db(), {
 		municipalityCode: staff.municipalityCode,
-		actor: staffActor(event.locals),
+		actor: actorOf(staffCaller(event.locals)),
 		context: event.locals.audit,
 		action: 'document.release',
 		subjectAtenaNumber: relief.subject_atena_number,
@@ -673,7 +674,7 @@ export async function paymentsExport(event: RequestEvent): Promise<Response> {
 	});
 	await recordAudit(db(), {
 		municipalityCode: staff.municipalityCode,
-		actor: staffActor(event.locals),
+		actor: actorOf(staffCaller(event.locals)),
 		context: event.locals.audit,
 		action: 'relief.export',
 		result: 'ok',

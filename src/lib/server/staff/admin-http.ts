@@ -1,11 +1,13 @@
 // Form handling for staff administration (admin role, permission staff.manage). Every change is
 // audited with its reason, and the affected person's sessions end so new rights apply at once.
+import { actorOf } from '../audit/caller';
+import { staffCaller } from '../http/caller';
 import { fail, type RequestEvent } from '@sveltejs/kit';
 import { z } from 'zod';
 import { m } from '$lib/paraglide/messages';
 import { recordAudit } from '../audit/record';
 import { auditEnrolmentIssued, issueStaffLink } from '../auth/enrolment';
-import { sessionManagers, staffActor } from '../auth/http';
+import { sessionManagers } from '../auth/relying-party';
 import { config } from '../config';
 import { db } from '../db';
 import { onboardStaff } from './onboarding';
@@ -82,7 +84,7 @@ export async function createUserAction(event: RequestEvent) {
 						reason: input.reason,
 						now
 					},
-					{ actor: staffActor(event.locals), context: event.locals.audit }
+					{ actor: actorOf(staffCaller(event.locals)), context: event.locals.audit }
 				)
 			);
 		return { created: { id: user.id, loginId: user.login_id, link: registrationUrl(token) } };
@@ -129,7 +131,7 @@ export async function grantRoleAction(event: RequestEvent, staffUserId: string) 
 				});
 				await recordAudit(trx, {
 					municipalityCode: admin.municipalityCode,
-					actor: staffActor(event.locals),
+					actor: actorOf(staffCaller(event.locals)),
 					context: event.locals.audit,
 					action: 'staff.role_grant',
 					objectType: 'staff_user',
@@ -171,7 +173,7 @@ export async function approveRoleAction(event: RequestEvent, staffUserId: string
 				if (row.staff_user_id !== staffUserId) throw new StaffAccountError('not_found');
 				await recordAudit(trx, {
 					municipalityCode: admin.municipalityCode,
-					actor: staffActor(event.locals),
+					actor: actorOf(staffCaller(event.locals)),
 					context: event.locals.audit,
 					action: 'staff.role_approve',
 					objectType: 'staff_user',
@@ -184,7 +186,7 @@ export async function approveRoleAction(event: RequestEvent, staffUserId: string
 		if (error instanceof StaffAccountError) {
 			await recordAudit(db(), {
 				municipalityCode: admin.municipalityCode,
-				actor: staffActor(event.locals),
+				actor: actorOf(staffCaller(event.locals)),
 				context: event.locals.audit,
 				action: 'staff.role_approve',
 				objectType: 'staff_user',
@@ -223,7 +225,7 @@ export async function revokeRoleAction(event: RequestEvent, staffUserId: string)
 				});
 				await recordAudit(trx, {
 					municipalityCode: admin.municipalityCode,
-					actor: staffActor(event.locals),
+					actor: actorOf(staffCaller(event.locals)),
 					context: event.locals.audit,
 					action: 'staff.role_revoke',
 					objectType: 'staff_user',
@@ -261,7 +263,7 @@ export async function deactivateAction(event: RequestEvent, staffUserId: string)
 				});
 				await recordAudit(trx, {
 					municipalityCode: admin.municipalityCode,
-					actor: staffActor(event.locals),
+					actor: actorOf(staffCaller(event.locals)),
 					context: event.locals.audit,
 					action: 'staff.deactivate',
 					objectType: 'staff_user',
@@ -301,7 +303,7 @@ export async function newLinkAction(event: RequestEvent, staffUserId: string) {
 				now: new Date()
 			});
 			await auditEnrolmentIssued(trx, enrolment, {
-				actor: staffActor(event.locals),
+				actor: actorOf(staffCaller(event.locals)),
 				context: event.locals.audit
 			});
 			return token;

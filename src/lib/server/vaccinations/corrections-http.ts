@@ -1,10 +1,11 @@
 // Request handling for one recorded dose: its versions, and corrections and voids asked for by
 // one person and applied or declined by another (P7, ACC-1).
+import { actorOf } from '../audit/caller';
+import { staffCaller } from '../http/caller';
 import { error, fail, redirect, type RequestEvent } from '@sveltejs/kit';
 import { m } from '$lib/paraglide/messages';
 import { getLocale } from '$lib/paraglide/runtime';
 import { recordAudit } from '../audit/record';
-import { staffActor } from '../auth/http';
 import { db } from '../db';
 import { activeCatalogue } from './active-catalogue';
 import { tokyoDate } from '../time';
@@ -77,7 +78,7 @@ export async function doseLoad(event: RequestEvent) {
 		// A guessed or another city's id: refused, and the attempt is on record.
 		await recordAudit(db(), {
 			municipalityCode: staff.municipalityCode,
-			actor: staffActor(event.locals),
+			actor: actorOf(staffCaller(event.locals)),
 			context: event.locals.audit,
 			action: 'vaccination.view',
 			objectType: 'vaccination_dose',
@@ -97,7 +98,7 @@ export async function doseLoad(event: RequestEvent) {
 	]);
 	await recordAudit(db(), {
 		municipalityCode: staff.municipalityCode,
-		actor: staffActor(event.locals),
+		actor: actorOf(staffCaller(event.locals)),
 		context: event.locals.audit,
 		action: 'vaccination.view',
 		subjectAtenaNumber: dose.atena,
@@ -215,7 +216,7 @@ export async function requestAction(event: RequestEvent, kind: 'correct' | 'void
 			doseId: event.params.id ?? '',
 			change: correction ? { kind: 'correct', form: correction.data } : { kind: 'void' },
 			reason: reason.data,
-			actor: staffActor(event.locals),
+			actor: actorOf(staffCaller(event.locals)),
 			context: event.locals.audit,
 			today: tokyoDate(new Date()),
 			now: new Date()
@@ -246,7 +247,7 @@ export async function decideAction(event: RequestEvent) {
 			changeId: values.change,
 			decision,
 			note: values.note,
-			actor: staffActor(event.locals),
+			actor: actorOf(staffCaller(event.locals)),
 			context: event.locals.audit,
 			today: tokyoDate(new Date()),
 			now: new Date()

@@ -2,12 +2,13 @@
 // layout, or FHIR R4) for a period, import a file from the vendor 健康管理システム or — for one
 // 転入者, with their consent — from their previous municipality, and (administrators) the
 // sources whose doses need no second check. Imports, exports and setting changes are audited.
+import { actorOf } from '../audit/caller';
+import { staffCaller } from '../http/caller';
 import { error, fail, type RequestEvent } from '@sveltejs/kit';
 import { z } from 'zod';
 import { messageFor } from '$lib/messages';
 import { m } from '$lib/paraglide/messages';
 import { recordAudit } from '../audit/record';
-import { staffActor } from '../auth/http';
 import { config } from '../config';
 import { db } from '../db';
 import { calendarDate } from '../time';
@@ -81,7 +82,7 @@ export async function exportFile(event: RequestEvent): Promise<Response> {
 	});
 	await auditExport(db(), {
 		municipalityCode: staff.municipalityCode,
-		actor: staffActor(event.locals),
+		actor: actorOf(staffCaller(event.locals)),
 		context: event.locals.audit,
 		format,
 		doses: doses.length,
@@ -148,7 +149,7 @@ export async function importAction(event: RequestEvent) {
 		sourceName: values.source,
 		transferConsent: values.person ? values.consent : null,
 		parsed,
-		actor: staffActor(event.locals),
+		actor: actorOf(staffCaller(event.locals)),
 		context: event.locals.audit,
 		now: new Date()
 	});
@@ -197,7 +198,7 @@ export async function trustAction(event: RequestEvent) {
 				.execute();
 			await recordAudit(trx, {
 				municipalityCode: staff.municipalityCode,
-				actor: staffActor(event.locals),
+				actor: actorOf(staffCaller(event.locals)),
 				context: event.locals.audit,
 				action: 'settings.trusted_sources',
 				reason,

@@ -1,6 +1,8 @@
-import { signOut } from '$lib/server/auth/sign-out';
 import { formOf } from '$lib/server/http/form';
+import { signOutResponse } from '$lib/server/http/session';
 import type { RequestHandler } from './$types';
 
 export const POST: RequestHandler = async (event) =>
-	signOut(event, 'resident', { everywhere: (await formOf(event.request)).has('everywhere') });
+	signOutResponse(event, 'resident', {
+		everywhere: (await formOf(event.request)).has('everywhere')
+	});

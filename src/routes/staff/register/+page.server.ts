@@ -1,20 +1,14 @@
 import { redirect } from '@sveltejs/kit';
-import { claimedEnrolment } from '$lib/server/auth/enrolment';
-import { ceremonyHash } from '$lib/server/auth/http';
-import { db } from '$lib/server/db';
+import { claimedRegistration } from '$lib/server/auth/registration';
+import { asPublic } from '$lib/server/http/caller';
+import { ceremonyHash } from '$lib/server/http/ceremony';
 import type { PageServerLoad } from './$types';
 
-export const load: PageServerLoad = async ({ cookies }) => {
-	const enrolment = await claimedEnrolment(db(), {
-		ceremonyHash: ceremonyHash(cookies),
-		route: 'staff',
-		now: new Date()
+export const load: PageServerLoad = async ({ cookies, locals }) => {
+	const claimed = await claimedRegistration(...(await asPublic(locals)), {
+		realm: 'staff',
+		ceremonyHash: ceremonyHash(cookies)
 	});
-	if (!enrolment) redirect(303, '/staff/sign-in');
-	const user = await db()
-		.selectFrom('staff_user')
-		.select(['login_id', 'display_name'])
-		.where('id', '=', enrolment.staff_user_id!)
-		.executeTakeFirstOrThrow();
-	return { loginId: user.login_id, displayName: user.display_name };
+	if (!claimed || !('loginId' in claimed)) redirect(303, '/staff/sign-in');
+	return { loginId: claimed.loginId, displayName: claimed.displayName };
 };

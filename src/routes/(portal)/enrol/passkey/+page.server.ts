@@ -1,15 +1,14 @@
 import { redirect } from '@sveltejs/kit';
-import { claimedEnrolment } from '$lib/server/auth/enrolment';
-import { ceremonyHash } from '$lib/server/auth/http';
-import { db } from '$lib/server/db';
+import { claimedRegistration } from '$lib/server/auth/registration';
+import { asPublic } from '$lib/server/http/caller';
+import { ceremonyHash } from '$lib/server/http/ceremony';
 import type { PageServerLoad } from './$types';
 
-export const load: PageServerLoad = async ({ cookies }) => {
-	const enrolment = await claimedEnrolment(db(), {
-		ceremonyHash: ceremonyHash(cookies),
-		route: 'resident',
-		now: new Date()
+export const load: PageServerLoad = async ({ cookies, locals }) => {
+	const claimed = await claimedRegistration(...(await asPublic(locals)), {
+		realm: 'resident',
+		ceremonyHash: ceremonyHash(cookies)
 	});
-	if (!enrolment) redirect(303, '/enrol');
+	if (!claimed) redirect(303, '/enrol');
 	return {};
 };

@@ -1,5 +1,6 @@
+import { actorOf } from '$lib/server/audit/caller';
+import { staffCaller } from '$lib/server/http/caller';
 import { recordAudit } from '$lib/server/audit/record';
-import { staffActor } from '$lib/server/auth/http';
 import { db } from '$lib/server/db';
 import { createUserAction } from '$lib/server/staff/admin-http';
 import { tokyoDate } from '$lib/server/time';
@@ -24,7 +25,7 @@ export const load: PageServerLoad = async ({ locals }) => {
 	const rolesByLogin = new Map(review.map((row) => [row.loginId, row]));
 	await recordAudit(db(), {
 		municipalityCode: admin.municipalityCode,
-		actor: staffActor(locals),
+		actor: actorOf(staffCaller(locals)),
 		context: locals.audit,
 		action: 'staff.list',
 		result: 'ok'

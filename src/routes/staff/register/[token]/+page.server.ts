@@ -1,11 +1,18 @@
-import { redirect } from '@sveltejs/kit';
-import { claimByLink } from '$lib/server/auth/enrolment-http';
+import { fail, redirect } from '@sveltejs/kit';
+import { m } from '$lib/paraglide/messages';
+import { claimEnrolment } from '$lib/server/auth/registration';
+import { asPublic } from '$lib/server/http/caller';
+import { ceremonyHash, clientOf } from '$lib/server/http/ceremony';
 import type { Actions } from './$types';
 
 export const actions: Actions = {
 	default: async (event) => {
-		const failed = await claimByLink(event, 'staff', event.params.token);
-		if (failed) return failed;
+		const failure = await claimEnrolment(...(await asPublic(event.locals)), {
+			claim: { by: 'link', route: 'staff', token: event.params.token },
+			ceremonyHash: ceremonyHash(event.cookies),
+			client: clientOf(event)
+		});
+		if (failure) return fail(400, { message: m.enrol_link_failed() });
 		redirect(303, '/staff/register');
 	}
 };

@@ -1,7 +1,8 @@
+import { actorOf } from '$lib/server/audit/caller';
+import { residentCaller } from '$lib/server/http/caller';
 import { applicationOr404, applicationSummary } from '$lib/server/applications/wizard-http';
 import { transitionsOf, withdrawable } from '$lib/server/applications/store';
 import { recordAudit } from '$lib/server/audit/record';
-import { residentActor } from '$lib/server/auth/http';
 import { db } from '$lib/server/db';
 import { messageFor } from '$lib/messages';
 import { reliefTimeline } from '$lib/server/relief/timeline';
@@ -11,7 +12,7 @@ export const load: PageServerLoad = async (event) => {
 	const application = await applicationOr404(event);
 	await recordAudit(db(), {
 		municipalityCode: application.municipality_code,
-		actor: residentActor(event.locals),
+		actor: actorOf(residentCaller(event.locals)),
 		context: event.locals.audit,
 		action: 'application.view',
 		subjectAtenaNumber: application.subject_atena_number ?? undefined,

@@ -1,12 +1,19 @@
-import { redirect } from '@sveltejs/kit';
-import { claimByLink } from '$lib/server/auth/enrolment-http';
+import { fail, redirect } from '@sveltejs/kit';
+import { m } from '$lib/paraglide/messages';
+import { claimEnrolment } from '$lib/server/auth/registration';
+import { asPublic } from '$lib/server/http/caller';
+import { ceremonyHash, clientOf } from '$lib/server/http/ceremony';
 import type { Actions } from './$types';
 
 // Opening the link shows a page; the claim happens on the button (a link preview must not use it).
 export const actions: Actions = {
 	default: async (event) => {
-		const failed = await claimByLink(event, 'desk', event.params.token);
-		if (failed) return failed;
+		const failure = await claimEnrolment(...(await asPublic(event.locals)), {
+			claim: { by: 'link', route: 'desk', token: event.params.token },
+			ceremonyHash: ceremonyHash(event.cookies),
+			client: clientOf(event)
+		});
+		if (failure) return fail(400, { message: m.enrol_link_failed() });
 		redirect(303, '/enrol/passkey');
 	}
 };

@@ -1,4 +1,5 @@
-import { actFromBody, signOptions } from '$lib/server/auth/flows';
+import { actFromBody } from '$lib/server/auth/signed-acts';
+import { signOptions } from '$lib/server/http/ceremony';
 import type { RequestHandler } from './$types';
 
 export const POST: RequestHandler = (event) => signOptions(event, actFromBody);

@@ -1,4 +1,4 @@
-import { signVerify } from '$lib/server/auth/flows';
+import { signVerify } from '$lib/server/http/ceremony';
 import type { RequestHandler } from './$types';
 
 // The act itself (kind 'consent', 'submit' …) is what the case code reads; the reply names it.

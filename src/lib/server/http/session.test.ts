@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { requiredRealm } from './guard';
+import { requiredRealm } from './session';
 
 describe('requiredRealm', () => {
 	it('guards signed-in resident pages and every staff page but sign-in', () => {

@@ -1,0 +1,46 @@
+// Who the passkeys belong to and where sessions live: the relying party (origin, RP ID and the
+// name the authenticator shows) from configuration, and one session manager per realm, the
+// resident's on the portal's connection and the staff member's on the process connection.
+import { config } from '../config';
+import { portalDb, processDb } from '../db';
+import type { Municipality } from '../municipality';
+import { lastServedMunicipality } from '../municipality/served';
+import { createSessionManager, type SessionManager } from './sessions';
+import type { AuthRealm, RelyingParty } from './webauthn';
+
+export function relyingParty(municipality: Municipality, realm: AuthRealm): RelyingParty {
+	const { origin, rpId } = config();
+	const name =
+		realm === 'staff'
+			? `${municipality.name_ja} ${municipality.division_ja}`
+			: `${municipality.name_ja} 予防接種ポータル`;
+	return { origin, rpId, name };
+}
+
+let managers: Record<AuthRealm, SessionManager> | undefined;
+
+export function sessionManagers(): Record<AuthRealm, SessionManager> {
+	const settings = (realm: AuthRealm) => () => {
+		const city = lastServedMunicipality();
+		return realm === 'resident'
+			? {
+					idleMinutes: city?.resident_idle_minutes ?? 30,
+					absoluteHours: city?.resident_absolute_hours ?? 12
+				}
+			: {
+					idleMinutes: city?.staff_idle_minutes ?? 15,
+					absoluteHours: city?.staff_absolute_hours ?? 9
+				};
+	};
+	managers ??= {
+		resident: createSessionManager(portalDb(), 'resident', {
+			secureCookies: config().secureCookies,
+			settings: settings('resident')
+		}),
+		staff: createSessionManager(processDb(), 'staff', {
+			secureCookies: config().secureCookies,
+			settings: settings('staff')
+		})
+	};
+	return managers;
+}

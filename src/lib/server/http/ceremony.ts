@@ -1,0 +1,180 @@
+// The HTTP side of a WebAuthn ceremony: the ceremony cookie that binds challenges and enrolment
+// claims to one browser, the JSON body read within a limit, the session cookie set, and the one
+// generic answer to a failed step (429 when throttled), after the step's audit entry is written
+// by the auth domain. The ceremonies themselves are domain doors in auth/.
+import { json, type Cookies, type RequestEvent } from '@sveltejs/kit';
+import { randomBytes } from 'node:crypto';
+import { m } from '$lib/paraglide/messages';
+import type { AuditAction } from '../audit/actions';
+import type { Caller } from '../audit/caller';
+import { auditCeremonyFailure } from '../auth/ceremony-failure';
+import { AuthFailure } from '../auth/failures';
+import { hit, limits } from '../auth/rate-limit';
+import { sessionManagers } from '../auth/relying-party';
+import type { Client, SessionCookie } from '../auth/sign-in';
+import {
+	AnswerWithoutAct,
+	carryOutSignedAct,
+	signingChallenge,
+	type SignedActHandler
+} from '../auth/signed-acts';
+import type { SignedActKind } from '../auth/signing';
+import { sha256 } from '../auth/tokens';
+import type { AuthRealm } from '../auth/webauthn';
+import { config } from '../config';
+import { db, type Database } from '../db';
+import { publicCaller, residentCaller } from './caller';
+
+const ceremonyCookie = () => (config().secureCookies ? '__Host-ceremony' : 'ceremony');
+
+/**
+ * The hash of this browser's ceremony cookie, set on first use. Challenges and enrolment claims
+ * are bound to it, so a challenge or a claimed letter code is useless in another browser.
+ */
+export function ceremonyHash(cookies: Cookies): Buffer {
+	let value = cookies.get(ceremonyCookie());
+	if (!value || !/^[A-Za-z0-9_-]{43}$/.test(value)) {
+		value = randomBytes(32).toString('base64url');
+		cookies.set(ceremonyCookie(), value, {
+			path: '/',
+			httpOnly: true,
+			secure: config().secureCookies,
+			sameSite: 'lax',
+			maxAge: 60 * 60
+		});
+	}
+	return sha256(value);
+}
+
+export const clientOf = (event: RequestEvent): Client => ({
+	ip: event.getClientAddress(),
+	userAgent: event.request.headers.get('user-agent')
+});
+
+/** The realm's session cookie this browser holds, if any. */
+export const sessionCookieOf = (event: RequestEvent, realm: AuthRealm): string | undefined =>
+	event.cookies.get(sessionManagers()[realm].cookieName);
+
+export function setSessionCookie(cookies: Cookies, cookie: SessionCookie): void {
+	cookies.set(cookie.name, cookie.value, { ...cookie.attributes, path: '/' });
+}
+
+/** The answer to a failed ceremony: one generic, localized message; 429 when throttled. */
+export function failureResponse(failure: AuthFailure): Response {
+	if (failure.reason === 'rate_limited') {
+		return json(
+			{ message: m.auth_rate_limited() },
+			{ status: 429, headers: { 'Retry-After': '60' } }
+		);
+	}
+	return json({ message: m.auth_failed() }, { status: 400 });
+}
+
+/**
+ * One ceremony step behind the per-address throttle: `run`'s result as JSON, or, when a check
+ * fails, the failure audited (with its reason) and answered with one generic message.
+ */
+export async function ceremony(
+	event: RequestEvent,
+	step: { realm: AuthRealm; action: AuditAction; caller?: Caller },
+	run: (db: Database, caller: Caller) => Promise<unknown>
+): Promise<Response> {
+	const caller = step.caller ?? (await publicCaller(event.locals));
+	try {
+		await hit(db(), limits.ceremonyPerIp(event.getClientAddress()));
+		return json(await run(db(), caller));
+	} catch (failure) {
+		if (failure instanceof AnswerWithoutAct) return json(failure.body, { status: failure.status });
+		if (!(failure instanceof AuthFailure)) throw failure;
+		await auditCeremonyFailure(db(), caller, { action: step.action, failure, realm: step.realm });
+		return failureResponse(failure);
+	}
+}
+
+/** A challenge-only step (options) that is throttled on its own limit, not audited on failure. */
+export async function challenge(run: () => Promise<unknown>): Promise<Response> {
+	try {
+		return json(await run());
+	} catch (failure) {
+		if (failure instanceof AuthFailure) return failureResponse(failure);
+		throw failure;
+	}
+}
+
+export async function readJson(request: Request): Promise<unknown> {
+	const text = await readUpTo(request, 64 * 1024);
+	if (text === null) throw new AuthFailure('malformed', 'body too large');
+	try {
+		return JSON.parse(text);
+	} catch {
+		throw new AuthFailure('malformed', 'not JSON');
+	}
+}
+
+/**
+ * The body as text, or null past `max` bytes. A body that is too large is still read to its end
+ * (adapter-node's BODY_SIZE_LIMIT bounds it): answering before the upload finishes resets the
+ * connection, and the browser would show a network error instead of our message.
+ */
+async function readUpTo(request: Request, max: number): Promise<string | null> {
+	const reader = request.body?.getReader();
+	if (!reader) return '';
+	const chunks: Uint8Array[] = [];
+	let size = 0;
+	for (;;) {
+		const { done, value } = await reader.read();
+		if (done) break;
+		size += value.length;
+		if (size <= max) chunks.push(value);
+	}
+	return size > max ? null : Buffer.concat(chunks).toString('utf8');
+}
+
+/**
+ * A resident's signed act, step one: options to sign what `build` returns. Where the server knows
+ * the payload (an application) it builds it itself; the browser's body is only read where the
+ * person's own words are signed.
+ */
+export function signOptions(
+	event: RequestEvent,
+	build: (body: unknown) => Promise<{ kind: SignedActKind; payload: unknown }>
+): Promise<Response> {
+	return ceremony(
+		event,
+		{ realm: 'resident', action: 'auth.sign', caller: residentCaller(event.locals) },
+		async (db, caller) => {
+			const { kind, payload } = await build(await readJson(event.request));
+			return signingChallenge(db, caller, {
+				kind,
+				payload,
+				ceremonyHash: ceremonyHash(event.cookies)
+			});
+		}
+	);
+}
+
+/**
+ * Step two: the signature verified and the act carried out by `onSigned`, in one transaction.
+ * `prepare` reads what the act needs before that transaction opens: inside it, a second pooled
+ * connection could wait on one that waits on the audit chain's lock.
+ */
+export function signVerify<Prepared = undefined>(
+	event: RequestEvent,
+	onSigned: SignedActHandler<Prepared>,
+	prepare?: () => Promise<Prepared>
+): Promise<Response> {
+	return ceremony(
+		event,
+		{ realm: 'resident', action: 'auth.sign', caller: residentCaller(event.locals) },
+		async (db, caller) => {
+			const response = await readJson(event.request);
+			const prepared = (prepare ? await prepare() : undefined) as Prepared;
+			return carryOutSignedAct(
+				db,
+				caller,
+				{ response, ceremonyHash: ceremonyHash(event.cookies), prepared },
+				onSigned
+			);
+		}
+	);
+}
