@@ -37,7 +37,10 @@ const purposeCookie = (id: string) => `relief_purpose_${id.slice(0, 8)}`;
 
 function officer(event: RequestEvent) {
 	const staff = requirePermission(event.locals, 'relief.handle');
-	return { staff, actor: { ...actorOf(staffCaller(event.locals)), permissions: staff.permissions } };
+	return {
+		staff,
+		actor: { ...actorOf(staffCaller(event.locals)), permissions: staff.permissions }
+	};
 }
 
 async function benefitNames() {
