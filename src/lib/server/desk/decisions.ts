@@ -26,6 +26,8 @@ import { requestDoseChange, type DoseCorrection } from '../vaccinations/correcti
 import { gatherPackage } from './package';
 import { categoryTitles, type PackageItem } from '../documents/disclosure';
 import { isUuid } from '../ids';
+import { DomainError } from '../errors';
+import { m } from '$lib/paraglide/messages';
 
 export const deliveryMethods = ['desk', 'mail', 'portal'] as const;
 export type Delivery = (typeof deliveryMethods)[number];
@@ -41,12 +43,27 @@ export type DeskDecisionRefusal =
 	| 'ground_required'
 	| 'delivery_invalid'
 	| 'reason_required'
-	| 'dose_required';
+	| 'dose_required'
+	| 'dose_invalid'
+	| 'outcome_required';
 
-export class DeskDecisionError extends Error {
-	override name = 'DeskDecisionError';
-	constructor(readonly code: DeskDecisionRefusal) {
-		super(code);
+export class DeskDecisionError extends DomainError<DeskDecisionRefusal> {
+	protected readonly messages = {
+		not_found: m.error_not_found,
+		not_open: m.desk_error_not_open,
+		wrong_kind: m.desk_error_not_open,
+		no_package: m.desk_error_no_package,
+		item_unknown: m.error_not_found,
+		ground_required: m.desk_error_ground,
+		delivery_invalid: m.desk_error_delivery,
+		reason_required: m.desk_error_reason,
+		dose_required: m.desk_error_dose,
+		// The dose rules (a date before birth, a bad lot …) refuse a correction as the ledger does.
+		dose_invalid: m.dose_change_invalid,
+		outcome_required: m.desk_error_outcome
+	};
+	constructor(code: DeskDecisionRefusal) {
+		super(code, code === 'not_found' ? 404 : 400);
 	}
 }
 
