@@ -23,6 +23,7 @@ import { sha256 } from '../auth/tokens';
 import type { AuthRealm } from '../auth/webauthn';
 import { config } from '../config';
 import { db, type Database } from '../db';
+import { DomainError } from '../errors';
 import { publicCaller, residentCaller } from './caller';
 
 const ceremonyCookie = () => (config().secureCookies ? '__Host-ceremony' : 'ceremony');
@@ -85,6 +86,10 @@ export async function ceremony(
 		return json(await run(db(), caller));
 	} catch (failure) {
 		if (failure instanceof AnswerWithoutAct) return json(failure.body, { status: failure.status });
+		// A refusal of what is signed (not of the signature): its own words, nothing audited here.
+		if (failure instanceof DomainError) {
+			return json({ message: failure.text, refusal: failure.code }, { status: failure.status });
+		}
 		if (!(failure instanceof AuthFailure)) throw failure;
 		await auditCeremonyFailure(db(), caller, { action: step.action, failure, realm: step.realm });
 		return failureResponse(failure);

@@ -1,4 +1,10 @@
-import { onlineRequest } from '$lib/server/desk/online-http';
+import { onlineRequestToSign } from '$lib/server/desk/online';
+import { asResident } from '$lib/server/http/caller';
+import { signOptions } from '$lib/server/http/ceremony';
 import type { RequestHandler } from './$types';
 
-export const POST: RequestHandler = (event) => onlineRequest.options(event);
+export const POST: RequestHandler = (event) =>
+	signOptions(event, async (body) => ({
+		kind: 'desk_request',
+		payload: await onlineRequestToSign(...asResident(event.locals), body)
+	}));

@@ -1,4 +1,7 @@
-import { onlineRequest } from '$lib/server/desk/online-http';
+import { registerSignedRequest } from '$lib/server/desk/online';
+import { residentCaller } from '$lib/server/http/caller';
+import { signVerify } from '$lib/server/http/ceremony';
 import type { RequestHandler } from './$types';
 
-export const POST: RequestHandler = (event) => onlineRequest.verify(event);
+export const POST: RequestHandler = (event) =>
+	signVerify(event, (act, trx) => registerSignedRequest(trx, residentCaller(event.locals), act));
