@@ -70,7 +70,8 @@ export function exportDownload(file: {
 			headers: {
 				'Content-Type': file.contentType,
 				'Content-Disposition': `attachment; filename="${file.fileName}"`,
-				'Cache-Control': 'no-store'
+				'Cache-Control': 'no-store',
+				'X-Content-Type-Options': 'nosniff'
 			}
 		}
 	);

@@ -2,6 +2,8 @@
 // with its recipients and parts in one transaction, cancellation, progress, and marking the
 // batch as mailed. Every step is audited with counts, never with the people in it (they are in
 // mailing_recipient, which the batch id points to).
+import { m } from '$lib/paraglide/messages';
+import { DomainError } from '../errors';
 import { randomUUID } from 'node:crypto';
 import { sql, type Updateable } from 'kysely';
 import type { DB, Executor, Database } from '../db';
@@ -13,10 +15,32 @@ import { countByDose, findRecipients, type MailingCriteria } from './selection';
 /** People per part: one transaction and one PDF each (about a minute of work at most). */
 export const recipientsPerPart = 100;
 
-export class MailingError extends Error {
-	override name = 'MailingError';
-	constructor(readonly code: 'empty' | 'not_found' | 'state' | 'too_large') {
-		super(code);
+export type MailingRefusal =
+	| 'empty'
+	| 'not_found'
+	| 'state'
+	| 'too_large'
+	| 'invalid'
+	| 'born_order'
+	| 'born_required'
+	| 'vaccine_required'
+	| 'sent_on';
+
+export class MailingError extends DomainError<MailingRefusal> {
+	protected readonly messages = {
+		empty: m.mailing_error_empty,
+		// A batch that is not there, or not in the step asked for, is the same answer to the page.
+		not_found: m.mailing_error_state,
+		state: m.mailing_error_state,
+		too_large: m.mailing_error_too_large,
+		invalid: m.mailing_error_invalid,
+		born_order: m.mailing_error_born_order,
+		born_required: m.mailing_error_born_required,
+		vaccine_required: m.mailing_error_vaccine_required,
+		sent_on: m.mailing_error_sent_on
+	};
+	constructor(code: MailingRefusal) {
+		super(code, code === 'state' || code === 'not_found' ? 409 : 400);
 	}
 }
 const maxRecipients = 200_000;
