@@ -9,14 +9,42 @@ import { recordAudit, type Actor, type AuditContext } from '../audit/record';
 import type { Executor } from '../db';
 import { DoseEntryError, doseProblems, lotPattern, normalizeLot, type DoseValues } from './records';
 import { isUuid } from '../ids';
+import { DomainError } from '../errors';
+import { m } from '$lib/paraglide/messages';
 
 export type DoseChangeRefusal =
-	'not_found' | 'voided' | 'change_open' | 'no_difference' | 'own_change' | 'not_open' | 'stale';
+	| 'not_found'
+	| 'voided'
+	| 'change_open'
+	| 'no_difference'
+	| 'own_change'
+	| 'not_open'
+	| 'stale'
+	| 'invalid'
+	| 'note_required';
 
-export class DoseChangeError extends Error {
-	override name = 'DoseChangeError';
-	constructor(readonly code: DoseChangeRefusal) {
-		super(code);
+/**
+ * A change refused: no such dose (404), a conflict with the dose's state (409), or a form to
+ * mend (400, by field).
+ */
+export class DoseChangeError extends DomainError<DoseChangeRefusal> {
+	protected readonly messages = {
+		not_found: m.dose_not_found,
+		voided: m.dose_change_voided,
+		change_open: m.dose_change_open,
+		no_difference: m.dose_change_no_difference,
+		own_change: m.dose_change_own,
+		not_open: m.dose_change_not_open,
+		stale: m.dose_change_not_open,
+		invalid: m.dose_change_invalid,
+		note_required: m.dose_change_note_required
+	};
+	constructor(code: DoseChangeRefusal, fields: Record<string, string> = {}) {
+		super(
+			code,
+			code === 'not_found' ? 404 : code === 'invalid' || code === 'note_required' ? 400 : 409,
+			fields
+		);
 	}
 }
 
@@ -221,7 +249,7 @@ export async function decideDoseChange(
 		decision: 'applied' | 'declined';
 		note: string;
 		actor: Actor;
-		context: AuditContext;
+		context?: AuditContext;
 		today: string;
 		now: Date;
 	}

@@ -1,9 +1,61 @@
-import { decideAction, doseLoad, requestAction } from '$lib/server/vaccinations/corrections-http';
-import type { Actions, PageServerLoad } from './$types';
+// One recorded dose: its versions, and corrections asked for by one person, decided by another.
+import { redirect } from '@sveltejs/kit';
+import { getLocale } from '$lib/paraglide/runtime';
+import { answer, answerPage } from '$lib/server/http/answer';
+import { asStaff } from '$lib/server/http/caller';
+import { formOf } from '$lib/server/http/form';
+import { askDoseChange, decideDoseChangeFor, doseFile } from '$lib/server/vaccinations/dose-file';
+import type { Actions, RequestEvent, PageServerLoad } from './$types';
 
-export const load: PageServerLoad = (event) => doseLoad(event);
+export const load: PageServerLoad = async ({ locals, params, url }) => ({
+	...(await answerPage(() =>
+		doseFile(...asStaff(locals), { id: params.id, locale: getLocale() === 'en' ? 'en' : 'ja' })
+	)),
+	done: url.searchParams.get('done')
+});
+
+const fieldsOf = async (request: Request) =>
+	Object.fromEntries(
+		[...(await formOf(request)).entries()].map(([key, value]) => [key, String(value).slice(0, 500)])
+	);
+
+const ask =
+	(kind: 'correct' | 'void') =>
+	async ({ locals, params, request }: RequestEvent) => {
+		const form = await fieldsOf(request);
+		const values = {
+			dose: form.dose ?? '',
+			administeredOn: form.administered_on ?? '',
+			institution: form.institution ?? '',
+			lot: form.lot ?? '',
+			manufacturer: form.manufacturer ?? '',
+			reason: form.reason ?? ''
+		};
+		return answer(
+			async () => {
+				await askDoseChange(...asStaff(locals), { id: params.id, kind, values });
+				redirect(303, `/staff/vaccinations/doses/${params.id}?done=requested`);
+			},
+			{ form: kind, values }
+		);
+	};
+
 export const actions: Actions = {
-	correct: (event) => requestAction(event, 'correct'),
-	void: (event) => requestAction(event, 'void'),
-	decide: (event) => decideAction(event)
+	correct: ask('correct'),
+	void: ask('void'),
+	decide: async ({ locals, params, request }) => {
+		const form = await fieldsOf(request);
+		const values = { change: form.change ?? '', note: (form.note ?? '').trim().slice(0, 400) };
+		return answer(
+			async () => {
+				const decision = await decideDoseChangeFor(...asStaff(locals), {
+					changeId: values.change,
+					apply: form.decision === 'apply',
+					note: values.note
+				});
+				redirect(303, `/staff/vaccinations/doses/${params.id}?done=${decision}`);
+			},
+			{ form: 'decide', values }
+		);
+	}
 };
