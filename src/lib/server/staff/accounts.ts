@@ -4,14 +4,36 @@
 import { sql, type Selectable } from 'kysely';
 import type { DB, Executor } from '../db';
 import { tokyoDate } from '../time';
+import { DomainError } from '../errors';
+import { m } from '$lib/paraglide/messages';
 
 export type StaffUser = Selectable<DB['staff_user']>;
 export type RoleAssignment = Selectable<DB['staff_role']>;
 
-export class StaffAccountError extends Error {
-	override name = 'StaffAccountError';
-	constructor(readonly code: 'login_taken' | 'unknown_role' | 'dates' | 'not_found' | 'self') {
-		super(code);
+export type StaffAccountRefusal =
+	| 'login_taken'
+	| 'unknown_role'
+	| 'dates'
+	| 'not_found'
+	| 'self'
+	| 'deactivate_self'
+	| 'invalid'
+	| 'reason_required';
+
+export class StaffAccountError extends DomainError<StaffAccountRefusal> {
+	protected readonly messages = {
+		login_taken: m.staff_login_taken,
+		unknown_role: m.staff_form_invalid,
+		dates: m.staff_form_invalid,
+		not_found: m.staff_form_invalid,
+		/** Approving a grant one made, or one for oneself (maker ≠ checker). */
+		self: m.staff_role_approve_self,
+		deactivate_self: m.staff_cannot_deactivate_self,
+		invalid: m.staff_form_invalid,
+		reason_required: m.staff_reason_required
+	};
+	constructor(code: StaffAccountRefusal, fields: Record<string, string> = {}) {
+		super(code, code === 'not_found' ? 404 : code === 'self' ? 403 : 400, fields);
 	}
 }
 
@@ -170,7 +192,7 @@ export async function deactivateStaffUser(
 	db: Executor,
 	input: { staffUserId: string; municipalityCode: string; by: string; reason: string; now: Date }
 ): Promise<StaffUser> {
-	if (input.staffUserId === input.by) throw new StaffAccountError('self');
+	if (input.staffUserId === input.by) throw new StaffAccountError('deactivate_self');
 	const user = await db
 		.updateTable('staff_user')
 		.set({

@@ -1,22 +1,76 @@
-import { answerPage } from '$lib/server/http/answer';
+// One staff account: its roles (granted, approved by a second administrator, revoked), its
+// passkeys, deactivation and a new registration link.
+import { answer, answerPage } from '$lib/server/http/answer';
 import { asStaff } from '$lib/server/http/caller';
-import { staffMember } from '$lib/server/staff/admin';
+import { formOf } from '$lib/server/http/form';
 import {
-	approveRoleAction,
-	deactivateAction,
-	grantRoleAction,
-	newLinkAction,
-	revokeRoleAction
-} from '$lib/server/staff/admin-http';
+	approveStaffRole,
+	deactivateStaffMember,
+	grantStaffRole,
+	newStaffLink,
+	revokeStaffRole,
+	staffMember
+} from '$lib/server/staff/admin';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = ({ locals, params }) =>
 	answerPage(() => staffMember(...asStaff(locals), { id: params.id }));
 
+const fieldsOf = async (request: Request): Promise<Record<string, string>> =>
+	Object.fromEntries(
+		[...(await formOf(request)).entries()].map(([key, value]) => [key, String(value).slice(0, 200)])
+	);
+
 export const actions: Actions = {
-	grant: (event) => grantRoleAction(event, event.params.id),
-	approve: (event) => approveRoleAction(event, event.params.id),
-	revoke: (event) => revokeRoleAction(event, event.params.id),
-	deactivate: (event) => deactivateAction(event, event.params.id),
-	link: (event) => newLinkAction(event, event.params.id)
+	grant: async ({ locals, params, request }) => {
+		const values = await fieldsOf(request);
+		return answer(
+			async () => ({
+				granted: true,
+				...(await grantStaffRole(...asStaff(locals), { id: params.id, form: values }))
+			}),
+			{ values }
+		);
+	},
+	approve: async ({ locals, params, request }) => {
+		const values = await fieldsOf(request);
+		return answer(
+			async () => {
+				await approveStaffRole(...asStaff(locals), {
+					id: params.id,
+					assignment: values.assignment ?? ''
+				});
+				return { approved: true };
+			},
+			{ values }
+		);
+	},
+	revoke: async ({ locals, params, request }) => {
+		const values = await fieldsOf(request);
+		return answer(
+			async () => {
+				await revokeStaffRole(...asStaff(locals), {
+					id: params.id,
+					assignment: values.assignment ?? '',
+					reason: values.reason ?? ''
+				});
+				return { revoked: true };
+			},
+			{ values }
+		);
+	},
+	deactivate: async ({ locals, params, request }) => {
+		const values = await fieldsOf(request);
+		return answer(
+			async () => {
+				await deactivateStaffMember(...asStaff(locals), {
+					id: params.id,
+					reason: values.reason ?? ''
+				});
+				return { deactivated: true };
+			},
+			{ values }
+		);
+	},
+	link: ({ locals, params }) => answer(() => newStaffLink(...asStaff(locals), { id: params.id }))
 };
