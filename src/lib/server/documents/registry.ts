@@ -6,6 +6,8 @@ import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import { recordAudit, type Actor, type AuditContext } from '../audit/record';
 import type { Executor } from '../db';
+import { DomainError } from '../errors';
+import { m } from '$lib/paraglide/messages';
 
 export const documentPrefixes = {
 	certificate: 'EC',
@@ -98,7 +100,8 @@ export async function registerDocument(
 			.where('municipality_code', '=', input.municipalityCode)
 			.where('status', '=', 'valid')
 			.executeTakeFirst();
-		if (replaced.numUpdatedRows !== 1n) throw new Error('only a valid document can be reissued');
+		if (replaced.numUpdatedRows !== 1n)
+			throw new RevocationError('not_valid', 'only a valid document can be reissued');
 	}
 	const row = await db
 		.insertInto('issued_document')
@@ -203,10 +206,38 @@ export async function verifyDocument(
 	};
 }
 
-export class RevocationError extends Error {
-	override name = 'RevocationError';
-	constructor(readonly code: 'not_found' | 'not_valid' | 'open' | 'own_request' | 'not_open') {
-		super(code);
+export type RevocationRefusal =
+	| 'not_found'
+	| 'not_valid'
+	| 'open'
+	| 'own_request'
+	| 'not_open'
+	| 'reason_required'
+	| 'note_required'
+	| 'not_reissuable';
+
+/** A revocation or reissue refused: no such document (404), a form to mend (400), a conflict (409). */
+export class RevocationError extends DomainError<RevocationRefusal> {
+	protected readonly messages = {
+		not_found: m.error_not_found,
+		not_valid: m.document_revoke_not_valid,
+		open: m.document_revoke_open,
+		own_request: m.document_revoke_own,
+		not_open: m.document_revoke_not_open,
+		reason_required: m.document_revoke_reason,
+		note_required: m.document_revoke_note,
+		not_reissuable: m.document_reissue_not_possible
+	};
+	constructor(code: RevocationRefusal, /** For the log: what happened. */ detail?: string) {
+		super(
+			code,
+			code === 'not_found'
+				? 404
+				: ['reason_required', 'note_required', 'not_reissuable'].includes(code)
+					? 400
+					: 409
+		);
+		if (detail) this.message = detail;
 	}
 }
 
@@ -229,7 +260,8 @@ export async function requestRevocation(
 		.where('id', '=', input.documentId)
 		.executeTakeFirst();
 	if (!document) throw new RevocationError('not_found');
-	if (document.status !== 'valid') throw new RevocationError('not_valid');
+	if (document.status !== 'valid')
+		throw new RevocationError('not_valid', 'only a valid document can be reissued');
 	return db.transaction().execute(async (trx) => {
 		const row = await trx
 			.insertInto('document_revocation')
@@ -319,7 +351,8 @@ export async function decideRevocation(
 					.where('id', '=', revocation.document_id)
 					.where('status', '=', 'valid')
 					.executeTakeFirst();
-				if (revoked.numUpdatedRows !== 1n) throw new RevocationError('not_valid');
+				if (revoked.numUpdatedRows !== 1n)
+					throw new RevocationError('not_valid', 'only a valid document can be reissued');
 			}
 			await recordAudit(trx, {
 				municipalityCode: input.municipalityCode,

@@ -46,12 +46,15 @@ export function inlineFile(file: { content: Uint8Array; content_type: string }):
 	});
 }
 
-/** A PDF we issued, as a download under its own name (never cached). */
-export function pdfDownload(file: { fileName: string; content: Uint8Array }): Response {
+/** A PDF we issued, as a download under its own name (never cached); `inline` opens it in place. */
+export function pdfDownload(
+	file: { fileName: string; content: Uint8Array },
+	disposition: 'attachment' | 'inline' = 'attachment'
+): Response {
 	return new Response(new Uint8Array(file.content), {
 		headers: {
 			'content-type': 'application/pdf',
-			'content-disposition': `attachment; filename*=UTF-8''${encodeURIComponent(file.fileName)}`,
+			'content-disposition': `${disposition}; filename*=UTF-8''${encodeURIComponent(file.fileName)}`,
 			'cache-control': 'private, no-store',
 			'x-content-type-options': 'nosniff'
 		}

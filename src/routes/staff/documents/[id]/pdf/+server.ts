@@ -1,4 +1,12 @@
-import { documentPdf } from '$lib/server/documents/registry-http';
+import { reprintRegisteredDocument } from '$lib/server/documents/document-register';
+import { answerPage } from '$lib/server/http/answer';
+import { asStaff } from '$lib/server/http/caller';
+import { pdfDownload } from '$lib/server/http/headers';
 import type { RequestHandler } from './$types';
 
-export const GET: RequestHandler = (event) => documentPdf(event);
+/** The stored bytes, inline, exactly as first issued (a reprint), audited. */
+export const GET: RequestHandler = async ({ locals, params }) =>
+	pdfDownload(
+		await answerPage(() => reprintRegisteredDocument(...asStaff(locals), { id: params.id })),
+		'inline'
+	);
