@@ -1,10 +1,11 @@
 // The one place a domain refusal becomes an HTTP answer. A form action answers it with
 // fail(status, { refusal, message, errors, ...what the form keeps }), so the page shows the
-// message and the values typed come back; a page load answers it with the error page; anything
-// that is not a DomainError is a fault and goes on to handleError (500 with a request id).
+// message and the values typed come back (an AccessRefused is the error page instead); a page
+// load answers it with the error page; anything that is not a DomainError is a fault and goes on
+// to handleError (500 with a request id).
 // A redirect thrown by the work (after a change) passes through untouched.
 import { error, fail, json, type ActionFailure } from '@sveltejs/kit';
-import { DomainError } from '../errors';
+import { AccessRefused, DomainError } from '../errors';
 
 export type Refusal = {
 	refusal: string;
@@ -23,6 +24,9 @@ export async function answer<T, Keep extends Record<string, unknown> = Record<ne
 		return await work();
 	} catch (failure) {
 		if (!(failure instanceof DomainError)) throw failure;
+		// Not signed in, not allowed, not there (or not yours): no form to show again, the error
+		// page with its status. (A failed action would answer a script's request with 200.)
+		if (failure instanceof AccessRefused) error(failure.status, failure.text);
 		return fail(failure.status, {
 			refusal: failure.code,
 			message: failure.text,

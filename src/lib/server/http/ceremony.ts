@@ -88,7 +88,16 @@ export async function ceremony(
 		if (failure instanceof AnswerWithoutAct) return json(failure.body, { status: failure.status });
 		// A refusal of what is signed (not of the signature): its own words, nothing audited here.
 		if (failure instanceof DomainError) {
-			return json({ message: failure.text, refusal: failure.code }, { status: failure.status });
+			// 'moved': what was to be signed has moved on (sent or withdrawn already); the browser
+			// then offers a link to its status instead of saying the passkey failed.
+			return json(
+				{
+					message: failure.text,
+					refusal: failure.code,
+					moved: failure.code === 'moved' || undefined
+				},
+				{ status: failure.status }
+			);
 		}
 		if (!(failure instanceof AuthFailure)) throw failure;
 		await auditCeremonyFailure(db(), caller, { action: step.action, failure, realm: step.realm });

@@ -8,6 +8,6 @@ export const load: PageServerLoad = async ({ locals, url }) => {
 	const register = await answerPage(() =>
 		documentRegister(...asStaff(locals), { number: url.searchParams.get('number') ?? '' })
 	);
-	if (register.found) redirect(303, `/staff/documents/${register.found}`);
+	if (register.found !== null) redirect(303, `/staff/documents/${register.found}`);
 	return register;
 };

@@ -1,14 +1,87 @@
+// One step of a request wizard: its question, the answers saved, files added and removed.
+import { redirect } from '@sveltejs/kit';
+import { getLocale } from '$lib/paraglide/runtime';
 import {
-	removeAction,
-	uploadAction,
-	wizardAction,
-	wizardLoad
-} from '$lib/server/applications/wizard-http';
+	answerStep,
+	echo,
+	removeFromStep,
+	uploadToStep,
+	wizardStep
+} from '$lib/server/applications/applicant';
+import type { FormValues } from '$lib/server/applications/wizard';
+import { answer, answerPage } from '$lib/server/http/answer';
+import { asResident } from '$lib/server/http/caller';
+import { formOf } from '$lib/server/http/form';
 import type { Actions, PageServerLoad } from './$types';
 
-export const load: PageServerLoad = (event) => wizardLoad(event);
+const locale = () => (getLocale() === 'en' ? 'en' : 'ja');
+
+export const load: PageServerLoad = async ({ locals, params }) => {
+	const step = await answerPage(() =>
+		wizardStep(...asResident(locals), { id: params.id, step: params.step, locale: locale() })
+	);
+	if (step.redirect !== null) redirect(303, step.redirect);
+	return step;
+};
+
+async function readForm(request: Request): Promise<FormValues> {
+	// No prototype: a field named "toString" or "__proto__" is a field like any other, not a
+	// method of the object the values are collected in.
+	const form: FormValues = Object.create(null);
+	for (const [key, value] of (await formOf(request)).entries()) {
+		if (typeof value !== 'string' || key === '__proto__') continue;
+		// Control characters (a NUL, an escape) are nothing a person types; PostgreSQL cannot even
+		// store a NUL. They are dropped before anything reads the value.
+		// eslint-disable-next-line no-control-regex
+		const text = value.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, '').slice(0, 500);
+		const previous = Object.hasOwn(form, key) ? form[key] : undefined;
+		form[key] = previous === undefined ? text : [...[previous].flat(), text].slice(0, 50);
+	}
+	return form;
+}
+
 export const actions: Actions = {
-	answer: (event) => wizardAction(event),
-	upload: (event) => uploadAction(event),
-	remove: (event) => removeAction(event)
+	answer: async ({ locals, params, request }) => {
+		const form = await readForm(request);
+		return answer(
+			async () => {
+				const next = await answerStep(...asResident(locals), {
+					id: params.id,
+					step: params.step,
+					form,
+					locale: locale()
+				});
+				redirect(303, next.redirect);
+			},
+			{ values: echo(form) }
+		);
+	},
+	upload: async ({ locals, params, request }) => {
+		const data = await formOf(request);
+		const purpose = data.has('purpose') ? String(data.get('purpose')) : null;
+		return answer(
+			async () => {
+				const next = await uploadToStep(...asResident(locals), {
+					id: params.id,
+					step: params.step,
+					purpose,
+					files: data.getAll('attachment').filter((item): item is File => item instanceof File),
+					locale: locale()
+				});
+				redirect(303, next.redirect);
+			},
+			{ values: { purpose: purpose ?? '' } }
+		);
+	},
+	remove: async ({ locals, params, request }) => {
+		const attachmentId = String((await formOf(request)).get('attachment_id') ?? '');
+		return answer(async () => {
+			const next = await removeFromStep(...asResident(locals), {
+				id: params.id,
+				step: params.step,
+				attachmentId
+			});
+			redirect(303, next.redirect);
+		});
+	}
 };
