@@ -10,13 +10,6 @@ import ts from 'typescript';
 export const serverRoot = 'src/lib/server';
 export const picturePath = 'docs/architecture/server-imports.svg';
 
-/**
- * Request handlers that still live beside the domains (issue 26 moves them into the routes, one
- * domain at a time). They are controllers, which may import any domain, so they are not edges of
- * the domain graph; the list only shrinks.
- */
-export const controllerModule = /(-http\.ts|\/auth\/http\.ts|\/auth\/flows\.ts)$/;
-
 export type ImportGraph = {
 	nodes: string[];
 	/** from → to → the imports (file → specifier) that make the edge. */
@@ -44,7 +37,6 @@ export function serverImportGraph(root = serverRoot): ImportGraph {
 		if (file.endsWith('types.generated.ts')) continue;
 		const from = nodeOf(absoluteRoot, file);
 		nodes.add(from);
-		if (controllerModule.test(file.split(sep).join('/'))) continue;
 		const { importedFiles } = ts.preProcessFile(readFileSync(file, 'utf8'), true, true);
 		for (const { fileName: specifier } of importedFiles) {
 			const target = specifier.startsWith('$lib/server/')

@@ -50,3 +50,13 @@ export async function publicCaller(locals: App.Locals): Promise<Caller> {
 export const asStaff = (locals: App.Locals) => [db(), staffCaller(locals)] as const;
 export const asResident = (locals: App.Locals) => [db(), residentCaller(locals)] as const;
 export const asPublic = async (locals: App.Locals) => [db(), await publicCaller(locals)] as const;
+
+/**
+ * For a page that shows a form and reads nothing (a search, the desk's enrolment): the signed-in
+ * staff member if they hold the right (ACL-1), else 401/403. Pages that read go through a door.
+ */
+export function requireStaffRight(locals: App.Locals, permission: string): StaffCaller {
+	const caller = staffCaller(locals);
+	if (!caller.permissions.has(permission)) error(403, m.staff_forbidden());
+	return caller;
+}

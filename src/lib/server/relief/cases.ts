@@ -4,6 +4,8 @@
 // people, with the decision notice) → 支払 → 終結, and 審査請求 within three months of the
 // decision as a branch. Every action is the relief role's; each writes a history event (a public
 // note for the resident's timeline, an internal note never shown there) and an audit entry.
+import { m } from '$lib/paraglide/messages';
+import { DomainError } from '../errors';
 import { sql } from 'kysely';
 import { recordAudit, type Actor, type AuditContext } from '../audit/record';
 import type { Executor } from '../db';
@@ -146,12 +148,53 @@ export type ReliefRefusal =
 	| 'note_required'
 	| 'payment_not_found'
 	| 'events_required'
-	| 'event_after_claim';
+	| 'event_after_claim'
+	| 'invalid'
+	| 'purpose'
+	| 'not_released'
+	| 'dates_invalid';
 
-export class ReliefError extends Error {
-	override name = 'ReliefError';
-	constructor(readonly code: ReliefRefusal) {
-		super(code);
+export class ReliefError extends DomainError<ReliefRefusal> {
+	protected readonly messages = {
+		not_found: m.error_not_found,
+		forbidden: m.staff_forbidden,
+		wrong_stage: m.relief_refused_wrong_stage,
+		same_person: m.relief_refused_same_person,
+		conflict: m.case_conflict,
+		items_required: m.relief_refused_items,
+		date_required: m.relief_refused_date,
+		committee_required: m.relief_refused_committee,
+		certification_required: m.relief_refused_certification,
+		account_required: m.relief_refused_account_required,
+		account_invalid: m.relief_refused_account_invalid,
+		payments_required: m.relief_refused_payments,
+		payments_open: m.relief_refused_payments_open,
+		appeal_late: m.relief_refused_appeal_late,
+		outcome_required: m.relief_refused_outcome,
+		note_required: m.relief_refused_note,
+		payment_not_found: m.relief_refused_payment,
+		events_required: m.relief_refused_events,
+		event_after_claim: m.relief_refused_event_after_claim,
+		/** A desk claim with fields to mend (each field says what). */
+		invalid: m.error_summary_heading,
+		/** The purpose of opening a case, refused in its own words (audit/purpose.ts). */
+		purpose: m.relief_refused_note,
+		not_released: m.error_not_found,
+		dates_invalid: m.error_date_format
+	};
+	constructor(code: ReliefRefusal, fields: Record<string, string> = {}, said?: string) {
+		super(
+			code,
+			code === 'not_found'
+				? 404
+				: code === 'forbidden'
+					? 403
+					: code === 'conflict' || code === 'not_released'
+						? 409
+						: 400,
+			fields,
+			said
+		);
 	}
 }
 

@@ -4,11 +4,11 @@ import { findForEnrolment } from '$lib/server/desk/enrolment';
 import { answer } from '$lib/server/http/answer';
 import { asStaff } from '$lib/server/http/caller';
 import { formOf } from '$lib/server/http/form';
-import { requirePermission } from '$lib/server/staff/permissions';
+import { requireStaffRight } from '$lib/server/http/caller';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = ({ locals }) => {
-	requirePermission(locals, 'identity.proof');
+	requireStaffRight(locals, 'identity.proof');
 	return {};
 };
 

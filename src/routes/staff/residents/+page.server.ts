@@ -3,11 +3,11 @@ import { answer } from '$lib/server/http/answer';
 import { asStaff } from '$lib/server/http/caller';
 import { formOf } from '$lib/server/http/form';
 import { searchPeople } from '$lib/server/residents/records';
-import { requirePermission } from '$lib/server/staff/permissions';
+import { requireStaffRight } from '$lib/server/http/caller';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = ({ locals }) => {
-	requirePermission(locals, 'resident.search');
+	requireStaffRight(locals, 'resident.search');
 	return {};
 };
 

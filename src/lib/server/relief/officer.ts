@@ -1,23 +1,21 @@
-// Request handling for the relief officers' screens: the list of cases with reminders (stalled
-// stages, closing appeal windows, payments due), intake of portal claims and desk claims, the
-// case (opened only with a purpose, each view audited with it), its actions, releasing its
-// documents to the resident (ACL-9), and the payment export for the finance system.
-import { actorOf } from '../audit/caller';
-import { staffCaller } from '../http/caller';
-import { error, fail, redirect, type RequestEvent } from '@sveltejs/kit';
+// The relief officers' doors (健康被害救済, DOMAIN.md P6): the list of cases with reminders
+// (stalled stages, closing appeal windows, payments due), intake of portal claims and desk
+// claims, the case (opened only with a purpose, each view audited with it), its actions,
+// releasing its documents to the resident (ACL-9), and the payment export for the finance
+// system. The machine and its checks are in cases.ts.
 import { sql } from 'kysely';
 import { m } from '$lib/paraglide/messages';
-import { getLocale } from '$lib/paraglide/runtime';
+import {
+	actorOf,
+	auditAs,
+	requirePermission,
+	type Caller,
+	type StaffCaller
+} from '../audit/caller';
 import { purposeOf, purposeRefusal } from '../audit/purpose';
-import { recordAudit } from '../audit/record';
-import { config } from '../config';
-import { db } from '../db';
-import { tokyoDate } from '../time';
-import { requirePermission } from '../staff/permissions';
-import { appealDeadline, claimDeadline, claimLimits } from './deadlines';
-import { addDays } from '../time';
-import { reliefReminders } from './reminders';
-import { paymentsCsv } from './payments';
+import type { Executor } from '../db';
+import { isUuid } from '../ids';
+import { addDays, tokyoDate } from '../time';
 import {
 	applyReliefAction,
 	documentCodes,
@@ -27,24 +25,20 @@ import {
 	ReliefError,
 	type ReliefAction,
 	type ReliefCase,
-	type ReliefInput,
-	type ReliefRefusal
+	type ReliefInput
 } from './cases';
-import { formOf } from '../http/form';
-import { isUuid } from '../ids';
+import { appealDeadline, claimDeadline, claimLimits } from './deadlines';
+import { paymentsCsv } from './payments';
+import { reliefReminders } from './reminders';
 
-const purposeCookie = (id: string) => `relief_purpose_${id.slice(0, 8)}`;
+type Locale = 'ja' | 'en';
+const permission = 'relief.handle';
 
-function officer(event: RequestEvent) {
-	const staff = requirePermission(event.locals, 'relief.handle');
-	return {
-		staff,
-		actor: { ...actorOf(staffCaller(event.locals)), permissions: staff.permissions }
-	};
-}
+/** The machine's caller: the officer with the rights they hold today. */
+const officer = (caller: StaffCaller) => ({ ...actorOf(caller), permissions: caller.permissions });
 
-async function benefitNames() {
-	const rows = await db()
+async function benefitNames(db: Executor, locale: Locale) {
+	const rows = await db
 		.selectFrom('relief_benefit')
 		.select([
 			'code',
@@ -58,7 +52,7 @@ async function benefitNames() {
 		])
 		.orderBy('sort_order')
 		.execute();
-	const english = getLocale() === 'en';
+	const english = locale === 'en';
 	return rows.map((row) => ({
 		code: row.code,
 		name: english ? row.name_en : row.name_ja,
@@ -114,16 +108,21 @@ function bereavedClaimUntil(
 	return deadlines[0] ?? null;
 }
 
-export async function reliefListLoad(event: RequestEvent) {
-	const { staff } = officer(event);
+/**
+ * The open cases with their reminders (stalled stages, closing appeal windows, payments due)
+ * and the claims made in the portal to take in.
+ */
+export async function reliefCases(db: Executor, caller: Caller, input: { locale: Locale }) {
+	requirePermission(caller, permission);
+	const staff = caller;
 	const today = tokyoDate(new Date());
-	const municipality = await db()
+	const municipality = await db
 		.selectFrom('municipality')
 		.select('relief_stall_days')
 		.where('municipality_code', '=', staff.municipalityCode)
 		.executeTakeFirstOrThrow();
 	const [intake, cases, due, benefits] = await Promise.all([
-		db()
+		db
 			.selectFrom('application as a')
 			.innerJoin('resident as r', (join) =>
 				join
@@ -139,7 +138,7 @@ export async function reliefListLoad(event: RequestEvent) {
 			.orderBy('a.submitted_at')
 			.limit(100)
 			.execute(),
-		db()
+		db
 			.selectFrom('relief_case as c')
 			.innerJoin('resident as r', (join) =>
 				join
@@ -169,7 +168,7 @@ export async function reliefListLoad(event: RequestEvent) {
 			.orderBy('c.stage_since')
 			.limit(500)
 			.execute(),
-		db()
+		db
 			.selectFrom('relief_payment as p')
 			.innerJoin('relief_case as c', 'c.id', 'p.case_id')
 			.select(['p.case_id', 'p.due_on', 'p.amount_yen', 'p.benefit_code'])
@@ -179,7 +178,7 @@ export async function reliefListLoad(event: RequestEvent) {
 			.orderBy('p.due_on')
 			.limit(200)
 			.execute(),
-		benefitNames()
+		benefitNames(db, input.locale)
 	]);
 	const bereavedBenefits = benefits
 		.filter((benefit) => benefit.claimant === 'bereaved')
@@ -188,7 +187,7 @@ export async function reliefListLoad(event: RequestEvent) {
 	const bereavedClaimed = new Set(
 		died.length
 			? (
-					await db()
+					await db
 						.selectFrom('relief_case')
 						.select('subject_atena_number')
 						.where('municipality_code', '=', staff.municipalityCode)
@@ -198,10 +197,7 @@ export async function reliefListLoad(event: RequestEvent) {
 				).map((row) => row.subject_atena_number)
 			: []
 	);
-	await recordAudit(db(), {
-		municipalityCode: staff.municipalityCode,
-		actor: actorOf(staffCaller(event.locals)),
-		context: event.locals.audit,
+	await auditAs(db, caller, {
 		action: 'relief.list',
 		result: 'ok',
 		payload: { cases: cases.length, intake: intake.length }
@@ -258,46 +254,46 @@ export async function reliefListLoad(event: RequestEvent) {
 	};
 }
 
-export async function openIntakeAction(event: RequestEvent) {
-	const { actor } = officer(event);
-	const applicationId = String((await formOf(event.request)).get('application') ?? '');
-	try {
-		const { id } = await openFromApplication(db(), {
-			applicationId,
-			actor,
-			context: event.locals.audit,
-			now: new Date(),
-			today: tokyoDate(new Date())
-		});
-		redirect(303, `/staff/relief/${id}`);
-	} catch (failure) {
-		if (failure instanceof ReliefError) return fail(409, { message: refusalText(failure.code) });
-		throw failure;
-	}
+/** A claim made in the portal taken in: its case opened. */
+export async function openPortalClaim(
+	db: Executor,
+	caller: Caller,
+	input: { applicationId: string }
+): Promise<{ id: string }> {
+	requirePermission(caller, permission);
+	return openFromApplication(db, {
+		applicationId: input.applicationId,
+		actor: officer(caller),
+		context: caller.context,
+		now: new Date(),
+		today: tokyoDate(new Date())
+	});
 }
 
-export async function deskClaimAction(event: RequestEvent) {
-	const { staff, actor } = officer(event);
-	const form = await formOf(event.request);
-	const field = (name: string) =>
-		String(form.get(name) ?? '')
-			.trim()
-			.slice(0, 100);
-	const benefits = form.getAll('benefit').map(String);
-	const category = field('category');
-	const values = {
-		atena: field('atena'),
-		claimant: field('claimant'),
-		category,
-		receivedOn: field('received_on'),
-		benefits
-	};
-	const catalogue = await benefitNames();
+/** The desk claim form as typed. */
+export type DeskClaimForm = {
+	atena: string;
+	claimant: string;
+	category: string;
+	receivedOn: string;
+	benefits: string[];
+};
+
+/** A claim received at the desk or by post: its case opened (each field checked, by field). */
+export async function openDeskClaim(
+	db: Executor,
+	caller: Caller,
+	input: { values: DeskClaimForm; locale: Locale }
+): Promise<{ id: string }> {
+	requirePermission(caller, permission);
+	const { values } = input;
+	const { category, benefits } = values;
+	const catalogue = await benefitNames(db, input.locale);
 	const person = /^[0-9]{1,15}$/.test(values.atena)
-		? await db()
+		? await db
 				.selectFrom('resident')
 				.select('atena_number')
-				.where('municipality_code', '=', staff.municipalityCode)
+				.where('municipality_code', '=', caller.municipalityCode)
 				.where('atena_number', '=', values.atena)
 				.executeTakeFirst()
 		: undefined;
@@ -314,101 +310,80 @@ export async function deskClaimAction(event: RequestEvent) {
 		)
 	)
 		errors.benefit = m.relief_error_benefits();
-	if (Object.keys(errors).length) return fail(400, { desk: values, errors });
-	const { id } = await openAtDesk(db(), {
-		municipalityCode: staff.municipalityCode,
+	if (Object.keys(errors).length) throw new ReliefError('invalid', errors);
+	return openAtDesk(db, {
+		municipalityCode: caller.municipalityCode,
 		subjectAtenaNumber: values.atena,
 		claimantName: values.claimant,
 		category: category as 'A' | 'B' | 'temporary',
 		benefits,
 		receivedOn: values.receivedOn,
 		missingDocuments: [],
-		actor,
-		context: event.locals.audit,
+		actor: officer(caller),
+		context: caller.context,
 		now: new Date()
 	});
-	redirect(303, `/staff/relief/${id}`);
 }
 
-const refusals: Record<ReliefRefusal, () => string> = {
-	not_found: m.error_not_found,
-	forbidden: m.staff_forbidden,
-	wrong_stage: m.relief_refused_wrong_stage,
-	same_person: m.relief_refused_same_person,
-	conflict: m.case_conflict,
-	items_required: m.relief_refused_items,
-	date_required: m.relief_refused_date,
-	committee_required: m.relief_refused_committee,
-	certification_required: m.relief_refused_certification,
-	account_required: m.relief_refused_account_required,
-	account_invalid: m.relief_refused_account_invalid,
-	payments_required: m.relief_refused_payments,
-	payments_open: m.relief_refused_payments_open,
-	appeal_late: m.relief_refused_appeal_late,
-	outcome_required: m.relief_refused_outcome,
-	note_required: m.relief_refused_note,
-	payment_not_found: m.relief_refused_payment,
-	events_required: m.relief_refused_events,
-	event_after_claim: m.relief_refused_event_after_claim
-};
-const refusalText = (code: ReliefRefusal) => refusals[code]();
-
-async function caseOr404(event: RequestEvent, staff: { municipalityCode: string }) {
-	const id = event.params.id ?? '';
+/** The case in this city; a guessed or another city's id is refused, and the attempt audited. */
+async function caseOf(db: Executor, caller: StaffCaller, id: string) {
 	const relief = isUuid(id)
-		? await db()
+		? await db
 				.selectFrom('relief_case')
 				.selectAll()
 				.where('id', '=', id)
-				.where('municipality_code', '=', staff.municipalityCode)
+				.where('municipality_code', '=', caller.municipalityCode)
 				.executeTakeFirst()
 		: undefined;
 	if (!relief) {
-		await recordAudit(db(), {
-			municipalityCode: staff.municipalityCode,
-			actor: actorOf(staffCaller(event.locals)),
-			context: event.locals.audit,
+		await auditAs(db, caller, {
 			action: 'relief.list',
 			objectType: 'relief_case',
 			objectId: id.slice(0, 64),
 			result: 'denied'
 		});
-		error(404, m.error_not_found());
+		throw new ReliefError('not_found');
 	}
 	return relief;
 }
 
-export async function reliefCaseLoad(event: RequestEvent) {
-	const { staff, actor } = officer(event);
-	const relief = await caseOr404(event, staff);
-	const purpose = event.cookies.get(purposeCookie(relief.id));
+/**
+ * The case, opened only with a purpose (each view is audited with it); without one, or with one
+ * that was never acceptable, the page asks for it (`dropPurpose`: forget the one kept).
+ */
+export async function reliefCaseFile(
+	db: Executor,
+	caller: Caller,
+	input: { id: string; purpose: string | undefined; locale: Locale }
+) {
+	requirePermission(caller, permission);
+	const relief = await caseOf(db, caller, input.id);
+	const purpose = input.purpose;
 	if (!purpose || purposeRefusal(purpose)) {
 		// A purpose kept before it was checked when typed is dropped and asked for again.
-		if (purpose)
-			event.cookies.delete(purposeCookie(relief.id), { path: `/staff/relief/${relief.id}` });
-		return { id: relief.id, needsPurpose: true as const };
+		return { id: relief.id, needsPurpose: true as const, dropPurpose: purpose !== undefined };
 	}
 	const [subject, events, payments, documents, benefits, names] = await Promise.all([
-		db()
+		db
 			.selectFrom('resident')
 			.select(['name_kanji', 'name_kana', 'birth_date', 'atena_number'])
 			.where('municipality_code', '=', relief.municipality_code)
 			.where('atena_number', '=', relief.subject_atena_number)
 			.executeTakeFirstOrThrow(),
-		db()
+		db
 			.selectFrom('relief_event')
 			.selectAll()
 			.where('case_id', '=', relief.id)
 			.orderBy('id')
 			.execute(),
-		db()
+		db
 			.selectFrom('relief_payment')
 			.selectAll()
 			.where('case_id', '=', relief.id)
 			.orderBy('due_on')
 			.orderBy('id')
 			.execute(),
-		db()
+		db
 			.selectFrom('issued_document')
 			.select(['id', 'kind', 'document_number', 'issued_at', 'released_at'])
 			.where('id', 'in', [
@@ -416,17 +391,14 @@ export async function reliefCaseLoad(event: RequestEvent) {
 				relief.decision_document_id ?? '00000000-0000-0000-0000-000000000000'
 			])
 			.execute(),
-		benefitNames(),
-		db()
+		benefitNames(db, input.locale),
+		db
 			.selectFrom('staff_user')
 			.select(['id', 'display_name'])
 			.where('municipality_code', '=', relief.municipality_code)
 			.execute()
 	]);
-	await recordAudit(db(), {
-		municipalityCode: relief.municipality_code,
-		actor: actorOf(staffCaller(event.locals)),
-		context: event.locals.audit,
+	await auditAs(db, caller, {
 		action: 'relief.view',
 		subjectAtenaNumber: relief.subject_atena_number,
 		objectType: 'relief_case',
@@ -441,7 +413,7 @@ export async function reliefCaseLoad(event: RequestEvent) {
 		const rule = reliefMachine[action];
 		const stage = relief.stage as ReliefCase['stage'];
 		const open = rule.from === 'any_open' ? stage !== 'closed' : rule.from.includes(stage as never);
-		return open && !(rule.checks && relief[rule.checks] === actor.id);
+		return open && !(rule.checks && relief[rule.checks] === caller.id);
 	});
 	const today = tokyoDate(new Date());
 	return {
@@ -536,38 +508,38 @@ export async function reliefCaseLoad(event: RequestEvent) {
 		})),
 		allowed,
 		documentCodes: [...documentCodes],
-		today,
-		done: event.url.searchParams.get('done')
+		today
 	};
 }
 
-export async function purposeAction(event: RequestEvent) {
-	const { staff } = officer(event);
-	const relief = await caseOr404(event, staff);
-	const purpose = purposeOf((await formOf(event.request)).get('purpose'));
+/** The purpose typed to open the case, checked (never a 個人番号); the route keeps it 30 minutes. */
+export async function casePurpose(
+	db: Executor,
+	caller: Caller,
+	input: { id: string; purpose: FormDataEntryValue | null }
+): Promise<{ id: string; purpose: string }> {
+	requirePermission(caller, permission);
+	const relief = await caseOf(db, caller, input.id);
+	const purpose = purposeOf(input.purpose);
 	const refusal = purposeRefusal(purpose);
-	if (refusal) return fail(400, { message: refusal });
-	// The purpose holds for this case for 30 minutes; each view is audited with it.
-	event.cookies.set(purposeCookie(relief.id), purpose, {
-		path: `/staff/relief/${relief.id}`,
-		httpOnly: true,
-		sameSite: 'strict',
-		secure: config().secureCookies,
-		maxAge: 30 * 60
-	});
-	redirect(303, `/staff/relief/${relief.id}`);
+	if (refusal) throw new ReliefError('purpose', {}, refusal);
+	return { id: relief.id, purpose };
 }
 
-export async function reliefAction(event: RequestEvent) {
-	const { staff, actor } = officer(event);
-	const relief = await caseOr404(event, staff);
-	const form = await formOf(event.request);
+/** One action of the relief machine on the case, with the values the form sent. */
+export async function takeReliefAction(
+	db: Executor,
+	caller: Caller,
+	input: { id: string; form: FormData }
+): Promise<ReliefAction> {
+	requirePermission(caller, permission);
+	const relief = await caseOf(db, caller, input.id);
+	const { form } = input;
 	const field = (name: string) =>
 		String(form.get(name) ?? '')
 			.trim()
 			.slice(0, 400);
 	const action = field('action') as ReliefAction;
-	if (!(action in reliefMachine)) return fail(400, { message: m.relief_refused_wrong_stage() });
 	const payments = relief.benefits
 		.filter((code) => form.has(`amount_${code}`) || form.has(`until_${code}`))
 		.map((code) => ({
@@ -608,38 +580,33 @@ export async function reliefAction(event: RequestEvent) {
 		internalNote: field('internal_note') || undefined,
 		reason: field('reason') || undefined
 	};
-	try {
-		await applyReliefAction(db(), {
-			caseId: relief.id,
-			municipalityCode: staff.municipalityCode,
-			action,
-			values,
-			actor,
-			context: event.locals.audit,
-			seenVersion: Number(field('version')),
-			now: new Date(),
-			today: tokyoDate(new Date())
-		});
-	} catch (failure) {
-		if (failure instanceof ReliefError) {
-			return fail(failure.code === 'conflict' ? 409 : 400, {
-				action,
-				message: refusalText(failure.code)
-			});
-		}
-		throw failure;
-	}
-	redirect(303, `/staff/relief/${relief.id}?done=${action}`);
+	if (!(action in reliefMachine)) throw new ReliefError('wrong_stage');
+	await applyReliefAction(db, {
+		caseId: relief.id,
+		municipalityCode: caller.municipalityCode,
+		action,
+		values,
+		actor: officer(caller),
+		context: caller.context,
+		seenVersion: Number(field('version')),
+		now: new Date(),
+		today: tokyoDate(new Date())
+	});
+	return action;
 }
 
 /** ACL-9: a person confirms that a relief document goes to the resident's 発行書類. */
-export async function releaseAction(event: RequestEvent) {
-	const { staff } = officer(event);
-	const relief = await caseOr404(event, staff);
-	const document = String((await formOf(event.request)).get('document') ?? '');
+export async function releaseReliefDocument(
+	db: Executor,
+	caller: Caller,
+	input: { id: string; document: string }
+): Promise<void> {
+	requirePermission(caller, permission);
+	const relief = await caseOf(db, caller, input.id);
+	const { document } = input;
 	const mine = [relief.forward_letter_id, relief.decision_document_id].includes(document);
 	const released = mine
-		? await db()
+		? await db
 				.updateTable('issued_document')
 				.set({ released_at: new Date() })
 				.where('id', '=', document)
@@ -647,47 +614,40 @@ export async function releaseAction(event: RequestEvent) {
 				.executeTakeFirst()
 		: undefined;
 	const ok = released?.numUpdatedRows === 1n;
-	await recordAudit(db(), {
-		municipalityCode: staff.municipalityCode,
-		actor: actorOf(staffCaller(event.locals)),
-		context: event.locals.audit,
+	await auditAs(db, caller, {
 		action: 'document.release',
 		subjectAtenaNumber: relief.subject_atena_number,
 		objectType: 'issued_document',
 		objectId: document.slice(0, 64),
 		result: ok ? 'ok' : 'denied'
 	});
-	if (!ok) return fail(409, { message: m.error_not_found() });
-	redirect(303, `/staff/relief/${relief.id}?done=release`);
+	if (!ok) throw new ReliefError('not_released');
 }
 
 /** Scheduled payments due in a period, for the city's finance system. Never a 個人番号. */
-export async function paymentsExport(event: RequestEvent): Promise<Response> {
-	const { staff } = officer(event);
-	const form = await formOf(event.request);
-	const from = String(form.get('from') ?? '');
-	const until = String(form.get('until') ?? '');
+export async function reliefPaymentsFile(
+	db: Executor,
+	caller: Caller,
+	input: { from: string; until: string }
+) {
+	requirePermission(caller, permission);
+	const { from, until } = input;
 	if (!/^\d{4}-\d{2}-\d{2}$/.test(from) || !/^\d{4}-\d{2}-\d{2}$/.test(until)) {
-		error(400, m.error_date_format());
+		throw new ReliefError('dates_invalid');
 	}
-	const { csv, rows } = await paymentsCsv(db(), {
-		municipalityCode: staff.municipalityCode,
+	const { csv, rows } = await paymentsCsv(db, {
+		municipalityCode: caller.municipalityCode,
 		from,
 		until
 	});
-	await recordAudit(db(), {
-		municipalityCode: staff.municipalityCode,
-		actor: actorOf(staffCaller(event.locals)),
-		context: event.locals.audit,
+	await auditAs(db, caller, {
 		action: 'relief.export',
 		result: 'ok',
 		payload: { from, until, rows }
 	});
-	return new Response(csv, {
-		headers: {
-			'content-type': 'text/csv; charset=utf-8',
-			'content-disposition': `attachment; filename="relief-payments-${from}-${until}.csv"`,
-			'cache-control': 'no-store'
-		}
-	});
+	return {
+		fileName: `relief-payments-${from}-${until}.csv`,
+		contentType: 'text/csv; charset=utf-8',
+		content: csv
+	};
 }
