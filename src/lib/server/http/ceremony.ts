@@ -5,13 +5,15 @@
 import { json, type Cookies, type RequestEvent } from '@sveltejs/kit';
 import { randomBytes } from 'node:crypto';
 import { m } from '$lib/paraglide/messages';
+import { getLocale } from '$lib/paraglide/runtime';
 import type { AuditAction } from '../audit/actions';
 import type { Caller } from '../audit/caller';
 import { auditCeremonyFailure } from '../auth/ceremony-failure';
 import { AuthFailure } from '../auth/failures';
 import { hit, limits } from '../auth/rate-limit';
+import { registerPasskey } from '../auth/registration';
 import { sessionManagers } from '../auth/relying-party';
-import type { Client, SessionCookie } from '../auth/sign-in';
+import { signIn, type Client, type SessionCookie } from '../auth/sign-in';
 import {
 	AnswerWithoutAct,
 	carryOutSignedAct,
@@ -189,6 +191,51 @@ export function signVerify<Prepared = undefined>(
 				{ response, ceremonyHash: ceremonyHash(event.cookies), prepared },
 				onSigned
 			);
+		}
+	);
+}
+
+/** Sign-in, step two, for either realm: the assertion verified, a new session cookie set. */
+export function signInVerify(event: RequestEvent, realm: AuthRealm): Promise<Response> {
+	return ceremony(event, { realm, action: 'auth.sign_in' }, async (db, caller) => {
+		const { cookie, redirect } = await signIn(db, caller, {
+			realm,
+			response: await readJson(event.request),
+			ceremonyHash: ceremonyHash(event.cookies),
+			previousSession: sessionCookieOf(event, realm),
+			client: clientOf(event),
+			next: event.url.searchParams.get('next')
+		});
+		setSessionCookie(event.cookies, cookie);
+		return { redirect };
+	});
+}
+
+/**
+ * Registration, step two, for either realm: the new passkey stored; an enrolment ends in a new
+ * session (its cookie set), a resident adding a key while signed in keeps theirs.
+ */
+export function registerVerify(event: RequestEvent, realm: AuthRealm): Promise<Response> {
+	const signedIn = realm === 'resident' && event.locals.resident;
+	return ceremony(
+		event,
+		{
+			realm,
+			action: 'auth.register',
+			caller: signedIn ? residentCaller(event.locals) : undefined
+		},
+		async (db, caller) => {
+			const { cookie, redirect } = await registerPasskey(db, caller, {
+				realm,
+				response: await readJson(event.request),
+				ceremonyHash: ceremonyHash(event.cookies),
+				signedInAt: signedIn ? signedIn.authenticatedAt : undefined,
+				locale: getLocale() === 'en' ? 'en' : 'ja',
+				previousSession: sessionCookieOf(event, realm),
+				client: clientOf(event)
+			});
+			if (cookie) setSessionCookie(event.cookies, cookie);
+			return { redirect };
 		}
 	);
 }
