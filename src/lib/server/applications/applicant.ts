@@ -4,7 +4,13 @@
 // Every read and change is audited; an id that is not one's own (or a child's one represents
 // now) is refused like one that does not exist, and the attempt is on record.
 import { m } from '$lib/paraglide/messages';
-import { auditAs, requireResident, type Caller, type ResidentCaller } from '../audit/caller';
+import {
+	auditAs,
+	refuseUnknownId,
+	requireResident,
+	type Caller,
+	type ResidentCaller
+} from '../audit/caller';
 import type { AuditAction } from '../audit/actions';
 import type { SignedAct } from '../auth/signing';
 import { AuthFailure } from '../auth/failures';
@@ -111,17 +117,15 @@ function audit(
 /** The applicant's own application, or a refusal with an audit entry (ids in URLs are tried). */
 async function ownOr404(db: Executor, caller: ResidentCaller, id: string): Promise<Application> {
 	const application = await ownApplication(db, caller, id, new Date());
-	if (!application) {
-		await auditAs(db, caller, {
+	return (
+		application ??
+		refuseUnknownId(db, caller, {
 			action: 'application.view',
 			objectType: 'application',
-			objectId: id.slice(0, 64),
-			result: 'denied',
+			id,
 			payload: { reason: 'not_own_or_not_represented' }
-		});
-		throw new AccessRefused('not_found');
-	}
-	return application;
+		})
+	);
 }
 
 function wizardOf(application: Application): Wizard {

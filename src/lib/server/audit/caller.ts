@@ -78,3 +78,27 @@ export function auditAs(
 		...event
 	});
 }
+
+/**
+ * An id that is not there, not in the caller's city or not theirs: the attempt on record, and the
+ * same answer as for one that does not exist (404), so an id reveals nothing.
+ */
+export async function refuseUnknownId(
+	db: Executor,
+	caller: Caller,
+	entry: {
+		action: AuditEvent['action'];
+		objectType: string;
+		id: string;
+		payload?: Record<string, unknown>;
+	}
+): Promise<never> {
+	await auditAs(db, caller, {
+		action: entry.action,
+		objectType: entry.objectType,
+		objectId: entry.id.slice(0, 64),
+		result: 'denied',
+		payload: entry.payload
+	});
+	throw new AccessRefused('not_found');
+}

@@ -6,6 +6,7 @@ import { sql } from 'kysely';
 import {
 	actorOf,
 	auditAs,
+	refuseUnknownId,
 	requirePermission,
 	type Caller,
 	type StaffCaller
@@ -109,16 +110,10 @@ async function documentOf(db: Executor, caller: StaffCaller, id: string) {
 				.where('d.id', '=', id)
 				.executeTakeFirst()
 		: undefined;
-	if (!row) {
-		await auditAs(db, caller, {
-			action: 'document.view',
-			objectType: 'issued_document',
-			objectId: id.slice(0, 64),
-			result: 'denied'
-		});
-		throw new AccessRefused('not_found');
-	}
-	return row;
+	return (
+		row ??
+		refuseUnknownId(db, caller, { action: 'document.view', objectType: 'issued_document', id })
+	);
 }
 
 /** One document: who issued and approved it, its hash, versions and revocations. */

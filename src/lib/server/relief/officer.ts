@@ -8,6 +8,7 @@ import { m } from '$lib/paraglide/messages';
 import {
 	actorOf,
 	auditAs,
+	refuseUnknownId,
 	requirePermission,
 	type Caller,
 	type StaffCaller
@@ -335,16 +336,9 @@ async function caseOf(db: Executor, caller: StaffCaller, id: string) {
 				.where('municipality_code', '=', caller.municipalityCode)
 				.executeTakeFirst()
 		: undefined;
-	if (!relief) {
-		await auditAs(db, caller, {
-			action: 'relief.list',
-			objectType: 'relief_case',
-			objectId: id.slice(0, 64),
-			result: 'denied'
-		});
-		throw new ReliefError('not_found');
-	}
-	return relief;
+	return (
+		relief ?? refuseUnknownId(db, caller, { action: 'relief.list', objectType: 'relief_case', id })
+	);
 }
 
 /**
