@@ -16,3 +16,18 @@ export async function formOf(request: Request): Promise<FormData> {
 		error(400, m.error_form_expected());
 	}
 }
+
+/** A reader of the form's text fields: trimmed, cut at `max` characters, '' when absent. */
+export function textOf(form: FormData, max: number): (name: string) => string {
+	return (name) =>
+		String(form.get(name) ?? '')
+			.trim()
+			.slice(0, max);
+}
+
+/** Every field of the form as text (the last of a repeated name), each cut at `max` characters. */
+export function entriesOf(form: FormData, max: number): Record<string, string> {
+	return Object.fromEntries(
+		[...form.entries()].map(([key, value]) => [key, String(value).slice(0, max)])
+	);
+}

@@ -3,7 +3,7 @@ import { redirect } from '@sveltejs/kit';
 import { getLocale } from '$lib/paraglide/runtime';
 import { answer, answerPage } from '$lib/server/http/answer';
 import { asStaff } from '$lib/server/http/caller';
-import { formOf } from '$lib/server/http/form';
+import { formOf, textOf } from '$lib/server/http/form';
 import { openDeskClaim, openPortalClaim, reliefCases } from '$lib/server/relief/officer';
 import type { Actions, PageServerLoad } from './$types';
 
@@ -22,10 +22,7 @@ export const actions: Actions = {
 	},
 	desk: async ({ locals, request }) => {
 		const form = await formOf(request);
-		const field = (name: string) =>
-			String(form.get(name) ?? '')
-				.trim()
-				.slice(0, 100);
+		const field = textOf(form, 100);
 		const values = {
 			atena: field('atena'),
 			claimant: field('claimant'),

@@ -1,6 +1,6 @@
 import { answer, answerPage } from '$lib/server/http/answer';
 import { asStaff } from '$lib/server/http/caller';
-import { formOf } from '$lib/server/http/form';
+import { entriesOf, formOf } from '$lib/server/http/form';
 import { createStaffMember, staffList } from '$lib/server/staff/admin';
 import type { Actions, PageServerLoad } from './$types';
 
@@ -8,15 +8,9 @@ export const load: PageServerLoad = ({ locals }) => answerPage(() => staffList(.
 
 export const actions: Actions = {
 	create: async ({ locals, request }) => {
-		const values = fieldsOf(await formOf(request));
+		const values = entriesOf(await formOf(request), 200);
 		return answer(async () => ({ created: await createStaffMember(...asStaff(locals), values) }), {
 			values
 		});
 	}
 };
-
-function fieldsOf(form: FormData): Record<string, string> {
-	return Object.fromEntries(
-		[...form.entries()].map(([key, value]) => [key, String(value).slice(0, 200)])
-	);
-}

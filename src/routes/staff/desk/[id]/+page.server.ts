@@ -7,18 +7,13 @@ import {
 } from '$lib/server/desk/request-file';
 import { answer, answerPage } from '$lib/server/http/answer';
 import { asStaff } from '$lib/server/http/caller';
-import { formOf } from '$lib/server/http/form';
+import { formOf, textOf } from '$lib/server/http/form';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals, params, url }) => ({
 	...(await answerPage(() => deskRequestFile(...asStaff(locals), { id: params.id }))),
 	done: url.searchParams.get('done')
 });
-
-const textOf = (form: FormData, max: number) => (name: string) =>
-	String(form.get(name) ?? '')
-		.trim()
-		.slice(0, max);
 
 export const actions: Actions = {
 	assemble: async ({ locals, params }) => {

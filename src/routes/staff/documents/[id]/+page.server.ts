@@ -9,7 +9,7 @@ import {
 } from '$lib/server/documents/document-register';
 import { answer, answerPage } from '$lib/server/http/answer';
 import { asStaff } from '$lib/server/http/caller';
-import { formOf } from '$lib/server/http/form';
+import { formOf, textOf } from '$lib/server/http/form';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals, params, url }) => ({
@@ -17,17 +17,9 @@ export const load: PageServerLoad = async ({ locals, params, url }) => ({
 	done: url.searchParams.get('done')
 });
 
-const fieldsOf = async (request: Request) => {
-	const form = await formOf(request);
-	return (name: string) =>
-		String(form.get(name) ?? '')
-			.trim()
-			.slice(0, 400);
-};
-
 export const actions: Actions = {
 	revoke: async ({ locals, params, request }) => {
-		const field = await fieldsOf(request);
+		const field = textOf(await formOf(request), 400);
 		return answer(
 			async () => {
 				await askRevocation(...asStaff(locals), { id: params.id, reason: field('reason') });
@@ -37,7 +29,7 @@ export const actions: Actions = {
 		);
 	},
 	decide: async ({ locals, params, request }) => {
-		const field = await fieldsOf(request);
+		const field = textOf(await formOf(request), 400);
 		return answer(
 			async () => {
 				const decision = await decideDocumentRevocation(...asStaff(locals), {

@@ -1,6 +1,6 @@
 import { answer, answerPage } from '$lib/server/http/answer';
 import { asStaff } from '$lib/server/http/caller';
-import { formOf } from '$lib/server/http/form';
+import { formOf, textOf } from '$lib/server/http/form';
 import {
 	importLedgerFile,
 	ledgerFilesScreen,
@@ -11,17 +11,12 @@ import type { Actions, PageServerLoad } from './$types';
 export const load: PageServerLoad = ({ locals }) =>
 	answerPage(() => ledgerFilesScreen(...asStaff(locals)));
 
-const textOf = (form: FormData, name: string, max: number) =>
-	String(form.get(name) ?? '')
-		.trim()
-		.slice(0, max);
-
 export const actions: Actions = {
 	import: async ({ locals, request }) => {
 		const form = await formOf(request);
 		const values = {
-			source: textOf(form, 'source', 100),
-			person: textOf(form, 'person', 15),
+			source: textOf(form, 100)('source'),
+			person: textOf(form, 15)('person'),
 			consent: form.get('consent') === 'on'
 		};
 		const file = form.get('file');
@@ -40,9 +35,9 @@ export const actions: Actions = {
 		const form = await formOf(request);
 		return answer(async () => {
 			await setTrustedSource(...asStaff(locals), {
-				source: textOf(form, 'source', 100),
+				source: textOf(form, 100)('source'),
 				remove: form.get('remove') === '1',
-				reason: textOf(form, 'reason', 500)
+				reason: textOf(form, 500)('reason')
 			});
 			return { trustedSaved: true };
 		});

@@ -2,7 +2,7 @@
 // passkeys, deactivation and a new registration link.
 import { answer, answerPage } from '$lib/server/http/answer';
 import { asStaff } from '$lib/server/http/caller';
-import { formOf } from '$lib/server/http/form';
+import { entriesOf, formOf } from '$lib/server/http/form';
 import {
 	approveStaffRole,
 	deactivateStaffMember,
@@ -16,14 +16,9 @@ import type { Actions, PageServerLoad } from './$types';
 export const load: PageServerLoad = ({ locals, params }) =>
 	answerPage(() => staffMember(...asStaff(locals), { id: params.id }));
 
-const fieldsOf = async (request: Request): Promise<Record<string, string>> =>
-	Object.fromEntries(
-		[...(await formOf(request)).entries()].map(([key, value]) => [key, String(value).slice(0, 200)])
-	);
-
 export const actions: Actions = {
 	grant: async ({ locals, params, request }) => {
-		const values = await fieldsOf(request);
+		const values = entriesOf(await formOf(request), 200);
 		return answer(
 			async () => ({
 				granted: true,
@@ -33,7 +28,7 @@ export const actions: Actions = {
 		);
 	},
 	approve: async ({ locals, params, request }) => {
-		const values = await fieldsOf(request);
+		const values = entriesOf(await formOf(request), 200);
 		return answer(
 			async () => {
 				await approveStaffRole(...asStaff(locals), {
@@ -46,7 +41,7 @@ export const actions: Actions = {
 		);
 	},
 	revoke: async ({ locals, params, request }) => {
-		const values = await fieldsOf(request);
+		const values = entriesOf(await formOf(request), 200);
 		return answer(
 			async () => {
 				await revokeStaffRole(...asStaff(locals), {
@@ -60,7 +55,7 @@ export const actions: Actions = {
 		);
 	},
 	deactivate: async ({ locals, params, request }) => {
-		const values = await fieldsOf(request);
+		const values = entriesOf(await formOf(request), 200);
 		return answer(
 			async () => {
 				await deactivateStaffMember(...asStaff(locals), {

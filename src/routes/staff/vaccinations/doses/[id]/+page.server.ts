@@ -3,7 +3,7 @@ import { redirect } from '@sveltejs/kit';
 import { getLocale } from '$lib/paraglide/runtime';
 import { answer, answerPage } from '$lib/server/http/answer';
 import { asStaff } from '$lib/server/http/caller';
-import { formOf } from '$lib/server/http/form';
+import { entriesOf, formOf } from '$lib/server/http/form';
 import { askDoseChange, decideDoseChangeFor, doseFile } from '$lib/server/vaccinations/dose-file';
 import type { Actions, RequestEvent, PageServerLoad } from './$types';
 
@@ -14,15 +14,10 @@ export const load: PageServerLoad = async ({ locals, params, url }) => ({
 	done: url.searchParams.get('done')
 });
 
-const fieldsOf = async (request: Request) =>
-	Object.fromEntries(
-		[...(await formOf(request)).entries()].map(([key, value]) => [key, String(value).slice(0, 500)])
-	);
-
 const ask =
 	(kind: 'correct' | 'void') =>
 	async ({ locals, params, request }: RequestEvent) => {
-		const form = await fieldsOf(request);
+		const form = entriesOf(await formOf(request), 500);
 		const values = {
 			dose: form.dose ?? '',
 			administeredOn: form.administered_on ?? '',
@@ -44,7 +39,7 @@ export const actions: Actions = {
 	correct: ask('correct'),
 	void: ask('void'),
 	decide: async ({ locals, params, request }) => {
-		const form = await fieldsOf(request);
+		const form = entriesOf(await formOf(request), 500);
 		const values = { change: form.change ?? '', note: (form.note ?? '').trim().slice(0, 400) };
 		return answer(
 			async () => {
