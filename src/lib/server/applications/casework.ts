@@ -1,155 +1,53 @@
-// The back office's state machine for applications (issue 5; STYLE.md: a table of from → to,
-// the permission needed, whether a reason is required). The staff stage sits under the status
-// the resident sees: new is 送信済; assigned and awaiting approval are 処理中. Maker ≠ checker
-// (ACC-1) is a rule of this module, not of a page: whoever prepared a case cannot approve it.
+// The back office takes an action on an application: the kind's machine (case-machine.ts, one
+// table per kind in applications/<kind>/) decides whether it may happen, this carries it out.
 // Every action is one transaction — stage, history row, notice, audit entry — and wins only if
 // the case is still as the caseworker saw it (optimistic locking on updated_at).
 import { recordAudit, type Actor, type AuditContext } from '../audit/record';
-import type { AuditAction } from '../audit/actions';
 import { notify } from '../notifications/notices';
 import type { Executor } from '../db';
 import { staffAccess } from '../auth/staff-access';
-import { findMyNumbers } from '../mynumber/check-digit';
-import type { Status } from './status';
 import type { Application } from './store';
 import type { Wizard } from './wizard';
 import { isUuid } from '../ids';
 import { m } from '$lib/paraglide/messages';
 import { DomainError } from '../errors';
-import { issueDecisionDocuments, type IssueSettings } from '../documents/issue';
+import { decisionFacts, issueRejectionNotice, type IssueSettings } from '../documents/issue';
+import {
+	issueOutcomes,
+	stages,
+	type ActionInput,
+	type CaseAction,
+	type CaseMachine,
+	type CaseRefusal,
+	type ReturnItem,
+	type Stage
+} from './case-machine';
+import type { GeneralCaseKind } from './case-kind';
+import { generalKinds } from './kinds';
+import { nextStageOf } from '../workflow/machine';
+import { residentStatus } from '../workflow/status';
 
-export const stages = [
-	'draft',
-	'new',
-	'assigned',
-	'awaiting_approval',
-	'returned',
-	'completed',
-	'rejected',
-	'withdrawn'
-] as const;
-export type Stage = (typeof stages)[number];
+export { stages, issueOutcomes, type Stage, type CaseAction, type ReturnItem, type ActionInput };
 
-export const statusOfStage: Record<Stage, Status> = {
-	draft: 'draft',
-	new: 'submitted',
-	assigned: 'in_review',
-	awaiting_approval: 'in_review',
-	returned: 'returned',
-	completed: 'completed',
-	rejected: 'rejected',
-	withdrawn: 'withdrawn'
-};
-
-export type CaseAction =
-	| 'assign'
-	| 'reassign'
-	| 'prepare'
-	| 'send_back'
-	| 'approve'
-	| 'reject'
-	| 'return'
-	| 'record_issue';
-
-type Rule = {
-	from: readonly Stage[];
-	to: Stage;
-	permission: string;
-	reason: boolean;
-	audit: AuditAction;
-};
-
-/**
- * The machine the 予診票, certificate and 実施依頼書 requests share. (Relief adds its committee
- * and 進達 stages with the relief issue.) `to` of reassign and record_issue is the stage itself.
- */
-export const standardMachine: Record<CaseAction, Rule> = {
-	assign: {
-		from: ['new'],
-		to: 'assigned',
-		permission: 'application.process',
-		reason: false,
-		audit: 'application.assign'
-	},
-	reassign: {
-		from: ['new', 'assigned', 'awaiting_approval'],
-		to: 'assigned',
-		permission: 'application.approve',
-		reason: true,
-		audit: 'application.reassign'
-	},
-	prepare: {
-		from: ['assigned'],
-		to: 'awaiting_approval',
-		permission: 'application.process',
-		reason: false,
-		audit: 'application.prepare'
-	},
-	send_back: {
-		from: ['awaiting_approval'],
-		to: 'assigned',
-		permission: 'application.approve',
-		reason: true,
-		audit: 'application.send_back'
-	},
-	approve: {
-		from: ['awaiting_approval'],
-		to: 'completed',
-		permission: 'application.approve',
-		reason: false,
-		audit: 'application.approve'
-	},
-	reject: {
-		from: ['new', 'assigned', 'awaiting_approval'],
-		to: 'rejected',
-		permission: 'application.approve',
-		reason: true,
-		audit: 'application.reject'
-	},
-	return: {
-		from: ['new', 'assigned'],
-		to: 'returned',
-		permission: 'application.process',
-		reason: true,
-		audit: 'application.return'
-	},
-	record_issue: {
-		from: ['completed'],
-		to: 'completed',
-		permission: 'document.issue',
-		reason: false,
-		audit: 'application.issue'
-	}
-};
-
-/**
- * The kinds the general case screens work on. A relief claim (健康被害救済) has its own stages,
+/** The kinds the general case screens work on. A relief claim (健康被害救済) has its own stages,
  * role and screens (src/lib/server/relief): through the general machine an approver could reject
  * it or a caseworker complete it and read its bank account (issue 24, item 3).
  */
-export const generalCaseKinds = ['reissue', 'certificate', 'outside_request'] as const;
+export const generalCaseKinds = Object.keys(generalKinds) as GeneralCaseKind['kind'][];
 
-export function isGeneralCase(kind: string): boolean {
-	return (generalCaseKinds as readonly string[]).includes(kind);
+export function isGeneralCase(kind: string): kind is GeneralCaseKind['kind'] {
+	return Object.hasOwn(generalKinds, kind);
 }
 
-export function machineFor(kind: string): Record<CaseAction, Rule> {
+function kindOf(kind: string): GeneralCaseKind {
 	if (!isGeneralCase(kind)) throw new CaseError('wrong_workflow');
-	return standardMachine;
+	return generalKinds[kind];
 }
 
-export type CaseRefusal =
-	| 'forbidden'
-	| 'wrong_stage'
-	| 'reason_required'
-	| 'my_number_in_text'
-	| 'items_required'
-	| 'not_assignee'
-	| 'maker_checker'
-	| 'assignee_required'
-	| 'outcome_required'
-	| 'conflict'
-	| 'wrong_workflow';
+/** The actions of the kind's machine (a relief claim has none here). */
+export function machineFor(kind: string): CaseMachine['actions'] {
+	return kindOf(kind).machine.actions;
+}
 
 export class CaseError extends DomainError<CaseRefusal> {
 	protected readonly messages = {
@@ -171,17 +69,6 @@ export class CaseError extends DomainError<CaseRefusal> {
 }
 
 export type StaffActor = Actor & { type: 'staff'; permissions: ReadonlySet<string> };
-export type ReturnItem = { step: string; note: string };
-export const issueOutcomes = ['mailed', 'handed_over', 'downloaded'] as const;
-
-export type ActionInput = {
-	action: CaseAction;
-	reason?: string;
-	items?: ReturnItem[];
-	/** reassign: to whom (an active staff member of the city with application.process). */
-	assignee?: string;
-	outcome?: string;
-};
 
 /** The next stage, or the rule that stops this actor taking this action on this case now. */
 export function nextStage(
@@ -189,39 +76,16 @@ export function nextStage(
 	actor: Pick<StaffActor, 'id' | 'permissions'>,
 	input: ActionInput
 ): Stage {
-	const rule = machineFor(application.kind)[input.action];
-	if (!actor.permissions.has(rule.permission)) throw new CaseError('forbidden');
-	if (!rule.from.includes(application.stage as Stage)) throw new CaseError('wrong_stage');
-	if (rule.reason && !input.reason?.trim()) throw new CaseError('reason_required');
-	// What staff type here reaches the resident's page, their notice and the audit log, none of
-	// which may hold a 個人番号.
-	const texts = [input.reason ?? '', ...(input.items ?? []).map((item) => item.note)];
-	if (texts.some((text) => findMyNumbers(text).length > 0)) {
-		throw new CaseError('my_number_in_text');
-	}
-	switch (input.action) {
-		case 'reassign':
-			if (!input.assignee) throw new CaseError('assignee_required');
-			break;
-		case 'prepare':
-			if (application.assigned_to !== actor.id) throw new CaseError('not_assignee');
-			break;
-		case 'approve':
-			if (application.prepared_by === actor.id) throw new CaseError('maker_checker');
-			break;
-		case 'return':
-			if (!input.items?.length) throw new CaseError('items_required');
-			if (application.stage === 'assigned' && application.assigned_to !== actor.id) {
-				throw new CaseError('not_assignee');
-			}
-			break;
-		case 'record_issue':
-			if (!issueOutcomes.includes(input.outcome as (typeof issueOutcomes)[number])) {
-				throw new CaseError('outcome_required');
-			}
-			break;
-	}
-	return rule.to;
+	const step = nextStageOf(
+		kindOf(application.kind).machine,
+		input.action,
+		application,
+		actor,
+		input,
+		''
+	);
+	if ('refused' in step) throw new CaseError(step.refused);
+	return step.to;
 }
 
 /** The items of a 差し戻し, checked against the request's steps: at least one, notes short. */
@@ -258,8 +122,8 @@ export async function applyCaseAction(
 	}
 ): Promise<Application> {
 	const { application, actor } = input;
-	// The general rule names the audited action; nextStage refuses (and this audits) other kinds.
-	const rule = standardMachine[input.action];
+	// Any kind's table names the audited action (a relief claim is refused, and audited, below).
+	const rule = generalKinds.reissue.machine.actions[input.action];
 	const reason = input.reason?.trim() || undefined;
 	const auditBase = {
 		municipalityCode: application.municipality_code,
@@ -275,7 +139,7 @@ export async function applyCaseAction(
 	try {
 		// Who may act is said before whether the page was stale: a crafted request without the
 		// right learns nothing about the case's state (issue 25).
-		if (!actor.permissions.has(machineFor(application.kind)[input.action].permission)) {
+		if (!actor.permissions.has(machineFor(application.kind)[input.action]?.permission ?? '')) {
 			throw new CaseError('forbidden');
 		}
 		if (input.seenUpdatedAt && input.seenUpdatedAt !== application.updated_at.toISOString()) {
@@ -299,7 +163,7 @@ export async function applyCaseAction(
 			.updateTable('application')
 			.set({
 				stage: to,
-				status: statusOfStage[to],
+				status: residentStatus(to),
 				updated_at: input.now,
 				...(input.action === 'assign' ? { assigned_to: actor.id } : {}),
 				...(input.action === 'reassign' ? { assigned_to: input.assignee! } : {}),
@@ -324,7 +188,7 @@ export async function applyCaseAction(
 			.values({
 				application_id: application.id,
 				from_status: application.status,
-				to_status: statusOfStage[to],
+				to_status: residentStatus(to),
 				actor_type: 'staff',
 				actor_id: actor.id,
 				reason: reason ?? null,
@@ -334,12 +198,12 @@ export async function applyCaseAction(
 				at: input.now
 			})
 			.execute();
-		if (input.action === 'approve' || input.action === 'reject') {
+		if (rule.documents.length > 0) {
 			// The decision's documents commit with it or not at all (a missing signing key or a
 			// certificate with nothing to certify undoes the decision).
-			const issued = await issueDecisionDocuments(trx, {
+			const issued = await issueDocuments(trx, kindOf(application.kind), {
 				application: updated,
-				decision: input.action,
+				action: input.action,
 				reason: reason ?? null,
 				actor: auditBase.actor,
 				context: input.context,
@@ -395,6 +259,42 @@ export async function applyCaseAction(
 		}
 		throw failure;
 	}
+}
+
+/**
+ * Issues what the kind's row says the action issues (the approval's document, a rejection's
+ * notice), and refuses to commit anything else: the table and what is issued cannot drift apart.
+ */
+async function issueDocuments(
+	db: Executor,
+	kind: GeneralCaseKind,
+	input: {
+		application: Application;
+		action: CaseAction;
+		reason: string | null;
+		actor: Actor;
+		context?: AuditContext;
+		settings: IssueSettings;
+		now: Date;
+	}
+) {
+	const expected = kind.machine.actions[input.action].documents;
+	const { application } = input;
+	// A request taken on paper at the desk has no signed version to issue from.
+	const facts = application.subject_atena_number ? await decisionFacts(db, input) : null;
+	const issued = !facts
+		? []
+		: input.action === 'reject'
+			? await issueRejectionNotice(db, facts, input.reason)
+			: facts.payload
+				? await kind.issueApproval(db, facts)
+				: [];
+	if (issued.length > 0 && issued.map((document) => document.kind).join() !== expected.join()) {
+		throw new Error(
+			`${kind.kind} ${input.action} issued ${issued.map((d) => d.kind)}, not ${expected}`
+		);
+	}
+	return issued;
 }
 
 async function checkAssignee(db: Executor, application: Application, assignee: string) {

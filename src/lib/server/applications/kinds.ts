@@ -1,17 +1,25 @@
 // The four requests a resident can make, by the kind stored on the application and by the
 // word used in URLs (/apply/reissue …).
-import { certificate } from './certificate';
-import { outsideRequest } from './outside-request';
-import { reissue } from './reissue';
-import { relief } from './relief';
+import { certificateKind } from './certificate/index';
+import { outsideRequestKind } from './outside-request/index';
+import { reissueKind } from './reissue/index';
+import { reliefKind } from './relief/index';
 import { m } from '$lib/paraglide/messages';
 import type { Wizard } from './wizard';
+import type { GeneralCaseKind } from './case-kind';
+
+/** The kinds the general case screens work on, each from its own folder. */
+export const generalKinds: Record<GeneralCaseKind['kind'], GeneralCaseKind> = {
+	reissue: reissueKind,
+	certificate: certificateKind,
+	outside_request: outsideRequestKind
+};
 
 export const wizards: Record<string, Wizard> = {
-	reissue,
-	certificate,
-	relief,
-	outside_request: outsideRequest
+	reissue: reissueKind.wizard,
+	certificate: certificateKind.wizard,
+	relief: reliefKind.wizard,
+	outside_request: outsideRequestKind.wizard
 };
 
 export const kindSlugs = {

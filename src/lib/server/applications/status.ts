@@ -1,33 +1,19 @@
-// The one state machine shared by every request type as the resident sees it (DOMAIN.md §4).
-// Staff-side sub-states (assigned, awaiting approval, committee …) live in each case type's own
-// machine in the back office and map onto in_review here.
-export const statuses = [
-	'draft',
-	'submitted',
-	'in_review',
-	'returned',
-	'completed',
-	'rejected',
-	'withdrawn'
-] as const;
-export type Status = (typeof statuses)[number];
+// What the resident may do to their own request, by the status they see (DOMAIN.md §4): submit a
+// draft, send a 差し戻し back, withdraw while it is open. Staff act through the kinds' machines
+// (case-machine.ts, relief/cases.ts), whose stages the status is derived from (workflow/status.ts).
+import type { Status } from '../workflow/status';
 
-export type Transition =
-	| { by: 'resident'; action: 'submit' | 'resubmit' | 'withdraw' }
-	| { by: 'staff'; action: 'start_review' | 'return' | 'complete' | 'reject' };
+export { statuses, type Status } from '../workflow/status';
 
-const allowed: Record<Transition['action'], { from: Status[]; to: Status; reason: boolean }> = {
-	submit: { from: ['draft'], to: 'submitted', reason: false },
-	resubmit: { from: ['returned'], to: 'submitted', reason: false },
+export type Transition = { by: 'resident'; action: 'submit' | 'resubmit' | 'withdraw' };
+
+const allowed: Record<Transition['action'], { from: Status[]; to: Status }> = {
+	submit: { from: ['draft'], to: 'submitted' },
+	resubmit: { from: ['returned'], to: 'submitted' },
 	withdraw: {
 		from: ['draft', 'submitted', 'in_review', 'returned'],
-		to: 'withdrawn',
-		reason: false
-	},
-	start_review: { from: ['submitted'], to: 'in_review', reason: false },
-	return: { from: ['submitted', 'in_review'], to: 'returned', reason: true },
-	complete: { from: ['in_review'], to: 'completed', reason: false },
-	reject: { from: ['submitted', 'in_review'], to: 'rejected', reason: true }
+		to: 'withdrawn'
+	}
 };
 
 export class TransitionError extends Error {
@@ -35,13 +21,11 @@ export class TransitionError extends Error {
 }
 
 /** The status after `transition`, or a TransitionError saying why it cannot happen. */
-export function nextStatus(current: Status, transition: Transition, reason?: string): Status {
+export function nextStatus(current: Status, transition: Transition): Status {
 	const rule = allowed[transition.action];
 	if (!rule.from.includes(current)) {
 		throw new TransitionError(`${transition.action} is not possible from ${current}`);
 	}
-	if (rule.reason && !reason?.trim())
-		throw new TransitionError(`${transition.action} needs a reason`);
 	return rule.to;
 }
 

@@ -8,6 +8,7 @@ import type { SignedAct } from '../auth/signing';
 import type { DB, Executor } from '../db';
 import { representedBy, type AccountOwner } from '../residents/household';
 import { nextStatus, residentMay, type Status } from './status';
+import { residentStatus } from '../workflow/status';
 import { isUuid } from '../ids';
 
 export type Application = Selectable<DB['application']>;
@@ -146,9 +147,9 @@ export async function submitSigned(
 		const updated = await trx
 			.updateTable('application')
 			.set({
-				status: to,
 				// The back office sees a resubmission as new again; whoever held it still holds it.
 				stage: 'new',
+				status: residentStatus('new'),
 				due_on: sql`coalesce(due_on, (${input.now}::timestamptz AT TIME ZONE 'Asia/Tokyo')::date + ${dueDays[application.kind] ?? 14}::int)`,
 				current_version: sql`current_version + 1`,
 				submitted_at: input.now,
@@ -319,7 +320,7 @@ export async function withdrawSigned(
 	const run = async (trx: Executor) => {
 		const updated = await trx
 			.updateTable('application')
-			.set({ status: to, stage: 'withdrawn', updated_at: input.now })
+			.set({ stage: 'withdrawn', status: residentStatus('withdrawn'), updated_at: input.now })
 			.where('id', '=', application.id)
 			.where('status', '=', from)
 			.returningAll()

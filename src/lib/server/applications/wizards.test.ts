@@ -2,10 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { m } from '$lib/paraglide/messages';
 import { myNumberCheckDigit } from '../mynumber/check-digit';
 import type { Person, PersonRecord } from '../residents/household';
-import { certificate, passportName } from './certificate';
-import { outsideRequest } from './outside-request';
-import { reissue } from './reissue';
-import { relief, reliefRoute, requiredDocuments } from './relief';
+import { certificate, passportName } from './certificate/wizard';
+import { outsideRequest } from './outside-request/wizard';
+import { reissue } from './reissue/wizard';
+import { relief, reliefRoute, requiredDocuments } from './relief/wizard';
 import type { WizardContext } from './wizard';
 
 const child: Person = {

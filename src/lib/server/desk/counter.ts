@@ -15,6 +15,7 @@ import {
 	registerDeskRequest,
 	type DeskRequestInput
 } from './requests';
+import { deskMachine } from './machine';
 
 export async function deskQueue(db: Executor, caller: Caller, now = new Date()) {
 	requirePermission(caller, 'disclosure.handle');
@@ -109,7 +110,7 @@ export async function extendRequest(
 	input: { id: string; reason: string },
 	now = new Date()
 ): Promise<void> {
-	requirePermission(caller, 'disclosure.handle');
+	requirePermission(caller, deskMachine.actions.extend.permission);
 	await extendDeskRequest(db, {
 		municipalityCode: caller.municipalityCode,
 		id: input.id,

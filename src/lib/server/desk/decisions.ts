@@ -26,6 +26,8 @@ import { requestDoseChange, type DoseCorrection } from '../vaccinations/correcti
 import { gatherPackage } from './package';
 import { categoryTitles, type PackageItem } from '../documents/disclosure';
 import { isUuid } from '../ids';
+import { allowedFrom } from '../workflow/machine';
+import { deskMachine, type DeskAction } from './machine';
 import { DomainError } from '../errors';
 import { m } from '$lib/paraglide/messages';
 
@@ -75,7 +77,8 @@ type Input = {
 	now: Date;
 };
 
-async function openRequest(db: Executor, input: Input, kind?: string) {
+/** The request, locked, if the machine lets `action` be taken on it now. */
+async function openRequest(db: Executor, input: Input, action: DeskAction) {
 	const request = isUuid(input.requestId)
 		? await db
 				.selectFrom('desk_request')
@@ -86,17 +89,29 @@ async function openRequest(db: Executor, input: Input, kind?: string) {
 				.executeTakeFirst()
 		: undefined;
 	if (!request) throw new DeskDecisionError('not_found');
-	if (request.status !== 'open') throw new DeskDecisionError('not_open');
-	if (kind && request.kind !== kind) throw new DeskDecisionError('wrong_kind');
+	if (!allowedFrom(deskMachine, deskMachine.actions[action], request.status)) {
+		throw new DeskDecisionError('not_open');
+	}
+	if (kindOf[action] && request.kind !== kindOf[action]) throw new DeskDecisionError('wrong_kind');
 	return request;
 }
+
+/** The kind of request an action is for (extending a deadline is for any). */
+const kindOf: Partial<Record<DeskAction, string>> = {
+	assemble: 'disclosure',
+	withhold: 'disclosure',
+	decide_disclosure: 'disclosure',
+	decide_correction: 'correction',
+	decide_suspension: 'suspension'
+};
 
 const audited = async <T>(
 	db: Executor,
 	input: Input,
-	action: 'desk.assemble' | 'desk.withhold' | 'desk.decide',
+	machineAction: DeskAction,
 	run: (trx: Executor) => Promise<{ result: T; atena: string; payload: Record<string, unknown> }>
 ): Promise<T> => {
+	const action = deskMachine.actions[machineAction].audit;
 	let atena: string | undefined;
 	try {
 		return await db.transaction().execute(async (trx) => {
@@ -135,8 +150,8 @@ const audited = async <T>(
 
 /** Gathers (again) everything held about the person; withholdings of items still there stay. */
 export async function assemblePackage(db: Executor, input: Input): Promise<number> {
-	return audited(db, input, 'desk.assemble', async (trx) => {
-		const request = await openRequest(trx, input, 'disclosure');
+	return audited(db, input, 'assemble', async (trx) => {
+		const request = await openRequest(trx, input, 'assemble');
 		const items = await gatherPackage(trx, {
 			municipalityCode: input.municipalityCode,
 			atenaNumber: request.subject_atena_number,
@@ -200,8 +215,8 @@ export async function setWithholding(
 	db: Executor,
 	input: Input & { itemKey: string; field: string; ground: string | null; note?: string }
 ): Promise<void> {
-	return audited(db, input, 'desk.withhold', async (trx) => {
-		const request = await openRequest(trx, input, 'disclosure');
+	return audited(db, input, 'withhold', async (trx) => {
+		const request = await openRequest(trx, input, 'withhold');
 		const pack = await loadPackage(trx, request.id);
 		if (!pack) throw new DeskDecisionError('no_package');
 		const item = pack.items.find((candidate) => candidate.key === input.itemKey);
@@ -272,8 +287,8 @@ export async function decideDisclosure(
 	db: Executor,
 	input: Input & { delivery: string; today: string }
 ): Promise<Decided> {
-	return audited(db, input, 'desk.decide', async (trx) => {
-		const request = await openRequest(trx, input, 'disclosure');
+	return audited(db, input, 'decide_disclosure', async (trx) => {
+		const request = await openRequest(trx, input, 'decide_disclosure');
 		const delivery = checkDelivery(input.delivery, request.channel);
 		const pack = await loadPackage(trx, request.id);
 		if (!pack) throw new DeskDecisionError('no_package');
@@ -375,8 +390,8 @@ export async function decideCorrection(
 	db: Executor,
 	input: Input & { delivery: string; today: string; outcome: CorrectionDecision }
 ): Promise<Decided> {
-	return audited(db, input, 'desk.decide', async (trx) => {
-		const request = await openRequest(trx, input, 'correction');
+	return audited(db, input, 'decide_correction', async (trx) => {
+		const request = await openRequest(trx, input, 'decide_correction');
 		const delivery = checkDelivery(input.delivery, request.channel);
 		const { outcome } = input;
 		let changeId: string | null = null;
@@ -437,8 +452,8 @@ export async function decideSuspension(
 	db: Executor,
 	input: Input & { delivery: string; today: string; accepted: boolean; reason: string }
 ): Promise<Decided> {
-	return audited(db, input, 'desk.decide', async (trx) => {
-		const request = await openRequest(trx, input, 'suspension');
+	return audited(db, input, 'decide_suspension', async (trx) => {
+		const request = await openRequest(trx, input, 'decide_suspension');
 		const delivery = checkDelivery(input.delivery, request.channel);
 		if (!input.accepted && !input.reason.trim()) throw new DeskDecisionError('reason_required');
 		if (input.accepted) {

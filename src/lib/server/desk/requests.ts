@@ -2,6 +2,8 @@
 // deadline is computed once, at registration, from the city's rules as they stand that day; an
 // extension (once, with a reason, before the deadline passes) moves it; the desk's list shows
 // open requests by days left.
+import { allowedFrom } from '../workflow/machine';
+import { deskMachine } from './machine';
 import { m } from '$lib/paraglide/messages';
 import { sql } from 'kysely';
 import { recordAudit, type Actor, type AuditContext } from '../audit/record';
@@ -251,7 +253,9 @@ export async function extendDeskRequest(
 			.where('id', '=', input.id)
 			.forUpdate()
 			.executeTakeFirst();
-		if (!request || request.status !== 'open') throw new DeskRequestError('not_open');
+		if (!request || !allowedFrom(deskMachine, deskMachine.actions.extend, request.status)) {
+			throw new DeskRequestError('not_open');
+		}
 		if (request.extended_deadline) throw new DeskRequestError('already_extended');
 		if (input.today > request.deadline) throw new DeskRequestError('deadline_passed');
 		const city = await trx
@@ -283,7 +287,7 @@ export async function extendDeskRequest(
 			municipalityCode: input.municipalityCode,
 			actor: input.actor,
 			context: input.context,
-			action: 'desk.extend',
+			action: deskMachine.actions.extend.audit,
 			subjectAtenaNumber: request.subject_atena_number,
 			objectType: 'desk_request',
 			objectId: input.id,

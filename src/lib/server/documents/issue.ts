@@ -11,7 +11,6 @@ import { renderCertificate, type CertificateDose } from './certificate';
 import { englishDate } from './dates';
 import { issueHealthCards, numericHealthCard, standardCoding } from './health-card';
 import { renderNotice } from './notice';
-import { renderOutsideRequest } from './outside-request';
 import {
 	groupedVerifyCode,
 	newVerifyCode,
@@ -21,7 +20,6 @@ import {
 	type DocumentKind
 } from './registry';
 import { activeSigningKey, type SealingKey } from './signing-keys';
-import { renderYoshinhyo } from './yoshinhyo';
 import { isUuid } from '../ids';
 import { dosesWithVaccine } from '../vaccinations/dose-query';
 import { DomainError } from '../errors';
@@ -87,7 +85,7 @@ async function facts(db: Executor, application: Decided) {
 	};
 }
 
-async function catalogueEntry(
+export async function catalogueEntry(
 	db: Executor,
 	municipalityCode: string,
 	vaccineCode: string,
@@ -336,137 +334,88 @@ export async function issueCertificate(
 	};
 }
 
+/** What every document of a decision is issued from: the case, its people and its signed payload. */
+export type DecisionFacts = Awaited<ReturnType<typeof decisionFacts>>;
+
 /**
- * Issues what an approval or rejection produces. `approvedBy` is the approver (the decision's
- * checker); `issuedBy` the caseworker who prepared it.
+ * The facts a decision's documents are rendered from. `issuedBy` is the caseworker who prepared
+ * the case; `approvedBy` the approver (the decision's checker), none where they are the same.
  */
-export async function issueDecisionDocuments(
+export async function decisionFacts(
 	db: Executor,
 	input: {
 		application: Decided;
-		decision: 'approve' | 'reject';
-		reason: string | null;
 		actor: Actor;
 		context?: AuditContext;
 		settings: IssueSettings;
 		now: Date;
 	}
-): Promise<{ id: string; kind: DocumentKind }[]> {
+) {
 	const { application } = input;
-	if (!application.subject_atena_number || !(application.kind in kindNames)) return [];
 	const known = await facts(db, application);
-	const issuedOn = tokyoDate(input.now);
 	const issuedBy = application.prepared_by ?? input.actor.id;
-	const approvedBy = issuedBy === input.actor.id ? null : input.actor.id;
-	const { municipality, subject, payload } = known;
-	const common = {
-		municipalityCode: municipality.municipality_code,
-		subjectAtenaNumber: subject.atena_number,
-		applicationId: application.id,
-		issuedBy,
-		approvedBy,
-		actor: input.actor,
-		context: input.context,
-		now: input.now
-	};
-	const person = {
-		nameKanji: subject.name_kanji,
-		nameKana: subject.name_kana,
-		birthDate: subject.birth_date,
-		sex: subject.sex as 'male' | 'female',
-		postalCode: subject.postal_code,
-		address: subject.address
-	};
-	if (input.decision === 'reject') {
-		const documentNumber = await nextDocumentNumber(db, 'notice', issuedOn);
-		const bytes = await renderNotice({
-			municipality,
-			kind: 'application_rejected',
-			documentNumber,
-			issuedOn,
-			recipient: {
-				postalCode: known.applicant.postal_code,
-				address: known.applicant.address,
-				name: known.applicant.name_kanji
-			},
-			details: [
-				['申請の種類', kindNames[application.kind]!],
-				['受付番号', application.reference ?? ''],
-				['申請日', application.submitted_at ? tokyoDate(application.submitted_at) : ''],
-				['対象者', subject.name_kanji]
-			],
-			reason: input.reason
-		});
-		const row = await registerDocument(db, {
-			...common,
-			kind: 'notice',
-			documentNumber,
-			language: 'ja',
-			fileName: `notice-${documentNumber}.pdf`,
-			bytes
-		});
-		return [{ id: row.id, kind: 'notice' }];
-	}
-	if (!payload) return [];
-	if (application.kind === 'certificate') {
-		const issued = await issueCertificate(db, {
-			municipality,
-			subject,
-			payload,
+	const { municipality, subject } = known;
+	return {
+		...known,
+		application,
+		settings: input.settings,
+		issuedOn: tokyoDate(input.now),
+		common: {
+			municipalityCode: municipality.municipality_code,
+			subjectAtenaNumber: subject.atena_number,
 			applicationId: application.id,
 			issuedBy,
-			approvedBy,
-			settings: input.settings,
+			approvedBy: issuedBy === input.actor.id ? null : input.actor.id,
 			actor: input.actor,
 			context: input.context,
 			now: input.now
-		});
-		return [{ id: issued.id, kind: 'certificate' }];
-	}
-	if (application.kind === 'reissue' || application.kind === 'outside_request') {
-		const kind: DocumentKind = application.kind;
-		const vaccine = await catalogueEntry(
-			db,
-			municipality.municipality_code,
-			String(payload.vaccine_code),
-			String(payload.dose_code)
-		);
-		const documentNumber = await nextDocumentNumber(db, kind, issuedOn);
-		const bytes =
-			kind === 'reissue'
-				? await renderYoshinhyo({
-						municipality,
-						documentNumber,
-						issuedOn,
-						person,
-						guardianName: known.guardianName,
-						vaccine: { nameJa: vaccine.name_ja, doseJa: vaccine.label_ja },
-						reissue: true
-					})
-				: await renderOutsideRequest({
-						municipality,
-						documentNumber,
-						issuedOn,
-						person,
-						guardianName: known.guardianName,
-						vaccine: { nameJa: vaccine.name_ja, doseJa: vaccine.label_ja },
-						placeMunicipality: String(payload.place_municipality ?? ''),
-						placeInstitution: String(payload.place_institution ?? ''),
-						periodFrom: String(payload.period_from ?? issuedOn),
-						periodUntil: String(payload.period_until ?? issuedOn),
-						reason: [payload.reason_detail, payload.reason].filter(Boolean).join(' ') || '—'
-					});
-		const row = await registerDocument(db, {
-			...common,
-			kind,
-			documentNumber,
-			language: 'ja',
-			fileName: `${kind === 'reissue' ? 'yoshinhyo' : 'irai'}-${documentNumber}.pdf`,
-			bytes
-		});
-		return [{ id: row.id, kind }];
-	}
-	return [];
+		},
+		person: {
+			nameKanji: subject.name_kanji,
+			nameKana: subject.name_kana,
+			birthDate: subject.birth_date,
+			sex: subject.sex as 'male' | 'female',
+			postalCode: subject.postal_code,
+			address: subject.address
+		}
+	};
+}
+
+/** The notice of a rejection, addressed to the applicant, whatever the kind. */
+export async function issueRejectionNotice(
+	db: Executor,
+	facts: DecisionFacts,
+	reason: string | null
+): Promise<{ id: string; kind: DocumentKind }[]> {
+	const { application, applicant, municipality, issuedOn } = facts;
+	const documentNumber = await nextDocumentNumber(db, 'notice', issuedOn);
+	const bytes = await renderNotice({
+		municipality,
+		kind: 'application_rejected',
+		documentNumber,
+		issuedOn,
+		recipient: {
+			postalCode: applicant.postal_code,
+			address: applicant.address,
+			name: applicant.name_kanji
+		},
+		details: [
+			['申請の種類', kindNames[application.kind] ?? application.kind],
+			['受付番号', application.reference ?? ''],
+			['申請日', application.submitted_at ? tokyoDate(application.submitted_at) : ''],
+			['対象者', facts.subject.name_kanji]
+		],
+		reason
+	});
+	const row = await registerDocument(db, {
+		...facts.common,
+		kind: 'notice',
+		documentNumber,
+		language: 'ja',
+		fileName: `notice-${documentNumber}.pdf`,
+		bytes
+	});
+	return [{ id: row.id, kind: 'notice' }];
 }
 
 /** A staff reprint returns the stored bytes unchanged, and says so in the log. */

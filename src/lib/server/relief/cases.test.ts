@@ -71,12 +71,12 @@ const attempt = (
 
 describe('the relief machine', () => {
 	it('allows each action exactly from its stages, for the relief role only', () => {
-		for (const [action, rule] of Object.entries(reliefMachine) as [
+		for (const [action, rule] of Object.entries(reliefMachine.actions) as [
 			ReliefAction,
-			(typeof reliefMachine)[ReliefAction]
+			(typeof reliefMachine.actions)[ReliefAction]
 		][]) {
 			for (const stage of reliefStages) {
-				const allowed = rule.from === 'any_open' ? stage !== 'closed' : rule.from.includes(stage);
+				const allowed = rule.from === 'open' ? stage !== 'closed' : rule.from.includes(stage);
 				const outcome = attempt(stage, action);
 				if (allowed) expect(reliefStages, `${action} from ${stage}`).toContain(outcome);
 				else expect(outcome, `${action} from ${stage}`).toBe('wrong_stage');

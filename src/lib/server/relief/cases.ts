@@ -16,6 +16,8 @@ import type { Municipality } from '../municipality';
 import { appealDeadline, pensionInstalments } from './deadlines';
 import { tokyoDate } from '../time';
 import { isUuid } from '../ids';
+import { nextStageOf, type Machine } from '../workflow/machine';
+import { residentStatus } from '../workflow/status';
 
 export const reliefStages = [
 	'received',
@@ -60,48 +62,240 @@ export type ReliefAction =
 	| 'record_claim_events'
 	| 'note';
 
-type Rule = {
-	from: readonly ReliefStage[] | 'any_open';
-	/** The stage after the action; undefined: the stage does not change. */
-	to?: ReliefStage | ((relief: ReliefCase, input: ReliefInput) => ReliefStage);
-	/** Whose preparation this action approves: that person may not take it. */
-	checks?: 'forward_prepared_by' | 'decision_prepared_by';
-};
+const isoDate = /^\d{4}-\d{2}-\d{2}$/;
+/** A date given, in ISO form, not after today. */
+const pastDate = (date: string | undefined, today: string) =>
+	!!date && isoDate.test(date) && date <= today;
+const dated = (
+	input: ReliefInput,
+	_relief: ReliefCase,
+	by: { today: string }
+): ReliefRefusal | null => (pastDate(input.date, by.today) ? null : 'date_required');
+const handle = 'relief.handle';
+const audit = 'relief.action';
+
+export type ReliefMachine = Machine<
+	ReliefStage,
+	ReliefAction,
+	ReliefCase,
+	ReliefInput,
+	ReliefRefusal
+>;
 
 /** The machine as a table: what each action needs, from which stages, to which stage. */
-export const reliefMachine: Record<ReliefAction, Rule> = {
-	start_check: { from: ['received'], to: 'document_check' },
-	request_documents: { from: ['document_check'], to: 'awaiting_documents' },
-	documents_received: { from: ['awaiting_documents'], to: 'document_check' },
-	to_committee: { from: ['document_check'], to: 'committee' },
-	prepare_forward: { from: ['committee'], to: 'forward_pending' },
-	approve_forward: { from: ['forward_pending'], to: 'forwarded', checks: 'forward_prepared_by' },
-	send_back_forward: { from: ['forward_pending'], to: 'committee' },
-	to_ministry: { from: ['forwarded'], to: 'national_review' },
-	record_certification: {
-		from: ['national_review'],
-		to: (_relief, input) => (input.certification === 'certified' ? 'certified' : 'denied')
-	},
-	prepare_decision: { from: ['certified', 'denied'], to: 'decision_pending' },
-	approve_decision: {
-		from: ['decision_pending'],
-		to: (relief) => (relief.certification === 'certified' ? 'decided_pay' : 'decided_not_pay'),
-		checks: 'decision_prepared_by'
-	},
-	send_back_decision: {
-		from: ['decision_pending'],
-		to: (relief) => (relief.certification === 'certified' ? 'certified' : 'denied')
-	},
-	start_payments: { from: ['decided_pay'], to: 'paying' },
-	// Payments scheduled before an appeal keep being made (or stopped) while it runs.
-	record_payment: { from: ['paying', 'appeal', 'appeal_decided'] },
-	suspend_payments: { from: ['paying', 'appeal', 'appeal_decided'] },
-	file_appeal: { from: ['decided_pay', 'decided_not_pay', 'paying'], to: 'appeal' },
-	decide_appeal: { from: ['appeal'], to: 'appeal_decided' },
-	close: { from: ['decided_not_pay', 'paying', 'appeal_decided'], to: 'closed' },
-	set_account: { from: 'any_open' },
-	record_claim_events: { from: 'any_open' },
-	note: { from: 'any_open' }
+export const reliefMachine: ReliefMachine = {
+	closed: ['closed'],
+	actions: {
+		start_check: {
+			from: ['received'],
+			to: 'document_check',
+			permission: handle,
+			reason: false,
+			audit,
+			documents: []
+		},
+		request_documents: {
+			from: ['document_check'],
+			to: 'awaiting_documents',
+			permission: handle,
+			reason: false,
+			needs: (input) =>
+				input.items?.length && input.items.every((item) => documentCodes.includes(item as never))
+					? null
+					: 'items_required',
+			audit,
+			documents: []
+		},
+		documents_received: {
+			from: ['awaiting_documents'],
+			to: 'document_check',
+			permission: handle,
+			reason: false,
+			audit,
+			documents: []
+		},
+		to_committee: {
+			from: ['document_check'],
+			to: 'committee',
+			permission: handle,
+			reason: false,
+			needs: dated,
+			audit,
+			documents: []
+		},
+		prepare_forward: {
+			from: ['committee'],
+			to: 'forward_pending',
+			permission: handle,
+			reason: false,
+			needs: (input) =>
+				input.minutes?.trim() && input.opinion?.trim() ? null : 'committee_required',
+			audit,
+			documents: []
+		},
+		approve_forward: {
+			from: ['forward_pending'],
+			to: 'forwarded',
+			permission: handle,
+			reason: false,
+			checks: { field: 'forward_prepared_by', refusal: 'same_person' },
+			needs: dated,
+			audit,
+			documents: ['relief_forward']
+		},
+		send_back_forward: {
+			from: ['forward_pending'],
+			to: 'committee',
+			permission: handle,
+			reason: 'note_required',
+			audit,
+			documents: []
+		},
+		to_ministry: {
+			from: ['forwarded'],
+			to: 'national_review',
+			permission: handle,
+			reason: false,
+			needs: dated,
+			audit,
+			documents: []
+		},
+		record_certification: {
+			from: ['national_review'],
+			to: (_relief, input) => (input.certification === 'certified' ? 'certified' : 'denied'),
+			permission: handle,
+			reason: false,
+			needs: (input) =>
+				input.certification && input.date && isoDate.test(input.date) && input.reference?.trim()
+					? null
+					: 'certification_required',
+			audit,
+			documents: []
+		},
+		prepare_decision: {
+			from: ['certified', 'denied'],
+			to: 'decision_pending',
+			permission: handle,
+			reason: false,
+			audit,
+			documents: []
+		},
+		approve_decision: {
+			from: ['decision_pending'],
+			to: (relief) => (relief.certification === 'certified' ? 'decided_pay' : 'decided_not_pay'),
+			permission: handle,
+			reason: false,
+			checks: { field: 'decision_prepared_by', refusal: 'same_person' },
+			needs: dated,
+			audit,
+			documents: ['notice']
+		},
+		send_back_decision: {
+			from: ['decision_pending'],
+			to: (relief) => (relief.certification === 'certified' ? 'certified' : 'denied'),
+			permission: handle,
+			reason: 'note_required',
+			audit,
+			documents: []
+		},
+		start_payments: {
+			from: ['decided_pay'],
+			to: 'paying',
+			permission: handle,
+			reason: false,
+			needs: (input, relief) =>
+				!relief.bank_code
+					? 'account_required'
+					: input.payments?.length
+						? null
+						: 'payments_required',
+			audit,
+			documents: []
+		},
+		// Payments scheduled before an appeal keep being made (or stopped) while it runs.
+		record_payment: {
+			from: ['paying', 'appeal', 'appeal_decided'],
+			permission: handle,
+			reason: false,
+			needs: (input) =>
+				input.paymentId && input.date && isoDate.test(input.date) ? null : 'payment_not_found',
+			audit,
+			documents: []
+		},
+		suspend_payments: {
+			from: ['paying', 'appeal', 'appeal_decided'],
+			permission: handle,
+			reason: 'note_required',
+			needs: (input) => (input.date && isoDate.test(input.date) ? null : 'date_required'),
+			audit,
+			documents: []
+		},
+		file_appeal: {
+			from: ['decided_pay', 'decided_not_pay', 'paying'],
+			to: 'appeal',
+			permission: handle,
+			reason: false,
+			needs: (input, relief, by) =>
+				dated(input, relief, by) ??
+				(input.date! > appealDeadline(relief.decided_on!) ? 'appeal_late' : null),
+			audit,
+			documents: []
+		},
+		decide_appeal: {
+			from: ['appeal'],
+			to: 'appeal_decided',
+			permission: handle,
+			reason: false,
+			needs: (input, relief, by) =>
+				dated(input, relief, by) ?? (input.appealOutcome ? null : 'outcome_required'),
+			audit,
+			documents: []
+		},
+		close: {
+			from: ['decided_not_pay', 'paying', 'appeal_decided'],
+			to: 'closed',
+			permission: handle,
+			reason: false,
+			audit,
+			documents: []
+		},
+		set_account: {
+			from: 'open',
+			permission: handle,
+			reason: false,
+			needs: (input) => (validAccount(input.account) ? null : 'account_invalid'),
+			audit,
+			documents: []
+		},
+		record_claim_events: {
+			from: 'open',
+			permission: handle,
+			reason: false,
+			needs: (input, relief, by) => {
+				const events = input.claimEvents ?? {};
+				const given = Object.values(events).filter((value) => value !== undefined);
+				if (!given.length || given.some((value) => !isoDate.test(value) || value > by.today))
+					return 'events_required';
+				// Costs and treatment are what the claim is for: they come before it.
+				return [events.costsPaidFrom, events.treatmentFrom].some(
+					(on) => on && on > relief.received_on
+				)
+					? 'event_after_claim'
+					: null;
+			},
+			audit,
+			documents: []
+		},
+		note: {
+			from: 'open',
+			permission: handle,
+			reason: false,
+			needs: (input) =>
+				input.publicNote?.trim() || input.internalNote?.trim() ? null : 'note_required',
+			audit,
+			documents: []
+		}
+	}
 };
 
 export type ReliefInput = {
@@ -220,7 +414,6 @@ export type ReliefCase = {
 	bank_code: string | null;
 };
 
-const isoDate = /^\d{4}-\d{2}-\d{2}$/;
 export const documentCodes = [
 	'vaccination_proof',
 	'medical_record',
@@ -240,82 +433,9 @@ export function nextReliefStage(
 	input: ReliefInput,
 	today: string
 ): ReliefStage {
-	const rule = reliefMachine[action];
-	if (!actor.permissions.has('relief.handle')) throw new ReliefError('forbidden');
-	const stage = relief.stage as ReliefStage;
-	if (rule.from === 'any_open' ? stage === 'closed' : !rule.from.includes(stage)) {
-		throw new ReliefError('wrong_stage');
-	}
-	if (rule.checks && relief[rule.checks] === actor.id) throw new ReliefError('same_person');
-	switch (action) {
-		case 'request_documents':
-			if (
-				!input.items?.length ||
-				input.items.some((item) => !documentCodes.includes(item as never))
-			)
-				throw new ReliefError('items_required');
-			break;
-		case 'to_committee':
-		case 'approve_forward':
-		case 'to_ministry':
-		case 'approve_decision':
-		case 'decide_appeal':
-		case 'file_appeal':
-			if (!input.date || !isoDate.test(input.date) || input.date > today)
-				throw new ReliefError('date_required');
-			break;
-		case 'prepare_forward':
-			if (!input.minutes?.trim() || !input.opinion?.trim())
-				throw new ReliefError('committee_required');
-			break;
-		case 'record_certification':
-			if (
-				!input.certification ||
-				!input.date ||
-				!isoDate.test(input.date) ||
-				!input.reference?.trim()
-			)
-				throw new ReliefError('certification_required');
-			break;
-		case 'start_payments':
-			if (!relief.bank_code) throw new ReliefError('account_required');
-			if (!input.payments?.length) throw new ReliefError('payments_required');
-			break;
-		case 'record_payment':
-			if (!input.paymentId || !input.date || !isoDate.test(input.date))
-				throw new ReliefError('payment_not_found');
-			break;
-		case 'suspend_payments':
-		case 'send_back_forward':
-		case 'send_back_decision':
-			if (!input.reason?.trim()) throw new ReliefError('note_required');
-			if (action === 'suspend_payments' && (!input.date || !isoDate.test(input.date)))
-				throw new ReliefError('date_required');
-			break;
-		case 'set_account':
-			if (!validAccount(input.account)) throw new ReliefError('account_invalid');
-			break;
-		case 'record_claim_events': {
-			const events = input.claimEvents ?? {};
-			const given = Object.values(events).filter((value) => value !== undefined);
-			if (!given.length || given.some((value) => !isoDate.test(value) || value > today))
-				throw new ReliefError('events_required');
-			// Costs and treatment are what the claim is for: they come before it.
-			if ([events.costsPaidFrom, events.treatmentFrom].some((on) => on && on > relief.received_on))
-				throw new ReliefError('event_after_claim');
-			break;
-		}
-		case 'note':
-			if (!input.publicNote?.trim() && !input.internalNote?.trim())
-				throw new ReliefError('note_required');
-			break;
-	}
-	if (action === 'file_appeal' && input.date! > appealDeadline(relief.decided_on!)) {
-		throw new ReliefError('appeal_late');
-	}
-	if (action === 'decide_appeal' && !input.appealOutcome) throw new ReliefError('outcome_required');
-	const to = rule.to;
-	return typeof to === 'function' ? to(relief, input) : (to ?? stage);
+	const step = nextStageOf(reliefMachine, action, relief, actor, input, today);
+	if ('refused' in step) throw new ReliefError(step.refused);
+	return step.to;
 }
 
 /** 全銀 bank and branch codes, a 7-digit account number, the holder in full-width katakana. */
@@ -437,7 +557,7 @@ export async function openFromApplication(
 			.updateTable('application')
 			.set({
 				stage: 'assigned',
-				status: 'in_review',
+				status: residentStatus('assigned'),
 				assigned_to: sql`coalesce(assigned_to, ${input.actor.id}::uuid)`,
 				updated_at: input.now
 			})
@@ -678,7 +798,11 @@ export async function applyReliefAction(
 					if (relief.application_id) {
 						await trx
 							.updateTable('application')
-							.set({ stage: 'completed', status: 'completed', updated_at: input.now })
+							.set({
+								stage: 'completed',
+								status: residentStatus('completed'),
+								updated_at: input.now
+							})
 							.where('id', '=', relief.application_id)
 							.execute();
 					}

@@ -16,6 +16,7 @@ import {
 import { purposeOf, purposeRefusal } from '../audit/purpose';
 import type { Executor } from '../db';
 import { isUuid } from '../ids';
+import { allowedFrom } from '../workflow/machine';
 import { addDays, tokyoDate } from '../time';
 import {
 	applyReliefAction,
@@ -25,7 +26,6 @@ import {
 	reliefMachine,
 	ReliefError,
 	type ReliefAction,
-	type ReliefCase,
 	type ReliefInput
 } from './cases';
 import { appealDeadline, claimDeadline, claimLimits } from './deadlines';
@@ -403,11 +403,12 @@ export async function reliefCaseFile(
 	const staffName = (id: string | null) =>
 		id ? (names.find((row) => row.id === id)?.display_name ?? id) : null;
 	const benefitName = (code: string) => benefits.find((row) => row.code === code)?.name ?? code;
-	const allowed = (Object.keys(reliefMachine) as ReliefAction[]).filter((action) => {
-		const rule = reliefMachine[action];
-		const stage = relief.stage as ReliefCase['stage'];
-		const open = rule.from === 'any_open' ? stage !== 'closed' : rule.from.includes(stage as never);
-		return open && !(rule.checks && relief[rule.checks] === caller.id);
+	const allowed = (Object.keys(reliefMachine.actions) as ReliefAction[]).filter((action) => {
+		const rule = reliefMachine.actions[action];
+		return (
+			allowedFrom(reliefMachine, rule, relief.stage) &&
+			!(rule.checks && relief[rule.checks.field] === caller.id)
+		);
 	});
 	const today = tokyoDate(new Date());
 	return {
@@ -574,7 +575,7 @@ export async function takeReliefAction(
 		internalNote: field('internal_note') || undefined,
 		reason: field('reason') || undefined
 	};
-	if (!(action in reliefMachine)) throw new ReliefError('wrong_stage');
+	if (!Object.hasOwn(reliefMachine.actions, action)) throw new ReliefError('wrong_stage');
 	await applyReliefAction(db, {
 		caseId: relief.id,
 		municipalityCode: caller.municipalityCode,

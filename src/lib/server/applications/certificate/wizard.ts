@@ -2,7 +2,7 @@
 // copies. Doses come from the city's record; doses given elsewhere can be shown with photos of
 // the 母子健康手帳, which staff check before anything is certified.
 import { z } from 'zod';
-import { passportName as passportNameOf } from '../residents/passport-romaji';
+import { passportName as passportNameOf } from '../../residents/passport-romaji';
 import { m } from '$lib/paraglide/messages';
 import { formatDate } from '$lib/format';
 import {
@@ -20,7 +20,7 @@ import {
 	type Wizard,
 	type Field,
 	type WizardContext
-} from './wizard';
+} from '../wizard';
 
 export const certificatePurposes = ['travel', 'study', 'work', 'other'] as const;
 /** A dose the city's record lacks, to be read from the 母子健康手帳 photos. */

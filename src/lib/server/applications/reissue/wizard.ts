@@ -18,7 +18,7 @@ import {
 	subjectOf,
 	text,
 	type Wizard
-} from './wizard';
+} from '../wizard';
 
 export const reissueReasons = ['lost', 'damaged', 'moved_in', 'other'] as const;
 

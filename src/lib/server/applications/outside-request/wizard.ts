@@ -22,7 +22,7 @@ import {
 	subjectOf,
 	text,
 	type Wizard
-} from './wizard';
+} from '../wizard';
 
 export const outsideReasons = ['birth_home', 'hospital', 'facility', 'other'] as const;
 

@@ -23,8 +23,8 @@ import {
 	type Parsed,
 	type Wizard,
 	type WizardContext
-} from './wizard';
-import { isValidMyNumber } from '../mynumber/check-digit';
+} from '../wizard';
+import { isValidMyNumber } from '../../mynumber/check-digit';
 
 export const vaccinationTypes = ['routine_a', 'routine_b', 'temporary', 'voluntary'] as const;
 type VaccinationType = (typeof vaccinationTypes)[number];
