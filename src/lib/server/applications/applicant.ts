@@ -65,7 +65,7 @@ export class ApplicantError extends DomainError<ApplicantRefusal> {
 		not_editable: m.application_not_editable,
 		nothing_for_anyone: m.start_nothing_for_anyone,
 		invalid: m.error_summary_heading,
-		intake_unavailable: m.error_attachment_scan_unavailable,
+		intake_unavailable: m.error_my_number_intake_unavailable,
 		upload_refused: m.error_summary_heading,
 		scan_unavailable: m.error_attachment_scan_unavailable,
 		/** Asked to sign what the status no longer allows (a lost answer, an old tab). */

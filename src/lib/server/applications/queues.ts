@@ -6,6 +6,7 @@ import type { Executor } from '../db';
 import { generalCaseKinds } from './casework';
 import type { Application } from './store';
 import { isUuid } from '../ids';
+import { sameCity } from '../db/same-city';
 
 export const queues = ['new', 'mine', 'awaiting_approval', 'returned', 'due_soon'] as const;
 export type Queue = (typeof queues)[number];
@@ -72,9 +73,7 @@ export async function queuePage(
 	const rows = await db
 		.selectFrom('application')
 		.leftJoin('resident', (join) =>
-			join
-				.onRef('resident.municipality_code', '=', 'application.municipality_code')
-				.onRef('resident.atena_number', '=', 'application.subject_atena_number')
+			sameCity(join, ['resident.atena_number', 'application.subject_atena_number'])
 		)
 		.leftJoin('staff_user', 'staff_user.id', 'application.assigned_to')
 		.select([

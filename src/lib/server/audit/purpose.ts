@@ -11,9 +11,17 @@ export const purposeOf = (value: FormDataEntryValue | null) =>
 		.trim()
 		.slice(0, 200);
 
-/** Why this purpose cannot be used, in the page's language; null when it can. */
-export function purposeRefusal(purpose: string): string | null {
-	if (!purpose) return m.record_purpose_required();
-	if (findMyNumbers(purpose).length > 0) return m.record_purpose_my_number();
+export type PurposeRefusal = 'purpose_required' | 'purpose_my_number';
+
+/** Why this purpose cannot be used (each domain's error says it in its own map); null when it can. */
+export function purposeRefusal(purpose: string): PurposeRefusal | null {
+	if (!purpose) return 'purpose_required';
+	if (findMyNumbers(purpose).length > 0) return 'purpose_my_number';
 	return null;
 }
+
+/** The words of each refusal, for the message maps of the domains that ask for a purpose. */
+export const purposeMessages = {
+	purpose_required: m.record_purpose_required,
+	purpose_my_number: m.record_purpose_my_number
+} satisfies Record<PurposeRefusal, () => string>;

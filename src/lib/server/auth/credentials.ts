@@ -6,6 +6,7 @@ import { endSessionsOfCredential } from './sessions';
 import type { AuthRealm, CredentialRow, NewCredential } from './webauthn';
 import { AuthFailure } from './failures';
 import { tokyoDate } from '../time';
+import { sameCity } from '../db/same-city';
 
 export type Owner = { realm: AuthRealm; id: string };
 
@@ -44,9 +45,7 @@ export async function userHandleOf(
 		const row = await db
 			.selectFrom('resident_account')
 			.innerJoin('resident', (join) =>
-				join
-					.onRef('resident.municipality_code', '=', 'resident_account.municipality_code')
-					.onRef('resident.atena_number', '=', 'resident_account.atena_number')
+				sameCity(join, ['resident.atena_number', 'resident_account.atena_number'])
 			)
 			.select(['resident_account.user_handle', 'resident.status'])
 			.where('resident_account.id', '=', ownerId)

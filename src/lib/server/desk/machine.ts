@@ -19,13 +19,27 @@ export type DeskAction =
 /** What the machine reads of a request (its status is its stage). */
 export type DeskSubject = { stage: string; kind: string };
 
-export const deskMachine: Machine<
+type DeskMachine = Machine<
 	DeskStage,
 	DeskAction,
 	DeskSubject,
 	{ reason?: string },
 	'reason_required'
-> = {
+>;
+
+/** A decision closes the request and issues its notice (and what else it names). */
+const decision = (
+	documents: DeskMachine['actions'][DeskAction]['documents']
+): DeskMachine['actions'][DeskAction] => ({
+	from: ['open'],
+	to: 'decided',
+	permission: 'disclosure.handle',
+	reason: false,
+	audit: 'desk.decide',
+	documents
+});
+
+export const deskMachine: DeskMachine = {
 	closed: ['decided', 'withdrawn'],
 	actions: {
 		// 第83条第2項: once, within the first deadline, told to the requester in writing.
@@ -51,29 +65,8 @@ export const deskMachine: Machine<
 			documents: []
 		},
 		// The copy only where something is disclosed (不開示 issues the notice alone).
-		decide_disclosure: {
-			from: ['open'],
-			to: 'decided',
-			permission: 'disclosure.handle',
-			reason: false,
-			audit: 'desk.decide',
-			documents: ['notice', 'disclosure']
-		},
-		decide_correction: {
-			from: ['open'],
-			to: 'decided',
-			permission: 'disclosure.handle',
-			reason: false,
-			audit: 'desk.decide',
-			documents: ['notice']
-		},
-		decide_suspension: {
-			from: ['open'],
-			to: 'decided',
-			permission: 'disclosure.handle',
-			reason: false,
-			audit: 'desk.decide',
-			documents: ['notice']
-		}
+		decide_disclosure: decision(['notice', 'disclosure']),
+		decide_correction: decision(['notice']),
+		decide_suspension: decision(['notice'])
 	}
 };

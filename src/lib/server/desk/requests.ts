@@ -21,6 +21,7 @@ import {
 	type ClockRules
 } from './clock';
 import { DomainError } from '../errors';
+import { sameCity } from '../db/same-city';
 
 /** 訂正・利用停止: the Act's 30 days (the city's shorter period applies to disclosure only). */
 const correctionDays = 30;
@@ -356,9 +357,7 @@ async function extensionNotice(
 	const request = await db
 		.selectFrom('desk_request as d')
 		.innerJoin('resident as r', (join) =>
-			join
-				.onRef('r.municipality_code', '=', 'd.municipality_code')
-				.onRef('r.atena_number', '=', 'd.subject_atena_number')
+			sameCity(join, ['r.atena_number', 'd.subject_atena_number'])
 		)
 		.select([
 			'd.reference',

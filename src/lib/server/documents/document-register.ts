@@ -18,6 +18,7 @@ import { isUuid } from '../ids';
 import type { Municipality } from '../municipality';
 import { issueCertificate, reprintDocument } from './issue';
 import { decideRevocation, requestRevocation, RevocationError } from './registry';
+import { sameCity } from '../db/same-city';
 
 const permission = 'document.issue';
 
@@ -81,9 +82,7 @@ async function documentOf(db: Executor, caller: StaffCaller, id: string) {
 		? await db
 				.selectFrom('issued_document as d')
 				.innerJoin('resident as r', (join) =>
-					join
-						.onRef('r.municipality_code', '=', 'd.municipality_code')
-						.onRef('r.atena_number', '=', 'd.subject_atena_number')
+					sameCity(join, ['r.atena_number', 'd.subject_atena_number'])
 				)
 				.select([
 					'd.id',

@@ -21,8 +21,10 @@ import {
 } from './registry';
 import { activeSigningKey, type SealingKey } from './signing-keys';
 import { isUuid } from '../ids';
+import type { DoseLetterContent } from './dose-letter';
 import { dosesWithVaccine } from '../vaccinations/dose-query';
 import { DomainError } from '../errors';
+import { sameCity } from '../db/same-city';
 
 type Decided = {
 	id: string;
@@ -60,11 +62,7 @@ async function facts(db: Executor, application: Decided) {
 			.executeTakeFirstOrThrow(),
 		db
 			.selectFrom('resident_account as a')
-			.innerJoin('resident as r', (join) =>
-				join
-					.onRef('r.municipality_code', '=', 'a.municipality_code')
-					.onRef('r.atena_number', '=', 'a.atena_number')
-			)
+			.innerJoin('resident as r', (join) => sameCity(join, ['r.atena_number', 'a.atena_number']))
 			.select(['r.atena_number', 'r.name_kanji', 'r.postal_code', 'r.address'])
 			.where('a.id', '=', application.applicant_account_id)
 			.executeTakeFirstOrThrow(),
@@ -93,11 +91,7 @@ export async function catalogueEntry(
 ) {
 	return db
 		.selectFrom('vaccine_dose as d')
-		.innerJoin('vaccine as v', (join) =>
-			join
-				.onRef('v.municipality_code', '=', 'd.municipality_code')
-				.onRef('v.vaccine_code', '=', 'd.vaccine_code')
-		)
+		.innerJoin('vaccine as v', (join) => sameCity(join, ['v.vaccine_code', 'd.vaccine_code']))
 		.select(['v.name_ja', 'v.name_en', 'v.diseases_en', 'd.label_ja', 'd.label_en'])
 		.where('d.municipality_code', '=', municipalityCode)
 		.where('d.vaccine_code', '=', vaccineCode)
@@ -379,6 +373,44 @@ export async function decisionFacts(
 			address: subject.address
 		}
 	};
+}
+
+/**
+ * Renders and registers a letter about the dose the request names (the 予診票 again, the
+ * 実施依頼書): what the two approvals share; `render` adds what is the kind's own.
+ */
+export async function issueDoseLetter(
+	db: Executor,
+	facts: DecisionFacts,
+	kind: 'reissue' | 'outside_request',
+	fileStem: string,
+	render: (content: DoseLetterContent) => Promise<Uint8Array>
+): Promise<{ id: string; kind: DocumentKind }[]> {
+	const { municipality, issuedOn } = facts;
+	const vaccine = await catalogueEntry(
+		db,
+		municipality.municipality_code,
+		String(facts.payload!.vaccine_code),
+		String(facts.payload!.dose_code)
+	);
+	const documentNumber = await nextDocumentNumber(db, kind, issuedOn);
+	const bytes = await render({
+		municipality,
+		documentNumber,
+		issuedOn,
+		person: facts.person,
+		guardianName: facts.guardianName,
+		vaccine: { nameJa: vaccine.name_ja, doseJa: vaccine.label_ja }
+	});
+	const row = await registerDocument(db, {
+		...facts.common,
+		kind,
+		documentNumber,
+		language: 'ja',
+		fileName: `${fileStem}-${documentNumber}.pdf`,
+		bytes
+	});
+	return [{ id: row.id, kind }];
 }
 
 /** The notice of a rejection, addressed to the applicant, whatever the kind. */

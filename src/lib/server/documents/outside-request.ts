@@ -1,24 +1,11 @@
 // 予防接種実施依頼書 (P4): the city asks a municipality (and clinic) elsewhere to give a routine
 // dose to its resident — a child staying with family at birth, for example — and confirms that
 // the dose is a 定期接種 of this city, so relief under the Act applies.
-import type { Municipality } from '../municipality';
+import type { DoseLetterContent } from './dose-letter';
 import { eraDate, japaneseDate } from './dates';
 import { Layout } from './layout';
 
-export type OutsideRequestContent = {
-	municipality: Municipality;
-	documentNumber: string;
-	issuedOn: string;
-	person: {
-		nameKanji: string;
-		nameKana: string;
-		birthDate: string;
-		sex: 'male' | 'female';
-		postalCode: string;
-		address: string;
-	};
-	guardianName: string | null;
-	vaccine: { nameJa: string; doseJa: string };
+export type OutsideRequestContent = DoseLetterContent & {
 	placeMunicipality: string;
 	placeInstitution: string;
 	periodFrom: string;

@@ -1,26 +1,11 @@
 // 予診票 (P1, reissue): the pre-vaccination questionnaire for one vaccine and dose, in Japanese as
 // clinics expect it, with the person's registered details printed so the family only answers the
 // questions on the day. The questions follow the national model form (予防接種ガイドライン).
-import type { Municipality } from '../municipality';
+import type { DoseLetterContent } from './dose-letter';
 import { eraDate, japaneseDate } from './dates';
 import { Layout } from './layout';
 
-export type YoshinhyoContent = {
-	municipality: Municipality;
-	documentNumber: string;
-	issuedOn: string;
-	person: {
-		nameKanji: string;
-		nameKana: string;
-		birthDate: string;
-		sex: 'male' | 'female';
-		postalCode: string;
-		address: string;
-	};
-	guardianName: string | null;
-	vaccine: { nameJa: string; doseJa: string };
-	reissue: boolean;
-};
+export type YoshinhyoContent = DoseLetterContent & { reissue: boolean };
 
 const questions = [
 	'今日受ける予防接種について市区町村から配られている説明書を読みましたか',

@@ -19,6 +19,7 @@ import type { Municipality } from '../municipality';
 import { activeCatalogue } from '../vaccinations/active-catalogue';
 import { config } from '../config';
 import { addDuration } from '../time';
+import { sameCity } from '../db/same-city';
 
 type StoredDose = ReminderLetter['doses'][number] & { vaccine: string; dose: string };
 type Names = Map<string, { vaccineJa: string; vaccineEn: string; doseJa: string; doseEn: string }>;
@@ -73,9 +74,7 @@ export async function renderNextPart(
 		const recipients = await trx
 			.selectFrom('mailing_recipient')
 			.innerJoin('resident', (join) =>
-				join
-					.onRef('resident.municipality_code', '=', 'mailing_recipient.municipality_code')
-					.onRef('resident.atena_number', '=', 'mailing_recipient.atena_number')
+				sameCity(join, ['resident.atena_number', 'mailing_recipient.atena_number'])
 			)
 			.select([
 				'mailing_recipient.seq',

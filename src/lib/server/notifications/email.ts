@@ -3,6 +3,7 @@
 import nodemailer, { type Transporter } from 'nodemailer';
 import { sql } from 'kysely';
 import type { Database, Executor } from '../db';
+import { sameCity } from '../db/same-city';
 
 /** The one text every notice e-mail carries, Japanese first: no name, no case, no number. */
 export function noticeEmail(city: { name_ja: string; name_en: string }, portalUrl: string) {
@@ -27,9 +28,7 @@ export async function queueNoticeEmail(
 	const row = await db
 		.selectFrom('resident_account')
 		.innerJoin('resident', (join) =>
-			join
-				.onRef('resident.municipality_code', '=', 'resident_account.municipality_code')
-				.onRef('resident.atena_number', '=', 'resident_account.atena_number')
+			sameCity(join, ['resident.atena_number', 'resident_account.atena_number'])
 		)
 		.innerJoin('municipality', 'municipality.municipality_code', 'resident.municipality_code')
 		.select(['resident.email', 'municipality.name_ja', 'municipality.name_en'])

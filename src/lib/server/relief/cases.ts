@@ -16,8 +16,10 @@ import type { Municipality } from '../municipality';
 import { appealDeadline, pensionInstalments } from './deadlines';
 import { tokyoDate } from '../time';
 import { isUuid } from '../ids';
+import { purposeMessages, type PurposeRefusal } from '../audit/purpose';
 import { nextStageOf, type Machine } from '../workflow/machine';
 import { residentStatus } from '../workflow/status';
+import { sameCity } from '../db/same-city';
 
 export const reliefStages = [
 	'received',
@@ -344,7 +346,7 @@ export type ReliefRefusal =
 	| 'events_required'
 	| 'event_after_claim'
 	| 'invalid'
-	| 'purpose'
+	| PurposeRefusal
 	| 'not_released'
 	| 'dates_invalid';
 
@@ -371,8 +373,8 @@ export class ReliefError extends DomainError<ReliefRefusal> {
 		event_after_claim: m.relief_refused_event_after_claim,
 		/** A desk claim with fields to mend (each field says what). */
 		invalid: m.error_summary_heading,
-		/** The purpose of opening a case, refused in its own words (audit/purpose.ts). */
-		purpose: m.relief_refused_note,
+		/** The purpose of opening a case (audit/purpose.ts). */
+		...purposeMessages,
 		not_released: m.error_not_found,
 		dates_invalid: m.error_date_format
 	};
@@ -474,11 +476,7 @@ export async function openFromApplication(
 				join.onRef('v.application_id', '=', 'a.id').onRef('v.version', '=', 'a.current_version')
 			)
 			.innerJoin('resident_account as r', 'r.id', 'a.applicant_account_id')
-			.innerJoin('resident as p', (join) =>
-				join
-					.onRef('p.municipality_code', '=', 'r.municipality_code')
-					.onRef('p.atena_number', '=', 'r.atena_number')
-			)
+			.innerJoin('resident as p', (join) => sameCity(join, ['p.atena_number', 'r.atena_number']))
 			.select([
 				'a.id',
 				'a.municipality_code',

@@ -31,6 +31,7 @@ import {
 import { appealDeadline, claimDeadline, claimLimits } from './deadlines';
 import { paymentsCsv } from './payments';
 import { reliefReminders } from './reminders';
+import { sameCity } from '../db/same-city';
 
 type Locale = 'ja' | 'en';
 const permission = 'relief.handle';
@@ -126,9 +127,7 @@ export async function reliefCases(db: Executor, caller: Caller, input: { locale:
 		db
 			.selectFrom('application as a')
 			.innerJoin('resident as r', (join) =>
-				join
-					.onRef('r.municipality_code', '=', 'a.municipality_code')
-					.onRef('r.atena_number', '=', 'a.subject_atena_number')
+				sameCity(join, ['r.atena_number', 'a.subject_atena_number'])
 			)
 			.leftJoin('relief_case as c', 'c.application_id', 'a.id')
 			.select(['a.id', 'a.reference', 'a.submitted_at', 'r.name_kanji'])
@@ -142,9 +141,7 @@ export async function reliefCases(db: Executor, caller: Caller, input: { locale:
 		db
 			.selectFrom('relief_case as c')
 			.innerJoin('resident as r', (join) =>
-				join
-					.onRef('r.municipality_code', '=', 'c.municipality_code')
-					.onRef('r.atena_number', '=', 'c.subject_atena_number')
+				sameCity(join, ['r.atena_number', 'c.subject_atena_number'])
 			)
 			.select([
 				'c.id',
@@ -517,7 +514,7 @@ export async function casePurpose(
 	const relief = await caseOf(db, caller, input.id);
 	const purpose = purposeOf(input.purpose);
 	const refusal = purposeRefusal(purpose);
-	if (refusal) throw new ReliefError('purpose', {}, refusal);
+	if (refusal) throw new ReliefError(refusal);
 	return { id: relief.id, purpose };
 }
 

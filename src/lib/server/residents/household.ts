@@ -9,6 +9,7 @@ import type { DB, Executor } from '../db';
 import { tokyoDate } from '../time';
 import { activeCatalogue, scheduledDoses } from '../vaccinations/active-catalogue';
 import { dueDoses, type DueDose } from '../vaccinations/schedule';
+import { sameCity } from '../db/same-city';
 
 export type Person = {
 	ref: string;
@@ -62,9 +63,7 @@ export function representedBy(
 				eb
 					.selectFrom('guardianship as g')
 					.innerJoin('resident as child', (join) =>
-						join
-							.onRef('child.municipality_code', '=', 'g.municipality_code')
-							.onRef('child.atena_number', '=', 'g.child_atena_number')
+						sameCity(join, ['child.atena_number', 'g.child_atena_number'])
 					)
 					.select(sql`1`.as('one'))
 					.where('g.municipality_code', '=', account.municipalityCode)
@@ -89,9 +88,7 @@ export async function representedPeople(
 		db
 			.selectFrom('resident_account')
 			.innerJoin('resident', (join) =>
-				join
-					.onRef('resident.municipality_code', '=', 'resident_account.municipality_code')
-					.onRef('resident.atena_number', '=', 'resident_account.atena_number')
+				sameCity(join, ['resident.atena_number', 'resident_account.atena_number'])
 			)
 			.select([
 				'resident_account.user_handle',
@@ -172,9 +169,10 @@ export async function vaccinationRecords(
 		db
 			.selectFrom('vaccination_dose')
 			.leftJoin('medical_institution', (join) =>
-				join
-					.onRef('medical_institution.municipality_code', '=', 'vaccination_dose.municipality_code')
-					.onRef('medical_institution.institution_code', '=', 'vaccination_dose.institution_code')
+				sameCity(join, [
+					'medical_institution.institution_code',
+					'vaccination_dose.institution_code'
+				])
 			)
 			.select([
 				'vaccination_dose.id',

@@ -10,7 +10,7 @@ import {
 	type Caller,
 	type StaffCaller
 } from '../audit/caller';
-import { purposeOf, purposeRefusal } from '../audit/purpose';
+import { purposeMessages, purposeOf, purposeRefusal, type PurposeRefusal } from '../audit/purpose';
 import { config } from '../config';
 import type { Executor } from '../db';
 import { AccessRefused, DomainError } from '../errors';
@@ -20,25 +20,18 @@ import { enoughCriteria, searchCriteria, searchResidents } from './search';
 import { mayUseSuspended, suspendedAmong } from './use-suspension';
 
 export type RecordRefusal =
-	| 'search_invalid'
-	| 'search_not_enough'
-	| 'purpose'
-	| 'purpose_my_number'
-	| 'use_suspended'
-	| 'key_missing';
+	'search_invalid' | 'search_not_enough' | PurposeRefusal | 'use_suspended' | 'key_missing';
 
 export class RecordError extends DomainError<RecordRefusal> {
 	protected readonly messages = {
 		search_invalid: m.search_invalid,
 		search_not_enough: m.search_not_enough,
-		// The thrower passes purposeRefusal's own words, which say what was wrong with it.
-		purpose: m.error_invalid_value,
-		purpose_my_number: m.record_purpose_my_number,
+		...purposeMessages,
 		use_suspended: m.record_use_suspended,
 		key_missing: m.error_unavailable
 	};
-	constructor(code: RecordRefusal, text?: string) {
-		super(code, code === 'use_suspended' ? 403 : code === 'key_missing' ? 503 : 400, {}, text);
+	constructor(code: RecordRefusal) {
+		super(code, code === 'use_suspended' ? 403 : code === 'key_missing' ? 503 : 400);
 	}
 }
 
@@ -112,7 +105,7 @@ export async function openPersonRecord(
 	const refusal = purposeRefusal(purpose);
 	if (refusal) {
 		await residentOr404(db, caller, input.atena);
-		throw new RecordError('purpose', refusal);
+		throw new RecordError(refusal);
 	}
 	return openRecord(db, caller, input.atena, purpose, now);
 }

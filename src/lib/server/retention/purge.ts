@@ -17,6 +17,7 @@ import type { Database, Executor } from '../db';
 import { recordAudit, type Actor } from '../audit/record';
 import { sealArchive, writeArchiveFile, type ArchiveKey, type ArchivedRow } from './archive';
 import { tokyoDate } from '../time';
+import { sameCity } from '../db/same-city';
 
 export const mailingFileDays = 30;
 
@@ -49,9 +50,7 @@ async function candidates(db: Executor, municipalityCode: string, today: string,
 	const payloads = payloadCutoff
 		? await db
 				.selectFrom('audit.payload as p')
-				.innerJoin('audit.entry as e', (join) =>
-					join.onRef('e.municipality_code', '=', 'p.municipality_code').onRef('e.seq', '=', 'p.seq')
-				)
+				.innerJoin('audit.entry as e', (join) => sameCity(join, ['e.seq', 'p.seq']))
 				.select(['p.seq', 'p.payload', 'e.occurred_at', 'e.action'])
 				.where('p.municipality_code', '=', municipalityCode)
 				.where('e.occurred_at', '<', payloadCutoff)
@@ -61,11 +60,7 @@ async function candidates(db: Executor, municipalityCode: string, today: string,
 	const doses = recordCutoff
 		? await db
 				.selectFrom('vaccination_dose as d')
-				.innerJoin('resident as r', (join) =>
-					join
-						.onRef('r.municipality_code', '=', 'd.municipality_code')
-						.onRef('r.atena_number', '=', 'd.atena_number')
-				)
+				.innerJoin('resident as r', (join) => sameCity(join, ['r.atena_number', 'd.atena_number']))
 				.selectAll('d')
 				.where('d.municipality_code', '=', municipalityCode)
 				.where('r.status', '<>', 'resident')

@@ -2,15 +2,14 @@
 // forms and the mailings read. catalogue.ts is the statutory schedule these rows are loaded from.
 import type { Executor } from '../db';
 import type { ScheduledDose } from './schedule';
+import { sameCity } from '../db/same-city';
 
 /** The city's active vaccines and doses in schedule order, with their windows. */
 export function activeCatalogue(db: Executor, municipalityCode: string) {
 	return db
 		.selectFrom('vaccine_dose')
 		.innerJoin('vaccine', (join) =>
-			join
-				.onRef('vaccine.municipality_code', '=', 'vaccine_dose.municipality_code')
-				.onRef('vaccine.vaccine_code', '=', 'vaccine_dose.vaccine_code')
+			sameCity(join, ['vaccine.vaccine_code', 'vaccine_dose.vaccine_code'])
 		)
 		.select([
 			'vaccine_dose.vaccine_code',

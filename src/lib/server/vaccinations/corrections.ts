@@ -11,6 +11,7 @@ import { DoseEntryError, doseProblems, lotPattern, normalizeLot, type DoseValues
 import { isUuid } from '../ids';
 import { DomainError } from '../errors';
 import { m } from '$lib/paraglide/messages';
+import { sameCity } from '../db/same-city';
 
 export type DoseChangeRefusal =
 	| 'not_found'
@@ -481,11 +482,7 @@ export async function pendingDoseChanges(
 	const rows = await db
 		.selectFrom('vaccination_dose_change as c')
 		.innerJoin('vaccination_dose as d', 'd.id', 'c.dose_id')
-		.innerJoin('resident as r', (join) =>
-			join
-				.onRef('r.municipality_code', '=', 'd.municipality_code')
-				.onRef('r.atena_number', '=', 'd.atena_number')
-		)
+		.innerJoin('resident as r', (join) => sameCity(join, ['r.atena_number', 'd.atena_number']))
 		.select([
 			sql<string>`c.id::text`.as('id'),
 			sql<string>`d.id::text`.as('dose_id'),

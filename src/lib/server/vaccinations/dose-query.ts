@@ -3,24 +3,16 @@
 // (i). The foreign keys of vaccination_dose make the inner joins drop nothing; the institution is
 // a left join because a dose given elsewhere has only a name.
 import type { Executor } from '../db';
+import { sameCity } from '../db/same-city';
 
 export function dosesWithVaccine(db: Executor) {
 	return db
 		.selectFrom('vaccination_dose as d')
 		.innerJoin('vaccine_dose as vd', (join) =>
-			join
-				.onRef('vd.municipality_code', '=', 'd.municipality_code')
-				.onRef('vd.vaccine_code', '=', 'd.vaccine_code')
-				.onRef('vd.dose_code', '=', 'd.dose_code')
+			sameCity(join, ['vd.vaccine_code', 'd.vaccine_code'], ['vd.dose_code', 'd.dose_code'])
 		)
-		.innerJoin('vaccine as v', (join) =>
-			join
-				.onRef('v.municipality_code', '=', 'vd.municipality_code')
-				.onRef('v.vaccine_code', '=', 'vd.vaccine_code')
-		)
+		.innerJoin('vaccine as v', (join) => sameCity(join, ['v.vaccine_code', 'vd.vaccine_code']))
 		.leftJoin('medical_institution as i', (join) =>
-			join
-				.onRef('i.municipality_code', '=', 'd.municipality_code')
-				.onRef('i.institution_code', '=', 'd.institution_code')
+			sameCity(join, ['i.institution_code', 'd.institution_code'])
 		);
 }

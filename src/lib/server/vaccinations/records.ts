@@ -8,6 +8,7 @@ import type { Executor } from '../db';
 import { dosesWithVaccine } from './dose-query';
 import { m } from '$lib/paraglide/messages';
 import { DomainError, type MessageMap } from '../errors';
+import { sameCity } from '../db/same-city';
 
 export type DoseRefusal =
 	| 'case_closed'
@@ -143,10 +144,11 @@ export async function doseProblems(
 		db
 			.selectFrom('vaccination_dose')
 			.innerJoin('vaccine_dose', (join) =>
-				join
-					.onRef('vaccine_dose.municipality_code', '=', 'vaccination_dose.municipality_code')
-					.onRef('vaccine_dose.vaccine_code', '=', 'vaccination_dose.vaccine_code')
-					.onRef('vaccine_dose.dose_code', '=', 'vaccination_dose.dose_code')
+				sameCity(
+					join,
+					['vaccine_dose.vaccine_code', 'vaccination_dose.vaccine_code'],
+					['vaccine_dose.dose_code', 'vaccination_dose.dose_code']
+				)
 			)
 			.select([
 				'vaccination_dose.dose_code',
@@ -426,11 +428,7 @@ export async function pendingDoses(
 	input: { municipalityCode: string; viewerId: string; limit?: number }
 ) {
 	const rows = await dosesWithVaccine(db)
-		.innerJoin('resident', (join) =>
-			join
-				.onRef('resident.municipality_code', '=', 'd.municipality_code')
-				.onRef('resident.atena_number', '=', 'd.atena_number')
-		)
+		.innerJoin('resident', (join) => sameCity(join, ['resident.atena_number', 'd.atena_number']))
 		.select([
 			'd.id',
 			'd.atena_number',
