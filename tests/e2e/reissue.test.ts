@@ -222,3 +222,25 @@ test('with nothing to reissue for anyone, the start page says so and no draft is
 		.execute();
 	expect(drafts).toEqual([]);
 });
+
+test('a choice made before the page has loaded its scripts stays made', async ({ page }) => {
+	const parent = await parentOfToddler();
+	await enrolResident(page, parent.guardian, parent.birth_date);
+	await page.getByRole('link', { name: '予診票の再発行' }).click();
+	await page.getByRole('button', { name: '申請を始める' }).click();
+	await expect(page).toHaveURL(/\/person$/);
+	const step = page.url();
+	// Hold the app's scripts back, as a slow phone network would, while the parent chooses.
+	let release!: () => void;
+	const held = new Promise<void>((resolve) => (release = resolve));
+	await page.route('**/_app/immutable/**/*.js', async (route) => {
+		await held;
+		await route.continue();
+	});
+	await page.goto(step, { waitUntil: 'domcontentloaded' });
+	const first = page.getByRole('radio').first();
+	await first.check();
+	release();
+	await page.waitForLoadState('networkidle');
+	await expect(first).toBeChecked();
+});
