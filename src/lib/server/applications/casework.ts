@@ -122,14 +122,15 @@ export async function applyCaseAction(
 	}
 ): Promise<Application> {
 	const { application, actor } = input;
-	// Any kind's table names the audited action (a relief claim is refused, and audited, below).
-	const rule = generalKinds.reissue.machine.actions[input.action];
+	// Every kind's table is caseMachine's, so any of them names the audited action — also for a
+	// relief claim, which is refused (and audited as refused) below.
+	const audited = generalKinds.reissue.machine.actions[input.action].audit;
 	const reason = input.reason?.trim() || undefined;
 	const auditBase = {
 		municipalityCode: application.municipality_code,
 		actor: { type: actor.type, id: actor.id, role: actor.role, department: actor.department },
 		context: input.context,
-		action: rule.audit,
+		action: audited,
 		subjectAtenaNumber: application.subject_atena_number ?? undefined,
 		objectType: 'application',
 		objectId: application.id,
@@ -198,10 +199,11 @@ export async function applyCaseAction(
 				at: input.now
 			})
 			.execute();
-		if (rule.documents.length > 0) {
+		const kind = kindOf(application.kind);
+		if (kind.machine.actions[input.action].documents.length > 0) {
 			// The decision's documents commit with it or not at all (a missing signing key or a
 			// certificate with nothing to certify undoes the decision).
-			const issued = await issueDocuments(trx, kindOf(application.kind), {
+			const issued = await issueDocuments(trx, kind, {
 				application: updated,
 				action: input.action,
 				reason: reason ?? null,

@@ -22,7 +22,6 @@ import {
 	setWithholding
 } from './decisions';
 import { deadlineRule } from './requests';
-import { deskMachine, type DeskAction } from './machine';
 
 const permission = 'disclosure.handle';
 
@@ -144,15 +143,8 @@ async function documentsOf(db: Executor, ids: (string | null)[]) {
 }
 
 /** What decisions.ts needs of the caller and the request, resolved once per change. */
-async function decisionInput(
-	db: Executor,
-	caller: Caller,
-	id: string,
-	action: DeskAction | ((kind: string) => DeskAction)
-) {
+async function decisionInput(db: Executor, caller: Caller, id: string) {
 	const request = await requestOf(db, caller, id);
-	const row = deskMachine.actions[typeof action === 'function' ? action(request.kind) : action];
-	requirePermission(caller, row.permission);
 	const now = new Date();
 	return {
 		request,
@@ -169,7 +161,7 @@ async function decisionInput(
 
 /** Gathers (again) everything held about the person into the package to review. */
 export async function assembleDeskPackage(db: Executor, caller: Caller, input: { id: string }) {
-	const { input: decision } = await decisionInput(db, caller, input.id, 'assemble');
+	const { input: decision } = await decisionInput(db, caller, input.id);
 	return assemblePackage(db, decision);
 }
 
@@ -179,7 +171,7 @@ export async function withholdPassage(
 	caller: Caller,
 	input: { id: string; itemKey: string; field: string; ground: string | null; note: string }
 ) {
-	const { input: decision } = await decisionInput(db, caller, input.id, 'withhold');
+	const { input: decision } = await decisionInput(db, caller, input.id);
 	await setWithholding(db, { ...decision, ...input });
 }
 
@@ -203,12 +195,7 @@ export async function decideDeskRequest(
 	caller: Caller,
 	input: { id: string; form: DeskDecisionForm }
 ): Promise<void> {
-	const { request, input: decision } = await decisionInput(
-		db,
-		caller,
-		input.id,
-		(kind) => `decide_${kind}` as DeskAction
-	);
+	const { request, input: decision } = await decisionInput(db, caller, input.id);
 	const { form } = input;
 	const accepted = form.outcome === 'accepted';
 	if (request.kind !== 'disclosure' && !['accepted', 'rejected'].includes(form.outcome)) {
