@@ -13,6 +13,7 @@ export default ts.config(
 			'.data/',
 			'src/lib/paraglide/',
 			'src/lib/server/db/types.generated.ts',
+			'src/lib/server/db/portal-types.generated.ts',
 			'test-results/',
 			'playwright-report/'
 		]

@@ -4,11 +4,8 @@
 // deployment that prefers cron, and for handing the auditor AUDIT_CHECKPOINT_PUBLIC_KEY.
 // Exit code 0: written; 2: a chain did not verify, nothing written for it; 1: could not run.
 import { parseArgs } from 'node:util';
-import {
-	checkpointSigner,
-	publicKeyText,
-	writeCheckpoints
-} from '../src/lib/server/audit/checkpoint';
+import { writeCheckpoints } from '../src/lib/server/audit/checkpoint';
+import { ed25519Signer, publicKeyText } from '../src/lib/server/crypto/ed25519';
 import { parseKeySpec } from '../src/lib/server/config';
 import { createDatabase } from '../src/lib/server/db';
 import { launchDatabase } from '../src/lib/server/db/launch';
@@ -22,7 +19,7 @@ await runCommand(async () => {
 	try {
 		if (!database.auditCheckpointKey || !database.auditCheckpointDir)
 			throw new UsageError('AUDIT_CHECKPOINT_KEY and AUDIT_CHECKPOINT_DIR must be set');
-		const signer = checkpointSigner(parseKeySpec(database.auditCheckpointKey));
+		const signer = ed25519Signer(parseKeySpec(database.auditCheckpointKey));
 		if (values['public-key']) {
 			console.log(`AUDIT_CHECKPOINT_PUBLIC_KEY=${publicKeyText(signer)}`);
 			return;

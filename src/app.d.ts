@@ -10,7 +10,7 @@ declare global {
 		}
 		interface Locals {
 			/** Which side of the product the route belongs to. */
-			realm: 'public' | 'resident' | 'staff';
+			realm: import('$lib/server/http/realm').Realm;
 			/**
 			 * Set by handleError when a failure is not a bug: PostgreSQL could not serve (503,
 			 * Retry-After) or refused a value the request carried (400).

@@ -65,7 +65,8 @@ async function serve(
 	event.locals.audit = auditContextFor(event.request, event.getClientAddress(), sessionId);
 
 	const needed = requiredRealm(event.route.id, event.url.pathname);
-	const sessionRealm = needed ?? (realm === 'public' ? null : realm);
+	// The exchange's requests carry the back office's signature, never a session.
+	const sessionRealm = needed ?? (realm === 'public' || realm === 'exchange' ? null : realm);
 	if (sessionRealm) {
 		let outcome: Awaited<ReturnType<typeof loadSession>>;
 		try {

@@ -10,7 +10,7 @@ import { addCredential } from '../../src/lib/server/auth/credentials';
 import { createSessionManager } from '../../src/lib/server/auth/sessions';
 import { createDatabase, type Database } from '../../src/lib/server/db';
 import { startEmbeddedPostgres, type EmbeddedServer } from '../../src/lib/server/db/embedded';
-import { migrateToLatest } from '../../src/lib/server/db/migrate';
+import { migrateToLatest, portalMigrationsFolder } from '../../src/lib/server/db/migrate';
 import {
 	ensureDatabase,
 	loginRoles,
@@ -60,6 +60,11 @@ export async function startHarness(options: {
 	const ownerUrl = server.superuserUrl('harness');
 	await provisionLoginRoles(ownerUrl, { portal: portalPassword, backoffice: backofficePassword });
 	await migrateToLatest(ownerUrl);
+	// The portal zone's own database (issue 27): a second database here, on the same server, for
+	// speed; npm start runs it on a server of its own.
+	await ensureDatabase(server.superuserUrl(), 'harness_portal_zone');
+	const portalZoneOwnerUrl = server.superuserUrl('harness_portal_zone');
+	await migrateToLatest(portalZoneOwnerUrl, portalMigrationsFolder);
 	const owner: Database = createDatabase(ownerUrl, { max: 4 });
 	const myNumberKey = { id: 'harness', key: randomBytes(32) };
 	await loadDemoCity(owner, {
@@ -115,6 +120,12 @@ export async function startHarness(options: {
 		APP_ROLE: 'all',
 		DATABASE_URL: withCredentials(ownerUrl, loginRoles.backoffice.login, backofficePassword),
 		PORTAL_DATABASE_URL: withCredentials(ownerUrl, loginRoles.portal.login, portalPassword),
+		PORTAL_ZONE_DATABASE_URL: withCredentials(
+			portalZoneOwnerUrl,
+			loginRoles.portal.login,
+			portalPassword
+		),
+		EXCHANGE_KEY: `harness:${randomBytes(32).toString('base64')}`,
 		MY_NUMBER_KEY: `harness:${myNumberKey.key.toString('base64')}`,
 		DOCUMENT_KEY: `harness:${randomBytes(32).toString('base64')}`,
 		AUDIT_CHECKPOINT_KEY: `harness:${checkpoints.key.key.toString('base64')}`,

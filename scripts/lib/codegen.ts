@@ -1,6 +1,16 @@
-// How kysely-codegen turns the migrated schema into src/lib/server/db/types.generated.ts; shared by
-// `npm run db:types` and the test that fails when the committed file is stale.
-export function codegenArguments(url: string, verify: boolean): string[] {
+// How kysely-codegen turns the migrated schemas into src/lib/server/db/types.generated.ts (the back
+// office's database) and portal-types.generated.ts (the portal zone's own); shared by
+// `npm run db:types` and the test that fails when a committed file is stale.
+export const generatedTypes = {
+	backoffice: 'src/lib/server/db/types.generated.ts',
+	portalZone: 'src/lib/server/db/portal-types.generated.ts'
+} as const;
+
+export function codegenArguments(
+	url: string,
+	verify: boolean,
+	outFile: string = generatedTypes.backoffice
+): string[] {
 	return [
 		'kysely-codegen',
 		'--dialect',
@@ -8,7 +18,7 @@ export function codegenArguments(url: string, verify: boolean): string[] {
 		'--url',
 		url,
 		'--out-file',
-		'src/lib/server/db/types.generated.ts',
+		outFile,
 		'--date-parser',
 		'string',
 		'--numeric-parser',

@@ -13,6 +13,9 @@ test('the combined demo serves the portal and refuses the back office without a 
 		headers: { accept: 'application/json' }
 	});
 	expect(api.status()).toBe(401);
+	// The combined demo's back office pulls from its own portal, through the signed exchange.
+	const health = await (await page.request.get(`${baseUrlFor('all')}/healthz`)).json();
+	expect(health).toMatchObject({ appRole: 'all', exchange: 'ok' });
 });
 
 test('the portal has no staff routes', async ({ request }) => {
@@ -27,6 +30,9 @@ test('the portal has no staff routes', async ({ request }) => {
 	const health = await (await request.get(`${baseUrlFor('portal')}/healthz`)).json();
 	expect(health.appRole).toBe('portal');
 	expect(health).not.toHaveProperty('auditCheckpoints'); // the portal writes none
+	// Its exchange answers only the back office's signed requests (issue 27).
+	const unsigned = await request.get(`${baseUrlFor('portal')}/exchange/v1/items`);
+	expect(unsigned.status()).toBe(401);
 });
 
 test('the back office has no resident routes and sends / to the staff area', async ({
@@ -40,4 +46,7 @@ test('the back office has no resident routes and sends / to the staff area', asy
 	const health = await (await request.get(`${baseUrlFor('backoffice')}/healthz`)).json();
 	// The back office writes signed audit checkpoints and says whether it does (issue 24, item 2).
 	expect(health).toMatchObject({ appRole: 'backoffice', status: 'ok', auditCheckpoints: 'ok' });
+	// The exchange is the portal's: the back office has no such endpoint, only the pull.
+	const exchange = await request.get(`${baseUrlFor('backoffice')}/exchange/v1/items`);
+	expect(exchange.status()).toBe(404);
 });

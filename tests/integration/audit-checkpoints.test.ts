@@ -9,12 +9,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
 	checkpointFile,
 	checkpointFreshness,
-	checkpointSigner,
-	parsePublicKeys,
-	publicKeyText,
 	verifyCheckpoints,
 	writeCheckpoints
 } from '../../src/lib/server/audit/checkpoint';
+import { ed25519Signer, parsePublicKeys, publicKeyText } from '../../src/lib/server/crypto/ed25519';
 import {
 	checkpointScheduleHealth,
 	startCheckpointSchedule
@@ -32,7 +30,7 @@ const caseworker: Actor = {
 	role: 'caseworker',
 	department: '健康増進課'
 };
-const signer = checkpointSigner({ id: 'cp2026', key: randomBytes(32) });
+const signer = ed25519Signer({ id: 'cp2026', key: randomBytes(32) });
 /** What the auditor holds: the public key only. */
 const auditorKeys = parsePublicKeys(publicKeyText(signer));
 let database: TestDatabase;
@@ -192,7 +190,7 @@ describe('signed audit checkpoints', () => {
 		expect((await check('138005')).firstProblem).toBeNull();
 
 		// Someone without the key signs a checkpoint of their own.
-		const impostor = checkpointSigner({ id: 'cp2026', key: randomBytes(32) });
+		const impostor = ed25519Signer({ id: 'cp2026', key: randomBytes(32) });
 		const forgedDir = mkdtempSync(path.join(tmpdir(), 'forged-'));
 		await writeCheckpoints(database.backoffice, {
 			dir: forgedDir,

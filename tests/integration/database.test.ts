@@ -20,8 +20,8 @@ import { processIsAlive, startEmbeddedPostgres } from '../../src/lib/server/db/e
 import { recordAudit } from '../../src/lib/server/audit/record';
 import { createDatabase } from '../../src/lib/server/db';
 import { isDatabaseUnavailable } from '../../src/lib/server/db/availability';
-import { codegenArguments } from '../../scripts/lib/codegen';
-import { freshDatabase, type TestDatabase } from '../support/database';
+import { codegenArguments, generatedTypes } from '../../scripts/lib/codegen';
+import { freshDatabase, freshPortalZone, type TestDatabase } from '../support/database';
 import { insertTestMunicipality } from '../support/fixtures';
 
 let database: TestDatabase;
@@ -111,7 +111,7 @@ describe('an exhausted pool', () => {
 describe('migrations', () => {
 	it('leave the database as it was when one fails', async () => {
 		const folder = mkdtempSync(path.join(os.tmpdir(), 'migrations-'));
-		for (const file of readdirSync(migrationsFolder))
+		for (const file of readdirSync(migrationsFolder).filter((name) => name.endsWith('.ts')))
 			copyFileSync(path.join(migrationsFolder, file), path.join(folder, file));
 		writeFileSync(
 			path.join(folder, '9998_good.ts'),
@@ -143,6 +143,20 @@ describe('migrations', () => {
 			timeout: 60_000
 		});
 		expect(result.status, result.stdout + result.stderr).toBe(0);
+	});
+
+	it('of the portal zone match its committed table types too (npm run db:types)', async () => {
+		const zone = await freshPortalZone();
+		try {
+			const result = spawnSync(
+				'npx',
+				codegenArguments(zone.ownerUrl, true, generatedTypes.portalZone),
+				{ encoding: 'utf8', timeout: 60_000 }
+			);
+			expect(result.status, result.stdout + result.stderr).toBe(0);
+		} finally {
+			await zone.close();
+		}
 	});
 });
 

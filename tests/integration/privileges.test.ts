@@ -10,7 +10,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { privilegeHeader, privilegeLines } from '../../src/lib/server/db/privileges';
 import { createStaffUser } from '../../src/lib/server/staff/accounts';
 import { sessionIdHash } from '../../src/lib/server/auth/sessions';
-import { freshDatabase, type TestDatabase } from '../support/database';
+import {
+	freshDatabase,
+	freshPortalZone,
+	type TestDatabase,
+	type TestPortalZone
+} from '../support/database';
 import {
 	insertTestMunicipality,
 	insertTestResident,
@@ -19,10 +24,12 @@ import {
 
 const city = '990024';
 let database: TestDatabase;
+let zone: TestPortalZone;
 let staffId: string;
 
 beforeAll(async () => {
 	database = await freshDatabase();
+	zone = await freshPortalZone();
 	await insertTestMunicipality(database.owner, city);
 	await insertTestResident(database.owner, city, '2400001');
 	await residentWithCredential(database.owner, city, '2400001');
@@ -43,10 +50,13 @@ beforeAll(async () => {
 		VALUES (${city}, ${staffId}, 'staff-key', '\\x00', 0, '00000000-0000-0000-0000-000000000000', 'none',
 		false, false, 'staff', now())`.execute(database.owner);
 });
-afterAll(async () => database?.close());
+afterAll(async () => {
+	await zone?.close();
+	await database?.close();
+});
 
-const allowList = () =>
-	readFileSync('docs/privileges.tsv', 'utf8')
+const allowList = (file = 'docs/privileges.tsv') =>
+	readFileSync(file, 'utf8')
 		.split('\n')
 		.filter((line) => line !== '' && line !== privilegeHeader);
 
@@ -59,6 +69,18 @@ describe('the privilege allow-list (docs/privileges.tsv)', () => {
 			granted_but_not_listed: actual.filter((line) => !expected.includes(line)),
 			listed_but_not_granted: expected.filter((line) => !actual.includes(line))
 		}).toEqual({ granted_but_not_listed: [], listed_but_not_granted: [] });
+	});
+
+	it('of the portal zone’s own database (docs/privileges-portal-zone.tsv) is exactly what it grants', async () => {
+		const actual = await privilegeLines(zone.owner);
+		const expected = allowList('docs/privileges-portal-zone.tsv');
+		expect({
+			granted_but_not_listed: actual.filter((line) => !expected.includes(line)),
+			listed_but_not_granted: expected.filter((line) => !actual.includes(line))
+		}).toEqual({ granted_but_not_listed: [], listed_but_not_granted: [] });
+		// Nothing there for anyone but the portal; the back office has no role on that server.
+		expect(actual.filter((line) => line.split('\t')[3] !== '-')).toEqual([]);
+		expect(actual.filter((line) => line.split('\t')[4] !== '-')).toEqual([]);
 	});
 
 	it('catches a new table: no default privileges, and a line nobody decided on', async () => {

@@ -3,8 +3,14 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { inject } from 'vitest';
-import { createDatabase, databaseRoleFor, type Database } from '../../src/lib/server/db';
-import { migrateToLatest } from '../../src/lib/server/db/migrate';
+import {
+	createDatabase,
+	databaseRoleFor,
+	type Database,
+	type PortalZoneDatabase,
+	type PortalZoneDB
+} from '../../src/lib/server/db';
+import { migrateToLatest, portalMigrationsFolder } from '../../src/lib/server/db/migrate';
 import { loginRoles, withCredentials } from '../../src/lib/server/db/provision';
 import { testLoginPasswords } from './passwords';
 
@@ -49,6 +55,52 @@ export async function freshDatabase(options: { migrate?: boolean } = {}): Promis
 		urlFor,
 		close: async () => {
 			await Promise.all([owner.destroy(), backoffice.destroy(), portal.destroy()]);
+			const cleanup = new pg.Client({ connectionString: superuserUrl });
+			await cleanup.connect();
+			await cleanup.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+			await cleanup.end();
+		}
+	};
+}
+
+export type TestPortalZone = {
+	ownerUrl: string;
+	owner: PortalZoneDatabase;
+	/** On the portal's login and group role, as the portal process connects. */
+	portal: PortalZoneDatabase;
+	close: () => Promise<void>;
+};
+
+/**
+ * A fresh portal-zone database (issue 27) with the portal's own migrations. On the tests' one
+ * server for speed: npm start runs it on a server of its own, where no back-office role exists.
+ */
+export async function freshPortalZone(): Promise<TestPortalZone> {
+	const superuserUrl = inject('superuserUrl');
+	const name = `test_zone_${randomBytes(6).toString('hex')}`;
+	const admin = new pg.Client({ connectionString: superuserUrl });
+	await admin.connect();
+	await admin.query(`CREATE DATABASE ${name}`);
+	await admin.end();
+	const url = new URL(superuserUrl);
+	const ownerUrl = withCredentials(
+		superuserUrl,
+		url.username,
+		decodeURIComponent(url.password),
+		name
+	);
+	await migrateToLatest(ownerUrl, portalMigrationsFolder);
+	const owner = createDatabase<PortalZoneDB>(ownerUrl, { max: 2 });
+	const portal = createDatabase<PortalZoneDB>(
+		withCredentials(ownerUrl, loginRoles.portal.login, testLoginPasswords.portal),
+		{ role: databaseRoleFor('portal'), max: 4 }
+	);
+	return {
+		ownerUrl,
+		owner,
+		portal,
+		close: async () => {
+			await Promise.all([owner.destroy(), portal.destroy()]);
 			const cleanup = new pg.Client({ connectionString: superuserUrl });
 			await cleanup.connect();
 			await cleanup.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);

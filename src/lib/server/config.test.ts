@@ -79,7 +79,9 @@ describe('deploymentProblems', () => {
 		DOCUMENT_KEY: `doc2026:${key}`,
 		CLAMD_SOCKET: '/run/clamav/clamd.ctl',
 		AUDIT_CHECKPOINT_KEY: `cp2026:${key}`,
-		AUDIT_CHECKPOINT_DIR: '/mnt/audit-worm/vaccination'
+		AUDIT_CHECKPOINT_DIR: '/mnt/audit-worm/vaccination',
+		EXCHANGE_KEY: `ex2026:${key}`,
+		PORTAL_ZONE_DATABASE_URL: 'postgres://portal@zone/portal'
 	};
 	const problems = (env: Record<string, string>) => deploymentProblems(readConfig(env), env);
 
@@ -91,9 +93,46 @@ describe('deploymentProblems', () => {
 				APP_ROLE: 'portal',
 				MY_NUMBER_KEY: '',
 				DOCUMENT_KEY: '',
-				AUDIT_CHECKPOINT_KEY: ''
+				AUDIT_CHECKPOINT_KEY: '',
+				EXCHANGE_KEY: '',
+				EXCHANGE_PUBLIC_KEY: `ex2026:${key}`
 			})
 		).toEqual([]);
+	});
+	it('splits the zones: the back office without the portal’s database, the portal without the key', () => {
+		const backoffice = { ...city, APP_ROLE: 'backoffice', PORTAL_ZONE_DATABASE_URL: '' };
+		expect(problems(backoffice)).toEqual([
+			'EXCHANGE_PORTAL_URL is not set (required when APP_ROLE=backoffice)'
+		]);
+		expect(
+			problems({ ...backoffice, EXCHANGE_PORTAL_URL: 'https://portal.city.example.lg.jp' })
+		).toEqual([]);
+		expect(() => readConfig({ ...city, APP_ROLE: 'backoffice' })).toThrow(
+			/^PORTAL_ZONE_DATABASE_URL must not be set when APP_ROLE=backoffice/
+		);
+		const portal = {
+			...city,
+			APP_ROLE: 'portal',
+			MY_NUMBER_KEY: '',
+			DOCUMENT_KEY: '',
+			AUDIT_CHECKPOINT_KEY: '',
+			EXCHANGE_KEY: ''
+		};
+		expect(problems(portal)).toEqual([
+			'EXCHANGE_PUBLIC_KEY is not set (required when APP_ROLE=portal)'
+		]);
+		expect(() => readConfig({ ...portal, EXCHANGE_KEY: `ex2026:${key}` })).toThrow(
+			/^EXCHANGE_KEY must not be set when APP_ROLE=portal/
+		);
+		expect(problems({ ...city, PORTAL_ZONE_DATABASE_URL: '', EXCHANGE_KEY: '' })).toEqual([
+			'EXCHANGE_KEY is not set (required unless APP_ROLE=portal)',
+			'PORTAL_ZONE_DATABASE_URL is not set (required unless APP_ROLE=backoffice)'
+		]);
+		// The combined deployment verifies with the public half of its own key, pulls from itself.
+		const combined = readConfig(city).exchange;
+		expect(combined.publicKeys).toMatch(/^ex2026:[A-Za-z0-9+/]{43}=$/);
+		expect(combined.publicKeys).not.toContain(key);
+		expect(combined.portalUrl).toBe(city.ORIGIN);
 	});
 	it('refuses plain http outside localhost, and allows it on localhost', () => {
 		expect(problems({ ...city, ORIGIN: 'http://vaccination.city.example.lg.jp' })).toEqual([
@@ -142,7 +181,15 @@ describe('deploymentProblems', () => {
 		expect(problems({ ...city, CLAMD_SOCKET: '' })).toEqual([
 			'CLAMD_SOCKET is not set: uploads must be scanned (required unless APP_ROLE=backoffice)'
 		]);
-		expect(problems({ ...city, APP_ROLE: 'backoffice', CLAMD_SOCKET: '' })).toEqual([]);
+		expect(
+			problems({
+				...city,
+				APP_ROLE: 'backoffice',
+				CLAMD_SOCKET: '',
+				PORTAL_ZONE_DATABASE_URL: '',
+				EXCHANGE_PORTAL_URL: 'https://portal.city.example.lg.jp'
+			})
+		).toEqual([]);
 		expect(readConfig({ ...city, CLAMD_SOCKET: 'tcp://clamav.internal:3310' }).clamdSocket).toBe(
 			'tcp://clamav.internal:3310'
 		);

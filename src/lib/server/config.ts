@@ -1,5 +1,6 @@
 // Reads and checks the process environment once. Every problem names the variable, on one line.
 import { z } from 'zod';
+import { ed25519Signer, publicKeyText } from './crypto/ed25519';
 import { intakePublicKey } from './mynumber/intake';
 
 export const appRoles = ['all', 'portal', 'backoffice'] as const;
@@ -93,6 +94,24 @@ const schema = z.object({
 		.string()
 		.regex(/^[0-9]{6}$/, 'must be a 6-digit 全国地方公共団体コード')
 		.optional(),
+	// The portal zone's own PostgreSQL (issue 27, docs/zones.md): the portal keeps what crosses to
+	// the back office there. Never set for the back office, which has no login on it.
+	PORTAL_ZONE_DATABASE_URL: postgresUrl.optional(),
+	// The back office's Ed25519 key (a seed) that signs its requests to the portal's exchange;
+	// EXCHANGE_PUBLIC_KEY: its public half(s), all the portal holds (npm run exchange:key prints it).
+	EXCHANGE_KEY: keySpec.optional(),
+	EXCHANGE_PUBLIC_KEY: z
+		.string()
+		.regex(
+			/^[A-Za-z0-9_-]{1,32}:[A-Za-z0-9+/]{43}=(,[A-Za-z0-9_-]{1,32}:[A-Za-z0-9+/]{43}=)*$/,
+			'must be kid:base64 of an Ed25519 public key, several separated by commas'
+		)
+		.optional(),
+	// Where the back office reaches the portal's exchange (the combined deployment: its own ORIGIN).
+	EXCHANGE_PORTAL_URL: z
+		.string()
+		.regex(/^https?:\/\/[^/?#]+$/, 'must be an origin such as https://portal.example.lg.jp')
+		.optional(),
 	// Connections per process. A request that waits longer than 5 s for one is answered 503.
 	PG_POOL_MAX: z.coerce
 		.number()
@@ -126,6 +145,16 @@ export type Config = {
 	smtpUrl: string | undefined;
 	mailFrom: string | undefined;
 	clamdSocket: string | undefined;
+	/** The portal zone's own database (portal and combined deployments). */
+	portalZoneDatabaseUrl: string | undefined;
+	exchange: {
+		/** The back office's signing key (back office and combined). */
+		key: { id: string; key: Buffer } | undefined;
+		/** The public keys the portal accepts requests under (portal and combined). */
+		publicKeys: string | undefined;
+		/** The portal the back office takes items from (back office and combined). */
+		portalUrl: string | undefined;
+	};
 };
 
 export function parseKeySpec(spec: string): { id: string; key: Buffer } {
@@ -168,6 +197,14 @@ export function readConfig(env: Record<string, string | undefined>): Config {
 		// The back office writes the checkpoints; the internet side must not be able to forge one.
 		throw new ConfigError('AUDIT_CHECKPOINT_KEY must not be set when APP_ROLE=portal');
 	}
+	if (values.APP_ROLE === 'portal' && values.EXCHANGE_KEY) {
+		// The portal verifies the back office's requests; it must not be able to make one.
+		throw new ConfigError('EXCHANGE_KEY must not be set when APP_ROLE=portal');
+	}
+	if (values.APP_ROLE === 'backoffice' && values.PORTAL_ZONE_DATABASE_URL) {
+		// The back office reaches the portal only through its signed endpoints (docs/zones.md).
+		throw new ConfigError('PORTAL_ZONE_DATABASE_URL must not be set when APP_ROLE=backoffice');
+	}
 	if (values.AUDIT_CHECKPOINT_KEY && !values.AUDIT_CHECKPOINT_DIR) {
 		// (the directory alone is fine: an auditor's machine verifies with the public key)
 		throw new ConfigError('AUDIT_CHECKPOINT_DIR is not set: AUDIT_CHECKPOINT_KEY needs it');
@@ -200,7 +237,18 @@ export function readConfig(env: Record<string, string | undefined>): Config {
 		secureCookies: new URL(values.ORIGIN).protocol === 'https:',
 		smtpUrl: values.SMTP_URL,
 		mailFrom: values.MAIL_FROM,
-		clamdSocket: values.CLAMD_SOCKET
+		clamdSocket: values.CLAMD_SOCKET,
+		portalZoneDatabaseUrl: values.PORTAL_ZONE_DATABASE_URL,
+		exchange: {
+			key: values.EXCHANGE_KEY ? parseKeySpec(values.EXCHANGE_KEY) : undefined,
+			publicKeys:
+				values.EXCHANGE_PUBLIC_KEY ??
+				(values.APP_ROLE === 'all' && values.EXCHANGE_KEY
+					? publicKeyText(ed25519Signer(parseKeySpec(values.EXCHANGE_KEY)))
+					: undefined),
+			portalUrl:
+				values.EXCHANGE_PORTAL_URL ?? (values.APP_ROLE === 'all' ? values.ORIGIN : undefined)
+		}
 	};
 }
 
@@ -225,7 +273,8 @@ export function deploymentProblems(
 		['MY_NUMBER_KEY', config.myNumberKey?.id],
 		['DOCUMENT_KEY', config.documentKey?.id],
 		['AUDIT_CHECKPOINT_KEY', config.auditCheckpoint?.key.id],
-		['ARCHIVE_KEY', env.ARCHIVE_KEY ? parseKeySpec(env.ARCHIVE_KEY).id : undefined]
+		['ARCHIVE_KEY', env.ARCHIVE_KEY ? parseKeySpec(env.ARCHIVE_KEY).id : undefined],
+		['EXCHANGE_KEY', config.exchange.key?.id]
 	];
 	for (const [name, id] of keys) {
 		if (id?.startsWith('demo'))
@@ -239,6 +288,16 @@ export function deploymentProblems(
 		if (!config.auditCheckpoint)
 			problems.push('AUDIT_CHECKPOINT_KEY is not set (required unless APP_ROLE=portal)');
 	}
+	// The two zones (issue 27, docs/zones.md): the back office signs its pulls and knows where the
+	// portal is; the portal keeps its items in its own database and knows the back office's key.
+	if (config.appRole !== 'portal' && !config.exchange.key)
+		problems.push('EXCHANGE_KEY is not set (required unless APP_ROLE=portal)');
+	if (config.appRole === 'backoffice' && !config.exchange.portalUrl)
+		problems.push('EXCHANGE_PORTAL_URL is not set (required when APP_ROLE=backoffice)');
+	if (config.appRole !== 'backoffice' && !config.portalZoneDatabaseUrl)
+		problems.push('PORTAL_ZONE_DATABASE_URL is not set (required unless APP_ROLE=backoffice)');
+	if (config.appRole === 'portal' && !config.exchange.publicKeys)
+		problems.push('EXCHANGE_PUBLIC_KEY is not set (required when APP_ROLE=portal)');
 	if (config.appRole !== 'backoffice' && !config.clamdSocket) {
 		problems.push(
 			'CLAMD_SOCKET is not set: uploads must be scanned (required unless APP_ROLE=backoffice)'

@@ -2,16 +2,20 @@
 // office) are the signed audit checkpoints being written? Carries no personal data.
 // A database out of reach answers 503 (take the node out); checkpoints that fail answer 200 with
 // status "degraded": every node shares the checkpoint directory, so taking nodes out would stop
-// the service without mending anything, but monitoring must see it (issue 24).
+// the service without mending anything, but monitoring must see it (issue 24). The exchange
+// (issue 27): the portal answers 503 without its own database; the back office says whether its
+// pull from the portal works ('failing' degrades, like the checkpoints: the portal may be down).
 import { json } from '@sveltejs/kit';
 import { sql } from 'kysely';
 import { checkpointScheduleHealth } from '$lib/server/audit/checkpoint-schedule';
 import { config } from '$lib/server/config';
-import { db } from '$lib/server/db';
+import { db, portalZoneDb } from '$lib/server/db';
+import { exchangeHealth } from '$lib/server/exchange/client';
 import type { RequestHandler } from './$types';
 
 export const GET: RequestHandler = async () => {
-	const { appRole, auditCheckpoint } = config();
+	const { appRole, auditCheckpoint, portalZoneDatabaseUrl } = config();
+	const exchange = appRole === 'portal' ? undefined : exchangeHealth().state;
 	// A back office that should write checkpoints and has not started to within two intervals of
 	// its own start is failing too (the job runner could not start).
 	const schedule = checkpointScheduleHealth();
@@ -24,11 +28,13 @@ export const GET: RequestHandler = async () => {
 				: 'failing';
 	try {
 		await sql`SELECT 1`.execute(db());
+		if (portalZoneDatabaseUrl) await sql`SELECT 1`.execute(portalZoneDb());
 		return json({
-			status: auditCheckpoints === 'failing' ? 'degraded' : 'ok',
+			status: auditCheckpoints === 'failing' || exchange === 'failing' ? 'degraded' : 'ok',
 			appRole,
 			database: 'ok',
-			...(auditCheckpoints ? { auditCheckpoints } : {})
+			...(auditCheckpoints ? { auditCheckpoints } : {}),
+			...(exchange ? { exchange } : {})
 		});
 	} catch {
 		return json(
@@ -36,7 +42,8 @@ export const GET: RequestHandler = async () => {
 				status: 'degraded',
 				appRole,
 				database: 'unavailable',
-				...(auditCheckpoints ? { auditCheckpoints } : {})
+				...(auditCheckpoints ? { auditCheckpoints } : {}),
+				...(exchange ? { exchange } : {})
 			},
 			{ status: 503 }
 		);

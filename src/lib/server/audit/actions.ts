@@ -98,7 +98,9 @@ export const auditActions = {
 	'statistics.export': { reasonRequired: false },
 	'retention.archive': { reasonRequired: false },
 	'retention.purge': { reasonRequired: false },
-	'settings.trusted_sources': { reasonRequired: true }
+	'settings.trusted_sources': { reasonRequired: true },
+	// An item from the portal that did not verify (issue 27): a security event for the auditor.
+	'exchange.refuse': { reasonRequired: false }
 } as const satisfies Record<string, { reasonRequired: boolean }>;
 
 export type AuditAction = keyof typeof auditActions;

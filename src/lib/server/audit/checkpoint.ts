@@ -9,24 +9,23 @@
 // A checkpoint is written only after the entries since the previous one verify, so a checkpoint
 // never vouches for a chain that was already broken. Each line carries the hash of the line
 // before it: a line removed from the middle of the file, or lines reordered, are seen too.
-import {
-	createHash,
-	createPrivateKey,
-	createPublicKey,
-	sign,
-	verify as verifySignature,
-	type KeyObject
-} from 'node:crypto';
+import { createHash, sign, verify as verifySignature } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, open, readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { sql } from 'kysely';
 import type { Executor } from '../db';
+import {
+	ed25519Signer,
+	parsePublicKeys,
+	type Ed25519Signer,
+	type PublicKeys
+} from '../crypto/ed25519';
 import { canonicalJson } from './chain';
 import { chainedCities, verifyAuditChain, type ChainBreak } from './verify';
 
-export type CheckpointSigner = { id: string; privateKey: KeyObject; publicKey: KeyObject };
-export type CheckpointKeys = Map<string, KeyObject>;
+export type CheckpointSigner = Ed25519Signer;
+export type CheckpointKeys = PublicKeys;
 
 type Statement = {
 	v: 1;
@@ -40,49 +39,14 @@ type Statement = {
 };
 type Checkpoint = Statement & { sig: string };
 
-// Ed25519 keys as DER: a fixed prefix and the 32 raw bytes (RFC 8410).
-const pkcs8Prefix = Buffer.from('302e020100300506032b657004220420', 'hex');
-const spkiPrefix = Buffer.from('302a300506032b6570032100', 'hex');
-
-/** The signer for AUDIT_CHECKPOINT_KEY: its 32 bytes are the Ed25519 seed. */
-export function checkpointSigner(spec: { id: string; key: Buffer }): CheckpointSigner {
-	const privateKey = createPrivateKey({
-		key: Buffer.concat([pkcs8Prefix, spec.key]),
-		format: 'der',
-		type: 'pkcs8'
-	});
-	return { id: spec.id, privateKey, publicKey: createPublicKey(privateKey) };
-}
-
-/** "kid:base64" of the public key: what an auditor needs to verify, and nothing more. */
-export function publicKeyText(signer: CheckpointSigner): string {
-	const der = signer.publicKey.export({ format: 'der', type: 'spki' });
-	return `${signer.id}:${der.subarray(spkiPrefix.length).toString('base64')}`;
-}
-
-export function parsePublicKeys(text: string): CheckpointKeys {
-	const keys: CheckpointKeys = new Map();
-	for (const item of text.split(',').map((part) => part.trim())) {
-		const match = /^([A-Za-z0-9_-]{1,32}):([A-Za-z0-9+/]{43}=)$/.exec(item);
-		if (!match) throw new Error('a checkpoint public key must be kid:base64 of 32 bytes');
-		const publicKey = createPublicKey({
-			key: Buffer.concat([spkiPrefix, Buffer.from(match[2]!, 'base64')]),
-			format: 'der',
-			type: 'spki'
-		});
-		keys.set(match[1]!, publicKey);
-	}
-	return keys;
-}
-
 /** The keys to verify with: the published ones (retired keys too) and the signer's own. */
 export function checkpointKeys(
 	signingKey: { id: string; key: Buffer } | undefined,
 	publishedKeys: string | undefined
 ): CheckpointKeys {
-	const keys = publishedKeys ? parsePublicKeys(publishedKeys) : new Map<string, KeyObject>();
+	const keys = publishedKeys ? parsePublicKeys(publishedKeys) : new Map();
 	if (signingKey) {
-		const signer = checkpointSigner(signingKey);
+		const signer = ed25519Signer(signingKey);
 		keys.set(signer.id, signer.publicKey);
 	}
 	return keys;

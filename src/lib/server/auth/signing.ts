@@ -65,13 +65,67 @@ export async function signingOptions(
 }
 
 /**
+ * Verifies the assertion over a pending signature: the challenge is consumed (in its own commit,
+ * so a failed effect cannot make the same assertion usable again) and must be the digest of the
+ * pending payload. Returns the act as signed, to be stored here or sent to the back office.
+ */
+export async function verifySigning(
+	db: Executor,
+	rp: RelyingParty,
+	input: {
+		accountId: string;
+		ceremonyHash: Buffer;
+		response: unknown;
+		userHandleOf: Parameters<typeof verifyAssertion>[2]['userHandleOf'];
+		now: Date;
+	}
+): Promise<{
+	assertion: VerifiedAssertion;
+	kind: SignedActKind;
+	act: RawSignedAct;
+	digest: Buffer;
+}> {
+	const assertion = await verifyAssertion(db, rp, {
+		realm: 'resident',
+		purpose: 'sign',
+		ceremonyHash: input.ceremonyHash,
+		response: input.response,
+		userHandleOf: input.userHandleOf,
+		expectedOwnerId: input.accountId,
+		now: input.now
+	});
+	const { challenge, response } = assertion;
+	const digest = actDigest(challenge.signed_payload!, challenge.nonce!);
+	if (digest.toString('base64url') !== challenge.challenge) {
+		throw new AuthFailure('challenge_mismatch', 'digest does not match the pending payload');
+	}
+	return {
+		assertion,
+		kind: challenge.signed_kind as SignedActKind,
+		digest,
+		act: {
+			credentialId: response.id,
+			payload: challenge.signed_payload!,
+			nonce: challenge.nonce!,
+			clientDataJSON: Buffer.from(response.response.clientDataJSON, 'base64url'),
+			authenticatorData: Buffer.from(response.response.authenticatorData, 'base64url'),
+			signature: Buffer.from(response.response.signature, 'base64url'),
+			userHandle: response.response.userHandle
+				? Buffer.from(response.response.userHandle, 'base64url')
+				: null,
+			origin: rp.origin,
+			rpId: rp.rpId
+		}
+	};
+}
+
+/**
  * Verifies the assertion over a pending signature and stores the act. The caller treats
  * `act.payload` as what the person signed — not whatever the browser sends alongside.
  *
  * `effect` (what the act does: the submission, the withdrawal, the desk request) runs in the
  * transaction that stores the act, so a crash leaves both or neither: never a signature that did
- * nothing, never a submission without its signature. The challenge is consumed before, in its own
- * commit, so a failed effect cannot make the same assertion usable again.
+ * nothing, never a submission without its signature.
  */
 export async function completeSigning<T = undefined>(
 	db: Executor,
@@ -86,39 +140,24 @@ export async function completeSigning<T = undefined>(
 	},
 	effect?: (act: SignedAct, trx: Executor) => Promise<T>
 ): Promise<{ act: SignedAct; assertion: VerifiedAssertion; effect: T | undefined }> {
-	const assertion = await verifyAssertion(db, rp, {
-		realm: 'resident',
-		purpose: 'sign',
-		ceremonyHash: input.ceremonyHash,
-		response: input.response,
-		userHandleOf: input.userHandleOf,
-		expectedOwnerId: input.accountId,
-		now: input.now
-	});
-	const { challenge, response, credential } = assertion;
-	const digest = actDigest(challenge.signed_payload!, challenge.nonce!);
-	if (digest.toString('base64url') !== challenge.challenge) {
-		throw new AuthFailure('challenge_mismatch', 'digest does not match the pending payload');
-	}
+	const { assertion, kind, act: signed, digest } = await verifySigning(db, rp, input);
 	const store = async (trx: Executor) => {
 		const act = await trx
 			.insertInto('signed_act')
 			.values({
 				municipality_code: input.municipalityCode,
 				resident_account_id: input.accountId,
-				kind: challenge.signed_kind!,
-				payload: challenge.signed_payload!,
-				nonce: challenge.nonce!,
+				kind,
+				payload: signed.payload,
+				nonce: signed.nonce,
 				digest,
-				credential_id: credential.id,
-				client_data_json: Buffer.from(response.response.clientDataJSON, 'base64url'),
-				authenticator_data: Buffer.from(response.response.authenticatorData, 'base64url'),
-				signature: Buffer.from(response.response.signature, 'base64url'),
-				user_handle: response.response.userHandle
-					? Buffer.from(response.response.userHandle, 'base64url')
-					: null,
-				origin: rp.origin,
-				rp_id: rp.rpId,
+				credential_id: assertion.credential.id,
+				client_data_json: signed.clientDataJSON,
+				authenticator_data: signed.authenticatorData,
+				signature: signed.signature,
+				user_handle: signed.userHandle,
+				origin: signed.origin,
+				rp_id: signed.rpId,
 				signed_at: input.now
 			})
 			.returningAll()
@@ -130,6 +169,58 @@ export async function completeSigning<T = undefined>(
 
 export type SignatureCheck =
 	{ valid: true; signedAt: Date; credentialRevoked: boolean } | { valid: false; reason: string };
+
+/** Everything needed to check a signed act: what was signed and the raw WebAuthn assertion. */
+export type RawSignedAct = {
+	/** The WebAuthn credential id (base64url), as the authenticator names it. */
+	credentialId: string;
+	payload: string;
+	nonce: Buffer;
+	clientDataJSON: Buffer;
+	authenticatorData: Buffer;
+	signature: Buffer;
+	userHandle: Buffer | null;
+	origin: string;
+	rpId: string;
+};
+
+/**
+ * Checks an act's signature from its raw parts and the credential's public key: the challenge
+ * is recomputed from the payload and nonce, so a changed byte of what was signed gives another
+ * challenge and the signature fails. User verification is required.
+ */
+export async function checkActSignature(
+	act: RawSignedAct,
+	publicKey: Uint8Array<ArrayBuffer>
+): Promise<{ valid: true } | { valid: false; reason: string }> {
+	const digest = actDigest(act.payload, act.nonce);
+	try {
+		const result = await verifyAuthenticationResponse({
+			response: {
+				id: act.credentialId,
+				rawId: act.credentialId,
+				type: 'public-key',
+				response: {
+					clientDataJSON: act.clientDataJSON.toString('base64url'),
+					authenticatorData: act.authenticatorData.toString('base64url'),
+					signature: act.signature.toString('base64url'),
+					userHandle: act.userHandle?.toString('base64url')
+				},
+				clientExtensionResults: {}
+			},
+			expectedChallenge: digest.toString('base64url'),
+			expectedOrigin: act.origin,
+			expectedRPID: act.rpId,
+			credential: { id: act.credentialId, publicKey, counter: 0 },
+			requireUserVerification: true
+		});
+		return result.verified === true
+			? { valid: true }
+			: { valid: false, reason: 'signature does not verify' };
+	} catch (error) {
+		return { valid: false, reason: (error as Error).message.split(',')[0]! };
+	}
+}
 
 /** Checks a stored act's signature again from the database alone. */
 export async function reverifySignedAct(db: Executor, actId: string): Promise<SignatureCheck> {
@@ -145,31 +236,21 @@ export async function reverifySignedAct(db: Executor, actId: string): Promise<Si
 		.where('signed_act.id', '=', actId)
 		.executeTakeFirst();
 	if (!row) return { valid: false, reason: 'no such act' };
-	const digest = actDigest(row.payload, row.nonce);
-	try {
-		const result = await verifyAuthenticationResponse({
-			response: {
-				id: row.webauthn_id,
-				rawId: row.webauthn_id,
-				type: 'public-key',
-				response: {
-					clientDataJSON: row.client_data_json.toString('base64url'),
-					authenticatorData: row.authenticator_data.toString('base64url'),
-					signature: row.signature.toString('base64url'),
-					userHandle: row.user_handle?.toString('base64url')
-				},
-				clientExtensionResults: {}
-			},
-			// Recomputed from the stored payload: a changed byte gives another challenge.
-			expectedChallenge: digest.toString('base64url'),
-			expectedOrigin: row.origin,
-			expectedRPID: row.rp_id,
-			credential: { id: row.webauthn_id, publicKey: new Uint8Array(row.public_key), counter: 0 },
-			requireUserVerification: true
-		});
-		if (result.verified !== true) return { valid: false, reason: 'signature does not verify' };
-		return { valid: true, signedAt: row.signed_at, credentialRevoked: row.revoked_at !== null };
-	} catch (error) {
-		return { valid: false, reason: (error as Error).message.split(',')[0]! };
-	}
+	const check = await checkActSignature(
+		{
+			credentialId: row.webauthn_id,
+			payload: row.payload,
+			nonce: row.nonce,
+			clientDataJSON: row.client_data_json,
+			authenticatorData: row.authenticator_data,
+			signature: row.signature,
+			userHandle: row.user_handle,
+			origin: row.origin,
+			rpId: row.rp_id
+		},
+		new Uint8Array(row.public_key)
+	);
+	return check.valid
+		? { valid: true, signedAt: row.signed_at, credentialRevoked: row.revoked_at !== null }
+		: check;
 }

@@ -88,7 +88,20 @@ async function stopOrphan(pid: number, pidFile: string): Promise<void> {
 	}
 }
 
-/** Secrets the embedded demo generates once and keeps beside its data (never in git). */
+/** Secrets generated once and kept beside a data directory (never in git); missing ones added. */
+function secretsFile<T extends Record<string, string>>(dataDir: string, fresh: T): T {
+	mkdirSync(dataDir, { recursive: true });
+	const file = path.join(dataDir, 'secrets.json');
+	const stored = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
+	// A data directory from an older version lacks the newer secrets: add them, keep the rest.
+	const secrets = { ...fresh, ...stored };
+	if (Object.keys(fresh).some((key) => !(key in stored))) {
+		writeFileSync(file, JSON.stringify(secrets, null, '\t'), { mode: 0o600 });
+	}
+	return secrets;
+}
+
+/** The embedded demo's back office (and combined) secrets, beside its data. */
 export function embeddedSecrets(dataDir: string): {
 	superuserPassword: string;
 	portalPassword: string;
@@ -97,25 +110,33 @@ export function embeddedSecrets(dataDir: string): {
 	documentKey: string;
 	archiveKey: string;
 	auditCheckpointKey: string;
+	exchangeKey: string;
 } {
-	mkdirSync(dataDir, { recursive: true });
-	const file = path.join(dataDir, 'secrets.json');
-	const fresh = {
+	return secretsFile(dataDir, {
 		superuserPassword: randomBytes(18).toString('base64url'),
 		portalPassword: randomBytes(18).toString('base64url'),
 		backofficePassword: randomBytes(18).toString('base64url'),
 		myNumberKey: `demo1:${randomBytes(32).toString('base64')}`,
 		documentKey: `demo1:${randomBytes(32).toString('base64')}`,
 		archiveKey: `demo1:${randomBytes(32).toString('base64')}`,
-		auditCheckpointKey: `demo1:${randomBytes(32).toString('base64')}`
-	};
-	const stored = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
-	// A data directory from an older version lacks the newer secrets: add them, keep the rest.
-	const secrets = { ...fresh, ...stored };
-	if (Object.keys(fresh).some((key) => !(key in stored))) {
-		writeFileSync(file, JSON.stringify(secrets, null, '\t'), { mode: 0o600 });
-	}
-	return secrets;
+		auditCheckpointKey: `demo1:${randomBytes(32).toString('base64')}`,
+		// Signs the back office's requests to the portal (the portal holds only its public half).
+		exchangeKey: `demo1:${randomBytes(32).toString('base64')}`
+	});
+}
+
+/**
+ * The portal zone's own secrets (its PostgreSQL's superuser and the portal's login): a separate
+ * file in a separate directory, holding nothing of the back office.
+ */
+export function portalZoneSecrets(dataDir: string): {
+	superuserPassword: string;
+	portalPassword: string;
+} {
+	return secretsFile(dataDir, {
+		superuserPassword: randomBytes(18).toString('base64url'),
+		portalPassword: randomBytes(18).toString('base64url')
+	});
 }
 
 export async function startEmbeddedPostgres(options: {

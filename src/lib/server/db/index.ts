@@ -4,11 +4,16 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { CompiledQuery, Kysely, PostgresDialect, type Transaction } from 'kysely';
 import pg from 'pg';
 import { config, type AppRole } from '../config';
+import type { DB as PortalZoneDB } from './portal-types.generated';
 import type { DB } from './types.generated';
 
 export type { DB } from './types.generated';
 export type Database = Kysely<DB>;
 export type Executor = Kysely<DB> | Transaction<DB>;
+/** The portal zone's own database (issue 27): what the portal keeps for the back office to take. */
+export type PortalZoneDatabase = Kysely<PortalZoneDB>;
+export type PortalZoneExecutor = Kysely<PortalZoneDB> | Transaction<PortalZoneDB>;
+export type { PortalZoneDB };
 
 // 'date' stays a 'YYYY-MM-DD' string: a JS Date would shift it by the server's time zone.
 pg.types.setTypeParser(pg.types.builtins.DATE, (value) => value);
@@ -18,10 +23,10 @@ export function databaseRoleFor(appRole: AppRole): string {
 	return appRole === 'portal' ? 'vaccination_portal' : 'vaccination_backoffice';
 }
 
-export function createDatabase(
+export function createDatabase<Schema = DB>(
 	connectionString: string,
 	options: { role?: string; max?: number; connectionTimeoutMs?: number } = {}
-): Database {
+): Kysely<Schema> {
 	const pool = new pg.Pool({
 		connectionString,
 		max: options.max ?? 10,
@@ -38,7 +43,7 @@ export function createDatabase(
 	pool.on('connect', (client) => {
 		client.on('error', () => {});
 	});
-	return new Kysely<DB>({
+	return new Kysely<Schema>({
 		dialect: new PostgresDialect({
 			pool,
 			// SET ROLE narrows even a privileged login to the grants of the group role.
@@ -98,9 +103,29 @@ export function portalDb(): Database {
 	return portalInstance;
 }
 
+let portalZoneInstance: PortalZoneDatabase | undefined;
+
+/**
+ * The portal zone's own database, on the portal's login: where the portal puts what the back
+ * office takes in through the exchange. A back-office process has none (it is refused the
+ * setting), and asking for it there is a programming error.
+ */
+export function portalZoneDb(): PortalZoneDatabase {
+	if (!portalZoneInstance) {
+		const { portalZoneDatabaseUrl, databasePoolMax } = config();
+		if (!portalZoneDatabaseUrl) throw new Error('PORTAL_ZONE_DATABASE_URL is not set');
+		portalZoneInstance = createDatabase<PortalZoneDB>(portalZoneDatabaseUrl, {
+			role: databaseRoleFor('portal'),
+			max: databasePoolMax
+		});
+	}
+	return portalZoneInstance;
+}
+
 export async function closeDb(): Promise<void> {
-	const open = [instance, portalInstance];
+	const open = [instance, portalInstance, portalZoneInstance];
 	instance = undefined;
 	portalInstance = undefined;
+	portalZoneInstance = undefined;
 	await Promise.all(open.map((database) => database?.destroy()));
 }

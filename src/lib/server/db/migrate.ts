@@ -7,6 +7,8 @@ import { Migrator, type Migration, type MigrationProvider, type MigrationResult 
 import { createDatabase } from './index';
 
 export const migrationsFolder = fileURLToPath(new URL('../../../../migrations', import.meta.url));
+/** The portal zone's own database (issue 27): its migrations, apart from the back office's. */
+export const portalMigrationsFolder = path.join(migrationsFolder, 'portal');
 
 export class MigrationError extends Error {
 	override name = 'MigrationError';

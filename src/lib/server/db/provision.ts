@@ -26,13 +26,15 @@ export const loginRoles = {
 
 export async function provisionLoginRoles(
 	superuserUrl: string,
-	passwords: { portal: string; backoffice: string }
+	// The portal zone's own server provisions the portal's login alone: no back-office role exists there.
+	passwords: { portal?: string; backoffice?: string }
 ): Promise<void> {
 	await withClient(superuserUrl, async (client) => {
 		// A lock so that parallel test workers do not race on cluster-wide role creation.
 		await client.query('SELECT pg_advisory_lock(7261001)');
 		try {
 			for (const kind of ['portal', 'backoffice'] as const) {
+				if (passwords[kind] === undefined) continue;
 				const { login, group } = loginRoles[kind];
 				const password = client.escapeLiteral(passwords[kind]);
 				await client.query(

@@ -271,6 +271,18 @@ export interface Enrolment {
   used_at: Timestamp | null;
 }
 
+export interface ExchangeIntake {
+  arrived_at: Timestamp;
+  kind: string;
+  outcome: string;
+  portal: string;
+  refusal: string | null;
+  resident_account_id: string | null;
+  seq: Int8;
+  signed_act_id: string | null;
+  taken_at: Timestamp;
+}
+
 export interface Guardianship {
   child_atena_number: string;
   guardian_atena_number: string;
@@ -880,6 +892,7 @@ export interface DB {
   dose_import: DoseImport;
   email_outbox: EmailOutbox;
   enrolment: Enrolment;
+  exchange_intake: ExchangeIntake;
   guardianship: Guardianship;
   inquiry: Inquiry;
   issued_document: IssuedDocument;

@@ -3,7 +3,7 @@
 import { error } from '@sveltejs/kit';
 import { m } from '$lib/paraglide/messages';
 import type { Caller, ResidentCaller, StaffCaller } from '../audit/caller';
-import { db } from '../db';
+import { db, portalZoneDb } from '../db';
 import { servedMunicipality } from '../municipality/served';
 
 export function staffCaller(locals: App.Locals): StaffCaller {
@@ -49,6 +49,9 @@ export async function publicCaller(locals: App.Locals): Promise<Caller> {
 // `...asStaff(locals)` and never holds the database itself.
 export const asStaff = (locals: App.Locals) => [db(), staffCaller(locals)] as const;
 export const asResident = (locals: App.Locals) => [db(), residentCaller(locals)] as const;
+/** The portal zone's own database (issue 27) and the resident: for what travels to the back office. */
+export const asResidentInPortalZone = (locals: App.Locals) =>
+	[portalZoneDb(), residentCaller(locals)] as const;
 export const asPublic = async (locals: App.Locals) => [db(), await publicCaller(locals)] as const;
 
 /**

@@ -24,7 +24,8 @@ import type { SignedActKind } from '../auth/signing';
 import { sha256 } from '../auth/tokens';
 import type { AuthRealm } from '../auth/webauthn';
 import { config } from '../config';
-import { db, type Database } from '../db';
+import { db, portalZoneDb, type Database } from '../db';
+import { sendSignedActInside } from '../exchange/portal';
 import { DomainError } from '../errors';
 import { publicCaller, residentCaller } from './caller';
 
@@ -192,6 +193,22 @@ export function signVerify<Prepared = undefined>(
 				onSigned
 			);
 		}
+	);
+}
+
+/**
+ * Step two of an act the back office carries out (consent so far; issue 27): verified here and
+ * sent through the exchange; the back office verifies it again and applies it.
+ */
+export function signVerifyInside(event: RequestEvent): Promise<Response> {
+	return ceremony(
+		event,
+		{ realm: 'resident', action: 'auth.sign', caller: residentCaller(event.locals) },
+		async (db, caller) =>
+			sendSignedActInside(db, portalZoneDb(), caller, {
+				response: await readJson(event.request),
+				ceremonyHash: ceremonyHash(event.cookies)
+			})
 	);
 }
 

@@ -4,6 +4,7 @@
 // twice, retried after a crash, or sent again at start-up does nothing twice.
 import PgBoss from 'pg-boss';
 import type { CheckpointSigner } from '../audit/checkpoint';
+import { startExchange, type ExchangePeer } from '../exchange/client';
 import { startCheckpointSchedule } from '../audit/checkpoint-schedule';
 import type { Database } from '../db';
 import { runMailingBatch } from '../mailings/render';
@@ -35,6 +36,8 @@ export async function startJobs(
 		onPart?: (batchId: string) => void;
 		/** Signed audit checkpoints at start and then every intervalSeconds. */
 		checkpoints?: { dir: string; signer: CheckpointSigner; intervalSeconds: number };
+		/** The portal this back office takes items from (issue 27), pulled for as long as it runs. */
+		exchange?: ExchangePeer;
 	} = {}
 ): Promise<JobRunner> {
 	const boss = new PgBoss({
@@ -92,11 +95,16 @@ export async function startJobs(
 		(options.work ?? true) && options.checkpoints
 			? startCheckpointSchedule(db, options.checkpoints)
 			: async () => {};
+	const stopExchange =
+		(options.work ?? true) && options.exchange
+			? startExchange(db, options.exchange)
+			: async () => {};
 	return {
 		boss,
 		enqueueMailing,
 		enqueueRegistryApply,
 		stop: async () => {
+			await stopExchange();
 			await stopCheckpoints();
 			await boss.stop({ graceful: true, wait: true, close: true, timeout: 10_000 });
 		}

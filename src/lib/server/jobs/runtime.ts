@@ -1,20 +1,39 @@
 // The back-office process's own job runner: started once by hooks.server.ts (never in the
 // portal, which has no grant on the queue), used by staff actions to queue work.
-import { checkpointSigner } from '../audit/checkpoint';
+import { ed25519Signer } from '../crypto/ed25519';
 import { config } from '../config';
 import { db } from '../db';
+import { servedMunicipalityIfAny } from '../municipality/served';
 import { startJobs, type JobRunner } from './boss';
 
 let runner: Promise<JobRunner> | undefined;
 
-function start(): Promise<JobRunner> {
-	const { databaseUrl, origin, auditCheckpoint } = config();
+function residentRelyingParty(portalUrl: string, rpId: string) {
+	const host = new URL(portalUrl).hostname;
+	return { origin: portalUrl, rpId: host === rpId || host.endsWith(`.${rpId}`) ? rpId : host };
+}
+
+async function start(): Promise<JobRunner> {
+	const { databaseUrl, origin, rpId, auditCheckpoint, exchange, municipalityCode } = config();
+	const city = await servedMunicipalityIfAny();
 	return startJobs(databaseUrl, db(), {
 		portalUrl: `${origin}/`,
+		// The portal's items (issue 27): where the back office has the key and knows the portal.
+		// Residents sign for the portal's origin (EXCHANGE_PORTAL_URL; in the combined deployment
+		// ORIGIN), under RP_ID where it is a parent of the portal's host, else that host.
+		exchange:
+			exchange.key && exchange.portalUrl && (city || municipalityCode)
+				? {
+						portalUrl: exchange.portalUrl,
+						signer: ed25519Signer(exchange.key),
+						rp: residentRelyingParty(exchange.portalUrl, rpId),
+						municipalityCode: city?.municipality_code ?? municipalityCode!
+					}
+				: undefined,
 		checkpoints: auditCheckpoint
 			? {
 					dir: auditCheckpoint.dir,
-					signer: checkpointSigner(auditCheckpoint.key),
+					signer: ed25519Signer(auditCheckpoint.key),
 					intervalSeconds: auditCheckpoint.intervalSeconds
 				}
 			: undefined

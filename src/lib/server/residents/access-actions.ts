@@ -107,7 +107,8 @@ export const accessActionLabels: Record<AuditAction, () => string> = {
 	'statistics.export': other,
 	'retention.archive': other,
 	'retention.purge': other,
-	'settings.trusted_sources': other
+	'settings.trusted_sources': other,
+	'exchange.refuse': other
 };
 
 /** The label of an action as logged (an action since renamed reads 「その他の処理」). */

@@ -1,13 +1,16 @@
 // The household dashboard.
 import { getLocale } from '$lib/paraglide/runtime';
+import { consentStanding } from '$lib/server/exchange/portal';
 import { answerPage } from '$lib/server/http/answer';
-import { asResident } from '$lib/server/http/caller';
+import { asResident, asResidentInPortalZone } from '$lib/server/http/caller';
 import { householdDashboard } from '$lib/server/residents/people';
 import type { PageServerLoad } from './$types';
 
-export const load: PageServerLoad = async ({ locals, url }) => ({
-	...(await answerPage(() =>
+export const load: PageServerLoad = async ({ locals, url }) => {
+	const dashboard = await answerPage(() =>
 		householdDashboard(...asResident(locals), { locale: getLocale() === 'en' ? 'en' : 'ja' })
-	)),
-	welcome: url.searchParams.has('welcome')
-});
+	);
+	// The agreement travels to the back office (issue 27): signed here, given once taken in there.
+	const consent = await consentStanding(...asResidentInPortalZone(locals), dashboard.consentedAt);
+	return { ...dashboard, consent, welcome: url.searchParams.has('welcome') };
+};

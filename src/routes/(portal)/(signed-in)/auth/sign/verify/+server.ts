@@ -1,6 +1,6 @@
-import { signVerify } from '$lib/server/http/ceremony';
+import { signVerifyInside } from '$lib/server/http/ceremony';
 import type { RequestHandler } from './$types';
 
-// The act itself (kind 'consent', 'submit' …) is what the case code reads; the reply names it.
-export const POST: RequestHandler = (event) =>
-	signVerify(event, async (act) => ({ act: act.id, kind: act.kind }));
+// The acts the browser names (consent) travel to the back office through the exchange, which
+// verifies them again and applies them (issue 27); the reply says the act was sent.
+export const POST: RequestHandler = (event) => signVerifyInside(event);

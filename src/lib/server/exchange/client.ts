@@ -1,0 +1,174 @@
+// The back office's pull (docs/zones.md): it alone opens the connection, asks the portal for the
+// items not yet taken (a long poll: the portal answers as soon as one arrives, or after `wait`
+// seconds with none), takes each in (intake.ts), and acknowledges the outcomes after they are
+// committed. A crash between the commit and the acknowledgement takes the same items again, and
+// the intake's key turns them into no-ops; a portal that is down or cut off is tried again after
+// a pause, and nothing is lost on either side.
+import type { Ed25519Signer } from '../crypto/ed25519';
+import type { Database } from '../db';
+import { takeIn, type IntakeResult, type ResidentRelyingParty } from './intake';
+import { itemList, type ListedItem } from './items';
+import { signedHeaders } from './signature';
+
+export type ExchangePeer = {
+	/** The portal's origin as the back office reaches it. */
+	portalUrl: string;
+	signer: Ed25519Signer;
+	rp: ResidentRelyingParty;
+	municipalityCode: string;
+};
+
+export class ExchangeUnavailable extends Error {
+	override name = 'ExchangeUnavailable';
+}
+
+async function call(
+	peer: ExchangePeer,
+	method: 'GET' | 'POST',
+	pathAndQuery: string,
+	body: string,
+	timeoutMs: number,
+	stop?: AbortSignal
+): Promise<unknown> {
+	const url = new URL(pathAndQuery, peer.portalUrl).href;
+	const headers = await signedHeaders(peer.signer, { method, url, body });
+	let response: Response;
+	try {
+		response = await fetch(url, {
+			method,
+			headers: { ...headers, ...(body ? { 'content-type': 'application/json' } : {}) },
+			body: method === 'POST' ? body : undefined,
+			signal: stop
+				? AbortSignal.any([AbortSignal.timeout(timeoutMs), stop])
+				: AbortSignal.timeout(timeoutMs),
+			redirect: 'error'
+		});
+	} catch (error) {
+		throw new ExchangeUnavailable(`portal unreachable: ${(error as Error).message}`);
+	}
+	if (!response.ok) throw new ExchangeUnavailable(`portal answered ${response.status}`);
+	return response.json();
+}
+
+export type PullReport = { listed: number; results: IntakeResult[]; acknowledged: boolean };
+
+/**
+ * One round: list, take in, acknowledge. `waitSeconds` > 0 holds the request open until an item
+ * arrives (the lag stays well under a second without polling the portal's database from here).
+ */
+export async function pullOnce(
+	db: Database,
+	peer: ExchangePeer,
+	options: { limit?: number; waitSeconds?: number; now?: () => Date; stop?: AbortSignal } = {}
+): Promise<PullReport> {
+	const limit = options.limit ?? 200;
+	const waitSeconds = options.waitSeconds ?? 0;
+	const listed = itemList.safeParse(
+		await call(
+			peer,
+			'GET',
+			`/exchange/v1/items?limit=${limit}&wait=${waitSeconds}`,
+			'',
+			(waitSeconds + 15) * 1000,
+			options.stop
+		)
+	);
+	if (!listed.success) throw new ExchangeUnavailable('the portal answered a list we cannot read');
+	const items: ListedItem[] = listed.data.items;
+	const results: IntakeResult[] = [];
+	for (const item of items) {
+		results.push(
+			await takeIn(db, {
+				portal: peer.portalUrl,
+				item,
+				rp: peer.rp,
+				municipalityCode: peer.municipalityCode,
+				now: options.now?.() ?? new Date()
+			})
+		);
+	}
+	if (results.length === 0) return { listed: 0, results, acknowledged: false };
+	await call(
+		peer,
+		'POST',
+		'/exchange/v1/ack',
+		JSON.stringify({
+			outcomes: results.map((result) => ({ seq: result.seq, outcome: result.outcome }))
+		}),
+		15_000
+	);
+	return { listed: items.length, results, acknowledged: true };
+}
+
+export type ExchangeHealth = {
+	state: 'off' | 'ok' | 'failing';
+	lastOkAt: Date | null;
+	lastError: string | null;
+	taken: number;
+	refused: number;
+};
+
+let health: ExchangeHealth = {
+	state: 'off',
+	lastOkAt: null,
+	lastError: null,
+	taken: 0,
+	refused: 0
+};
+
+export function exchangeHealth(): ExchangeHealth {
+	return { ...health };
+}
+
+function log(event: string, detail: Record<string, unknown>) {
+	console.error(JSON.stringify({ level: 'error', event, ...detail }));
+}
+
+/**
+ * Pulls for as long as the process runs: a long poll after another, a pause of `retryMs` after a
+ * failure. The returned function stops it (and waits for the round in progress).
+ */
+export function startExchange(
+	db: Database,
+	peer: ExchangePeer,
+	options: { waitSeconds?: number; retryMs?: number } = {}
+): () => Promise<void> {
+	const stopping = new AbortController();
+	health = { state: 'ok', lastOkAt: null, lastError: null, taken: 0, refused: 0 };
+	const pause = (ms: number) =>
+		new Promise<void>((resolve) => {
+			const timer = setTimeout(resolve, ms);
+			stopping.signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), {
+				once: true
+			});
+		});
+	const loop = (async () => {
+		while (!stopping.signal.aborted) {
+			try {
+				const report = await pullOnce(db, peer, {
+					waitSeconds: options.waitSeconds ?? 20,
+					stop: stopping.signal
+				});
+				health.state = 'ok';
+				health.lastOkAt = new Date();
+				health.lastError = null;
+				health.taken += report.results.filter((result) => !result.already).length;
+				health.refused += report.results.filter(
+					(result) => !result.already && result.outcome === 'refused'
+				).length;
+			} catch (error) {
+				if (stopping.signal.aborted) break;
+				health.state = 'failing';
+				health.lastError = (error as Error).message;
+				log('exchange_pull_failed', { error: (error as Error).message });
+				await pause(options.retryMs ?? 2_000);
+			}
+		}
+	})();
+	return async () => {
+		// The long poll in flight is cut; a take-in in flight finishes (its transaction is whole).
+		stopping.abort();
+		await loop;
+		health.state = 'off';
+	};
+}

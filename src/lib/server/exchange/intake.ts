@@ -1,0 +1,210 @@
+// The back office takes in what the portal holds for it (docs/zones.md). Nothing from the portal
+// is trusted: each item's shape is checked, every signed act is verified again here from its raw
+// WebAuthn parts against the credential the back office holds, and an item that fails is
+// refused, audited as a security event with its portal sequence, listed for the auditor, and
+// nothing of it is applied. Each item is taken in once: its (portal, seq) row is written in the
+// transaction that applies it, and a second take finds the row and changes nothing.
+import { sql } from 'kysely';
+import { recordAudit } from '../audit/record';
+import { actDigest, checkActSignature } from '../auth/signing';
+import type { Database, Executor } from '../db';
+import {
+	actFromTheWire,
+	exchangeKinds,
+	signedActItemBody,
+	type ExchangeKind,
+	type ListedItem,
+	type Outcome
+} from './items';
+
+export type IntakeResult = { seq: string; outcome: Outcome; already: boolean };
+
+/** Who the back office expects residents to have signed for (the portal's relying party). */
+export type ResidentRelyingParty = { origin: string; rpId: string };
+
+type Decision =
+	| { outcome: 'applied'; signedActId: string | null; municipalityCode: string }
+	| { outcome: 'refused'; reason: string };
+
+class Refusal extends Error {}
+const refuse = (reason: string): never => {
+	throw new Refusal(reason);
+};
+
+/**
+ * Verifies a signed act carried by an item against the back office's own credential: it must
+ * belong to the account the item names, be neither revoked nor flagged, be signed for the portal's
+ * origin and RP ID with user verification, over exactly the payload carried, and be new (its nonce
+ * never stored before: an old act sent again is a replay).
+ */
+async function verifiedAct(
+	trx: Executor,
+	item: ListedItem,
+	kind: ExchangeKind,
+	rp: ResidentRelyingParty
+) {
+	const parsed = signedActItemBody.safeParse(item.body);
+	if (!parsed.success) refuse('malformed item');
+	const wire = parsed.data!.act;
+	if (wire.kind !== kind) refuse('act of another kind');
+	const account = await trx
+		.selectFrom('resident_account')
+		.select(['id', 'municipality_code', 'atena_number', 'user_handle'])
+		.where('id', '=', item.residentAccountId)
+		.executeTakeFirst();
+	if (!account) refuse('unknown account');
+	const credential = await trx
+		.selectFrom('webauthn_credential')
+		.select(['id', 'resident_account_id', 'public_key', 'revoked_at', 'flagged_at'])
+		.where('credential_id', '=', wire.credentialId)
+		.executeTakeFirst();
+	if (!credential || credential.resident_account_id === null) refuse('credential unknown');
+	if (credential!.resident_account_id !== account!.id) refuse('credential of another account');
+	if (credential!.revoked_at) refuse('credential revoked');
+	if (credential!.flagged_at) refuse('credential flagged');
+	if (wire.origin !== rp.origin || wire.rpId !== rp.rpId) refuse('origin or RP ID');
+	const act = actFromTheWire(wire);
+	if (act.userHandle && !act.userHandle.equals(account!.user_handle)) refuse('user handle');
+	const check = await checkActSignature(act, new Uint8Array(credential!.public_key));
+	if (!check.valid) refuse(`signature: ${check.reason}`);
+	const replayed = await trx
+		.selectFrom('signed_act')
+		.select('id')
+		.where('nonce', '=', act.nonce)
+		.executeTakeFirst();
+	if (replayed) refuse('replayed act');
+	return { act, wire, account: account!, credentialId: credential!.id };
+}
+
+/** What each kind does once its item has verified. */
+async function apply(
+	trx: Executor,
+	item: ListedItem,
+	kind: ExchangeKind,
+	rp: ResidentRelyingParty
+): Promise<Decision> {
+	switch (kind) {
+		case 'consent': {
+			const { act, wire, account, credentialId } = await verifiedAct(trx, item, kind, rp);
+			let statement: unknown;
+			try {
+				statement = JSON.parse(act.payload);
+			} catch {
+				refuse('payload is not JSON');
+			}
+			if (!statement || typeof statement !== 'object' || Array.isArray(statement))
+				refuse('payload is not an object');
+			const digest = actDigest(act.payload, act.nonce);
+			const stored = await trx
+				.insertInto('signed_act')
+				.values({
+					municipality_code: account.municipality_code,
+					resident_account_id: account.id,
+					kind: 'consent',
+					payload: act.payload,
+					nonce: act.nonce,
+					digest,
+					credential_id: credentialId,
+					client_data_json: act.clientDataJSON,
+					authenticator_data: act.authenticatorData,
+					signature: act.signature,
+					user_handle: act.userHandle,
+					origin: act.origin,
+					rp_id: act.rpId,
+					signed_at: new Date(wire.signedAt)
+				})
+				.returning('id')
+				.executeTakeFirstOrThrow();
+			await recordAudit(trx, {
+				municipalityCode: account.municipality_code,
+				actor: { type: 'resident', id: account.id, role: 'resident' },
+				action: 'auth.sign',
+				subjectAtenaNumber: account.atena_number,
+				objectType: 'signed_act',
+				objectId: stored.id,
+				result: 'ok',
+				payload: { kind: 'consent', digest: digest.toString('base64url'), portalSeq: item.seq }
+			});
+			return {
+				outcome: 'applied',
+				signedActId: stored.id,
+				municipalityCode: account.municipality_code
+			};
+		}
+	}
+}
+
+/**
+ * Takes one item in: applied, or refused with the reason kept and audited. A fault that is not a
+ * refusal (the database went away) rolls everything back and throws: the item stays unacknowledged
+ * and is taken again on the next pull.
+ */
+export async function takeIn(
+	db: Database,
+	input: {
+		portal: string;
+		item: ListedItem;
+		rp: ResidentRelyingParty;
+		/** The city whose chain a refusal is audited in (the served one). */
+		municipalityCode: string;
+		now: Date;
+	}
+): Promise<IntakeResult> {
+	const { portal, item, now } = input;
+	return db.transaction().execute(async (trx) => {
+		// Two back-office processes pulling at once take the same item one after the other.
+		await sql`SELECT pg_advisory_xact_lock(hashtextextended(${`${portal}#${item.seq}`}, 7261027))`.execute(
+			trx
+		);
+		const earlier = await trx
+			.selectFrom('exchange_intake')
+			.select('outcome')
+			.where('portal', '=', portal)
+			.where('seq', '=', item.seq)
+			.executeTakeFirst();
+		if (earlier) return { seq: item.seq, outcome: earlier.outcome as Outcome, already: true };
+
+		let decision: Decision;
+		const kind = (exchangeKinds as readonly string[]).includes(item.kind)
+			? (item.kind as ExchangeKind)
+			: null;
+		try {
+			await trx.executeQuery(sql`SAVEPOINT item`.compile(trx));
+			decision = kind
+				? await apply(trx, item, kind, input.rp)
+				: refuse(`unknown kind ${item.kind.slice(0, 40)}`);
+			await trx.executeQuery(sql`RELEASE SAVEPOINT item`.compile(trx));
+		} catch (error) {
+			if (!(error instanceof Refusal)) throw error;
+			// Whatever the handler wrote before it refused goes; the refusal alone is kept.
+			await trx.executeQuery(sql`ROLLBACK TO SAVEPOINT item`.compile(trx));
+			decision = { outcome: 'refused', reason: error.message };
+		}
+		await trx
+			.insertInto('exchange_intake')
+			.values({
+				portal,
+				seq: item.seq,
+				kind: item.kind.slice(0, 40),
+				resident_account_id: item.residentAccountId,
+				arrived_at: new Date(item.arrivedAt),
+				taken_at: now,
+				outcome: decision.outcome,
+				refusal: decision.outcome === 'refused' ? decision.reason : null,
+				signed_act_id: decision.outcome === 'applied' ? decision.signedActId : null
+			})
+			.execute();
+		if (decision.outcome === 'refused') {
+			await recordAudit(trx, {
+				municipalityCode: input.municipalityCode,
+				actor: { type: 'system', id: 'exchange', role: 'system' },
+				action: 'exchange.refuse',
+				objectType: 'exchange_item',
+				objectId: item.seq,
+				result: 'denied',
+				payload: { portal, kind: item.kind.slice(0, 40), why: decision.reason }
+			});
+		}
+		return { seq: item.seq, outcome: decision.outcome, already: false };
+	});
+}

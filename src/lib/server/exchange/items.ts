@@ -1,0 +1,84 @@
+// What crosses from the portal to the back office, as both sides read it (docs/zones.md). The
+// portal writes an item; the back office takes it in through the signed pull and trusts nothing
+// in it: the shapes below are checked first, then every signed act is verified again inside.
+import { z } from 'zod';
+import type { RawSignedAct } from '../auth/signing';
+
+/**
+ * The kinds that travel through the exchange so far. Consent moved first (issue 27, step 2);
+ * submissions, withdrawals, answers to 差し戻し, desk requests and enrolment claims follow, each
+ * with its own entry here and its own handler in intake.ts.
+ */
+export const exchangeKinds = ['consent'] as const;
+export type ExchangeKind = (typeof exchangeKinds)[number];
+
+const base64url = z.string().regex(/^[A-Za-z0-9_-]*$/, 'base64url');
+
+/** A signed act as it travels: the raw assertion and exactly what was signed. */
+export const signedActShape = z.object({
+	kind: z.string().max(40),
+	credentialId: base64url.min(1).max(1400),
+	payload: z.string().min(2).max(200_000),
+	nonce: base64url.length(43),
+	clientDataJSON: base64url.min(1).max(4_000),
+	authenticatorData: base64url.min(37).max(4_000),
+	signature: base64url.min(1).max(2_000),
+	userHandle: base64url.max(200).nullable(),
+	origin: z.string().max(300),
+	rpId: z.string().max(255),
+	signedAt: z.string().datetime({ offset: true })
+});
+export type SignedActOnTheWire = z.infer<typeof signedActShape>;
+
+export const signedActItemBody = z.object({ act: signedActShape }).strict();
+
+export function actOnTheWire(kind: string, act: RawSignedAct, signedAt: Date): SignedActOnTheWire {
+	return {
+		kind,
+		credentialId: act.credentialId,
+		payload: act.payload,
+		nonce: act.nonce.toString('base64url'),
+		clientDataJSON: act.clientDataJSON.toString('base64url'),
+		authenticatorData: act.authenticatorData.toString('base64url'),
+		signature: act.signature.toString('base64url'),
+		userHandle: act.userHandle?.toString('base64url') ?? null,
+		origin: act.origin,
+		rpId: act.rpId,
+		signedAt: signedAt.toISOString()
+	};
+}
+
+export function actFromTheWire(act: SignedActOnTheWire): RawSignedAct {
+	return {
+		credentialId: act.credentialId,
+		payload: act.payload,
+		nonce: Buffer.from(act.nonce, 'base64url'),
+		clientDataJSON: Buffer.from(act.clientDataJSON, 'base64url'),
+		authenticatorData: Buffer.from(act.authenticatorData, 'base64url'),
+		signature: Buffer.from(act.signature, 'base64url'),
+		userHandle: act.userHandle === null ? null : Buffer.from(act.userHandle, 'base64url'),
+		origin: act.origin,
+		rpId: act.rpId
+	};
+}
+
+/** An item as the portal's endpoint lists it. */
+export const listedItem = z.object({
+	seq: z.string().regex(/^[1-9][0-9]{0,18}$/),
+	kind: z.string().max(40),
+	residentAccountId: z.string().uuid(),
+	body: z.unknown(),
+	arrivedAt: z.string().datetime({ offset: true })
+});
+export type ListedItem = z.infer<typeof listedItem>;
+export const itemList = z.object({ items: z.array(listedItem).max(1000) });
+
+export const outcomes = ['applied', 'refused'] as const;
+export type Outcome = (typeof outcomes)[number];
+export const acknowledgement = z.object({
+	outcomes: z
+		.array(z.object({ seq: listedItem.shape.seq, outcome: z.enum(outcomes) }))
+		.min(1)
+		.max(1000)
+});
+export type Acknowledgement = z.infer<typeof acknowledgement>;

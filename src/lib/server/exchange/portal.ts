@@ -1,0 +1,226 @@
+// The portal's side of the exchange (docs/zones.md): what a resident does that the back office
+// must take in is written here as an item in the portal's own database; the back office — the
+// only side that opens a connection — lists the items not yet taken and acknowledges each with
+// its outcome, through requests it signs and this side verifies with the public key alone.
+import { sql } from 'kysely';
+import { requireResident, type Caller } from '../audit/caller';
+import { userHandleOf } from '../auth/credentials';
+import { AuthFailure } from '../auth/failures';
+import { relyingParty } from '../auth/relying-party';
+import { verifySigning, type RawSignedAct } from '../auth/signing';
+import type { PublicKeys } from '../crypto/ed25519';
+import type { Executor, PortalZoneExecutor } from '../db';
+import { servedMunicipality } from '../municipality/served';
+import {
+	acknowledgement,
+	actOnTheWire,
+	exchangeKinds,
+	type ExchangeKind,
+	type ListedItem,
+	type Outcome
+} from './items';
+import { signatureLifetimeSeconds, verifySignedRequest } from './signature';
+
+/**
+ * A signed act the portal has verified once (the challenge it issued, the credential it knows),
+ * kept for the back office, which verifies it again against the credential it holds itself.
+ * @audit none here — the back office audits the act when it takes it in (an act that never
+ * arrives there did nothing).
+ */
+export async function sendSignedAct(
+	zone: PortalZoneExecutor,
+	caller: Caller,
+	input: { kind: ExchangeKind; act: RawSignedAct; signedAt: Date }
+): Promise<{ seq: string }> {
+	requireResident(caller);
+	const row = await zone
+		.insertInto('exchange_item')
+		.values({
+			kind: input.kind,
+			resident_account_id: caller.id,
+			body: JSON.stringify({ act: actOnTheWire(input.kind, input.act, input.signedAt) }),
+			arrived_at: input.signedAt
+		})
+		.returning('seq')
+		.executeTakeFirstOrThrow();
+	return { seq: String(row.seq) };
+}
+
+/**
+ * A signed act that travels to the back office (issue 27): verified here once (the challenge this
+ * portal issued, the credential it knows), then kept in the portal zone's database for the back
+ * office, which verifies it again against its own credential, stores it and audits it.
+ * Answers where the item stands: 'sent' (waiting to be taken in).
+ */
+export async function sendSignedActInside(
+	db: Executor,
+	zone: PortalZoneExecutor,
+	caller: Caller,
+	input: { response: unknown; ceremonyHash: Buffer; now?: Date }
+): Promise<{ kind: ExchangeKind; state: 'sent' }> {
+	requireResident(caller);
+	const city = await servedMunicipality();
+	const now = input.now ?? new Date();
+	const { kind, act } = await verifySigning(db, relyingParty(city, 'resident'), {
+		accountId: caller.id,
+		ceremonyHash: input.ceremonyHash,
+		response: input.response,
+		userHandleOf: (ownerId) => userHandleOf(db, 'resident', ownerId),
+		now
+	});
+	if (!(exchangeKinds as readonly string[]).includes(kind)) {
+		throw new AuthFailure('malformed', `act ${kind} does not travel through the exchange`);
+	}
+	await sendSignedAct(zone, caller, { kind: kind as ExchangeKind, act, signedAt: now });
+	return { kind: kind as ExchangeKind, state: 'sent' };
+}
+
+export type ItemState = { arrivedAt: Date; outcome: Outcome | null };
+
+/**
+ * The resident's latest item of a kind and where it stands: waiting to be taken in, applied, or
+ * refused (the back office keeps why).
+ * @audit none — the resident's own item, read back on their own page (the page audits its view).
+ */
+export async function latestOwnItem(
+	zone: PortalZoneExecutor,
+	caller: Caller,
+	kind: ExchangeKind
+): Promise<ItemState | null> {
+	requireResident(caller);
+	const row = await zone
+		.selectFrom('exchange_item')
+		.select(['arrived_at', 'outcome'])
+		.where('resident_account_id', '=', caller.id)
+		.where('kind', '=', kind)
+		.orderBy('seq', 'desc')
+		.executeTakeFirst();
+	return row ? { arrivedAt: row.arrived_at, outcome: row.outcome as Outcome | null } : null;
+}
+
+export type ConsentStanding =
+	{ state: 'given' | 'sent' | 'refused'; at: string } | { state: 'none'; at: null };
+
+/**
+ * Where the resident's agreement stands: sent and waiting to be taken in, given (the back office
+ * holds the signed act: `consentedAt`), or refused inside (it did not verify), or never signed.
+ * @audit none — the resident's own item, on their own page (the page audits its view).
+ */
+export async function consentStanding(
+	zone: PortalZoneExecutor,
+	caller: Caller,
+	consentedAt: string | null
+): Promise<ConsentStanding> {
+	const sent = await latestOwnItem(zone, caller, 'consent');
+	if (sent && sent.outcome === null) return { state: 'sent', at: sent.arrivedAt.toISOString() };
+	if (consentedAt) return { state: 'given', at: consentedAt };
+	if (sent?.outcome === 'refused') return { state: 'refused', at: sent.arrivedAt.toISOString() };
+	return { state: 'none', at: null };
+}
+
+/** Items not taken yet, in sequence order; waits up to `waitMs` for the first to arrive. */
+export async function waitingItems(
+	zone: PortalZoneExecutor,
+	input: { limit: number; waitMs: number; pollMs?: number; signal?: AbortSignal }
+): Promise<ListedItem[]> {
+	const until = Date.now() + input.waitMs;
+	for (;;) {
+		const rows = await zone
+			.selectFrom('exchange_item')
+			.select(['seq', 'kind', 'resident_account_id', 'body', 'arrived_at'])
+			.where('taken_at', 'is', null)
+			.orderBy('seq')
+			.limit(input.limit)
+			.execute();
+		if (rows.length > 0 || Date.now() >= until || input.signal?.aborted) {
+			return rows.map((row) => ({
+				seq: String(row.seq),
+				kind: row.kind,
+				residentAccountId: row.resident_account_id,
+				body: row.body,
+				arrivedAt: row.arrived_at.toISOString()
+			}));
+		}
+		await new Promise((resolve) => setTimeout(resolve, input.pollMs ?? 200));
+	}
+}
+
+/** Marks items taken with their outcome; an item already marked keeps its first outcome. */
+export async function acknowledge(
+	zone: PortalZoneExecutor,
+	input: { outcomes: { seq: string; outcome: Outcome }[]; now: Date }
+): Promise<number> {
+	let marked = 0;
+	for (const outcome of ['applied', 'refused'] as const) {
+		const seqs = input.outcomes.filter((item) => item.outcome === outcome).map((item) => item.seq);
+		if (seqs.length === 0) continue;
+		const result = await zone
+			.updateTable('exchange_item')
+			.set({ taken_at: input.now, outcome })
+			.where('seq', 'in', seqs)
+			.where('taken_at', 'is', null)
+			.executeTakeFirst();
+		marked += Number(result.numUpdatedRows);
+	}
+	return marked;
+}
+
+/** A nonce seen once within the signature's lifetime; false for a replay. */
+async function firstUseOf(zone: PortalZoneExecutor, nonce: string, now: Date): Promise<boolean> {
+	const cutoff = new Date(now.getTime() - 2 * signatureLifetimeSeconds * 1000);
+	await zone.deleteFrom('exchange_request_nonce').where('seen_at', '<', cutoff).execute();
+	const inserted = await sql<{ nonce: string }>`
+		INSERT INTO exchange_request_nonce (nonce, seen_at) VALUES (${nonce}, ${now})
+		ON CONFLICT (nonce) DO NOTHING RETURNING nonce`.execute(zone);
+	return inserted.rows.length === 1;
+}
+
+const json = (status: number, body: unknown) =>
+	new Response(JSON.stringify(body), {
+		status,
+		headers: { 'content-type': 'application/json', 'cache-control': 'no-store' }
+	});
+
+/**
+ * The exchange's endpoints, for the route and for tests that run them over real HTTP: a request
+ * that is not signed by the back office's key, is stale, or was seen before is answered 401 and
+ * does nothing.
+ */
+export async function answerExchange(
+	zone: PortalZoneExecutor,
+	keys: PublicKeys,
+	endpoint: 'items' | 'ack',
+	request: Request,
+	now = new Date()
+): Promise<Response> {
+	const body = request.method === 'GET' ? '' : await request.text();
+	const verdict = await verifySignedRequest(
+		keys,
+		{ method: request.method, url: request.url, headers: request.headers, body },
+		now
+	);
+	if (!verdict.ok) return json(401, { error: 'unauthorized' });
+	if (!(await firstUseOf(zone, verdict.nonce, now))) return json(401, { error: 'replayed' });
+	if (endpoint === 'items') {
+		if (request.method !== 'GET') return json(405, { error: 'method' });
+		const url = new URL(request.url);
+		const limit = Math.min(Math.max(Number(url.searchParams.get('limit')) || 100, 1), 500);
+		const waitSeconds = Math.min(Math.max(Number(url.searchParams.get('wait')) || 0, 0), 25);
+		const items = await waitingItems(zone, {
+			limit,
+			waitMs: waitSeconds * 1000,
+			signal: request.signal
+		});
+		return json(200, { items });
+	}
+	if (request.method !== 'POST') return json(405, { error: 'method' });
+	let parsed: ReturnType<typeof acknowledgement.safeParse>;
+	try {
+		parsed = acknowledgement.safeParse(JSON.parse(body));
+	} catch {
+		return json(400, { error: 'malformed' });
+	}
+	if (!parsed.success) return json(400, { error: 'malformed' });
+	const marked = await acknowledge(zone, { outcomes: parsed.data.outcomes, now });
+	return json(200, { marked });
+}

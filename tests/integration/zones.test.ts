@@ -1,0 +1,386 @@
+// The exchange between the two zones (issue 27, docs/zones.md), over real HTTP with real
+// signatures: the back office takes in what the portal holds, once; verifies every signed act
+// again against its own credential; refuses, audits and does not apply what a compromised portal
+// writes straight into its database; and the portal answers only the back office's signed,
+// fresh, unreplayed requests.
+import http from 'node:http';
+import { randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ResidentCaller } from '../../src/lib/server/audit/caller';
+import { userHandleOf } from '../../src/lib/server/auth/credentials';
+import {
+	reverifySignedAct,
+	signingOptions,
+	verifySigning
+} from '../../src/lib/server/auth/signing';
+import { sha256 } from '../../src/lib/server/auth/tokens';
+import { ed25519Signer, parsePublicKeys } from '../../src/lib/server/crypto/ed25519';
+import { pullOnce, type ExchangePeer } from '../../src/lib/server/exchange/client';
+import { takeIn } from '../../src/lib/server/exchange/intake';
+import { actOnTheWire, itemList } from '../../src/lib/server/exchange/items';
+import { answerExchange, sendSignedAct } from '../../src/lib/server/exchange/portal';
+import { signedHeaders } from '../../src/lib/server/exchange/signature';
+import {
+	freshDatabase,
+	freshPortalZone,
+	type TestDatabase,
+	type TestPortalZone
+} from '../support/database';
+import { insertTestMunicipality, insertTestResident } from '../support/fixtures';
+import { softAssertion, softResident, type SoftCredential } from '../support/soft-authenticator';
+
+const city = '139997';
+const rp = { origin: 'https://portal.example.lg.jp', rpId: 'portal.example.lg.jp', name: 'test' };
+const browser = sha256('browser');
+const backOfficeKey = ed25519Signer({ id: 'bo2026', key: randomBytes(32) });
+let database: TestDatabase;
+let zone: TestPortalZone;
+let server: http.Server;
+let peer: ExchangePeer;
+let atena = 700;
+
+type Holder = { accountId: string; atena: string; soft: SoftCredential };
+
+async function resident(): Promise<Holder> {
+	const number = String(++atena).padStart(7, '0');
+	await insertTestResident(database.owner, city, number);
+	const { accountId, soft } = await softResident(database.owner, {
+		municipalityCode: city,
+		atenaNumber: number
+	});
+	return { accountId, atena: number, soft };
+}
+
+const callerOf = (holder: Holder): ResidentCaller => ({
+	type: 'resident',
+	id: holder.accountId,
+	atenaNumber: holder.atena,
+	municipalityCode: city
+});
+
+/** A consent signed on the portal as its route does it: challenge, assertion, first check. */
+async function signConsent(holder: Holder, statement = 'electronic_notices') {
+	const { options } = await signingOptions(database.portal, rp, {
+		accountId: holder.accountId,
+		kind: 'consent',
+		payload: { statement, locale: 'ja' },
+		ceremonyHash: browser,
+		now: new Date()
+	});
+	const { act } = await verifySigning(database.portal, rp, {
+		accountId: holder.accountId,
+		ceremonyHash: browser,
+		response: softAssertion(holder.soft, {
+			challenge: options.challenge,
+			origin: rp.origin,
+			rpId: rp.rpId
+		}),
+		userHandleOf: (ownerId) => userHandleOf(database.portal, 'resident', ownerId),
+		now: new Date()
+	});
+	return act;
+}
+
+async function consentSent(holder: Holder) {
+	const act = await signConsent(holder);
+	const { seq } = await sendSignedAct(zone.portal, callerOf(holder), {
+		kind: 'consent',
+		act,
+		signedAt: new Date()
+	});
+	return { seq, act };
+}
+
+/** What a compromised portal can do: write any item it likes into its own database. */
+async function forge(accountId: string, body: unknown, kind = 'consent'): Promise<string> {
+	const row = await zone.owner
+		.insertInto('exchange_item')
+		.values({ kind, resident_account_id: accountId, body: JSON.stringify(body) })
+		.returning('seq')
+		.executeTakeFirstOrThrow();
+	return String(row.seq);
+}
+
+const signedActsOf = async (accountId: string) =>
+	(
+		await database.owner
+			.selectFrom('signed_act')
+			.select('id')
+			.where('resident_account_id', '=', accountId)
+			.execute()
+	).length;
+
+const portalOutcome = async (seq: string) =>
+	(
+		await zone.owner
+			.selectFrom('exchange_item')
+			.select('outcome')
+			.where('seq', '=', seq)
+			.executeTakeFirstOrThrow()
+	).outcome;
+
+beforeAll(async () => {
+	database = await freshDatabase();
+	zone = await freshPortalZone();
+	await insertTestMunicipality(database.owner, city);
+	const keys = parsePublicKeys(
+		`${backOfficeKey.id}:${backOfficeKey.publicKey
+			.export({ format: 'der', type: 'spki' })
+			.subarray(12)
+			.toString('base64')}`
+	);
+	server = http.createServer(async (incoming, outgoing) => {
+		const chunks: Buffer[] = [];
+		for await (const chunk of incoming) chunks.push(chunk as Buffer);
+		const endpoint = incoming.url!.startsWith('/exchange/v1/items') ? 'items' : 'ack';
+		const request = new Request(`http://${incoming.headers.host}${incoming.url}`, {
+			method: incoming.method,
+			headers: incoming.headers as Record<string, string>,
+			body: incoming.method === 'GET' ? undefined : Buffer.concat(chunks)
+		});
+		const response = await answerExchange(zone.portal, keys, endpoint, request);
+		outgoing.writeHead(response.status, Object.fromEntries(response.headers));
+		outgoing.end(await response.text());
+	});
+	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+	peer = {
+		portalUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+		signer: backOfficeKey,
+		rp: { origin: rp.origin, rpId: rp.rpId },
+		municipalityCode: city
+	};
+});
+afterAll(async () => {
+	await new Promise((resolve) => server?.close(resolve));
+	await zone?.close();
+	await database?.close();
+});
+
+describe('the exchange from the portal to the back office', () => {
+	it('takes a consent signed on the portal in once, verified again, and tells the portal', async () => {
+		const holder = await resident();
+		const { seq, act } = await consentSent(holder);
+		expect(await portalOutcome(seq)).toBeNull();
+
+		const first = await pullOnce(database.backoffice, peer);
+		expect(first.results).toEqual([{ seq, outcome: 'applied', already: false }]);
+		expect(await portalOutcome(seq)).toBe('applied');
+		const stored = await database.owner
+			.selectFrom('signed_act')
+			.select(['id', 'payload', 'kind'])
+			.where('resident_account_id', '=', holder.accountId)
+			.executeTakeFirstOrThrow();
+		expect(stored).toMatchObject({ kind: 'consent', payload: act.payload });
+		// Stored with everything needed to check it again from the back office's database alone.
+		expect(await reverifySignedAct(database.backoffice, stored.id)).toMatchObject({ valid: true });
+		const intake = await database.owner
+			.selectFrom('exchange_intake')
+			.selectAll()
+			.where('seq', '=', seq)
+			.executeTakeFirstOrThrow();
+		expect(intake).toMatchObject({ outcome: 'applied', refusal: null, signed_act_id: stored.id });
+		const { rows } = await sql<{ actor_id: string; payload: Record<string, unknown> }>`
+			SELECT e.actor_id, p.payload FROM audit.entry e JOIN audit.payload p USING (municipality_code, seq)
+			WHERE e.action = 'auth.sign' AND e.object_id = ${stored.id}`.execute(database.owner);
+		expect(rows).toEqual([
+			{ actor_id: holder.accountId, payload: expect.objectContaining({ portalSeq: seq }) }
+		]);
+
+		// Nothing is left to take: a second pull lists nothing and applies nothing.
+		const second = await pullOnce(database.backoffice, peer);
+		expect(second.listed).toBe(0);
+		expect(await signedActsOf(holder.accountId)).toBe(1);
+	});
+
+	it('applies an item once when the acknowledgement was lost (a crash after the commit)', async () => {
+		const holder = await resident();
+		const { seq } = await consentSent(holder);
+		// The back office committed the intake and died before acknowledging it.
+		const listed = itemList.parse({
+			items: (
+				await zone.owner.selectFrom('exchange_item').selectAll().where('seq', '=', seq).execute()
+			).map((row) => ({
+				seq: String(row.seq),
+				kind: row.kind,
+				residentAccountId: row.resident_account_id,
+				body: row.body,
+				arrivedAt: row.arrived_at.toISOString()
+			}))
+		});
+		const taken = await takeIn(database.backoffice, {
+			portal: peer.portalUrl,
+			item: listed.items[0]!,
+			rp: peer.rp,
+			municipalityCode: city,
+			now: new Date()
+		});
+		expect(taken).toEqual({ seq, outcome: 'applied', already: false });
+		expect(await portalOutcome(seq)).toBeNull();
+
+		const again = await pullOnce(database.backoffice, peer);
+		expect(again.results).toEqual([{ seq, outcome: 'applied', already: true }]);
+		expect(await portalOutcome(seq)).toBe('applied');
+		expect(await signedActsOf(holder.accountId)).toBe(1);
+	});
+
+	it('takes each item once when two back-office processes pull at the same time', async () => {
+		const holders = await Promise.all([resident(), resident(), resident()]);
+		for (const holder of holders) await consentSent(holder);
+		const [a, b] = await Promise.all([
+			pullOnce(database.backoffice, peer),
+			pullOnce(database.backoffice, peer)
+		]);
+		const fresh = [...a.results, ...b.results].filter((result) => !result.already);
+		expect(fresh).toHaveLength(3);
+		for (const holder of holders) expect(await signedActsOf(holder.accountId)).toBe(1);
+	});
+});
+
+describe('items a compromised portal writes into its own database', () => {
+	it('are refused, audited as security events with their sequence, and nothing of them applied', async () => {
+		const holder = await resident();
+		const other = await resident();
+		const genuine = await signConsent(holder);
+		const wire = actOnTheWire('consent', genuine, new Date());
+		const flip = (text: string) =>
+			Buffer.from(
+				Buffer.from(text, 'base64url').map((byte, index) => (index === 10 ? byte ^ 1 : byte))
+			).toString('base64url');
+		const forged = {
+			// What was signed, changed after the signature.
+			changedPayload: await forge(holder.accountId, {
+				act: { ...wire, payload: wire.payload.replace('electronic_notices', 'paper_notices') }
+			}),
+			// A genuine act, claimed for another account.
+			anotherAccount: await forge(other.accountId, { act: wire }),
+			// A credential the back office does not hold.
+			unknownCredential: await forge(holder.accountId, {
+				act: { ...wire, credentialId: randomBytes(16).toString('base64url') }
+			}),
+			// The signature's bytes changed.
+			badSignature: await forge(holder.accountId, {
+				act: { ...wire, signature: flip(wire.signature) }
+			}),
+			// Signed for another site.
+			otherOrigin: await forge(holder.accountId, {
+				act: { ...wire, origin: 'https://evil.example' }
+			}),
+			// A kind the back office does not take.
+			unknownKind: await forge(holder.accountId, { act: wire }, 'grant_role'),
+			// Not an act at all.
+			malformed: await forge(holder.accountId, { act: { kind: 'consent' }, extra: 1 })
+		};
+		const report = await pullOnce(database.backoffice, peer);
+		expect(report.results.map((result) => result.outcome)).toEqual(
+			Object.values(forged).map(() => 'refused')
+		);
+		expect(await signedActsOf(holder.accountId)).toBe(0);
+		expect(await signedActsOf(other.accountId)).toBe(0);
+		for (const seq of Object.values(forged)) expect(await portalOutcome(seq)).toBe('refused');
+
+		const refusals = await database.owner
+			.selectFrom('exchange_intake')
+			.select(['seq', 'refusal'])
+			.where('seq', 'in', Object.values(forged))
+			.orderBy('seq')
+			.execute();
+		expect(refusals.map((row) => row.refusal)).toEqual([
+			expect.stringMatching(/^signature/),
+			'credential of another account',
+			'credential unknown',
+			expect.stringMatching(/^signature/),
+			'origin or RP ID',
+			'unknown kind grant_role',
+			'malformed item'
+		]);
+		const { rows } = await sql<{ object_id: string; result: string; actor_type: string }>`
+			SELECT object_id, result, actor_type FROM audit.entry
+			WHERE action = 'exchange.refuse' ORDER BY seq`.execute(database.owner);
+		expect(rows.map((row) => row.object_id)).toEqual(Object.values(forged));
+		expect(rows.every((row) => row.result === 'denied' && row.actor_type === 'system')).toBe(true);
+
+		// The genuine act itself still goes through once, and not a second time as a replay.
+		const sent = await sendSignedAct(zone.portal, callerOf(holder), {
+			kind: 'consent',
+			act: genuine,
+			signedAt: new Date()
+		});
+		const replay = await forge(holder.accountId, { act: wire });
+		const last = await pullOnce(database.backoffice, peer);
+		expect(last.results).toEqual([
+			{ seq: sent.seq, outcome: 'applied', already: false },
+			{ seq: replay, outcome: 'refused', already: false }
+		]);
+		expect(await signedActsOf(holder.accountId)).toBe(1);
+	});
+});
+
+describe("the portal's exchange endpoints", () => {
+	const itemsUrl = () => `${peer.portalUrl}/exchange/v1/items?limit=10&wait=0`;
+	const ackUrl = () => `${peer.portalUrl}/exchange/v1/ack`;
+
+	it('answer only requests signed with the back office’s key', async () => {
+		expect((await fetch(itemsUrl())).status).toBe(401);
+		const impostor = ed25519Signer({ id: backOfficeKey.id, key: randomBytes(32) });
+		const forgedHeaders = await signedHeaders(impostor, {
+			method: 'GET',
+			url: itemsUrl(),
+			body: ''
+		});
+		expect((await fetch(itemsUrl(), { headers: forgedHeaders })).status).toBe(401);
+		const genuine = await signedHeaders(backOfficeKey, {
+			method: 'GET',
+			url: itemsUrl(),
+			body: ''
+		});
+		expect((await fetch(itemsUrl(), { headers: genuine })).status).toBe(200);
+	});
+
+	it('refuse a request seen before, a stale one, and a body other than the one signed', async () => {
+		const headers = await signedHeaders(backOfficeKey, {
+			method: 'GET',
+			url: itemsUrl(),
+			body: ''
+		});
+		expect((await fetch(itemsUrl(), { headers })).status).toBe(200);
+		expect((await fetch(itemsUrl(), { headers })).status).toBe(401);
+
+		const stale = await signedHeaders(
+			backOfficeKey,
+			{ method: 'GET', url: itemsUrl(), body: '' },
+			new Date(Date.now() - 120_000)
+		);
+		expect((await fetch(itemsUrl(), { headers: stale })).status).toBe(401);
+
+		const holder = await resident();
+		const { seq } = await consentSent(holder);
+		const signedBody = JSON.stringify({ outcomes: [{ seq, outcome: 'applied' }] });
+		const ackHeaders = await signedHeaders(backOfficeKey, {
+			method: 'POST',
+			url: ackUrl(),
+			body: signedBody
+		});
+		const tampered = await fetch(ackUrl(), {
+			method: 'POST',
+			headers: { ...ackHeaders, 'content-type': 'application/json' },
+			body: signedBody.replace('applied', 'refused')
+		});
+		expect(tampered.status).toBe(401);
+		expect(await portalOutcome(seq)).toBeNull();
+		// A signed path is not another path: the items request's signature does not open the ack.
+		const itemsHeaders = await signedHeaders(backOfficeKey, {
+			method: 'POST',
+			url: itemsUrl(),
+			body: signedBody
+		});
+		const moved = await fetch(ackUrl(), {
+			method: 'POST',
+			headers: { ...itemsHeaders, 'content-type': 'application/json' },
+			body: signedBody
+		});
+		expect(moved.status).toBe(401);
+		await pullOnce(database.backoffice, peer);
+	});
+});
