@@ -31,6 +31,7 @@ import {
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { sql } from 'kysely';
 import pg from 'pg';
 import { freePort, processIsAlive } from '../src/lib/server/db/embedded';
 import { startHarness, type Harness } from './lib/app-harness';
@@ -86,6 +87,10 @@ function traffic(harness: Harness, ledger: Ledger) {
 				const again = await client.form('/apply/reissue', { start_key: draft.startKey });
 				if (!again.includes(draft.applicationId)) ledger.doubleTapSplits++;
 				await submitLikeAPerson(client, ledger, draft.applicationId, draft.startKey, () => running);
+				// And an agreement signed on the portal, which the back office takes in through the
+				// exchange (issue 27): counted when the portal said it was sent.
+				await client.consent();
+				ledger.consentsSent++;
 			} catch (error) {
 				const answer = ledger.failure(error);
 				if (error instanceof PortalError && error.status === 401) signedIn = false;
@@ -177,6 +182,74 @@ async function withTraffic(
 		.map(([answer, n]) => `${answer} ${n}`)
 		.join(', ');
 	return { fault, detail, recoverySeconds, answers };
+}
+
+/**
+ * What crossed the exchange (issue 27), once the back office has caught up: every item the
+ * portal holds taken in exactly once, each applied one stored as exactly one signed act, none
+ * refused (every item here is genuine), and none lost of those the residents were told were sent.
+ */
+async function exchangeFindings(harness: Harness) {
+	const zone = new pg.Client({
+		connectionString: harness.superuserUrl(harness.portalZoneDatabase)
+	});
+	await zone.connect();
+	try {
+		const waiting = async () =>
+			Number(
+				(await zone.query('SELECT count(*) AS n FROM exchange_item WHERE taken_at IS NULL')).rows[0]
+					.n
+			);
+		const until = Date.now() + 30_000;
+		while ((await waiting()) > 0 && Date.now() < until) await sleep(250);
+		const items = (
+			await zone.query<{ seq: string; outcome: string | null }>(
+				'SELECT seq::text, outcome FROM exchange_item ORDER BY seq'
+			)
+		).rows;
+		const intake = (
+			await sql<{ seq: string; outcome: string; signed_act_id: string | null }>`
+				SELECT seq::text, outcome, signed_act_id FROM exchange_intake`.execute(harness.owner)
+		).rows;
+		const signed = Number(
+			(
+				await sql<{
+					n: number;
+				}>`SELECT count(*)::int AS n FROM signed_act WHERE kind = 'consent'`.execute(harness.owner)
+			).rows[0]!.n
+		);
+		const problems: string[] = [];
+		const untaken = items.filter((item) => item.outcome === null);
+		if (untaken.length) problems.push(`exchange: ${untaken.length} items never taken in`);
+		const taken = new Map(intake.map((row) => [row.seq, row]));
+		const missing = items.filter((item) => !taken.has(item.seq));
+		if (missing.length) problems.push(`exchange: ${missing.length} items with no intake record`);
+		for (const item of items) {
+			const row = taken.get(item.seq);
+			if (row && item.outcome !== null && row.outcome !== item.outcome)
+				problems.push(
+					`exchange: item ${item.seq} ${item.outcome} on the portal, ${row.outcome} inside`
+				);
+		}
+		const applied = intake.filter((row) => row.outcome === 'applied');
+		const refused = intake.length - applied.length;
+		if (refused) problems.push(`exchange: ${refused} genuine items refused`);
+		if (
+			signed !== applied.length ||
+			new Set(applied.map((row) => row.signed_act_id)).size !== signed
+		)
+			problems.push(`exchange: ${applied.length} items applied but ${signed} signed consents`);
+		return {
+			items: items.length,
+			taken: intake.length,
+			applied: applied.length,
+			refused,
+			signed,
+			problems
+		};
+	} finally {
+		await zone.end();
+	}
 }
 
 /** Waits for a signed submission on its way (sent, not yet answered): the moment to kill. */
@@ -433,7 +506,9 @@ try {
 		);
 	}
 	const found = await findings(harness.owner, ledger, harness.checkpoints);
+	const exchanged = await exchangeFindings(harness);
 	const problems = [
+		...exchanged.problems,
 		...found.lost.map((id) => `lost: ${id}`),
 		...found.duplicated.map((id) => `duplicated: ${id}`),
 		...found.halfWritten.map((id) => `half-written: ${id}`),
@@ -448,6 +523,12 @@ try {
 			`lost ${found.lost.length}; duplicated ${found.duplicated.length}; half-written ${found.halfWritten.length}; ` +
 			`audit chain ${found.auditChainBreak ? 'BROKEN' : 'intact'}, signed checkpoints ${found.checkpoints} (all agree); ${((Date.now() - started) / 1000).toFixed(0)} s`
 	);
+	console.log(
+		`exchange: consents told "sent" ${ledger.consentsSent}; items on the portal ${exchanged.items}, taken in ${exchanged.taken} (applied ${exchanged.applied}, refused ${exchanged.refused}); ` +
+			`signed consents in the back office ${exchanged.signed}`
+	);
+	if (ledger.consentsSent === 0)
+		problems.push('no consent was sent: the exchange was not exercised');
 	if (found.confirmed === 0) problems.push('no submission was confirmed: the traffic did not run');
 	for (const problem of problems) console.error(`FAIL ${problem}`);
 	if (problems.length) {

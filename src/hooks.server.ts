@@ -62,7 +62,10 @@ async function serve(
 	realm: ReturnType<typeof realmOf>
 ): Promise<Response> {
 	const sessionId = sessionCookieNames.map((name) => event.cookies.get(name)).find(Boolean) ?? null;
-	event.locals.audit = auditContextFor(event.request, event.getClientAddress(), sessionId);
+	// The back office's pull comes straight from the staff network, not through the residents'
+	// proxy, so it carries no forwarded address; its signature says who it is (issue 27).
+	const address = realm === 'exchange' ? null : event.getClientAddress();
+	event.locals.audit = auditContextFor(event.request, address, sessionId);
 
 	const needed = requiredRealm(event.route.id, event.url.pathname);
 	// The exchange's requests carry the back office's signature, never a session.

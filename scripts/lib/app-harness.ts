@@ -282,6 +282,8 @@ export async function startHarness(options: {
 			server = await startCluster(pgPort);
 		},
 		superuserUrl: (database?: string) => server.superuserUrl(database),
+		/** The portal zone's own database (issue 27), as its owner. */
+		portalZoneDatabase: 'harness_portal_zone',
 		/**
 		 * A signed-in member of staff with `role`, as the cookie a browser would hold (made by the
 		 * app's own session manager: staff passkeys must be device-bound, which software keys are not).

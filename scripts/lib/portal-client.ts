@@ -136,9 +136,15 @@ export class PortalClient {
 		return (await response.json()) as Record<string, unknown>;
 	}
 
-	private async sign(optionsPath: string, verifyPath: string, what: string, counted = false) {
+	private async sign(
+		optionsPath: string,
+		verifyPath: string,
+		what: string,
+		counted = false,
+		body: unknown = {}
+	) {
 		if (!this.credential) throw new Error(`${what}: this client holds no passkey`);
-		const options = await this.json(optionsPath, {}, `${what} options`);
+		const options = await this.json(optionsPath, body, `${what} options`);
 		const assertion = softAssertion(this.credential, {
 			challenge: String(options.challenge),
 			origin: this.origin,
@@ -226,6 +232,15 @@ export class PortalClient {
 	}
 
 	/** Signs and submits the draft; resolves once the portal says it was received. */
+	/** Signs the agreement to notices online; it travels to the back office (issue 27). */
+	async consent(): Promise<void> {
+		const result = await this.sign('/auth/sign/options', '/auth/sign/verify', 'consent', false, {
+			kind: 'consent',
+			payload: { statement: 'electronic_notices', locale: 'ja', shown_at: new Date().toISOString() }
+		});
+		if (result.state !== 'sent') throw new Error(`consent answered ${JSON.stringify(result)}`);
+	}
+
 	async submit(applicationId: string): Promise<void> {
 		const result = await this.sign(
 			`/applications/${applicationId}/submit/options`,

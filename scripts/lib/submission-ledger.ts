@@ -23,6 +23,8 @@ export class Ledger {
 	readonly submissions = new Map<string, { startKey: string; told: Told }>();
 	readonly answers = new Map<Answer, number>();
 	doubleTapSplits = 0;
+	/** Agreements the portal answered "sent" (they travel to the back office; issue 27). */
+	consentsSent = 0;
 	readonly unclear: string[] = [];
 
 	count(answer: Answer) {

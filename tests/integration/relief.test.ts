@@ -538,7 +538,7 @@ describe('the 受付日 of a claim sent from the portal', () => {
 					kind: 'submit',
 					payload,
 					digest: Buffer.alloc(32),
-					nonce: Buffer.alloc(32),
+					nonce: randomBytes(32),
 					authenticator_data: Buffer.alloc(37),
 					client_data_json: Buffer.from('{}'),
 					signature: Buffer.alloc(64),

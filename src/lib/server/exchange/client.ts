@@ -6,7 +6,7 @@
 // a pause, and nothing is lost on either side.
 import type { Ed25519Signer } from '../crypto/ed25519';
 import type { Database } from '../db';
-import { takeIn, type IntakeResult, type ResidentRelyingParty } from './intake';
+import { takeInAll, type IntakeResult, type ResidentRelyingParty } from './intake';
 import { itemList, type ListedItem } from './items';
 import { signedHeaders } from './signature';
 
@@ -59,7 +59,14 @@ export type PullReport = { listed: number; results: IntakeResult[]; acknowledged
 export async function pullOnce(
 	db: Database,
 	peer: ExchangePeer,
-	options: { limit?: number; waitSeconds?: number; now?: () => Date; stop?: AbortSignal } = {}
+	options: {
+		limit?: number;
+		waitSeconds?: number;
+		now?: () => Date;
+		stop?: AbortSignal;
+		/** Batches taken in side by side (each account's items stay in one). */
+		concurrency?: number;
+	} = {}
 ): Promise<PullReport> {
 	const limit = options.limit ?? 200;
 	const waitSeconds = options.waitSeconds ?? 0;
@@ -75,18 +82,32 @@ export async function pullOnce(
 	);
 	if (!listed.success) throw new ExchangeUnavailable('the portal answered a list we cannot read');
 	const items: ListedItem[] = listed.data.items;
-	const results: IntakeResult[] = [];
+	// One account's items in their order and in one batch (a withdrawal after its submission);
+	// the batches side by side, each one transaction: a take-in waits mostly on the database.
+	const batches: ListedItem[][] = Array.from(
+		{ length: Math.min(options.concurrency ?? 4, items.length) },
+		() => []
+	);
+	const batchOf = new Map<string, number>();
 	for (const item of items) {
-		results.push(
-			await takeIn(db, {
+		const index = batchOf.get(item.residentAccountId) ?? batchOf.size % Math.max(batches.length, 1);
+		batchOf.set(item.residentAccountId, index);
+		batches[index]!.push(item);
+	}
+	const taken = new Map<string, IntakeResult>();
+	await Promise.all(
+		batches.map(async (batch) => {
+			const results = await takeInAll(db, {
 				portal: peer.portalUrl,
-				item,
+				items: batch,
 				rp: peer.rp,
 				municipalityCode: peer.municipalityCode,
 				now: options.now?.() ?? new Date()
-			})
-		);
-	}
+			});
+			for (const result of results) taken.set(result.seq, result);
+		})
+	);
+	const results = items.map((item) => taken.get(item.seq)!);
 	if (results.length === 0) return { listed: 0, results, acknowledged: false };
 	await call(
 		peer,

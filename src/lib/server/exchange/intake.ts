@@ -5,7 +5,7 @@
 // nothing of it is applied. Each item is taken in once: its (portal, seq) row is written in the
 // transaction that applies it, and a second take finds the row and changes nothing.
 import { sql } from 'kysely';
-import { recordAudit } from '../audit/record';
+import { recordAudits, type AuditEvent } from '../audit/record';
 import { actDigest, checkActSignature } from '../auth/signing';
 import type { Database, Executor } from '../db';
 import {
@@ -81,7 +81,8 @@ async function apply(
 	trx: Executor,
 	item: ListedItem,
 	kind: ExchangeKind,
-	rp: ResidentRelyingParty
+	rp: ResidentRelyingParty,
+	audit: AuditEvent[]
 ): Promise<Decision> {
 	switch (kind) {
 		case 'consent': {
@@ -115,7 +116,7 @@ async function apply(
 				})
 				.returning('id')
 				.executeTakeFirstOrThrow();
-			await recordAudit(trx, {
+			audit.push({
 				municipalityCode: account.municipality_code,
 				actor: { type: 'resident', id: account.id, role: 'resident' },
 				action: 'auth.sign',
@@ -135,76 +136,104 @@ async function apply(
 }
 
 /**
- * Takes one item in: applied, or refused with the reason kept and audited. A fault that is not a
- * refusal (the database went away) rolls everything back and throws: the item stays unacknowledged
- * and is taken again on the next pull.
+ * Takes items in, in their order, in one transaction: each applied, or refused with the reason
+ * kept and audited (a savepoint per item, so a refusal undoes only its own writes). One commit for
+ * the lot: the audit chain is locked and hashed once per batch instead of once per item. A fault
+ * that is not a refusal (the database went away) rolls the whole batch back and throws: nothing
+ * of it is acknowledged, and the next pull takes it again.
  */
-export async function takeIn(
+export async function takeInAll(
 	db: Database,
 	input: {
 		portal: string;
-		item: ListedItem;
+		items: readonly ListedItem[];
 		rp: ResidentRelyingParty;
 		/** The city whose chain a refusal is audited in (the served one). */
 		municipalityCode: string;
 		now: Date;
 	}
-): Promise<IntakeResult> {
-	const { portal, item, now } = input;
+): Promise<IntakeResult[]> {
+	const { portal, now } = input;
+	if (input.items.length === 0) return [];
 	return db.transaction().execute(async (trx) => {
-		// Two back-office processes pulling at once take the same item one after the other.
-		await sql`SELECT pg_advisory_xact_lock(hashtextextended(${`${portal}#${item.seq}`}, 7261027))`.execute(
-			trx
-		);
-		const earlier = await trx
-			.selectFrom('exchange_intake')
-			.select('outcome')
-			.where('portal', '=', portal)
-			.where('seq', '=', item.seq)
-			.executeTakeFirst();
-		if (earlier) return { seq: item.seq, outcome: earlier.outcome as Outcome, already: true };
-
-		let decision: Decision;
-		const kind = (exchangeKinds as readonly string[]).includes(item.kind)
-			? (item.kind as ExchangeKind)
-			: null;
-		try {
-			await trx.executeQuery(sql`SAVEPOINT item`.compile(trx));
-			decision = kind
-				? await apply(trx, item, kind, input.rp)
-				: refuse(`unknown kind ${item.kind.slice(0, 40)}`);
-			await trx.executeQuery(sql`RELEASE SAVEPOINT item`.compile(trx));
-		} catch (error) {
-			if (!(error instanceof Refusal)) throw error;
-			// Whatever the handler wrote before it refused goes; the refusal alone is kept.
-			await trx.executeQuery(sql`ROLLBACK TO SAVEPOINT item`.compile(trx));
-			decision = { outcome: 'refused', reason: error.message };
+		const results: IntakeResult[] = [];
+		// The batch's audit entries, appended together at the end: one chain append per commit.
+		const audit: AuditEvent[] = [];
+		for (const item of input.items) {
+			// Two back-office processes pulling at once take the same item one after the other.
+			await sql`SELECT pg_advisory_xact_lock(hashtextextended(${`${portal}#${item.seq}`}, 7261027))`.execute(
+				trx
+			);
+			const earlier = await trx
+				.selectFrom('exchange_intake')
+				.select('outcome')
+				.where('portal', '=', portal)
+				.where('seq', '=', item.seq)
+				.executeTakeFirst();
+			if (earlier) {
+				results.push({ seq: item.seq, outcome: earlier.outcome as Outcome, already: true });
+				continue;
+			}
+			let decision: Decision;
+			const kind = (exchangeKinds as readonly string[]).includes(item.kind)
+				? (item.kind as ExchangeKind)
+				: null;
+			const itemAudit: AuditEvent[] = [];
+			try {
+				await trx.executeQuery(sql`SAVEPOINT item`.compile(trx));
+				decision = kind
+					? await apply(trx, item, kind, input.rp, itemAudit)
+					: refuse(`unknown kind ${item.kind.slice(0, 40)}`);
+				await trx.executeQuery(sql`RELEASE SAVEPOINT item`.compile(trx));
+				audit.push(...itemAudit);
+			} catch (error) {
+				if (!(error instanceof Refusal)) throw error;
+				// Whatever the handler wrote before it refused goes; the refusal alone is kept.
+				await trx.executeQuery(sql`ROLLBACK TO SAVEPOINT item`.compile(trx));
+				decision = { outcome: 'refused', reason: error.message };
+			}
+			await trx
+				.insertInto('exchange_intake')
+				.values({
+					portal,
+					seq: item.seq,
+					kind: item.kind.slice(0, 40),
+					resident_account_id: item.residentAccountId,
+					arrived_at: new Date(item.arrivedAt),
+					taken_at: now,
+					outcome: decision.outcome,
+					refusal: decision.outcome === 'refused' ? decision.reason : null,
+					signed_act_id: decision.outcome === 'applied' ? decision.signedActId : null
+				})
+				.execute();
+			if (decision.outcome === 'refused') {
+				audit.push({
+					municipalityCode: input.municipalityCode,
+					actor: { type: 'system', id: 'exchange', role: 'system' },
+					action: 'exchange.refuse',
+					objectType: 'exchange_item',
+					objectId: item.seq,
+					result: 'denied',
+					payload: { portal, kind: item.kind.slice(0, 40), why: decision.reason }
+				});
+			}
+			results.push({ seq: item.seq, outcome: decision.outcome, already: false });
 		}
-		await trx
-			.insertInto('exchange_intake')
-			.values({
-				portal,
-				seq: item.seq,
-				kind: item.kind.slice(0, 40),
-				resident_account_id: item.residentAccountId,
-				arrived_at: new Date(item.arrivedAt),
-				taken_at: now,
-				outcome: decision.outcome,
-				refusal: decision.outcome === 'refused' ? decision.reason : null,
-				signed_act_id: decision.outcome === 'applied' ? decision.signedActId : null
-			})
-			.execute();
-		if (decision.outcome === 'refused') {
-			await recordAudit(trx, {
-				municipalityCode: input.municipalityCode,
-				actor: { type: 'system', id: 'exchange', role: 'system' },
-				action: 'exchange.refuse',
-				objectType: 'exchange_item',
-				objectId: item.seq,
-				result: 'denied',
-				payload: { portal, kind: item.kind.slice(0, 40), why: decision.reason }
-			});
-		}
-		return { seq: item.seq, outcome: decision.outcome, already: false };
+		const cities = [...new Set(audit.map((event) => event.municipalityCode))];
+		for (const city of cities)
+			await recordAudits(
+				trx,
+				audit.filter((event) => event.municipalityCode === city)
+			);
+		return results;
 	});
+}
+
+/** One item taken in on its own (as after a crash, in the tests). */
+export async function takeIn(
+	db: Database,
+	input: Omit<Parameters<typeof takeInAll>[1], 'items'> & { item: ListedItem }
+): Promise<IntakeResult> {
+	const [result] = await takeInAll(db, { ...input, items: [input.item] });
+	return result!;
 }
