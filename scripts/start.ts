@@ -216,6 +216,9 @@ await runCommand(async () => {
 				'',
 				`  Vaccination-affairs portal is running: ${process.env.ORIGIN}`,
 				`  Role: ${process.env.APP_ROLE ?? 'all'}  Processes: ${processes}  Database: ${database.embedded ? 'embedded PostgreSQL (.data/)' : 'DATABASE_URL'}`,
+				database.portalZoneOwnerUrl && database.embedded
+					? `  Portal zone: its own embedded PostgreSQL (.data/portal-zone/); the back office takes residents' signed acts from ${process.env.ORIGIN}/exchange/v1 (docs/zones.md)`
+					: '',
 				database.embedded
 					? `  Demo city: ${demoMunicipality.name_ja} (${demoMunicipality.name_en}), code ${demoMunicipality.municipality_code}`
 					: '',

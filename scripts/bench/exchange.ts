@@ -6,10 +6,8 @@
 //   lag at N/s   an item written on the portal → taken in by the back office (its intake time):
 //                p50, p99 and max while residents sign N items a second
 //   flat out     N items waiting, then the pull started: items taken in and verified per second
-import http from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -34,7 +32,7 @@ import {
 } from '../../src/lib/server/db/provision';
 import { startExchange, type ExchangePeer } from '../../src/lib/server/exchange/client';
 import { actOnTheWire } from '../../src/lib/server/exchange/items';
-import { answerExchange } from '../../src/lib/server/exchange/portal';
+import { serveExchange } from '../lib/exchange-server';
 import { insertTestMunicipality, insertTestResident } from '../../tests/support/fixtures';
 import {
 	softAssertion,
@@ -95,26 +93,9 @@ for (let i = 0; i < Number(values.residents); i++) {
 
 const signer = ed25519Signer({ id: 'bench', key: randomBytes(32) });
 const keys = parsePublicKeys(publicKeyText(signer));
-const portal = http.createServer(async (incoming, outgoing) => {
-	const chunks: Buffer[] = [];
-	for await (const chunk of incoming) chunks.push(chunk as Buffer);
-	const request = new Request(`http://${incoming.headers.host}${incoming.url}`, {
-		method: incoming.method,
-		headers: incoming.headers as Record<string, string>,
-		body: incoming.method === 'GET' ? undefined : Buffer.concat(chunks)
-	});
-	const endpoint = incoming.url!.startsWith('/exchange/v1/items') ? 'items' : 'ack';
-	try {
-		const response = await answerExchange(zone, keys, endpoint, request);
-		outgoing.writeHead(response.status, Object.fromEntries(response.headers));
-		outgoing.end(await response.text());
-	} catch {
-		outgoing.destroy(); // the benchmark is ending: the long poll in flight has no database now
-	}
-});
-await new Promise<void>((resolve) => portal.listen(0, '127.0.0.1', resolve));
+const portal = await serveExchange(zone, keys);
 const peer: ExchangePeer = {
-	portalUrl: `http://127.0.0.1:${(portal.address() as AddressInfo).port}`,
+	portalUrl: portal.url,
 	signer,
 	rp,
 	municipalityCode: city
@@ -232,8 +213,7 @@ console.log(
 		`this process (portal endpoints and back-office intake) busy ${(((used.user + used.system) / 1e6 / seconds) * 100).toFixed(0)}% of one core`
 );
 
-portal.closeAllConnections();
-await new Promise((resolve) => portal.close(resolve));
+await portal.close();
 await Promise.all([owner.destroy(), db.destroy(), zone.destroy()]);
 await backOffice.stop();
 await portalZone.stop();

@@ -7,7 +7,12 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { sql } from 'kysely';
 import { issueLetterCode } from '../../src/lib/server/auth/enrolment';
-import { createDatabase, type Database } from '../../src/lib/server/db';
+import {
+	createDatabase,
+	type Database,
+	type PortalZoneDatabase,
+	type PortalZoneDB
+} from '../../src/lib/server/db';
 import { dataDirFor, type ServerRole } from '../../playwright.config';
 
 const databases = new Map<ServerRole, Database>();
@@ -26,6 +31,29 @@ export function serverDatabase(role: ServerRole = 'all'): Database {
 			{ max: 2 }
 		);
 		databases.set(role, db);
+	}
+	return db;
+}
+
+const zones = new Map<ServerRole, PortalZoneDatabase>();
+
+/**
+ * The owner connection to a test server's portal-zone PostgreSQL (issue 27): what a compromised
+ * portal could write to.
+ */
+export function portalZoneDatabase(role: ServerRole = 'all'): PortalZoneDatabase {
+	let db = zones.get(role);
+	if (!db) {
+		const dataDir = path.join(dataDirFor(role), 'portal-zone');
+		const secrets = JSON.parse(readFileSync(path.join(dataDir, 'secrets.json'), 'utf8'));
+		const port = readFileSync(path.join(dataDir, 'postgres', 'postmaster.pid'), 'utf8').split(
+			'\n'
+		)[3];
+		db = createDatabase<PortalZoneDB>(
+			`postgres://postgres:${encodeURIComponent(secrets.superuserPassword)}@127.0.0.1:${port}/vaccination_portal_zone`,
+			{ max: 2 }
+		);
+		zones.set(role, db);
 	}
 	return db;
 }

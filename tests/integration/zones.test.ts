@@ -3,9 +3,7 @@
 // again against its own credential; refuses, audits and does not apply what a compromised portal
 // writes straight into its database; and the portal answers only the back office's signed,
 // fresh, unreplayed requests.
-import http from 'node:http';
-import { randomBytes } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ResidentCaller } from '../../src/lib/server/audit/caller';
@@ -20,7 +18,9 @@ import { ed25519Signer, parsePublicKeys } from '../../src/lib/server/crypto/ed25
 import { pullOnce, type ExchangePeer } from '../../src/lib/server/exchange/client';
 import { takeIn } from '../../src/lib/server/exchange/intake';
 import { actOnTheWire, itemList } from '../../src/lib/server/exchange/items';
-import { answerExchange, sendSignedAct } from '../../src/lib/server/exchange/portal';
+import { sendSignedAct } from '../../src/lib/server/exchange/portal';
+import { serveExchange } from '../../scripts/lib/exchange-server';
+import { exchangeRefusals, exchangeWarning } from '../../src/lib/server/exchange/standing';
 import { signedHeaders } from '../../src/lib/server/exchange/signature';
 import {
 	freshDatabase,
@@ -28,6 +28,7 @@ import {
 	type TestDatabase,
 	type TestPortalZone
 } from '../support/database';
+import { staffCaller } from '../support/callers';
 import { insertTestMunicipality, insertTestResident } from '../support/fixtures';
 import { softAssertion, softResident, type SoftCredential } from '../support/soft-authenticator';
 
@@ -37,7 +38,7 @@ const browser = sha256('browser');
 const backOfficeKey = ed25519Signer({ id: 'bo2026', key: randomBytes(32) });
 let database: TestDatabase;
 let zone: TestPortalZone;
-let server: http.Server;
+let server: Awaited<ReturnType<typeof serveExchange>>;
 let peer: ExchangePeer;
 let atena = 700;
 
@@ -131,29 +132,16 @@ beforeAll(async () => {
 			.subarray(12)
 			.toString('base64')}`
 	);
-	server = http.createServer(async (incoming, outgoing) => {
-		const chunks: Buffer[] = [];
-		for await (const chunk of incoming) chunks.push(chunk as Buffer);
-		const endpoint = incoming.url!.startsWith('/exchange/v1/items') ? 'items' : 'ack';
-		const request = new Request(`http://${incoming.headers.host}${incoming.url}`, {
-			method: incoming.method,
-			headers: incoming.headers as Record<string, string>,
-			body: incoming.method === 'GET' ? undefined : Buffer.concat(chunks)
-		});
-		const response = await answerExchange(zone.portal, keys, endpoint, request);
-		outgoing.writeHead(response.status, Object.fromEntries(response.headers));
-		outgoing.end(await response.text());
-	});
-	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+	server = await serveExchange(zone.portal, keys);
 	peer = {
-		portalUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+		portalUrl: server.url,
 		signer: backOfficeKey,
 		rp: { origin: rp.origin, rpId: rp.rpId },
 		municipalityCode: city
 	};
 });
 afterAll(async () => {
-	await new Promise((resolve) => server?.close(resolve));
+	await server?.close();
 	await zone?.close();
 	await database?.close();
 });
@@ -287,13 +275,13 @@ describe('items a compromised portal writes into its own database', () => {
 			.orderBy('seq')
 			.execute();
 		expect(refusals.map((row) => row.refusal)).toEqual([
-			expect.stringMatching(/^signature/),
-			'credential of another account',
-			'credential unknown',
-			expect.stringMatching(/^signature/),
-			'origin or RP ID',
-			'unknown kind grant_role',
-			'malformed item'
+			expect.stringMatching(/^signature: /),
+			'credential_of_another_account',
+			'credential_unknown',
+			expect.stringMatching(/^signature: /),
+			'origin',
+			'unknown_kind: grant_role',
+			'malformed'
 		]);
 		const { rows } = await sql<{ object_id: string; result: string; actor_type: string }>`
 			SELECT object_id, result, actor_type FROM audit.entry
@@ -315,6 +303,61 @@ describe('items a compromised portal writes into its own database', () => {
 			{ seq: replay, outcome: 'refused', already: false }
 		]);
 		expect(await signedActsOf(holder.accountId)).toBe(1);
+	});
+});
+
+const staff = (permissions: string[]) =>
+	staffCaller(
+		city,
+		{ type: 'staff', id: randomUUID(), role: 'test', department: null },
+		permissions
+	);
+
+describe('what the staff see of the exchange', () => {
+	it('lists the refused items for the auditor, with the reason and no account', async () => {
+		const holder = await resident();
+		const forged = await forge(holder.accountId, { act: { kind: 'consent' } });
+		await pullOnce(database.backoffice, peer);
+		const auditor = staff(['audit.read']);
+		const rows = await exchangeRefusals(database.backoffice, auditor);
+		expect(rows.find((row) => row.seq === forged)).toMatchObject({
+			kind: 'consent',
+			why: 'malformed',
+			portal: peer.portalUrl
+		});
+		// Nothing that names a person or an account.
+		expect(JSON.stringify(rows)).not.toContain(holder.accountId);
+		await expect(
+			exchangeRefusals(database.backoffice, staff(['application.process']))
+		).rejects.toThrow();
+	});
+
+	it('warns the staff home page when items were taken in later than the setting', async () => {
+		const clerk = staff(['application.process']);
+		const now = new Date();
+		const settings = { now, pulling: true, lagWarnSeconds: 60 };
+		// Nothing late yet in this database (every item above was taken in at once).
+		expect(await exchangeWarning(database.backoffice, clerk, settings)).toBeNull();
+		await database.owner
+			.insertInto('exchange_intake')
+			.values({
+				portal: peer.portalUrl,
+				seq: '999999',
+				kind: 'consent',
+				resident_account_id: null,
+				arrived_at: new Date(now.getTime() - 95_000),
+				taken_at: new Date(now.getTime() - 5_000),
+				outcome: 'refused',
+				refusal: 'malformed'
+			})
+			.execute();
+		expect(await exchangeWarning(database.backoffice, clerk, settings)).toEqual({
+			kind: 'late',
+			seconds: 90
+		});
+		expect(
+			await exchangeWarning(database.backoffice, clerk, { ...settings, lagWarnSeconds: 120 })
+		).toBeNull();
 	});
 });
 

@@ -112,6 +112,13 @@ const schema = z.object({
 		.string()
 		.regex(/^https?:\/\/[^/?#]+$/, 'must be an origin such as https://portal.example.lg.jp')
 		.optional(),
+	// The staff home page warns when the portal's items wait longer than this to be taken in.
+	EXCHANGE_LAG_WARN_SECONDS: z.coerce
+		.number()
+		.int()
+		.min(1, 'must be a whole number of seconds from 1 to 3600')
+		.max(3600, 'must be a whole number of seconds from 1 to 3600')
+		.default(60),
 	// Connections per process. A request that waits longer than 5 s for one is answered 503.
 	PG_POOL_MAX: z.coerce
 		.number()
@@ -147,6 +154,7 @@ export type Config = {
 	clamdSocket: string | undefined;
 	/** The portal zone's own database (portal and combined deployments). */
 	portalZoneDatabaseUrl: string | undefined;
+	exchangeLagWarnSeconds: number;
 	exchange: {
 		/** The back office's signing key (back office and combined). */
 		key: { id: string; key: Buffer } | undefined;
@@ -239,6 +247,7 @@ export function readConfig(env: Record<string, string | undefined>): Config {
 		mailFrom: values.MAIL_FROM,
 		clamdSocket: values.CLAMD_SOCKET,
 		portalZoneDatabaseUrl: values.PORTAL_ZONE_DATABASE_URL,
+		exchangeLagWarnSeconds: values.EXCHANGE_LAG_WARN_SECONDS,
 		exchange: {
 			key: values.EXCHANGE_KEY ? parseKeySpec(values.EXCHANGE_KEY) : undefined,
 			publicKeys:

@@ -1,4 +1,5 @@
 import { deadlineCounts } from '$lib/server/desk/counter';
+import { exchangeWarning } from '$lib/server/exchange/standing';
 import { asStaff } from '$lib/server/http/caller';
 import type { PageServerLoad } from './$types';
 
@@ -12,6 +13,9 @@ export const load: PageServerLoad = async ({ locals }) => {
 	const handleDisclosure = staff.permissions.has('disclosure.handle');
 	const counts = await deadlineCounts(...asStaff(locals), soonDays);
 	return {
+		// The portal's items not taken in, or taken in late (issue 27): everyone working the queues
+		// needs to know that what residents sent may not be there yet.
+		exchangeWarning: await exchangeWarning(...asStaff(locals)),
 		displayName: staff.displayName,
 		loginId: staff.loginId,
 		roles: staff.roles,

@@ -123,6 +123,7 @@ export async function pullOnce(
 
 export type ExchangeHealth = {
 	state: 'off' | 'ok' | 'failing';
+	startedAt: Date | null;
 	lastOkAt: Date | null;
 	lastError: string | null;
 	taken: number;
@@ -131,6 +132,7 @@ export type ExchangeHealth = {
 
 let health: ExchangeHealth = {
 	state: 'off',
+	startedAt: null,
 	lastOkAt: null,
 	lastError: null,
 	taken: 0,
@@ -155,7 +157,14 @@ export function startExchange(
 	options: { waitSeconds?: number; retryMs?: number } = {}
 ): () => Promise<void> {
 	const stopping = new AbortController();
-	health = { state: 'ok', lastOkAt: null, lastError: null, taken: 0, refused: 0 };
+	health = {
+		state: 'ok',
+		startedAt: new Date(),
+		lastOkAt: null,
+		lastError: null,
+		taken: 0,
+		refused: 0
+	};
 	const pause = (ms: number) =>
 		new Promise<void>((resolve) => {
 			const timer = setTimeout(resolve, ms);

@@ -26,9 +26,28 @@ type Decision =
 	| { outcome: 'applied'; signedActId: string | null; municipalityCode: string }
 	| { outcome: 'refused'; reason: string };
 
+/** Why an item is refused: the code the auditor's screen words, and a detail where there is one. */
+export const refusalCodes = [
+	'malformed',
+	'unknown_kind',
+	'other_kind',
+	'unknown_account',
+	'credential_unknown',
+	'credential_of_another_account',
+	'credential_revoked',
+	'credential_flagged',
+	'origin',
+	'user_handle',
+	'signature',
+	'replayed',
+	'payload'
+] as const;
+export type RefusalCode = (typeof refusalCodes)[number];
+
 class Refusal extends Error {}
-const refuse = (reason: string): never => {
-	throw new Refusal(reason);
+/** Stored as "code" or "code: detail" (the detail in English, for whoever investigates). */
+const refuse = (code: RefusalCode, detail?: string): never => {
+	throw new Refusal(detail ? `${code}: ${detail}` : code);
 };
 
 /**
@@ -44,35 +63,35 @@ async function verifiedAct(
 	rp: ResidentRelyingParty
 ) {
 	const parsed = signedActItemBody.safeParse(item.body);
-	if (!parsed.success) refuse('malformed item');
+	if (!parsed.success) refuse('malformed');
 	const wire = parsed.data!.act;
-	if (wire.kind !== kind) refuse('act of another kind');
+	if (wire.kind !== kind) refuse('other_kind');
 	const account = await trx
 		.selectFrom('resident_account')
 		.select(['id', 'municipality_code', 'atena_number', 'user_handle'])
 		.where('id', '=', item.residentAccountId)
 		.executeTakeFirst();
-	if (!account) refuse('unknown account');
+	if (!account) refuse('unknown_account');
 	const credential = await trx
 		.selectFrom('webauthn_credential')
 		.select(['id', 'resident_account_id', 'public_key', 'revoked_at', 'flagged_at'])
 		.where('credential_id', '=', wire.credentialId)
 		.executeTakeFirst();
-	if (!credential || credential.resident_account_id === null) refuse('credential unknown');
-	if (credential!.resident_account_id !== account!.id) refuse('credential of another account');
-	if (credential!.revoked_at) refuse('credential revoked');
-	if (credential!.flagged_at) refuse('credential flagged');
-	if (wire.origin !== rp.origin || wire.rpId !== rp.rpId) refuse('origin or RP ID');
+	if (!credential || credential.resident_account_id === null) refuse('credential_unknown');
+	if (credential!.resident_account_id !== account!.id) refuse('credential_of_another_account');
+	if (credential!.revoked_at) refuse('credential_revoked');
+	if (credential!.flagged_at) refuse('credential_flagged');
+	if (wire.origin !== rp.origin || wire.rpId !== rp.rpId) refuse('origin');
 	const act = actFromTheWire(wire);
-	if (act.userHandle && !act.userHandle.equals(account!.user_handle)) refuse('user handle');
+	if (act.userHandle && !act.userHandle.equals(account!.user_handle)) refuse('user_handle');
 	const check = await checkActSignature(act, new Uint8Array(credential!.public_key));
-	if (!check.valid) refuse(`signature: ${check.reason}`);
+	if (!check.valid) refuse('signature', check.reason);
 	const replayed = await trx
 		.selectFrom('signed_act')
 		.select('id')
 		.where('nonce', '=', act.nonce)
 		.executeTakeFirst();
-	if (replayed) refuse('replayed act');
+	if (replayed) refuse('replayed');
 	return { act, wire, account: account!, credentialId: credential!.id };
 }
 
@@ -91,10 +110,10 @@ async function apply(
 			try {
 				statement = JSON.parse(act.payload);
 			} catch {
-				refuse('payload is not JSON');
+				refuse('payload');
 			}
 			if (!statement || typeof statement !== 'object' || Array.isArray(statement))
-				refuse('payload is not an object');
+				refuse('payload');
 			const digest = actDigest(act.payload, act.nonce);
 			const stored = await trx
 				.insertInto('signed_act')
@@ -183,7 +202,7 @@ export async function takeInAll(
 				await trx.executeQuery(sql`SAVEPOINT item`.compile(trx));
 				decision = kind
 					? await apply(trx, item, kind, input.rp, itemAudit)
-					: refuse(`unknown kind ${item.kind.slice(0, 40)}`);
+					: refuse('unknown_kind', item.kind.slice(0, 40));
 				await trx.executeQuery(sql`RELEASE SAVEPOINT item`.compile(trx));
 				audit.push(...itemAudit);
 			} catch (error) {

@@ -51,6 +51,8 @@ export async function sendSignedAct(
  * portal issued, the credential it knows), then kept in the portal zone's database for the back
  * office, which verifies it again against its own credential, stores it and audits it.
  * Answers where the item stands: 'sent' (waiting to be taken in).
+ * @audit none here — the back office audits the act when it takes it in; a failed ceremony is
+ * audited by the route's ceremony step (http/ceremony.ts)
  */
 export async function sendSignedActInside(
 	db: Executor,

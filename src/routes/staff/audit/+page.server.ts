@@ -1,5 +1,6 @@
 // The auditor's screen.
 import { auditOverview, reviewPeriod, searchAudit, verifyAudit } from '$lib/server/audit/auditor';
+import { exchangeRefusals } from '$lib/server/exchange/standing';
 import { answer, answerPage } from '$lib/server/http/answer';
 import { asStaff } from '$lib/server/http/caller';
 import { formOf } from '$lib/server/http/form';
@@ -7,7 +8,11 @@ import type { Actions, PageServerLoad } from './$types';
 import { auditFilterFields } from './filters';
 
 export const load: PageServerLoad = ({ locals }) =>
-	answerPage(() => auditOverview(...asStaff(locals)));
+	answerPage(async () => ({
+		...(await auditOverview(...asStaff(locals))),
+		// What a compromised portal tried (issue 27): refused, audited, listed here.
+		refusedExchange: await exchangeRefusals(...asStaff(locals))
+	}));
 
 export const actions: Actions = {
 	search: async ({ locals, request }) => {
