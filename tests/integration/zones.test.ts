@@ -14,7 +14,7 @@ import {
 	verifySigning
 } from '../../src/lib/server/auth/signing';
 import { sha256 } from '../../src/lib/server/auth/tokens';
-import { ed25519Signer, parsePublicKeys } from '../../src/lib/server/crypto/ed25519';
+import { ed25519Signer, parsePublicKeys, publicKeyText } from '../../src/lib/server/crypto/ed25519';
 import { pullOnce, type ExchangePeer } from '../../src/lib/server/exchange/client';
 import { takeIn } from '../../src/lib/server/exchange/intake';
 import { actOnTheWire, itemList } from '../../src/lib/server/exchange/items';
@@ -126,12 +126,8 @@ beforeAll(async () => {
 	database = await freshDatabase();
 	zone = await freshPortalZone();
 	await insertTestMunicipality(database.owner, city);
-	const keys = parsePublicKeys(
-		`${backOfficeKey.id}:${backOfficeKey.publicKey
-			.export({ format: 'der', type: 'spki' })
-			.subarray(12)
-			.toString('base64')}`
-	);
+	// The portal holds the public half only, as EXCHANGE_PUBLIC_KEY.
+	const keys = parsePublicKeys(publicKeyText(backOfficeKey));
 	server = await serveExchange(zone.portal, keys);
 	peer = {
 		portalUrl: server.url,
