@@ -17,6 +17,7 @@ import { sha256 } from '../../src/lib/server/auth/tokens';
 import { ed25519Signer, parsePublicKeys, publicKeyText } from '../../src/lib/server/crypto/ed25519';
 import { pullOnce, type ExchangePeer } from '../../src/lib/server/exchange/client';
 import { takeIn } from '../../src/lib/server/exchange/intake';
+import { myNumberCheckDigit } from '../../src/lib/server/mynumber/check-digit';
 import { actOnTheWire, itemList } from '../../src/lib/server/exchange/items';
 import { sendSignedAct } from '../../src/lib/server/exchange/portal';
 import { serveExchange } from '../../scripts/lib/exchange-server';
@@ -299,6 +300,43 @@ describe('items a compromised portal writes into its own database', () => {
 			{ seq: replay, outcome: 'refused', already: false }
 		]);
 		expect(await signedActsOf(holder.accountId)).toBe(1);
+	});
+});
+
+describe('a forged item that carries what the audit log refuses', () => {
+	it('is refused like any other, and does not stop the items after it', async () => {
+		const holder = await resident();
+		const genuine = await signConsent(holder);
+		const wire = actOnTheWire('consent', genuine, new Date());
+		// The challenge in clientDataJSON is the forger's to choose: here a 12-digit number with a
+		// valid check digit, which the signature library echoes in its error message.
+		const number = `12345678901${myNumberCheckDigit('12345678901')}`;
+		const clientData = JSON.parse(Buffer.from(wire.clientDataJSON, 'base64url').toString());
+		const poisoned = await forge(holder.accountId, {
+			act: {
+				...wire,
+				clientDataJSON: Buffer.from(JSON.stringify({ ...clientData, challenge: number })).toString(
+					'base64url'
+				)
+			}
+		});
+		const { seq: after } = await sendSignedAct(zone.portal, callerOf(holder), {
+			kind: 'consent',
+			act: genuine,
+			signedAt: new Date()
+		});
+		const report = await pullOnce(database.backoffice, peer);
+		expect(report.results).toEqual([
+			{ seq: poisoned, outcome: 'refused', already: false },
+			{ seq: after, outcome: 'applied', already: false }
+		]);
+		const kept = await database.owner
+			.selectFrom('exchange_intake')
+			.select('refusal')
+			.where('seq', '=', poisoned)
+			.executeTakeFirstOrThrow();
+		expect(kept.refusal).toMatch(/^signature/);
+		expect(kept.refusal).not.toContain(number);
 	});
 });
 

@@ -24,7 +24,7 @@ export type ResidentRelyingParty = { origin: string; rpId: string };
 
 type Decision =
 	| { outcome: 'applied'; signedActId: string | null; municipalityCode: string }
-	| { outcome: 'refused'; reason: string };
+	| { outcome: 'refused'; code: RefusalCode; reason: string };
 
 /** Why an item is refused: the code the auditor's screen words, and a detail where there is one. */
 export const refusalCodes = [
@@ -44,10 +44,21 @@ export const refusalCodes = [
 ] as const;
 export type RefusalCode = (typeof refusalCodes)[number];
 
-class Refusal extends Error {}
-/** Stored as "code" or "code: detail" (the detail in English, for whoever investigates). */
+class Refusal extends Error {
+	constructor(
+		readonly code: RefusalCode,
+		detail?: string
+	) {
+		super(detail ? `${code}: ${detail}` : code);
+	}
+}
+/**
+ * Stored as "code" or "code: detail" (the detail in English, for whoever investigates). The
+ * detail can echo what the forger chose (a library's message quotes the challenge), so runs of
+ * digits are masked: a 個人番号 must not reach the intake record or the auditor's screen.
+ */
 const refuse = (code: RefusalCode, detail?: string): never => {
-	throw new Refusal(detail ? `${code}: ${detail}` : code);
+	throw new Refusal(code, detail?.replace(/[0-9]{6,}/g, '…').slice(0, 200));
 };
 
 /**
@@ -193,6 +204,8 @@ export async function takeInAll(
 				results.push({ seq: item.seq, outcome: earlier.outcome as Outcome, already: true });
 				continue;
 			}
+			// The kind as kept and audited: what a kind can be spelt with, nothing the forger adds.
+			const kindText = item.kind.replace(/[^a-z_]/g, '').slice(0, 40) || 'unknown';
 			let decision: Decision;
 			const kind = (exchangeKinds as readonly string[]).includes(item.kind)
 				? (item.kind as ExchangeKind)
@@ -202,21 +215,21 @@ export async function takeInAll(
 				await trx.executeQuery(sql`SAVEPOINT item`.compile(trx));
 				decision = kind
 					? await apply(trx, item, kind, input.rp, itemAudit)
-					: refuse('unknown_kind', item.kind.slice(0, 40));
+					: refuse('unknown_kind', kindText);
 				await trx.executeQuery(sql`RELEASE SAVEPOINT item`.compile(trx));
 				audit.push(...itemAudit);
 			} catch (error) {
 				if (!(error instanceof Refusal)) throw error;
 				// Whatever the handler wrote before it refused goes; the refusal alone is kept.
 				await trx.executeQuery(sql`ROLLBACK TO SAVEPOINT item`.compile(trx));
-				decision = { outcome: 'refused', reason: error.message };
+				decision = { outcome: 'refused', code: error.code, reason: error.message };
 			}
 			await trx
 				.insertInto('exchange_intake')
 				.values({
 					portal,
 					seq: item.seq,
-					kind: item.kind.slice(0, 40),
+					kind: kindText,
 					resident_account_id: item.residentAccountId,
 					arrived_at: new Date(item.arrivedAt),
 					taken_at: now,
@@ -233,7 +246,8 @@ export async function takeInAll(
 					objectType: 'exchange_item',
 					objectId: item.seq,
 					result: 'denied',
-					payload: { portal, kind: item.kind.slice(0, 40), why: decision.reason }
+					// The code alone: the audit log takes nothing the forger wrote.
+					payload: { portal, kind: kindText, why: decision.code }
 				});
 			}
 			results.push({ seq: item.seq, outcome: decision.outcome, already: false });
