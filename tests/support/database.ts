@@ -24,19 +24,32 @@ export type TestDatabase = {
 	close: () => Promise<void>;
 };
 
-export async function freshDatabase(options: { migrate?: boolean } = {}): Promise<TestDatabase> {
+/** An empty database on the tests' server: its owner's URL and how to drop it. */
+async function emptyDatabase(prefix: string) {
 	const superuserUrl = inject('superuserUrl');
-	const name = `test_${randomBytes(6).toString('hex')}`;
+	const name = `${prefix}_${randomBytes(6).toString('hex')}`;
 	const admin = new pg.Client({ connectionString: superuserUrl });
 	await admin.connect();
 	await admin.query(`CREATE DATABASE ${name}`);
 	await admin.end();
+	const superuser = new URL(superuserUrl);
 	const ownerUrl = withCredentials(
 		superuserUrl,
-		new URL(superuserUrl).username,
-		decodeURIComponent(new URL(superuserUrl).password),
+		superuser.username,
+		decodeURIComponent(superuser.password),
 		name
 	);
+	const drop = async () => {
+		const cleanup = new pg.Client({ connectionString: superuserUrl });
+		await cleanup.connect();
+		await cleanup.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+		await cleanup.end();
+	};
+	return { name, ownerUrl, drop };
+}
+
+export async function freshDatabase(options: { migrate?: boolean } = {}): Promise<TestDatabase> {
+	const { name, ownerUrl, drop } = await emptyDatabase('test');
 	if (options.migrate ?? true) await migrateToLatest(ownerUrl);
 	const urlFor = (kind: 'portal' | 'backoffice') =>
 		withCredentials(ownerUrl, loginRoles[kind].login, testLoginPasswords[kind]);
@@ -55,10 +68,7 @@ export async function freshDatabase(options: { migrate?: boolean } = {}): Promis
 		urlFor,
 		close: async () => {
 			await Promise.all([owner.destroy(), backoffice.destroy(), portal.destroy()]);
-			const cleanup = new pg.Client({ connectionString: superuserUrl });
-			await cleanup.connect();
-			await cleanup.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-			await cleanup.end();
+			await drop();
 		}
 	};
 }
@@ -76,19 +86,7 @@ export type TestPortalZone = {
  * server for speed: npm start runs it on a server of its own, where no back-office role exists.
  */
 export async function freshPortalZone(): Promise<TestPortalZone> {
-	const superuserUrl = inject('superuserUrl');
-	const name = `test_zone_${randomBytes(6).toString('hex')}`;
-	const admin = new pg.Client({ connectionString: superuserUrl });
-	await admin.connect();
-	await admin.query(`CREATE DATABASE ${name}`);
-	await admin.end();
-	const url = new URL(superuserUrl);
-	const ownerUrl = withCredentials(
-		superuserUrl,
-		url.username,
-		decodeURIComponent(url.password),
-		name
-	);
+	const { ownerUrl, drop } = await emptyDatabase('test_zone');
 	await migrateToLatest(ownerUrl, portalMigrationsFolder);
 	const owner = createDatabase<PortalZoneDB>(ownerUrl, { max: 2 });
 	const portal = createDatabase<PortalZoneDB>(
@@ -101,10 +99,7 @@ export async function freshPortalZone(): Promise<TestPortalZone> {
 		portal,
 		close: async () => {
 			await Promise.all([owner.destroy(), portal.destroy()]);
-			const cleanup = new pg.Client({ connectionString: superuserUrl });
-			await cleanup.connect();
-			await cleanup.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-			await cleanup.end();
+			await drop();
 		}
 	};
 }

@@ -29,6 +29,15 @@ const keySpec = z
 		'must be [keyid:]base64 of 32 random bytes'
 	);
 
+/** Ed25519 public keys as published: "kid:base64", several (retired ones too) by commas. */
+const publicKeyList = z
+	.string()
+	.regex(
+		/^[A-Za-z0-9_-]{1,32}:[A-Za-z0-9+/]{43}=(,[A-Za-z0-9_-]{1,32}:[A-Za-z0-9+/]{43}=)*$/,
+		'must be kid:base64 of an Ed25519 public key, several separated by commas'
+	)
+	.optional();
+
 const schema = z.object({
 	DATABASE_URL: postgresUrl,
 	DATABASE_OWNER_URL: postgresUrl.optional(),
@@ -59,13 +68,7 @@ const schema = z.object({
 		.min(1, 'must be a whole number of seconds from 1 to 86400')
 		.max(86_400, 'must be a whole number of seconds from 1 to 86400')
 		.default(600),
-	AUDIT_CHECKPOINT_PUBLIC_KEY: z
-		.string()
-		.regex(
-			/^[A-Za-z0-9_-]{1,32}:[A-Za-z0-9+/]{43}=(,[A-Za-z0-9_-]{1,32}:[A-Za-z0-9+/]{43}=)*$/,
-			'must be kid:base64 of an Ed25519 public key, several separated by commas'
-		)
-		.optional(),
+	AUDIT_CHECKPOINT_PUBLIC_KEY: publicKeyList,
 	// The public origin of this deployment (adapter-node reads it too). WebAuthn takes the expected
 	// origin and RP ID from here, never from the Host header.
 	ORIGIN: z
@@ -98,15 +101,10 @@ const schema = z.object({
 	// the back office there. Never set for the back office, which has no login on it.
 	PORTAL_ZONE_DATABASE_URL: postgresUrl.optional(),
 	// The back office's Ed25519 key (a seed) that signs its requests to the portal's exchange;
-	// EXCHANGE_PUBLIC_KEY: its public half(s), all the portal holds (npm run exchange:key prints it).
+	// EXCHANGE_PUBLIC_KEY: its public half(s), all the portal holds (the combined deployment
+	// derives it from EXCHANGE_KEY).
 	EXCHANGE_KEY: keySpec.optional(),
-	EXCHANGE_PUBLIC_KEY: z
-		.string()
-		.regex(
-			/^[A-Za-z0-9_-]{1,32}:[A-Za-z0-9+/]{43}=(,[A-Za-z0-9_-]{1,32}:[A-Za-z0-9+/]{43}=)*$/,
-			'must be kid:base64 of an Ed25519 public key, several separated by commas'
-		)
-		.optional(),
+	EXCHANGE_PUBLIC_KEY: publicKeyList,
 	// Where the back office reaches the portal's exchange (the combined deployment: its own ORIGIN).
 	EXCHANGE_PORTAL_URL: z
 		.string()

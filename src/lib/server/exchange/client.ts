@@ -125,18 +125,12 @@ export type ExchangeHealth = {
 	state: 'off' | 'ok' | 'failing';
 	startedAt: Date | null;
 	lastOkAt: Date | null;
-	lastError: string | null;
-	taken: number;
-	refused: number;
 };
 
 let health: ExchangeHealth = {
 	state: 'off',
 	startedAt: null,
-	lastOkAt: null,
-	lastError: null,
-	taken: 0,
-	refused: 0
+	lastOkAt: null
 };
 
 export function exchangeHealth(): ExchangeHealth {
@@ -157,14 +151,7 @@ export function startExchange(
 	options: { waitSeconds?: number; retryMs?: number } = {}
 ): () => Promise<void> {
 	const stopping = new AbortController();
-	health = {
-		state: 'ok',
-		startedAt: new Date(),
-		lastOkAt: null,
-		lastError: null,
-		taken: 0,
-		refused: 0
-	};
+	health = { state: 'ok', startedAt: new Date(), lastOkAt: null };
 	const pause = (ms: number) =>
 		new Promise<void>((resolve) => {
 			const timer = setTimeout(resolve, ms);
@@ -175,21 +162,15 @@ export function startExchange(
 	const loop = (async () => {
 		while (!stopping.signal.aborted) {
 			try {
-				const report = await pullOnce(db, peer, {
+				await pullOnce(db, peer, {
 					waitSeconds: options.waitSeconds ?? 20,
 					stop: stopping.signal
 				});
 				health.state = 'ok';
 				health.lastOkAt = new Date();
-				health.lastError = null;
-				health.taken += report.results.filter((result) => !result.already).length;
-				health.refused += report.results.filter(
-					(result) => !result.already && result.outcome === 'refused'
-				).length;
 			} catch (error) {
 				if (stopping.signal.aborted) break;
 				health.state = 'failing';
-				health.lastError = (error as Error).message;
 				log('exchange_pull_failed', { error: (error as Error).message });
 				await pause(options.retryMs ?? 2_000);
 			}
