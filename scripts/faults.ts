@@ -186,8 +186,9 @@ async function withTraffic(
 
 /**
  * What crossed the exchange (issue 27), once the back office has caught up: every item the
- * portal holds taken in exactly once, each applied one stored as exactly one signed act, none
- * refused (every item here is genuine), and none lost of those the residents were told were sent.
+ * portal holds (consents and submissions) taken in exactly once, each applied one stored as
+ * exactly one signed act, none refused (every item here is genuine), and none lost of those the
+ * residents were told were sent (the submissions' own check, `findings`, runs after this).
  */
 async function exchangeFindings(harness: Harness) {
 	const zone = new pg.Client({
@@ -215,7 +216,9 @@ async function exchangeFindings(harness: Harness) {
 			(
 				await sql<{
 					n: number;
-				}>`SELECT count(*)::int AS n FROM signed_act WHERE kind = 'consent'`.execute(harness.owner)
+				}>`SELECT count(*)::int AS n FROM signed_act WHERE kind IN ('consent', 'submit', 'withdraw')`.execute(
+					harness.owner
+				)
 			).rows[0]!.n
 		);
 		const problems: string[] = [];
@@ -232,17 +235,20 @@ async function exchangeFindings(harness: Harness) {
 				);
 		}
 		const applied = intake.filter((row) => row.outcome === 'applied');
-		const refused = intake.length - applied.length;
+		// Moved: a genuine act whose application had moved on (a retry after a lost answer).
+		const moved = intake.filter((row) => row.outcome === 'moved').length;
+		const refused = intake.filter((row) => row.outcome === 'refused').length;
 		if (refused) problems.push(`exchange: ${refused} genuine items refused`);
 		if (
 			signed !== applied.length ||
 			new Set(applied.map((row) => row.signed_act_id)).size !== signed
 		)
-			problems.push(`exchange: ${applied.length} items applied but ${signed} signed consents`);
+			problems.push(`exchange: ${applied.length} items applied but ${signed} signed acts`);
 		return {
 			items: items.length,
 			taken: intake.length,
 			applied: applied.length,
+			moved,
 			refused,
 			signed,
 			problems
@@ -505,8 +511,9 @@ try {
 			`${result.fault.padEnd(20)} ${result.detail}\n${''.padEnd(20)} back in ${result.recoverySeconds.toFixed(1)} s; answers: ${result.answers}`
 		);
 	}
-	const found = await findings(harness.owner, ledger, harness.checkpoints);
+	// The exchange first: a submission told "sent" is in the back office once it has caught up.
 	const exchanged = await exchangeFindings(harness);
+	const found = await findings(harness.owner, ledger, harness.checkpoints);
 	const problems = [
 		...exchanged.problems,
 		...found.lost.map((id) => `lost: ${id}`),
@@ -524,8 +531,8 @@ try {
 			`audit chain ${found.auditChainBreak ? 'BROKEN' : 'intact'}, signed checkpoints ${found.checkpoints} (all agree); ${((Date.now() - started) / 1000).toFixed(0)} s`
 	);
 	console.log(
-		`exchange: consents told "sent" ${ledger.consentsSent}; items on the portal ${exchanged.items}, taken in ${exchanged.taken} (applied ${exchanged.applied}, refused ${exchanged.refused}); ` +
-			`signed consents in the back office ${exchanged.signed}`
+		`exchange: consents told "sent" ${ledger.consentsSent}; items on the portal ${exchanged.items} (consents and submissions), taken in ${exchanged.taken} ` +
+			`(applied ${exchanged.applied}, moved on ${exchanged.moved}, refused ${exchanged.refused}); signed acts in the back office ${exchanged.signed}`
 	);
 	if (ledger.consentsSent === 0)
 		problems.push('no consent was sent: the exchange was not exercised');

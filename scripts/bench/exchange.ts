@@ -105,7 +105,12 @@ let made = 0;
 /** A consent as the portal keeps it after its own check: the raw assertion and what was signed. */
 async function sendConsent() {
 	const resident = residents[made++ % residents.length]!;
-	const payload = canonicalJson({ statement: 'electronic_notices', n: made });
+	const payload = canonicalJson({
+		statement: 'electronic_notices',
+		text: `bench ${made}`,
+		locale: 'ja',
+		shown_at: new Date().toISOString()
+	});
 	const nonce = randomBytes(32);
 	const response = softAssertion(resident.soft, {
 		challenge: actDigest(payload, nonce).toString('base64url'),

@@ -231,12 +231,17 @@ export class PortalClient {
 		throw new Error('nobody in the household has a dose to reissue');
 	}
 
-	/** Signs and submits the draft; resolves once the portal says it was received. */
+	/** Signs and submits the draft; resolves once the portal says it was sent to the city (issue 27). */
 	/** Signs the agreement to notices online; it travels to the back office (issue 27). */
 	async consent(): Promise<void> {
 		const result = await this.sign('/auth/sign/options', '/auth/sign/verify', 'consent', false, {
 			kind: 'consent',
-			payload: { statement: 'electronic_notices', locale: 'ja', shown_at: new Date().toISOString() }
+			payload: {
+				statement: 'electronic_notices',
+				text: '市からのお知らせを電子で受け取ることに同意します。',
+				locale: 'ja',
+				shown_at: new Date().toISOString()
+			}
 		});
 		if (result.state !== 'sent') throw new Error(`consent answered ${JSON.stringify(result)}`);
 	}

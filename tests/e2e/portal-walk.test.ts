@@ -272,6 +272,9 @@ test('two children, two requests, a 差し戻し answered, a draft withdrawn', a
 	await caseworker.waitForURL(/\/staff\/cases\/[0-9a-f-]{36}$/);
 	const caseUrl = caseworker.url();
 	// Each signed version in labelled fields, what the 差し戻し changed marked, no raw codes.
+	// Each version came through the exchange: when the portal received it, when it was taken in.
+	await expect(caseworker.getByTestId('version-2-exchange')).toContainText('ポータルで受信');
+	await expect(caseworker.getByTestId('version-2-exchange')).toContainText('市の側に取込');
 	await expect(caseworker.getByTestId('version-2')).toContainText('旅券の氏名（ローマ字）');
 	await expect(caseworker.getByTestId('version-2')).toContainText('YAMADA HANAKO MARIE');
 	await expect(caseworker.getByTestId('version-2').locator('.changed')).not.toHaveCount(0);

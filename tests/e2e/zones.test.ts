@@ -1,10 +1,12 @@
 // The two zones in the running app (issue 27, docs/zones.md): a consent signed in the browser
 // travels to the back office through the exchange and is given once taken in; items a
 // compromised portal writes straight into its own database are refused by the back office's
-// running pull, and the auditor finds them listed with the reason.
+// running pull, the resident's page says a forged submission was not received, and the auditor
+// finds them listed with the reason.
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test } from '@playwright/test';
 import { randomUUID } from 'node:crypto';
+import { createDraft } from '../../src/lib/server/applications/store';
 import { issueLetterCode } from '../../src/lib/server/auth/enrolment';
 import {
 	addAuthenticator,
@@ -99,6 +101,33 @@ test('a consent crosses the exchange, and a forged one is refused and shown to t
 	await page.reload();
 	await expect(page.getByTestId('consent-status')).toContainText('署名して同意しました');
 
+	// A submission a compromised portal forges for the resident's draft: the application's page
+	// follows it ("the city is receiving it", asked again each second) until the back office has
+	// refused it, then says it was not received and offers to send it again.
+	const draft = await createDraft(serverDatabase(), {
+		municipalityCode: city,
+		accountId: account.id,
+		kind: 'reissue',
+		now: new Date()
+	});
+	const forgedSubmission = await zone
+		.insertInto('exchange_item')
+		.values({
+			kind: 'submit',
+			resident_account_id: account.id,
+			object_id: draft.id,
+			body: JSON.stringify({ act: { ...act, kind: 'submit' } })
+		})
+		.returning('seq')
+		.executeTakeFirstOrThrow();
+	seqs.push(String(forgedSubmission.seq));
+	await page.goto(`/applications/${draft.id}`);
+	const refusedSubmission = page.getByTestId('exchange-refused');
+	await expect(refusedSubmission).toContainText('受け付けられませんでした');
+	await expect(page.getByTestId('status')).toHaveText('下書き');
+	await expect(page.getByRole('link', { name: '続きから入力する' })).toBeVisible();
+	expect(await new AxeBuilder({ page }).analyze().then((r) => r.violations)).toEqual([]);
+
 	const auditor = await registerStaff(
 		browser,
 		createStaffByCli({ role: 'auditor', login: `zones-auditor-${run}`, name: '監査 委員' })
@@ -109,6 +138,7 @@ test('a consent crosses the exchange, and a forged one is refused and shown to t
 		await expect(refusals.getByRole('cell', { name: seq, exact: true })).toBeVisible();
 	await expect(refusals).toContainText('署名が検証できない');
 	await expect(refusals).toContainText('存在しないアカウント');
+	await expect(refusals).toContainText('既に受け付けた署名の再送');
 	expect(await new AxeBuilder({ page: auditor }).analyze().then((r) => r.violations)).toEqual([]);
 	await auditor.context().close();
 });

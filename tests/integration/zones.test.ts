@@ -20,6 +20,9 @@ import { takeIn } from '../../src/lib/server/exchange/intake';
 import { myNumberCheckDigit } from '../../src/lib/server/mynumber/check-digit';
 import { actOnTheWire, itemList } from '../../src/lib/server/exchange/items';
 import { sendSignedAct } from '../../src/lib/server/exchange/portal';
+import { transitionToSign } from '../../src/lib/server/applications/applicant';
+import { createDraft, saveDraft } from '../../src/lib/server/applications/store';
+import { representedPeople } from '../../src/lib/server/residents/household';
 import { serveExchange } from '../../scripts/lib/exchange-server';
 import { exchangeRefusals, exchangeWarning } from '../../src/lib/server/exchange/standing';
 import { signedHeaders } from '../../src/lib/server/exchange/signature';
@@ -67,7 +70,35 @@ async function signConsent(holder: Holder, statement = 'electronic_notices') {
 	const { options } = await signingOptions(database.portal, rp, {
 		accountId: holder.accountId,
 		kind: 'consent',
-		payload: { statement, locale: 'ja' },
+		payload: {
+			statement,
+			text: '電子でのお知らせに同意します。',
+			locale: 'ja',
+			shown_at: new Date().toISOString()
+		},
+		ceremonyHash: browser,
+		now: new Date()
+	});
+	const { act } = await verifySigning(database.portal, rp, {
+		accountId: holder.accountId,
+		ceremonyHash: browser,
+		response: softAssertion(holder.soft, {
+			challenge: options.challenge,
+			origin: rp.origin,
+			rpId: rp.rpId
+		}),
+		userHandleOf: (ownerId) => userHandleOf(database.portal, 'resident', ownerId),
+		now: new Date()
+	});
+	return act;
+}
+
+/** Any act signed by the holder's own passkey, as a compromised portal could have it signed. */
+async function signAs(holder: Holder, kind: 'submit' | 'withdraw', payload: unknown) {
+	const { options } = await signingOptions(database.portal, rp, {
+		accountId: holder.accountId,
+		kind,
+		payload,
 		ceremonyHash: browser,
 		now: new Date()
 	});
@@ -92,7 +123,7 @@ async function consentSent(holder: Holder) {
 		act,
 		signedAt: new Date()
 	});
-	return { seq, act };
+	return { seq: seq!, act };
 }
 
 /** What a compromised portal can do: write any item it likes into its own database. */
@@ -170,7 +201,10 @@ describe('the exchange from the portal to the back office', () => {
 			SELECT e.actor_id, p.payload FROM audit.entry e JOIN audit.payload p USING (municipality_code, seq)
 			WHERE e.action = 'auth.sign' AND e.object_id = ${stored.id}`.execute(database.owner);
 		expect(rows).toEqual([
-			{ actor_id: holder.accountId, payload: expect.objectContaining({ portalSeq: seq }) }
+			{
+				actor_id: holder.accountId,
+				payload: expect.objectContaining({ portalSeq: seq.padStart(19, '0') })
+			}
 		]);
 
 		// Nothing is left to take: a second pull lists nothing and applies nothing.
@@ -284,7 +318,11 @@ describe('items a compromised portal writes into its own database', () => {
 			SELECT object_id, result, actor_type FROM audit.entry
 			WHERE action = 'exchange.refuse' ORDER BY seq`.execute(database.owner);
 		// (Items of different accounts are taken in side by side: the chain's order may differ.)
-		expect(rows.map((row) => row.object_id).sort()).toEqual(Object.values(forged).sort());
+		expect(rows.map((row) => row.object_id).sort()).toEqual(
+			Object.values(forged)
+				.map((seq) => seq.padStart(19, '0'))
+				.sort()
+		);
 		expect(rows.every((row) => row.result === 'denied' && row.actor_type === 'system')).toBe(true);
 
 		// The genuine act itself still goes through once, and not a second time as a replay.
@@ -337,6 +375,248 @@ describe('a forged item that carries what the audit log refuses', () => {
 			.executeTakeFirstOrThrow();
 		expect(kept.refusal).toMatch(/^signature/);
 		expect(kept.refusal).not.toContain(number);
+	});
+});
+
+/** A reissue draft filled in to its last step, as the wizard leaves it. */
+async function readyDraft(holder: Holder, reason = 'lost') {
+	const now = new Date();
+	const draft = await createDraft(database.portal, {
+		municipalityCode: city,
+		accountId: holder.accountId,
+		kind: 'reissue',
+		now
+	});
+	const [self] = await representedPeople(database.portal, callerOf(holder), now);
+	await saveDraft(
+		database.portal,
+		draft,
+		{ person: self!.ref, dose: 'MR:2', reason, delivery: 'mail' },
+		{ subjectAtenaNumber: holder.atena, now }
+	);
+	return draft.id;
+}
+
+/** A submission or withdrawal signed and sent as the portal's route does it. */
+async function transitionSent(holder: Holder, id: string, kind: 'submit' | 'withdraw') {
+	const payload = await transitionToSign(database.portal, callerOf(holder), {
+		id,
+		kind,
+		locale: 'ja'
+	});
+	const act = await signAs(holder, kind, payload);
+	const { seq } = await sendSignedAct(zone.portal, callerOf(holder), {
+		kind,
+		act,
+		signedAt: new Date(),
+		objectId: id
+	});
+	return { seq, act };
+}
+
+const applicationRow = (id: string) =>
+	database.owner
+		.selectFrom('application')
+		.select(['status', 'reference', 'current_version'])
+		.where('id', '=', id)
+		.executeTakeFirstOrThrow();
+
+const versionsOf = async (id: string) =>
+	database.owner
+		.selectFrom('application_version')
+		.select(['version', 'signed_act_id', 'payload'])
+		.where('application_id', '=', id)
+		.execute();
+
+describe('submissions and withdrawals through the exchange', () => {
+	it('submits once on the back office, from the act verified again, with its reference', async () => {
+		const holder = await resident();
+		const id = await readyDraft(holder);
+		const sent = await transitionSent(holder, id, 'submit');
+		expect(sent.seq).not.toBeNull();
+		// Not submitted until the back office takes it in.
+		expect(await applicationRow(id)).toMatchObject({ status: 'draft', reference: null });
+
+		const report = await pullOnce(database.backoffice, peer);
+		expect(report.results).toEqual([{ seq: sent.seq, outcome: 'applied', already: false }]);
+		expect(await portalOutcome(sent.seq!)).toBe('applied');
+		const row = await applicationRow(id);
+		expect(row).toMatchObject({ status: 'submitted', current_version: 1 });
+		expect(row.reference).toMatch(/^R\d{8}-\d{6}$/);
+		const [version] = await versionsOf(id);
+		expect(JSON.parse(version!.payload)).toMatchObject({ application_id: id, reason: 'lost' });
+		expect(await reverifySignedAct(database.backoffice, version!.signed_act_id)).toMatchObject({
+			valid: true
+		});
+		const { rows } = await sql<{ action: string; ip: string | null }>`
+			SELECT action, ip FROM audit.entry WHERE object_id IN (${id}, ${version!.signed_act_id})
+			ORDER BY seq`.execute(database.owner);
+		expect(rows.map((entry) => entry.action)).toEqual(['auth.sign', 'application.submit']);
+	});
+
+	it('sends a double tap once, and takes a second signature of a sent draft in as moved', async () => {
+		const holder = await resident();
+		const id = await readyDraft(holder);
+		const first = await transitionSent(holder, id, 'submit');
+		// A second tab signed the same draft before the first was taken in: nothing more is sent.
+		const second = await transitionSent(holder, id, 'submit');
+		expect(second.seq).toBeNull();
+		await pullOnce(database.backoffice, peer);
+		expect(await portalOutcome(first.seq!)).toBe('applied');
+
+		// Signed again and sent after it was taken in (the page was stale): verified, but moved on.
+		const payload = JSON.parse(first.act.payload);
+		const late = await forge(
+			holder.accountId,
+			{ act: actOnTheWire('submit', await signAs(holder, 'submit', payload), new Date()) },
+			'submit'
+		);
+		const report = await pullOnce(database.backoffice, peer);
+		expect(report.results).toEqual([{ seq: late, outcome: 'moved', already: false }]);
+		expect(await versionsOf(id)).toHaveLength(1);
+		// No signature stands that did nothing, and no security event is raised.
+		expect(await signedActsOf(holder.accountId)).toBe(1);
+		const intake = await database.owner
+			.selectFrom('exchange_intake')
+			.select(['outcome', 'refusal', 'signed_act_id'])
+			.where('seq', '=', late)
+			.executeTakeFirstOrThrow();
+		expect(intake).toEqual({ outcome: 'moved', refusal: null, signed_act_id: null });
+		expect(await portalOutcome(late)).toBe('moved');
+	});
+
+	it('refuses a submission signed over anything other than the draft as it stands inside', async () => {
+		const holder = await resident();
+		const id = await readyDraft(holder);
+		const payload = await transitionToSign(database.portal, callerOf(holder), {
+			id,
+			kind: 'submit',
+			locale: 'ja'
+		});
+		// A compromised portal had the resident sign content the draft does not hold.
+		const other = { ...(payload as Record<string, unknown>), reason: 'damaged' };
+		const changed = await forge(
+			holder.accountId,
+			{ act: actOnTheWire('submit', await signAs(holder, 'submit', other), new Date()) },
+			'submit'
+		);
+		// Another resident's application, under a genuine signature of its own holder.
+		const stranger = await resident();
+		const strangers = await forge(
+			stranger.accountId,
+			{ act: actOnTheWire('submit', await signAs(stranger, 'submit', payload), new Date()) },
+			'submit'
+		);
+		// The kind an item names is not signed: a genuine submission relabelled as a consent or as
+		// a withdrawal is neither.
+		const genuine = await signAs(holder, 'submit', payload);
+		const asConsent = await forge(
+			holder.accountId,
+			{ act: actOnTheWire('consent', genuine, new Date()) },
+			'consent'
+		);
+		const asWithdrawal = await forge(
+			holder.accountId,
+			{ act: actOnTheWire('withdraw', genuine, new Date()) },
+			'withdraw'
+		);
+		const report = await pullOnce(database.backoffice, peer);
+		expect(report.results.map((result) => result.outcome)).toEqual([
+			'refused',
+			'refused',
+			'refused',
+			'refused'
+		]);
+		expect(await applicationRow(id)).toMatchObject({ status: 'draft' });
+		expect(await signedActsOf(holder.accountId)).toBe(0);
+		expect(await signedActsOf(stranger.accountId)).toBe(0);
+		const reasons = await database.owner
+			.selectFrom('exchange_intake')
+			.select('refusal')
+			.where('seq', 'in', [changed, strangers, asConsent, asWithdrawal])
+			.orderBy('seq')
+			.execute();
+		expect(reasons.map((row) => row.refusal)).toEqual(['payload', 'payload', 'payload', 'payload']);
+	});
+
+	it('withdraws once taken in; a withdrawal signed before staff moved the case is moved', async () => {
+		const holder = await resident();
+		const id = await readyDraft(holder);
+		await transitionSent(holder, id, 'submit');
+		await pullOnce(database.backoffice, peer);
+
+		const withdrawal = await transitionSent(holder, id, 'withdraw');
+		await pullOnce(database.backoffice, peer);
+		expect(await portalOutcome(withdrawal.seq!)).toBe('applied');
+		expect(await applicationRow(id)).toMatchObject({ status: 'withdrawn' });
+
+		const another = await readyDraft(holder, 'damaged');
+		await transitionSent(holder, another, 'submit');
+		await pullOnce(database.backoffice, peer);
+		const signedEarlier = await transitionSent(holder, another, 'withdraw');
+		// Staff took a step in between: the state the withdrawal named is not the case's now.
+		await database.owner
+			.updateTable('application')
+			.set({ status: 'in_review', stage: 'assigned' })
+			.where('id', '=', another)
+			.execute();
+		const report = await pullOnce(database.backoffice, peer);
+		expect(report.results).toEqual([{ seq: signedEarlier.seq, outcome: 'moved', already: false }]);
+		expect(await applicationRow(another)).toMatchObject({ status: 'in_review' });
+	});
+});
+
+describe('what an item carries into the audit log', () => {
+	it('a sequence number that reads as a 個人番号 is refused like any item, and stops nothing', async () => {
+		const holder = await resident();
+		const number = `98765432101${myNumberCheckDigit('98765432101')}`;
+		// A compromised portal chooses its own sequence numbers.
+		await zone.owner
+			.insertInto('exchange_item')
+			.values({
+				seq: number,
+				kind: 'consent',
+				resident_account_id: holder.accountId,
+				body: JSON.stringify({ act: { kind: 'consent' } })
+			})
+			.execute();
+		const { seq: after } = await consentSent(holder);
+		const report = await pullOnce(database.backoffice, peer);
+		expect(report.results).toEqual([
+			{ seq: after, outcome: 'applied', already: false },
+			{ seq: number, outcome: 'refused', already: false }
+		]);
+		const { rows } = await sql<{ object_id: string }>`
+			SELECT object_id FROM audit.entry WHERE action = 'exchange.refuse' AND object_id LIKE ${'%' + number}`.execute(
+			database.owner
+		);
+		expect(rows).toEqual([{ object_id: number.padStart(19, '0') }]);
+	});
+
+	it('the request context a portal adds is kept without what the log refuses', async () => {
+		const holder = await resident();
+		const number = `12345678901${myNumberCheckDigit('12345678901')}`;
+		const act = await signConsent(holder);
+		const seq = await forge(holder.accountId, {
+			act: actOnTheWire('consent', act, new Date()),
+			context: {
+				requestId: `req-${number}`,
+				ip: number,
+				userAgent: `Mozilla/5.0 (${number})`,
+				sessionHash: number
+			}
+		});
+		const report = await pullOnce(database.backoffice, peer);
+		expect(report.results).toEqual([{ seq, outcome: 'applied', already: false }]);
+		const { rows } = await sql<Record<string, string | null>>`
+			SELECT e.ip, e.user_agent, e.request_id, e.session_hash FROM audit.entry e
+			JOIN signed_act s ON s.id::text = e.object_id
+			WHERE e.action = 'auth.sign' AND s.resident_account_id = ${holder.accountId}`.execute(
+			database.owner
+		);
+		expect(rows).toHaveLength(1);
+		expect(JSON.stringify(rows[0])).not.toContain(number);
+		expect(rows[0]!.user_agent).toMatch(/^Mozilla\/5\.0/);
 	});
 });
 

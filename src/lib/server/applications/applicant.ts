@@ -14,12 +14,11 @@ import {
 import type { AuditAction } from '../audit/actions';
 import type { SignedAct } from '../auth/signing';
 import { AuthFailure } from '../auth/failures';
-import { AnswerWithoutAct } from '../auth/signed-acts';
 import { config } from '../config';
 import type { Executor } from '../db';
 import { AccessRefused, DomainError } from '../errors';
 import { isUuid } from '../ids';
-import { servedMunicipality } from '../municipality/served';
+import { lastServedMunicipality } from '../municipality/served';
 import { sealIntake } from '../mynumber/intake';
 import { reliefTimeline } from '../relief/timeline';
 import { representedPeople, vaccinationRecord, type Person } from '../residents/household';
@@ -134,10 +133,13 @@ function wizardOf(application: Application): Wizard {
 	return wizard;
 }
 
-/** The served city's fee comes from its cached settings; another city's is read. */
+/**
+ * The served city's fee comes from its cached settings once they are read; otherwise (another
+ * city, the back office taking a submission in from the exchange first thing) it is read here.
+ */
 async function certificateFeeYen(db: Executor, municipalityCode: string): Promise<number> {
-	const served = await servedMunicipality();
-	if (served.municipality_code === municipalityCode) return served.certificate_fee_yen;
+	const served = lastServedMunicipality();
+	if (served?.municipality_code === municipalityCode) return served.certificate_fee_yen;
 	const row = await db
 		.selectFrom('municipality')
 		.select('certificate_fee_yen')
@@ -186,7 +188,10 @@ async function wizardContext(
 			: null,
 		attachments,
 		certificateFeeYen: feeYen,
-		myNumberIntake: config().myNumberIntakeKey !== undefined,
+		// Read when a step asks (relief's number step), not for a payload the back office rebuilds.
+		get myNumberIntake() {
+			return config().myNumberIntakeKey !== undefined;
+		},
 		today: tokyoDate(now)
 	};
 }
@@ -669,8 +674,8 @@ function asCeremonyFailure(failure: unknown): unknown {
 		: failure;
 }
 
-/** The application has moved on (sent or withdrawn already): nothing to sign. */
-const moved = (kind: SignedTransition) =>
+/** The application has moved on (sent or withdrawn already, or on its way): nothing to sign. */
+export const movedOn = (kind: SignedTransition) =>
 	new ApplicantError(
 		'moved',
 		{},
@@ -691,7 +696,7 @@ export async function transitionToSign(
 	requireResident(caller);
 	const application = await ownOr404(db, caller, input.id);
 	if (!residentMay(application.status as Status, input.kind)) {
-		throw moved(input.kind);
+		throw movedOn(input.kind);
 	}
 	if (input.kind === 'withdraw') return withdrawalPayload(application);
 	try {
@@ -707,39 +712,85 @@ export async function transitionToSign(
 }
 
 /**
- * The signed submission or withdrawal carried out in the transaction that stores the signature
- * (`trx`); `expected` is what transitionToSign built before it opened.
+ * A submission or withdrawal the back office takes in from the portal (issue 27), in the
+ * transaction that stores its signed act (`trx`; the act was verified again inside). Which
+ * application it is for is read from what was signed, never from the portal's item; it must be
+ * the caller's own, and what was signed must be exactly what this application, as it stands here,
+ * asks to sign (the draft, the person the account represents today). Answers 'moved' when the
+ * application has moved on since it was signed (withdrawn from another tab, a second submission
+ * of the same draft, a case moved by staff): nothing is done. Throws SubmissionError
+ * ('payload_mismatch') when what was signed is not this application's act.
  */
-export async function carryOutTransition(
+export async function takeInTransition(
 	trx: Executor,
 	caller: Caller,
-	input: { id: string; kind: SignedTransition; act: SignedAct; expected: unknown }
-): Promise<Next> {
+	input: { kind: SignedTransition; act: SignedAct; portalUrl: string; now: Date }
+): Promise<'applied' | 'moved'> {
 	requireResident(caller);
-	const application = await ownOr404(trx, caller, input.id);
+	const { act, kind, now } = input;
+	const signed = signedObject(act.payload);
+	const id = signed?.application_id;
+	if (typeof id !== 'string' || !isUuid(id)) throw new SubmissionError('payload_mismatch');
+	const application = await ownApplication(trx, caller, id, now);
+	if (!application) throw new SubmissionError('payload_mismatch');
+	if (!residentMay(application.status as Status, kind)) return 'moved';
+	let expected: unknown;
+	if (kind === 'withdraw') {
+		// What a withdrawal signs names the state it was signed in; a later state is a move.
+		const current = withdrawalPayload(application);
+		// A withdrawal's own fields, and this application's: anything else is not a withdrawal
+		// of it (a submission relabelled, another application's).
+		const fields = Object.keys(current).sort().join();
+		if (Object.keys(signed!).sort().join() !== fields)
+			throw new SubmissionError('payload_mismatch');
+		if (signed!.kind !== current.kind || signed!.reference !== current.reference)
+			throw new SubmissionError('payload_mismatch');
+		if (signed!.status !== current.status || signed!.version !== current.version) return 'moved';
+	} else {
+		const wizard = wizardFor(application.kind);
+		if (!wizard) throw new SubmissionError('payload_mismatch');
+		// The payload is the same in either language; the record's words are not part of it.
+		const context = await wizardContext(trx, caller, application, 'ja');
+		if (!context.person || wizard.missing(context) !== 'check') return 'moved';
+		expected = wizard.payload(context, application.id);
+	}
 	const change = {
 		application,
-		act: input.act,
+		act,
 		actor: { type: 'resident' as const, id: caller.id, role: 'resident' as const },
-		context: caller.context!,
-		portalUrl: `${config().origin}/sign-in`,
-		now: new Date()
+		context: caller.context ?? {
+			requestId: 'exchange',
+			ip: null,
+			userAgent: null,
+			sessionHash: null
+		},
+		portalUrl: input.portalUrl,
+		now
 	};
 	try {
-		await (input.kind === 'submit'
-			? submitSigned(trx, { ...change, expectedPayload: input.expected })
+		await (kind === 'submit'
+			? submitSigned(trx, { ...change, expectedPayload: expected })
 			: withdrawSigned(trx, change));
 	} catch (failure) {
-		// Its status moved on while the signature was checked (another tab won).
-		if (failure instanceof SubmissionError && failure.code === 'not_editable') {
-			throw new AnswerWithoutAct(
-				{ message: moved(input.kind).text, refusal: 'moved', moved: true },
-				409
-			);
-		}
-		throw asCeremonyFailure(failure);
+		// Its status moved on in between (another item of the same batch got there first).
+		if (failure instanceof SubmissionError && failure.code === 'not_editable') return 'moved';
+		throw failure;
 	}
-	return {
-		redirect: `/applications/${application.id}?${input.kind === 'submit' ? 'submitted' : 'withdrawn'}=1`
-	};
+	return 'applied';
 }
+
+function signedObject(payload: string): Record<string, unknown> | null {
+	try {
+		const value: unknown = JSON.parse(payload);
+		return value && typeof value === 'object' && !Array.isArray(value)
+			? (value as Record<string, unknown>)
+			: null;
+	} catch {
+		return null;
+	}
+}
+
+/** Where the applicant is sent once a submission or withdrawal has been sent to the city. */
+export const afterTransition = (id: string, kind: SignedTransition): Next => ({
+	redirect: `/applications/${id}?${kind === 'submit' ? 'submitted' : 'withdrawn'}=1`
+});

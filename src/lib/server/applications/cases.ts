@@ -139,7 +139,20 @@ export async function openCase(db: Executor, caller: Caller, input: { id: string
 		await Promise.all([
 			db
 				.selectFrom('application_version')
-				.select(['version', 'payload', 'created_at', 'signed_act_id'])
+				// Through the exchange (issue 27): when the portal received it, when it was taken in.
+				.leftJoin(
+					'exchange_intake',
+					'exchange_intake.signed_act_id',
+					'application_version.signed_act_id'
+				)
+				.select([
+					'version',
+					'payload',
+					'created_at',
+					'application_version.signed_act_id',
+					'exchange_intake.arrived_at',
+					'exchange_intake.taken_at'
+				])
 				.where('application_id', '=', application.id)
 				.orderBy('version', 'desc')
 				.execute()
@@ -288,6 +301,8 @@ export async function openCase(db: Executor, caller: Caller, input: { id: string
 			version: version.version,
 			at: version.created_at.toISOString(),
 			signatureValid: version.signature.valid,
+			portalArrivedAt: version.arrived_at?.toISOString() ?? null,
+			takenInAt: version.taken_at?.toISOString() ?? null,
 			fields: readable.find((shown) => shown.version === version.version)!.fields,
 			payload: JSON.stringify(JSON.parse(version.payload), null, 2)
 		})),

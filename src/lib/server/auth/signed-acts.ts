@@ -2,6 +2,7 @@
 // challenge over what is to be signed, and the verified signature stored and audited in one
 // transaction with what the act does. Which acts exist and what each does belong to the case
 // code (applications, desk requests); this module only signs.
+import { z } from 'zod';
 import { recordAudit } from '../audit/record';
 import { actorOf, requireResident, type Caller } from '../audit/caller';
 import type { Executor } from '../db';
@@ -19,11 +20,28 @@ import { completeSigning, signingOptions, type SignedActKind } from './signing';
  */
 export const browserNamedActs: readonly SignedActKind[] = ['consent'];
 
+/**
+ * What a consent signs: the home page's statement, in the words and the language shown, and when
+ * it was shown. Checked before a challenge is given and again by the back office: the kind an
+ * exchange item names is not signed, so what was signed must say what it is.
+ */
+export const consentStatement = z
+	.object({
+		statement: z.literal('electronic_notices'),
+		text: z.string().min(1).max(2_000),
+		locale: z.enum(['ja', 'en']),
+		shown_at: z.string().datetime({ offset: true })
+	})
+	.strict();
+
 export async function actFromBody(
 	body: unknown
 ): Promise<{ kind: SignedActKind; payload: unknown }> {
 	const request = (body ?? {}) as { kind?: unknown; payload?: unknown };
-	if (!browserNamedActs.includes(request.kind as SignedActKind) || request.payload === undefined) {
+	if (
+		!browserNamedActs.includes(request.kind as SignedActKind) ||
+		!consentStatement.safeParse(request.payload).success
+	) {
 		throw new AuthFailure('malformed', 'sign request');
 	}
 	return { kind: request.kind as SignedActKind, payload: request.payload };

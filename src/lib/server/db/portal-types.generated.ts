@@ -29,6 +29,7 @@ export interface ExchangeItem {
   arrived_at: Generated<Timestamp>;
   body: Json;
   kind: string;
+  object_id: string | null;
   outcome: string | null;
   resident_account_id: string;
   seq: Generated<Int8>;

@@ -5,8 +5,13 @@
 // nothing of it is applied. Each item is taken in once: its (portal, seq) row is written in the
 // transaction that applies it, and a second take finds the row and changes nothing.
 import { sql } from 'kysely';
-import { recordAudits, type AuditEvent } from '../audit/record';
-import { actDigest, checkActSignature } from '../auth/signing';
+import { isIP } from 'node:net';
+import { recordAudits, type AuditContext, type AuditEvent } from '../audit/record';
+import type { ResidentCaller } from '../audit/caller';
+import { takeInTransition } from '../applications/applicant';
+import { SubmissionError } from '../applications/store';
+import { consentStatement } from '../auth/signed-acts';
+import { actDigest, checkActSignature, type SignedAct } from '../auth/signing';
 import type { Database, Executor } from '../db';
 import {
 	actFromTheWire,
@@ -14,7 +19,8 @@ import {
 	signedActItemBody,
 	type ExchangeKind,
 	type ListedItem,
-	type Outcome
+	type Outcome,
+	type RequestContext
 } from './items';
 
 export type IntakeResult = { seq: string; outcome: Outcome; already: boolean };
@@ -23,7 +29,8 @@ export type IntakeResult = { seq: string; outcome: Outcome; already: boolean };
 export type ResidentRelyingParty = { origin: string; rpId: string };
 
 type Decision =
-	| { outcome: 'applied'; signedActId: string | null; municipalityCode: string }
+	| { outcome: 'applied'; signedActId: string | null }
+	| { outcome: 'moved' }
 	| { outcome: 'refused'; code: RefusalCode; reason: string };
 
 /** Why an item is refused: the code the auditor's screen words, and a detail where there is one. */
@@ -44,6 +51,12 @@ export const refusalCodes = [
 ] as const;
 export type RefusalCode = (typeof refusalCodes)[number];
 
+/**
+ * The act verified, but what it is about had moved on when it was taken in: its writes (the
+ * stored act, its audit entry) are undone, and the item is kept as 'moved'.
+ */
+class MovedOn extends Error {}
+
 class Refusal extends Error {
 	constructor(
 		readonly code: RefusalCode,
@@ -60,6 +73,32 @@ class Refusal extends Error {
 const refuse = (code: RefusalCode, detail?: string): never => {
 	throw new Refusal(code, detail?.replace(/[0-9]{6,}/g, '…').slice(0, 200));
 };
+
+/**
+ * An item's sequence number as the audit log keeps it: zero-padded to the 19 digits a bigint can
+ * have. The portal chooses its numbers; twelve digits with a valid check digit read as a 個人番号,
+ * the audit refuses the entry, and the batch would roll back on every pull.
+ */
+export const auditedSeq = (seq: string) => seq.padStart(19, '0');
+
+/** Runs of twelve or more digits, which the audit log refuses as a possible 個人番号. */
+const masked = (text: string | null, max: number) =>
+	text === null ? null : text.replace(/[0-9]{12,}/g, '…').slice(0, max);
+
+/**
+ * The request context the portal reports (its word, not the resident's), as the back office
+ * keeps it: an address only if it reads as one, digit runs masked elsewhere, so nothing a portal
+ * adds can make the audit log refuse a genuine act.
+ */
+function keptContext(context: RequestContext | undefined): AuditContext | undefined {
+	if (!context) return undefined;
+	return {
+		requestId: masked(context.requestId, 100) ?? 'exchange',
+		ip: context.ip !== null && isIP(context.ip) !== 0 ? context.ip : null,
+		userAgent: masked(context.userAgent, 512),
+		sessionHash: masked(context.sessionHash, 100)
+	};
+}
 
 /**
  * Verifies a signed act carried by an item against the back office's own credential: it must
@@ -103,7 +142,63 @@ async function verifiedAct(
 		.where('nonce', '=', act.nonce)
 		.executeTakeFirst();
 	if (replayed) refuse('replayed');
-	return { act, wire, account: account!, credentialId: credential!.id };
+	return {
+		act,
+		wire,
+		context: keptContext(parsed.data!.context),
+		account: account!,
+		credentialId: credential!.id
+	};
+}
+
+/**
+ * The verified act stored by the back office itself, with its audit entry (appended with the
+ * batch's): the same record an act signed in one zone used to leave.
+ */
+async function storeAct(
+	trx: Executor,
+	item: ListedItem,
+	verified: Awaited<ReturnType<typeof verifiedAct>>,
+	audit: AuditEvent[]
+): Promise<SignedAct> {
+	const { act, wire, account, credentialId } = verified;
+	const digest = actDigest(act.payload, act.nonce);
+	const stored = await trx
+		.insertInto('signed_act')
+		.values({
+			municipality_code: account.municipality_code,
+			resident_account_id: account.id,
+			kind: wire.kind,
+			payload: act.payload,
+			nonce: act.nonce,
+			digest,
+			credential_id: credentialId,
+			client_data_json: act.clientDataJSON,
+			authenticator_data: act.authenticatorData,
+			signature: act.signature,
+			user_handle: act.userHandle,
+			origin: act.origin,
+			rp_id: act.rpId,
+			signed_at: new Date(wire.signedAt)
+		})
+		.returningAll()
+		.executeTakeFirstOrThrow();
+	audit.push({
+		municipalityCode: account.municipality_code,
+		actor: { type: 'resident', id: account.id, role: 'resident' },
+		context: verified.context,
+		action: 'auth.sign',
+		subjectAtenaNumber: account.atena_number,
+		objectType: 'signed_act',
+		objectId: stored.id,
+		result: 'ok',
+		payload: {
+			kind: wire.kind,
+			digest: digest.toString('base64url'),
+			portalSeq: auditedSeq(item.seq)
+		}
+	});
+	return stored;
 }
 
 /** What each kind does once its item has verified. */
@@ -114,53 +209,53 @@ async function apply(
 	rp: ResidentRelyingParty,
 	audit: AuditEvent[]
 ): Promise<Decision> {
+	const verified = await verifiedAct(trx, item, kind, rp);
+	const { act, account } = verified;
 	switch (kind) {
 		case 'consent': {
-			const { act, wire, account, credentialId } = await verifiedAct(trx, item, kind, rp);
 			let statement: unknown;
 			try {
 				statement = JSON.parse(act.payload);
 			} catch {
 				refuse('payload');
 			}
-			if (!statement || typeof statement !== 'object' || Array.isArray(statement))
-				refuse('payload');
-			const digest = actDigest(act.payload, act.nonce);
-			const stored = await trx
-				.insertInto('signed_act')
-				.values({
-					municipality_code: account.municipality_code,
-					resident_account_id: account.id,
-					kind: 'consent',
-					payload: act.payload,
-					nonce: act.nonce,
-					digest,
-					credential_id: credentialId,
-					client_data_json: act.clientDataJSON,
-					authenticator_data: act.authenticatorData,
-					signature: act.signature,
-					user_handle: act.userHandle,
-					origin: act.origin,
-					rp_id: act.rpId,
-					signed_at: new Date(wire.signedAt)
-				})
-				.returning('id')
-				.executeTakeFirstOrThrow();
-			audit.push({
+			// The kind an item names is not signed; what was signed must say it is this statement,
+			// or a signed submission relabelled by the portal would stand as a consent.
+			if (!consentStatement.safeParse(statement).success) refuse('payload');
+			const stored = await storeAct(trx, item, verified, audit);
+			return { outcome: 'applied', signedActId: stored.id };
+		}
+		case 'submit':
+		case 'withdraw': {
+			// The act's entry goes into the chain before the transition's own (recorded as it
+			// happens), so the log reads in the order things happened.
+			const signedEntry: AuditEvent[] = [];
+			const stored = await storeAct(trx, item, verified, signedEntry);
+			await recordAudits(trx, signedEntry);
+			const caller: ResidentCaller = {
+				type: 'resident',
+				id: account.id,
 				municipalityCode: account.municipality_code,
-				actor: { type: 'resident', id: account.id, role: 'resident' },
-				action: 'auth.sign',
-				subjectAtenaNumber: account.atena_number,
-				objectType: 'signed_act',
-				objectId: stored.id,
-				result: 'ok',
-				payload: { kind: 'consent', digest: digest.toString('base64url'), portalSeq: item.seq }
-			});
-			return {
-				outcome: 'applied',
-				signedActId: stored.id,
-				municipalityCode: account.municipality_code
+				atenaNumber: account.atena_number,
+				context: verified.context
 			};
+			let done: 'applied' | 'moved';
+			try {
+				done = await takeInTransition(trx, caller, {
+					kind,
+					act: stored,
+					portalUrl: `${rp.origin}/sign-in`,
+					now: new Date()
+				});
+			} catch (failure) {
+				if (failure instanceof SubmissionError && failure.code === 'payload_mismatch') {
+					// Signed, but not over this application as it stands here (or not one's own).
+					refuse('payload');
+				}
+				throw failure;
+			}
+			if (done === 'moved') throw new MovedOn();
+			return { outcome: 'applied', signedActId: stored.id };
 		}
 	}
 }
@@ -219,10 +314,13 @@ export async function takeInAll(
 				await trx.executeQuery(sql`RELEASE SAVEPOINT item`.compile(trx));
 				audit.push(...itemAudit);
 			} catch (error) {
-				if (!(error instanceof Refusal)) throw error;
-				// Whatever the handler wrote before it refused goes; the refusal alone is kept.
+				if (!(error instanceof Refusal || error instanceof MovedOn)) throw error;
+				// Whatever the handler wrote before it stopped goes; the outcome alone is kept.
 				await trx.executeQuery(sql`ROLLBACK TO SAVEPOINT item`.compile(trx));
-				decision = { outcome: 'refused', code: error.code, reason: error.message };
+				decision =
+					error instanceof Refusal
+						? { outcome: 'refused', code: error.code, reason: error.message }
+						: { outcome: 'moved' };
 			}
 			await trx
 				.insertInto('exchange_intake')
@@ -244,7 +342,7 @@ export async function takeInAll(
 					actor: { type: 'system', id: 'exchange', role: 'system' },
 					action: 'exchange.refuse',
 					objectType: 'exchange_item',
-					objectId: item.seq,
+					objectId: auditedSeq(item.seq),
 					result: 'denied',
 					// The code alone: the audit log takes nothing the forger wrote.
 					payload: { portal, kind: kindText, why: decision.code }

@@ -5,11 +5,11 @@ import { z } from 'zod';
 import type { RawSignedAct } from '../auth/signing';
 
 /**
- * The kinds that travel through the exchange so far. Consent moved first (issue 27, step 2);
- * submissions, withdrawals, answers to 差し戻し, desk requests and enrolment claims follow, each
- * with its own entry here and its own handler in intake.ts.
+ * The kinds that travel through the exchange so far: the consent (issue 27, step 2), then an
+ * application's submission (an answer to a 差し戻し is a resubmission) and its withdrawal. Desk
+ * requests and enrolment claims follow, each with its own entry here and its handler in intake.ts.
  */
-export const exchangeKinds = ['consent'] as const;
+export const exchangeKinds = ['consent', 'submit', 'withdraw'] as const;
 export type ExchangeKind = (typeof exchangeKinds)[number];
 
 const base64url = z.string().regex(/^[A-Za-z0-9_-]*$/, 'base64url');
@@ -30,7 +30,25 @@ export const signedActShape = z.object({
 });
 export type SignedActOnTheWire = z.infer<typeof signedActShape>;
 
-export const signedActItemBody = z.object({ act: signedActShape }).strict();
+/**
+ * The request the resident signed from, as the portal saw it: kept with the back office's audit
+ * entry of the act. The portal's word, not the resident's (the signature does not cover it), so
+ * it names where a request came from and decides nothing.
+ */
+export const requestContextShape = z
+	.object({
+		requestId: z.string().max(100),
+		ip: z.string().max(100).nullable(),
+		userAgent: z.string().max(500).nullable(),
+		sessionHash: z.string().max(100).nullable()
+	})
+	.strict();
+export type RequestContext = z.infer<typeof requestContextShape>;
+
+export const signedActItemBody = z
+	.object({ act: signedActShape, context: requestContextShape.optional() })
+	.strict();
+export type SignedActItemBody = z.infer<typeof signedActItemBody>;
 
 export function actOnTheWire(kind: string, act: RawSignedAct, signedAt: Date): SignedActOnTheWire {
 	return {
@@ -73,7 +91,11 @@ export const listedItem = z.object({
 export type ListedItem = z.infer<typeof listedItem>;
 export const itemList = z.object({ items: z.array(listedItem).max(1000) });
 
-export const outcomes = ['applied', 'refused'] as const;
+/**
+ * applied; refused (did not verify: a security event, the reason kept inside); moved (verified,
+ * but the application had moved on when it was taken in: nothing applied, nothing suspicious).
+ */
+export const outcomes = ['applied', 'refused', 'moved'] as const;
 export type Outcome = (typeof outcomes)[number];
 export const acknowledgement = z.object({
 	outcomes: z

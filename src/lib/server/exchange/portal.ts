@@ -8,6 +8,7 @@ import { userHandleOf } from '../auth/credentials';
 import { AuthFailure } from '../auth/failures';
 import { relyingParty } from '../auth/relying-party';
 import { verifySigning, type RawSignedAct } from '../auth/signing';
+import { canonicalJson } from '../audit/chain';
 import type { PublicKeys } from '../crypto/ed25519';
 import type { Executor, PortalZoneExecutor } from '../db';
 import { servedMunicipality } from '../municipality/served';
@@ -15,7 +16,9 @@ import {
 	acknowledgement,
 	actOnTheWire,
 	exchangeKinds,
+	outcomes,
 	type ExchangeKind,
+	type SignedActItemBody,
 	type ListedItem,
 	type Outcome
 } from './items';
@@ -24,33 +27,52 @@ import { signatureLifetimeSeconds, verifySignedRequest } from './signature';
 /**
  * A signed act the portal has verified once (the challenge it issued, the credential it knows),
  * kept for the back office, which verifies it again against the credential it holds itself.
+ * An act about one thing (an application) is sent once while it waits: a second one for the same
+ * thing — a double tap, a second tab — finds the first waiting and adds nothing (`sent: false`).
  * @audit none here — the back office audits the act when it takes it in (an act that never
  * arrives there did nothing).
  */
 export async function sendSignedAct(
 	zone: PortalZoneExecutor,
 	caller: Caller,
-	input: { kind: ExchangeKind; act: RawSignedAct; signedAt: Date }
-): Promise<{ seq: string }> {
+	input: { kind: ExchangeKind; act: RawSignedAct; signedAt: Date; objectId?: string }
+): Promise<{ seq: string | null }> {
 	requireResident(caller);
+	const body: SignedActItemBody = {
+		act: actOnTheWire(input.kind, input.act, input.signedAt),
+		...(caller.context ? { context: caller.context } : {})
+	};
 	const row = await zone
 		.insertInto('exchange_item')
 		.values({
 			kind: input.kind,
 			resident_account_id: caller.id,
-			body: JSON.stringify({ act: actOnTheWire(input.kind, input.act, input.signedAt) }),
-			arrived_at: input.signedAt
+			body: JSON.stringify(body),
+			arrived_at: input.signedAt,
+			object_id: input.objectId ?? null
 		})
+		// One waiting item per thing (a partial unique index): the second insert does nothing.
+		.onConflict((conflict) =>
+			conflict
+				.column('object_id')
+				.where('taken_at', 'is', null)
+				.where('object_id', 'is not', null)
+				.doNothing()
+		)
 		.returning('seq')
-		.executeTakeFirstOrThrow();
-	return { seq: String(row.seq) };
+		.executeTakeFirst();
+	return { seq: row ? String(row.seq) : null };
 }
+
+/** What the act must be, where the server built it (an application's submission, withdrawal). */
+export type ExpectedAct = { kind: ExchangeKind; objectId: string; payload: unknown };
 
 /**
  * A signed act that travels to the back office (issue 27): verified here once (the challenge this
- * portal issued, the credential it knows), then kept in the portal zone's database for the back
- * office, which verifies it again against its own credential, stores it and audits it.
- * Answers where the item stands: 'sent' (waiting to be taken in).
+ * portal issued, the credential it knows, and — where the server built what is signed — exactly
+ * that content), then kept in the portal zone's database for the back office, which verifies it
+ * again against its own credential, stores it and audits it. Answers 'sent' (waiting to be taken
+ * in).
  * @audit none here — the back office audits the act when it takes it in; a failed ceremony is
  * audited by the route's ceremony step (http/ceremony.ts)
  */
@@ -58,7 +80,7 @@ export async function sendSignedActInside(
 	db: Executor,
 	zone: PortalZoneExecutor,
 	caller: Caller,
-	input: { response: unknown; ceremonyHash: Buffer; now?: Date }
+	input: { response: unknown; ceremonyHash: Buffer; expected?: ExpectedAct; now?: Date }
 ): Promise<{ kind: ExchangeKind; state: 'sent' }> {
 	requireResident(caller);
 	const city = await servedMunicipality();
@@ -73,8 +95,51 @@ export async function sendSignedActInside(
 	if (!(exchangeKinds as readonly string[]).includes(kind)) {
 		throw new AuthFailure('malformed', `act ${kind} does not travel through the exchange`);
 	}
-	await sendSignedAct(zone, caller, { kind: kind as ExchangeKind, act, signedAt: now });
+	const { expected } = input;
+	if (expected && (kind !== expected.kind || act.payload !== canonicalJson(expected.payload))) {
+		// Signed over something other than the application as it stands now (changed meanwhile).
+		throw new AuthFailure('challenge_mismatch', `${expected.kind} payload`);
+	}
+	await sendSignedAct(zone, caller, {
+		kind: kind as ExchangeKind,
+		act,
+		signedAt: now,
+		objectId: expected?.objectId
+	});
 	return { kind: kind as ExchangeKind, state: 'sent' };
+}
+
+export type ObjectStanding = {
+	kind: ExchangeKind;
+	state: 'sent' | Outcome;
+	at: string;
+};
+
+/**
+ * The resident's latest act about one thing (an application) and where it stands: sent and
+ * waiting to be taken in, applied, refused (it did not verify inside) or moved (the application
+ * had moved on). Null when nothing was ever sent about it.
+ * @audit none — the resident's own item, read back on their own page (the page audits its view).
+ */
+export async function objectStanding(
+	zone: PortalZoneExecutor,
+	caller: Caller,
+	objectId: string
+): Promise<ObjectStanding | null> {
+	requireResident(caller);
+	const row = await zone
+		.selectFrom('exchange_item')
+		.select(['kind', 'arrived_at', 'outcome'])
+		.where('resident_account_id', '=', caller.id)
+		.where('object_id', '=', objectId)
+		.orderBy('seq', 'desc')
+		.executeTakeFirst();
+	if (!row) return null;
+	return {
+		kind: row.kind as ExchangeKind,
+		state: (row.outcome as Outcome | null) ?? 'sent',
+		at: row.arrived_at.toISOString()
+	};
 }
 
 export type ItemState = { arrivedAt: Date; outcome: Outcome | null };
@@ -153,7 +218,7 @@ export async function acknowledge(
 	input: { outcomes: { seq: string; outcome: Outcome }[]; now: Date }
 ): Promise<number> {
 	let marked = 0;
-	for (const outcome of ['applied', 'refused'] as const) {
+	for (const outcome of outcomes) {
 		const seqs = input.outcomes.filter((item) => item.outcome === outcome).map((item) => item.seq);
 		if (seqs.length === 0) continue;
 		const result = await zone

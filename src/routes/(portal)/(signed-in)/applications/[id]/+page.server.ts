@@ -1,8 +1,9 @@
 import { getLocale } from '$lib/paraglide/runtime';
 import { messageFor } from '$lib/messages';
 import { applicationPage } from '$lib/server/applications/applicant';
+import { objectStanding } from '$lib/server/exchange/portal';
 import { answerPage } from '$lib/server/http/answer';
-import { asResident } from '$lib/server/http/caller';
+import { asResident, asResidentInPortalZone } from '$lib/server/http/caller';
 import type { PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals, params, url }) => {
@@ -13,6 +14,10 @@ export const load: PageServerLoad = async ({ locals, params, url }) => {
 		})
 	);
 	const { application } = page;
+	// A submission or withdrawal travels to the back office (issue 27): while it is on its way the
+	// page says so and asks again; once taken in, the status below is the city's.
+	const [zone, caller] = asResidentInPortalZone(locals);
+	const sending = await objectStanding(zone, caller, application.id);
 	const timeline = page.relief;
 	// The words are looked up here, not in the page: a look-up by key in the browser would ship
 	// every message of the app (issue 25: this page weighed 110 KB of JavaScript).
@@ -41,6 +46,7 @@ export const load: PageServerLoad = async ({ locals, params, url }) => {
 		nextSteps: page.nextSteps,
 		resume: page.resume,
 		relief,
-		history: page.history
+		history: page.history,
+		sending
 	};
 };

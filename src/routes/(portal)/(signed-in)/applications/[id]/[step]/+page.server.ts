@@ -10,13 +10,25 @@ import {
 } from '$lib/server/applications/applicant';
 import type { FormValues } from '$lib/server/applications/wizard';
 import { answer, answerPage } from '$lib/server/http/answer';
-import { asResident } from '$lib/server/http/caller';
+import { objectStanding } from '$lib/server/exchange/portal';
+import { asResident, asResidentInPortalZone } from '$lib/server/http/caller';
 import { formOf } from '$lib/server/http/form';
 import type { Actions, PageServerLoad } from './$types';
 
 const locale = () => (getLocale() === 'en' ? 'en' : 'ja');
 
+/**
+ * While the signed submission is on its way to the city (issue 27) the draft is what was signed:
+ * the wizard sends the resident to the application's page, which says so, instead of letting a
+ * change go after it.
+ */
+async function leaveWhileSent(locals: App.Locals, id: string): Promise<void> {
+	const standing = await objectStanding(...asResidentInPortalZone(locals), id);
+	if (standing?.state === 'sent') redirect(303, `/applications/${id}`);
+}
+
 export const load: PageServerLoad = async ({ locals, params }) => {
+	await leaveWhileSent(locals, params.id);
 	const step = await answerPage(() =>
 		wizardStep(...asResident(locals), { id: params.id, step: params.step, locale: locale() })
 	);
@@ -42,6 +54,7 @@ async function readForm(request: Request): Promise<FormValues> {
 
 export const actions: Actions = {
 	answer: async ({ locals, params, request }) => {
+		await leaveWhileSent(locals, params.id);
 		const form = await readForm(request);
 		return answer(
 			async () => {
@@ -57,6 +70,7 @@ export const actions: Actions = {
 		);
 	},
 	upload: async ({ locals, params, request }) => {
+		await leaveWhileSent(locals, params.id);
 		const data = await formOf(request);
 		const purpose = data.has('purpose') ? String(data.get('purpose')) : null;
 		return answer(
@@ -74,6 +88,7 @@ export const actions: Actions = {
 		);
 	},
 	remove: async ({ locals, params, request }) => {
+		await leaveWhileSent(locals, params.id);
 		const attachmentId = String((await formOf(request)).get('attachment_id') ?? '');
 		return answer(async () => {
 			const next = await removeFromStep(...asResident(locals), {
