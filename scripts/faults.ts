@@ -216,7 +216,7 @@ async function exchangeFindings(harness: Harness) {
 			(
 				await sql<{
 					n: number;
-				}>`SELECT count(*)::int AS n FROM signed_act WHERE kind IN ('consent', 'submit', 'withdraw')`.execute(
+				}>`SELECT count(*)::int AS n FROM signed_act WHERE kind IN ('consent', 'submit', 'withdraw', 'desk_request')`.execute(
 					harness.owner
 				)
 			).rows[0]!.n

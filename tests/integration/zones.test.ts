@@ -23,6 +23,7 @@ import { sendSignedAct } from '../../src/lib/server/exchange/portal';
 import { transitionToSign } from '../../src/lib/server/applications/applicant';
 import { createDraft, saveDraft } from '../../src/lib/server/applications/store';
 import { representedPeople } from '../../src/lib/server/residents/household';
+import { onlineRequestToSign, signedRequestKey } from '../../src/lib/server/desk/online';
 import { serveExchange } from '../../scripts/lib/exchange-server';
 import { exchangeRefusals, exchangeWarning } from '../../src/lib/server/exchange/standing';
 import { signedHeaders } from '../../src/lib/server/exchange/signature';
@@ -94,7 +95,11 @@ async function signConsent(holder: Holder, statement = 'electronic_notices') {
 }
 
 /** Any act signed by the holder's own passkey, as a compromised portal could have it signed. */
-async function signAs(holder: Holder, kind: 'submit' | 'withdraw', payload: unknown) {
+async function signAs(
+	holder: Holder,
+	kind: 'submit' | 'withdraw' | 'desk_request',
+	payload: unknown
+) {
 	const { options } = await signingOptions(database.portal, rp, {
 		accountId: holder.accountId,
 		kind,
@@ -563,6 +568,100 @@ describe('submissions and withdrawals through the exchange', () => {
 		const report = await pullOnce(database.backoffice, peer);
 		expect(report.results).toEqual([{ seq: signedEarlier.seq, outcome: 'moved', already: false }]);
 		expect(await applicationRow(another)).toMatchObject({ status: 'in_review' });
+	});
+});
+
+/** A 開示・訂正・利用停止請求 signed on the portal and sent as its route does it. */
+async function requestSent(holder: Holder, form: Record<string, unknown>) {
+	const payload = await onlineRequestToSign(database.portal, callerOf(holder), form);
+	const act = await signAs(holder, 'desk_request', payload);
+	const { seq } = await sendSignedAct(zone.portal, callerOf(holder), {
+		kind: 'desk_request',
+		act,
+		signedAt: new Date(),
+		objectId: signedRequestKey(act.payload)
+	});
+	return { seq, act, payload };
+}
+
+const deskRequestsOf = (atena: string) =>
+	database.owner
+		.selectFrom('desk_request')
+		.select(['reference', 'kind', 'channel', 'signed_act_id', 'request_key'])
+		.where('municipality_code', '=', city)
+		.where('subject_atena_number', '=', atena)
+		.execute();
+
+describe('requests to the desk through the exchange', () => {
+	it('registers a signed disclosure request once, with its clock, from what was signed', async () => {
+		const holder = await resident();
+		const key = randomUUID();
+		const form = { kind: 'disclosure', what: '予防接種の記録のすべて', key };
+		const first = await requestSent(holder, form);
+		await pullOnce(database.backoffice, peer);
+		expect(await portalOutcome(first.seq!)).toBe('applied');
+		const [registered, ...more] = await deskRequestsOf(holder.atena);
+		expect(more).toEqual([]);
+		expect(registered).toMatchObject({ kind: 'disclosure', channel: 'online', request_key: key });
+		expect(await reverifySignedAct(database.backoffice, registered!.signed_act_id!)).toMatchObject({
+			valid: true
+		});
+
+		// Signed again from the same page (its answer was lost): the desk still has one request,
+		// the second signature is not kept, and the portal is told it had moved on.
+		const again = await requestSent(holder, form);
+		await pullOnce(database.backoffice, peer);
+		expect(await portalOutcome(again.seq!)).toBe('moved');
+		expect(await deskRequestsOf(holder.atena)).toHaveLength(1);
+		expect(await signedActsOf(holder.accountId)).toBe(1);
+	});
+
+	it('refuses a request about someone else, or a correction that follows no disclosure', async () => {
+		const holder = await resident();
+		const other = await resident();
+		const own = await onlineRequestToSign(database.portal, callerOf(holder), {
+			kind: 'disclosure',
+			what: '記録',
+			key: randomUUID()
+		});
+		// A compromised portal has the holder sign a request about another resident.
+		const aboutOther = await forge(
+			holder.accountId,
+			{
+				act: actOnTheWire(
+					'desk_request',
+					await signAs(holder, 'desk_request', { ...own, person: other.atena }),
+					new Date()
+				)
+			},
+			'desk_request'
+		);
+		// …or a correction with no decided disclosure to follow (the portal's check skipped).
+		const correction = await forge(
+			holder.accountId,
+			{
+				act: actOnTheWire(
+					'desk_request',
+					await signAs(holder, 'desk_request', {
+						...own,
+						kind: 'correction',
+						followsDisclosure: randomUUID()
+					}),
+					new Date()
+				)
+			},
+			'desk_request'
+		);
+		const report = await pullOnce(database.backoffice, peer);
+		expect(report.results.map((result) => result.outcome)).toEqual(['refused', 'refused']);
+		expect(await deskRequestsOf(holder.atena)).toEqual([]);
+		expect(await deskRequestsOf(other.atena)).toEqual([]);
+		const reasons = await database.owner
+			.selectFrom('exchange_intake')
+			.select('refusal')
+			.where('seq', 'in', [aboutOther, correction])
+			.execute();
+		expect(reasons.map((row) => row.refusal)).toEqual(['payload', 'payload']);
 	});
 });
 

@@ -7,7 +7,6 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { m } from '$lib/paraglide/messages';
 import { actorOf, auditAs, requireResident, type Caller } from '../audit/caller';
-import { AnswerWithoutAct } from '../auth/signed-acts';
 import type { SignedAct } from '../auth/signing';
 import type { Executor } from '../db';
 import { DomainError } from '../errors';
@@ -52,7 +51,11 @@ async function followable(db: Executor, caller: Caller & { atenaNumber: string }
 export async function ownDeskRequests(
 	db: Executor,
 	caller: Caller,
-	input: { done: string | null; now?: Date }
+	/**
+	 * `done`: a reference to confirm; `sent`: the one-time key of a request just sent to the city
+	 * (issue 27), confirmed by its reference once it has been taken in.
+	 */
+	input: { done?: string | null; sent?: string | null; now?: Date }
 ) {
 	requireResident(caller);
 	const today = tokyoDate(input.now ?? new Date());
@@ -70,7 +73,8 @@ export async function ownDeskRequests(
 				'd.status',
 				'd.decision',
 				'd.decided_on',
-				'd.delivery'
+				'd.delivery',
+				'd.request_key'
 			])
 			.where('s.resident_account_id', '=', caller.id)
 			.orderBy('d.created_at', 'desc')
@@ -112,7 +116,12 @@ export async function ownDeskRequests(
 		})),
 		deadlineDays: city.disclosure_deadline_days,
 		// The "受け付けました" notice names a request of this person's, never text from the URL.
-		done: requests.some((row) => row.reference === input.done) ? input.done : null,
+		done:
+			requests.find(
+				(row) =>
+					(input.done && row.reference === input.done) ||
+					(input.sent && row.request_key === input.sent)
+			)?.reference ?? null,
 		requestKey: randomUUID()
 	};
 }
@@ -156,21 +165,66 @@ export async function onlineRequestToSign(
 	};
 }
 
-const doneAt = (reference: string) => `/requests?done=${reference}`;
+/** What a request signs, as the back office reads it back: nothing else is registered. */
+const signedRequest = z
+	.object({
+		type: z.literal('desk_request'),
+		municipality: z.string(),
+		person: z.string(),
+		kind: onlineRequestForm.shape.kind,
+		whatRequested: onlineRequestForm.shape.what,
+		followsDisclosure: z.string().uuid().nullable().optional(),
+		requestKey: z.string().uuid()
+	})
+	.strict();
+
+/** The one-time key a signed request names (what the portal's item is about). */
+export function signedRequestKey(payload: string): string | undefined {
+	try {
+		const parsed = signedRequest.safeParse(JSON.parse(payload));
+		return parsed.success ? parsed.data.requestKey : undefined;
+	} catch {
+		return undefined;
+	}
+}
 
 /**
- * The signed request registered at the desk, in the transaction that stores the signature
- * (`trx`). What was signed is what is registered: the stored act's payload, not the browser's.
+ * A request signed on the portal, taken in by the back office (issue 27) in the transaction that
+ * stores its signature (`trx`, the act verified again inside): what was signed is what is
+ * registered, and it is checked again here — about the signer themselves, in their city, a
+ * correction or suspension following a decided disclosure of theirs still open to one. Answers
+ * 'moved' when the same page's request was registered already (an earlier signing whose answer
+ * was lost): that signature is the request's. Throws OnlineRequestError when what was signed is
+ * not such a request.
  */
-export async function registerSignedRequest(
+export async function takeInDeskRequest(
 	trx: Executor,
 	caller: Caller,
-	act: SignedAct
-): Promise<{ redirect: string }> {
+	input: { act: SignedAct; now: Date }
+): Promise<'applied' | 'moved'> {
 	requireResident(caller);
-	const signed = JSON.parse(act.payload) as OnlineRequestPayload;
-	if (act.kind !== 'desk_request' || signed.person !== caller.atenaNumber)
+	const { act, now } = input;
+	let payload: unknown;
+	try {
+		payload = JSON.parse(act.payload);
+	} catch {
 		throw new OnlineRequestError('invalid');
+	}
+	const parsed = signedRequest.safeParse(payload);
+	if (
+		act.kind !== 'desk_request' ||
+		!parsed.success ||
+		parsed.data.person !== caller.atenaNumber ||
+		parsed.data.municipality !== caller.municipalityCode
+	)
+		throw new OnlineRequestError('invalid');
+	const signed = parsed.data;
+	const today = tokyoDate(now);
+	if (signed.kind !== 'disclosure') {
+		const follows = signed.followsDisclosure;
+		if (!follows || !(await followable(trx, caller, today)).some((row) => row.id === follows))
+			throw new OnlineRequestError('disclosure_required');
+	}
 	const person = await trx
 		.selectFrom('resident')
 		.select('name_kanji')
@@ -189,22 +243,24 @@ export async function registerSignedRequest(
 				powerOfAttorney: false,
 				identityDocuments: ['portal_signature'],
 				whatRequested: signed.whatRequested,
-				receivedOn: tokyoDate(new Date()),
+				receivedOn: today,
 				followsDisclosure: signed.followsDisclosure ?? undefined,
 				signedActId: act.id,
 				requestKey: signed.requestKey
 			},
 			actor: actorOf(caller),
 			context: caller.context,
-			today: tokyoDate(new Date()),
-			now: new Date()
+			today,
+			now
 		});
-		// Registered by an earlier signing of this page whose answer was lost: that signature
-		// is the request's, and this one is rolled back.
-		if (created.repeated) throw new AnswerWithoutAct({ redirect: doneAt(created.reference) });
-		return { redirect: doneAt(created.reference) };
+		return created.repeated ? 'moved' : 'applied';
 	} catch (failure) {
 		if (failure instanceof DeskRequestError) throw new OnlineRequestError('invalid');
 		throw failure;
 	}
 }
+
+/** Where the person is sent once a signed request has been sent to the city. */
+export const afterRequest = (requestKey: string | undefined) => ({
+	redirect: `/requests?sent=${requestKey ?? ''}`
+});

@@ -11,6 +11,7 @@ import type { ResidentCaller } from '../audit/caller';
 import { takeInTransition } from '../applications/applicant';
 import { SubmissionError } from '../applications/store';
 import { consentStatement } from '../auth/signed-acts';
+import { OnlineRequestError, takeInDeskRequest } from '../desk/online';
 import { actDigest, checkActSignature, type SignedAct } from '../auth/signing';
 import type { Database, Executor } from '../db';
 import {
@@ -226,9 +227,10 @@ async function apply(
 			return { outcome: 'applied', signedActId: stored.id };
 		}
 		case 'submit':
-		case 'withdraw': {
-			// The act's entry goes into the chain before the transition's own (recorded as it
-			// happens), so the log reads in the order things happened.
+		case 'withdraw':
+		case 'desk_request': {
+			// The act's entry goes into the chain before the entries of what it does (recorded as
+			// they happen), so the log reads in the order things happened.
 			const signedEntry: AuditEvent[] = [];
 			const stored = await storeAct(trx, item, verified, signedEntry);
 			await recordAudits(trx, signedEntry);
@@ -241,17 +243,23 @@ async function apply(
 			};
 			let done: 'applied' | 'moved';
 			try {
-				done = await takeInTransition(trx, caller, {
-					kind,
-					act: stored,
-					portalUrl: `${rp.origin}/sign-in`,
-					now: new Date()
-				});
+				done =
+					kind === 'desk_request'
+						? await takeInDeskRequest(trx, caller, { act: stored, now: new Date() })
+						: await takeInTransition(trx, caller, {
+								kind,
+								act: stored,
+								portalUrl: `${rp.origin}/sign-in`,
+								now: new Date()
+							});
 			} catch (failure) {
-				if (failure instanceof SubmissionError && failure.code === 'payload_mismatch') {
-					// Signed, but not over this application as it stands here (or not one's own).
+				// Signed, but not what this kind signs: not the application as it stands here, not
+				// one's own, not a request about oneself.
+				if (
+					(failure instanceof SubmissionError && failure.code === 'payload_mismatch') ||
+					failure instanceof OnlineRequestError
+				)
 					refuse('payload');
-				}
 				throw failure;
 			}
 			if (done === 'moved') throw new MovedOn();

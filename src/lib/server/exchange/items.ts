@@ -5,11 +5,12 @@ import { z } from 'zod';
 import type { RawSignedAct } from '../auth/signing';
 
 /**
- * The kinds that travel through the exchange so far: the consent (issue 27, step 2), then an
- * application's submission (an answer to a 差し戻し is a resubmission) and its withdrawal. Desk
- * requests and enrolment claims follow, each with its own entry here and its handler in intake.ts.
+ * The kinds that travel through the exchange so far: the consent (issue 27, step 2), an
+ * application's submission (an answer to a 差し戻し is a resubmission) and its withdrawal, and a
+ * 開示・訂正・利用停止請求 made online. Enrolment claims follow, with their own entry here and their
+ * handler in intake.ts.
  */
-export const exchangeKinds = ['consent', 'submit', 'withdraw'] as const;
+export const exchangeKinds = ['consent', 'submit', 'withdraw', 'desk_request'] as const;
 export type ExchangeKind = (typeof exchangeKinds)[number];
 
 const base64url = z.string().regex(/^[A-Za-z0-9_-]*$/, 'base64url');

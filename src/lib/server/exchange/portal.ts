@@ -15,7 +15,6 @@ import { servedMunicipality } from '../municipality/served';
 import {
 	acknowledgement,
 	actOnTheWire,
-	exchangeKinds,
 	outcomes,
 	type ExchangeKind,
 	type SignedActItemBody,
@@ -64,15 +63,19 @@ export async function sendSignedAct(
 	return { seq: row ? String(row.seq) : null };
 }
 
-/** What the act must be, where the server built it (an application's submission, withdrawal). */
-export type ExpectedAct = { kind: ExchangeKind; objectId: string; payload: unknown };
+/**
+ * What an endpoint expects to have been signed: its kind, and where the server built what is
+ * signed (an application's submission or withdrawal), exactly that payload.
+ */
+export type ExpectedAct = { kind: ExchangeKind; payload?: unknown };
 
 /**
  * A signed act that travels to the back office (issue 27): verified here once (the challenge this
- * portal issued, the credential it knows, and — where the server built what is signed — exactly
- * that content), then kept in the portal zone's database for the back office, which verifies it
- * again against its own credential, stores it and audits it. Answers 'sent' (waiting to be taken
- * in).
+ * portal issued, the credential it knows, the kind the endpoint signs and, where the server built
+ * what is signed, exactly that content), then kept in the portal zone's database for the back
+ * office, which verifies it again against its own credential, stores it and audits it. `about`
+ * names what the act is about (an application, a desk request's one-time key), read from what was
+ * signed: one item per thing waits at a time. Answers 'sent' (waiting to be taken in).
  * @audit none here — the back office audits the act when it takes it in; a failed ceremony is
  * audited by the route's ceremony step (http/ceremony.ts)
  */
@@ -80,8 +83,14 @@ export async function sendSignedActInside(
 	db: Executor,
 	zone: PortalZoneExecutor,
 	caller: Caller,
-	input: { response: unknown; ceremonyHash: Buffer; expected?: ExpectedAct; now?: Date }
-): Promise<{ kind: ExchangeKind; state: 'sent' }> {
+	input: {
+		response: unknown;
+		ceremonyHash: Buffer;
+		expected: ExpectedAct;
+		about?: (payload: string) => string | undefined;
+		now?: Date;
+	}
+): Promise<{ kind: ExchangeKind; state: 'sent'; about: string | undefined }> {
 	requireResident(caller);
 	const city = await servedMunicipality();
 	const now = input.now ?? new Date();
@@ -92,21 +101,17 @@ export async function sendSignedActInside(
 		userHandleOf: (ownerId) => userHandleOf(db, 'resident', ownerId),
 		now
 	});
-	if (!(exchangeKinds as readonly string[]).includes(kind)) {
-		throw new AuthFailure('malformed', `act ${kind} does not travel through the exchange`);
-	}
 	const { expected } = input;
-	if (expected && (kind !== expected.kind || act.payload !== canonicalJson(expected.payload))) {
+	// A challenge given for another endpoint's act is not this one's to send.
+	if (kind !== expected.kind)
+		throw new AuthFailure('malformed', `${kind} signed for ${expected.kind}`);
+	if ('payload' in expected && act.payload !== canonicalJson(expected.payload)) {
 		// Signed over something other than the application as it stands now (changed meanwhile).
 		throw new AuthFailure('challenge_mismatch', `${expected.kind} payload`);
 	}
-	await sendSignedAct(zone, caller, {
-		kind: kind as ExchangeKind,
-		act,
-		signedAt: now,
-		objectId: expected?.objectId
-	});
-	return { kind: kind as ExchangeKind, state: 'sent' };
+	const about = input.about?.(act.payload);
+	await sendSignedAct(zone, caller, { kind: expected.kind, act, signedAt: now, objectId: about });
+	return { kind: expected.kind, state: 'sent', about };
 }
 
 export type ObjectStanding = {

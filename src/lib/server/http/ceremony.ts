@@ -25,7 +25,7 @@ import { sha256 } from '../auth/tokens';
 import type { AuthRealm } from '../auth/webauthn';
 import { config } from '../config';
 import { db, portalZoneDb, type Database } from '../db';
-import { sendSignedActInside } from '../exchange/portal';
+import { sendSignedActInside, type ExpectedAct } from '../exchange/portal';
 import { DomainError } from '../errors';
 import { publicCaller, residentCaller } from './caller';
 
@@ -197,18 +197,31 @@ export function signVerify<Prepared = undefined>(
 }
 
 /**
- * Step two of an act the back office carries out (consent so far; issue 27): verified here and
- * sent through the exchange; the back office verifies it again and applies it.
+ * Step two of an act the back office carries out (issue 27): verified here and sent through the
+ * exchange; the back office verifies it again and applies it. `expected` says what this endpoint
+ * signs (read inside the ceremony: a refusal there is answered like any ceremony's), `about` what
+ * the act is about, and `answer` what the browser is told once it is sent.
  */
-export function signVerifyInside(event: RequestEvent): Promise<Response> {
+export function signVerifyInside(
+	event: RequestEvent,
+	act: {
+		expected: () => Promise<ExpectedAct> | ExpectedAct;
+		about?: (payload: string) => string | undefined;
+		answer?: (about: string | undefined) => unknown;
+	}
+): Promise<Response> {
 	return ceremony(
 		event,
 		{ realm: 'resident', action: 'auth.sign', caller: residentCaller(event.locals) },
-		async (db, caller) =>
-			sendSignedActInside(db, portalZoneDb(), caller, {
+		async (db, caller) => {
+			const sent = await sendSignedActInside(db, portalZoneDb(), caller, {
+				expected: await act.expected(),
 				response: await readJson(event.request),
-				ceremonyHash: ceremonyHash(event.cookies)
-			})
+				ceremonyHash: ceremonyHash(event.cookies),
+				about: act.about
+			});
+			return act.answer ? act.answer(sent.about) : sent;
+		}
 	);
 }
 

@@ -10,9 +10,9 @@ import {
 	type SignedTransition
 } from '../applications/applicant';
 import { portalZoneDb } from '../db';
-import { objectStanding, sendSignedActInside } from '../exchange/portal';
-import { asResident, residentCaller } from './caller';
-import { ceremony, ceremonyHash, readJson, signOptions } from './ceremony';
+import { objectStanding } from '../exchange/portal';
+import { asResident } from './caller';
+import { signOptions, signVerifyInside } from './ceremony';
 
 /**
  * What to sign, unless this application's last act is still on its way to the city: then it has
@@ -34,23 +34,19 @@ async function toSign(event: RequestEvent, kind: SignedTransition) {
 export const transitionOptions = (event: RequestEvent, kind: SignedTransition) =>
 	signOptions(event, async () => ({ kind, payload: await toSign(event, kind) }));
 
-export const transitionVerify = (event: RequestEvent, kind: SignedTransition) =>
-	ceremony(
-		event,
-		{ realm: 'resident', action: 'auth.sign', caller: residentCaller(event.locals) },
-		async (db, caller) => {
-			const id = event.params.id ?? '';
-			const payload = await transitionToSign(db, caller, {
+export const transitionVerify = (event: RequestEvent, kind: SignedTransition) => {
+	const id = event.params.id ?? '';
+	return signVerifyInside(event, {
+		expected: async () => ({
+			kind,
+			payload: await transitionToSign(...asResident(event.locals), {
 				id,
 				kind,
 				locale: getLocale() === 'en' ? 'en' : 'ja'
-			});
-			// A double tap finds the first one waiting and sends nothing more (portal.ts).
-			await sendSignedActInside(db, portalZoneDb(), caller, {
-				response: await readJson(event.request),
-				ceremonyHash: ceremonyHash(event.cookies),
-				expected: { kind, objectId: id, payload }
-			});
-			return afterTransition(id, kind);
-		}
-	);
+			})
+		}),
+		// A double tap finds the first one waiting and sends nothing more (exchange/portal.ts).
+		about: () => id,
+		answer: () => afterTransition(id, kind)
+	});
+};
