@@ -268,6 +268,10 @@ test('two children, two requests, a 差し戻し answered, a draft withdrawn', a
 	await caseworker.goto('/staff/cases');
 	expect((await caseworker.locator('main').boundingBox())!.width).toBeGreaterThan(1200);
 	await expect(caseworker.getByTestId('count-new')).not.toHaveText('0');
+	// The queue says when each case reached the portal, beside when the city took it in.
+	await expect(
+		caseworker.getByTestId('cases').getByRole('row').filter({ hasText: reference })
+	).toContainText('ポータル受信');
 	await caseworker.getByTestId('cases').getByRole('link', { name: reference }).click();
 	await caseworker.waitForURL(/\/staff\/cases\/[0-9a-f-]{36}$/);
 	const caseUrl = caseworker.url();

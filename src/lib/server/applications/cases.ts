@@ -93,6 +93,7 @@ export async function caseQueue(
 			name: row.name_kanji,
 			assignee: row.assignee,
 			submittedAt: row.submitted_at?.toISOString() ?? null,
+			portalArrivedAt: row.portal_arrived_at?.toISOString() ?? null,
 			dueOn: row.due_on,
 			overdue: row.due_on !== null && row.due_on < today
 		})),

@@ -84,7 +84,13 @@ export async function queuePage(
 			'application.submitted_at',
 			'application.due_on',
 			'resident.name_kanji',
-			'staff_user.display_name as assignee'
+			'staff_user.display_name as assignee',
+			// When the current version reached the portal (issue 27); submitted_at is its intake.
+			sql<Date | null>`(SELECT i.arrived_at FROM application_version v
+				JOIN exchange_intake i ON i.signed_act_id = v.signed_act_id
+				WHERE v.application_id = application.id AND v.version = application.current_version)`.as(
+				'portal_arrived_at'
+			)
 		])
 		.where('application.municipality_code', '=', input.municipalityCode)
 		// Relief claims have their own queue on the relief screens.
