@@ -67,37 +67,18 @@ const callerOf = (holder: Holder): ResidentCaller => ({
 });
 
 /** A consent signed on the portal as its route does it: challenge, assertion, first check. */
-async function signConsent(holder: Holder, statement = 'electronic_notices') {
-	const { options } = await signingOptions(database.portal, rp, {
-		accountId: holder.accountId,
-		kind: 'consent',
-		payload: {
-			statement,
-			text: '電子でのお知らせに同意します。',
-			locale: 'ja',
-			shown_at: new Date().toISOString()
-		},
-		ceremonyHash: browser,
-		now: new Date()
+const signConsent = (holder: Holder, statement = 'electronic_notices') =>
+	signAs(holder, 'consent', {
+		statement,
+		text: '電子でのお知らせに同意します。',
+		locale: 'ja',
+		shown_at: new Date().toISOString()
 	});
-	const { act } = await verifySigning(database.portal, rp, {
-		accountId: holder.accountId,
-		ceremonyHash: browser,
-		response: softAssertion(holder.soft, {
-			challenge: options.challenge,
-			origin: rp.origin,
-			rpId: rp.rpId
-		}),
-		userHandleOf: (ownerId) => userHandleOf(database.portal, 'resident', ownerId),
-		now: new Date()
-	});
-	return act;
-}
 
 /** Any act signed by the holder's own passkey, as a compromised portal could have it signed. */
 async function signAs(
 	holder: Holder,
-	kind: 'submit' | 'withdraw' | 'desk_request',
+	kind: 'consent' | 'submit' | 'withdraw' | 'desk_request',
 	payload: unknown
 ) {
 	const { options } = await signingOptions(database.portal, rp, {

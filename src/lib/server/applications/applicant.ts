@@ -12,6 +12,7 @@ import {
 	type ResidentCaller
 } from '../audit/caller';
 import type { AuditAction } from '../audit/actions';
+import { canonicalJson } from '../audit/chain';
 import type { SignedAct } from '../auth/signing';
 import { AuthFailure } from '../auth/failures';
 import { config } from '../config';
@@ -736,16 +737,14 @@ export async function takeInTransition(
 	if (!residentMay(application.status as Status, kind)) return 'moved';
 	let expected: unknown;
 	if (kind === 'withdraw') {
-		// What a withdrawal signs names the state it was signed in; a later state is a move.
+		// What a withdrawal signs names the state it was signed in: this application's withdrawal
+		// in an earlier state is a move; anything else (a submission relabelled, another
+		// application's) is not a withdrawal of it.
 		const current = withdrawalPayload(application);
-		// A withdrawal's own fields, and this application's: anything else is not a withdrawal
-		// of it (a submission relabelled, another application's).
-		const fields = Object.keys(current).sort().join();
-		if (Object.keys(signed!).sort().join() !== fields)
+		const inTodaysState = { ...signed, status: current.status, version: current.version };
+		if (canonicalJson(inTodaysState) !== canonicalJson(current))
 			throw new SubmissionError('payload_mismatch');
-		if (signed!.kind !== current.kind || signed!.reference !== current.reference)
-			throw new SubmissionError('payload_mismatch');
-		if (signed!.status !== current.status || signed!.version !== current.version) return 'moved';
+		if (act.payload !== canonicalJson(current)) return 'moved';
 	} else {
 		const wizard = wizardFor(application.kind);
 		if (!wizard) throw new SubmissionError('payload_mismatch');

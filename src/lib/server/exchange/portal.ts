@@ -121,9 +121,10 @@ export type ObjectStanding = {
 };
 
 /**
- * The resident's latest act about one thing (an application) and where it stands: sent and
- * waiting to be taken in, applied, refused (it did not verify inside) or moved (the application
- * had moved on). Null when nothing was ever sent about it.
+ * The resident's latest item about one thing (an application, a desk request's one-time key) or
+ * of one kind, and where it stands: sent and waiting to be taken in, applied, refused (it did not
+ * verify inside; the back office keeps why) or moved (what it was about had moved on). Null when
+ * nothing was ever sent.
  * @audit none — the resident's own item, read back on their own page (the page audits its view).
  */
 export async function objectStanding(
@@ -131,12 +132,21 @@ export async function objectStanding(
 	caller: Caller,
 	objectId: string
 ): Promise<ObjectStanding | null> {
+	return latestOwnItem(zone, caller, { objectId });
+}
+
+async function latestOwnItem(
+	zone: PortalZoneExecutor,
+	caller: Caller,
+	about: { objectId?: string; kind?: ExchangeKind }
+): Promise<ObjectStanding | null> {
 	requireResident(caller);
 	const row = await zone
 		.selectFrom('exchange_item')
 		.select(['kind', 'arrived_at', 'outcome'])
 		.where('resident_account_id', '=', caller.id)
-		.where('object_id', '=', objectId)
+		.$if(about.objectId !== undefined, (query) => query.where('object_id', '=', about.objectId!))
+		.$if(about.kind !== undefined, (query) => query.where('kind', '=', about.kind!))
 		.orderBy('seq', 'desc')
 		.executeTakeFirst();
 	if (!row) return null;
@@ -145,29 +155,6 @@ export async function objectStanding(
 		state: (row.outcome as Outcome | null) ?? 'sent',
 		at: row.arrived_at.toISOString()
 	};
-}
-
-export type ItemState = { arrivedAt: Date; outcome: Outcome | null };
-
-/**
- * The resident's latest item of a kind and where it stands: waiting to be taken in, applied, or
- * refused (the back office keeps why).
- * @audit none — the resident's own item, read back on their own page (the page audits its view).
- */
-export async function latestOwnItem(
-	zone: PortalZoneExecutor,
-	caller: Caller,
-	kind: ExchangeKind
-): Promise<ItemState | null> {
-	requireResident(caller);
-	const row = await zone
-		.selectFrom('exchange_item')
-		.select(['arrived_at', 'outcome'])
-		.where('resident_account_id', '=', caller.id)
-		.where('kind', '=', kind)
-		.orderBy('seq', 'desc')
-		.executeTakeFirst();
-	return row ? { arrivedAt: row.arrived_at, outcome: row.outcome as Outcome | null } : null;
 }
 
 export type ConsentStanding =
@@ -183,10 +170,10 @@ export async function consentStanding(
 	caller: Caller,
 	consentedAt: string | null
 ): Promise<ConsentStanding> {
-	const sent = await latestOwnItem(zone, caller, 'consent');
-	if (sent && sent.outcome === null) return { state: 'sent', at: sent.arrivedAt.toISOString() };
+	const sent = await latestOwnItem(zone, caller, { kind: 'consent' });
+	if (sent?.state === 'sent') return { state: 'sent', at: sent.at };
 	if (consentedAt) return { state: 'given', at: consentedAt };
-	if (sent?.outcome === 'refused') return { state: 'refused', at: sent.arrivedAt.toISOString() };
+	if (sent?.state === 'refused') return { state: 'refused', at: sent.at };
 	return { state: 'none', at: null };
 }
 

@@ -9,42 +9,37 @@ import {
 	transitionToSign,
 	type SignedTransition
 } from '../applications/applicant';
-import { portalZoneDb } from '../db';
 import { objectStanding } from '../exchange/portal';
-import { asResident } from './caller';
+import { asResident, asResidentInPortalZone } from './caller';
 import { signOptions, signVerifyInside } from './ceremony';
 
-/**
- * What to sign, unless this application's last act is still on its way to the city: then it has
- * moved on as far as the resident is concerned, and a second tab is told so before it signs.
- */
-async function toSign(event: RequestEvent, kind: SignedTransition) {
-	const [db, caller] = asResident(event.locals);
-	const id = event.params.id ?? '';
-	const payload = await transitionToSign(db, caller, {
-		id,
+/** What the applicant signs: built by the server from the application as it stands. */
+const payloadOf = (event: RequestEvent, kind: SignedTransition) =>
+	transitionToSign(...asResident(event.locals), {
+		id: event.params.id ?? '',
 		kind,
 		locale: getLocale() === 'en' ? 'en' : 'ja'
 	});
-	const standing = await objectStanding(portalZoneDb(), caller, id);
-	if (standing?.state === 'sent') throw movedOn(kind);
-	return payload;
-}
 
+/**
+ * Options to sign it, unless this application's last act is still on its way to the city: then it
+ * has moved on as far as the resident is concerned, and a second tab is told so before it signs.
+ */
 export const transitionOptions = (event: RequestEvent, kind: SignedTransition) =>
-	signOptions(event, async () => ({ kind, payload: await toSign(event, kind) }));
+	signOptions(event, async () => {
+		const payload = await payloadOf(event, kind);
+		const standing = await objectStanding(
+			...asResidentInPortalZone(event.locals),
+			event.params.id ?? ''
+		);
+		if (standing?.state === 'sent') throw movedOn(kind);
+		return { kind, payload };
+	});
 
 export const transitionVerify = (event: RequestEvent, kind: SignedTransition) => {
 	const id = event.params.id ?? '';
 	return signVerifyInside(event, {
-		expected: async () => ({
-			kind,
-			payload: await transitionToSign(...asResident(event.locals), {
-				id,
-				kind,
-				locale: getLocale() === 'en' ? 'en' : 'ja'
-			})
-		}),
+		expected: async () => ({ kind, payload: await payloadOf(event, kind) }),
 		// A double tap finds the first one waiting and sends nothing more (exchange/portal.ts).
 		about: () => id,
 		answer: () => afterTransition(id, kind)
