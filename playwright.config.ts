@@ -1,5 +1,7 @@
 // End-to-end tests against the built app, in the system Chromium (Debian's `chromium`), one
-// server per deployment role, each on its own embedded PostgreSQL with the demo city.
+// server per deployment role: the combined one on its own embedded PostgreSQL with the demo city,
+// and the portal and the back office as two processes of one city (the back office pulls from
+// the portal and shares its database server).
 import { chmodSync, existsSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -81,7 +83,12 @@ export default defineConfig({
 			PORT: String(port),
 			APP_ROLE: role,
 			DATA_DIR: dataDirFor(role),
-			DATABASE_URL: ''
+			DATABASE_URL: '',
+			// The two zones as two processes (issue 27): the back office shares the portal's
+			// database server (started before it) and takes the portal's items over the exchange.
+			...(role === 'backoffice'
+				? { DATA_DIR: dataDirFor('portal'), EXCHANGE_PORTAL_URL: baseUrlFor('portal') }
+				: {})
 		}
 	}))
 });

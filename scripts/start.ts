@@ -139,7 +139,12 @@ await runCommand(async () => {
 	const port = Number(process.env.PORT ?? 3000);
 	const host = process.env.HOST ?? '127.0.0.1';
 	const processes = processCount(process.env.APP_PROCESSES);
-	const database = await launchDatabase();
+	// A back office started beside a running portal on one host (the same DATA_DIR) shares the
+	// embedded server the portal started, as the two processes of one city would share its
+	// database server today (docs/zones.md: the shared database goes with the projection).
+	const database = await launchDatabase(process.env, {
+		attach: process.env.APP_ROLE === 'backoffice'
+	});
 	let demoAccess: string[] = [];
 	let workers: ReturnType<typeof serveInProcesses> | undefined;
 	const shutdown = async (signal: string) => {

@@ -1,6 +1,7 @@
 // A city may accept only certain authenticators (as the My Number Card is one specific one):
-// attestation 'direct' with an AAGUID allow-list. Run on the portal-only server, whose database
-// no other test changes.
+// attestation 'direct' with an AAGUID allow-list. Run on the portal and back office as two
+// processes (the portal checks the passkey first, the back office confirms it, issue 27), whose
+// database no other test changes.
 import { expect, test, type Page } from '@playwright/test';
 import { randomUUID } from 'node:crypto';
 import { issueLetterCode } from '../../src/lib/server/auth/enrolment';

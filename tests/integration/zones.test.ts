@@ -35,7 +35,20 @@ import {
 } from '../support/database';
 import { staffCaller } from '../support/callers';
 import { insertTestMunicipality, insertTestResident } from '../support/fixtures';
-import { softAssertion, softResident, type SoftCredential } from '../support/soft-authenticator';
+import {
+	newSoftCredential,
+	softAssertion,
+	softRegistration,
+	softResident,
+	type SoftCredential
+} from '../support/soft-authenticator';
+import { issueLetterCode } from '../../src/lib/server/auth/enrolment';
+import type { AuthFailure } from '../../src/lib/server/auth/failures';
+import {
+	enrolmentStanding,
+	sendEnrolmentClaim,
+	sendEnrolmentRegistration
+} from '../../src/lib/server/exchange/enrolment';
 
 const city = '139997';
 const rp = { origin: 'https://portal.example.lg.jp', rpId: 'portal.example.lg.jp', name: 'test' };
@@ -110,6 +123,25 @@ async function consentSent(holder: Holder) {
 		signedAt: new Date()
 	});
 	return { seq: seq!, act };
+}
+
+/** An enrolment item as a compromised portal could write it: from no account, or from one. */
+async function forgeEnrolment(
+	kind: 'enrolment_claim' | 'enrolment_registration',
+	body: Record<string, unknown>,
+	accountId: string | null = null
+): Promise<string> {
+	const row = await zone.owner
+		.insertInto('exchange_item')
+		.values({
+			kind,
+			resident_account_id: accountId,
+			// The back office reads the claim from the body, never from the portal's index.
+			body: JSON.stringify(body)
+		})
+		.returning('seq')
+		.executeTakeFirstOrThrow();
+	return String(row.seq);
 }
 
 /** What a compromised portal can do: write any item it likes into its own database. */
@@ -324,6 +356,287 @@ describe('items a compromised portal writes into its own database', () => {
 			{ seq: replay, outcome: 'refused', already: false }
 		]);
 		expect(await signedActsOf(holder.accountId)).toBe(1);
+	});
+});
+
+describe('enrolment through the exchange', () => {
+	const anonymous = {
+		type: 'anonymous' as const,
+		id: 'anonymous',
+		municipalityCode: city,
+		context: { requestId: 'r-enrol', ip: '192.0.2.40', userAgent: 'test', sessionHash: null }
+	};
+	const client = { ip: '192.0.2.40', userAgent: 'test' };
+
+	async function letter(birthDate = '1990-04-01') {
+		const number = String(++atena).padStart(7, '0');
+		await insertTestResident(database.owner, city, number, birthDate);
+		const { code, enrolment } = await issueLetterCode(database.owner, {
+			municipalityCode: city,
+			atenaNumber: number,
+			issuedBy: null,
+			now: new Date()
+		});
+		return { atena: number, code, enrolmentId: enrolment.id };
+	}
+
+	const claim = (browserHash: Buffer, code: string, birthDate: string) =>
+		sendEnrolmentClaim(database.portal, zone.portal, anonymous, {
+			claim: { by: 'letter', code, birthDate },
+			ceremonyHash: browserHash,
+			client
+		});
+	const standing = (browserHash: Buffer) =>
+		enrolmentStanding(zone.portal, anonymous, { ceremonyHash: browserHash });
+
+	/** A letter's code claimed on a phone and accepted inside: the options to make a passkey with. */
+	async function acceptedClaim(name: string) {
+		const person = await letter();
+		const phone = sha256(`${name}-${person.atena}`);
+		await claim(phone, person.code, '1990-04-01');
+		await pullOnce(database.backoffice, peer);
+		const accepted = await standing(phone);
+		if (accepted.step !== 'accepted') throw new Error(`claim ${accepted.step}`);
+		return { person, phone, accepted };
+	}
+
+	it('checks the code inside, binds the passkey the back office confirmed, and answers the account', async () => {
+		const person = await letter();
+		const phone = sha256(`phone-${person.atena}`);
+		// Not yet taken in: the portal says it is being checked, and knows nothing more.
+		expect(await claim(phone, person.code, '1990-04-01')).toEqual({ sent: true });
+		expect(await standing(phone)).toEqual({ step: 'checking', by: 'letter' });
+		const pulled = await pullOnce(database.backoffice, peer);
+		expect(pulled.results).toEqual([
+			expect.objectContaining({
+				outcome: 'applied',
+				answer: expect.objectContaining({ accepted: true })
+			})
+		]);
+		const accepted = await standing(phone);
+		if (accepted.step !== 'accepted') throw new Error(`claim ${accepted.step}`);
+		expect(accepted.registration).toBe('none');
+		// The options are the back office's: its challenge, the account's user handle.
+		const account = await database.owner
+			.selectFrom('resident_account')
+			.select(['id', 'user_handle'])
+			.where('atena_number', '=', person.atena)
+			.executeTakeFirstOrThrow();
+		expect(accepted.options).toMatchObject({
+			rp: { id: rp.rpId },
+			user: { id: account.user_handle.toString('base64url') }
+		});
+
+		const soft = newSoftCredential(account.user_handle);
+		const response = softRegistration(soft, {
+			challenge: accepted.options.challenge,
+			origin: rp.origin,
+			rpId: rp.rpId
+		});
+		await sendEnrolmentRegistration(database.portal, zone.portal, anonymous, {
+			ceremonyHash: phone,
+			response,
+			locale: 'ja',
+			rp
+		});
+		// A double tap sends it once.
+		await sendEnrolmentRegistration(database.portal, zone.portal, anonymous, {
+			ceremonyHash: phone,
+			response,
+			locale: 'ja',
+			rp
+		}).catch(() => undefined);
+		expect(await standing(phone)).toMatchObject({ step: 'accepted', registration: 'sending' });
+		const registered = await pullOnce(database.backoffice, peer);
+		expect(registered.results).toHaveLength(1);
+		const credential = await database.owner
+			.selectFrom('webauthn_credential')
+			.select(['id', 'resident_account_id', 'enrolment_id'])
+			.where('credential_id', '=', soft.id)
+			.executeTakeFirstOrThrow();
+		expect(credential).toMatchObject({
+			resident_account_id: account.id,
+			enrolment_id: person.enrolmentId
+		});
+		expect(await standing(phone)).toMatchObject({
+			step: 'registered',
+			accountId: account.id,
+			credentialId: credential.id
+		});
+		const used = await database.owner
+			.selectFrom('enrolment')
+			.select('used_at')
+			.where('id', '=', person.enrolmentId)
+			.executeTakeFirstOrThrow();
+		expect(used.used_at).not.toBeNull();
+		const { rows } = await sql<{
+			action: string;
+			result: string;
+			payload: Record<string, unknown>;
+		}>`
+			SELECT e.action, e.result, p.payload FROM audit.entry e
+			JOIN audit.payload p USING (municipality_code, seq)
+			WHERE e.action IN ('auth.enrolment_claim', 'auth.register') AND e.object_id IN (${person.enrolmentId}, ${credential.id})
+			ORDER BY e.seq`.execute(database.owner);
+		expect(rows).toEqual([
+			expect.objectContaining({ action: 'auth.enrolment_claim', result: 'ok' }),
+			expect.objectContaining({
+				action: 'auth.register',
+				result: 'ok',
+				payload: expect.objectContaining({
+					portalSeq: registered.results[0]!.seq.padStart(19, '0')
+				})
+			})
+		]);
+		// The same passkey sent again for the used claim is refused, and binds nothing more.
+		const again = await forgeEnrolment('enrolment_registration', {
+			claimId: (accepted as { claimId: string }).claimId,
+			response,
+			locale: 'ja'
+		});
+		const last = await pullOnce(database.backoffice, peer);
+		expect(last.results).toEqual([{ seq: again, outcome: 'refused', already: false }]);
+	});
+
+	it('answers a wrong birth date as not accepted, counts it inside, and locks the code after five', async () => {
+		const person = await letter('1985-06-15');
+		for (let attempt = 1; attempt <= 5; attempt++) {
+			const phone = sha256(`guess-${person.atena}-${attempt}`);
+			await claim(phone, person.code, `1985-06-${String(attempt).padStart(2, '0')}`);
+			const pulled = await pullOnce(database.backoffice, peer);
+			expect(pulled.results).toEqual([
+				expect.objectContaining({ outcome: 'applied', answer: { accepted: false } })
+			]);
+			expect(await standing(phone)).toEqual({ step: 'declined', by: 'letter' });
+		}
+		const row = await database.owner
+			.selectFrom('enrolment')
+			.select(['failed_attempts', 'locked_at'])
+			.where('id', '=', person.enrolmentId)
+			.executeTakeFirstOrThrow();
+		expect(row.failed_attempts).toBe(5);
+		expect(row.locked_at).not.toBeNull();
+		// The right birth date no longer opens it.
+		const phone = sha256(`late-${person.atena}`);
+		await claim(phone, person.code, '1985-06-15');
+		await pullOnce(database.backoffice, peer);
+		expect(await standing(phone)).toEqual({ step: 'declined', by: 'letter' });
+	});
+
+	it('refuses a passkey a compromised portal forwards for a claim never accepted, or with its own challenge', async () => {
+		const { person, phone, accepted } = await acceptedClaim('forged');
+		const soft = newSoftCredential(randomBytes(32));
+		const forged = {
+			// A claim the back office never saw.
+			noClaim: await forgeEnrolment('enrolment_registration', {
+				claimId: randomUUID(),
+				response: softRegistration(soft, {
+					challenge: accepted.options.challenge,
+					origin: rp.origin,
+					rpId: rp.rpId
+				}),
+				locale: 'ja'
+			}),
+			// The accepted claim, but a challenge the portal chose.
+			ownChallenge: await forgeEnrolment('enrolment_registration', {
+				claimId: accepted.claimId,
+				response: softRegistration(soft, {
+					challenge: randomBytes(32).toString('base64url'),
+					origin: rp.origin,
+					rpId: rp.rpId
+				}),
+				locale: 'ja'
+			}),
+			// Made without user verification.
+			noUserVerification: await forgeEnrolment('enrolment_registration', {
+				claimId: accepted.claimId,
+				response: softRegistration(soft, {
+					challenge: accepted.options.challenge,
+					origin: rp.origin,
+					rpId: rp.rpId,
+					userVerified: false
+				}),
+				locale: 'ja'
+			}),
+			// A claim that names an account.
+			fromAccount: await forgeEnrolment(
+				'enrolment_claim',
+				{
+					claimId: randomUUID(),
+					claim: { by: 'letter', code: person.code, birthDate: '1990-04-01' }
+				},
+				(await resident()).accountId
+			)
+		};
+		const report = await pullOnce(database.backoffice, peer);
+		expect(report.results.map((result) => result.outcome)).toEqual([
+			'refused',
+			'refused',
+			'refused',
+			'refused'
+		]);
+		const refusals = await database.owner
+			.selectFrom('exchange_intake')
+			.select('refusal')
+			.where('seq', 'in', Object.values(forged))
+			.orderBy('seq')
+			.execute();
+		expect(refusals.map((row) => row.refusal)).toEqual([
+			'enrolment: no claim held',
+			expect.stringMatching(/^registration: challenge_/),
+			'registration: user_verification',
+			'malformed: an enrolment from an account'
+		]);
+		const bound = await database.owner
+			.selectFrom('webauthn_credential')
+			.select('id')
+			.where('credential_id', '=', soft.id)
+			.execute();
+		expect(bound).toEqual([]);
+		// The genuine resident can still register: a refused passkey used up nothing.
+		const account = await database.owner
+			.selectFrom('resident_account')
+			.select('user_handle')
+			.where('atena_number', '=', person.atena)
+			.executeTakeFirstOrThrow();
+		const own = newSoftCredential(account.user_handle);
+		await sendEnrolmentRegistration(database.portal, zone.portal, anonymous, {
+			ceremonyHash: phone,
+			response: softRegistration(own, {
+				challenge: accepted.options.challenge,
+				origin: rp.origin,
+				rpId: rp.rpId
+			}),
+			locale: 'en',
+			rp
+		});
+		await pullOnce(database.backoffice, peer);
+		expect(await standing(phone)).toMatchObject({ step: 'registered' });
+	});
+
+	it('is checked on the portal first: a passkey for another site is said at once and never sent', async () => {
+		const { phone, accepted } = await acceptedClaim('site');
+		const soft = newSoftCredential(randomBytes(32));
+		const failure = await sendEnrolmentRegistration(database.portal, zone.portal, anonymous, {
+			ceremonyHash: phone,
+			response: softRegistration(soft, {
+				challenge: accepted.options.challenge,
+				origin: 'https://evil.example',
+				rpId: rp.rpId
+			}),
+			locale: 'ja',
+			rp
+		}).catch((error: AuthFailure) => error.reason);
+		expect(failure).toBe('origin');
+		expect(await standing(phone)).toMatchObject({ step: 'accepted', registration: 'none' });
+		// Another browser has no claim to register for.
+		const other = await sendEnrolmentRegistration(database.portal, zone.portal, anonymous, {
+			ceremonyHash: sha256('another browser'),
+			response: {},
+			locale: 'ja',
+			rp
+		}).catch((error: AuthFailure) => error.reason);
+		expect(other).toBe('enrolment_missing');
 	});
 });
 

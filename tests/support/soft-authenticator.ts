@@ -110,3 +110,61 @@ export async function softResident(
 	});
 	return { accountId: account.id, credentialRowId: row.id, soft };
 }
+
+/**
+ * A new credential as a browser returns it from navigator.credentials.create (attestation
+ * 'none'), encoded here by hand — CBOR and authenticator data — without the server's library.
+ */
+export function softRegistration(
+	credential: SoftCredential,
+	input: { challenge: string; origin: string; rpId: string; userVerified?: boolean }
+) {
+	const credentialId = Buffer.from(credential.id, 'base64url');
+	const length = Buffer.alloc(2);
+	length.writeUInt16BE(credentialId.length);
+	const flags = 0x01 | (input.userVerified === false ? 0 : 0x04) | 0x40;
+	const authData = Buffer.concat([
+		createHash('sha256').update(input.rpId).digest(),
+		Buffer.from([flags]),
+		Buffer.alloc(4), // sign count 0
+		Buffer.alloc(16), // AAGUID: none
+		length,
+		credentialId,
+		credential.publicKeyCose
+	]);
+	const text = (value: string) =>
+		Buffer.concat([Buffer.from([0x60 + value.length]), Buffer.from(value)]);
+	const authDataLength = Buffer.alloc(2);
+	authDataLength.writeUInt16BE(authData.length);
+	// {"fmt": "none", "attStmt": {}, "authData": bytes}
+	const attestationObject = Buffer.concat([
+		Buffer.from([0xa3]),
+		text('fmt'),
+		text('none'),
+		text('attStmt'),
+		Buffer.from([0xa0]),
+		text('authData'),
+		Buffer.from([0x59]),
+		authDataLength,
+		authData
+	]);
+	const clientDataJSON = Buffer.from(
+		JSON.stringify({
+			type: 'webauthn.create',
+			challenge: input.challenge,
+			origin: input.origin,
+			crossOrigin: false
+		})
+	);
+	return {
+		id: credential.id,
+		rawId: credential.id,
+		type: 'public-key',
+		response: {
+			clientDataJSON: clientDataJSON.toString('base64url'),
+			attestationObject: attestationObject.toString('base64url'),
+			transports: ['internal']
+		},
+		clientExtensionResults: {}
+	};
+}

@@ -1,7 +1,9 @@
-// Registering a passkey: by a browser that claimed an enrolment (a letter code with the birth
-// date, a desk link, a staff link), or by a resident who signed in minutes ago. The claim is
-// throttled per address and audited either way; the registration ends in a signed-in session.
-import { recordAudit, type Actor } from '../audit/record';
+// Registering a passkey: by a browser that claimed an enrolment (a staff link here; a resident's
+// letter code or desk link through the exchange, checked and confirmed by the back office, issue
+// 27), or by a resident who signed in minutes ago. The claim is audited either way; the
+// registration ends in a signed-in session.
+import type { PublicKeyCredentialCreationOptionsJSON } from '@simplewebauthn/server';
+import { recordAudit, type Actor, type AuditContext } from '../audit/record';
 import type { Caller } from '../audit/caller';
 import { config } from '../config';
 import type { Executor } from '../db';
@@ -17,19 +19,24 @@ import {
 import {
 	claimedEnrolment,
 	claimLetterCode,
+	claimLifetimeMinutes,
 	claimLink,
 	markUsed,
 	type Enrolment
 } from './enrolment';
+import { sha256 } from './tokens';
 import { AuthFailure } from './failures';
 import { count, isLimited, limits } from './rate-limit';
-import { relyingParty, sessionManagers } from './relying-party';
+import { relyingParty, relyingPartyName, sessionManagers } from './relying-party';
 import type { Client, SessionCookie } from './sign-in';
 import {
 	registrationOptions,
 	verifyRegistration,
 	type AuthRealm,
-	type RegistrationPolicy
+	type CredentialRow,
+	type NewCredential,
+	type RegistrationPolicy,
+	type RelyingParty
 } from './webauthn';
 
 /** How recent a sign-in must be to add a passkey while signed in (no silent persistence). */
@@ -61,7 +68,10 @@ async function registrationSubject(
 	registrant: Registrant,
 	at: Date
 ): Promise<RegistrationSubject> {
-	if (realm === 'resident' && caller.type === 'resident') {
+	if (realm === 'resident') {
+		// An enrolment registers through the exchange (takeInEnrolmentRegistration); here only a
+		// resident who signed in minutes ago adds a key.
+		if (caller.type !== 'resident') throw new AuthFailure('enrolment_missing');
 		const signedInAt = registrant.signedInAt?.getTime() ?? 0;
 		if (at.getTime() - signedInAt > addPasskeyWithinMinutes * 60_000) {
 			throw new AuthFailure('enrolment_missing', 'sign-in too old to add a passkey');
@@ -70,19 +80,10 @@ async function registrationSubject(
 	}
 	const enrolment = await claimedEnrolment(db, {
 		ceremonyHash: registrant.ceremonyHash,
-		route: realm,
+		route: 'staff',
 		now: at
 	});
 	if (!enrolment) throw new AuthFailure('enrolment_missing');
-	if (realm === 'resident') {
-		return residentSubject(
-			db,
-			enrolment.municipality_code,
-			enrolment.atena_number!,
-			enrolment.id,
-			at
-		);
-	}
 	const user = await db
 		.selectFrom('staff_user')
 		.selectAll()
@@ -129,8 +130,12 @@ async function residentSubject(
 	};
 }
 
+/** The resident a claimed enrolment is for, as the subject of the passkey to make. */
+const enrolledSubject = (db: Executor, enrolment: Enrolment, now: Date) =>
+	residentSubject(db, enrolment.municipality_code, enrolment.atena_number!, enrolment.id, now);
+
 /** The city's passkey policy, read fresh: a change applies to the very next registration. */
-async function policyFor(
+export async function policyFor(
 	db: Executor,
 	realm: AuthRealm,
 	municipalityCode: string
@@ -202,48 +207,16 @@ export async function registerPasskey(
 	if (verified.subjectId !== (subject.enrolmentId ?? subject.owner.id)) {
 		throw new AuthFailure('challenge_mismatch', 'registration challenge of another subject');
 	}
-	const credential = await db.transaction().execute(async (trx) => {
-		if (subject.enrolmentId && !(await markUsed(trx, subject.enrolmentId, at))) {
-			throw new AuthFailure('code_used');
-		}
-		const credential = await addCredential(trx, {
-			owner: subject.owner,
-			municipalityCode: subject.municipalityCode,
+	const credential = await db.transaction().execute((trx) =>
+		bindCredential(trx, caller.context, {
+			subject,
+			realm,
 			credential: verified.credential,
-			nickname: defaultNickname(verified.credential.transports, input.locale, at),
-			enrolmentId: subject.enrolmentId,
+			locale: input.locale,
+			portalUrl: `${config().origin}/sign-in`,
 			now: at
-		});
-		if (realm === 'resident') {
-			await notify(trx, {
-				municipalityCode: subject.municipalityCode,
-				accountId: subject.owner.id,
-				kind: 'passkey_added',
-				portalUrl: `${config().origin}/sign-in`,
-				now: at
-			});
-		}
-		const actor: Actor =
-			realm === 'resident'
-				? { type: 'resident', id: subject.owner.id, role: 'resident' }
-				: { type: 'staff', id: subject.owner.id, role: 'staff', department: null };
-		await recordAudit(trx, {
-			municipalityCode: subject.municipalityCode,
-			actor,
-			context: caller.context,
-			action: 'auth.register',
-			subjectAtenaNumber: subject.atenaNumber ?? undefined,
-			objectType: 'webauthn_credential',
-			objectId: credential.id,
-			result: 'ok',
-			payload: {
-				realm,
-				enrolment: subject.enrolmentId,
-				backup_eligible: credential.backup_eligible
-			}
-		});
-		return credential;
-	});
+		})
+	);
 	const addedWhileSignedIn = realm === 'resident' && caller.type === 'resident';
 	let cookie: SessionCookie | null = null;
 	if (!addedWhileSignedIn) {
@@ -269,22 +242,251 @@ export async function registerPasskey(
 }
 
 /**
- * The enrolment this browser claimed and may still register a passkey for; for a staff link,
- * whose account it is (the page names it before the passkey is made).
+ * A verified new credential bound to its owner, in the caller's transaction: the enrolment used
+ * (once), the credential stored, the resident told, the registration audited.
+ */
+async function bindCredential(
+	trx: Executor,
+	context: AuditContext | undefined,
+	input: {
+		subject: RegistrationSubject;
+		realm: AuthRealm;
+		credential: NewCredential;
+		locale: 'ja' | 'en';
+		portalUrl: string;
+		/** The portal's sequence of the item it came in, when it came through the exchange. */
+		portalSeq?: string;
+		now: Date;
+	}
+): Promise<CredentialRow> {
+	const { subject, realm, now } = input;
+	if (subject.enrolmentId && !(await markUsed(trx, subject.enrolmentId, now))) {
+		throw new AuthFailure('code_used');
+	}
+	const credential = await addCredential(trx, {
+		owner: subject.owner,
+		municipalityCode: subject.municipalityCode,
+		credential: input.credential,
+		nickname: defaultNickname(input.credential.transports, input.locale, now),
+		enrolmentId: subject.enrolmentId,
+		now
+	});
+	if (realm === 'resident') {
+		await notify(trx, {
+			municipalityCode: subject.municipalityCode,
+			accountId: subject.owner.id,
+			kind: 'passkey_added',
+			portalUrl: input.portalUrl,
+			now
+		});
+	}
+	const actor: Actor =
+		realm === 'resident'
+			? { type: 'resident', id: subject.owner.id, role: 'resident' }
+			: { type: 'staff', id: subject.owner.id, role: 'staff', department: null };
+	await recordAudit(trx, {
+		municipalityCode: subject.municipalityCode,
+		actor,
+		context,
+		action: 'auth.register',
+		subjectAtenaNumber: subject.atenaNumber ?? undefined,
+		objectType: 'webauthn_credential',
+		objectId: credential.id,
+		result: 'ok',
+		payload: {
+			realm,
+			enrolment: subject.enrolmentId,
+			backup_eligible: credential.backup_eligible,
+			...(input.portalSeq ? { portalSeq: input.portalSeq } : {})
+		}
+	});
+	return credential;
+}
+
+/** A resident's claim as the portal forwards it: a letter code with the birth date, or a desk link. */
+export type ResidentClaim =
+	{ by: 'letter'; code: string; birthDate: string } | { by: 'desk'; token: string };
+
+/**
+ * The answer to a claim: not accepted (one answer for every reason), or accepted with the options
+ * of the passkey to make — the challenge is this side's, so the passkey it later confirms is one
+ * made for this claim.
+ */
+export type ClaimAnswer =
+	{ accepted: false } | { accepted: true; options: PublicKeyCredentialCreationOptionsJSON };
+
+/** The answer to a registration confirmed here: the account the passkey now opens. */
+export type RegistrationAnswer = { accountId: string; credentialId: string };
+
+/** Where an enrolment claimed through the exchange is held, in place of a browser's cookie. */
+const exchangeClaimHash = (claimId: string) => sha256(`exchange-claim:${claimId}`);
+
+/**
+ * An enrolment claim forwarded by the portal (issue 27): the letter code with the birth date, or
+ * the desk link, checked here where it was issued — a wrong birth date counts against the code and
+ * stays counted — and audited either way. Accepted: the enrolment is held by the claim, the
+ * account made, and the answer carries the options for the passkey, with a challenge this side
+ * keeps for as long as the claim lasts. Not accepted: one answer for every reason.
+ */
+export async function takeInEnrolmentClaim(
+	trx: Executor,
+	input: {
+		claimId: string;
+		claim: ResidentClaim;
+		/** The portal's origin and RP ID, for which residents make their passkeys. */
+		rp: Omit<RelyingParty, 'name'>;
+		/** The served city: whose chain a claim of an unknown code is audited in. */
+		municipalityCode: string;
+		context: AuditContext | undefined;
+		now: Date;
+	}
+): Promise<ClaimAnswer> {
+	const { claim, now } = input;
+	const ceremonyHash = exchangeClaimHash(input.claimId);
+	const caller: Caller = {
+		type: 'anonymous',
+		id: 'anonymous',
+		municipalityCode: input.municipalityCode,
+		context: input.context
+	};
+	let enrolment: Enrolment;
+	try {
+		enrolment =
+			claim.by === 'letter'
+				? await claimLetterCode(trx, { ...claim, ceremonyHash, now })
+				: await claimLink(trx, { route: 'desk', token: claim.token, ceremonyHash, now });
+	} catch (failure) {
+		if (!(failure instanceof AuthFailure)) throw failure;
+		await auditCeremonyFailure(trx, caller, {
+			action: 'auth.enrolment_claim',
+			failure,
+			realm: 'resident'
+		});
+		return { accepted: false };
+	}
+	await recordAudit(trx, {
+		municipalityCode: enrolment.municipality_code,
+		actor: { type: 'anonymous', id: 'anonymous', role: 'anonymous' },
+		context: input.context,
+		action: 'auth.enrolment_claim',
+		subjectAtenaNumber: enrolment.atena_number ?? undefined,
+		objectType: 'enrolment',
+		objectId: enrolment.id,
+		result: 'ok',
+		payload: { route: enrolment.route }
+	});
+	const subject = await enrolledSubject(trx, enrolment, now);
+	const city = await trx
+		.selectFrom('municipality')
+		.select(['name_ja', 'division_ja'])
+		.where('municipality_code', '=', enrolment.municipality_code)
+		.executeTakeFirstOrThrow();
+	const rp = { ...input.rp, name: relyingPartyName(city, 'resident') };
+	const options = await registrationOptions(trx, rp, {
+		realm: 'resident',
+		ceremonyHash,
+		subjectId: enrolment.id,
+		userHandle: subject.userHandle,
+		userName: subject.userName,
+		displayName: subject.displayName,
+		exclude: subject.exclude,
+		policy: await policyFor(trx, 'resident', enrolment.municipality_code),
+		lifetimeMs: claimLifetimeMinutes * 60_000,
+		now
+	});
+	return { accepted: true, options };
+}
+
+/**
+ * A passkey made for an accepted claim, forwarded by the portal: verified here against the
+ * challenge this side gave for that claim (taken out first, so it works once) and the city's
+ * policy as it stands, then bound to the account and answered with it. A registration that does
+ * not verify, or names no claim this side holds, is refused (`RegistrationRefused`), for the
+ * intake to report.
+ */
+export async function takeInEnrolmentRegistration(
+	trx: Executor,
+	input: {
+		claimId: string;
+		response: unknown;
+		locale: 'ja' | 'en';
+		rp: Omit<RelyingParty, 'name'>;
+		portalSeq: string;
+		context: AuditContext | undefined;
+		now: Date;
+	}
+): Promise<RegistrationAnswer> {
+	const { now } = input;
+	const ceremonyHash = exchangeClaimHash(input.claimId);
+	const enrolment = await claimedEnrolment(trx, { ceremonyHash, route: 'resident', now });
+	if (!enrolment) throw new RegistrationRefused('enrolment', 'no claim held');
+	let verified: Awaited<ReturnType<typeof verifyRegistration>>;
+	try {
+		verified = await verifyRegistration(
+			trx,
+			{ ...input.rp, name: '' },
+			{
+				realm: 'resident',
+				ceremonyHash,
+				response: input.response,
+				policy: await policyFor(trx, 'resident', enrolment.municipality_code),
+				now
+			}
+		);
+	} catch (failure) {
+		if (failure instanceof AuthFailure)
+			throw new RegistrationRefused('registration', failure.reason);
+		throw failure;
+	}
+	if (verified.subjectId !== enrolment.id)
+		throw new RegistrationRefused('registration', 'challenge of another enrolment');
+	const subject = await enrolledSubject(trx, enrolment, now);
+	let credential: CredentialRow;
+	try {
+		credential = await bindCredential(trx, input.context, {
+			subject,
+			realm: 'resident',
+			credential: verified.credential,
+			locale: input.locale,
+			portalUrl: `${input.rp.origin}/sign-in`,
+			portalSeq: input.portalSeq,
+			now
+		});
+	} catch (failure) {
+		// A passkey already registered (to anyone), or the enrolment used meanwhile.
+		if (failure instanceof AuthFailure)
+			throw new RegistrationRefused('registration', failure.reason);
+		throw failure;
+	}
+	return { accountId: subject.owner.id, credentialId: credential.id };
+}
+
+/** A forwarded registration this side does not confirm: why, for the auditor. */
+export class RegistrationRefused extends Error {
+	constructor(
+		readonly code: 'enrolment' | 'registration',
+		readonly detail: string
+	) {
+		super(`${code}: ${detail}`);
+	}
+}
+
+/**
+ * The staff link this browser claimed and may still register a passkey for: whose account it is
+ * (the page names it before the passkey is made).
  * @audit none — the claimant's own enrolment, whose claim was audited.
  */
-export async function claimedRegistration(
+export async function claimedStaffRegistration(
 	db: Executor,
 	_caller: Caller,
-	input: { realm: AuthRealm; ceremonyHash: Buffer; now?: Date }
-): Promise<{ loginId: string; displayName: string } | { resident: true } | null> {
+	input: { ceremonyHash: Buffer; now?: Date }
+): Promise<{ loginId: string; displayName: string } | null> {
 	const enrolment = await claimedEnrolment(db, {
 		ceremonyHash: input.ceremonyHash,
-		route: input.realm,
+		route: 'staff',
 		now: input.now ?? new Date()
 	});
 	if (!enrolment) return null;
-	if (input.realm === 'resident') return { resident: true };
 	const user = await db
 		.selectFrom('staff_user')
 		.select(['login_id', 'display_name'])
@@ -293,47 +495,32 @@ export async function claimedRegistration(
 	return { loginId: user.login_id, displayName: user.display_name };
 }
 
-export type EnrolmentClaim =
-	| { by: 'letter'; code: string; birthDate: string }
-	| { by: 'link'; route: 'desk' | 'staff'; token: string };
-
 /**
- * A letter code with the birth date, or a desk or staff link, claimed for this browser: behind
- * the per-address throttle, audited either way. Returns the failure (counted against the
- * address, one message for every reason) or null.
+ * A staff link claimed for this browser (the back office's own enrolment: residents' claims come
+ * through the exchange, `takeInEnrolmentClaim`): behind the per-address throttle, audited either
+ * way. Returns the failure (counted against the address, one message for every reason) or null.
  */
-export async function claimEnrolment(
+export async function claimStaffLink(
 	db: Executor,
 	caller: Caller,
-	input: { claim: EnrolmentClaim; ceremonyHash: Buffer; client: Client; now?: Date }
+	input: { token: string; ceremonyHash: Buffer; client: Client; now?: Date }
 ): Promise<AuthFailure | null> {
-	const { claim } = input;
 	const now = input.now ?? new Date();
-	const realm = claim.by === 'link' && claim.route === 'staff' ? 'staff' : 'resident';
 	try {
-		if (await isLimited(db, limits.codeFailuresPerIp(input.client.ip))) {
+		if (await isLimited(db, limits.codeClaimsPerIp(input.client.ip))) {
 			throw new AuthFailure('rate_limited', 'code failures from this address');
 		}
-		const enrolment: Enrolment =
-			claim.by === 'letter'
-				? await claimLetterCode(db, {
-						code: claim.code,
-						birthDate: claim.birthDate,
-						ceremonyHash: input.ceremonyHash,
-						now
-					})
-				: await claimLink(db, {
-						route: claim.route,
-						token: claim.token,
-						ceremonyHash: input.ceremonyHash,
-						now
-					});
+		const enrolment = await claimLink(db, {
+			route: 'staff',
+			token: input.token,
+			ceremonyHash: input.ceremonyHash,
+			now
+		});
 		await recordAudit(db, {
 			municipalityCode: caller.municipalityCode,
 			actor: { type: 'anonymous', id: 'anonymous', role: 'anonymous' },
 			context: caller.context,
 			action: 'auth.enrolment_claim',
-			subjectAtenaNumber: enrolment.atena_number ?? undefined,
 			objectType: 'enrolment',
 			objectId: enrolment.id,
 			result: 'ok',
@@ -343,9 +530,13 @@ export async function claimEnrolment(
 	} catch (failure) {
 		if (!(failure instanceof AuthFailure)) throw failure;
 		if (failure.reason !== 'rate_limited') {
-			await count(db, limits.codeFailuresPerIp(input.client.ip));
+			await count(db, limits.codeClaimsPerIp(input.client.ip));
 		}
-		await auditCeremonyFailure(db, caller, { action: 'auth.enrolment_claim', failure, realm });
+		await auditCeremonyFailure(db, caller, {
+			action: 'auth.enrolment_claim',
+			failure,
+			realm: 'staff'
+		});
 		return failure;
 	}
 }

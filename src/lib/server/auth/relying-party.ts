@@ -10,12 +10,17 @@ import type { AuthRealm, RelyingParty } from './webauthn';
 
 export function relyingParty(municipality: Municipality, realm: AuthRealm): RelyingParty {
 	const { origin, rpId } = config();
-	const name =
-		realm === 'staff'
-			? `${municipality.name_ja} ${municipality.division_ja}`
-			: `${municipality.name_ja} 予防接種ポータル`;
-	return { origin, rpId, name };
+	return { origin, rpId, name: relyingPartyName(municipality, realm) };
 }
+
+/** The name an authenticator shows beside the passkey. */
+export const relyingPartyName = (
+	municipality: Pick<Municipality, 'name_ja' | 'division_ja'>,
+	realm: AuthRealm
+) =>
+	realm === 'staff'
+		? `${municipality.name_ja} ${municipality.division_ja}`
+		: `${municipality.name_ja} 予防接種ポータル`;
 
 let managers: Record<AuthRealm, SessionManager> | undefined;
 

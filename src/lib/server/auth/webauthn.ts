@@ -107,6 +107,7 @@ export async function storeChallenge(
 		challenge?: string;
 		subjectId?: string | null;
 		signed?: { payload: string; kind: string; nonce: Buffer };
+		lifetimeMs?: number;
 	},
 	now: Date
 ): Promise<string> {
@@ -123,7 +124,7 @@ export async function storeChallenge(
 			signed_kind: binding.signed?.kind ?? null,
 			nonce: binding.signed?.nonce ?? null,
 			created_at: now,
-			expires_at: new Date(now.getTime() + challengeLifetimeMs)
+			expires_at: new Date(now.getTime() + (binding.lifetimeMs ?? challengeLifetimeMs))
 		})
 		.execute();
 	// Expired challenges are dead weight; about one issue in fifty sweeps them.
@@ -183,6 +184,8 @@ export async function registrationOptions(
 		displayName: string;
 		exclude: { credential_id: string; transports: string[] }[];
 		policy: RegistrationPolicy;
+		/** How long the challenge may wait (an enrolment claim's: as long as the claim). */
+		lifetimeMs?: number;
 		now: Date;
 	}
 ): Promise<PublicKeyCredentialCreationOptionsJSON> {
@@ -192,7 +195,8 @@ export async function registrationOptions(
 			realm: input.realm,
 			purpose: 'register',
 			ceremonyHash: input.ceremonyHash,
-			subjectId: input.subjectId
+			subjectId: input.subjectId,
+			lifetimeMs: input.lifetimeMs
 		},
 		input.now
 	);
@@ -245,12 +249,34 @@ export async function verifyRegistration(
 		{ realm: input.realm, purpose: 'register', ceremonyHash: input.ceremonyHash },
 		input.now
 	);
+	return {
+		subjectId: challenge.subject_id!,
+		credential: await checkRegistration(rp, {
+			response,
+			challenge: challenge.challenge,
+			policy: input.policy
+		})
+	};
+}
+
+/**
+ * A new credential checked against the challenge it must answer, without the challenge store: the
+ * portal checks a passkey this way before it forwards it (the challenge is the back office's,
+ * given in its answer to the claim), and the back office again after taking its challenge out.
+ */
+export async function checkRegistration(
+	rp: RelyingParty,
+	input: { response: unknown; challenge: string; policy: RegistrationPolicy }
+): Promise<NewCredential> {
+	const response = parseRegistrationResponse(input.response);
+	const clientData = parseClientData(response.response.clientDataJSON);
+	if (clientData.challenge !== input.challenge) throw new AuthFailure('challenge_mismatch');
 	if (clientData.origin !== rp.origin) throw new AuthFailure('origin', clientData.origin);
 	let verification;
 	try {
 		verification = await verifyRegistrationResponse({
 			response,
-			expectedChallenge: challenge.challenge,
+			expectedChallenge: input.challenge,
 			expectedOrigin: rp.origin,
 			expectedRPID: rp.rpId,
 			requireUserVerification: true,
@@ -274,17 +300,14 @@ export async function verifyRegistration(
 		throw new AuthFailure('backup_eligibility', 'a synced passkey offered for a staff account');
 	}
 	return {
-		subjectId: challenge.subject_id!,
-		credential: {
-			credentialId: info.credential.id,
-			publicKey: Buffer.from(info.credential.publicKey),
-			signCount: info.credential.counter,
-			transports: (response.response.transports ?? []).slice(0, 8),
-			backupEligible,
-			backupState: info.credentialBackedUp,
-			aaguid: info.aaguid,
-			attestationFormat: info.fmt
-		}
+		credentialId: info.credential.id,
+		publicKey: Buffer.from(info.credential.publicKey),
+		signCount: info.credential.counter,
+		transports: (response.response.transports ?? []).slice(0, 8),
+		backupEligible,
+		backupState: info.credentialBackedUp,
+		aaguid: info.aaguid,
+		attestationFormat: info.fmt
 	};
 }
 

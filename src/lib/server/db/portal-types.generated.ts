@@ -25,13 +25,22 @@ export type JsonValue = JsonArray | JsonObject | JsonPrimitive;
 
 export type Timestamp = ColumnType<Date, Date | string, Date | string>;
 
+export interface EnrolmentAttempt {
+  ceremony_hash: Buffer;
+  claim_id: string;
+  expires_at: Timestamp;
+  signed_in_at: Timestamp | null;
+  started_at: Timestamp;
+}
+
 export interface ExchangeItem {
+  answer: Json | null;
   arrived_at: Generated<Timestamp>;
   body: Json;
   kind: string;
   object_id: string | null;
   outcome: string | null;
-  resident_account_id: string;
+  resident_account_id: string | null;
   seq: Generated<Int8>;
   taken_at: Timestamp | null;
 }
@@ -42,6 +51,7 @@ export interface ExchangeRequestNonce {
 }
 
 export interface DB {
+  enrolment_attempt: EnrolmentAttempt;
   exchange_item: ExchangeItem;
   exchange_request_nonce: ExchangeRequestNonce;
 }

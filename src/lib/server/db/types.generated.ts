@@ -272,6 +272,7 @@ export interface Enrolment {
 }
 
 export interface ExchangeIntake {
+  answer: Json | null;
   arrived_at: Timestamp;
   kind: string;
   outcome: string;

@@ -90,8 +90,10 @@ export async function pullOnce(
 	);
 	const batchOf = new Map<string, number>();
 	for (const item of items) {
-		const index = batchOf.get(item.residentAccountId) ?? batchOf.size % Math.max(batches.length, 1);
-		batchOf.set(item.residentAccountId, index);
+		// An enrolment comes from no account yet: each item is its own.
+		const key = item.residentAccountId ?? `seq:${item.seq}`;
+		const index = batchOf.get(key) ?? batchOf.size % Math.max(batches.length, 1);
+		batchOf.set(key, index);
 		batches[index]!.push(item);
 	}
 	const taken = new Map<string, IntakeResult>();
@@ -114,7 +116,11 @@ export async function pullOnce(
 		'POST',
 		'/exchange/v1/ack',
 		JSON.stringify({
-			outcomes: results.map((result) => ({ seq: result.seq, outcome: result.outcome }))
+			outcomes: results.map((result) => ({
+				seq: result.seq,
+				outcome: result.outcome,
+				...(result.answer ? { answer: result.answer } : {})
+			}))
 		}),
 		15_000
 	);

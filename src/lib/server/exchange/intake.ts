@@ -15,22 +15,41 @@ import { OnlineRequestError, takeInDeskRequest } from '../desk/online';
 import { actDigest, checkActSignature, type SignedAct } from '../auth/signing';
 import type { Database, Executor } from '../db';
 import {
+	RegistrationRefused,
+	takeInEnrolmentClaim,
+	takeInEnrolmentRegistration
+} from '../auth/registration';
+import {
 	actFromTheWire,
+	enrolmentClaimBody,
+	enrolmentKinds,
+	enrolmentRegistrationBody,
 	exchangeKinds,
 	signedActItemBody,
+	type EnrolmentKind,
 	type ExchangeKind,
+	type SignedActItemKind,
 	type ListedItem,
 	type Outcome,
 	type RequestContext
 } from './items';
 
-export type IntakeResult = { seq: string; outcome: Outcome; already: boolean };
+const isEnrolmentKind = (kind: ExchangeKind): kind is EnrolmentKind =>
+	(enrolmentKinds as readonly string[]).includes(kind);
+
+export type IntakeResult = {
+	seq: string;
+	outcome: Outcome;
+	already: boolean;
+	/** What the back office answers with the outcome (an enrolment claim's options, …). */
+	answer?: Record<string, unknown>;
+};
 
 /** Who the back office expects residents to have signed for (the portal's relying party). */
 export type ResidentRelyingParty = { origin: string; rpId: string };
 
 type Decision =
-	| { outcome: 'applied'; signedActId: string | null }
+	| { outcome: 'applied'; signedActId: string | null; answer?: Record<string, unknown> }
 	| { outcome: 'moved' }
 	| { outcome: 'refused'; code: RefusalCode; reason: string };
 
@@ -48,7 +67,9 @@ export const refusalCodes = [
 	'user_handle',
 	'signature',
 	'replayed',
-	'payload'
+	'payload',
+	'enrolment',
+	'registration'
 ] as const;
 export type RefusalCode = (typeof refusalCodes)[number];
 
@@ -110,17 +131,18 @@ function keptContext(context: RequestContext | undefined): AuditContext | undefi
 async function verifiedAct(
 	trx: Executor,
 	item: ListedItem,
-	kind: ExchangeKind,
+	kind: SignedActItemKind,
 	rp: ResidentRelyingParty
 ) {
 	const parsed = signedActItemBody.safeParse(item.body);
 	if (!parsed.success) refuse('malformed');
 	const wire = parsed.data!.act;
 	if (wire.kind !== kind) refuse('other_kind');
+	if (item.residentAccountId === null) refuse('unknown_account');
 	const account = await trx
 		.selectFrom('resident_account')
 		.select(['id', 'municipality_code', 'atena_number', 'user_handle'])
-		.where('id', '=', item.residentAccountId)
+		.where('id', '=', item.residentAccountId!)
 		.executeTakeFirst();
 	if (!account) refuse('unknown_account');
 	const credential = await trx
@@ -202,14 +224,63 @@ async function storeAct(
 	return stored;
 }
 
+/**
+ * An enrolment's steps (issue 27): a claim is answered whether or not its code was right (a wrong
+ * one is counted and audited, not refused: people mistype); a registration is confirmed, or
+ * refused when it does not verify against this side's challenge or names no claim held here.
+ */
+async function applyEnrolment(
+	trx: Executor,
+	item: ListedItem,
+	kind: EnrolmentKind,
+	input: { rp: ResidentRelyingParty; municipalityCode: string }
+): Promise<Decision> {
+	if (item.residentAccountId !== null) refuse('malformed', 'an enrolment from an account');
+	const now = new Date();
+	if (kind === 'enrolment_claim') {
+		const parsed = enrolmentClaimBody.safeParse(item.body);
+		if (!parsed.success) refuse('malformed');
+		const { claimId, claim, context } = parsed.data!;
+		const answer = await takeInEnrolmentClaim(trx, {
+			claimId,
+			claim,
+			rp: input.rp,
+			municipalityCode: input.municipalityCode,
+			context: keptContext(context),
+			now
+		});
+		return { outcome: 'applied', signedActId: null, answer };
+	}
+	const parsed = enrolmentRegistrationBody.safeParse(item.body);
+	if (!parsed.success) refuse('malformed');
+	const { claimId, response, locale, context } = parsed.data!;
+	try {
+		const answer = await takeInEnrolmentRegistration(trx, {
+			claimId,
+			response,
+			locale,
+			rp: input.rp,
+			portalSeq: auditedSeq(item.seq),
+			context: keptContext(context),
+			now
+		});
+		return { outcome: 'applied', signedActId: null, answer };
+	} catch (failure) {
+		if (failure instanceof RegistrationRefused) refuse(failure.code, failure.detail);
+		throw failure;
+	}
+}
+
 /** What each kind does once its item has verified. */
 async function apply(
 	trx: Executor,
 	item: ListedItem,
 	kind: ExchangeKind,
-	rp: ResidentRelyingParty,
+	input: { rp: ResidentRelyingParty; municipalityCode: string },
 	audit: AuditEvent[]
 ): Promise<Decision> {
+	if (isEnrolmentKind(kind)) return applyEnrolment(trx, item, kind, input);
+	const { rp } = input;
 	const verified = await verifiedAct(trx, item, kind, rp);
 	const { act, account } = verified;
 	switch (kind) {
@@ -299,12 +370,17 @@ export async function takeInAll(
 			);
 			const earlier = await trx
 				.selectFrom('exchange_intake')
-				.select('outcome')
+				.select(['outcome', 'answer'])
 				.where('portal', '=', portal)
 				.where('seq', '=', item.seq)
 				.executeTakeFirst();
 			if (earlier) {
-				results.push({ seq: item.seq, outcome: earlier.outcome as Outcome, already: true });
+				results.push({
+					seq: item.seq,
+					outcome: earlier.outcome as Outcome,
+					already: true,
+					...(earlier.answer ? { answer: earlier.answer as Record<string, unknown> } : {})
+				});
 				continue;
 			}
 			// The kind as kept and audited: what a kind can be spelt with, nothing the forger adds.
@@ -317,7 +393,7 @@ export async function takeInAll(
 			try {
 				await trx.executeQuery(sql`SAVEPOINT item`.compile(trx));
 				decision = kind
-					? await apply(trx, item, kind, input.rp, itemAudit)
+					? await apply(trx, item, kind, input, itemAudit)
 					: refuse('unknown_kind', kindText);
 				await trx.executeQuery(sql`RELEASE SAVEPOINT item`.compile(trx));
 				audit.push(...itemAudit);
@@ -341,7 +417,11 @@ export async function takeInAll(
 					taken_at: now,
 					outcome: decision.outcome,
 					refusal: decision.outcome === 'refused' ? decision.reason : null,
-					signed_act_id: decision.outcome === 'applied' ? decision.signedActId : null
+					signed_act_id: decision.outcome === 'applied' ? decision.signedActId : null,
+					answer:
+						decision.outcome === 'applied' && decision.answer
+							? JSON.stringify(decision.answer)
+							: null
 				})
 				.execute();
 			if (decision.outcome === 'refused') {
@@ -356,7 +436,12 @@ export async function takeInAll(
 					payload: { portal, kind: kindText, why: decision.code }
 				});
 			}
-			results.push({ seq: item.seq, outcome: decision.outcome, already: false });
+			results.push({
+				seq: item.seq,
+				outcome: decision.outcome,
+				already: false,
+				...(decision.outcome === 'applied' && decision.answer ? { answer: decision.answer } : {})
+			});
 		}
 		const cities = [...new Set(audit.map((event) => event.municipalityCode))];
 		for (const city of cities)

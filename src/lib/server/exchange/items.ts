@@ -5,12 +5,22 @@ import { z } from 'zod';
 import type { RawSignedAct } from '../auth/signing';
 
 /**
- * The kinds that travel through the exchange so far: the consent (issue 27, step 2), an
+ * The acts a resident signs with a passkey that travel through the exchange: the consent, an
  * application's submission (an answer to a 差し戻し is a resubmission) and its withdrawal, and a
- * 開示・訂正・利用停止請求 made online. Enrolment claims follow, with their own entry here and their
- * handler in intake.ts.
+ * 開示・訂正・利用停止請求 made online.
  */
-export const exchangeKinds = ['consent', 'submit', 'withdraw', 'desk_request'] as const;
+export const signedActKinds = ['consent', 'submit', 'withdraw', 'desk_request'] as const;
+export type SignedActItemKind = (typeof signedActKinds)[number];
+
+/**
+ * Enrolment (issue 27, step 3): the claim of a letter code or desk link, which the back office
+ * checks and answers with the options for a passkey, and the passkey made with them, which it
+ * verifies and confirms. Neither comes from an account yet.
+ */
+export const enrolmentKinds = ['enrolment_claim', 'enrolment_registration'] as const;
+export type EnrolmentKind = (typeof enrolmentKinds)[number];
+
+export const exchangeKinds = [...signedActKinds, ...enrolmentKinds] as const;
 export type ExchangeKind = (typeof exchangeKinds)[number];
 
 const base64url = z.string().regex(/^[A-Za-z0-9_-]*$/, 'base64url');
@@ -51,6 +61,54 @@ export const signedActItemBody = z
 	.strict();
 export type SignedActItemBody = z.infer<typeof signedActItemBody>;
 
+const claimId = z.string().uuid();
+
+/** A letter code with the birth date, or a desk link's secret, as the resident gave it. */
+export const enrolmentClaimBody = z
+	.object({
+		claimId,
+		claim: z.discriminatedUnion('by', [
+			z
+				.object({
+					by: z.literal('letter'),
+					code: z.string().max(64),
+					birthDate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/)
+				})
+				.strict(),
+			z.object({ by: z.literal('desk'), token: z.string().max(64) }).strict()
+		]),
+		context: requestContextShape.optional()
+	})
+	.strict();
+export type EnrolmentClaimBody = z.infer<typeof enrolmentClaimBody>;
+
+/** The passkey made with the options a claim's answer gave, as the browser returned it. */
+export const enrolmentRegistrationBody = z
+	.object({
+		claimId,
+		response: z.record(z.string(), z.unknown()),
+		locale: z.enum(['ja', 'en']),
+		context: requestContextShape.optional()
+	})
+	.strict();
+export type EnrolmentRegistrationBody = z.infer<typeof enrolmentRegistrationBody>;
+
+/** The back office's answer to a claim (auth/registration.ts `ClaimAnswer`), as the portal reads it. */
+export const claimAnswer = z.discriminatedUnion('accepted', [
+	z.object({ accepted: z.literal(false) }).strict(),
+	z
+		.object({
+			accepted: z.literal(true),
+			options: z.object({ challenge: z.string().regex(/^[A-Za-z0-9_-]{16,128}$/) }).passthrough()
+		})
+		.strict()
+]);
+
+/** The back office's answer to a registration it confirmed (`RegistrationAnswer`). */
+export const registrationAnswer = z
+	.object({ accountId: z.string().uuid(), credentialId: z.string().uuid() })
+	.strict();
+
 export function actOnTheWire(kind: string, act: RawSignedAct, signedAt: Date): SignedActOnTheWire {
 	return {
 		kind,
@@ -85,7 +143,7 @@ export function actFromTheWire(act: SignedActOnTheWire): RawSignedAct {
 export const listedItem = z.object({
 	seq: z.string().regex(/^[1-9][0-9]{0,18}$/),
 	kind: z.string().max(40),
-	residentAccountId: z.string().uuid(),
+	residentAccountId: z.string().uuid().nullable(),
 	body: z.unknown(),
 	arrivedAt: z.string().datetime({ offset: true })
 });
@@ -98,9 +156,19 @@ export const itemList = z.object({ items: z.array(listedItem).max(1000) });
  */
 export const outcomes = ['applied', 'refused', 'moved'] as const;
 export type Outcome = (typeof outcomes)[number];
+/** An answer as it travels back: an object, kept small (a claim's options are about 1 KB). */
+const answerShape = z
+	.record(z.string(), z.unknown())
+	.refine((answer) => JSON.stringify(answer).length <= 16_384, 'answer too large');
 export const acknowledgement = z.object({
 	outcomes: z
-		.array(z.object({ seq: listedItem.shape.seq, outcome: z.enum(outcomes) }))
+		.array(
+			z.object({
+				seq: listedItem.shape.seq,
+				outcome: z.enum(outcomes),
+				answer: answerShape.optional()
+			})
+		)
 		.min(1)
 		.max(1000)
 });

@@ -2,7 +2,7 @@
 // must take in is written here as an item in the portal's own database; the back office — the
 // only side that opens a connection — lists the items not yet taken and acknowledges each with
 // its outcome, through requests it signs and this side verifies with the public key alone.
-import { sql } from 'kysely';
+import { sql, type Insertable } from 'kysely';
 import { requireResident, type Caller } from '../audit/caller';
 import { userHandleOf } from '../auth/credentials';
 import { AuthFailure } from '../auth/failures';
@@ -10,7 +10,7 @@ import { relyingParty } from '../auth/relying-party';
 import { verifySigning, type RawSignedAct } from '../auth/signing';
 import { canonicalJson } from '../audit/chain';
 import type { PublicKeys } from '../crypto/ed25519';
-import type { Executor, PortalZoneExecutor } from '../db';
+import type { Executor, PortalZoneDB, PortalZoneExecutor } from '../db';
 import { servedMunicipality } from '../municipality/served';
 import {
 	acknowledgement,
@@ -18,6 +18,7 @@ import {
 	outcomes,
 	type ExchangeKind,
 	type SignedActItemBody,
+	type SignedActItemKind,
 	type ListedItem,
 	type Outcome
 } from './items';
@@ -34,23 +35,35 @@ import { signatureLifetimeSeconds, verifySignedRequest } from './signature';
 export async function sendSignedAct(
 	zone: PortalZoneExecutor,
 	caller: Caller,
-	input: { kind: ExchangeKind; act: RawSignedAct; signedAt: Date; objectId?: string }
+	input: { kind: SignedActItemKind; act: RawSignedAct; signedAt: Date; objectId?: string }
 ): Promise<{ seq: string | null }> {
 	requireResident(caller);
 	const body: SignedActItemBody = {
 		act: actOnTheWire(input.kind, input.act, input.signedAt),
 		...(caller.context ? { context: caller.context } : {})
 	};
-	const row = await zone
-		.insertInto('exchange_item')
-		.values({
+	return {
+		seq: await addItem(zone, {
 			kind: input.kind,
 			resident_account_id: caller.id,
 			body: JSON.stringify(body),
 			arrived_at: input.signedAt,
 			object_id: input.objectId ?? null
 		})
-		// One waiting item per thing (a partial unique index): the second insert does nothing.
+	};
+}
+
+/**
+ * An item written for the back office; its sequence, or null when an item about the same thing
+ * is still waiting (a partial unique index: the second insert does nothing).
+ */
+export async function addItem(
+	zone: PortalZoneExecutor,
+	item: Insertable<PortalZoneDB['exchange_item']>
+): Promise<string | null> {
+	const row = await zone
+		.insertInto('exchange_item')
+		.values(item)
 		.onConflict((conflict) =>
 			conflict
 				.column('object_id')
@@ -60,14 +73,14 @@ export async function sendSignedAct(
 		)
 		.returning('seq')
 		.executeTakeFirst();
-	return { seq: row ? String(row.seq) : null };
+	return row ? String(row.seq) : null;
 }
 
 /**
  * What an endpoint expects to have been signed: its kind, and where the server built what is
  * signed (an application's submission or withdrawal), exactly that payload.
  */
-export type ExpectedAct = { kind: ExchangeKind; payload?: unknown };
+export type ExpectedAct = { kind: SignedActItemKind; payload?: unknown };
 
 /**
  * A signed act that travels to the back office (issue 27): verified here once (the challenge this
@@ -90,7 +103,7 @@ export async function sendSignedActInside(
 		about?: (payload: string) => string | undefined;
 		now?: Date;
 	}
-): Promise<{ kind: ExchangeKind; state: 'sent'; about: string | undefined }> {
+): Promise<{ kind: SignedActItemKind; state: 'sent'; about: string | undefined }> {
 	requireResident(caller);
 	const city = await servedMunicipality();
 	const now = input.now ?? new Date();
@@ -204,14 +217,35 @@ export async function waitingItems(
 	}
 }
 
-/** Marks items taken with their outcome; an item already marked keeps its first outcome. */
+/**
+ * Marks items taken with their outcome (and the back office's answer, where it gave one); an item
+ * already marked keeps its first outcome and answer.
+ */
 export async function acknowledge(
 	zone: PortalZoneExecutor,
-	input: { outcomes: { seq: string; outcome: Outcome }[]; now: Date }
+	input: {
+		outcomes: { seq: string; outcome: Outcome; answer?: Record<string, unknown> }[];
+		now: Date;
+	}
 ): Promise<number> {
 	let marked = 0;
+	for (const answered of input.outcomes.filter((item) => item.answer)) {
+		const result = await zone
+			.updateTable('exchange_item')
+			.set({
+				taken_at: input.now,
+				outcome: answered.outcome,
+				answer: JSON.stringify(answered.answer)
+			})
+			.where('seq', '=', answered.seq)
+			.where('taken_at', 'is', null)
+			.executeTakeFirst();
+		marked += Number(result.numUpdatedRows);
+	}
 	for (const outcome of outcomes) {
-		const seqs = input.outcomes.filter((item) => item.outcome === outcome).map((item) => item.seq);
+		const seqs = input.outcomes
+			.filter((item) => item.outcome === outcome && !item.answer)
+			.map((item) => item.seq);
 		if (seqs.length === 0) continue;
 		const result = await zone
 			.updateTable('exchange_item')

@@ -1,14 +1,13 @@
-import { redirect } from '@sveltejs/kit';
-import { claimedRegistration } from '$lib/server/auth/registration';
-import { asPublic } from '$lib/server/http/caller';
-import { ceremonyHash } from '$lib/server/http/ceremony';
+import { enrolmentPage } from '$lib/server/http/enrolment';
 import type { PageServerLoad } from './$types';
 
-export const load: PageServerLoad = async ({ cookies, locals }) => {
-	const claimed = await claimedRegistration(...(await asPublic(locals)), {
-		realm: 'resident',
-		ceremonyHash: ceremonyHash(cookies)
-	});
-	if (!claimed) redirect(303, '/enrol');
-	return {};
+// Where the claim stands: being checked by the city, not accepted, accepted (make the passkey),
+// the passkey on its way; once the city has confirmed it, the session starts and the page goes home.
+export const load: PageServerLoad = async (event) => {
+	const standing = await enrolmentPage(event);
+	return {
+		step: standing.step,
+		by: 'by' in standing ? standing.by : null,
+		registration: standing.step === 'accepted' ? standing.registration : null
+	};
 };

@@ -1,14 +1,14 @@
 import { fail, redirect } from '@sveltejs/kit';
 import { m } from '$lib/paraglide/messages';
-import { claimEnrolment } from '$lib/server/auth/registration';
+import { claimStaffLink } from '$lib/server/auth/registration';
 import { asPublic } from '$lib/server/http/caller';
 import { ceremonyHash, clientOf } from '$lib/server/http/ceremony';
 import type { Actions } from './$types';
 
 export const actions: Actions = {
 	default: async (event) => {
-		const failure = await claimEnrolment(...(await asPublic(event.locals)), {
-			claim: { by: 'link', route: 'staff', token: event.params.token },
+		const failure = await claimStaffLink(...(await asPublic(event.locals)), {
+			token: event.params.token,
 			ceremonyHash: ceremonyHash(event.cookies),
 			client: clientOf(event)
 		});

@@ -1,4 +1,8 @@
 import { registerVerify } from '$lib/server/http/ceremony';
+import { enrolmentVerify } from '$lib/server/http/enrolment';
 import type { RequestHandler } from './$types';
 
-export const POST: RequestHandler = (event) => registerVerify(event, 'resident');
+// An enrolment's passkey travels to the back office, which confirms it (issue 27); a key added
+// while signed in is stored here.
+export const POST: RequestHandler = (event) =>
+	event.locals.resident ? registerVerify(event, 'resident') : enrolmentVerify(event);

@@ -1,19 +1,15 @@
 import { fail, redirect } from '@sveltejs/kit';
 import { m } from '$lib/paraglide/messages';
-import { claimEnrolment } from '$lib/server/auth/registration';
-import { asPublic } from '$lib/server/http/caller';
-import { ceremonyHash, clientOf } from '$lib/server/http/ceremony';
+import { claimFromForm } from '$lib/server/http/enrolment';
 import type { Actions } from './$types';
 
 // Opening the link shows a page; the claim happens on the button (a link preview must not use it).
 export const actions: Actions = {
 	default: async (event) => {
-		const failure = await claimEnrolment(...(await asPublic(event.locals)), {
-			claim: { by: 'link', route: 'desk', token: event.params.token },
-			ceremonyHash: ceremonyHash(event.cookies),
-			client: clientOf(event)
-		});
-		if (failure) return fail(400, { message: m.enrol_link_failed() });
+		const token = event.params.token.slice(0, 64);
+		const outcome = await claimFromForm(event, { by: 'desk', token });
+		if (outcome === 'limited') return fail(429, { message: m.auth_rate_limited() });
+		if (outcome === 'declined') return fail(400, { message: m.enrol_link_failed() });
 		redirect(303, '/enrol/passkey');
 	}
 };
