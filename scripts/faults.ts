@@ -1,9 +1,9 @@
-// npm run faults [-- --quick] [--only kill9,kill9-worker,kill9-embedded,pg-restart,pg-crash,pool,disk-full] [--clients 8]
+// npm run faults [-- --quick] [--only kill9,kill9-worker,kill9-embedded,kill9-portal-node,pg-restart,pg-crash,zone-restart,pool,disk-full] [--clients 8]
 // Breaks the built app while residents sign in, fill in and sign 予診票の再発行 requests over
 // HTTP (scripts/lib/portal-client.ts), then checks the database against what each of them was
 // told: no confirmed submission lost, none twice, nothing half-written, the audit chain whole, and
-// the service back without anyone touching it. Exits 1 if any check fails. `--quick` (kill -9 and
-// one PostgreSQL restart) runs in npm test.
+// the service back without anyone touching it. Exits 1 if any check fails. `--quick` (kill -9, one
+// restart of the back office's PostgreSQL and one of the portal zone's) runs in npm test.
 //
 // Faults:
 //   kill9      SIGKILL to the app mid-traffic, then a new process (what systemd's Restart= does)
@@ -12,8 +12,15 @@
 //   kill9-embedded  `npm start` on its embedded PostgreSQL, SIGKILL to the app: the server it started
 //              outlives it; `npm run db:psql` attaches to it, and `npm start` again stops it and
 //              starts afresh with every row kept (runs on its own, without the residents' traffic)
+//   kill9-portal-node  the two zones as a city deploys them (issue 27): two portal nodes behind
+//              nginx, a back office pulling from them through it; SIGKILL to each portal node in
+//              turn mid-traffic: nginx sends the phones to the other, the node comes back, and
+//              both nodes served (runs on its own; needs nginx)
 //   pg-restart PostgreSQL fast shutdown, 2 s down, same cluster back; the app is left running
 //   pg-crash   SIGKILL to the postmaster; PostgreSQL recovers from its WAL on the next start
+//   zone-restart  the portal zone's PostgreSQL (issue 27) stopped for 3 s, the back office's left
+//              running: residents are told to try again, nothing they were told was sent is lost,
+//              and the exchange takes every item in once when the portal's database is back
 //   pool       every PostgreSQL connection slot taken by another client, and 200 requests at once
 //              against a pool of 10
 //   disk-full  the cluster on a 512 MB tmpfs, filled to the last byte, then emptied (root only)
@@ -49,16 +56,18 @@ const all = [
 	'kill9',
 	'kill9-worker',
 	'kill9-embedded',
+	'kill9-portal-node',
 	'pg-restart',
 	'pg-crash',
+	'zone-restart',
 	'pool',
 	'disk-full'
 ];
-const alone = ['kill9-worker', 'kill9-embedded'];
+const alone = ['kill9-worker', 'kill9-embedded', 'kill9-portal-node'];
 const chosen = values.only
 	? values.only.split(',')
 	: values.quick
-		? ['kill9', 'pg-restart']
+		? ['kill9', 'pg-restart', 'zone-restart']
 		: all.filter((name) => !alone.includes(name));
 for (const name of chosen) if (!all.includes(name)) throw new Error(`unknown fault ${name}`);
 // A worker is killed in an app of two processes; the other faults run on one, as npm start does.
@@ -192,7 +201,7 @@ async function withTraffic(
  */
 async function exchangeFindings(harness: Harness) {
 	const zone = new pg.Client({
-		connectionString: harness.superuserUrl(harness.portalZoneDatabase)
+		connectionString: harness.portalZoneOwnerUrl()
 	});
 	await zone.connect();
 	try {
@@ -405,6 +414,24 @@ const faults: Record<string, (harness: Harness, ledger: Ledger) => Promise<Resul
 				backAt: Date.now()
 			};
 		}),
+	'kill9-portal-node': (harness, ledger) =>
+		withTraffic(harness, ledger, 'kill -9 a portal node', async () => {
+			const signing: number[] = [];
+			for (const index of [0, 1]) {
+				signing.push(await submissionsInFlight());
+				await harness.killPortalNode(index);
+				await sleep(2_000);
+				await harness.startPortalNode(index);
+			}
+			const served = harness.split!.requestsPerNode();
+			const perNode = harness.split!.portalPorts.map((port) => served.get(port) ?? 0);
+			if (perNode.some((count) => count === 0))
+				throw new Error(`a portal node served nothing behind nginx: ${perNode.join(', ')}`);
+			return {
+				detail: `2 portal nodes behind nginx and a back office pulling through it; SIGKILL to each in turn, back after 2 s; signed submissions in flight at each kill: ${signing.join(', ')}; requests per node ${perNode.join(', ')}`,
+				backAt: Date.now()
+			};
+		}),
 	'pg-restart': (harness, ledger) =>
 		withTraffic(harness, ledger, 'restart PostgreSQL', async () => {
 			await harness.restartPostgres(2_000);
@@ -414,6 +441,15 @@ const faults: Record<string, (harness: Harness, ledger: Ledger) => Promise<Resul
 		withTraffic(harness, ledger, 'kill -9 PostgreSQL', async () => {
 			await harness.crashPostgres(1_000);
 			return { detail: 'SIGKILL to the postmaster, WAL recovery', backAt: Date.now() };
+		}),
+	'zone-restart': (harness, ledger) =>
+		withTraffic(harness, ledger, "restart the portal zone's PostgreSQL", async () => {
+			await harness.restartPortalZone(3_000);
+			return {
+				detail:
+					"fast shutdown of the portal zone's server, 3 s down; the back office's left running",
+				backAt: Date.now()
+			};
 		}),
 	pool: async (harness, ledger) => {
 		// 1. Somebody else holds every connection slot PostgreSQL has.
@@ -496,7 +532,8 @@ const harness = await startHarness({
 	// a fast host reached the per-address ceremony limit (1,200 a minute) and answered 429.
 	clientAddresses: true,
 	dataDir: mount,
-	processes
+	processes,
+	portalNodes: chosen.includes('kill9-portal-node') ? 2 : undefined
 });
 const ledger = new Ledger();
 const results: Result[] = [];

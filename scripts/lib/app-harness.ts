@@ -3,10 +3,20 @@
 // kill the app, restart or crash PostgreSQL, take its connections. Used by bench:load and faults.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import {
+	existsSync,
+	mkdirSync,
+	mkdtempSync,
+	readdirSync,
+	readFileSync,
+	rmSync,
+	writeFileSync
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { addCredential } from '../../src/lib/server/auth/credentials';
+import { parseKeySpec } from '../../src/lib/server/config';
+import { ed25519Signer, publicKeyText } from '../../src/lib/server/crypto/ed25519';
 import { createSessionManager } from '../../src/lib/server/auth/sessions';
 import { createDatabase, type Database } from '../../src/lib/server/db';
 import { startEmbeddedPostgres, type EmbeddedServer } from '../../src/lib/server/db/embedded';
@@ -22,6 +32,7 @@ import { softResident } from '../../tests/support/soft-authenticator';
 import { PortalClient } from './portal-client';
 
 const password = 'harness';
+const portalZoneDatabase = 'harness_portal_zone';
 const backofficePassword = 'harness-backoffice';
 const portalPassword = 'harness-portal';
 
@@ -47,6 +58,12 @@ export async function startHarness(options: {
 	postgresSettings?: string[];
 	/** APP_PROCESSES: more than 1 serves through scripts/serve.ts (node:cluster). */
 	processes?: number;
+	/**
+	 * The two zones as a city deploys them (issue 27): this many portal nodes (APP_ROLE=portal)
+	 * behind nginx on `port`, and a back office (APP_ROLE=backoffice) on `port + 1` that pulls
+	 * from the portal through nginx. Unset: one app with every role.
+	 */
+	portalNodes?: number;
 }) {
 	if (!existsSync('build/index.js'))
 		spawnSync('npx', ['vite', 'build', '--logLevel', 'warn'], { stdio: 'inherit' });
@@ -60,10 +77,16 @@ export async function startHarness(options: {
 	const ownerUrl = server.superuserUrl('harness');
 	await provisionLoginRoles(ownerUrl, { portal: portalPassword, backoffice: backofficePassword });
 	await migrateToLatest(ownerUrl);
-	// The portal zone's own database (issue 27): a second database here, on the same server, for
-	// speed; npm start runs it on a server of its own.
-	await ensureDatabase(server.superuserUrl(), 'harness_portal_zone');
-	const portalZoneOwnerUrl = server.superuserUrl('harness_portal_zone');
+	// The portal zone's own database (issue 27) on a server of its own, as npm start runs it: the
+	// faults stop either zone's server while the other goes on.
+	const zoneDataDir = path.join(dataDir, 'portal-zone');
+	const startZone = (port?: number) =>
+		startEmbeddedPostgres({ dataDir: zoneDataDir, password, port });
+	let zoneServer: EmbeddedServer = await startZone();
+	const zonePort = zoneServer.port;
+	await ensureDatabase(zoneServer.superuserUrl(), portalZoneDatabase);
+	const portalZoneOwnerUrl = zoneServer.superuserUrl(portalZoneDatabase);
+	await provisionLoginRoles(portalZoneOwnerUrl, { portal: portalPassword });
 	await migrateToLatest(portalZoneOwnerUrl, portalMigrationsFolder);
 	const owner: Database = createDatabase(ownerUrl, { max: 4 });
 	const myNumberKey = { id: 'harness', key: randomBytes(32) };
@@ -141,6 +164,19 @@ export async function startHarness(options: {
 		(options.processes ?? 1) > 1 ? ['--import', 'tsx', 'scripts/serve.ts'] : ['build/index.js'];
 	let app: ChildProcess | undefined;
 	let appLog = '';
+
+	// The split deployment: each zone's process with only what its role may hold.
+	const split = options.portalNodes
+		? splitDeployment(env, { port: options.port, nodes: options.portalNodes, dataDir })
+		: undefined;
+	const spawnNode = (nodeEnv: Record<string, string | undefined>, name: string) => {
+		const child = spawn(process.execPath, [...(options.nodeArgs ?? []), 'build/index.js'], {
+			env: nodeEnv,
+			stdio: ['ignore', 'ignore', 'pipe']
+		});
+		child.stderr!.on('data', (chunk: Buffer) => (appLog += `[${name}] ${chunk.toString()}`));
+		return child;
+	};
 
 	async function healthy(timeoutMs: number): Promise<boolean> {
 		const until = Date.now() + timeoutMs;
@@ -222,7 +258,22 @@ export async function startHarness(options: {
 			(appLog.match(/^\{"level":"error".*$/gm) ?? [])
 				.slice(0, limit)
 				.map((line) => line.slice(0, 600)),
+		/** The split deployment's processes and nginx (with `portalNodes`). */
+		split,
+		/** SIGKILL to portal node `index` (with `portalNodes`): nginx sends its traffic to the others. */
+		async killPortalNode(index: number): Promise<void> {
+			await split!.kill(`portal-${index}`);
+		},
+		async startPortalNode(index: number): Promise<void> {
+			await split!.start(`portal-${index}`, spawnNode);
+		},
 		async startApp(): Promise<void> {
+			if (split) {
+				await split.startAll(spawnNode);
+				if (!(await healthy(30_000)))
+					throw new Error(`nginx did not answer:\n${appLog.split('\n').slice(0, 20).join('\n')}`);
+				return;
+			}
 			const child = spawn(process.execPath, [...(options.nodeArgs ?? []), ...entry], {
 				env,
 				stdio: ['ignore', 'ignore', 'pipe']
@@ -283,7 +334,13 @@ export async function startHarness(options: {
 		},
 		superuserUrl: (database?: string) => server.superuserUrl(database),
 		/** The portal zone's own database (issue 27), as its owner. */
-		portalZoneDatabase: 'harness_portal_zone',
+		portalZoneOwnerUrl: () => zoneServer.superuserUrl(portalZoneDatabase),
+		/** The portal zone's server: a fast shutdown, then the same cluster on the same port. */
+		async restartPortalZone(downMs: number): Promise<void> {
+			await zoneServer.stop();
+			await new Promise((resolve) => setTimeout(resolve, downMs));
+			zoneServer = await startZone(zonePort);
+		},
 		/**
 		 * A signed-in member of staff with `role`, as the cookie a browser would hold (made by the
 		 * app's own session manager: staff passkeys must be device-bound, which software keys are not).
@@ -329,7 +386,9 @@ export async function startHarness(options: {
 		},
 		async stop(): Promise<void> {
 			await harness.stopApp();
+			await split?.stopAll();
 			await owner.destroy();
+			await zoneServer.stop();
 			await server.stop();
 			if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
 		}
@@ -350,3 +409,146 @@ function childrenOf(pid: number): number[] {
 		})
 		.map(Number);
 }
+
+/**
+ * Several portal nodes behind nginx (Debian's), sharing the portal zone's database, and one back
+ * office that pulls from the portal through the same nginx: the scale-out of issue 27 on one host,
+ * with the deployment's own nginx file. nginx passes the phone's X-Forwarded-For on as it came
+ * (the harness's stand-in for the city's proxy chain, as the single app trusts it), so
+ * per-address limits still see many phones.
+ */
+function splitDeployment(
+	env: Record<string, string | undefined>,
+	options: { port: number; nodes: number; dataDir: string }
+) {
+	const nginxDir = path.join(options.dataDir, 'nginx');
+	mkdirSync(nginxDir, { recursive: true });
+	const portalPorts = Array.from(
+		{ length: options.nodes },
+		(_, index) => options.port + 10 + index
+	);
+	const exchangeKey = parseKeySpec(env.EXCHANGE_KEY!);
+	const common: Record<string, string | undefined> = { ...env, APP_PROCESSES: '1' };
+	for (const name of ['APP_ROLE', 'PORT', 'ORIGIN', 'DATABASE_URL', 'PORTAL_DATABASE_URL'])
+		delete common[name];
+	const backofficeEnv = {
+		...common,
+		APP_ROLE: 'backoffice',
+		PORT: String(options.port + 1),
+		ORIGIN: `http://localhost:${options.port + 1}`,
+		DATABASE_URL: env.DATABASE_URL,
+		// Through nginx, like the residents: whichever node answers, the items are the same.
+		EXCHANGE_PORTAL_URL: env.ORIGIN,
+		PORTAL_ZONE_DATABASE_URL: undefined
+	};
+	const portalEnv = (port: number) => ({
+		...common,
+		APP_ROLE: 'portal',
+		PORT: String(port),
+		ORIGIN: env.ORIGIN,
+		DATABASE_URL: env.PORTAL_DATABASE_URL,
+		EXCHANGE_KEY: undefined,
+		EXCHANGE_PUBLIC_KEY: publicKeyText(ed25519Signer(exchangeKey)),
+		MY_NUMBER_KEY: undefined,
+		DOCUMENT_KEY: undefined,
+		AUDIT_CHECKPOINT_KEY: undefined,
+		AUDIT_CHECKPOINT_DIR: undefined
+	});
+	const nodes = new Map<string, { env: Record<string, string | undefined>; port: number }>([
+		['backoffice', { env: backofficeEnv, port: options.port + 1 }],
+		...portalPorts.map(
+			(port, index) => [`portal-${index}`, { env: portalEnv(port), port }] as const
+		)
+	]);
+	const running = new Map<string, ChildProcess>();
+	// The deployment's own file (docs/deploy/nginx-portal.conf), filled in.
+	const fill: Record<string, string> = {
+		PREFIX: nginxDir,
+		LISTEN: `127.0.0.1:${options.port}`,
+		UPSTREAMS: portalPorts
+			.map((port) => `\t\tserver 127.0.0.1:${port} max_fails=1 fail_timeout=2s;`)
+			.join('\n'),
+		FORWARDED: '$http_x_forwarded_for',
+		UNAVAILABLE: path.resolve('docs/deploy/unavailable.html')
+	};
+	writeFileSync(
+		path.join(nginxDir, 'nginx.conf'),
+		readFileSync('docs/deploy/nginx-portal.conf', 'utf8')
+			.replace(/^#.*\n/gm, '')
+			.replace(/\{\{([A-Z]+)\}\}/g, (_, name: string) => fill[name]!)
+	);
+	let nginx: ChildProcess | undefined;
+	const nodeHealthy = async (port: number) => {
+		const until = Date.now() + 30_000;
+		while (Date.now() < until) {
+			const ok = await fetch(`http://127.0.0.1:${port}/healthz`, {
+				headers: { 'x-forwarded-for': '127.0.0.1' },
+				signal: AbortSignal.timeout(2_000)
+			})
+				.then((response) => response.ok)
+				.catch(() => false);
+			if (ok) return;
+			await new Promise((resolve) => setTimeout(resolve, 100));
+		}
+		throw new Error(`node on port ${port} did not answer /healthz within 30 s`);
+	};
+	type Spawn = (env: Record<string, string | undefined>, name: string) => ChildProcess;
+	const deployment = {
+		nginxDir,
+		portalPorts,
+		async start(name: string, spawnNode: Spawn) {
+			const node = nodes.get(name)!;
+			running.set(name, spawnNode(node.env, name));
+			await nodeHealthy(node.port);
+		},
+		async kill(name: string) {
+			const child = running.get(name);
+			if (!child || child.exitCode !== null) return;
+			const exited = new Promise((resolve) => child.once('exit', resolve));
+			child.kill('SIGKILL');
+			await exited;
+		},
+		async startAll(spawnNode: Spawn) {
+			if (!existsSync(nginxBinary))
+				throw new Error(`no nginx at ${nginxBinary} (Debian: apt-get install nginx)`);
+			// The portal nodes first: the back office pulls from them from its first second.
+			for (const name of [...nodes.keys()].reverse()) await deployment.start(name, spawnNode);
+			nginx = spawn(
+				nginxBinary,
+				[
+					'-p',
+					nginxDir,
+					'-c',
+					path.join(nginxDir, 'nginx.conf'),
+					'-e',
+					path.join(nginxDir, 'error.log'),
+					'-g',
+					'daemon off;'
+				],
+				{ stdio: 'ignore' }
+			);
+		},
+		async stopAll() {
+			nginx?.kill('SIGTERM');
+			for (const name of running.keys()) await deployment.kill(name);
+		},
+		/** How many requests each portal node answered, from nginx's access log. */
+		requestsPerNode(): Map<number, number> {
+			const served = new Map<number, number>();
+			const log = existsSync(path.join(nginxDir, 'access.log'))
+				? readFileSync(path.join(nginxDir, 'access.log'), 'utf8')
+				: '';
+			for (const line of log.split('\n')) {
+				// "… 127.0.0.1:4411 200 GET /home", or two addresses when nginx tried another node.
+				for (const match of line.matchAll(/127\.0\.0\.1:(\d+)/g)) {
+					const port = Number(match[1]);
+					served.set(port, (served.get(port) ?? 0) + 1);
+				}
+			}
+			return served;
+		}
+	};
+	return deployment;
+}
+
+const nginxBinary = process.env.NGINX_PATH ?? '/usr/sbin/nginx';
