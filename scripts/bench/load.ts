@@ -1,4 +1,4 @@
-// npm run bench:load [-- --seconds 20 --warmup 30 --rates 50,100,300 --residents 20000 --clients 40 --processes 2 --paths]
+// npm run bench:load [-- --seconds 20 --warmup 30 --rates 50,100,300 --residents 20000 --clients 40 --processes 2 --portal-nodes 2 --paths]
 // Load on the built app (node build/index.js, as adapter-node serves it) over loopback, on a
 // throw-away embedded PostgreSQL with the demo city and the audit log on.
 //
@@ -14,6 +14,8 @@
 // --paths adds the single-path figures (autocannon on /home, /staff/cases, /healthz); --waits
 // samples what PostgreSQL's sessions wait on (pg_stat_activity, every 50 ms) at each rate;
 // --processes N serves the app in N processes (APP_PROCESSES; 2, one per core, unless told);
+// --portal-nodes N runs the zones apart instead (issue 27): N portal nodes behind nginx, the
+// residents' traffic through it, and a back office the staff use, pulling through nginx;
 // --statements prints the statements PostgreSQL spent most time on at each rate
 // (pg_stat_statements, loaded for this run only); --profile DIR writes the app's CPU profile
 // there (node --cpu-prof; open it in Chrome DevTools).
@@ -35,6 +37,7 @@ const { values } = parseArgs({
 		waits: { type: 'boolean', default: false },
 		statements: { type: 'boolean', default: false },
 		processes: { type: 'string', default: '2' },
+		'portal-nodes': { type: 'string' },
 		profile: { type: 'string' }
 	}
 });
@@ -265,6 +268,7 @@ const harness = await startHarness({
 	clientAddresses: true,
 	nodeArgs: values.profile ? ['--cpu-prof', `--cpu-prof-dir=${values.profile}`] : [],
 	processes: Number(values.processes),
+	portalNodes: values['portal-nodes'] ? Number(values['portal-nodes']) : undefined,
 	postgresSettings: values.statements
 		? ['shared_preload_libraries=pg_stat_statements', 'pg_stat_statements.track=all']
 		: []
@@ -287,7 +291,7 @@ async function topStatements(requests: number): Promise<string[]> {
 	);
 }
 /** The app's process and, with --processes, its cluster workers. */
-const appProcesses = () => [harness.appPid() ?? 0, ...harness.appWorkers()];
+const appProcesses = () => [harness.appPid() ?? 0, ...harness.appWorkers(), ...harness.nodePids()];
 try {
 	await harness.startApp();
 	const residents = Array.from({ length: clientCount }, (_, i) =>
@@ -296,7 +300,7 @@ try {
 	const caseworker = harness.staffClient(await harness.staffCookie('caseworker'), MeasuredClient);
 	const approver = harness.staffClient(await harness.staffCookie('approver'), MeasuredClient);
 	console.log(
-		`app: node build/index.js in ${values.processes} process(es); ${values.residents} residents; ${clientCount} resident phones, a caseworker and an approver; ` +
+		`app: ${values['portal-nodes'] ? `the zones apart: ${values['portal-nodes']} portal node(s) behind nginx and a back office pulling through it, one process each` : `node build/index.js in ${values.processes} process(es)`}; ${values.residents} residents; ${clientCount} resident phones, a caseworker and an approver; ` +
 			`${seconds} s per rate; 2 cores shared with the load generator; audit log on`
 	);
 	const loops = [

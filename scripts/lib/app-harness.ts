@@ -222,13 +222,19 @@ export async function startHarness(options: {
 				address
 			);
 		},
-		/** A client with no passkey, for a member of staff's cookie (see staffCookie). */
+		/**
+		 * A client with no passkey, for a member of staff's cookie (see staffCookie): on the back
+		 * office's own node when the zones run apart.
+		 */
 		staffClient<C extends PortalClient = PortalClient>(
 			cookie: string,
 			Client: new (...args: ConstructorParameters<typeof PortalClient>) => C = PortalClient as never
 		): C {
 			const address = options.clientAddresses ? '198.19.0.1' : undefined;
-			return new Client(base, origin, 'localhost', undefined, address).useCookies(cookie);
+			const [staffBase, staffOrigin] = split
+				? [`http://127.0.0.1:${options.port + 1}`, `http://localhost:${options.port + 1}`]
+				: [base, origin];
+			return new Client(staffBase, staffOrigin, 'localhost', undefined, address).useCookies(cookie);
 		},
 		/** Resident 0 signed in, with a draft and a submitted request, so their pages exist. */
 		async residentWithRequests() {
@@ -241,6 +247,8 @@ export async function startHarness(options: {
 		},
 		/** The app's process id while it runs (the load benchmark reads its CPU time). */
 		appPid: () => app?.pid,
+		/** Every app process of the split deployment (its nodes; nginx aside). */
+		nodePids: () => split?.pids() ?? [],
 		/** With `processes` > 1: the cluster workers' process ids (children of the app's). */
 		appWorkers: () =>
 			(app?.pid ? childrenOf(app.pid) : []).filter((pid) => {
@@ -528,6 +536,8 @@ function splitDeployment(
 				{ stdio: 'ignore' }
 			);
 		},
+		pids: () =>
+			[...running.values()].filter((child) => child.exitCode === null).map((child) => child.pid!),
 		async stopAll() {
 			nginx?.kill('SIGTERM');
 			for (const name of running.keys()) await deployment.kill(name);

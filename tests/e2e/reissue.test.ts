@@ -5,7 +5,7 @@ import AxeBuilder from '@axe-core/playwright';
 import { expect, test } from '@playwright/test';
 import { sql } from 'kysely';
 import { reverifySignedAct } from '../../src/lib/server/auth/signing';
-import { accountOf, auditEntries, serverDatabase, lane, enrolResident } from './support';
+import { accountOf, auditEntries, serverDatabase, lane, enrolResident, hydrated } from './support';
 
 async function parentOfToddler() {
 	const { rows } = await sql<{ guardian: string; birth_date: string; child: string }>`
@@ -161,6 +161,9 @@ test('a draft is withdrawn with a signature and stays in the list as withdrawn',
 	await expect(page.getByTestId('status')).toHaveText('下書き');
 	const staleTab = await page.context().newPage();
 	await staleTab.goto(`/applications/${id}`);
+	// A click before the page has hydrated does nothing (the ceremony is the page's script).
+	await hydrated(staleTab);
+	await hydrated(page);
 	await page.getByRole('button', { name: '署名して取り下げる' }).click();
 	await expect(page.getByRole('status')).toContainText('申請を取り下げました');
 	// Withdrawn again from a tab opened before: told so, nothing signed.

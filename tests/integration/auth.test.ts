@@ -411,7 +411,7 @@ describe('rate limits', () => {
 			.where('bucket', '=', limit.bucket)
 			.execute();
 		expect(windows).toHaveLength(1);
-		expect(limits.codeClaimsPerIp('192.0.2.1').bucket).toBe('code-claims:ip:192.0.2.1');
+		expect(limits.codeFailuresPerIp('192.0.2.1').bucket).toBe('code-failures:ip:192.0.2.1');
 	});
 });
 

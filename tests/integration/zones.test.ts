@@ -47,8 +47,10 @@ import type { AuthFailure } from '../../src/lib/server/auth/failures';
 import {
 	enrolmentStanding,
 	sendEnrolmentClaim,
-	sendEnrolmentRegistration
+	sendEnrolmentRegistration,
+	shownEnrolment
 } from '../../src/lib/server/exchange/enrolment';
+import { hitsSoFar, limits } from '../../src/lib/server/auth/rate-limit';
 
 const city = '139997';
 const rp = { origin: 'https://portal.example.lg.jp', rpId: 'portal.example.lg.jp', name: 'test' };
@@ -507,7 +509,7 @@ describe('enrolment through the exchange', () => {
 			expect(pulled.results).toEqual([
 				expect.objectContaining({ outcome: 'applied', answer: { accepted: false } })
 			]);
-			expect(await standing(phone)).toEqual({ step: 'declined', by: 'letter' });
+			expect(await standing(phone)).toMatchObject({ step: 'declined', by: 'letter' });
 		}
 		const row = await database.owner
 			.selectFrom('enrolment')
@@ -520,7 +522,44 @@ describe('enrolment through the exchange', () => {
 		const phone = sha256(`late-${person.atena}`);
 		await claim(phone, person.code, '1985-06-15');
 		await pullOnce(database.backoffice, peer);
-		expect(await standing(phone)).toEqual({ step: 'declined', by: 'letter' });
+		expect(await standing(phone)).toMatchObject({ step: 'declined', by: 'letter' });
+	});
+
+	it('counts a failure once when it is shown, never a success, and shows none past the limit', async () => {
+		const shown = (browserHash: Buffer, ip: string) =>
+			standing(browserHash).then((found) =>
+				shownEnrolment(database.portal, zone.portal, anonymous, {
+					standing: found,
+					client: { ip, userAgent: 'test' }
+				})
+			);
+		const ip = '192.0.2.77';
+		const failures = () => hitsSoFar(database.portal, limits.codeFailuresPerIp(ip));
+		// A success is not counted.
+		const { phone } = await acceptedClaim('counted');
+		expect((await shown(phone, ip)).step).toBe('accepted');
+		expect(await failures()).toBe(0);
+		// A failure is counted the first time it is shown, not again on a reload.
+		const person = await letter();
+		const wrong = sha256(`wrong-${person.atena}`);
+		await claim(wrong, person.code, '1990-04-02');
+		await pullOnce(database.backoffice, peer);
+		expect((await shown(wrong, ip)).step).toBe('declined');
+		expect((await shown(wrong, ip)).step).toBe('declined');
+		expect(await failures()).toBe(1);
+		// Past the limit, the answer is not shown, and no further claim is sent.
+		await database.owner
+			.updateTable('rate_limit')
+			.set({ hits: limits.codeFailuresPerIp(ip).max })
+			.where('bucket', '=', limits.codeFailuresPerIp(ip).bucket)
+			.execute();
+		expect((await shown(wrong, ip)).step).toBe('limited');
+		const refused = await sendEnrolmentClaim(database.portal, zone.portal, anonymous, {
+			claim: { by: 'letter', code: person.code, birthDate: '1990-04-01' },
+			ceremonyHash: sha256(`late-${person.atena}`),
+			client: { ip, userAgent: 'test' }
+		});
+		expect(refused).toMatchObject({ sent: false, failure: { reason: 'rate_limited' } });
 	});
 
 	it('refuses a passkey a compromised portal forwards for a claim never accepted, or with its own challenge', async () => {

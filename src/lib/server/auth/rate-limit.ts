@@ -8,13 +8,13 @@ export type Limit = { bucket: string; max: number; windowSeconds: number };
 /** The limits of the sign-in surface (ASVS 6.1.1, 6.3.1; SP 800-63B-4 §3.2.2). */
 export const limits = {
 	/**
-	 * Letter codes and desk links claimed per address. The back office checks a claim (issue 27)
-	 * and its answer comes back later, so the portal counts every claim it forwards, not only the
-	 * failed ones (each code also locks itself after 5 wrong birth dates, inside). A desk
-	 * enrolment is made on the resident's own phone, not from the office's address.
+	 * Failed code and link checks per address (each code also locks itself after 5 wrong birth
+	 * dates). Successes do not count: a city office enrolling residents at the desk all day shares
+	 * one address. A resident's claim is checked by the back office (issue 27): the portal counts
+	 * its failure when it first shows it, and shows no more once the address is over the limit.
 	 */
-	codeClaimsPerIp: (ip: string): Limit => ({
-		bucket: `code-claims:ip:${ip}`,
+	codeFailuresPerIp: (ip: string): Limit => ({
+		bucket: `code-failures:ip:${ip}`,
 		max: 30,
 		windowSeconds: 900
 	}),

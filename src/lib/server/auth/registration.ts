@@ -507,7 +507,7 @@ export async function claimStaffLink(
 ): Promise<AuthFailure | null> {
 	const now = input.now ?? new Date();
 	try {
-		if (await isLimited(db, limits.codeClaimsPerIp(input.client.ip))) {
+		if (await isLimited(db, limits.codeFailuresPerIp(input.client.ip))) {
 			throw new AuthFailure('rate_limited', 'code failures from this address');
 		}
 		const enrolment = await claimLink(db, {
@@ -530,7 +530,7 @@ export async function claimStaffLink(
 	} catch (failure) {
 		if (!(failure instanceof AuthFailure)) throw failure;
 		if (failure.reason !== 'rate_limited') {
-			await count(db, limits.codeClaimsPerIp(input.client.ip));
+			await count(db, limits.codeFailuresPerIp(input.client.ip));
 		}
 		await auditCeremonyFailure(db, caller, {
 			action: 'auth.enrolment_claim',

@@ -28,6 +28,7 @@ export type Timestamp = ColumnType<Date, Date | string, Date | string>;
 export interface EnrolmentAttempt {
   ceremony_hash: Buffer;
   claim_id: string;
+  declined_counted_at: Timestamp | null;
   expires_at: Timestamp;
   signed_in_at: Timestamp | null;
   started_at: Timestamp;

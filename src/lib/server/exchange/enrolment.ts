@@ -27,7 +27,9 @@ import { addItem } from './portal';
 export type EnrolmentStanding =
 	| { step: 'none' }
 	| { step: 'checking'; by: ResidentClaim['by'] }
-	| { step: 'declined'; by: ResidentClaim['by'] }
+	| { step: 'declined'; by: ResidentClaim['by']; claimId: string }
+	/** Not accepted, and this address is past its failures: nothing more is said. */
+	| { step: 'limited'; by: ResidentClaim['by'] }
 	| {
 			step: 'accepted';
 			claimId: string;
@@ -39,8 +41,9 @@ export type EnrolmentStanding =
 
 /**
  * A letter code with the birth date, or a desk link, forwarded to the back office for this
- * browser; counted against the address first (30 claims in 15 minutes).
- * @audit the refusal for too many claims from one address is audited here; a claim itself is
+ * browser, unless the address is past its failures (30 in 15 minutes; `shownEnrolment` counts
+ * them).
+ * @audit the refusal for too many failures from one address is audited here; a claim itself is
  * audited by the back office when it checks it
  */
 export async function sendEnrolmentClaim(
@@ -50,9 +53,8 @@ export async function sendEnrolmentClaim(
 	input: { claim: ResidentClaim; ceremonyHash: Buffer; client: Client; now?: Date }
 ): Promise<{ sent: true } | { sent: false; failure: AuthFailure }> {
 	const now = input.now ?? new Date();
-	const limit = limits.codeClaimsPerIp(input.client.ip);
-	if (await isLimited(db, limit, now)) {
-		const failure = new AuthFailure('rate_limited', 'code claims from this address');
+	if (await isLimited(db, limits.codeFailuresPerIp(input.client.ip), now)) {
+		const failure = new AuthFailure('rate_limited', 'code failures from this address');
 		await auditCeremonyFailure(db, caller, {
 			action: 'auth.enrolment_claim',
 			failure,
@@ -60,7 +62,6 @@ export async function sendEnrolmentClaim(
 		});
 		return { sent: false, failure };
 	}
-	await count(db, limit, now);
 	const claimId = randomUUID();
 	const body: EnrolmentClaimBody = {
 		claimId,
@@ -124,7 +125,7 @@ export async function enrolmentStanding(
 	if (claim.outcome === null) return { step: 'checking', by };
 	const answered = claimAnswer.safeParse(claim.answer);
 	if (claim.outcome !== 'applied' || !answered.success || !answered.data.accepted)
-		return { step: 'declined', by };
+		return { step: 'declined', by, claimId: attempt.claim_id };
 	const last = items.filter((item) => item.kind === 'enrolment_registration').at(-1);
 	if (last?.outcome === 'applied') {
 		const registered = registrationAnswer.safeParse(last.answer);
@@ -157,6 +158,34 @@ export async function awaitEnrolment(
 		if (!waiting || Date.now() >= until) return standing;
 		await new Promise((resolve) => setTimeout(resolve, input.pollMs ?? 100));
 	}
+}
+
+/**
+ * The standing as the browser is shown it: a claim not accepted is counted against the address
+ * the first time it is shown (once per claim), and once the address is past its failures, no
+ * more of them are shown — a guesser learns at most that many answers in the window, however many
+ * claims they send unseen.
+ * @audit none — the browser's own claim; the back office audited the claim, and a refusal for the
+ * address is audited when the next claim is refused
+ */
+export async function shownEnrolment(
+	db: Executor,
+	zone: PortalZoneExecutor,
+	_caller: Caller,
+	input: { standing: EnrolmentStanding; client: Client; now?: Date }
+): Promise<EnrolmentStanding> {
+	const { standing } = input;
+	if (standing.step !== 'declined') return standing;
+	const now = input.now ?? new Date();
+	const limit = limits.codeFailuresPerIp(input.client.ip);
+	const first = await zone
+		.updateTable('enrolment_attempt')
+		.set({ declined_counted_at: now })
+		.where('claim_id', '=', standing.claimId)
+		.where('declined_counted_at', 'is', null)
+		.executeTakeFirst();
+	if (first.numUpdatedRows === 1n) await count(db, limit, now);
+	return (await isLimited(db, limit, now)) ? { step: 'limited', by: standing.by } : standing;
 }
 
 /**

@@ -4,7 +4,7 @@
 // refused, audited as a security event with its portal sequence, listed for the auditor, and
 // nothing of it is applied. Each item is taken in once: its (portal, seq) row is written in the
 // transaction that applies it, and a second take finds the row and changes nothing.
-import { sql } from 'kysely';
+import { sql, type Insertable } from 'kysely';
 import { isIP } from 'node:net';
 import { recordAudits, type AuditContext, type AuditEvent } from '../audit/record';
 import type { ResidentCaller } from '../audit/caller';
@@ -13,7 +13,7 @@ import { SubmissionError } from '../applications/store';
 import { consentStatement } from '../auth/signed-acts';
 import { OnlineRequestError, takeInDeskRequest } from '../desk/online';
 import { actDigest, checkActSignature, type SignedAct } from '../auth/signing';
-import type { Database, Executor } from '../db';
+import type { Database, DB, Executor } from '../db';
 import {
 	RegistrationRefused,
 	takeInEnrolmentClaim,
@@ -123,33 +123,118 @@ function keptContext(context: RequestContext | undefined): AuditContext | undefi
 }
 
 /**
+ * What a batch reads once, before its first item, instead of once per item: the intake rows of
+ * items taken before, the accounts the items name, the credentials their acts name, and which of
+ * their nonces are stored already (an act sent again is a replay; so is the second of two items in
+ * one batch carrying the same act, which `nonces` learns as each item is kept).
+ */
+type BatchReads = {
+	earlier: Map<string, { outcome: string; answer: unknown }>;
+	accounts: Map<
+		string,
+		{ id: string; municipality_code: string; atena_number: string; user_handle: Buffer }
+	>;
+	credentials: Map<
+		string,
+		{
+			id: string;
+			resident_account_id: string | null;
+			public_key: Buffer;
+			revoked_at: Date | null;
+			flagged_at: Date | null;
+		}
+	>;
+	nonces: Set<string>;
+	/** The nonces of the item in hand, kept once its savepoint is released. */
+	pending: string[];
+};
+
+async function readBatch(
+	trx: Executor,
+	portal: string,
+	items: readonly ListedItem[]
+): Promise<BatchReads> {
+	// Two back-office processes pulling at once take the same items one after the other: every
+	// item's lock in one statement, in one order, so two batches cannot wait on each other.
+	const keys = items.map((item) => `${portal}#${item.seq}`).sort();
+	await sql`SELECT pg_advisory_xact_lock(hashtextextended(key, 7261027))
+		FROM unnest(${keys}::text[]) AS key ORDER BY key`.execute(trx);
+	const earlier = await trx
+		.selectFrom('exchange_intake')
+		.select(['seq', 'outcome', 'answer'])
+		.where('portal', '=', portal)
+		.where(
+			'seq',
+			'in',
+			items.map((item) => item.seq)
+		)
+		.execute();
+	const acts = items.flatMap((item) => {
+		const parsed = signedActItemBody.safeParse(item.body);
+		return parsed.success ? [parsed.data.act] : [];
+	});
+	const accountIds = [
+		...new Set(items.flatMap((item) => (item.residentAccountId ? [item.residentAccountId] : [])))
+	];
+	const credentialIds = [...new Set(acts.map((act) => act.credentialId))];
+	const nonces = acts.map((act) => Buffer.from(act.nonce, 'base64url'));
+	const [accounts, credentials, stored] = await Promise.all([
+		accountIds.length
+			? trx
+					.selectFrom('resident_account')
+					.select(['id', 'municipality_code', 'atena_number', 'user_handle'])
+					.where('id', 'in', accountIds)
+					.execute()
+			: [],
+		credentialIds.length
+			? trx
+					.selectFrom('webauthn_credential')
+					.select([
+						'id',
+						'credential_id',
+						'resident_account_id',
+						'public_key',
+						'revoked_at',
+						'flagged_at'
+					])
+					.where('credential_id', 'in', credentialIds)
+					.execute()
+			: [],
+		nonces.length
+			? trx.selectFrom('signed_act').select('nonce').where('nonce', 'in', nonces).execute()
+			: []
+	]);
+	return {
+		earlier: new Map(
+			earlier.map((row) => [String(row.seq), { outcome: row.outcome, answer: row.answer }])
+		),
+		accounts: new Map(accounts.map((row) => [row.id, row])),
+		credentials: new Map(credentials.map((row) => [row.credential_id, row])),
+		nonces: new Set(stored.map((row) => row.nonce.toString('base64url'))),
+		pending: []
+	};
+}
+
+/**
  * Verifies a signed act carried by an item against the back office's own credential: it must
  * belong to the account the item names, be neither revoked nor flagged, be signed for the portal's
  * origin and RP ID with user verification, over exactly the payload carried, and be new (its nonce
  * never stored before: an old act sent again is a replay).
  */
 async function verifiedAct(
-	trx: Executor,
 	item: ListedItem,
 	kind: SignedActItemKind,
-	rp: ResidentRelyingParty
+	rp: ResidentRelyingParty,
+	reads: BatchReads
 ) {
 	const parsed = signedActItemBody.safeParse(item.body);
 	if (!parsed.success) refuse('malformed');
 	const wire = parsed.data!.act;
 	if (wire.kind !== kind) refuse('other_kind');
 	if (item.residentAccountId === null) refuse('unknown_account');
-	const account = await trx
-		.selectFrom('resident_account')
-		.select(['id', 'municipality_code', 'atena_number', 'user_handle'])
-		.where('id', '=', item.residentAccountId!)
-		.executeTakeFirst();
+	const account = reads.accounts.get(item.residentAccountId!);
 	if (!account) refuse('unknown_account');
-	const credential = await trx
-		.selectFrom('webauthn_credential')
-		.select(['id', 'resident_account_id', 'public_key', 'revoked_at', 'flagged_at'])
-		.where('credential_id', '=', wire.credentialId)
-		.executeTakeFirst();
+	const credential = reads.credentials.get(wire.credentialId);
 	if (!credential || credential.resident_account_id === null) refuse('credential_unknown');
 	if (credential!.resident_account_id !== account!.id) refuse('credential_of_another_account');
 	if (credential!.revoked_at) refuse('credential_revoked');
@@ -159,12 +244,8 @@ async function verifiedAct(
 	if (act.userHandle && !act.userHandle.equals(account!.user_handle)) refuse('user_handle');
 	const check = await checkActSignature(act, new Uint8Array(credential!.public_key));
 	if (!check.valid) refuse('signature', check.reason);
-	const replayed = await trx
-		.selectFrom('signed_act')
-		.select('id')
-		.where('nonce', '=', act.nonce)
-		.executeTakeFirst();
-	if (replayed) refuse('replayed');
+	if (reads.nonces.has(wire.nonce)) refuse('replayed');
+	reads.pending.push(wire.nonce);
 	return {
 		act,
 		wire,
@@ -277,11 +358,11 @@ async function apply(
 	item: ListedItem,
 	kind: ExchangeKind,
 	input: { rp: ResidentRelyingParty; municipalityCode: string },
+	reads: BatchReads,
 	audit: AuditEvent[]
 ): Promise<Decision> {
 	if (isEnrolmentKind(kind)) return applyEnrolment(trx, item, kind, input);
-	const { rp } = input;
-	const verified = await verifiedAct(trx, item, kind, rp);
+	const verified = await verifiedAct(item, kind, input.rp, reads);
 	const { act, account } = verified;
 	switch (kind) {
 		case 'consent': {
@@ -320,7 +401,7 @@ async function apply(
 						: await takeInTransition(trx, caller, {
 								kind,
 								act: stored,
-								portalUrl: `${rp.origin}/sign-in`,
+								portalUrl: `${input.rp.origin}/sign-in`,
 								now: new Date()
 							});
 			} catch (failure) {
@@ -363,17 +444,10 @@ export async function takeInAll(
 		const results: IntakeResult[] = [];
 		// The batch's audit entries, appended together at the end: one chain append per commit.
 		const audit: AuditEvent[] = [];
+		const reads = await readBatch(trx, portal, input.items);
+		const intake: Insertable<DB['exchange_intake']>[] = [];
 		for (const item of input.items) {
-			// Two back-office processes pulling at once take the same item one after the other.
-			await sql`SELECT pg_advisory_xact_lock(hashtextextended(${`${portal}#${item.seq}`}, 7261027))`.execute(
-				trx
-			);
-			const earlier = await trx
-				.selectFrom('exchange_intake')
-				.select(['outcome', 'answer'])
-				.where('portal', '=', portal)
-				.where('seq', '=', item.seq)
-				.executeTakeFirst();
+			const earlier = reads.earlier.get(item.seq);
 			if (earlier) {
 				results.push({
 					seq: item.seq,
@@ -390,13 +464,15 @@ export async function takeInAll(
 				? (item.kind as ExchangeKind)
 				: null;
 			const itemAudit: AuditEvent[] = [];
+			reads.pending = [];
 			try {
 				await trx.executeQuery(sql`SAVEPOINT item`.compile(trx));
 				decision = kind
-					? await apply(trx, item, kind, input, itemAudit)
+					? await apply(trx, item, kind, input, reads, itemAudit)
 					: refuse('unknown_kind', kindText);
 				await trx.executeQuery(sql`RELEASE SAVEPOINT item`.compile(trx));
 				audit.push(...itemAudit);
+				for (const nonce of reads.pending) reads.nonces.add(nonce);
 			} catch (error) {
 				if (!(error instanceof Refusal || error instanceof MovedOn)) throw error;
 				// Whatever the handler wrote before it stopped goes; the outcome alone is kept.
@@ -406,24 +482,19 @@ export async function takeInAll(
 						? { outcome: 'refused', code: error.code, reason: error.message }
 						: { outcome: 'moved' };
 			}
-			await trx
-				.insertInto('exchange_intake')
-				.values({
-					portal,
-					seq: item.seq,
-					kind: kindText,
-					resident_account_id: item.residentAccountId,
-					arrived_at: new Date(item.arrivedAt),
-					taken_at: now,
-					outcome: decision.outcome,
-					refusal: decision.outcome === 'refused' ? decision.reason : null,
-					signed_act_id: decision.outcome === 'applied' ? decision.signedActId : null,
-					answer:
-						decision.outcome === 'applied' && decision.answer
-							? JSON.stringify(decision.answer)
-							: null
-				})
-				.execute();
+			intake.push({
+				portal,
+				seq: item.seq,
+				kind: kindText,
+				resident_account_id: item.residentAccountId,
+				arrived_at: new Date(item.arrivedAt),
+				taken_at: now,
+				outcome: decision.outcome,
+				refusal: decision.outcome === 'refused' ? decision.reason : null,
+				signed_act_id: decision.outcome === 'applied' ? decision.signedActId : null,
+				answer:
+					decision.outcome === 'applied' && decision.answer ? JSON.stringify(decision.answer) : null
+			});
 			if (decision.outcome === 'refused') {
 				audit.push({
 					municipalityCode: input.municipalityCode,
@@ -443,6 +514,7 @@ export async function takeInAll(
 				...(decision.outcome === 'applied' && decision.answer ? { answer: decision.answer } : {})
 			});
 		}
+		if (intake.length) await trx.insertInto('exchange_intake').values(intake).execute();
 		const cities = [...new Set(audit.map((event) => event.municipalityCode))];
 		for (const city of cities)
 			await recordAudits(

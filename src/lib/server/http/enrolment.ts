@@ -14,6 +14,7 @@ import {
 	enrolmentStanding,
 	sendEnrolmentClaim,
 	sendEnrolmentRegistration,
+	shownEnrolment,
 	signInEnrolled,
 	type EnrolmentStanding
 } from '../exchange/enrolment';
@@ -47,8 +48,15 @@ export async function claimFromForm(
 		client: clientOf(event)
 	});
 	if (!sent.sent) return 'limited';
-	const standing = await awaitEnrolment(zone, caller, { ceremonyHash: hash, waitMs: answerWaitMs });
-	return standing.step === 'declined' ? 'declined' : 'continue';
+	const standing = await shownEnrolment(db(), zone, caller, {
+		standing: await awaitEnrolment(zone, caller, { ceremonyHash: hash, waitMs: answerWaitMs }),
+		client: clientOf(event)
+	});
+	return standing.step === 'declined'
+		? 'declined'
+		: standing.step === 'limited'
+			? 'limited'
+			: 'continue';
 }
 
 /**
@@ -58,8 +66,9 @@ export async function claimFromForm(
 export async function enrolmentPage(event: RequestEvent): Promise<EnrolmentStanding> {
 	const caller = await publicCaller(event.locals);
 	const zone = portalZoneDb();
-	const standing = await enrolmentStanding(zone, caller, {
-		ceremonyHash: ceremonyHash(event.cookies)
+	const standing = await shownEnrolment(db(), zone, caller, {
+		standing: await enrolmentStanding(zone, caller, { ceremonyHash: ceremonyHash(event.cookies) }),
+		client: clientOf(event)
 	});
 	if (standing.step === 'none') redirect(303, '/enrol');
 	if (standing.step === 'registered') redirect(303, await signedIn(event, standing));
