@@ -417,14 +417,23 @@ const faults: Record<string, (harness: Harness, ledger: Ledger) => Promise<Resul
 	'kill9-portal-node': (harness, ledger) =>
 		withTraffic(harness, ledger, 'kill -9 a portal node', async () => {
 			const signing: number[] = [];
+			const port = (index: number) => harness.split!.portalPorts[index]!;
 			for (const index of [0, 1]) {
 				signing.push(await submissionsInFlight());
 				await harness.killPortalNode(index);
 				await sleep(2_000);
 				await harness.startPortalNode(index);
+				// Back in nginx's rotation before the other one goes: one node down at a time, as
+				// a rolling restart or a lost machine would have it.
+				const before = harness.split!.requestsPerNode().get(port(index)) ?? 0;
+				const until = Date.now() + 15_000;
+				while ((harness.split!.requestsPerNode().get(port(index)) ?? 0) <= before) {
+					if (Date.now() > until) throw new Error(`portal node ${index} got no traffic back`);
+					await sleep(100);
+				}
 			}
 			const served = harness.split!.requestsPerNode();
-			const perNode = harness.split!.portalPorts.map((port) => served.get(port) ?? 0);
+			const perNode = harness.split!.portalPorts.map((nodePort) => served.get(nodePort) ?? 0);
 			if (perNode.some((count) => count === 0))
 				throw new Error(`a portal node served nothing behind nginx: ${perNode.join(', ')}`);
 			return {
