@@ -608,12 +608,9 @@ describe('enrolment through the exchange', () => {
 			)
 		};
 		const report = await pullOnce(database.backoffice, peer);
-		expect(report.results.map((result) => result.outcome)).toEqual([
-			'refused',
-			'refused',
-			'refused',
-			'refused'
-		]);
+		expect(report.results.map((result) => result.outcome)).toEqual(
+			Object.values(forged).map(() => 'refused')
+		);
 		const refusals = await database.owner
 			.selectFrom('exchange_intake')
 			.select('refusal')

@@ -303,6 +303,20 @@ async function bindCredential(
 	return credential;
 }
 
+/** A claimed enrolment's audit entry: by someone not signed in yet, about the enrolment. */
+const auditClaimed = (db: Executor, enrolment: Enrolment, context: AuditContext | undefined) =>
+	recordAudit(db, {
+		municipalityCode: enrolment.municipality_code,
+		actor: { type: 'anonymous', id: 'anonymous', role: 'anonymous' },
+		context,
+		action: 'auth.enrolment_claim',
+		subjectAtenaNumber: enrolment.atena_number ?? undefined,
+		objectType: 'enrolment',
+		objectId: enrolment.id,
+		result: 'ok',
+		payload: { route: enrolment.route }
+	});
+
 /** A resident's claim as the portal forwards it: a letter code with the birth date, or a desk link. */
 export type ResidentClaim =
 	{ by: 'letter'; code: string; birthDate: string } | { by: 'desk'; token: string };
@@ -364,17 +378,7 @@ export async function takeInEnrolmentClaim(
 		});
 		return { accepted: false };
 	}
-	await recordAudit(trx, {
-		municipalityCode: enrolment.municipality_code,
-		actor: { type: 'anonymous', id: 'anonymous', role: 'anonymous' },
-		context: input.context,
-		action: 'auth.enrolment_claim',
-		subjectAtenaNumber: enrolment.atena_number ?? undefined,
-		objectType: 'enrolment',
-		objectId: enrolment.id,
-		result: 'ok',
-		payload: { route: enrolment.route }
-	});
+	await auditClaimed(trx, enrolment, input.context);
 	const subject = await enrolledSubject(trx, enrolment, now);
 	const city = await trx
 		.selectFrom('municipality')
@@ -422,17 +426,13 @@ export async function takeInEnrolmentRegistration(
 	if (!enrolment) throw new RegistrationRefused('enrolment', 'no claim held');
 	let verified: Awaited<ReturnType<typeof verifyRegistration>>;
 	try {
-		verified = await verifyRegistration(
-			trx,
-			{ ...input.rp, name: '' },
-			{
-				realm: 'resident',
-				ceremonyHash,
-				response: input.response,
-				policy: await policyFor(trx, 'resident', enrolment.municipality_code),
-				now
-			}
-		);
+		verified = await verifyRegistration(trx, input.rp, {
+			realm: 'resident',
+			ceremonyHash,
+			response: input.response,
+			policy: await policyFor(trx, 'resident', enrolment.municipality_code),
+			now
+		});
 	} catch (failure) {
 		if (failure instanceof AuthFailure)
 			throw new RegistrationRefused('registration', failure.reason);
@@ -516,16 +516,7 @@ export async function claimStaffLink(
 			ceremonyHash: input.ceremonyHash,
 			now
 		});
-		await recordAudit(db, {
-			municipalityCode: caller.municipalityCode,
-			actor: { type: 'anonymous', id: 'anonymous', role: 'anonymous' },
-			context: caller.context,
-			action: 'auth.enrolment_claim',
-			objectType: 'enrolment',
-			objectId: enrolment.id,
-			result: 'ok',
-			payload: { route: enrolment.route }
-		});
+		await auditClaimed(db, enrolment, caller.context);
 		return null;
 	} catch (failure) {
 		if (!(failure instanceof AuthFailure)) throw failure;

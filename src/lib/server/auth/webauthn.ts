@@ -232,7 +232,7 @@ export type NewCredential = {
 
 export async function verifyRegistration(
 	db: Executor,
-	rp: RelyingParty,
+	rp: Pick<RelyingParty, 'origin' | 'rpId'>,
 	input: {
 		realm: AuthRealm;
 		ceremonyHash: Buffer;
@@ -265,7 +265,7 @@ export async function verifyRegistration(
  * given in its answer to the claim), and the back office again after taking its challenge out.
  */
 export async function checkRegistration(
-	rp: RelyingParty,
+	rp: Pick<RelyingParty, 'origin' | 'rpId'>,
 	input: { response: unknown; challenge: string; policy: RegistrationPolicy }
 ): Promise<NewCredential> {
 	const response = parseRegistrationResponse(input.response);
