@@ -11,6 +11,7 @@ import {
 	auditEntries,
 	createStaffByCli,
 	enrolResident,
+	explainExchange,
 	freshResident,
 	lane,
 	registerStaff,
@@ -217,7 +218,9 @@ test('a resident signs a disclosure request in the portal and downloads the resu
 	await page.getByRole('button', { name: '署名して請求する' }).click();
 	await expect(page.getByTestId('ceremony-message')).toContainText('通信が途切れたため');
 	await page.getByRole('button', { name: '署名して請求する' }).click();
-	await expect(page.getByRole('status')).toContainText('請求を受け付けました');
+	await explainExchange(page, await accountOf(person.atena), () =>
+		expect(page.getByRole('status')).toContainText('請求を受け付けました')
+	);
 	const requests = await serverDatabase()
 		.selectFrom('desk_request')
 		.select(['id', 'reference', 'channel', 'requester_type', 'signed_act_id'])

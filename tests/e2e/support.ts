@@ -58,6 +58,48 @@ export function portalZoneDatabase(role: ServerRole = 'all'): PortalZoneDatabase
 	return db;
 }
 
+/**
+ * Runs an assertion about something that crossed the exchange; if it fails, the error says where
+ * things stood — the page as shown, the person's items in the portal zone and what the back office
+ * made of them — so a failure seen once in CI explains itself (the server's log is not kept).
+ */
+export async function explainExchange(
+	page: Page,
+	accountId: string,
+	assertion: () => Promise<void>,
+	role: ServerRole = 'all'
+): Promise<void> {
+	try {
+		await assertion();
+	} catch (failure) {
+		const items = await portalZoneDatabase(role)
+			.selectFrom('exchange_item')
+			.select(['seq', 'kind', 'object_id', 'arrived_at', 'taken_at', 'outcome'])
+			.where('resident_account_id', '=', accountId)
+			.orderBy('seq')
+			.execute();
+		const intake = items.length
+			? await serverDatabase(role)
+					.selectFrom('exchange_intake')
+					.select(['seq', 'outcome', 'refusal', 'taken_at'])
+					.where(
+						'seq',
+						'in',
+						items.map((item) => String(item.seq))
+					)
+					.execute()
+			: [];
+		const shown = await page
+			.locator('main')
+			.innerText({ timeout: 1_000 })
+			.catch((error: Error) => `(unreadable: ${error.message})`);
+		(failure as Error).message +=
+			`\n\nWhere it stood (${page.url()}):\npage: ${shown.slice(0, 600)}\n` +
+			`portal items: ${JSON.stringify(items)}\nintake: ${JSON.stringify(intake)}`;
+		throw failure;
+	}
+}
+
 export type AuditRow = {
 	action: string;
 	result: string;

@@ -8,6 +8,7 @@ import { expect, test } from '@playwright/test';
 import { randomUUID } from 'node:crypto';
 import { createDraft } from '../../src/lib/server/applications/store';
 import { issueLetterCode } from '../../src/lib/server/auth/enrolment';
+import { actOnTheWire } from '../../src/lib/server/exchange/items';
 import {
 	addAuthenticator,
 	createStaffByCli,
@@ -55,9 +56,33 @@ test('a consent crosses the exchange, and a forged one is refused and shown to t
 		.where('resident_account_id', '=', account.id)
 		.executeTakeFirstOrThrow();
 	expect(genuine.outcome).toBe('applied');
+	// Taken in, the item keeps its receipt only: the portal zone no longer holds the act.
+	expect(genuine.body).toEqual({});
 
-	// A compromised portal changes what was signed, and claims the act for a stranger.
-	const act = (genuine.body as { act: Record<string, string> }).act;
+	// A compromised portal, which saw the act as it passed (here read back from the back office's
+	// copy), changes what was signed, and claims the act for a stranger.
+	const stored = await serverDatabase()
+		.selectFrom('signed_act as s')
+		.innerJoin('webauthn_credential as c', 'c.id', 's.credential_id')
+		.selectAll('s')
+		.select('c.credential_id as webauthn_id')
+		.where('s.resident_account_id', '=', account.id)
+		.executeTakeFirstOrThrow();
+	const act = actOnTheWire(
+		'consent',
+		{
+			credentialId: stored.webauthn_id,
+			payload: stored.payload,
+			nonce: stored.nonce,
+			clientDataJSON: stored.client_data_json,
+			authenticatorData: stored.authenticator_data,
+			signature: stored.signature,
+			userHandle: stored.user_handle,
+			origin: stored.origin,
+			rpId: stored.rp_id
+		},
+		stored.signed_at
+	);
 	const forged = await zone
 		.insertInto('exchange_item')
 		.values([
@@ -65,7 +90,7 @@ test('a consent crosses the exchange, and a forged one is refused and shown to t
 				kind: 'consent',
 				resident_account_id: account.id,
 				body: JSON.stringify({
-					act: { ...act, payload: act.payload!.replace('electronic_notices', 'paper') }
+					act: { ...act, payload: act.payload.replace('electronic_notices', 'paper') }
 				})
 			},
 			{

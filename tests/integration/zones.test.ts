@@ -4,6 +4,8 @@
 // writes straight into its database; and the portal answers only the back office's signed,
 // fresh, unreplayed requests.
 import { randomBytes, randomUUID } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ResidentCaller } from '../../src/lib/server/audit/caller';
@@ -42,7 +44,8 @@ import {
 	softResident,
 	type SoftCredential
 } from '../support/soft-authenticator';
-import { issueLetterCode } from '../../src/lib/server/auth/enrolment';
+import { issueDeskLink, issueLetterCode } from '../../src/lib/server/auth/enrolment';
+import { createStaffUser } from '../../src/lib/server/staff/accounts';
 import type { AuthFailure } from '../../src/lib/server/auth/failures';
 import {
 	enrolmentStanding,
@@ -203,6 +206,13 @@ describe('the exchange from the portal to the back office', () => {
 		const first = await pullOnce(database.backoffice, peer);
 		expect(first.results).toEqual([{ seq, outcome: 'applied', already: false }]);
 		expect(await portalOutcome(seq)).toBe('applied');
+		// The portal keeps the receipt, not the act: the back office holds the verified copy.
+		const kept = await zone.owner
+			.selectFrom('exchange_item')
+			.select('body')
+			.where('seq', '=', seq)
+			.executeTakeFirstOrThrow();
+		expect(kept.body).toEqual({});
 		const stored = await database.owner
 			.selectFrom('signed_act')
 			.select(['id', 'payload', 'kind'])
@@ -249,7 +259,7 @@ describe('the exchange from the portal to the back office', () => {
 			}))
 		});
 		const taken = await takeIn(database.backoffice, {
-			portal: peer.portalUrl,
+			portal: peer.rp.origin,
 			item: listed.items[0]!,
 			rp: peer.rp,
 			municipalityCode: city,
@@ -261,6 +271,36 @@ describe('the exchange from the portal to the back office', () => {
 		const again = await pullOnce(database.backoffice, peer);
 		expect(again.results).toEqual([{ seq, outcome: 'applied', already: true }]);
 		expect(await portalOutcome(seq)).toBe('applied');
+		expect(await signedActsOf(holder.accountId)).toBe(1);
+	});
+
+	it('takes an item once when the address that reaches the portal changed before the acknowledgement', async () => {
+		const holder = await resident();
+		const { seq } = await consentSent(holder);
+		// A relay between the networks passes the list and loses the acknowledgement (a cut after
+		// the back office committed); the city then reaches the portal by its direct address.
+		const relay = http.createServer(async (incoming, outgoing) => {
+			if (incoming.method !== 'GET') return outgoing.destroy();
+			const answer = await fetch(new URL(incoming.url!, server.url), {
+				headers: incoming.headers as Record<string, string>
+			});
+			outgoing.writeHead(answer.status, { 'content-type': 'application/json' });
+			outgoing.end(await answer.text());
+		});
+		await new Promise<void>((resolve) => relay.listen(0, '127.0.0.1', resolve));
+		try {
+			const through = {
+				...peer,
+				portalUrl: `http://127.0.0.1:${(relay.address() as AddressInfo).port}`
+			};
+			await expect(pullOnce(database.backoffice, through)).rejects.toThrow(/unreachable/);
+		} finally {
+			relay.closeAllConnections();
+			await new Promise((resolve) => relay.close(resolve));
+		}
+		expect(await portalOutcome(seq)).toBeNull();
+		const direct = await pullOnce(database.backoffice, peer);
+		expect(direct.results).toEqual([{ seq, outcome: 'applied', already: true }]);
 		expect(await signedActsOf(holder.accountId)).toBe(1);
 	});
 
@@ -554,12 +594,82 @@ describe('enrolment through the exchange', () => {
 			.where('bucket', '=', limits.codeFailuresPerIp(ip).bucket)
 			.execute();
 		expect((await shown(wrong, ip)).step).toBe('limited');
-		const refused = await sendEnrolmentClaim(database.portal, zone.portal, anonymous, {
-			claim: { by: 'letter', code: person.code, birthDate: '1990-04-01' },
-			ceremonyHash: sha256(`late-${person.atena}`),
-			client: { ip, userAgent: 'test' }
-		});
+		const refused = await sendEnrolmentClaim(
+			database.portal,
+			zone.portal,
+			{ ...anonymous, context: { ...anonymous.context, requestId: 'r-enrol-limited', ip } },
+			{
+				claim: { by: 'letter', code: person.code, birthDate: '1990-04-01' },
+				ceremonyHash: sha256(`late-${person.atena}`),
+				client: { ip, userAgent: 'test' }
+			}
+		);
 		expect(refused).toMatchObject({ sent: false, failure: { reason: 'rate_limited' } });
+		// The refusal for the address is the portal's own decision, and it is audited: the claim
+		// never reached the back office, which would otherwise have audited it.
+		const { rows } = await sql<{ result: string; ip: string | null; payload: unknown }>`
+			SELECT e.result, e.ip, p.payload FROM audit.entry e
+			JOIN audit.payload p USING (municipality_code, seq)
+			WHERE e.action = 'auth.enrolment_claim' AND e.request_id = 'r-enrol-limited'
+			ORDER BY e.seq`.execute(database.owner);
+		expect(rows).toEqual([
+			{
+				result: 'denied',
+				ip: '192.0.2.77',
+				payload: { reason: 'rate_limited', realm: 'resident' }
+			}
+		]);
+	});
+
+	it('keeps nothing of a claim once it is taken in: no code, no birth date, no desk link', async () => {
+		const person = await letter('1979-11-23');
+		const phone = sha256(`scrubbed-${person.atena}`);
+		await claim(phone, person.code, '1979-11-23');
+		const walkIn = await letter();
+		const clerk = await createStaffUser(database.owner, {
+			municipalityCode: city,
+			loginId: `desk-scrub-${walkIn.atena}`,
+			displayName: '窓口',
+			departmentJa: '課',
+			departmentEn: 'Div',
+			roles: [],
+			createdBy: null,
+			reason: 'test',
+			now: new Date()
+		});
+		const desk = await issueDeskLink(database.owner, {
+			municipalityCode: city,
+			atenaNumber: walkIn.atena,
+			identityDocuments: ['photo_id'],
+			issuedBy: clerk.id,
+			now: new Date()
+		});
+		const other = sha256(`scrubbed-desk-${person.atena}`);
+		await sendEnrolmentClaim(database.portal, zone.portal, anonymous, {
+			claim: { by: 'desk', token: desk.token },
+			ceremonyHash: other,
+			client
+		});
+		const bodies = () =>
+			zone.owner
+				.selectFrom('exchange_item')
+				.select(['body', 'taken_at'])
+				.where('kind', '=', 'enrolment_claim')
+				.where('resident_account_id', 'is', null)
+				.orderBy('seq', 'desc')
+				.limit(2)
+				.execute();
+		// While it waits, the portal holds what the back office must check.
+		expect(JSON.stringify(await bodies())).toContain(person.code);
+		await pullOnce(database.backoffice, peer);
+		const kept = await bodies();
+		expect(kept.every((row) => row.taken_at !== null)).toBe(true);
+		const text = JSON.stringify(kept);
+		for (const secret of [person.code, '1979-11-23', desk.token, '192.0.2.40'])
+			expect(text).not.toContain(secret);
+		// What the pages still need is there: how the claim was made, and the answer.
+		expect(await standing(phone)).toMatchObject({ step: 'accepted' });
+		expect(await standing(other)).toMatchObject({ step: 'accepted' });
 	});
 
 	it('refuses a passkey a compromised portal forwards for a claim never accepted, or with its own challenge', async () => {
@@ -1066,7 +1176,8 @@ describe('what the staff see of the exchange', () => {
 		expect(rows.find((row) => row.seq === forged)).toMatchObject({
 			kind: 'consent',
 			why: 'malformed',
-			portal: peer.portalUrl
+			// The portal by its public origin, whichever address the back office reached it by.
+			portal: peer.rp.origin
 		});
 		// Nothing that names a person or an account.
 		expect(JSON.stringify(rows)).not.toContain(holder.accountId);

@@ -107,6 +107,20 @@ describe('deploymentProblems', () => {
 		expect(
 			problems({ ...backoffice, EXCHANGE_PORTAL_URL: 'https://portal.city.example.lg.jp' })
 		).toEqual([]);
+		// Reached through a relay, the portal is still named, and signed for, by its public origin.
+		const relayed = readConfig({
+			...backoffice,
+			EXCHANGE_PORTAL_URL: 'http://10.1.2.3:8080',
+			PORTAL_ORIGIN: 'https://portal.city.example.lg.jp'
+		}).exchange;
+		expect(relayed).toMatchObject({
+			portalUrl: 'http://10.1.2.3:8080',
+			portalOrigin: 'https://portal.city.example.lg.jp'
+		});
+		expect(
+			readConfig({ ...backoffice, EXCHANGE_PORTAL_URL: 'https://portal.city.example.lg.jp' })
+				.exchange.portalOrigin
+		).toBe('https://portal.city.example.lg.jp');
 		expect(() => readConfig({ ...city, APP_ROLE: 'backoffice' })).toThrow(
 			/^PORTAL_ZONE_DATABASE_URL must not be set when APP_ROLE=backoffice/
 		);

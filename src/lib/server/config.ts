@@ -110,6 +110,12 @@ const schema = z.object({
 		.string()
 		.regex(/^https?:\/\/[^/?#]+$/, 'must be an origin such as https://portal.example.lg.jp')
 		.optional(),
+	// The portal's public origin, which residents' passkeys sign for, when the back office reaches
+	// the portal by another address (a relay between the networks); default EXCHANGE_PORTAL_URL.
+	PORTAL_ORIGIN: z
+		.string()
+		.regex(/^https?:\/\/[^/?#]+$/, 'must be an origin such as https://portal.example.lg.jp')
+		.optional(),
 	// The staff home page warns when the portal's items wait longer than this to be taken in.
 	EXCHANGE_LAG_WARN_SECONDS: z.coerce
 		.number()
@@ -158,8 +164,13 @@ export type Config = {
 		key: { id: string; key: Buffer } | undefined;
 		/** The public keys the portal accepts requests under (portal and combined). */
 		publicKeys: string | undefined;
-		/** The portal the back office takes items from (back office and combined). */
+		/** Where the back office reaches the portal it takes items from (back office and combined). */
 		portalUrl: string | undefined;
+		/**
+		 * The portal's public origin: what residents sign for, and the portal's name in the intake
+		 * record (an item is taken once per portal, whichever address reached it).
+		 */
+		portalOrigin: string | undefined;
 	};
 };
 
@@ -254,7 +265,11 @@ export function readConfig(env: Record<string, string | undefined>): Config {
 					? publicKeyText(ed25519Signer(parseKeySpec(values.EXCHANGE_KEY)))
 					: undefined),
 			portalUrl:
-				values.EXCHANGE_PORTAL_URL ?? (values.APP_ROLE === 'all' ? values.ORIGIN : undefined)
+				values.EXCHANGE_PORTAL_URL ?? (values.APP_ROLE === 'all' ? values.ORIGIN : undefined),
+			portalOrigin:
+				values.PORTAL_ORIGIN ??
+				values.EXCHANGE_PORTAL_URL ??
+				(values.APP_ROLE === 'all' ? values.ORIGIN : undefined)
 		}
 	};
 }

@@ -11,7 +11,7 @@ import { itemList, type ListedItem } from './items';
 import { signedHeaders } from './signature';
 
 export type ExchangePeer = {
-	/** The portal's origin as the back office reaches it. */
+	/** The portal's origin as the back office reaches it (a relay's address, or the portal's own). */
 	portalUrl: string;
 	signer: Ed25519Signer;
 	rp: ResidentRelyingParty;
@@ -100,7 +100,9 @@ export async function pullOnce(
 	await Promise.all(
 		batches.map(async (batch) => {
 			const results = await takeInAll(db, {
-				portal: peer.portalUrl,
+				// The portal by its public origin, not by the address that reached it: a relay
+				// changed between networks must not make its items new again.
+				portal: peer.rp.origin,
 				items: batch,
 				rp: peer.rp,
 				municipalityCode: peer.municipalityCode,

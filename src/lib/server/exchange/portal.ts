@@ -218,8 +218,18 @@ export async function waitingItems(
 }
 
 /**
- * Marks items taken with their outcome (and the back office's answer, where it gave one); an item
- * already marked keeps its first outcome and answer.
+ * What the portal keeps of an item once it has been taken: its receipt, not what it carried (the
+ * code and birth date of a claim, a desk link's secret, a signed act, the address). The back
+ * office holds its own verified copy; the portal zone is the one the internet reaches. A claim
+ * keeps how it was made, which its page says.
+ */
+const receipt = sql<string>`CASE WHEN kind = 'enrolment_claim'
+	THEN jsonb_build_object('claim', jsonb_build_object('by', body #> '{claim,by}'))
+	ELSE '{}'::jsonb END`;
+
+/**
+ * Marks items taken with their outcome (and the back office's answer, where it gave one), keeping
+ * only their receipt; an item already marked keeps its first outcome and answer.
  */
 export async function acknowledge(
 	zone: PortalZoneExecutor,
@@ -235,7 +245,8 @@ export async function acknowledge(
 			.set({
 				taken_at: input.now,
 				outcome: answered.outcome,
-				answer: JSON.stringify(answered.answer)
+				answer: JSON.stringify(answered.answer),
+				body: receipt
 			})
 			.where('seq', '=', answered.seq)
 			.where('taken_at', 'is', null)
@@ -249,7 +260,7 @@ export async function acknowledge(
 		if (seqs.length === 0) continue;
 		const result = await zone
 			.updateTable('exchange_item')
-			.set({ taken_at: input.now, outcome })
+			.set({ taken_at: input.now, outcome, body: receipt })
 			.where('seq', 'in', seqs)
 			.where('taken_at', 'is', null)
 			.executeTakeFirst();

@@ -8,9 +8,9 @@ import { startJobs, type JobRunner } from './boss';
 
 let runner: Promise<JobRunner> | undefined;
 
-function residentRelyingParty(portalUrl: string, rpId: string) {
-	const host = new URL(portalUrl).hostname;
-	return { origin: portalUrl, rpId: host === rpId || host.endsWith(`.${rpId}`) ? rpId : host };
+function residentRelyingParty(portalOrigin: string, rpId: string) {
+	const host = new URL(portalOrigin).hostname;
+	return { origin: portalOrigin, rpId: host === rpId || host.endsWith(`.${rpId}`) ? rpId : host };
 }
 
 async function start(): Promise<JobRunner> {
@@ -19,14 +19,15 @@ async function start(): Promise<JobRunner> {
 	return startJobs(databaseUrl, db(), {
 		portalUrl: `${origin}/`,
 		// The portal's items (issue 27): where the back office has the key and knows the portal.
-		// Residents sign for the portal's origin (EXCHANGE_PORTAL_URL; in the combined deployment
-		// ORIGIN), under RP_ID where it is a parent of the portal's host, else that host.
+		// Residents sign for the portal's public origin (PORTAL_ORIGIN, else EXCHANGE_PORTAL_URL; in
+		// the combined deployment ORIGIN), under RP_ID where it is a parent of its host, else that
+		// host — whatever address the back office reaches the portal by.
 		exchange:
 			exchange.key && exchange.portalUrl && (city || municipalityCode)
 				? {
 						portalUrl: exchange.portalUrl,
 						signer: ed25519Signer(exchange.key),
-						rp: residentRelyingParty(exchange.portalUrl, rpId),
+						rp: residentRelyingParty(exchange.portalOrigin ?? exchange.portalUrl, rpId),
 						municipalityCode: city?.municipality_code ?? municipalityCode!
 					}
 				: undefined,
