@@ -1,9 +1,10 @@
-// npm run faults [-- --quick] [--only kill9,kill9-worker,kill9-embedded,kill9-portal-node,pg-restart,pg-crash,zone-restart,pool,disk-full] [--clients 8]
+// npm run faults [-- --quick] [--only kill9,kill9-worker,kill9-embedded,kill9-portal-node,pg-restart,pg-crash,zone-restart,network-cut,pool,disk-full] [--clients 8]
 // Breaks the built app while residents sign in, fill in and sign 予診票の再発行 requests over
 // HTTP (scripts/lib/portal-client.ts), then checks the database against what each of them was
 // told: no confirmed submission lost, none twice, nothing half-written, the audit chain whole, and
 // the service back without anyone touching it. Exits 1 if any check fails. `--quick` (kill -9, one
-// restart of the back office's PostgreSQL and one of the portal zone's) runs in npm test.
+// restart of the back office's PostgreSQL and one of the portal zone's, the network between the
+// zones cut) runs in npm test.
 //
 // Faults:
 //   kill9      SIGKILL to the app mid-traffic, then a new process (what systemd's Restart= does)
@@ -21,6 +22,10 @@
 //   zone-restart  the portal zone's PostgreSQL (issue 27) stopped for 3 s, the back office's left
 //              running: residents are told to try again, nothing they were told was sent is lost,
 //              and the exchange takes every item in once when the portal's database is back
+//   network-cut  the network between the zones (issue 27: the back office reaches the portal through
+//              a relay, scripts/lib/cuttable-relay.ts) reset for 3 s, then a blackhole for 20 s —
+//              longer than an acknowledgement waits, so one in flight is lost after its commit: the
+//              residents go on, and the back office takes every waiting item in once when it is back
 //   pool       every PostgreSQL connection slot taken by another client, and 200 requests at once
 //              against a pool of 10
 //   disk-full  the cluster on a 512 MB tmpfs, filled to the last byte, then emptied (root only)
@@ -60,6 +65,7 @@ const all = [
 	'pg-restart',
 	'pg-crash',
 	'zone-restart',
+	'network-cut',
 	'pool',
 	'disk-full'
 ];
@@ -67,7 +73,7 @@ const alone = ['kill9-worker', 'kill9-embedded', 'kill9-portal-node'];
 const chosen = values.only
 	? values.only.split(',')
 	: values.quick
-		? ['kill9', 'pg-restart', 'zone-restart']
+		? ['kill9', 'pg-restart', 'zone-restart', 'network-cut']
 		: all.filter((name) => !alone.includes(name));
 for (const name of chosen) if (!all.includes(name)) throw new Error(`unknown fault ${name}`);
 // A worker is killed in an app of two processes; the other faults run on one, as npm start does.
@@ -267,6 +273,39 @@ async function exchangeFindings(harness: Harness) {
 	}
 }
 
+/** How often the back office's pull has failed so far (its log's exchange_pull_failed). */
+const pullFailures = (harness: Harness) =>
+	(harness.appLog().match(/"event":"exchange_pull_failed"/g) ?? []).length;
+
+/** The portal zone's items not taken in yet, of those that arrived before a moment. */
+async function waitingItems(harness: Harness) {
+	const zone = new pg.Client({ connectionString: harness.portalZoneOwnerUrl() });
+	await zone.connect();
+	const count = async (before: Date) =>
+		Number(
+			(
+				await zone.query(
+					'SELECT count(*) AS n FROM exchange_item WHERE taken_at IS NULL AND arrived_at < $1',
+					[before]
+				)
+			).rows[0].n
+		);
+	return {
+		count,
+		/** Milliseconds until none of them is left. */
+		async takenBy(before: Date, timeoutMs: number): Promise<number> {
+			const started = Date.now();
+			while ((await count(before)) > 0) {
+				if (Date.now() - started > timeoutMs)
+					throw new Error(`items still waiting ${timeoutMs / 1000} s after the network came back`);
+				await sleep(100);
+			}
+			return Date.now() - started;
+		},
+		end: () => zone.end()
+	};
+}
+
 /** Waits for a signed submission on its way (sent, not yet answered): the moment to kill. */
 /**
  * The one command's own database after a kill -9 (issue 24, item 8): `npm start` on an embedded
@@ -460,6 +499,34 @@ const faults: Record<string, (harness: Harness, ledger: Ledger) => Promise<Resul
 				backAt: Date.now()
 			};
 		}),
+	'network-cut': (harness, ledger) =>
+		withTraffic(harness, ledger, 'cut the zones apart', async () => {
+			const relay = harness.relay!;
+			const waiting = await waitingItems(harness);
+			try {
+				const before = relay.connections();
+				const failuresBefore = pullFailures(harness);
+				await relay.cut('reset', 3_000);
+				// Through again, on a new connection, before the second cut.
+				const until = Date.now() + 15_000;
+				while (relay.connections() === before) {
+					if (Date.now() > until) throw new Error('the back office did not reconnect within 15 s');
+					await sleep(100);
+				}
+				await sleep(2_000);
+				await relay.cut('blackhole', 20_000);
+				const restored = new Date();
+				const held = await waiting.count(restored);
+				if (held === 0) throw new Error('nothing waited through the blackhole: nothing was tested');
+				const caughtUp = await waiting.takenBy(restored, 60_000);
+				return {
+					detail: `reset 3 s, then a 20 s blackhole; the back office's pull failed ${pullFailures(harness) - failuresBefore} times and went on by itself; ${held} items waited and were taken in ${(caughtUp / 1000).toFixed(1)} s after the network came back`,
+					backAt: Date.now()
+				};
+			} finally {
+				await waiting.end();
+			}
+		}),
 	pool: async (harness, ledger) => {
 		// 1. Somebody else holds every connection slot PostgreSQL has.
 		const hogs: pg.Client[] = [];
@@ -542,7 +609,8 @@ const harness = await startHarness({
 	clientAddresses: true,
 	dataDir: mount,
 	processes,
-	portalNodes: chosen.includes('kill9-portal-node') ? 2 : undefined
+	portalNodes: chosen.includes('kill9-portal-node') ? 2 : undefined,
+	exchangeRelay: chosen.includes('network-cut')
 });
 const ledger = new Ledger();
 const results: Result[] = [];

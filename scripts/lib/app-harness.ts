@@ -29,6 +29,7 @@ import {
 } from '../../src/lib/server/db/provision';
 import { loadDemoCity } from '../../src/lib/server/demo/load';
 import { softResident } from '../../tests/support/soft-authenticator';
+import { startRelay } from './cuttable-relay';
 import { PortalClient } from './portal-client';
 
 const password = 'harness';
@@ -64,6 +65,11 @@ export async function startHarness(options: {
 	 * from the portal through nginx. Unset: one app with every role.
 	 */
 	portalNodes?: number;
+	/**
+	 * The back office reaches the portal through a relay the faults can cut (scripts/lib/
+	 * cuttable-relay.ts): the network between the zones, with one app of every role.
+	 */
+	exchangeRelay?: boolean;
 }) {
 	if (!existsSync('build/index.js'))
 		spawnSync('npx', ['vite', 'build', '--logLevel', 'warn'], { stdio: 'inherit' });
@@ -131,6 +137,9 @@ export async function startHarness(options: {
 
 	const origin = `http://localhost:${options.port}`;
 	const base = `http://127.0.0.1:${options.port}`;
+	const relay = options.exchangeRelay
+		? await startRelay({ host: '127.0.0.1', port: options.port })
+		: undefined;
 	const checkpoints = {
 		dir: path.join(dataDir, 'audit-checkpoints'),
 		key: { id: 'harness', key: randomBytes(32) }
@@ -157,7 +166,9 @@ export async function startHarness(options: {
 		BODY_SIZE_LIMIT: '32M', // as npm start sets it
 		...(options.poolMax ? { PG_POOL_MAX: String(options.poolMax) } : {}),
 		APP_PROCESSES: String(options.processes ?? 1),
-		...(options.clientAddresses ? { ADDRESS_HEADER: 'x-forwarded-for', XFF_DEPTH: '1' } : {})
+		...(options.clientAddresses ? { ADDRESS_HEADER: 'x-forwarded-for', XFF_DEPTH: '1' } : {}),
+		// Through the relay, the portal is still signed for and named by its public origin.
+		...(relay ? { EXCHANGE_PORTAL_URL: relay.url, PORTAL_ORIGIN: origin } : {})
 	};
 	// One process: adapter-node's server as it is; more: the same server in cluster workers.
 	const entry =
@@ -268,6 +279,8 @@ export async function startHarness(options: {
 				.map((line) => line.slice(0, 600)),
 		/** The split deployment's processes and nginx (with `portalNodes`). */
 		split,
+		/** The network between the zones (with `exchangeRelay`). */
+		relay,
 		/** SIGKILL to portal node `index` (with `portalNodes`): nginx sends its traffic to the others. */
 		async killPortalNode(index: number): Promise<void> {
 			await split!.kill(`portal-${index}`);
@@ -395,6 +408,7 @@ export async function startHarness(options: {
 		async stop(): Promise<void> {
 			await harness.stopApp();
 			await split?.stopAll();
+			await relay?.close();
 			await owner.destroy();
 			await zoneServer.stop();
 			await server.stop();
