@@ -5,6 +5,7 @@
 // nothing of it is applied. Each item is taken in once: its (portal, seq) row is written in the
 // transaction that applies it, and a second take finds the row and changes nothing.
 import { sql, type Insertable } from 'kysely';
+import { randomUUID } from 'node:crypto';
 import { isIP } from 'node:net';
 import { recordAudits, type AuditContext, type AuditEvent } from '../audit/record';
 import type { ResidentCaller } from '../audit/caller';
@@ -145,8 +146,13 @@ type BatchReads = {
 		}
 	>;
 	nonces: Set<string>;
-	/** The nonces of the item in hand, kept once its savepoint is released. */
+	/** The nonces of the item in hand, kept once it is taken in. */
 	pending: string[];
+	/**
+	 * Consents verified in this batch, written in one statement before its intake rows: a consent
+	 * writes nothing else, so it needs no statement (and no savepoint) of its own.
+	 */
+	consents: Insertable<DB['signed_act']>[];
 };
 
 async function readBatch(
@@ -211,7 +217,8 @@ async function readBatch(
 		accounts: new Map(accounts.map((row) => [row.id, row])),
 		credentials: new Map(credentials.map((row) => [row.credential_id, row])),
 		nonces: new Set(stored.map((row) => row.nonce.toString('base64url'))),
-		pending: []
+		pending: [],
+		consents: []
 	};
 }
 
@@ -255,38 +262,33 @@ async function verifiedAct(
 	};
 }
 
+type VerifiedAct = Awaited<ReturnType<typeof verifiedAct>>;
+
 /**
- * The verified act stored by the back office itself, with its audit entry (appended with the
- * batch's): the same record an act signed in one zone used to leave.
+ * The verified act as the back office keeps it, with its audit entry (appended with the batch's):
+ * the same record an act signed in one zone used to leave. Its id is drawn here, so an act can be
+ * written later in the batch's one statement.
  */
-async function storeAct(
-	trx: Executor,
-	item: ListedItem,
-	verified: Awaited<ReturnType<typeof verifiedAct>>,
-	audit: AuditEvent[]
-): Promise<SignedAct> {
+function actRecord(item: ListedItem, verified: VerifiedAct, audit: AuditEvent[]) {
 	const { act, wire, account, credentialId } = verified;
 	const digest = actDigest(act.payload, act.nonce);
-	const stored = await trx
-		.insertInto('signed_act')
-		.values({
-			municipality_code: account.municipality_code,
-			resident_account_id: account.id,
-			kind: wire.kind,
-			payload: act.payload,
-			nonce: act.nonce,
-			digest,
-			credential_id: credentialId,
-			client_data_json: act.clientDataJSON,
-			authenticator_data: act.authenticatorData,
-			signature: act.signature,
-			user_handle: act.userHandle,
-			origin: act.origin,
-			rp_id: act.rpId,
-			signed_at: new Date(wire.signedAt)
-		})
-		.returningAll()
-		.executeTakeFirstOrThrow();
+	const row = {
+		id: randomUUID(),
+		municipality_code: account.municipality_code,
+		resident_account_id: account.id,
+		kind: wire.kind,
+		payload: act.payload,
+		nonce: act.nonce,
+		digest,
+		credential_id: credentialId,
+		client_data_json: act.clientDataJSON,
+		authenticator_data: act.authenticatorData,
+		signature: act.signature,
+		user_handle: act.userHandle,
+		origin: act.origin,
+		rp_id: act.rpId,
+		signed_at: new Date(wire.signedAt)
+	} satisfies Insertable<DB['signed_act']>;
 	audit.push({
 		municipalityCode: account.municipality_code,
 		actor: { type: 'resident', id: account.id, role: 'resident' },
@@ -294,7 +296,7 @@ async function storeAct(
 		action: 'auth.sign',
 		subjectAtenaNumber: account.atena_number,
 		objectType: 'signed_act',
-		objectId: stored.id,
+		objectId: row.id,
 		result: 'ok',
 		payload: {
 			kind: wire.kind,
@@ -302,7 +304,21 @@ async function storeAct(
 			portalSeq: auditedSeq(item.seq)
 		}
 	});
-	return stored;
+	return row;
+}
+
+/** The verified act stored now, for what the kind writes with it (a submission, a request). */
+async function storeAct(
+	trx: Executor,
+	item: ListedItem,
+	verified: VerifiedAct,
+	audit: AuditEvent[]
+): Promise<SignedAct> {
+	return trx
+		.insertInto('signed_act')
+		.values(actRecord(item, verified, audit))
+		.returningAll()
+		.executeTakeFirstOrThrow();
 }
 
 /**
@@ -352,16 +368,24 @@ async function applyEnrolment(
 	}
 }
 
-/** What each kind does once its item has verified. */
+/**
+ * What each kind does once its item has verified. `savepoint` is called before the first write of
+ * a kind that can still refuse after writing (a refusal then undoes only its own writes); a kind
+ * that refuses only before it writes needs none.
+ */
 async function apply(
 	trx: Executor,
 	item: ListedItem,
 	kind: ExchangeKind,
 	input: { rp: ResidentRelyingParty; municipalityCode: string },
 	reads: BatchReads,
-	audit: AuditEvent[]
+	audit: AuditEvent[],
+	savepoint: () => Promise<void>
 ): Promise<Decision> {
-	if (isEnrolmentKind(kind)) return applyEnrolment(trx, item, kind, input);
+	if (isEnrolmentKind(kind)) {
+		await savepoint();
+		return applyEnrolment(trx, item, kind, input);
+	}
 	const verified = await verifiedAct(item, kind, input.rp, reads);
 	const { act, account } = verified;
 	switch (kind) {
@@ -375,8 +399,9 @@ async function apply(
 			// The kind an item names is not signed; what was signed must say it is this statement,
 			// or a signed submission relabelled by the portal would stand as a consent.
 			if (!consentStatement.safeParse(statement).success) refuse('payload');
-			const stored = await storeAct(trx, item, verified, audit);
-			return { outcome: 'applied', signedActId: stored.id };
+			const row = actRecord(item, verified, audit);
+			reads.consents.push(row);
+			return { outcome: 'applied', signedActId: row.id };
 		}
 		case 'submit':
 		case 'withdraw':
@@ -384,6 +409,7 @@ async function apply(
 			// The act's entry goes into the chain before the entries of what it does (recorded as
 			// they happen), so the log reads in the order things happened.
 			const signedEntry: AuditEvent[] = [];
+			await savepoint();
 			const stored = await storeAct(trx, item, verified, signedEntry);
 			await recordAudits(trx, signedEntry);
 			const caller: ResidentCaller = {
@@ -422,8 +448,10 @@ async function apply(
 
 /**
  * Takes items in, in their order, in one transaction: each applied, or refused with the reason
- * kept and audited (a savepoint per item, so a refusal undoes only its own writes). One commit for
- * the lot: the audit chain is locked and hashed once per batch instead of once per item. A fault
+ * kept and audited (a savepoint before the writes of a kind that can refuse after writing, so a
+ * refusal undoes only its own writes; a consent, which refuses only before it writes, is written
+ * with the batch's others in one statement). One commit for the lot: the audit chain is locked
+ * and hashed once per batch instead of once per item. A fault
  * that is not a refusal (the database went away) rolls the whole batch back and throws: nothing
  * of it is acknowledged, and the next pull takes it again.
  */
@@ -465,18 +493,22 @@ export async function takeInAll(
 				: null;
 			const itemAudit: AuditEvent[] = [];
 			reads.pending = [];
-			try {
+			let marked = false;
+			const savepoint = async () => {
 				await trx.executeQuery(sql`SAVEPOINT item`.compile(trx));
+				marked = true;
+			};
+			try {
 				decision = kind
-					? await apply(trx, item, kind, input, reads, itemAudit)
+					? await apply(trx, item, kind, input, reads, itemAudit, savepoint)
 					: refuse('unknown_kind', kindText);
-				await trx.executeQuery(sql`RELEASE SAVEPOINT item`.compile(trx));
+				if (marked) await trx.executeQuery(sql`RELEASE SAVEPOINT item`.compile(trx));
 				audit.push(...itemAudit);
 				for (const nonce of reads.pending) reads.nonces.add(nonce);
 			} catch (error) {
 				if (!(error instanceof Refusal || error instanceof MovedOn)) throw error;
 				// Whatever the handler wrote before it stopped goes; the outcome alone is kept.
-				await trx.executeQuery(sql`ROLLBACK TO SAVEPOINT item`.compile(trx));
+				if (marked) await trx.executeQuery(sql`ROLLBACK TO SAVEPOINT item`.compile(trx));
 				decision =
 					error instanceof Refusal
 						? { outcome: 'refused', code: error.code, reason: error.message }
@@ -514,6 +546,7 @@ export async function takeInAll(
 				...(decision.outcome === 'applied' && decision.answer ? { answer: decision.answer } : {})
 			});
 		}
+		if (reads.consents.length) await trx.insertInto('signed_act').values(reads.consents).execute();
 		if (intake.length) await trx.insertInto('exchange_intake').values(intake).execute();
 		const cities = [...new Set(audit.map((event) => event.municipalityCode))];
 		for (const city of cities)
