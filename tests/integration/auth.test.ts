@@ -30,7 +30,7 @@ import {
 } from '../../src/lib/server/staff/accounts';
 import { staffAccess } from '../../src/lib/server/auth/staff-access';
 import { freshDatabase, type TestDatabase } from '../support/database';
-import { insertTestMunicipality, insertTestResident } from '../support/fixtures';
+import { insertTestMunicipality, insertTestResident, insertTestStaff } from '../support/fixtures';
 
 const city = '139998';
 let database: TestDatabase;
@@ -219,15 +219,9 @@ describe('letter codes', () => {
 				now
 			})
 		).rejects.toThrow(/documents/);
-		const staff = await createStaffUser(database.backoffice, {
-			municipalityCode: city,
+		const staff = await insertTestStaff(database.backoffice, city, {
 			loginId: 'desk1',
 			displayName: '窓口',
-			departmentJa: '課',
-			departmentEn: 'Div',
-			roles: [],
-			createdBy: null,
-			reason: 'test',
 			now
 		});
 		const { token } = await issueDeskLink(database.backoffice, {

@@ -19,10 +19,9 @@ import {
 	verifyAssertion,
 	type AuthRealm
 } from '../../src/lib/server/auth/webauthn';
-import { createStaffUser } from '../../src/lib/server/staff/accounts';
 import type { Database } from '../../src/lib/server/db';
 import { freshDatabase, type TestDatabase } from '../support/database';
-import { insertTestMunicipality, insertTestResident } from '../support/fixtures';
+import { insertTestMunicipality, insertTestResident, insertTestStaff } from '../support/fixtures';
 import {
 	newSoftCredential,
 	softAssertion,
@@ -141,17 +140,7 @@ describe('assertions', () => {
 		const other = await resident();
 		expect(await signIn(holder, { userHandle: other.soft.userHandle })).toBe('credential_owner');
 
-		const staff = await createStaffUser(database.backoffice, {
-			municipalityCode: city,
-			loginId: `s${atena}`,
-			displayName: '職員',
-			departmentJa: '課',
-			departmentEn: 'Div',
-			roles: [],
-			createdBy: null,
-			reason: 'test',
-			now: new Date()
-		});
+		const staff = await insertTestStaff(database.backoffice, city, { loginId: `s${atena}` });
 		const soft = newSoftCredential(staff.user_handle);
 		await addCredential(database.backoffice, {
 			owner: { realm: 'staff', id: staff.id },

@@ -36,7 +36,7 @@ import {
 	type TestPortalZone
 } from '../support/database';
 import { staffCaller } from '../support/callers';
-import { insertTestMunicipality, insertTestResident } from '../support/fixtures';
+import { insertTestMunicipality, insertTestResident, insertTestStaff } from '../support/fixtures';
 import {
 	newSoftCredential,
 	softAssertion,
@@ -45,7 +45,6 @@ import {
 	type SoftCredential
 } from '../support/soft-authenticator';
 import { issueDeskLink, issueLetterCode } from '../../src/lib/server/auth/enrolment';
-import { createStaffUser } from '../../src/lib/server/staff/accounts';
 import type { AuthFailure } from '../../src/lib/server/auth/failures';
 import {
 	enrolmentStanding,
@@ -626,16 +625,8 @@ describe('enrolment through the exchange', () => {
 		const phone = sha256(`scrubbed-${person.atena}`);
 		await claim(phone, person.code, '1979-11-23');
 		const walkIn = await letter();
-		const clerk = await createStaffUser(database.owner, {
-			municipalityCode: city,
-			loginId: `desk-scrub-${walkIn.atena}`,
-			displayName: '窓口',
-			departmentJa: '課',
-			departmentEn: 'Div',
-			roles: [],
-			createdBy: null,
-			reason: 'test',
-			now: new Date()
+		const clerk = await insertTestStaff(database.owner, city, {
+			loginId: `desk-scrub-${walkIn.atena}`
 		});
 		const desk = await issueDeskLink(database.owner, {
 			municipalityCode: city,

@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import { randomBytes } from 'node:crypto';
 import type { Database } from '../../src/lib/server/db';
 import { addCredential, ensureResidentAccount } from '../../src/lib/server/auth/credentials';
+import { createStaffUser } from '../../src/lib/server/staff/accounts';
 
 export async function insertTestMunicipality(db: Database, code: string): Promise<void> {
 	await sql`INSERT INTO municipality (municipality_code, prefecture_ja, prefecture_en, name_ja, name_kana, name_en,
@@ -26,6 +27,25 @@ export async function insertTestResident(
 		VALUES (${code}, ${atena}, ${`H${atena}`}, true, '世帯主', '試験　太郎', 'シケン　タロウ', ${birthDate},
 		'male', '100-0001', 'テスト市1-1', 'japanese', ${status}, '2000-01-01', 'moved_in', '2000-01-01',
 		${status === 'resident' ? null : '2025-01-01'})`.execute(db);
+}
+
+/** A member of staff with no role yet (a desk link's issuer, a passkey's owner). */
+export function insertTestStaff(
+	db: Database,
+	code: string,
+	input: { loginId: string; displayName?: string; now?: Date }
+) {
+	return createStaffUser(db, {
+		municipalityCode: code,
+		loginId: input.loginId,
+		displayName: input.displayName ?? '職員',
+		departmentJa: '課',
+		departmentEn: 'Div',
+		roles: [],
+		createdBy: null,
+		reason: 'test',
+		now: input.now ?? new Date()
+	});
 }
 
 /** A resident's portal account with one (software) passkey, as enrolment leaves it. */
