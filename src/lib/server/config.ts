@@ -196,6 +196,9 @@ export function readConfig(env: Record<string, string | undefined>): Config {
 		throw new ConfigError(`${variable} ${message}`);
 	}
 	const values = parsed.data;
+	// Where the back office reaches the portal; the combined deployment reaches itself.
+	const portalUrl =
+		values.EXCHANGE_PORTAL_URL ?? (values.APP_ROLE === 'all' ? values.ORIGIN : undefined);
 	if (values.RP_ID) {
 		const host = new URL(values.ORIGIN).hostname;
 		if (host !== values.RP_ID && !host.endsWith(`.${values.RP_ID}`)) {
@@ -264,12 +267,8 @@ export function readConfig(env: Record<string, string | undefined>): Config {
 				(values.APP_ROLE === 'all' && values.EXCHANGE_KEY
 					? publicKeyText(ed25519Signer(parseKeySpec(values.EXCHANGE_KEY)))
 					: undefined),
-			portalUrl:
-				values.EXCHANGE_PORTAL_URL ?? (values.APP_ROLE === 'all' ? values.ORIGIN : undefined),
-			portalOrigin:
-				values.PORTAL_ORIGIN ??
-				values.EXCHANGE_PORTAL_URL ??
-				(values.APP_ROLE === 'all' ? values.ORIGIN : undefined)
+			portalUrl,
+			portalOrigin: portalUrl && (values.PORTAL_ORIGIN ?? portalUrl)
 		}
 	};
 }

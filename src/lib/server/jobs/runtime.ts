@@ -23,11 +23,11 @@ async function start(): Promise<JobRunner> {
 		// the combined deployment ORIGIN), under RP_ID where it is a parent of its host, else that
 		// host — whatever address the back office reaches the portal by.
 		exchange:
-			exchange.key && exchange.portalUrl && (city || municipalityCode)
+			exchange.key && exchange.portalUrl && exchange.portalOrigin && (city || municipalityCode)
 				? {
 						portalUrl: exchange.portalUrl,
 						signer: ed25519Signer(exchange.key),
-						rp: residentRelyingParty(exchange.portalOrigin ?? exchange.portalUrl, rpId),
+						rp: residentRelyingParty(exchange.portalOrigin, rpId),
 						municipalityCode: city?.municipality_code ?? municipalityCode!
 					}
 				: undefined,
