@@ -1,6 +1,6 @@
 // The domain doors of src/lib/server and whether each writes an audit entry: a door is an
-// exported function `(db: Executor, caller: Caller, …)` (or StaffCaller, ResidentCaller), which is
-// what a route calls. It "audits" when its body, or a function it calls in src/lib/server (followed
+// exported function `(db: Executor, caller: Caller, …)` (or StaffCaller, ResidentCaller; or the
+// portal zone's PortalZoneExecutor), which is what a route calls. It "audits" when its body, or a function it calls in src/lib/server (followed
 // through the type checker, as deep as it goes), calls recordAudit, recordAudits or auditAs. A door
 // that reads no personal data says so in its doc comment with `@audit none` and the reason.
 // `npx tsx scripts/audit-doors.ts` prints the list; the architecture test asserts on it.
@@ -10,7 +10,8 @@ import ts from 'typescript';
 
 export type Door = { name: string; file: string; audits: boolean; exempt: string | null };
 
-const auditCalls = new Set(['recordAudit', 'recordAudits', 'auditAs']);
+// reportViews: a portal-zone page's views, sent to the back office's log as an item (issue 27).
+const auditCalls = new Set(['recordAudit', 'recordAudits', 'auditAs', 'reportViews']);
 const callerTypes = /^(Caller|StaffCaller|ResidentCaller)$/;
 
 type FunctionLike =
@@ -95,7 +96,9 @@ export function domainDoors(root = 'src/lib/server', tsconfig = 'tsconfig.json')
 				const type = fn.parameters[index]?.type;
 				return type && ts.isTypeReferenceNode(type) ? type.typeName.getText(source) : '';
 			};
-			if (typeName(0) !== 'Executor' || !callerTypes.test(typeName(1))) return;
+			// The back office's database, or the portal zone's own (issue 27).
+			if (!/^(Executor|PortalZoneExecutor)$/.test(typeName(0)) || !callerTypes.test(typeName(1)))
+				return;
 			const exempt =
 				ts
 					.getJSDocTags(docHost)

@@ -207,6 +207,25 @@ export async function startHarness(options: {
 		return false;
 	}
 
+	/**
+	 * Waits (up to `timeoutMs`, then goes on) until the back office has published what the portal
+	 * shows (issue 27): the harness's accounts were made before the app started, and a phone's
+	 * first page would otherwise find its view not there yet.
+	 */
+	async function projectionPublished(timeoutMs: number): Promise<void> {
+		const until = Date.now() + timeoutMs;
+		while (Date.now() < until) {
+			const waiting = await owner
+				.selectFrom('projection_pending')
+				.select('id')
+				.limit(1)
+				.executeTakeFirst()
+				.catch(() => ({ id: 'unknown' }));
+			if (!waiting) return;
+			await new Promise((resolve) => setTimeout(resolve, 100));
+		}
+	}
+
 	const harness = {
 		dataDir,
 		/** Where the app writes its signed audit checkpoints, and their key. */
@@ -293,6 +312,7 @@ export async function startHarness(options: {
 				await split.startAll(spawnNode);
 				if (!(await healthy(30_000)))
 					throw new Error(`nginx did not answer:\n${appLog.split('\n').slice(0, 20).join('\n')}`);
+				await projectionPublished(15_000);
 				return;
 			}
 			const child = spawn(process.execPath, [...(options.nodeArgs ?? []), ...entry], {
@@ -303,6 +323,7 @@ export async function startHarness(options: {
 			app = child;
 			if (!(await healthy(30_000)))
 				throw new Error(`the app did not start:\n${appLog.split('\n').slice(0, 20).join('\n')}`);
+			await projectionPublished(15_000);
 		},
 		/** SIGKILL: no shutdown hooks, no draining; whatever was in flight is cut. */
 		async killApp(): Promise<void> {

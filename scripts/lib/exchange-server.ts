@@ -19,7 +19,11 @@ export async function serveExchange(
 			headers: incoming.headers as Record<string, string>,
 			body: incoming.method === 'GET' ? undefined : Buffer.concat(chunks)
 		});
-		const endpoint = incoming.url!.startsWith('/exchange/v1/items') ? 'items' : 'ack';
+		const endpoint = incoming.url!.startsWith('/exchange/v1/items')
+			? 'items'
+			: incoming.url!.startsWith('/exchange/v1/projection')
+				? 'projection'
+				: 'ack';
 		try {
 			const response = await answerExchange(zone, keys, endpoint, request);
 			outgoing.writeHead(response.status, Object.fromEntries(response.headers));

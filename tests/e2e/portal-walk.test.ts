@@ -209,8 +209,13 @@ test('two children, two requests, a 差し戻し answered, a draft withdrawn', a
 	await expect(caseworker.getByTestId('case-status')).toContainText('差し戻し');
 
 	// 4. The parent is told, corrects only what was asked, and sends it again.
-	await page.goto('/home');
-	await expect(page.getByTestId('notices')).toContainText('差し戻されました');
+	// The notice reaches the portal with the back office's next publication (issue 27).
+	await expect(async () => {
+		await page.goto('/home');
+		await expect(page.getByTestId('notices')).toContainText('差し戻されました', {
+			timeout: 1_000
+		});
+	}).toPass();
 	await page.goto(`/applications/${certificate}`);
 	await expect(page.getByTestId('status')).toContainText('差し戻し');
 	await page.getByRole('link', { name: '差し戻しに回答する' }).click();

@@ -51,8 +51,23 @@ export interface ExchangeRequestNonce {
   seen_at: Timestamp;
 }
 
+export interface NoticeSeen {
+  resident_account_id: string;
+  seen_up_to: Timestamp;
+}
+
+export interface Projection {
+  body: Json | null;
+  key: string;
+  received_at: Generated<Timestamp>;
+  topic: string;
+  version: Int8;
+}
+
 export interface DB {
   enrolment_attempt: EnrolmentAttempt;
   exchange_item: ExchangeItem;
   exchange_request_nonce: ExchangeRequestNonce;
+  notice_seen: NoticeSeen;
+  projection: Projection;
 }

@@ -464,6 +464,14 @@ export interface Permission {
   description_ja: string;
 }
 
+export interface ProjectionPending {
+  id: Generated<Int8>;
+  key: string;
+  marked_at: Generated<Timestamp>;
+  municipality_code: string;
+  topic: string;
+}
+
 export interface RateLimit {
   bucket: string;
   hits: number;
@@ -647,7 +655,6 @@ export interface ResidentNotice {
   id: Generated<string>;
   kind: string;
   municipality_code: string;
-  read_at: Timestamp | null;
   resident_account_id: string;
 }
 
@@ -905,6 +912,7 @@ export interface DB {
   "mynumber.application_intake": MynumberApplicationIntake;
   "mynumber.individual_number": MynumberIndividualNumber;
   permission: Permission;
+  projection_pending: ProjectionPending;
   rate_limit: RateLimit;
   registry_import: RegistryImport;
   registry_import_change: RegistryImportChange;

@@ -8,6 +8,7 @@ import type { Ed25519Signer } from '../crypto/ed25519';
 import type { Database } from '../db';
 import { takeInAll, type IntakeResult, type ResidentRelyingParty } from './intake';
 import { itemList, type ListedItem } from './items';
+import { publishAll } from './publish';
 import { signedHeaders } from './signature';
 
 export type ExchangePeer = {
@@ -48,6 +49,17 @@ async function call(
 	}
 	if (!response.ok) throw new ExchangeUnavailable(`portal answered ${response.status}`);
 	return response.json();
+}
+
+/** Sends the marked projection changes to the portal (publish.ts), until none is left. */
+export function publishTo(db: Database, peer: ExchangePeer, now?: () => Date): Promise<number> {
+	return publishAll(
+		db,
+		async (changes) => {
+			await call(peer, 'POST', '/exchange/v1/projection', JSON.stringify({ changes }), 15_000);
+		},
+		now
+	);
 }
 
 export type PullReport = { listed: number; results: IntakeResult[]; acknowledged: boolean };
@@ -113,6 +125,9 @@ export async function pullOnce(
 	);
 	const results = items.map((item) => taken.get(item.seq)!);
 	if (results.length === 0) return { listed: 0, results, acknowledged: false };
+	// What the items changed reaches the portal before the portal hears they were taken in: a
+	// resident told "enrolled" or "received" then finds the page that follows already published.
+	await publishTo(db, peer, options.now);
 	await call(
 		peer,
 		'POST',
@@ -156,7 +171,7 @@ function log(event: string, detail: Record<string, unknown>) {
 export function startExchange(
 	db: Database,
 	peer: ExchangePeer,
-	options: { waitSeconds?: number; retryMs?: number } = {}
+	options: { waitSeconds?: number; retryMs?: number; publishEveryMs?: number } = {}
 ): () => Promise<void> {
 	const stopping = new AbortController();
 	health = { state: 'ok', startedAt: new Date(), lastOkAt: null };
@@ -167,6 +182,26 @@ export function startExchange(
 				once: true
 			});
 		});
+	// What staff and batches change is published as soon as it is marked (a cheap look every
+	// publishEveryMs); the pull publishes what its own items changed before acknowledging them.
+	const publishing = (async () => {
+		while (!stopping.signal.aborted) {
+			try {
+				const waiting = await db
+					.selectFrom('projection_pending')
+					.select('id')
+					.limit(1)
+					.executeTakeFirst();
+				if (waiting) await publishTo(db, peer);
+				await pause(options.publishEveryMs ?? 250);
+			} catch (error) {
+				if (stopping.signal.aborted) break;
+				health.state = 'failing';
+				log('exchange_publish_failed', { error: (error as Error).message });
+				await pause(options.retryMs ?? 2_000);
+			}
+		}
+	})();
 	const loop = (async () => {
 		while (!stopping.signal.aborted) {
 			try {
@@ -187,7 +222,7 @@ export function startExchange(
 	return async () => {
 		// The long poll in flight is cut; a take-in in flight finishes (its transaction is whole).
 		stopping.abort();
-		await loop;
+		await Promise.all([loop, publishing]);
 		health.state = 'off';
 	};
 }

@@ -21,7 +21,7 @@ import {
 	type EnrolmentClaimBody,
 	type EnrolmentRegistrationBody
 } from './items';
-import { addItem } from './portal';
+import { addItem } from '../zone/items';
 
 /** Where this browser's enrolment stands, as the portal knows it from the back office's answers. */
 export type EnrolmentStanding =
@@ -143,6 +143,7 @@ export async function enrolmentStanding(
 /**
  * The standing once the back office has answered, or as it is after `waitMs`: the page that sent
  * a claim or a passkey says the answer in the same response when it comes within a few seconds.
+ * @audit none — enrolmentStanding read again until the answer comes: the browser's own claim.
  */
 export async function awaitEnrolment(
 	zone: PortalZoneExecutor,

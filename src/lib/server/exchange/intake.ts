@@ -13,6 +13,7 @@ import { takeInTransition } from '../applications/applicant';
 import { SubmissionError } from '../applications/store';
 import { consentStatement } from '../auth/signed-acts';
 import { OnlineRequestError, takeInDeskRequest } from '../desk/online';
+import { portalViewAudits } from '../residents/projection';
 import { actDigest, checkActSignature, type SignedAct } from '../auth/signing';
 import type { Database, DB, Executor } from '../db';
 import {
@@ -27,6 +28,7 @@ import {
 	enrolmentRegistrationBody,
 	exchangeKinds,
 	signedActItemBody,
+	viewItemBody,
 	type EnrolmentKind,
 	type ExchangeKind,
 	type SignedActItemKind,
@@ -385,6 +387,23 @@ async function apply(
 	if (isEnrolmentKind(kind)) {
 		await savepoint();
 		return applyEnrolment(trx, item, kind, input);
+	}
+	if (kind === 'view') {
+		// Writes nothing but its audit entries, appended with the batch's.
+		const parsed = viewItemBody.safeParse(item.body);
+		if (!parsed.success) refuse('malformed');
+		const account = item.residentAccountId ? reads.accounts.get(item.residentAccountId) : undefined;
+		if (!account) refuse('unknown_account');
+		const { page, refs, context } = parsed.data!;
+		audit.push(
+			...(await portalViewAudits(trx, account!, {
+				page,
+				refs,
+				context: keptContext(context),
+				portalSeq: auditedSeq(item.seq)
+			}))
+		);
+		return { outcome: 'applied', signedActId: null };
 	}
 	const verified = await verifiedAct(item, kind, input.rp, reads);
 	const { act, account } = verified;

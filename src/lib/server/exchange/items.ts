@@ -3,6 +3,14 @@
 // in it: the shapes below are checked first, then every signed act is verified again inside.
 import { z } from 'zod';
 import type { RawSignedAct } from '../auth/signing';
+import { requestContextShape } from '../zone/shapes';
+
+export {
+	requestContextShape,
+	viewItemBody,
+	type RequestContext,
+	type ViewItemBody
+} from '../zone/shapes';
 
 /**
  * The acts a resident signs with a passkey that travel through the exchange: the consent, an
@@ -20,7 +28,15 @@ export type SignedActItemKind = (typeof signedActKinds)[number];
 export const enrolmentKinds = ['enrolment_claim', 'enrolment_registration'] as const;
 export type EnrolmentKind = (typeof enrolmentKinds)[number];
 
-export const exchangeKinds = [...signedActKinds, ...enrolmentKinds] as const;
+/**
+ * The resident's pages that showed a person's record (issue 27): the portal reports each view,
+ * the back office resolves the references and appends the entries to its audit log ("every
+ * operation is logged, views included"). The portal's word, signed by nobody: it names what was
+ * shown and decides nothing.
+ */
+export const viewKinds = ['view'] as const;
+
+export const exchangeKinds = [...signedActKinds, ...enrolmentKinds, ...viewKinds] as const;
 export type ExchangeKind = (typeof exchangeKinds)[number];
 
 const base64url = z.string().regex(/^[A-Za-z0-9_-]*$/, 'base64url');
@@ -40,21 +56,6 @@ export const signedActShape = z.object({
 	signedAt: z.string().datetime({ offset: true })
 });
 export type SignedActOnTheWire = z.infer<typeof signedActShape>;
-
-/**
- * The request the resident signed from, as the portal saw it: kept with the back office's audit
- * entry of the act. The portal's word, not the resident's (the signature does not cover it), so
- * it names where a request came from and decides nothing.
- */
-export const requestContextShape = z
-	.object({
-		requestId: z.string().max(100),
-		ip: z.string().max(100).nullable(),
-		userAgent: z.string().max(500).nullable(),
-		sessionHash: z.string().max(100).nullable()
-	})
-	.strict();
-export type RequestContext = z.infer<typeof requestContextShape>;
 
 export const signedActItemBody = z
 	.object({ act: signedActShape, context: requestContextShape.optional() })

@@ -2,7 +2,7 @@
 // must take in is written here as an item in the portal's own database; the back office — the
 // only side that opens a connection — lists the items not yet taken and acknowledges each with
 // its outcome, through requests it signs and this side verifies with the public key alone.
-import { sql, type Insertable } from 'kysely';
+import { sql } from 'kysely';
 import { requireResident, type Caller } from '../audit/caller';
 import { userHandleOf } from '../auth/credentials';
 import { AuthFailure } from '../auth/failures';
@@ -10,8 +10,11 @@ import { relyingParty } from '../auth/relying-party';
 import { verifySigning, type RawSignedAct } from '../auth/signing';
 import { canonicalJson } from '../audit/chain';
 import type { PublicKeys } from '../crypto/ed25519';
-import type { Executor, PortalZoneDB, PortalZoneExecutor } from '../db';
+import type { Executor, PortalZoneExecutor } from '../db';
 import { servedMunicipality } from '../municipality/served';
+import { addItem } from '../zone/items';
+import { applyProjection } from '../zone/projection';
+import { projectionBatch } from '../zone/shapes';
 import {
 	acknowledgement,
 	actOnTheWire,
@@ -51,29 +54,6 @@ export async function sendSignedAct(
 			object_id: input.objectId ?? null
 		})
 	};
-}
-
-/**
- * An item written for the back office; its sequence, or null when an item about the same thing
- * is still waiting (a partial unique index: the second insert does nothing).
- */
-export async function addItem(
-	zone: PortalZoneExecutor,
-	item: Insertable<PortalZoneDB['exchange_item']>
-): Promise<string | null> {
-	const row = await zone
-		.insertInto('exchange_item')
-		.values(item)
-		.onConflict((conflict) =>
-			conflict
-				.column('object_id')
-				.where('taken_at', 'is', null)
-				.where('object_id', 'is not', null)
-				.doNothing()
-		)
-		.returning('seq')
-		.executeTakeFirst();
-	return row ? String(row.seq) : null;
 }
 
 /**
@@ -285,6 +265,9 @@ const json = (status: number, body: unknown) =>
 		headers: { 'content-type': 'application/json', 'cache-control': 'no-store' }
 	});
 
+/** The portal's endpoints the back office calls: its items, their acknowledgement, the projection. */
+export type ExchangeEndpoint = 'items' | 'ack' | 'projection';
+
 /**
  * The exchange's endpoints, for the route and for tests that run them over real HTTP: a request
  * that is not signed by the back office's key, is stale, or was seen before is answered 401 and
@@ -293,7 +276,7 @@ const json = (status: number, body: unknown) =>
 export async function answerExchange(
 	zone: PortalZoneExecutor,
 	keys: PublicKeys,
-	endpoint: 'items' | 'ack',
+	endpoint: ExchangeEndpoint,
 	request: Request,
 	now = new Date()
 ): Promise<Response> {
@@ -318,12 +301,18 @@ export async function answerExchange(
 		return json(200, { items });
 	}
 	if (request.method !== 'POST') return json(405, { error: 'method' });
-	let parsed: ReturnType<typeof acknowledgement.safeParse>;
+	let sent: unknown;
 	try {
-		parsed = acknowledgement.safeParse(JSON.parse(body));
+		sent = JSON.parse(body);
 	} catch {
 		return json(400, { error: 'malformed' });
 	}
+	if (endpoint === 'projection') {
+		const batch = projectionBatch.safeParse(sent);
+		if (!batch.success) return json(400, { error: 'malformed' });
+		return json(200, { applied: await applyProjection(zone, batch.data.changes, now) });
+	}
+	const parsed = acknowledgement.safeParse(sent);
 	if (!parsed.success) return json(400, { error: 'malformed' });
 	const marked = await acknowledge(zone, { outcomes: parsed.data.outcomes, now });
 	return json(200, { marked });

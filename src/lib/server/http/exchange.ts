@@ -3,11 +3,11 @@
 import { config } from '../config';
 import { parsePublicKeys, type PublicKeys } from '../crypto/ed25519';
 import { portalZoneDb } from '../db';
-import { answerExchange } from '../exchange/portal';
+import { answerExchange, type ExchangeEndpoint } from '../exchange/portal';
 
 let keys: PublicKeys | undefined;
 
-export function exchangeEndpoint(endpoint: 'items' | 'ack', request: Request): Promise<Response> {
+export function exchangeEndpoint(endpoint: ExchangeEndpoint, request: Request): Promise<Response> {
 	const { publicKeys } = config().exchange;
 	if (!publicKeys || !config().portalZoneDatabaseUrl)
 		return Promise.resolve(new Response(null, { status: 404 }));

@@ -1,4 +1,5 @@
 // Account notices for residents (a passkey added, revoked, stopped): the kind and the time only.
+// The portal shows them from the projection (residents/projection.ts, issue 27).
 import type { Executor } from '../db';
 import { queueNoticeEmail } from './email';
 
@@ -43,41 +44,4 @@ export async function notify(
 			now: input.now
 		});
 	}
-}
-
-/** The latest notices, newest first; showing them marks them read. */
-export async function takeNotices(db: Executor, accountId: string, now: Date, limit = 5) {
-	const notices = await db
-		.selectFrom('resident_notice')
-		.leftJoin('application', 'application.id', 'resident_notice.application_id')
-		.select([
-			'resident_notice.id',
-			'resident_notice.kind',
-			'resident_notice.created_at',
-			'resident_notice.read_at',
-			'resident_notice.application_id',
-			'application.reference'
-		])
-		.where('resident_notice.resident_account_id', '=', accountId)
-		.orderBy('resident_notice.created_at', 'desc')
-		.limit(limit)
-		.execute();
-	// Showing marks every unread notice read, so an unread one is always newer than any read one:
-	// when none of the newest is unread, none is, and there is nothing to write.
-	if (notices.some((notice) => notice.read_at === null)) {
-		await db
-			.updateTable('resident_notice')
-			.set({ read_at: now })
-			.where('resident_account_id', '=', accountId)
-			.where('read_at', 'is', null)
-			.execute();
-	}
-	return notices.map((notice) => ({
-		id: notice.id,
-		kind: notice.kind as NoticeKind,
-		at: notice.created_at.toISOString(),
-		unread: notice.read_at === null,
-		applicationId: notice.application_id,
-		reference: notice.reference
-	}));
 }

@@ -7,8 +7,8 @@ import { createHash } from 'node:crypto';
 import { sql, type Expression, type ExpressionBuilder, type SqlBool } from 'kysely';
 import type { DB, Executor } from '../db';
 import { tokyoDate } from '../time';
-import { activeCatalogue, scheduledDoses } from '../vaccinations/active-catalogue';
-import { dueDoses, type DueDose } from '../vaccinations/schedule';
+import { activeCatalogue } from '../vaccinations/active-catalogue';
+import { dosesOnRecord, personKey, recordsOf, type PersonRecord } from './record-view';
 import { sameCity } from '../db/same-city';
 
 export type Person = {
@@ -123,23 +123,7 @@ export async function representedPeople(
 	}));
 }
 
-export type RecordedDose = {
-	id: string;
-	vaccineCode: string;
-	doseCode: string;
-	vaccineName: string;
-	doseLabel: string;
-	/** A類 / B類 / 行政措置 (only routine A and B doses fall under relief by the Act). */
-	category: 'A' | 'B' | 'administrative' | null;
-	administeredOn: string;
-	institution: string | null;
-	pendingCheck: boolean;
-};
-
-export type PersonRecord = {
-	history: RecordedDose[];
-	due: (DueDose & { vaccineName: string; doseLabel: string })[];
-};
+export type { PersonRecord, RecordedDose } from './record-view';
 
 /** The person's doses on record (the 予防接種台帳) and what is due next, in the page's language. */
 export async function vaccinationRecord(
@@ -154,7 +138,7 @@ export async function vaccinationRecord(
 
 /**
  * The records of several people (a household) in the order given: the catalogue and the doses are
- * each read once for all of them, not once per person — the dashboard is the portal's busiest page.
+ * each read once for all of them, not once per person.
  */
 export async function vaccinationRecords(
 	db: Executor,
@@ -166,87 +150,27 @@ export async function vaccinationRecords(
 	if (people.length === 0) return [];
 	const [catalogue, doses] = await Promise.all([
 		activeCatalogue(db, municipalityCode),
-		db
-			.selectFrom('vaccination_dose')
-			.leftJoin('medical_institution', (join) =>
-				sameCity(join, [
-					'medical_institution.institution_code',
-					'vaccination_dose.institution_code'
-				])
-			)
-			.select([
-				'vaccination_dose.id',
-				'vaccination_dose.atena_number',
-				'vaccination_dose.vaccine_code',
-				'vaccination_dose.dose_code',
-				'vaccination_dose.administered_on',
-				'vaccination_dose.product_name',
-				'vaccination_dose.institution_name',
-				'vaccination_dose.checked_at',
-				'medical_institution.name_ja as institution_ja',
-				'medical_institution.name_en as institution_en'
-			])
-			.where('vaccination_dose.municipality_code', '=', municipalityCode)
-			.where(
-				'vaccination_dose.atena_number',
-				'in',
-				people.map((person) => person.atenaNumber)
-			)
-			.where('vaccination_dose.status', '=', 'administered')
-			.where('vaccination_dose.voided_at', 'is', null)
-			.orderBy('vaccination_dose.administered_on', 'desc')
-			.orderBy('vaccination_dose.id', 'desc')
-			.execute()
-	]);
-	const key = (vaccine: string, dose: string) => `${vaccine}:${dose}`;
-	const names = new Map(
-		catalogue.map((row) => [
-			key(row.vaccine_code, row.dose_code),
-			{
-				vaccine: locale === 'en' ? row.name_en : row.name_ja,
-				dose: locale === 'en' ? row.label_en : row.label_ja,
-				category: row.category as RecordedDose['category']
-			}
-		])
-	);
-	const scheduled = scheduledDoses(catalogue);
-	const today = tokyoDate(now);
-	return people.map((person) => {
-		const own = doses.filter((dose) => dose.atena_number === person.atenaNumber);
-		const due = dueDoses(
-			scheduled,
-			own.map((dose) => ({
-				vaccineCode: dose.vaccine_code,
-				doseCode: dose.dose_code,
-				administeredOn: dose.administered_on,
-				productName: dose.product_name
-			})),
-			{ birthDate: person.birthDate, sex: person.sex },
-			today
-		);
-		return {
-			history: own.map((dose) => {
-				const named = names.get(key(dose.vaccine_code, dose.dose_code));
-				return {
-					id: String(dose.id),
-					vaccineCode: dose.vaccine_code,
-					doseCode: dose.dose_code,
-					vaccineName: named?.vaccine ?? dose.vaccine_code,
-					doseLabel: named?.dose ?? dose.dose_code,
-					category: named?.category ?? null,
-					administeredOn: dose.administered_on,
-					institution:
-						(locale === 'en' ? dose.institution_en : dose.institution_ja) ?? dose.institution_name,
-					pendingCheck: dose.checked_at === null
-				};
-			}),
-			due: due.map((dose) => ({
-				...dose,
-				vaccineName: names.get(key(dose.vaccineCode, dose.doseCode))?.vaccine ?? dose.vaccineCode,
-				doseLabel: names.get(key(dose.vaccineCode, dose.doseCode))?.dose ?? dose.doseCode
+		dosesOnRecord(
+			db,
+			people.map((person) => ({
+				municipality_code: municipalityCode,
+				atena_number: person.atenaNumber
 			}))
-		};
-	});
+		)
+	]);
+	return recordsOf(
+		catalogue,
+		people.map((person) => ({
+			birthDate: person.birthDate,
+			sex: person.sex,
+			doses:
+				doses.get(
+					personKey({ municipality_code: municipalityCode, atena_number: person.atenaNumber })
+				) ?? []
+		})),
+		locale,
+		tokyoDate(now)
+	);
 }
 
 export type AccessEntry = {

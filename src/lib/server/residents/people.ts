@@ -1,21 +1,33 @@
 // A resident's door to the people whose records they may see: themself and the children they
 // represent now (household.ts says who). Another reference is "not found", with an audit entry
 // (an IDOR attempt leaves a trace); every page shown is a view in the person's access log.
+import { sql } from 'kysely';
 import type { AuditAction } from '../audit/actions';
-import { recordAudit, recordAudits, type Actor } from '../audit/record';
+import { recordAudit, type Actor } from '../audit/record';
 import { requireResident, type Caller, type ResidentCaller } from '../audit/caller';
-import type { Executor } from '../db';
-import { AccessRefused } from '../errors';
+import type { Executor, PortalZoneExecutor } from '../db';
+import { AccessRefused, DomainError } from '../errors';
+import { m } from '$lib/paraglide/messages';
+import { tokyoDate } from '../time';
+import { addItem } from '../zone/items';
+import { projectedView } from '../zone/projection';
+import type { ProjectedNotice, ViewItemBody } from '../zone/shapes';
+import { recordsOf } from './record-view';
 import { accessActionLabel } from './access-actions';
-import { takeNotices } from '../notifications/notices';
-import {
-	accessLog,
-	representedPeople,
-	vaccinationRecord,
-	vaccinationRecords,
-	type Person
-} from './household';
+import type { NoticeKind } from '../notifications/notices';
+import { accessLog, representedPeople, type Person } from './household';
 import { nameInEnglish } from './passport-romaji';
+
+/**
+ * The back office has not published the account's view to the portal yet (an account a moment
+ * old, a portal zone restored from a backup): said as such, with a retry, never a crash.
+ */
+export class ProjectionPending extends DomainError<'not_published'> {
+	protected readonly messages = { not_published: m.portal_projection_pending };
+	constructor() {
+		super('not_published', 503);
+	}
+}
 
 async function representedPerson(
 	db: Executor,
@@ -52,14 +64,18 @@ async function representedPerson(
 
 /** The person's 予防接種の記録 and what is due next, in the page's language. */
 export async function personRecord(
-	db: Executor,
+	zone: PortalZoneExecutor,
 	caller: Caller,
 	input: { ref: string; locale: 'ja' | 'en' },
 	now = new Date()
 ) {
 	requireResident(caller);
-	const person = await representedPerson(db, caller, input.ref, 'vaccination.view', now);
-	const record = await vaccinationRecord(db, caller.municipalityCode, person, input.locale, now);
+	const { people, catalogue } = await shownPeople(zone, caller, now);
+	const person = people.find((candidate) => candidate.ref === input.ref);
+	// The look is reported either way: another account's reference leaves a refused entry.
+	await reportViews(zone, caller, 'record', [input.ref], now);
+	if (!person) throw new AccessRefused('not_found');
+	const [record] = recordsOf(catalogue, [person], input.locale, tokyoDate(now));
 	return {
 		ref: person.ref,
 		person: {
@@ -69,7 +85,7 @@ export async function personRecord(
 			birthDate: person.birthDate,
 			relation: person.relation
 		},
-		...record
+		...record!
 	};
 }
 
@@ -101,34 +117,25 @@ export async function personAccessLog(
 }
 
 /**
- * The household dashboard: the resident and each child they represent, with what is due; the
- * account's notices (taken: each is shown once); the consent to electronic notices.
+ * The household dashboard: the resident and each child they represent now, with what is due, the
+ * account's notices, and when the consent to electronic notices was taken in — all from the projection the back office
+ * published to the portal zone (issue 27); the views are reported for its audit log.
  */
 export async function householdDashboard(
-	db: Executor,
+	zone: PortalZoneExecutor,
 	caller: Caller,
 	input: { locale: 'ja' | 'en' },
 	now = new Date()
 ) {
 	requireResident(caller);
-	const people = await representedPeople(db, caller, now);
-	const records = await vaccinationRecords(db, caller.municipalityCode, people, input.locale, now);
-	// One view entry per person shown, appended in one statement.
-	await recordAudits(
-		db,
-		people.map((person) => ({
-			municipalityCode: caller.municipalityCode,
-			actor: {
-				type: 'resident' as const,
-				id: caller.id,
-				role: person.relation === 'self' ? ('resident' as const) : ('guardian' as const)
-			},
-			context: caller.context,
-			action: 'vaccination.view' as const,
-			subjectAtenaNumber: person.atenaNumber,
-			result: 'ok' as const,
-			payload: { page: 'dashboard' }
-		}))
+	const { people, catalogue, consentedAt, notices } = await shownPeople(zone, caller, now);
+	const records = recordsOf(catalogue, people, input.locale, tokyoDate(now));
+	await reportViews(
+		zone,
+		caller,
+		'dashboard',
+		people.map((person) => person.ref),
+		now
 	);
 	const household = people.map((person, index) => {
 		const record = records[index]!;
@@ -148,20 +155,90 @@ export async function householdDashboard(
 				}))
 		};
 	});
-	const [consent, notices] = await Promise.all([
-		db
-			.selectFrom('signed_act')
-			.select(['id', 'signed_at'])
-			.where('resident_account_id', '=', caller.id)
-			.where('kind', '=', 'consent')
-			.orderBy('signed_at', 'desc')
-			.executeTakeFirst(),
-		takeNotices(db, caller.id, now)
-	]);
 	return {
-		notices,
 		name: people[0]!.nameKanji,
 		household,
-		consentedAt: consent?.signed_at.toISOString() ?? null
+		consentedAt,
+		notices: await shownNotices(zone, caller, notices)
 	};
+}
+
+/**
+ * The account's newest notices as published, each marked unread until it has been shown once:
+ * showing them marks every notice up to the newest shown as seen (the portal's own state).
+ */
+async function shownNotices(
+	zone: PortalZoneExecutor,
+	caller: ResidentCaller,
+	notices: readonly ProjectedNotice[]
+) {
+	const seen = await zone
+		.selectFrom('notice_seen')
+		.select('seen_up_to')
+		.where('resident_account_id', '=', caller.id)
+		.executeTakeFirst();
+	const unread = (at: string) => !seen || Date.parse(at) > seen.seen_up_to.getTime();
+	if (notices.some((notice) => unread(notice.at))) {
+		const newest = new Date(Math.max(...notices.map((notice) => Date.parse(notice.at))));
+		await zone
+			.insertInto('notice_seen')
+			.values({ resident_account_id: caller.id, seen_up_to: newest })
+			.onConflict((conflict) =>
+				conflict.column('resident_account_id').doUpdateSet({
+					seen_up_to: sql<Date>`greatest(notice_seen.seen_up_to, excluded.seen_up_to)`
+				})
+			)
+			.execute();
+	}
+	return notices.map((notice) => ({
+		id: notice.id,
+		kind: notice.kind as NoticeKind,
+		at: notice.at,
+		unread: unread(notice.at),
+		applicationId: notice.applicationId,
+		reference: notice.reference
+	}));
+}
+
+/**
+ * The people the account may act for now, as the back office last published them: itself, and
+ * each child whose link has begun and not ended today (the portal's clock decides "now", so a
+ * link that ends at midnight ends on time). Not published yet (an account a moment old, a portal
+ * just restored): a refusal that says so, never another account's data or a crash.
+ */
+async function shownPeople(zone: PortalZoneExecutor, caller: ResidentCaller, now: Date) {
+	const { account, catalogue } = await projectedView(zone, caller.id, caller.municipalityCode);
+	if (!account) throw new ProjectionPending();
+	const today = tokyoDate(now);
+	const people = account.people.filter(
+		(person) =>
+			person.relation === 'self' ||
+			(person.from !== null &&
+				person.from <= today &&
+				person.until !== null &&
+				today <= person.until)
+	);
+	return { people, catalogue, consentedAt: account.consentedAt, notices: account.notices };
+}
+
+/** The look at these people, sent to the back office's audit log as an item (issue 27). */
+async function reportViews(
+	zone: PortalZoneExecutor,
+	caller: ResidentCaller,
+	page: ViewItemBody['page'],
+	refs: string[],
+	now: Date
+) {
+	if (refs.length === 0) return;
+	const body: ViewItemBody = {
+		page,
+		refs: refs.map((ref) => ref.slice(0, 64)),
+		...(caller.context ? { context: caller.context } : {})
+	};
+	await addItem(zone, {
+		kind: 'view',
+		resident_account_id: caller.id,
+		body: JSON.stringify(body),
+		arrived_at: now
+	});
 }

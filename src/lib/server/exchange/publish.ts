@@ -1,0 +1,86 @@
+// The back office's publisher (issue 27, docs/zones.md): what the portal shows is built here from
+// the tables as they stand and sent to the portal's signed endpoint. Triggers mark what a change
+// touched (migration 0044); a round takes the marks, builds each account's view and each city's
+// catalogue once, sends them under a new version, and removes the marks it sent — in one
+// transaction, so a round that fails (the portal unreachable) leaves its marks for the next. A
+// mark made while a round is under way is above the ones read, stays, and is sent next round.
+import { sql } from 'kysely';
+import type { Database } from '../db';
+import { accountViews, catalogueViewOf } from '../residents/projection';
+import type { ProjectionChange } from '../zone/shapes';
+
+/** How many marks one round takes (the views of a few hundred accounts: well under a megabyte). */
+const roundSize = 300;
+
+/**
+ * One round: answers how many marks it took (0: nothing was waiting). Rounds are serialized by a
+ * lock, so versions grow with the time a view was built whatever the number of back-office nodes.
+ */
+export async function publishRound(
+	db: Database,
+	send: (changes: ProjectionChange[]) => Promise<void>,
+	now = new Date()
+): Promise<number> {
+	return db.transaction().execute(async (trx) => {
+		await sql`SELECT pg_advisory_xact_lock(hashtextextended('projection-publisher', 0))`.execute(
+			trx
+		);
+		const marks = await trx
+			.selectFrom('projection_pending')
+			.select(['id', 'topic', 'municipality_code', 'key'])
+			.orderBy('id')
+			.limit(roundSize)
+			.execute();
+		if (marks.length === 0) return 0;
+		const accountIds = [
+			...new Set(marks.filter((mark) => mark.topic === 'account').map((mark) => mark.key))
+		];
+		const cities = [
+			...new Set(marks.filter((mark) => mark.topic === 'catalogue').map((mark) => mark.key))
+		];
+		const views = await accountViews(trx, accountIds, now);
+		const catalogues = await Promise.all(cities.map((city) => catalogueViewOf(trx, city)));
+		const { rows } = await sql<{
+			version: string;
+		}>`SELECT nextval('projection_version')::text AS version`.execute(trx);
+		const version = rows[0]!.version;
+		const changes: ProjectionChange[] = [
+			...accountIds.map((key) => ({
+				topic: 'account' as const,
+				key,
+				version,
+				body: views.get(key) ?? null
+			})),
+			...cities.map((key, index) => ({
+				topic: 'catalogue' as const,
+				key,
+				version,
+				body: catalogues[index]!
+			}))
+		];
+		await send(changes);
+		await trx
+			.deleteFrom('projection_pending')
+			.where(
+				'id',
+				'in',
+				marks.map((mark) => mark.id)
+			)
+			.execute();
+		return marks.length;
+	});
+}
+
+/** Rounds until nothing marked is left (what was marked before the call is sent when it returns). */
+export async function publishAll(
+	db: Database,
+	send: (changes: ProjectionChange[]) => Promise<void>,
+	now?: () => Date
+): Promise<number> {
+	let total = 0;
+	for (;;) {
+		const taken = await publishRound(db, send, now?.() ?? new Date());
+		total += taken;
+		if (taken < roundSize) return total;
+	}
+}

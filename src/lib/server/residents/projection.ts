@@ -1,0 +1,248 @@
+// What the back office publishes for the portal to show (issue 27, docs/zones.md), built from
+// the tables as they stand: for an account, the people it may act for — its own person and each
+// child with a 法定代理人 link not yet ended, not suppressed under a DV 支援措置, still on the
+// register — with each one's doses; for a city, its catalogue. The 宛名番号 stays here: the
+// portal gets the account's opaque reference to each person.
+import { sql } from 'kysely';
+import type { AuditContext, AuditEvent } from '../audit/record';
+import type { Executor } from '../db';
+import { sameCity } from '../db/same-city';
+import { tokyoDate } from '../time';
+import { activeCatalogue } from '../vaccinations/active-catalogue';
+import type { AccountView, CatalogueView } from '../zone/shapes';
+import { personRef } from './household';
+import { dosesOnRecord, personKey } from './record-view';
+
+/** How many of an account's newest notices the dashboard shows. */
+export const noticesShown = 5;
+
+/**
+ * The views of the accounts named, built in five reads whatever their number; an account the
+ * back office no longer has, or whose own person is not on the register, is null (the portal
+ * then shows nothing of it).
+ */
+export async function accountViews(
+	db: Executor,
+	accountIds: readonly string[],
+	now: Date
+): Promise<Map<string, AccountView | null>> {
+	const views = new Map<string, AccountView | null>(accountIds.map((id) => [id, null]));
+	if (accountIds.length === 0) return views;
+	const today = tokyoDate(now);
+	const owners = await db
+		.selectFrom('resident_account')
+		.innerJoin('resident', (join) =>
+			sameCity(join, ['resident.atena_number', 'resident_account.atena_number'])
+		)
+		.select([
+			'resident_account.id',
+			'resident_account.municipality_code',
+			'resident_account.user_handle',
+			'resident.atena_number',
+			'resident.name_kanji',
+			'resident.name_kana',
+			'resident.birth_date',
+			'resident.sex'
+		])
+		.where('resident_account.id', 'in', accountIds)
+		.execute();
+	if (owners.length === 0) return views;
+	const [children, consents, notices] = await Promise.all([
+		// Links that have not ended: the portal decides "now" within them with its own clock.
+		db
+			.selectFrom('guardianship as g')
+			.innerJoin('resident as child', (join) =>
+				sameCity(join, ['child.atena_number', 'g.child_atena_number'])
+			)
+			.select([
+				'g.municipality_code',
+				'g.guardian_atena_number',
+				'g.valid_from',
+				'g.valid_until',
+				'child.atena_number',
+				'child.name_kanji',
+				'child.name_kana',
+				'child.birth_date',
+				'child.sex'
+			])
+			.where(({ eb, refTuple, tuple }) =>
+				eb(
+					refTuple('g.municipality_code', 'g.guardian_atena_number'),
+					'in',
+					owners.map((owner) => tuple(owner.municipality_code, owner.atena_number))
+				)
+			)
+			.where('g.suppressed_for_dv', '=', false)
+			.where('g.valid_until', '>=', today)
+			.where('child.status', '=', 'resident')
+			.orderBy('child.birth_date')
+			.execute(),
+		db
+			.selectFrom('signed_act')
+			.select(['resident_account_id', sql<Date>`max(signed_at)`.as('signed_at')])
+			.where(
+				'resident_account_id',
+				'in',
+				owners.map((owner) => owner.id)
+			)
+			.where('kind', '=', 'consent')
+			.groupBy('resident_account_id')
+			.execute(),
+		// Each account's newest notices, as many as the dashboard shows.
+		db
+			.selectFrom((eb) =>
+				eb
+					.selectFrom('resident_notice')
+					.select([
+						'resident_notice.id',
+						'resident_notice.resident_account_id',
+						'resident_notice.kind',
+						'resident_notice.created_at',
+						'resident_notice.application_id',
+						sql<number>`row_number() OVER (PARTITION BY resident_account_id ORDER BY created_at DESC, id)`.as(
+							'newest'
+						)
+					])
+					.where(
+						'resident_notice.resident_account_id',
+						'in',
+						owners.map((owner) => owner.id)
+					)
+					.as('notice')
+			)
+			.leftJoin('application', 'application.id', 'notice.application_id')
+			.select([
+				'notice.id',
+				'notice.resident_account_id',
+				'notice.kind',
+				'notice.created_at',
+				'notice.application_id',
+				'application.reference'
+			])
+			.where('notice.newest', '<=', noticesShown)
+			.orderBy('notice.created_at', 'desc')
+			.orderBy('notice.id')
+			.execute()
+	]);
+	const people = [...owners, ...children];
+	const dosesOf = await dosesOnRecord(db, people);
+	const consentOf = new Map(consents.map((row) => [row.resident_account_id, row.signed_at]));
+	for (const owner of owners) {
+		const person = (
+			row: (typeof people)[number],
+			relation: 'self' | 'child',
+			link: { from: string; until: string } | null
+		) => ({
+			ref: personRef(owner.user_handle, row.atena_number),
+			relation,
+			nameKanji: row.name_kanji,
+			nameKana: row.name_kana,
+			birthDate: row.birth_date,
+			sex: row.sex as 'male' | 'female',
+			from: link?.from ?? null,
+			until: link?.until ?? null,
+			doses: dosesOf.get(personKey(row)) ?? []
+		});
+		const own = children.filter(
+			(child) =>
+				child.municipality_code === owner.municipality_code &&
+				child.guardian_atena_number === owner.atena_number
+		);
+		const consentedAt = consentOf.get(owner.id);
+		views.set(owner.id, {
+			people: [
+				person(owner, 'self', null),
+				...own.map((child) =>
+					person(child, 'child', { from: child.valid_from, until: child.valid_until })
+				)
+			],
+			notices: notices
+				.filter((notice) => notice.resident_account_id === owner.id)
+				.map((notice) => ({
+					id: notice.id,
+					kind: notice.kind,
+					at: notice.created_at.toISOString(),
+					applicationId: notice.application_id,
+					reference: notice.reference
+				})),
+			consentedAt: consentedAt ? new Date(consentedAt).toISOString() : null
+		});
+	}
+	return views;
+}
+
+/** The city's active catalogue, as the portal computes what is due from it. */
+export async function catalogueViewOf(
+	db: Executor,
+	municipalityCode: string
+): Promise<CatalogueView> {
+	return { doses: await activeCatalogue(db, municipalityCode) };
+}
+
+/**
+ * The audit entries of the views a portal page reported (issue 27): each reference resolved to
+ * the person among the account's own and every child ever linked to it — a page may have shown a
+ * child whose link ended a moment before the report arrived, and it was shown — or, when it is
+ * none of them, a refused look at someone else's reference (an IDOR attempt leaves a trace).
+ */
+export async function portalViewAudits(
+	db: Executor,
+	account: { id: string; municipality_code: string; atena_number: string; user_handle: Buffer },
+	input: {
+		page: 'dashboard' | 'record';
+		refs: readonly string[];
+		context?: AuditContext;
+		portalSeq: string;
+	}
+): Promise<AuditEvent[]> {
+	const linked = await db
+		.selectFrom('guardianship')
+		.select('child_atena_number')
+		.where('municipality_code', '=', account.municipality_code)
+		.where('guardian_atena_number', '=', account.atena_number)
+		.execute();
+	const people = new Map<string, { atena: string; relation: 'self' | 'child' }>([
+		[
+			personRef(account.user_handle, account.atena_number),
+			{ atena: account.atena_number, relation: 'self' }
+		],
+		...linked.map(
+			(link) =>
+				[
+					personRef(account.user_handle, link.child_atena_number),
+					{ atena: link.child_atena_number, relation: 'child' as const }
+				] as const
+		)
+	]);
+	return input.refs.map((ref): AuditEvent => {
+		const person = people.get(ref);
+		return {
+			municipalityCode: account.municipality_code,
+			actor: {
+				type: 'resident',
+				id: account.id,
+				role: person?.relation === 'child' ? 'guardian' : 'resident'
+			},
+			context: input.context,
+			action: 'vaccination.view',
+			...(person
+				? {
+						subjectAtenaNumber: person.atena,
+						result: 'ok',
+						payload: { page: input.page, portalSeq: input.portalSeq }
+					}
+				: {
+						objectType: 'person_ref',
+						// What the portal chose, kept to what a reference is spelt with and with no run
+						// of digits the log would refuse as a possible 個人番号 (the batch would fail).
+						objectId:
+							ref
+								.replace(/[^A-Za-z0-9_-]/g, '')
+								.replace(/[0-9]{12,}/g, '…')
+								.slice(0, 64) || '-',
+						result: 'denied',
+						payload: { reason: 'not_represented', portalSeq: input.portalSeq }
+					})
+		};
+	});
+}

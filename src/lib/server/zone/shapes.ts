@@ -1,0 +1,120 @@
+// What the back office publishes to the portal zone (issue 27, docs/zones.md), as both sides read
+// it: an account's view and a city's catalogue. The portal checks each body against these shapes
+// before it shows anything, so a body it cannot read is "not published yet", never a crash.
+import { z } from 'zod';
+
+export const projectionTopics = ['account', 'catalogue'] as const;
+export type ProjectionTopic = (typeof projectionTopics)[number];
+
+const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
+
+/** A dose as the portal shows it in a person's 予防接種の記録. */
+export const projectedDose = z.object({
+	id: z.string().max(20),
+	vaccineCode: z.string().max(40),
+	doseCode: z.string().max(40),
+	administeredOn: date,
+	productName: z.string().max(200).nullable(),
+	institutionJa: z.string().max(200).nullable(),
+	institutionEn: z.string().max(200).nullable(),
+	pendingCheck: z.boolean()
+});
+export type ProjectedDose = z.infer<typeof projectedDose>;
+
+/**
+ * A person an account may act for: the account's own person, or a child it represents. `from`
+ * and `until` are a child's 法定代理人 link (until the day before the 18th birthday): the portal
+ * decides "represented now" with its own clock, so a link that ends at midnight ends on time
+ * without a publication. No 宛名番号: `ref` is the account's opaque reference to the person.
+ */
+export const projectedPerson = z.object({
+	ref: z.string().regex(/^[A-Za-z0-9_-]{22}$/),
+	relation: z.enum(['self', 'child']),
+	nameKanji: z.string().max(200),
+	nameKana: z.string().max(200),
+	birthDate: date,
+	sex: z.enum(['male', 'female']),
+	from: date.nullable(),
+	until: date.nullable(),
+	doses: z.array(projectedDose).max(500)
+});
+export type ProjectedPerson = z.infer<typeof projectedPerson>;
+
+/** A notice to the account (a passkey added, an application received, …), newest first. */
+export const projectedNotice = z.object({
+	id: z.string().uuid(),
+	kind: z.string().max(40),
+	at: z.string().datetime({ offset: true }),
+	applicationId: z.string().uuid().nullable(),
+	reference: z.string().max(40).nullable()
+});
+export type ProjectedNotice = z.infer<typeof projectedNotice>;
+
+export const accountView = z.object({
+	people: z.array(projectedPerson).min(1).max(50),
+	/** The newest notices (as many as the dashboard shows). */
+	notices: z.array(projectedNotice).max(20),
+	/** When the back office took in the resident's consent to electronic notices. */
+	consentedAt: z.string().datetime({ offset: true }).nullable()
+});
+export type AccountView = z.infer<typeof accountView>;
+
+/** A city's active catalogue, as vaccinations/active-catalogue.ts reads it. */
+export const catalogueView = z.object({
+	doses: z
+		.array(
+			z.object({
+				vaccine_code: z.string(),
+				category: z.string(),
+				name_ja: z.string(),
+				name_en: z.string(),
+				sort_order: z.number(),
+				dose_code: z.string(),
+				label_ja: z.string(),
+				label_en: z.string(),
+				sequence: z.number(),
+				window_rule: z.string(),
+				eligible_from: z.string(),
+				eligible_until: z.string().nullable(),
+				recommended_until: z.string().nullable(),
+				repeats_yearly: z.boolean()
+			})
+		)
+		.max(2000)
+});
+export type CatalogueView = z.infer<typeof catalogueView>;
+
+/** One change as it travels: a topic's key at a version, with its body (null: no longer there). */
+export const projectionChange = z.object({
+	topic: z.enum(projectionTopics),
+	key: z.string().min(1).max(64),
+	version: z.string().regex(/^[1-9][0-9]{0,18}$/),
+	body: z.record(z.string(), z.unknown()).nullable()
+});
+export type ProjectionChange = z.infer<typeof projectionChange>;
+export const projectionBatch = z.object({ changes: z.array(projectionChange).min(1).max(1000) });
+
+/**
+ * The request the resident signed from, as the portal saw it: kept with the back office's audit
+ * entry of the act. The portal's word, not the resident's (the signature does not cover it), so
+ * it names where a request came from and decides nothing.
+ */
+export const requestContextShape = z
+	.object({
+		requestId: z.string().max(100),
+		ip: z.string().max(100).nullable(),
+		userAgent: z.string().max(500).nullable(),
+		sessionHash: z.string().max(100).nullable()
+	})
+	.strict();
+export type RequestContext = z.infer<typeof requestContextShape>;
+
+/** The people a page showed (or was asked for: a reference the account does not have). */
+export const viewItemBody = z
+	.object({
+		page: z.enum(['dashboard', 'record']),
+		refs: z.array(z.string().max(64)).min(1).max(50),
+		context: requestContextShape.optional()
+	})
+	.strict();
+export type ViewItemBody = z.infer<typeof viewItemBody>;

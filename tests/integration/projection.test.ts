@@ -1,0 +1,359 @@
+// The projection (issue 27, docs/zones.md): what the portal shows a resident is published by the
+// back office into the portal zone's own database and read from there — the portal's pages never
+// read the back office's. Over real HTTP with real signatures: triggers mark what a change
+// touched whatever wrote it, a round sends it under a higher version, a copy sent twice or late
+// changes nothing, a round that cannot reach the portal keeps its marks, and the views the portal
+// reports are audited inside.
+import { randomBytes } from 'node:crypto';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ResidentCaller } from '../../src/lib/server/audit/caller';
+import { ed25519Signer, parsePublicKeys, publicKeyText } from '../../src/lib/server/crypto/ed25519';
+import { demoMunicipality } from '../../src/lib/server/demo/city';
+import { loadDemoCity } from '../../src/lib/server/demo/load';
+import { notify } from '../../src/lib/server/notifications/notices';
+import { publishTo, pullOnce, type ExchangePeer } from '../../src/lib/server/exchange/client';
+import { representedPeople, vaccinationRecords } from '../../src/lib/server/residents/household';
+import {
+	householdDashboard,
+	personRecord,
+	ProjectionPending
+} from '../../src/lib/server/residents/people';
+import { tokyoDate } from '../../src/lib/server/time';
+import { applyProjection } from '../../src/lib/server/zone/projection';
+import { serveExchange } from '../../scripts/lib/exchange-server';
+import {
+	freshDatabase,
+	freshPortalZone,
+	type TestDatabase,
+	type TestPortalZone
+} from '../support/database';
+import { residentWithCredential } from '../support/fixtures';
+
+const city = demoMunicipality.municipality_code;
+const backOfficeKey = ed25519Signer({ id: 'bo2026', key: randomBytes(32) });
+let database: TestDatabase;
+let zone: TestPortalZone;
+let server: Awaited<ReturnType<typeof serveExchange>>;
+let peer: ExchangePeer;
+let guardian: ResidentCaller;
+let child: { atena: string; name: string; until: string };
+
+const marksOf = async (accountId: string) =>
+	(
+		await database.owner
+			.selectFrom('projection_pending')
+			.select('id')
+			.where('topic', '=', 'account')
+			.where('key', '=', accountId)
+			.execute()
+	).length;
+
+const viewEntries = async (accountId: string, since: Date) =>
+	(
+		await sql<{ result: string; subject_atena_number: string | null; object_type: string | null }>`
+		SELECT result, subject_atena_number, object_type FROM audit.entry
+		WHERE action = 'vaccination.view' AND actor_id = ${accountId} AND occurred_at >= ${since}
+		ORDER BY seq`.execute(database.owner)
+	).rows;
+
+const storedRow = (accountId: string) =>
+	zone.owner
+		.selectFrom('projection')
+		.select(['version', 'body'])
+		.where('topic', '=', 'account')
+		.where('key', '=', accountId)
+		.executeTakeFirst();
+
+beforeAll(async () => {
+	database = await freshDatabase();
+	zone = await freshPortalZone();
+	await loadDemoCity(database.owner, {
+		seed: 'projection',
+		residents: 80,
+		asOf: tokyoDate(new Date()),
+		myNumberKey: { id: 'test', key: randomBytes(32) }
+	});
+	server = await serveExchange(zone.portal, parsePublicKeys(publicKeyText(backOfficeKey)));
+	peer = {
+		portalUrl: server.url,
+		signer: backOfficeKey,
+		rp: { origin: 'https://portal.example.lg.jp', rpId: 'portal.example.lg.jp' },
+		municipalityCode: city
+	};
+	const today = tokyoDate(new Date());
+	const link = await database.owner
+		.selectFrom('guardianship as g')
+		.innerJoin('resident as c', (join) =>
+			join
+				.onRef('c.municipality_code', '=', 'g.municipality_code')
+				.onRef('c.atena_number', '=', 'g.child_atena_number')
+		)
+		.select(['g.guardian_atena_number', 'g.child_atena_number', 'g.valid_until', 'c.name_kanji'])
+		.where('g.valid_from', '<=', today)
+		.where('g.valid_until', '>=', today)
+		.where('g.suppressed_for_dv', '=', false)
+		.where('c.status', '=', 'resident')
+		.orderBy('g.child_atena_number')
+		.limit(1)
+		.executeTakeFirstOrThrow();
+	const { account } = await residentWithCredential(
+		database.owner,
+		city,
+		link.guardian_atena_number
+	);
+	guardian = {
+		type: 'resident',
+		id: account.id,
+		atenaNumber: link.guardian_atena_number,
+		municipalityCode: city
+	};
+	child = { atena: link.child_atena_number, name: link.name_kanji, until: link.valid_until };
+});
+afterAll(async () => {
+	await server?.close();
+	await zone?.close();
+	await database?.close();
+});
+
+describe('the projection the back office publishes to the portal zone', () => {
+	it('shows nothing before it is published, then the household exactly as the back office reads it', async () => {
+		await expect(householdDashboard(zone.portal, guardian, { locale: 'ja' })).rejects.toThrow(
+			ProjectionPending
+		);
+		expect(await marksOf(guardian.id)).toBeGreaterThan(0);
+		expect(await publishTo(database.backoffice, peer)).toBeGreaterThan(0);
+		expect(await marksOf(guardian.id)).toBe(0);
+
+		const dashboard = await householdDashboard(zone.portal, guardian, { locale: 'ja' });
+		expect(dashboard.household.map((person) => person.relation)).toContain('child');
+		expect(dashboard.household.map((person) => person.name)).toContain(child.name);
+
+		// Each record on the portal is the one the back office computes from its own tables.
+		const now = new Date();
+		const inside = await representedPeople(database.backoffice, guardian, now);
+		const [ja, en] = await Promise.all([
+			vaccinationRecords(database.backoffice, city, inside, 'ja', now),
+			vaccinationRecords(database.backoffice, city, inside, 'en', now)
+		]);
+		for (const [index, person] of inside.entries()) {
+			const shown = await personRecord(zone.portal, guardian, { ref: person.ref, locale: 'ja' });
+			expect(shown.history).toEqual(ja[index]!.history);
+			expect(shown.due).toEqual(ja[index]!.due);
+			const english = await personRecord(zone.portal, guardian, { ref: person.ref, locale: 'en' });
+			expect(english.history).toEqual(en[index]!.history);
+		}
+		// What the portal holds names people by the account's references, never by 宛名番号.
+		const stored = JSON.stringify((await storedRow(guardian.id))!.body);
+		expect(stored).not.toContain(guardian.atenaNumber);
+		expect(stored).not.toContain(child.atena);
+	});
+
+	it('publishes a dose keyed inside, reports the views for the audit log, and takes a child off under a DV flag', async () => {
+		await publishTo(database.backoffice, peer);
+		await pullOnce(database.backoffice, peer); // the views of the test before, audited now
+		const since = new Date();
+		const [, childRef] = (await representedPeople(database.backoffice, guardian, since)).map(
+			(person) => person.ref
+		);
+		const before = await personRecord(zone.portal, guardian, { ref: childRef!, locale: 'ja' });
+		// Written as a DBA or an import would: no application code marks it, the trigger does.
+		await database.owner
+			.insertInto('vaccination_dose')
+			.values({
+				municipality_code: city,
+				atena_number: child.atena,
+				vaccine_code: 'mr',
+				dose_code: 'period_1',
+				legal_basis: 'statutory',
+				administered_on: tokyoDate(new Date()),
+				institution_name: '海外の医療機関',
+				status: 'administered',
+				source: 'demo',
+				entered_by: 'system:test'
+			})
+			.execute();
+		expect(await marksOf(guardian.id)).toBe(1);
+		await publishTo(database.backoffice, peer);
+		const after = await personRecord(zone.portal, guardian, { ref: childRef!, locale: 'ja' });
+		expect(after.history).toHaveLength(before.history.length + 1);
+		expect(after.history[0]).toMatchObject({
+			vaccineCode: 'mr',
+			institution: '海外の医療機関',
+			pendingCheck: true
+		});
+
+		// The views travel as items and are audited inside, the child's under the child's number.
+		await pullOnce(database.backoffice, peer);
+		const views = await viewEntries(guardian.id, since);
+		expect(views.filter((entry) => entry.subject_atena_number === child.atena)).toHaveLength(2);
+
+		await database.owner
+			.updateTable('guardianship')
+			.set({ suppressed_for_dv: true })
+			.where('guardian_atena_number', '=', guardian.atenaNumber)
+			.where('child_atena_number', '=', child.atena)
+			.execute();
+		await publishTo(database.backoffice, peer);
+		const dashboard = await householdDashboard(zone.portal, guardian, { locale: 'ja' });
+		expect(dashboard.household.map((person) => person.name)).not.toContain(child.name);
+		await expect(
+			personRecord(zone.portal, guardian, { ref: childRef!, locale: 'ja' })
+		).rejects.toMatchObject({ code: 'not_found', status: 404 });
+		await pullOnce(database.backoffice, peer);
+		// The look after the flag is on record: still resolved to the child (it was once linked).
+		expect((await viewEntries(guardian.id, since)).length).toBeGreaterThanOrEqual(4);
+
+		await database.owner
+			.updateTable('guardianship')
+			.set({ suppressed_for_dv: false })
+			.where('guardian_atena_number', '=', guardian.atenaNumber)
+			.where('child_atena_number', '=', child.atena)
+			.execute();
+		await publishTo(database.backoffice, peer);
+	});
+
+	it('audits a reference the account does not have as a refused look', async () => {
+		const since = new Date();
+		await expect(
+			personRecord(zone.portal, guardian, { ref: 'AAAAAAAAAAAAAAAAAAAAAA', locale: 'ja' })
+		).rejects.toMatchObject({ code: 'not_found' });
+		// A compromised portal's view item with a 個人番号-like run and junk: kept masked, refused look.
+		await zone.owner
+			.insertInto('exchange_item')
+			.values({
+				kind: 'view',
+				resident_account_id: guardian.id,
+				body: JSON.stringify({ page: 'record', refs: ['123456789012<script>'] })
+			})
+			.execute();
+		const report = await pullOnce(database.backoffice, peer);
+		expect(report.results.length).toBeGreaterThanOrEqual(2);
+		expect(new Set(report.results.map((result) => result.outcome))).toEqual(new Set(['applied']));
+		const denied = (await viewEntries(guardian.id, since)).filter(
+			(entry) => entry.result === 'denied'
+		);
+		expect(denied).toEqual([
+			{ result: 'denied', subject_atena_number: null, object_type: 'person_ref' },
+			{ result: 'denied', subject_atena_number: null, object_type: 'person_ref' }
+		]);
+		const { rows } = await sql<{ object_id: string }>`
+			SELECT object_id FROM audit.entry WHERE action = 'vaccination.view' AND result = 'denied'
+				AND actor_id = ${guardian.id} ORDER BY seq`.execute(database.owner);
+		expect(rows.map((row) => row.object_id)).toEqual(['AAAAAAAAAAAAAAAAAAAAAA', '…script']);
+	});
+
+	it('shows the newest notices, each as new until it has been shown once', async () => {
+		const at = (seconds: number) => new Date(Date.now() - 60_000 + seconds * 1000);
+		for (const [kind, seconds] of [
+			['passkey_added', 0],
+			['passkey_revoked', 1]
+		] as const)
+			await notify(database.owner, {
+				municipalityCode: city,
+				accountId: guardian.id,
+				kind,
+				now: at(seconds)
+			});
+		await publishTo(database.backoffice, peer);
+		const first = await householdDashboard(zone.portal, guardian, { locale: 'ja' });
+		expect(first.notices.map(({ kind, unread }) => ({ kind, unread }))).toEqual([
+			{ kind: 'passkey_revoked', unread: true },
+			{ kind: 'passkey_added', unread: true }
+		]);
+		const again = await householdDashboard(zone.portal, guardian, { locale: 'ja' });
+		expect(again.notices.map((notice) => notice.unread)).toEqual([false, false]);
+
+		await notify(database.owner, {
+			municipalityCode: city,
+			accountId: guardian.id,
+			kind: 'passkey_flagged',
+			now: at(2)
+		});
+		await publishTo(database.backoffice, peer);
+		const later = await householdDashboard(zone.portal, guardian, { locale: 'ja' });
+		expect(later.notices.map(({ kind, unread }) => ({ kind, unread }))).toEqual([
+			{ kind: 'passkey_flagged', unread: true },
+			{ kind: 'passkey_revoked', unread: false },
+			{ kind: 'passkey_added', unread: false }
+		]);
+		// As many as the dashboard shows, newest first.
+		for (let index = 0; index < 6; index++)
+			await notify(database.owner, {
+				municipalityCode: city,
+				accountId: guardian.id,
+				kind: 'application_updated',
+				now: at(10 + index)
+			});
+		await publishTo(database.backoffice, peer);
+		const full = await householdDashboard(zone.portal, guardian, { locale: 'ja' });
+		expect(full.notices).toHaveLength(5);
+		expect(new Set(full.notices.map((notice) => notice.kind))).toEqual(
+			new Set(['application_updated'])
+		);
+	});
+
+	it('ends a link on the portal’s own clock, with no publication', async () => {
+		const dayAfter = new Date(Date.parse(`${child.until}T12:00:00+09:00`) + 86_400_000);
+		const lastDay = new Date(Date.parse(`${child.until}T12:00:00+09:00`));
+		const on = await householdDashboard(zone.portal, guardian, { locale: 'ja' }, lastDay);
+		expect(on.household.map((person) => person.name)).toContain(child.name);
+		const off = await householdDashboard(zone.portal, guardian, { locale: 'ja' }, dayAfter);
+		expect(off.household.map((person) => person.name)).not.toContain(child.name);
+	});
+
+	it('keeps a row when a copy arrives twice or late, and replaces it with a later one', async () => {
+		const row = (await storedRow(guardian.id))!;
+		const version = BigInt(row.version);
+		expect(version).toBeGreaterThan(1n); // published more than once by now
+		const forged = { people: [], consentedAt: null };
+		const at = (v: bigint) => [
+			{ topic: 'account' as const, key: guardian.id, version: String(v), body: forged }
+		];
+		expect(await applyProjection(zone.portal, at(version - 1n), new Date())).toBe(0);
+		expect(await applyProjection(zone.portal, at(version), new Date())).toBe(0);
+		expect((await storedRow(guardian.id))!.body).toEqual(row.body);
+		// The back office's next round is above anything it sent before.
+		await database.owner
+			.updateTable('resident')
+			.set({ name_kana: 'シケン　ハナコ' })
+			.where('atena_number', '=', guardian.atenaNumber)
+			.execute();
+		await publishTo(database.backoffice, peer);
+		const next = (await storedRow(guardian.id))!;
+		expect(BigInt(next.version)).toBeGreaterThan(version);
+		expect(JSON.stringify(next.body)).toContain('シケン　ハナコ');
+	});
+
+	it('keeps its marks when the portal cannot be reached, and answers no unsigned publication', async () => {
+		await database.owner
+			.updateTable('resident')
+			.set({ name_kana: 'シケン　ジロウ' })
+			.where('atena_number', '=', guardian.atenaNumber)
+			.execute();
+		const unreachable = { ...peer, portalUrl: 'http://127.0.0.1:9' };
+		await expect(publishTo(database.backoffice, unreachable)).rejects.toThrow(/unreachable/);
+		expect(await marksOf(guardian.id)).toBe(1);
+
+		const unsigned = await fetch(`${server.url}/exchange/v1/projection`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify({
+				changes: [{ topic: 'account', key: guardian.id, version: '999999999', body: null }]
+			})
+		});
+		expect(unsigned.status).toBe(401);
+		expect((await storedRow(guardian.id))!.body).not.toBeNull();
+
+		await publishTo(database.backoffice, peer);
+		expect(await marksOf(guardian.id)).toBe(0);
+		expect(JSON.stringify((await storedRow(guardian.id))!.body)).toContain('シケン　ジロウ');
+	});
+
+	it('lets no role write a mark: only the triggers do', async () => {
+		await expect(
+			sql`INSERT INTO projection_pending (topic, municipality_code, key)
+				VALUES ('account', ${city}, ${guardian.id})`.execute(database.backoffice)
+		).rejects.toThrow(/permission denied/);
+	});
+});
