@@ -5,7 +5,7 @@
 // account's view from the tables as they stand, sends it, and removes the marks it sent.
 //
 // The marks are made by triggers, not by the code that writes: every path that changes a
-// resident, a 法定代理人 link, a dose, an account, a consent, a notice or the catalogue (a staff screen, the
+// resident, a 法定代理人 link, a dose, an account, a consent, a notice, a document or the catalogue (a staff screen, the
 // 住基 import, a dose file, the demo, a DBA's UPDATE) marks what it touched, so nothing the portal
 // shows can be forgotten. Statement-level triggers with transition tables: a 住基 import of a
 // million rows marks the few thousand accounts among them in one statement, not a million.
@@ -25,7 +25,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 	await sql`
 CREATE TABLE projection_pending (
 	id bigserial PRIMARY KEY,
-	topic text NOT NULL CHECK (topic IN ('account', 'catalogue')),
+	topic text NOT NULL CHECK (topic IN ('account', 'catalogue', 'document')),
 	municipality_code text NOT NULL,
 	key text NOT NULL,
 	marked_at timestamptz NOT NULL DEFAULT now()
@@ -106,6 +106,29 @@ BEGIN
 	RETURN NULL;
 END $$;
 
+-- A document issued about a person: listed in the views of the accounts that see the person, and
+-- its content published on its own (keyed by the document) where an account may see it at all.
+CREATE FUNCTION projection_mark_document() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+	PERFORM public.projection_mark_people(
+		(SELECT array_agg(subject_atena_number) FROM changed),
+		(SELECT array_agg(municipality_code) FROM changed));
+	INSERT INTO public.projection_pending (topic, municipality_code, key)
+	SELECT 'document', changed.municipality_code, changed.id::text
+	FROM changed
+	WHERE EXISTS (SELECT 1 FROM public.resident_account account
+			WHERE account.municipality_code = changed.municipality_code
+				AND account.atena_number = changed.subject_atena_number)
+		OR EXISTS (SELECT 1 FROM public.guardianship link
+			JOIN public.resident_account account
+				ON account.municipality_code = link.municipality_code
+				AND account.atena_number = link.guardian_atena_number
+			WHERE link.municipality_code = changed.municipality_code
+				AND link.child_atena_number = changed.subject_atena_number);
+	RETURN NULL;
+END $$;
+
 -- An institution's name is shown with each dose given there.
 CREATE FUNCTION projection_mark_institution() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp AS $$
@@ -127,6 +150,7 @@ END $$;
 		['resident_account', 'projection_mark_account'],
 		['signed_act', 'projection_mark_consent'],
 		['resident_notice', 'projection_mark_notice'],
+		['issued_document', 'projection_mark_document'],
 		['vaccine', 'projection_mark_catalogue'],
 		['vaccine_dose', 'projection_mark_catalogue'],
 		['medical_institution', 'projection_mark_institution']
@@ -151,7 +175,8 @@ END $$;
 	await sql`
 REVOKE ALL ON FUNCTION projection_mark_people(text[], text[]), projection_mark_resident(),
 	projection_mark_guardian(), projection_mark_account(), projection_mark_consent(),
-	projection_mark_catalogue(), projection_mark_institution(), projection_mark_notice() FROM PUBLIC;
+	projection_mark_catalogue(), projection_mark_institution(), projection_mark_notice(),
+	projection_mark_document() FROM PUBLIC;
 GRANT SELECT, DELETE ON projection_pending TO vaccination_backoffice;
 GRANT USAGE ON SEQUENCE projection_version TO vaccination_backoffice;
 
@@ -166,6 +191,17 @@ REVOKE SELECT ON resident_notice FROM vaccination_portal;
 INSERT INTO projection_pending (topic, municipality_code, key)
 SELECT 'account', municipality_code, id::text FROM resident_account
 UNION ALL
-SELECT 'catalogue', municipality_code, municipality_code FROM municipality;
+SELECT 'catalogue', municipality_code, municipality_code FROM municipality
+UNION ALL
+SELECT 'document', document.municipality_code, document.id::text
+FROM issued_document document
+WHERE document.released_at IS NOT NULL
+	AND (document.available_until IS NULL OR document.available_until > now())
+	AND EXISTS (SELECT 1 FROM resident_account account
+		WHERE account.municipality_code = document.municipality_code
+			AND (account.atena_number = document.subject_atena_number
+				OR account.atena_number IN (SELECT guardian_atena_number FROM guardianship link
+					WHERE link.municipality_code = document.municipality_code
+						AND link.child_atena_number = document.subject_atena_number)));
 `.execute(db);
 }

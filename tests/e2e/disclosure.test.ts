@@ -264,15 +264,21 @@ test('a resident signs a disclosure request in the portal and downloads the resu
 	await expect(page.getByTestId('online-requests')).toContainText('全部開示');
 	await page.getByRole('link', { name: '決定通知書と開示の写しを見る' }).click();
 	const documents = page.getByTestId('documents');
-	await expect(documents).toContainText('開示の写し');
+	// The copy reaches the portal with the back office's next publication (issue 27).
+	await expect(async () => {
+		await page.reload();
+		await expect(documents).toContainText('開示の写し', { timeout: 1_000 });
+	}).toPass();
 	await expect(documents).toContainText('までダウンロードできます');
 	const link = documents.getByRole('link', { name: /開示の写し/ });
 	const response = await page.request.get((await link.getAttribute('href'))!);
 	expect(response.status()).toBe(200);
 	expect((await response.body()).subarray(0, 5).toString()).toBe('%PDF-');
-	expect(
-		(await auditEntries('document.download', since)).some((entry) => entry.result === 'ok')
-	).toBe(true);
+	await expect
+		.poll(async () =>
+			(await auditEntries('document.download', since)).some((entry) => entry.result === 'ok')
+		)
+		.toBe(true);
 	// After its 30 days the link no longer works.
 	await serverDatabase()
 		.updateTable('issued_document')

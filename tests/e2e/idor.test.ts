@@ -162,8 +162,11 @@ test('a guardian loses every route to a child at 18 and under a DV flag', async 
 	const documentId = await issuedDocument(family.child);
 	// While represented: the child's pages, the document, and a request for the child work.
 	expect((await page.goto(childHref))?.status()).toBe(200);
+	// Published to the portal zone by the back office within a second or so (issue 27).
+	await expect
+		.poll(async () => (await page.request.get(`/documents/${documentId}`)).status())
+		.toBe(200);
 	const download = await page.request.get(`/documents/${documentId}`);
-	expect(download.status()).toBe(200);
 	expect(download.headers()['content-type']).toBe('application/pdf');
 	await page.goto('/apply/certificate');
 	await page.getByRole('button', { name: '申請を始める' }).click();

@@ -404,8 +404,12 @@ test('two children, two requests, a 差し戻し answered, a draft withdrawn', a
 		.where('kind', '=', 'certificate')
 		.executeTakeFirstOrThrow();
 	await expect(approver.getByTestId('case-documents')).toContainText(issued.document_number);
-	await page.goto('/documents');
+	// The certificate reaches the portal with the back office's next publication (issue 27).
 	const link = page.getByTestId('documents').getByRole('link', { name: /英文予防接種証明書/ });
+	await expect(async () => {
+		await page.goto('/documents');
+		await expect(link).toBeVisible({ timeout: 1_000 });
+	}).toPass();
 	const download = await page.request.get((await link.getAttribute('href'))!);
 	expect(download.headers()['content-type']).toBe('application/pdf');
 	const pdfFile = path.join(mkdtempSync(path.join(os.tmpdir(), 'walk-')), 'certificate.pdf');

@@ -11,6 +11,7 @@ import type { ResidentCaller } from '../../src/lib/server/audit/caller';
 import { ed25519Signer, parsePublicKeys, publicKeyText } from '../../src/lib/server/crypto/ed25519';
 import { demoMunicipality } from '../../src/lib/server/demo/city';
 import { loadDemoCity } from '../../src/lib/server/demo/load';
+import { residentDocument, residentDocuments } from '../../src/lib/server/documents/issued';
 import { notify } from '../../src/lib/server/notifications/notices';
 import { publishTo, pullOnce, type ExchangePeer } from '../../src/lib/server/exchange/client';
 import { representedPeople, vaccinationRecords } from '../../src/lib/server/residents/household';
@@ -291,6 +292,82 @@ describe('the projection the back office publishes to the portal zone', () => {
 		expect(new Set(full.notices.map((notice) => notice.kind))).toEqual(
 			new Set(['application_updated'])
 		);
+	});
+
+	it('lists released documents and hands over exactly their file, only for the people shown', async () => {
+		const issue = async (subject: string, number: string, availableUntil: Date | null = null) =>
+			await database.owner
+				.insertInto('issued_document')
+				.values({
+					municipality_code: city,
+					subject_atena_number: subject,
+					kind: 'certificate',
+					document_number: number,
+					file_name: `${number}.pdf`,
+					content: Buffer.from(`%PDF-1.7 ${number} ${randomBytes(8).toString('hex')}`),
+					issued_at: new Date(),
+					available_until: availableUntil
+				})
+				.returning(['id', 'content'])
+				.executeTakeFirstOrThrow();
+		const childs = await issue(child.atena, 'T-0001');
+		const stranger = await database.owner
+			.selectFrom('resident')
+			.select('atena_number')
+			.where('atena_number', 'not in', [guardian.atenaNumber, child.atena])
+			.where('status', '=', 'resident')
+			.executeTakeFirstOrThrow();
+		const strangers = await issue(stranger.atena_number, 'T-0002');
+		const soon = await issue(guardian.atenaNumber, 'T-0003', new Date(Date.now() + 60_000));
+		// The file is published only where an account may see it: not the stranger's.
+		const published = await database.owner
+			.selectFrom('projection_pending')
+			.select('key')
+			.where('topic', '=', 'document')
+			.execute();
+		expect(published.map((row) => row.key).sort()).toEqual([childs.id, soon.id].sort());
+		await publishTo(database.backoffice, peer);
+
+		const since = new Date();
+		const listed = await residentDocuments(zone.portal, guardian);
+		expect(listed.map((row) => row.number)).toEqual(expect.arrayContaining(['T-0001', 'T-0003']));
+		expect(listed.map((row) => row.number)).not.toContain('T-0002');
+		expect(listed.find((row) => row.number === 'T-0001')!.person).toBe(child.name);
+		const file = await residentDocument(zone.portal, guardian, { id: childs.id });
+		expect(file.content.equals(childs.content)).toBe(true);
+		await expect(
+			residentDocument(zone.portal, guardian, { id: strangers.id })
+		).rejects.toMatchObject({ code: 'not_found' });
+		// Past its time, a limited document is neither handed over nor kept on the portal.
+		const later = new Date(Date.now() + 120_000);
+		await expect(
+			residentDocument(zone.portal, guardian, { id: soon.id }, later)
+		).rejects.toMatchObject({ code: 'not_found' });
+		await applyProjection(
+			zone.portal,
+			[{ topic: 'catalogue', key: 'none', version: '1', body: null }],
+			later
+		);
+		const kept = await zone.owner
+			.selectFrom('projection')
+			.select('body')
+			.where('topic', '=', 'document')
+			.where('key', '=', soon.id)
+			.executeTakeFirstOrThrow();
+		expect(kept.body).toBeNull();
+
+		// The list and each download are on record inside, the stranger's as refused.
+		await pullOnce(database.backoffice, peer);
+		const { rows } = await sql<{ action: string; result: string; object_id: string | null }>`
+			SELECT action, result, object_id FROM audit.entry
+			WHERE actor_id = ${guardian.id} AND occurred_at >= ${since}
+				AND action IN ('document.list', 'document.download') ORDER BY seq`.execute(database.owner);
+		expect(rows).toEqual([
+			{ action: 'document.list', result: 'ok', object_id: null },
+			{ action: 'document.download', result: 'ok', object_id: childs.id },
+			{ action: 'document.download', result: 'denied', object_id: strangers.id },
+			{ action: 'document.download', result: 'denied', object_id: soon.id }
+		]);
 	});
 
 	it('ends a link on the portal’s own clock, with no publication', async () => {

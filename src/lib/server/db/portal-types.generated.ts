@@ -58,6 +58,7 @@ export interface NoticeSeen {
 
 export interface Projection {
   body: Json | null;
+  expires_at: Timestamp | null;
   key: string;
   received_at: Generated<Timestamp>;
   topic: string;

@@ -394,11 +394,10 @@ async function apply(
 		if (!parsed.success) refuse('malformed');
 		const account = item.residentAccountId ? reads.accounts.get(item.residentAccountId) : undefined;
 		if (!account) refuse('unknown_account');
-		const { page, refs, context } = parsed.data!;
+		const { context, ...view } = parsed.data!;
 		audit.push(
 			...(await portalViewAudits(trx, account!, {
-				page,
-				refs,
+				...view,
 				context: keptContext(context),
 				portalSeq: auditedSeq(item.seq)
 			}))

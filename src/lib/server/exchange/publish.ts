@@ -1,12 +1,12 @@
 // The back office's publisher (issue 27, docs/zones.md): what the portal shows is built here from
 // the tables as they stand and sent to the portal's signed endpoint. Triggers mark what a change
-// touched (migration 0044); a round takes the marks, builds each account's view and each city's
-// catalogue once, sends them under a new version, and removes the marks it sent — in one
+// touched (migration 0044); a round takes the marks, builds each account's view, each city's
+// catalogue and each released document's file once, sends them under a new version, and removes the marks it sent — in one
 // transaction, so a round that fails (the portal unreachable) leaves its marks for the next. A
 // mark made while a round is under way is above the ones read, stays, and is sent next round.
 import { sql } from 'kysely';
 import type { Database } from '../db';
-import { accountViews, catalogueViewOf } from '../residents/projection';
+import { accountViews, catalogueViewOf, documentViews } from '../residents/projection';
 import type { ProjectionChange } from '../zone/shapes';
 
 /** How many marks one round takes (the views of a few hundred accounts: well under a megabyte). */
@@ -32,14 +32,17 @@ export async function publishRound(
 			.limit(roundSize)
 			.execute();
 		if (marks.length === 0) return 0;
-		const accountIds = [
-			...new Set(marks.filter((mark) => mark.topic === 'account').map((mark) => mark.key))
+		const keysOf = (topic: string) => [
+			...new Set(marks.filter((mark) => mark.topic === topic).map((mark) => mark.key))
 		];
-		const cities = [
-			...new Set(marks.filter((mark) => mark.topic === 'catalogue').map((mark) => mark.key))
-		];
-		const views = await accountViews(trx, accountIds, now);
-		const catalogues = await Promise.all(cities.map((city) => catalogueViewOf(trx, city)));
+		const accountIds = keysOf('account');
+		const cities = keysOf('catalogue');
+		const documentIds = keysOf('document');
+		const [views, catalogues, documents] = await Promise.all([
+			accountViews(trx, accountIds, now),
+			Promise.all(cities.map((city) => catalogueViewOf(trx, city))),
+			documentViews(trx, documentIds, now)
+		]);
 		const { rows } = await sql<{
 			version: string;
 		}>`SELECT nextval('projection_version')::text AS version`.execute(trx);
@@ -56,6 +59,12 @@ export async function publishRound(
 				key,
 				version,
 				body: catalogues[index]!
+			})),
+			...documentIds.map((key) => ({
+				topic: 'document' as const,
+				key,
+				version,
+				body: documents.get(key) ?? null
 			}))
 		];
 		await send(changes);

@@ -73,7 +73,7 @@ export async function personRecord(
 	const { people, catalogue } = await shownPeople(zone, caller, now);
 	const person = people.find((candidate) => candidate.ref === input.ref);
 	// The look is reported either way: another account's reference leaves a refused entry.
-	await reportViews(zone, caller, 'record', [input.ref], now);
+	await reportViews(zone, caller, { page: 'record', refs: [input.ref] }, now);
 	if (!person) throw new AccessRefused('not_found');
 	const [record] = recordsOf(catalogue, [person], input.locale, tokyoDate(now));
 	return {
@@ -133,8 +133,7 @@ export async function householdDashboard(
 	await reportViews(
 		zone,
 		caller,
-		'dashboard',
-		people.map((person) => person.ref),
+		{ page: 'dashboard', refs: people.map((person) => person.ref) },
 		now
 	);
 	const household = people.map((person, index) => {
@@ -205,8 +204,9 @@ async function shownNotices(
  * each child whose link has begun and not ended today (the portal's clock decides "now", so a
  * link that ends at midnight ends on time). Not published yet (an account a moment old, a portal
  * just restored): a refusal that says so, never another account's data or a crash.
+ * @audit none — read for a door (the dashboard, a record, the documents), which reports what it shows.
  */
-async function shownPeople(zone: PortalZoneExecutor, caller: ResidentCaller, now: Date) {
+export async function shownPeople(zone: PortalZoneExecutor, caller: ResidentCaller, now: Date) {
 	const { account, catalogue } = await projectedView(zone, caller.id, caller.municipalityCode);
 	if (!account) throw new ProjectionPending();
 	const today = tokyoDate(now);
@@ -218,21 +218,36 @@ async function shownPeople(zone: PortalZoneExecutor, caller: ResidentCaller, now
 				person.until !== null &&
 				today <= person.until)
 	);
-	return { people, catalogue, consentedAt: account.consentedAt, notices: account.notices };
+	const shown = new Set(people.map((person) => person.ref));
+	return {
+		people,
+		catalogue,
+		consentedAt: account.consentedAt,
+		notices: account.notices,
+		// Documents about the people shown now, still available.
+		documents: account.documents.filter(
+			(document) =>
+				shown.has(document.ref) &&
+				(document.availableUntil === null || Date.parse(document.availableUntil) > now.getTime())
+		)
+	};
 }
 
-/** The look at these people, sent to the back office's audit log as an item (issue 27). */
-async function reportViews(
+/**
+ * What a page showed, sent to the back office's audit log as an item (issue 27): the people whose
+ * records it showed (or was asked for), the rows of a list, the document downloaded.
+ * @audit none — it is the audit entry: the item the back office appends to its log.
+ */
+export async function reportViews(
 	zone: PortalZoneExecutor,
 	caller: ResidentCaller,
-	page: ViewItemBody['page'],
-	refs: string[],
+	view: Omit<ViewItemBody, 'context'>,
 	now: Date
 ) {
-	if (refs.length === 0) return;
 	const body: ViewItemBody = {
-		page,
-		refs: refs.map((ref) => ref.slice(0, 64)),
+		...view,
+		refs: view.refs.map((ref) => ref.slice(0, 64)),
+		...(view.documentId ? { documentId: view.documentId.slice(0, 64) } : {}),
 		...(caller.context ? { context: caller.context } : {})
 	};
 	await addItem(zone, {

@@ -7,17 +7,20 @@ import { sql } from 'kysely';
 import type { AuditContext, AuditEvent } from '../audit/record';
 import type { Executor } from '../db';
 import { sameCity } from '../db/same-city';
+import { isUuid } from '../ids';
 import { tokyoDate } from '../time';
 import { activeCatalogue } from '../vaccinations/active-catalogue';
-import type { AccountView, CatalogueView } from '../zone/shapes';
+import type { AccountView, CatalogueView, DocumentView } from '../zone/shapes';
 import { personRef } from './household';
 import { dosesOnRecord, personKey } from './record-view';
 
 /** How many of an account's newest notices the dashboard shows. */
 export const noticesShown = 5;
+/** How many of the newest documents the documents page lists. */
+const documentsListed = 200;
 
 /**
- * The views of the accounts named, built in five reads whatever their number; an account the
+ * The views of the accounts named, built in six reads whatever their number; an account the
  * back office no longer has, or whose own person is not on the register, is null (the portal
  * then shows nothing of it).
  */
@@ -125,7 +128,33 @@ export async function accountViews(
 			.execute()
 	]);
 	const people = [...owners, ...children];
-	const dosesOf = await dosesOnRecord(db, people);
+	const [dosesOf, documents] = await Promise.all([
+		dosesOnRecord(db, people),
+		// Released and still available (a disclosure's copy is there for a limited time).
+		db
+			.selectFrom('issued_document')
+			.select([
+				'id',
+				'municipality_code',
+				'subject_atena_number',
+				'kind',
+				'document_number',
+				'issued_at',
+				'available_until'
+			])
+			.where(({ eb, refTuple, tuple }) =>
+				eb(
+					refTuple('municipality_code', 'subject_atena_number'),
+					'in',
+					people.map((person) => tuple(person.municipality_code, person.atena_number))
+				)
+			)
+			.where('released_at', 'is not', null)
+			.where((eb) => eb.or([eb('available_until', 'is', null), eb('available_until', '>', now)]))
+			.orderBy('issued_at', 'desc')
+			.orderBy('id')
+			.execute()
+	]);
 	const consentOf = new Map(consents.map((row) => [row.resident_account_id, row.signed_at]));
 	for (const owner of owners) {
 		const person = (
@@ -149,6 +178,11 @@ export async function accountViews(
 				child.guardian_atena_number === owner.atena_number
 		);
 		const consentedAt = consentOf.get(owner.id);
+		const seen = new Set(
+			[owner, ...own].map((row) =>
+				personKey({ ...row, municipality_code: owner.municipality_code })
+			)
+		);
 		views.set(owner.id, {
 			people: [
 				person(owner, 'self', null),
@@ -165,9 +199,54 @@ export async function accountViews(
 					applicationId: notice.application_id,
 					reference: notice.reference
 				})),
+			documents: documents
+				.filter((document) =>
+					seen.has(
+						personKey({
+							municipality_code: document.municipality_code,
+							atena_number: document.subject_atena_number
+						})
+					)
+				)
+				.slice(0, documentsListed)
+				.map((document) => ({
+					id: document.id,
+					kind: document.kind,
+					number: document.document_number,
+					ref: personRef(owner.user_handle, document.subject_atena_number),
+					issuedAt: document.issued_at.toISOString(),
+					availableUntil: document.available_until?.toISOString() ?? null
+				})),
 			consentedAt: consentedAt ? new Date(consentedAt).toISOString() : null
 		});
 	}
+	return views;
+}
+
+/**
+ * Released documents' files, for the portal to hand to whoever its account view lists them for;
+ * null for one that is not released, no longer available, or gone.
+ */
+export async function documentViews(
+	db: Executor,
+	ids: readonly string[],
+	now: Date
+): Promise<Map<string, DocumentView | null>> {
+	const views = new Map<string, DocumentView | null>(ids.map((id) => [id, null]));
+	if (ids.length === 0) return views;
+	const rows = await db
+		.selectFrom('issued_document')
+		.select(['id', 'file_name', 'content', 'available_until'])
+		.where('id', 'in', ids)
+		.where('released_at', 'is not', null)
+		.where((eb) => eb.or([eb('available_until', 'is', null), eb('available_until', '>', now)]))
+		.execute();
+	for (const row of rows)
+		views.set(row.id, {
+			fileName: row.file_name,
+			contentBase64: row.content.toString('base64'),
+			availableUntil: row.available_until?.toISOString() ?? null
+		});
 	return views;
 }
 
@@ -180,17 +259,20 @@ export async function catalogueViewOf(
 }
 
 /**
- * The audit entries of the views a portal page reported (issue 27): each reference resolved to
- * the person among the account's own and every child ever linked to it — a page may have shown a
- * child whose link ended a moment before the report arrived, and it was shown — or, when it is
- * none of them, a refused look at someone else's reference (an IDOR attempt leaves a trace).
+ * The audit entries of what a portal page reported it showed (issue 27): each reference resolved
+ * to the person among the account's own and every child ever linked to it — a page may have shown
+ * a child whose link ended a moment before the report arrived, and it was shown — or, when it is
+ * none of them, a refused look at someone else's reference (an IDOR attempt leaves a trace). A
+ * download names the document, checked here to be about the person the page named.
  */
 export async function portalViewAudits(
 	db: Executor,
 	account: { id: string; municipality_code: string; atena_number: string; user_handle: Buffer },
 	input: {
-		page: 'dashboard' | 'record';
+		page: 'dashboard' | 'record' | 'documents' | 'document';
 		refs: readonly string[];
+		rows?: number;
+		documentId?: string;
 		context?: AuditContext;
 		portalSeq: string;
 	}
@@ -214,16 +296,63 @@ export async function portalViewAudits(
 				] as const
 		)
 	]);
+	// What the portal chose, kept to what an id is spelt with and with no run of digits the log
+	// would refuse as a possible 個人番号 (the whole batch would fail).
+	const kept = (text: string) =>
+		text
+			.replace(/[^A-Za-z0-9_-]/g, '')
+			.replace(/[0-9]{12,}/g, '…')
+			.slice(0, 64) || '-';
+	const actor = (relation?: 'self' | 'child') => ({
+		type: 'resident' as const,
+		id: account.id,
+		role: relation === 'child' ? ('guardian' as const) : ('resident' as const)
+	});
+	const base = {
+		municipalityCode: account.municipality_code,
+		context: input.context
+	};
+	if (input.page === 'documents')
+		return [
+			{
+				...base,
+				actor: actor(),
+				action: 'document.list',
+				result: 'ok',
+				payload: { rows: input.rows ?? 0, portalSeq: input.portalSeq }
+			}
+		];
+	if (input.page === 'document') {
+		const person = input.refs[0] ? people.get(input.refs[0]) : undefined;
+		const documentId = kept(input.documentId ?? '');
+		const about =
+			person && isUuid(documentId)
+				? await db
+						.selectFrom('issued_document')
+						.select('id')
+						.where('id', '=', documentId)
+						.where('municipality_code', '=', account.municipality_code)
+						.where('subject_atena_number', '=', person.atena)
+						.executeTakeFirst()
+				: undefined;
+		return [
+			{
+				...base,
+				actor: actor(person?.relation),
+				action: 'document.download',
+				...(about ? { subjectAtenaNumber: person!.atena } : {}),
+				objectType: 'issued_document',
+				objectId: documentId,
+				result: about ? 'ok' : 'denied',
+				payload: { portalSeq: input.portalSeq }
+			}
+		];
+	}
 	return input.refs.map((ref): AuditEvent => {
 		const person = people.get(ref);
 		return {
-			municipalityCode: account.municipality_code,
-			actor: {
-				type: 'resident',
-				id: account.id,
-				role: person?.relation === 'child' ? 'guardian' : 'resident'
-			},
-			context: input.context,
+			...base,
+			actor: actor(person?.relation),
 			action: 'vaccination.view',
 			...(person
 				? {
@@ -233,13 +362,7 @@ export async function portalViewAudits(
 					}
 				: {
 						objectType: 'person_ref',
-						// What the portal chose, kept to what a reference is spelt with and with no run
-						// of digits the log would refuse as a possible 個人番号 (the batch would fail).
-						objectId:
-							ref
-								.replace(/[^A-Za-z0-9_-]/g, '')
-								.replace(/[0-9]{12,}/g, '…')
-								.slice(0, 64) || '-',
+						objectId: kept(ref),
 						result: 'denied',
 						payload: { reason: 'not_represented', portalSeq: input.portalSeq }
 					})

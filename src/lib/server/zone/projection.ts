@@ -6,7 +6,9 @@ import type { PortalZoneExecutor } from '../db';
 import {
 	accountView,
 	catalogueView,
+	documentView,
 	type AccountView,
+	type DocumentView,
 	type CatalogueView,
 	type ProjectionChange
 } from './shapes';
@@ -30,7 +32,8 @@ export async function applyProjection(
 		key: change.key,
 		version: change.version,
 		body: change.body === null ? null : JSON.stringify(change.body),
-		received_at: now
+		received_at: now,
+		expires_at: expiryOf(change)
 	}));
 	const result = await zone
 		.insertInto('projection')
@@ -41,12 +44,44 @@ export async function applyProjection(
 				.doUpdateSet({
 					version: (eb) => eb.ref('excluded.version'),
 					body: (eb) => eb.ref('excluded.body'),
-					received_at: (eb) => eb.ref('excluded.received_at')
+					received_at: (eb) => eb.ref('excluded.received_at'),
+					expires_at: (eb) => eb.ref('excluded.expires_at')
 				})
 				.where('projection.version', '<', sql<string>`excluded.version`)
 		)
 		.executeTakeFirst();
+	// A document released for a limited time is not kept past it: the zone the internet reaches
+	// holds nothing it no longer needs (the back office keeps the original).
+	await zone
+		.updateTable('projection')
+		.set({ body: null, expires_at: null })
+		.where('expires_at', '<=', now)
+		.execute();
 	return Number(result.numInsertedOrUpdatedRows ?? 0);
+}
+
+function expiryOf(change: ProjectionChange): Date | null {
+	if (change.topic !== 'document' || change.body === null) return null;
+	const parsed = documentView.safeParse(change.body);
+	return parsed.success && parsed.data.availableUntil ? new Date(parsed.data.availableUntil) : null;
+}
+
+/** A released document's file as published, or null (not published, or no longer available). */
+export async function projectedDocumentFile(
+	zone: PortalZoneExecutor,
+	documentId: string,
+	now: Date
+): Promise<DocumentView | null> {
+	const row = await zone
+		.selectFrom('projection')
+		.select('body')
+		.where('topic', '=', 'document')
+		.where('key', '=', documentId)
+		.executeTakeFirst();
+	const parsed = documentView.safeParse(row?.body ?? null);
+	if (!parsed.success) return null;
+	const until = parsed.data.availableUntil;
+	return until && Date.parse(until) <= now.getTime() ? null : parsed.data;
 }
 
 /**

@@ -3,7 +3,7 @@
 // before it shows anything, so a body it cannot read is "not published yet", never a crash.
 import { z } from 'zod';
 
-export const projectionTopics = ['account', 'catalogue'] as const;
+export const projectionTopics = ['account', 'catalogue', 'document'] as const;
 export type ProjectionTopic = (typeof projectionTopics)[number];
 
 const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
@@ -50,10 +50,31 @@ export const projectedNotice = z.object({
 });
 export type ProjectedNotice = z.infer<typeof projectedNotice>;
 
+/** A document released to the portal about a person the account sees (the list's row). */
+export const projectedDocument = z.object({
+	id: z.string().uuid(),
+	kind: z.string().max(40),
+	number: z.string().max(40),
+	ref: projectedPerson.shape.ref,
+	issuedAt: z.string().datetime({ offset: true }),
+	availableUntil: z.string().datetime({ offset: true }).nullable()
+});
+export type ProjectedDocument = z.infer<typeof projectedDocument>;
+
+/** A released document's file, published on its own (topic 'document', keyed by its id). */
+export const documentView = z.object({
+	fileName: z.string().max(200),
+	contentBase64: z.string().max(20_000_000),
+	availableUntil: z.string().datetime({ offset: true }).nullable()
+});
+export type DocumentView = z.infer<typeof documentView>;
+
 export const accountView = z.object({
 	people: z.array(projectedPerson).min(1).max(50),
 	/** The newest notices (as many as the dashboard shows). */
 	notices: z.array(projectedNotice).max(20),
+	/** Released documents about the people the account sees, newest first. */
+	documents: z.array(projectedDocument).max(200),
 	/** When the back office took in the resident's consent to electronic notices. */
 	consentedAt: z.string().datetime({ offset: true }).nullable()
 });
@@ -112,8 +133,15 @@ export type RequestContext = z.infer<typeof requestContextShape>;
 /** The people a page showed (or was asked for: a reference the account does not have). */
 export const viewItemBody = z
 	.object({
-		page: z.enum(['dashboard', 'record']),
-		refs: z.array(z.string().max(64)).min(1).max(50),
+		/**
+		 * dashboard, record: the people's 予防接種の記録 (vaccination.view); documents: the list of
+		 * documents (document.list, `rows` shown); document: one downloaded (document.download,
+		 * `documentId`, the person it is about in `refs`, none when it was not theirs).
+		 */
+		page: z.enum(['dashboard', 'record', 'documents', 'document']),
+		refs: z.array(z.string().max(64)).max(50),
+		rows: z.number().int().min(0).max(1000).optional(),
+		documentId: z.string().max(64).optional(),
 		context: requestContextShape.optional()
 	})
 	.strict();
