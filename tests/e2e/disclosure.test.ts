@@ -15,7 +15,8 @@ import {
 	freshResident,
 	lane,
 	registerStaff,
-	serverDatabase
+	serverDatabase,
+	projectionPublished
 } from './support';
 
 const run = Date.now().toString(36);
@@ -262,13 +263,10 @@ test('a resident signs a disclosure request in the portal and downloads the resu
 
 	await page.goto('/requests');
 	await expect(page.getByTestId('online-requests')).toContainText('全部開示');
+	await projectionPublished(); // the copy reaches the portal zone (issue 27)
 	await page.getByRole('link', { name: '決定通知書と開示の写しを見る' }).click();
 	const documents = page.getByTestId('documents');
-	// The copy reaches the portal with the back office's next publication (issue 27).
-	await expect(async () => {
-		await page.reload();
-		await expect(documents).toContainText('開示の写し', { timeout: 1_000 });
-	}).toPass();
+	await expect(documents).toContainText('開示の写し');
 	await expect(documents).toContainText('までダウンロードできます');
 	const link = documents.getByRole('link', { name: /開示の写し/ });
 	const response = await page.request.get((await link.getAttribute('href'))!);
@@ -286,5 +284,8 @@ test('a resident signs a disclosure request in the portal and downloads the resu
 		.where('subject_atena_number', '=', person.atena)
 		.where('kind', '=', 'disclosure')
 		.execute();
+	// The portal holds the period it was published with (its own clock ends it on the day); a
+	// date rewritten inside reaches it with the next publication.
+	await projectionPublished();
 	expect((await page.request.get((await link.getAttribute('href'))!)).status()).toBe(404);
 });

@@ -6,7 +6,14 @@ import { expect, test } from '@playwright/test';
 import { sql } from 'kysely';
 import { randomUUID } from 'node:crypto';
 import { recordAudit } from '../../src/lib/server/audit/record';
-import { accountOf, auditEntries, serverDatabase, lane, enrolResident } from './support';
+import {
+	accountOf,
+	auditEntries,
+	serverDatabase,
+	lane,
+	enrolResident,
+	projectionPublished
+} from './support';
 
 async function parentWithChildren() {
 	const { rows } = await sql<{ guardian: string; birth_date: string; children: string[] }>`
@@ -143,8 +150,8 @@ test('a parent sees each child, their record and what is due; a suppressed link 
 		.where('child_atena_number', '=', first)
 		.execute();
 	try {
-		// The back office publishes the change to the portal zone within a second or so (issue 27).
-		await expect.poll(async () => (await page.goto(childUrl))?.status()).toBe(404);
+		await projectionPublished(); // the change reaches the portal zone (issue 27)
+		expect((await page.goto(childUrl))?.status()).toBe(404);
 		await page.goto('/home');
 		await expect(page.getByTestId('household')).not.toContainText(nameOf(first));
 	} finally {
@@ -164,10 +171,7 @@ test('a parent sees each child, their record and what is due; a suppressed link 
 		.where('guardian_atena_number', '=', parent.guardian)
 		.where('child_atena_number', '=', second)
 		.execute();
-	await expect(async () => {
-		await page.goto('/home');
-		await expect(page.getByTestId('household')).not.toContainText(nameOf(second), {
-			timeout: 1_000
-		});
-	}).toPass();
+	await projectionPublished();
+	await page.goto('/home');
+	await expect(page.getByTestId('household')).not.toContainText(nameOf(second));
 });

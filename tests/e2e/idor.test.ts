@@ -9,7 +9,8 @@ import {
 	enrolResident,
 	freshResident,
 	lane,
-	serverDatabase
+	serverDatabase,
+	projectionPublished
 } from './support';
 
 /** A PDF issued to the person (as the documents issue will), so its id can be tried by others. */
@@ -162,11 +163,9 @@ test('a guardian loses every route to a child at 18 and under a DV flag', async 
 	const documentId = await issuedDocument(family.child);
 	// While represented: the child's pages, the document, and a request for the child work.
 	expect((await page.goto(childHref))?.status()).toBe(200);
-	// Published to the portal zone by the back office within a second or so (issue 27).
-	await expect
-		.poll(async () => (await page.request.get(`/documents/${documentId}`)).status())
-		.toBe(200);
+	await projectionPublished(); // the document reaches the portal zone (issue 27)
 	const download = await page.request.get(`/documents/${documentId}`);
+	expect(download.status()).toBe(200);
 	expect(download.headers()['content-type']).toBe('application/pdf');
 	await page.goto('/apply/certificate');
 	await page.getByRole('button', { name: '申請を始める' }).click();
@@ -202,11 +201,8 @@ test('a guardian loses every route to a child at 18 and under a DV flag', async 
 	for (const condition of conditions) {
 		await guardianship().set(condition.set).execute();
 		try {
-			// The record's page reads what the back office published to the portal zone (issue
-			// 27): the change reaches it within a second or so.
-			await expect
-				.poll(async () => (await page.request.get(childHref, { maxRedirects: 0 })).status())
-				.toBe(404);
+			// The record's page reads what the back office published to the portal zone (issue 27).
+			await projectionPublished();
 			for (const path of [childHref, `${childHref}/access`, `/documents/${documentId}`]) {
 				const response = await page.request.get(path, { maxRedirects: 0 });
 				expect(response.status(), `${condition.name} ${path}`).toBe(404);

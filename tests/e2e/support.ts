@@ -59,6 +59,28 @@ export function portalZoneDatabase(role: ServerRole = 'all'): PortalZoneDatabase
 }
 
 /**
+ * Waits until the back office has published to the portal zone every change made before this call
+ * (issue 27): the marks its triggers wrote up to now are gone once the portal has applied them.
+ * Other tests' later marks do not hold it up.
+ */
+export async function projectionPublished(): Promise<void> {
+	const { rows } = await sql<{ last: string | null }>`
+		SELECT max(id)::text AS last FROM projection_pending`.execute(serverDatabase());
+	const last = rows[0]?.last;
+	if (!last) return;
+	await expect
+		.poll(
+			async () =>
+				(
+					await sql<{ n: number }>`
+						SELECT count(*)::int AS n FROM projection_pending WHERE id <= ${last}`.execute(serverDatabase())
+				).rows[0]!.n,
+			{ message: 'the back office publishes what changed to the portal zone' }
+		)
+		.toBe(0);
+}
+
+/**
  * Runs an assertion about something that crossed the exchange; if it fails, the error says where
  * things stood — the page as shown, the person's items in the portal zone and what the back office
  * made of them — so a failure seen once in CI explains itself (the server's log is not kept).

@@ -1,6 +1,8 @@
 // A resident's door to the people whose records they may see: themself and the children they
-// represent now (household.ts says who). Another reference is "not found", with an audit entry
-// (an IDOR attempt leaves a trace); every page shown is a view in the person's access log.
+// represent now. The dashboard and a person's record read what the back office published to the
+// portal zone (issue 27, residents/projection.ts says who); the access log still reads the back
+// office's database (household.ts). Another reference is "not found", with an audit entry (an
+// IDOR attempt leaves a trace); every page shown is a view in the person's access log.
 import { sql } from 'kysely';
 import type { AuditAction } from '../audit/actions';
 import { recordAudit, type Actor } from '../audit/record';
@@ -20,7 +22,8 @@ import { nameInEnglish } from './passport-romaji';
 
 /**
  * The back office has not published the account's view to the portal yet (an account a moment
- * old, a portal zone restored from a backup): said as such, with a retry, never a crash.
+ * old, a portal zone restored from a backup): said as such (503, "open it again in a moment"),
+ * never a crash.
  */
 export class ProjectionPending extends DomainError<'not_published'> {
 	protected readonly messages = { not_published: m.portal_projection_pending };
