@@ -30,6 +30,8 @@ import {
 	type TestPortalZone
 } from '../support/database';
 import { residentWithCredential } from '../support/fixtures';
+import { staffCaller } from '../support/callers';
+import { exchangeWarning } from '../../src/lib/server/exchange/standing';
 
 const city = demoMunicipality.municipality_code;
 const backOfficeKey = ed25519Signer({ id: 'bo2026', key: randomBytes(32) });
@@ -425,6 +427,34 @@ describe('the projection the back office publishes to the portal zone', () => {
 		await publishTo(database.backoffice, peer);
 		expect(await marksOf(guardian.id)).toBe(0);
 		expect(JSON.stringify((await storedRow(guardian.id))!.body)).toContain('シケン　ジロウ');
+	});
+
+	it('warns the staff home page when a change inside has waited too long to be published', async () => {
+		const clerk = staffCaller(
+			city,
+			{ type: 'staff', id: 'clerk', role: 'caseworker', department: null },
+			[]
+		);
+		const now = new Date();
+		const settings = { now, pulling: true, lagWarnSeconds: 60 };
+		await publishTo(database.backoffice, peer);
+		expect(await exchangeWarning(database.backoffice, clerk, settings)).toBeNull();
+		await database.owner
+			.updateTable('resident')
+			.set({ name_kana: 'シケン　サブロウ' })
+			.where('atena_number', '=', guardian.atenaNumber)
+			.execute();
+		// As if the portal had been unreachable for 95 s since the change.
+		await database.owner
+			.updateTable('projection_pending')
+			.set({ marked_at: new Date(now.getTime() - 95_000) })
+			.execute();
+		expect(await exchangeWarning(database.backoffice, clerk, settings)).toEqual({
+			kind: 'unpublished',
+			seconds: 95
+		});
+		await publishTo(database.backoffice, peer);
+		expect(await exchangeWarning(database.backoffice, clerk, settings)).toBeNull();
 	});
 
 	it('lets no role write a mark: only the triggers do', async () => {

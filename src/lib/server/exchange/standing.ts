@@ -21,11 +21,15 @@ function refusalOf(stored: string): { why: RefusalCode | null; detail: string } 
 const recentMinutes = 15;
 
 export type ExchangeWarning =
-	{ kind: 'stopped'; lastOkAt: string | null } | { kind: 'late'; seconds: number };
+	| { kind: 'stopped'; lastOkAt: string | null }
+	| { kind: 'late'; seconds: number }
+	| { kind: 'unpublished'; seconds: number };
 
 /**
  * A warning for the staff home page, or null: the pull has been failing for longer than the
- * setting, or an item taken in within the last 15 minutes waited longer than the setting.
+ * setting, a change inside has waited longer than the setting to be published to the portal
+ * (residents see an out-of-date record there), or an item taken in within the last 15 minutes
+ * waited longer than the setting.
  * @audit none — figures about the exchange; no person or item is shown
  */
 export async function exchangeWarning(
@@ -47,6 +51,12 @@ export async function exchangeWarning(
 	) {
 		return { kind: 'stopped', lastOkAt: health.lastOkAt?.toISOString() ?? null };
 	}
+	const unpublished = await sql<{ seconds: number | null }>`
+		SELECT extract(epoch FROM ${now}::timestamptz - min(marked_at))::float8 AS seconds
+		FROM projection_pending`.execute(db);
+	const waiting = unpublished.rows[0]?.seconds ?? null;
+	if (waiting !== null && waiting > exchangeLagWarnSeconds)
+		return { kind: 'unpublished', seconds: Math.round(waiting) };
 	const { rows } = await sql<{ seconds: number | null }>`
 		SELECT extract(epoch FROM max(taken_at - arrived_at))::float8 AS seconds FROM exchange_intake
 		WHERE taken_at > ${now}::timestamptz - make_interval(mins => ${recentMinutes})`.execute(db);
