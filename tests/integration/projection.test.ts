@@ -13,7 +13,12 @@ import { demoMunicipality } from '../../src/lib/server/demo/city';
 import { loadDemoCity } from '../../src/lib/server/demo/load';
 import { residentDocument, residentDocuments } from '../../src/lib/server/documents/issued';
 import { notify } from '../../src/lib/server/notifications/notices';
-import { publishTo, pullOnce, type ExchangePeer } from '../../src/lib/server/exchange/client';
+import {
+	publishTo,
+	pullOnce,
+	startExchange,
+	type ExchangePeer
+} from '../../src/lib/server/exchange/client';
 import { representedPeople, vaccinationRecords } from '../../src/lib/server/residents/household';
 import {
 	householdDashboard,
@@ -455,6 +460,28 @@ describe('the projection the back office publishes to the portal zone', () => {
 		});
 		await publishTo(database.backoffice, peer);
 		expect(await exchangeWarning(database.backoffice, clerk, settings)).toBeNull();
+	});
+
+	it('publishes on its own while the exchange runs, leaving no listener behind at each pause', async () => {
+		const warnings: string[] = [];
+		const onWarning = (warning: Error) => warnings.push(warning.name);
+		process.on('warning', onWarning);
+		const stop = startExchange(database.backoffice, peer, { waitSeconds: 1, publishEveryMs: 5 });
+		try {
+			await database.owner
+				.updateTable('resident')
+				.set({ name_kana: 'シケン　シロウ' })
+				.where('atena_number', '=', guardian.atenaNumber)
+				.execute();
+			await expect
+				.poll(async () => JSON.stringify((await storedRow(guardian.id))!.body))
+				.toContain('シケン　シロウ');
+			await new Promise((resolve) => setTimeout(resolve, 300)); // some sixty pauses
+		} finally {
+			await stop();
+			process.off('warning', onWarning);
+		}
+		expect(warnings).not.toContain('MaxListenersExceededWarning');
 	});
 
 	it('lets no role write a mark: only the triggers do', async () => {

@@ -175,12 +175,16 @@ export function startExchange(
 ): () => Promise<void> {
 	const stopping = new AbortController();
 	health = { state: 'ok', startedAt: new Date(), lastOkAt: null };
+	// A pause that stopping cuts short; its listener goes when it ends (the publisher pauses four
+	// times a second, and listeners left behind would pile up for as long as the process runs).
 	const pause = (ms: number) =>
 		new Promise<void>((resolve) => {
-			const timer = setTimeout(resolve, ms);
-			stopping.signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), {
-				once: true
-			});
+			const wake = () => (clearTimeout(timer), resolve());
+			const timer = setTimeout(() => {
+				stopping.signal.removeEventListener('abort', wake);
+				resolve();
+			}, ms);
+			stopping.signal.addEventListener('abort', wake, { once: true });
 		});
 	// What staff and batches change is published as soon as it is marked (a cheap look every
 	// publishEveryMs); the pull publishes what its own items changed before acknowledging them.
