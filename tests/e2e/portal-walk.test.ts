@@ -215,6 +215,8 @@ test('two children, two requests, a 差し戻し answered, a draft withdrawn', a
 	await expect(page.getByTestId('notices')).toContainText('差し戻されました');
 	await page.goto(`/applications/${certificate}`);
 	await expect(page.getByTestId('status')).toContainText('差し戻し');
+	// The application's page, published to the portal zone, says what to correct (issue 27).
+	await expect(page.getByTestId('return-items')).toContainText('名が旅券と違います');
 	await page.getByRole('link', { name: '差し戻しに回答する' }).click();
 	await expect(page).toHaveURL(/\/check$/);
 	const items = page.getByTestId('return-items');

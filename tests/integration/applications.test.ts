@@ -19,7 +19,7 @@ import {
 	createDraft,
 	expireDrafts,
 	ownApplication,
-	ownApplications,
+	ownDraftRows,
 	type Application
 } from '../../src/lib/server/applications/store';
 import { ensureResidentAccount } from '../../src/lib/server/auth/credentials';
@@ -79,7 +79,7 @@ describe('a guardian’s applications for a child (issue 24, item 5)', () => {
 		const now = new Date('2026-12-06T03:00:00Z');
 		const visible = async (at = now) => ({
 			one: (await ownApplication(database.portal, account, forChild.id, at))?.id ?? null,
-			list: (await ownApplications(database.portal, account, at)).map((row) => row.id)
+			list: (await ownDraftRows(database.portal, account, at)).map((row) => row.id)
 		});
 		expect(await visible()).toEqual({
 			one: forChild.id,

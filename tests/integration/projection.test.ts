@@ -23,8 +23,11 @@ import { representedPeople, vaccinationRecords } from '../../src/lib/server/resi
 import {
 	householdDashboard,
 	personRecord,
-	ProjectionPending
+	ProjectionPending,
+	reportViews
 } from '../../src/lib/server/residents/people';
+import { applicationList, sentApplicationPage } from '../../src/lib/server/applications/sent';
+import { createDraft } from '../../src/lib/server/applications/store';
 import { tokyoDate } from '../../src/lib/server/time';
 import { applyProjection } from '../../src/lib/server/zone/projection';
 import { serveExchange } from '../../scripts/lib/exchange-server';
@@ -489,5 +492,161 @@ describe('the projection the back office publishes to the portal zone', () => {
 			sql`INSERT INTO projection_pending (topic, municipality_code, key)
 				VALUES ('account', ${city}, ${guardian.id})`.execute(database.backoffice)
 		).rejects.toThrow(/permission denied/);
+	});
+});
+
+describe('applications on the projection (issue 27)', () => {
+	const sentPage = (caller: ResidentCaller, id: string, now?: Date) =>
+		sentApplicationPage(zone.portal, caller, { id }, now);
+	const listed = async (caller: ResidentCaller) =>
+		(await applicationList(zone.portal, caller, { drafts: [] })).map((row) => row.id);
+	const otherResident = async (): Promise<ResidentCaller> => {
+		const person = await database.owner
+			.selectFrom('resident')
+			.select('atena_number')
+			.where('municipality_code', '=', city)
+			.where('status', '=', 'resident')
+			.where('atena_number', 'not in', [guardian.atenaNumber, child.atena])
+			.orderBy('atena_number', 'desc')
+			.limit(1)
+			.executeTakeFirstOrThrow();
+		const { account } = await residentWithCredential(database.owner, city, person.atena_number);
+		await publishTo(database.backoffice, peer);
+		return {
+			type: 'resident',
+			id: account.id,
+			atenaNumber: person.atena_number,
+			municipalityCode: city
+		};
+	};
+	const applicationEntries = async (accountId: string, since: Date) =>
+		(
+			await sql<{ action: string; result: string; object_id: string | null }>`
+			SELECT action, result, object_id FROM audit.entry
+			WHERE action IN ('application.view', 'application.list') AND actor_id = ${accountId}
+				AND occurred_at >= ${since} ORDER BY seq`.execute(database.owner)
+		).rows;
+
+	it('publishes a sent application and its 差し戻し, never a draft, to the account that sent it', async () => {
+		await pullOnce(database.backoffice, peer); // views reported before: audited now
+		const since = new Date();
+		const draft = await createDraft(database.portal, {
+			municipalityCode: city,
+			accountId: guardian.id,
+			kind: 'certificate',
+			now: new Date()
+		});
+		await database.owner
+			.updateTable('application')
+			.set({ subject_atena_number: child.atena, draft: sql`'{"purpose":"study"}'::jsonb` })
+			.where('id', '=', draft.id)
+			.execute();
+		await publishTo(database.backoffice, peer);
+		// A draft is the portal's own: nothing of it is published.
+		expect(await sentPage(guardian, draft.id)).toBeNull();
+		expect(await listed(guardian)).not.toContain(draft.id);
+
+		// Sent (written by SQL here: the triggers mark whatever wrote it).
+		await database.owner
+			.updateTable('application')
+			.set({
+				status: 'submitted',
+				stage: 'new',
+				reference: 'C-2026-PRJ1',
+				current_version: 1,
+				submitted_at: new Date(),
+				updated_at: new Date()
+			})
+			.where('id', '=', draft.id)
+			.execute();
+		await database.owner
+			.insertInto('application_transition')
+			.values({
+				application_id: draft.id,
+				from_status: 'draft',
+				to_status: 'submitted',
+				actor_type: 'resident',
+				actor_id: guardian.id,
+				action: 'application.submit',
+				at: new Date()
+			})
+			.execute();
+		expect(await publishTo(database.backoffice, peer)).toBeGreaterThan(0);
+		expect(await listed(guardian)).toContain(draft.id);
+		const sent = await sentPage(guardian, draft.id);
+		expect(sent).toMatchObject({
+			application: {
+				id: draft.id,
+				kind: 'certificate',
+				status: 'submitted',
+				reference: 'C-2026-PRJ1'
+			},
+			open: true,
+			resume: null,
+			returnItems: []
+		});
+		expect(sent!.history).toEqual([
+			expect.objectContaining({ to: 'submitted', by: 'resident', items: 0 })
+		]);
+		// Nothing of the draft's answers or the person's 宛名番号 crosses.
+		const { body } = await zone.owner
+			.selectFrom('projection')
+			.select('body')
+			.where('topic', '=', 'application')
+			.where('key', '=', draft.id)
+			.executeTakeFirstOrThrow();
+		expect(JSON.stringify(body)).not.toContain('study');
+		expect(JSON.stringify(body)).not.toContain(child.atena);
+
+		// Returned with what to correct: the page lists it and opens the wizard at the check.
+		await database.owner
+			.updateTable('application')
+			.set({
+				status: 'returned',
+				stage: 'returned',
+				return_items: JSON.stringify([{ step: 'purpose', note: '提出先を具体的に' }]),
+				updated_at: new Date()
+			})
+			.where('id', '=', draft.id)
+			.execute();
+		await publishTo(database.backoffice, peer);
+		expect(await sentPage(guardian, draft.id)).toMatchObject({
+			application: { status: 'returned' },
+			resume: 'check',
+			returnItems: [{ step: 'purpose', note: '提出先を具体的に', label: expect.any(String) }]
+		});
+
+		// Another account is shown nothing of it; under a DV flag, neither is the guardian.
+		const other = await otherResident();
+		expect(await sentPage(other, draft.id)).toBeNull();
+		await sql`UPDATE guardianship SET suppressed_for_dv = true
+			WHERE municipality_code = ${city} AND child_atena_number = ${child.atena}`.execute(database.owner);
+		try {
+			await publishTo(database.backoffice, peer);
+			expect(await sentPage(guardian, draft.id)).toBeNull();
+			expect(await listed(guardian)).not.toContain(draft.id);
+		} finally {
+			await sql`UPDATE guardianship SET suppressed_for_dv = false
+				WHERE municipality_code = ${city} AND child_atena_number = ${child.atena}`.execute(database.owner);
+			await publishTo(database.backoffice, peer);
+		}
+
+		// What the pages showed is audited inside; another account's look at it is refused.
+		await reportViews(
+			zone.portal,
+			other,
+			{ page: 'application', refs: [], applicationId: draft.id },
+			new Date()
+		);
+		await pullOnce(database.backoffice, peer);
+		expect(await applicationEntries(guardian.id, since)).toEqual(
+			expect.arrayContaining([
+				{ action: 'application.list', result: 'ok', object_id: null },
+				{ action: 'application.view', result: 'ok', object_id: draft.id }
+			])
+		);
+		expect(await applicationEntries(other.id, since)).toEqual([
+			{ action: 'application.view', result: 'denied', object_id: draft.id }
+		]);
 	});
 });

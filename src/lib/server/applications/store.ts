@@ -237,7 +237,11 @@ async function recordTransition(
 	});
 }
 
-export async function ownApplications(db: Executor, account: AccountOwner, now: Date) {
+/**
+ * The account's open drafts, its own and its children's it represents now, newest first (what it
+ * has sent is published to the portal zone: projection.ts).
+ */
+export async function ownDraftRows(db: Executor, account: AccountOwner, now: Date) {
 	return db
 		.selectFrom('application')
 		.select([
@@ -250,6 +254,7 @@ export async function ownApplications(db: Executor, account: AccountOwner, now: 
 			'subject_atena_number'
 		])
 		.where(visibleTo(account, now))
+		.where('status', '=', 'draft')
 		.orderBy('updated_at', 'desc')
 		.limit(50)
 		.execute();
@@ -295,7 +300,20 @@ export async function withdrawable(db: Executor, application: Application): Prom
 		.select('stage')
 		.where('application_id', '=', application.id)
 		.executeTakeFirst();
-	return !relief || reliefWithdrawableStages.includes(relief.stage);
+	return withdrawableIn(application, relief?.stage ?? null);
+}
+
+/** The same, knowing a relief claim's stage (null: no claim, or not a relief application). */
+export function withdrawableIn(
+	application: Pick<Application, 'status' | 'kind'>,
+	reliefStage: string | null
+): boolean {
+	if (!residentMay(application.status as Status, 'withdraw')) return false;
+	return (
+		application.kind !== 'relief' ||
+		reliefStage === null ||
+		reliefWithdrawableStages.includes(reliefStage)
+	);
 }
 
 /** 取下げ: the signed act must cover this application's withdrawal; open states only. */

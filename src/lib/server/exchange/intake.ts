@@ -13,6 +13,7 @@ import { takeInTransition } from '../applications/applicant';
 import { SubmissionError } from '../applications/store';
 import { consentStatement } from '../auth/signed-acts';
 import { OnlineRequestError, takeInDeskRequest } from '../desk/online';
+import { applicationViewAudits } from '../applications/projection';
 import { portalViewAudits } from '../residents/projection';
 import { actDigest, checkActSignature, type SignedAct } from '../auth/signing';
 import type { Database, DB, Executor } from '../db';
@@ -394,13 +395,12 @@ async function apply(
 		if (!parsed.success) refuse('malformed');
 		const account = item.residentAccountId ? reads.accounts.get(item.residentAccountId) : undefined;
 		if (!account) refuse('unknown_account');
-		const { context, ...view } = parsed.data!;
+		const { context, page, ...view } = parsed.data!;
+		const reported = { ...view, context: keptContext(context), portalSeq: auditedSeq(item.seq) };
 		audit.push(
-			...(await portalViewAudits(trx, account!, {
-				...view,
-				context: keptContext(context),
-				portalSeq: auditedSeq(item.seq)
-			}))
+			...(page === 'applications' || page === 'application'
+				? await applicationViewAudits(trx, account!, { ...reported, page })
+				: await portalViewAudits(trx, account!, { ...reported, page }))
 		);
 		return { outcome: 'applied', signedActId: null };
 	}

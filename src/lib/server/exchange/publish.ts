@@ -1,11 +1,13 @@
 // The back office's publisher (issue 27, docs/zones.md): what the portal shows is built here from
 // the tables as they stand and sent to the portal's signed endpoint. Triggers mark what a change
-// touched (migration 0044); a round takes the marks, builds each account's view, each city's
-// catalogue and each released document's file once, sends them under a new version, and removes the marks it sent — in one
-// transaction, so a round that fails (the portal unreachable) leaves its marks for the next. A
-// mark made while a round is under way is above the ones read, stays, and is sent next round.
+// touched (migrations 0044, 0045); a round takes the marks, builds each account's view, each
+// city's catalogue, each released document's file and each sent application's page once, sends
+// them under a new version, and removes the marks it sent — in one transaction, so a round that
+// fails (the portal unreachable) leaves its marks for the next. A mark made while a round is
+// under way is above the ones read, stays, and is sent next round.
 import { sql } from 'kysely';
 import type { Database } from '../db';
+import { applicationRows, applicationViews } from '../applications/projection';
 import { accountViews, catalogueViewOf, documentViews } from '../residents/projection';
 import type { ProjectionChange } from '../zone/shapes';
 
@@ -38,11 +40,15 @@ export async function publishRound(
 		const accountIds = keysOf('account');
 		const cities = keysOf('catalogue');
 		const documentIds = keysOf('document');
-		const [views, catalogues, documents] = await Promise.all([
+		const applicationIds = keysOf('application');
+		const [views, sent, catalogues, documents, applications] = await Promise.all([
 			accountViews(trx, accountIds, now),
+			applicationRows(trx, accountIds),
 			Promise.all(cities.map((city) => catalogueViewOf(trx, city))),
-			documentViews(trx, documentIds, now)
+			documentViews(trx, documentIds, now),
+			applicationViews(trx, applicationIds)
 		]);
+		for (const [key, view] of views) if (view) view.applications = sent.get(key) ?? [];
 		const { rows } = await sql<{
 			version: string;
 		}>`SELECT nextval('projection_version')::text AS version`.execute(trx);
@@ -65,6 +71,12 @@ export async function publishRound(
 				key,
 				version,
 				body: documents.get(key) ?? null
+			})),
+			...applicationIds.map((key) => ({
+				topic: 'application' as const,
+				key,
+				version,
+				body: applications.get(key) ?? null
 			}))
 		];
 		await send(changes);

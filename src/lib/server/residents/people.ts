@@ -227,6 +227,8 @@ export async function shownPeople(zone: PortalZoneExecutor, caller: ResidentCall
 		catalogue,
 		consentedAt: account.consentedAt,
 		notices: account.notices,
+		// What the account has sent (the applications' doors show those about the people shown).
+		applications: account.applications,
 		// Documents about the people shown now, still available.
 		documents: account.documents.filter(
 			(document) =>

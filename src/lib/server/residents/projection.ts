@@ -217,6 +217,9 @@ export async function accountViews(
 					issuedAt: document.issued_at.toISOString(),
 					availableUntil: document.available_until?.toISOString() ?? null
 				})),
+			// The publisher adds the applications (applications/projection.ts; a resident's
+			// folder does not read the applications').
+			applications: [],
 			consentedAt: consentedAt ? new Date(consentedAt).toISOString() : null
 		});
 	}
@@ -259,6 +262,16 @@ export async function catalogueViewOf(
 }
 
 /**
+ * An id the portal chose, as the audit log keeps it: what an id is spelt with, and no run of
+ * digits the log would refuse as a possible 個人番号 (the whole batch would fail).
+ */
+export const keptFromPortal = (text: string) =>
+	text
+		.replace(/[^A-Za-z0-9_-]/g, '')
+		.replace(/[0-9]{12,}/g, '…')
+		.slice(0, 64) || '-';
+
+/**
  * The audit entries of what a portal page reported it showed (issue 27): each reference resolved
  * to the person among the account's own and every child ever linked to it — a page may have shown
  * a child whose link ended a moment before the report arrived, and it was shown — or, when it is
@@ -296,13 +309,6 @@ export async function portalViewAudits(
 				] as const
 		)
 	]);
-	// What the portal chose, kept to what an id is spelt with and with no run of digits the log
-	// would refuse as a possible 個人番号 (the whole batch would fail).
-	const kept = (text: string) =>
-		text
-			.replace(/[^A-Za-z0-9_-]/g, '')
-			.replace(/[0-9]{12,}/g, '…')
-			.slice(0, 64) || '-';
 	const actor = (relation?: 'self' | 'child') => ({
 		type: 'resident' as const,
 		id: account.id,
@@ -324,7 +330,7 @@ export async function portalViewAudits(
 		];
 	if (input.page === 'document') {
 		const person = input.refs[0] ? people.get(input.refs[0]) : undefined;
-		const documentId = kept(input.documentId ?? '');
+		const documentId = keptFromPortal(input.documentId ?? '');
 		const about =
 			person && isUuid(documentId)
 				? await db
@@ -362,7 +368,7 @@ export async function portalViewAudits(
 					}
 				: {
 						objectType: 'person_ref',
-						objectId: kept(ref),
+						objectId: keptFromPortal(ref),
 						result: 'denied',
 						payload: { reason: 'not_represented', portalSeq: input.portalSeq }
 					})

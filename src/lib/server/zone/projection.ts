@@ -5,9 +5,11 @@ import { sql } from 'kysely';
 import type { PortalZoneExecutor } from '../db';
 import {
 	accountView,
+	applicationView,
 	catalogueView,
 	documentView,
 	type AccountView,
+	type ApplicationView,
 	type DocumentView,
 	type CatalogueView,
 	type ProjectionChange
@@ -111,4 +113,19 @@ export async function projectedView(
 		account: account.success ? account.data : null,
 		catalogue: catalogue.success ? catalogue.data.doses : []
 	};
+}
+
+/** A sent application's page as published, or null (not published, a draft, or unreadable). */
+export async function projectedApplication(
+	zone: PortalZoneExecutor,
+	applicationId: string
+): Promise<ApplicationView | null> {
+	const row = await zone
+		.selectFrom('projection')
+		.select('body')
+		.where('topic', '=', 'application')
+		.where('key', '=', applicationId)
+		.executeTakeFirst();
+	const parsed = applicationView.safeParse(row?.body ?? null);
+	return parsed.success ? parsed.data : null;
 }

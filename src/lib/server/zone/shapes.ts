@@ -3,7 +3,7 @@
 // before it shows anything, so a body it cannot read is "not published yet", never a crash.
 import { z } from 'zod';
 
-export const projectionTopics = ['account', 'catalogue', 'document'] as const;
+export const projectionTopics = ['account', 'catalogue', 'document', 'application'] as const;
 export type ProjectionTopic = (typeof projectionTopics)[number];
 
 const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
@@ -69,12 +69,85 @@ export const documentView = z.object({
 });
 export type DocumentView = z.infer<typeof documentView>;
 
+/** An application the account has sent, as its list shows it (a draft is the portal's own). */
+export const projectedApplicationRow = z.object({
+	id: z.string().uuid(),
+	kind: z.string().max(40),
+	status: z.string().max(40),
+	reference: z.string().max(40).nullable(),
+	/** Whom it is about (the account's reference to the person), shown while represented. */
+	ref: projectedPerson.shape.ref.nullable(),
+	updatedAt: z.string().datetime({ offset: true })
+});
+export type ProjectedApplicationRow = z.infer<typeof projectedApplicationRow>;
+
+/** A relief claim's stages as the resident may see them (relief/timeline.ts builds it). */
+export const projectedReliefTimeline = z.object({
+	stage: z.string().max(40),
+	closed: z.boolean(),
+	decision: z.string().max(40).nullable(),
+	milestones: z
+		.array(
+			z.object({
+				key: z.string().max(40),
+				state: z.enum(['done', 'current', 'upcoming']),
+				on: z.string().datetime({ offset: true }).nullable()
+			})
+		)
+		.max(20),
+	missing: z.array(z.string().max(80)).max(50),
+	messages: z
+		.array(z.object({ at: z.string().datetime({ offset: true }), text: z.string().max(4000) }))
+		.max(200),
+	appeal: z.object({ filedOn: date, outcome: z.string().max(40).nullable() }).nullable(),
+	documents: z
+		.array(
+			z.object({ id: z.string().uuid(), kind: z.string().max(40), number: z.string().max(40) })
+		)
+		.max(50)
+});
+
+/**
+ * One application as its page shows it (topic 'application', keyed by its id): published only
+ * once sent. `account` is the applicant's: the portal shows it to that account alone, and only
+ * while the person it is about is one the account represents now.
+ */
+export const applicationView = z.object({
+	account: z.string().uuid(),
+	ref: projectedPerson.shape.ref.nullable(),
+	kind: z.string().max(40),
+	status: z.string().max(40),
+	reference: z.string().max(40).nullable(),
+	/** The version a withdrawal signs (what the resident withdraws is this one). */
+	version: z.number().int().min(0),
+	submittedAt: z.string().datetime({ offset: true }).nullable(),
+	updatedAt: z.string().datetime({ offset: true }),
+	withdrawable: z.boolean(),
+	/** What the caseworker asked to correct (差し戻し), while returned. */
+	returnItems: z.array(z.object({ step: z.string().max(40), note: z.string().max(4000) })).max(50),
+	history: z
+		.array(
+			z.object({
+				to: z.string().max(40),
+				by: z.string().max(20),
+				reason: z.string().max(4000).nullable(),
+				items: z.number().int().min(0),
+				at: z.string().datetime({ offset: true })
+			})
+		)
+		.max(500),
+	relief: projectedReliefTimeline.nullable()
+});
+export type ApplicationView = z.infer<typeof applicationView>;
+
 export const accountView = z.object({
 	people: z.array(projectedPerson).min(1).max(50),
 	/** The newest notices (as many as the dashboard shows). */
 	notices: z.array(projectedNotice).max(20),
 	/** Released documents about the people the account sees, newest first. */
 	documents: z.array(projectedDocument).max(200),
+	/** The applications it has sent, newest first (a view published before they were: none). */
+	applications: z.array(projectedApplicationRow).max(50).default([]),
 	/** When the back office took in the resident's consent to electronic notices. */
 	consentedAt: z.string().datetime({ offset: true }).nullable()
 });
@@ -136,12 +209,15 @@ export const viewItemBody = z
 		/**
 		 * dashboard, record: the people's 予防接種の記録 (vaccination.view); documents: the list of
 		 * documents (document.list, `rows` shown); document: one downloaded (document.download,
-		 * `documentId`, the person it is about in `refs`, none when it was not theirs).
+		 * `documentId`, the person it is about in `refs`, none when it was not theirs);
+		 * applications: the list (application.list, `rows`); application: one application's page
+		 * (application.view, `applicationId`).
 		 */
-		page: z.enum(['dashboard', 'record', 'documents', 'document']),
+		page: z.enum(['dashboard', 'record', 'documents', 'document', 'applications', 'application']),
 		refs: z.array(z.string().max(64)).max(50),
 		rows: z.number().int().min(0).max(1000).optional(),
 		documentId: z.string().max(64).optional(),
+		applicationId: z.string().max(64).optional(),
 		context: requestContextShape.optional()
 	})
 	.strict();
