@@ -106,6 +106,7 @@ test('a parent sees each child, their record and what is due; a suppressed link 
 		.executeTakeFirstOrThrow();
 	expect(staffEntries).toBeGreaterThanOrEqual(61);
 	expect(staffEntries).toBeLessThanOrEqual(100);
+	await projectionPublished(); // the log reaches the portal zone (issue 27)
 	await page.getByRole('link', { name: '閲覧履歴' }).click();
 	const log = page.getByTestId('access-log');
 	await expect(log.getByRole('listitem')).toHaveCount(50);

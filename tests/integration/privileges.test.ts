@@ -182,11 +182,14 @@ describe('the portal role cannot act as the back office', () => {
 		expect(staffKeys).toHaveLength(1);
 	});
 
-	it('reads a resident’s access log through the function that returns that projection only', async () => {
+	it('reads no access log: the back office publishes it to the portal zone (issue 27)', async () => {
 		await expect(
-			sql`SELECT * FROM audit.staff_access_page(${city}, '2400001', NULL, 10)`.execute(
+			sql`SELECT count(*) FROM audit.entry WHERE municipality_code = ${city}`.execute(
 				database.portal
 			)
-		).resolves.toBeTruthy();
+		).rejects.toThrow(/permission denied/);
+		await expect(sql`SELECT projection_mark_access()`.execute(database.portal)).rejects.toThrow(
+			/permission denied/
+		);
 	});
 });

@@ -23,9 +23,13 @@ import { representedPeople, vaccinationRecords } from '../../src/lib/server/resi
 import {
 	householdDashboard,
 	personRecord,
+	personAccessLog,
 	ProjectionPending,
 	reportViews
 } from '../../src/lib/server/residents/people';
+import { recordAudits } from '../../src/lib/server/audit/record';
+import { createStaffUser } from '../../src/lib/server/staff/accounts';
+import { accessEntriesPublished } from '../../src/lib/server/zone/shapes';
 import { applicationList, sentApplicationPage } from '../../src/lib/server/applications/sent';
 import { createDraft } from '../../src/lib/server/applications/store';
 import { tokyoDate } from '../../src/lib/server/time';
@@ -648,5 +652,108 @@ describe('applications on the projection (issue 27)', () => {
 		expect(await applicationEntries(other.id, since)).toEqual([
 			{ action: 'application.view', result: 'denied', object_id: draft.id }
 		]);
+	});
+});
+
+describe('the 閲覧履歴 on the projection (issue 27)', () => {
+	it('publishes a staff look at a child to the guardian, with names only where the city shows them, a page at a time', async () => {
+		await publishTo(database.backoffice, peer);
+		const childRef = (
+			await householdDashboard(zone.portal, guardian, { locale: 'ja' })
+		).household.find((person) => person.relation === 'child')!.ref;
+		const logOf = (from: string | null = null) =>
+			personAccessLog(zone.portal, guardian, { ref: childRef, from });
+		const before = (await logOf()).entries.length;
+
+		const clerk = await createStaffUser(database.backoffice, {
+			municipalityCode: city,
+			loginId: `access-${randomBytes(3).toString('hex')}`,
+			displayName: '閲覧 花子',
+			departmentJa: '健康増進課',
+			departmentEn: 'Health Promotion',
+			roles: [{ role: 'caseworker', validFrom: '2020-01-01', validUntil: null }],
+			createdBy: null,
+			reason: 'test',
+			now: new Date()
+		});
+		const look = (count: number) =>
+			recordAudits(
+				database.backoffice,
+				Array.from({ length: count }, () => ({
+					municipalityCode: city,
+					actor: {
+						type: 'staff' as const,
+						id: clerk.id,
+						role: 'caseworker',
+						department: '健康増進課'
+					},
+					action: 'vaccination.view' as const,
+					subjectAtenaNumber: child.atena,
+					result: 'ok' as const
+				}))
+			);
+		// A staff entry is marked through the cursor (no trigger on the log) and reaches the portal.
+		await look(1);
+		expect(await publishTo(database.backoffice, peer)).toBeGreaterThan(0);
+		const first = await logOf();
+		expect(first.entries).toHaveLength(before + 1);
+		expect(first.entries[0]).toMatchObject({
+			action: 'vaccination.view',
+			role: 'caseworker',
+			department: '健康増進課',
+			staffName: null,
+			label: expect.any(String)
+		});
+		// Nothing new in the log: nothing to publish.
+		expect(await publishTo(database.backoffice, peer)).toBe(0);
+
+		// The city chooses to show names: every log of the city is published again.
+		await database.owner
+			.updateTable('municipality')
+			.set({ access_log_shows_staff_names: true })
+			.where('municipality_code', '=', city)
+			.execute();
+		try {
+			await publishTo(database.backoffice, peer);
+			expect((await logOf()).entries[0]!.staffName).toBe('閲覧 花子');
+		} finally {
+			await database.owner
+				.updateTable('municipality')
+				.set({ access_log_shows_staff_names: false })
+				.where('municipality_code', '=', city)
+				.execute();
+			await publishTo(database.backoffice, peer);
+		}
+
+		// Pages of 50; past what is published, the page says a 開示請求 gives the older ones.
+		await look(accessEntriesPublished + 5 - before - 1);
+		await publishTo(database.backoffice, peer);
+		const newest = await logOf();
+		expect(newest.entries).toHaveLength(50);
+		expect(newest.older).toBe('50');
+		expect(newest.moreByRequest).toBeNull();
+		const last = await logOf(String(accessEntriesPublished - 50));
+		expect(last.entries).toHaveLength(50);
+		expect(last.older).toBeNull();
+		expect(last.moreByRequest).toBe(accessEntriesPublished);
+
+		// Each page was a look at the log about the child; another account's reference is not
+		// found, and the look is audited as refused.
+		await pullOnce(database.backoffice, peer);
+		const since = new Date();
+		await expect(
+			personAccessLog(zone.portal, guardian, { ref: 'BBBBBBBBBBBBBBBBBBBBBB', from: null })
+		).rejects.toMatchObject({ code: 'not_found' });
+		await pullOnce(database.backoffice, peer);
+		const { rows } = await sql<{ result: string; subject_atena_number: string | null }>`
+			SELECT result, subject_atena_number FROM audit.entry
+			WHERE action = 'audit.view' AND actor_id = ${guardian.id} AND occurred_at >= ${since}
+			ORDER BY seq`.execute(database.owner);
+		expect(rows).toEqual([{ result: 'denied', subject_atena_number: null }]);
+		const looks = await sql<{ n: number }>`
+			SELECT count(*)::int AS n FROM audit.entry
+			WHERE action = 'audit.view' AND actor_id = ${guardian.id} AND result = 'ok'
+				AND subject_atena_number = ${child.atena}`.execute(database.owner);
+		expect(looks.rows[0]!.n).toBeGreaterThanOrEqual(5);
 	});
 });

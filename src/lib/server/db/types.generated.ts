@@ -464,6 +464,11 @@ export interface Permission {
   description_ja: string;
 }
 
+export interface ProjectionAuditCursor {
+  municipality_code: string;
+  seq: Int8;
+}
+
 export interface ProjectionPending {
   id: Generated<Int8>;
   key: string;
@@ -912,6 +917,7 @@ export interface DB {
   "mynumber.application_intake": MynumberApplicationIntake;
   "mynumber.individual_number": MynumberIndividualNumber;
   permission: Permission;
+  projection_audit_cursor: ProjectionAuditCursor;
   projection_pending: ProjectionPending;
   rate_limit: RateLimit;
   registry_import: RegistryImport;

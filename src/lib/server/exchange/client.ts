@@ -8,7 +8,7 @@ import type { Ed25519Signer } from '../crypto/ed25519';
 import type { Database } from '../db';
 import { takeInAll, type IntakeResult, type ResidentRelyingParty } from './intake';
 import { itemList, type ListedItem } from './items';
-import { publishAll } from './publish';
+import { markAccess, publishAll } from './publish';
 import { signedHeaders } from './signature';
 
 export type ExchangePeer = {
@@ -191,12 +191,7 @@ export function startExchange(
 	const publishing = (async () => {
 		while (!stopping.signal.aborted) {
 			try {
-				const waiting = await db
-					.selectFrom('projection_pending')
-					.select('id')
-					.limit(1)
-					.executeTakeFirst();
-				if (waiting) await publishTo(db, peer);
+				if (await markAccess(db)) await publishTo(db, peer);
 				await pause(options.publishEveryMs ?? 250);
 			} catch (error) {
 				if (stopping.signal.aborted) break;

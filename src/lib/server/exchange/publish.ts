@@ -1,14 +1,15 @@
 // The back office's publisher (issue 27, docs/zones.md): what the portal shows is built here from
 // the tables as they stand and sent to the portal's signed endpoint. Triggers mark what a change
-// touched (migrations 0044, 0045); a round takes the marks, builds each account's view, each
-// city's catalogue, each released document's file and each sent application's page once, sends
-// them under a new version, and removes the marks it sent — in one transaction, so a round that
-// fails (the portal unreachable) leaves its marks for the next. A mark made while a round is
-// under way is above the ones read, stays, and is sent next round.
+// touched (migrations 0044–0046; staff entries in the audit log mark through a cursor); a round
+// takes the marks, builds each account's view, each city's catalogue, each released document's
+// file, each sent application's page and each account's access logs once, sends them under a
+// new version, and removes the marks it sent — in one transaction, so a round that fails (the
+// portal unreachable) leaves its marks for the next. A mark made while a round is under way is
+// above the ones read, stays, and is sent next round.
 import { sql } from 'kysely';
-import type { Database } from '../db';
+import type { Database, Executor } from '../db';
 import { applicationRows, applicationViews } from '../applications/projection';
-import { accountViews, catalogueViewOf, documentViews } from '../residents/projection';
+import { accessViews, accountViews, catalogueViewOf, documentViews } from '../residents/projection';
 import type { ProjectionChange } from '../zone/shapes';
 
 /** How many marks one round takes (the views of a few hundred accounts: well under a megabyte). */
@@ -27,6 +28,9 @@ export async function publishRound(
 		await sql`SELECT pg_advisory_xact_lock(hashtextextended('projection-publisher', 0))`.execute(
 			trx
 		);
+		// Staff entries appended to the audit log since the last round mark the access logs they
+		// add to (migration 0046: a cursor, not a trigger on the log).
+		await markAccess(trx);
 		const marks = await trx
 			.selectFrom('projection_pending')
 			.select(['id', 'topic', 'municipality_code', 'key'])
@@ -41,12 +45,14 @@ export async function publishRound(
 		const cities = keysOf('catalogue');
 		const documentIds = keysOf('document');
 		const applicationIds = keysOf('application');
-		const [views, sent, catalogues, documents, applications] = await Promise.all([
+		const accessIds = keysOf('access');
+		const [views, sent, catalogues, documents, applications, logs] = await Promise.all([
 			accountViews(trx, accountIds, now),
 			applicationRows(trx, accountIds),
 			Promise.all(cities.map((city) => catalogueViewOf(trx, city))),
 			documentViews(trx, documentIds, now),
-			applicationViews(trx, applicationIds)
+			applicationViews(trx, applicationIds),
+			accessViews(trx, accessIds, now)
 		]);
 		for (const [key, view] of views) if (view) view.applications = sent.get(key) ?? [];
 		const { rows } = await sql<{
@@ -77,6 +83,12 @@ export async function publishRound(
 				key,
 				version,
 				body: applications.get(key) ?? null
+			})),
+			...accessIds.map((key) => ({
+				topic: 'access' as const,
+				key,
+				version,
+				body: logs.get(key) ?? null
 			}))
 		];
 		await send(changes);
@@ -90,6 +102,17 @@ export async function publishRound(
 			.execute();
 		return marks.length;
 	});
+}
+
+/**
+ * Marks the access logs that staff entries since the last call add to; answers whether anything
+ * is marked for publication (the publisher's cheap look between rounds).
+ */
+export async function markAccess(db: Executor): Promise<boolean> {
+	const { rows } = await sql<{
+		waiting: boolean;
+	}>`SELECT projection_mark_access() AS waiting`.execute(db);
+	return rows[0]?.waiting === true;
 }
 
 /** Rounds until nothing marked is left (what was marked before the call is sent when it returns). */

@@ -1,23 +1,20 @@
 // A resident's door to the people whose records they may see: themself and the children they
-// represent now. The dashboard and a person's record read what the back office published to the
-// portal zone (issue 27, residents/projection.ts says who); the access log still reads the back
-// office's database (household.ts). Another reference is "not found", with an audit entry (an
-// IDOR attempt leaves a trace); every page shown is a view in the person's access log.
+// represent now. The dashboard, a person's record and their 閲覧履歴 read what the back office
+// published to the portal zone (issue 27, residents/projection.ts says who and what). Another
+// reference is "not found", with an audit entry (an IDOR attempt leaves a trace); every page
+// shown is a view in the person's access log.
 import { sql } from 'kysely';
-import type { AuditAction } from '../audit/actions';
-import { recordAudit, type Actor } from '../audit/record';
 import { requireResident, type Caller, type ResidentCaller } from '../audit/caller';
-import type { Executor, PortalZoneExecutor } from '../db';
+import type { PortalZoneExecutor } from '../db';
 import { AccessRefused, DomainError } from '../errors';
 import { m } from '$lib/paraglide/messages';
 import { tokyoDate } from '../time';
 import { addItem } from '../zone/items';
-import { projectedView } from '../zone/projection';
-import type { ProjectedNotice, ViewItemBody } from '../zone/shapes';
+import { projectedAccess, projectedView } from '../zone/projection';
+import { accessEntriesPublished, type ProjectedNotice, type ViewItemBody } from '../zone/shapes';
 import { recordsOf } from './record-view';
 import { accessActionLabel } from './access-actions';
 import type { NoticeKind } from '../notifications/notices';
-import { accessLog, representedPeople, type Person } from './household';
 import { nameInEnglish } from './passport-romaji';
 
 /**
@@ -30,39 +27,6 @@ export class ProjectionPending extends DomainError<'not_published'> {
 	constructor() {
 		super('not_published', 503);
 	}
-}
-
-async function representedPerson(
-	db: Executor,
-	caller: ResidentCaller,
-	ref: string,
-	action: AuditAction,
-	now: Date
-): Promise<Person> {
-	// The caller is the account: its id, city and own 宛名番号.
-	const people = await representedPeople(db, caller, now);
-	const person = people.find((candidate) => candidate.ref === ref);
-	const actor: Actor = {
-		type: 'resident',
-		id: caller.id,
-		role: person && person.relation !== 'self' ? 'guardian' : 'resident'
-	};
-	await recordAudit(db, {
-		municipalityCode: caller.municipalityCode,
-		actor,
-		context: caller.context,
-		action,
-		...(person
-			? { subjectAtenaNumber: person.atenaNumber, result: 'ok' }
-			: {
-					objectType: 'person_ref',
-					objectId: ref.slice(0, 64),
-					result: 'denied',
-					payload: { reason: 'not_represented' }
-				})
-	});
-	if (!person) throw new AccessRefused('not_found');
-	return person;
 }
 
 /** The person's 予防接種の記録 and what is due next, in the page's language. */
@@ -92,30 +56,41 @@ export async function personRecord(
 	};
 }
 
-/** Who used the person's records (閲覧履歴), newest first, a page at a time. */
+/** Entries per page of the 閲覧履歴. */
+export const accessPageSize = 50;
+
+/**
+ * Who in the city used the person's records (閲覧履歴), newest first, a page at a time (`from`:
+ * how many newer entries the pages before showed), as the back office published it.
+ */
 export async function personAccessLog(
-	db: Executor,
+	zone: PortalZoneExecutor,
 	caller: Caller,
-	input: { ref: string; before: string | null },
+	input: { ref: string; from: string | null },
 	now = new Date()
 ) {
 	requireResident(caller);
-	const person = await representedPerson(db, caller, input.ref, 'audit.view', now);
-	const city = await db
-		.selectFrom('municipality')
-		.select('access_log_shows_staff_names')
-		.where('municipality_code', '=', caller.municipalityCode)
-		.executeTakeFirstOrThrow();
-	const page = await accessLog(db, caller.municipalityCode, person, {
-		showNames: city.access_log_shows_staff_names,
-		before: input.before
-	});
+	const { people } = await shownPeople(zone, caller, now);
+	const person = people.find((candidate) => candidate.ref === input.ref);
+	// The look is reported either way: another account's reference leaves a refused entry.
+	await reportViews(zone, caller, { page: 'access', refs: [input.ref] }, now);
+	if (!person) throw new AccessRefused('not_found');
+	const log = (await projectedAccess(zone, caller.id))?.people.find(
+		(candidate) => candidate.ref === person.ref
+	);
+	if (!log) throw new ProjectionPending();
+	const from = /^[0-9]{1,4}$/.test(input.from ?? '') ? Number(input.from) : 0;
+	const next = from + accessPageSize;
 	return {
 		ref: person.ref,
 		name: person.nameKanji,
-		entries: page.entries.map((entry) => ({ ...entry, label: accessActionLabel(entry.action) })),
-		older: page.older,
-		paged: input.before !== null
+		entries: log.entries
+			.slice(from, next)
+			.map((entry) => ({ ...entry, label: accessActionLabel(entry.action) })),
+		older: next < log.entries.length ? String(next) : null,
+		// The last page of what is published, with older entries kept inside: a 開示請求 gives them.
+		moreByRequest: next >= log.entries.length && log.more ? accessEntriesPublished : null,
+		paged: from > 0
 	};
 }
 

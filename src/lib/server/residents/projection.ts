@@ -10,7 +10,14 @@ import { sameCity } from '../db/same-city';
 import { isUuid } from '../ids';
 import { tokyoDate } from '../time';
 import { activeCatalogue } from '../vaccinations/active-catalogue';
-import type { AccountView, CatalogueView, DocumentView } from '../zone/shapes';
+import {
+	accessEntriesPublished,
+	type AccessView,
+	type AccountView,
+	type CatalogueView,
+	type DocumentView,
+	type ProjectedAccessEntry
+} from '../zone/shapes';
 import { personRef } from './household';
 import { dosesOnRecord, personKey } from './record-view';
 
@@ -20,18 +27,12 @@ export const noticesShown = 5;
 const documentsListed = 200;
 
 /**
- * The views of the accounts named, built in six reads whatever their number; an account the
- * back office no longer has, or whose own person is not on the register, is null (the portal
- * then shows nothing of it).
+ * The people each account may act for, as the register stands: the account's own person (none
+ * when the account or its person is gone) and each child whose 法定代理人 link has not ended (the
+ * portal decides "now" within it with its own clock), is not suppressed under a DV 支援措置, and
+ * who is still on the register.
  */
-export async function accountViews(
-	db: Executor,
-	accountIds: readonly string[],
-	now: Date
-): Promise<Map<string, AccountView | null>> {
-	const views = new Map<string, AccountView | null>(accountIds.map((id) => [id, null]));
-	if (accountIds.length === 0) return views;
-	const today = tokyoDate(now);
+async function accountPeople(db: Executor, accountIds: readonly string[], today: string) {
 	const owners = await db
 		.selectFrom('resident_account')
 		.innerJoin('resident', (join) =>
@@ -49,37 +50,54 @@ export async function accountViews(
 		])
 		.where('resident_account.id', 'in', accountIds)
 		.execute();
+	if (owners.length === 0) return { owners, children: [] };
+	const children = await db
+		.selectFrom('guardianship as g')
+		.innerJoin('resident as child', (join) =>
+			sameCity(join, ['child.atena_number', 'g.child_atena_number'])
+		)
+		.select([
+			'g.municipality_code',
+			'g.guardian_atena_number',
+			'g.valid_from',
+			'g.valid_until',
+			'child.atena_number',
+			'child.name_kanji',
+			'child.name_kana',
+			'child.birth_date',
+			'child.sex'
+		])
+		.where(({ eb, refTuple, tuple }) =>
+			eb(
+				refTuple('g.municipality_code', 'g.guardian_atena_number'),
+				'in',
+				owners.map((owner) => tuple(owner.municipality_code, owner.atena_number))
+			)
+		)
+		.where('g.suppressed_for_dv', '=', false)
+		.where('g.valid_until', '>=', today)
+		.where('child.status', '=', 'resident')
+		.orderBy('child.birth_date')
+		.execute();
+	return { owners, children };
+}
+
+/**
+ * The views of the accounts named, built in six reads whatever their number; an account the
+ * back office no longer has, or whose own person is not on the register, is null (the portal
+ * then shows nothing of it).
+ */
+export async function accountViews(
+	db: Executor,
+	accountIds: readonly string[],
+	now: Date
+): Promise<Map<string, AccountView | null>> {
+	const views = new Map<string, AccountView | null>(accountIds.map((id) => [id, null]));
+	if (accountIds.length === 0) return views;
+	const today = tokyoDate(now);
+	const { owners, children } = await accountPeople(db, accountIds, today);
 	if (owners.length === 0) return views;
-	const [children, consents, notices] = await Promise.all([
-		// Links that have not ended: the portal decides "now" within them with its own clock.
-		db
-			.selectFrom('guardianship as g')
-			.innerJoin('resident as child', (join) =>
-				sameCity(join, ['child.atena_number', 'g.child_atena_number'])
-			)
-			.select([
-				'g.municipality_code',
-				'g.guardian_atena_number',
-				'g.valid_from',
-				'g.valid_until',
-				'child.atena_number',
-				'child.name_kanji',
-				'child.name_kana',
-				'child.birth_date',
-				'child.sex'
-			])
-			.where(({ eb, refTuple, tuple }) =>
-				eb(
-					refTuple('g.municipality_code', 'g.guardian_atena_number'),
-					'in',
-					owners.map((owner) => tuple(owner.municipality_code, owner.atena_number))
-				)
-			)
-			.where('g.suppressed_for_dv', '=', false)
-			.where('g.valid_until', '>=', today)
-			.where('child.status', '=', 'resident')
-			.orderBy('child.birth_date')
-			.execute(),
+	const [consents, notices] = await Promise.all([
 		db
 			.selectFrom('signed_act')
 			.select(['resident_account_id', sql<Date>`max(signed_at)`.as('signed_at')])
@@ -227,6 +245,95 @@ export async function accountViews(
 }
 
 /**
+ * The 閲覧履歴 of each person the accounts named see (staff entries about them, newest first,
+ * names only where the city shows them): one read per city whatever the number of people; an
+ * account the back office no longer has is null.
+ */
+export async function accessViews(
+	db: Executor,
+	accountIds: readonly string[],
+	now: Date
+): Promise<Map<string, AccessView | null>> {
+	const views = new Map<string, AccessView | null>(accountIds.map((id) => [id, null]));
+	if (accountIds.length === 0) return views;
+	const { owners, children } = await accountPeople(db, accountIds, tokyoDate(now));
+	const cities = [...new Set(owners.map((owner) => owner.municipality_code))];
+	const logs = new Map<string, ProjectedAccessEntry[]>();
+	for (const city of cities) {
+		const people = [
+			...new Set(
+				[...owners, ...children]
+					.filter((person) => person.municipality_code === city)
+					.map((person) => person.atena_number)
+			)
+		];
+		const [settings, { rows }] = await Promise.all([
+			db
+				.selectFrom('municipality')
+				.select('access_log_shows_staff_names')
+				.where('municipality_code', '=', city)
+				.executeTakeFirstOrThrow(),
+			// Each person's newest entries and one more (whether older ones exist), through the
+			// index on (city, subject, seq) of staff entries.
+			sql<{
+				atena_number: string;
+				occurred_at: Date;
+				action: string;
+				actor_role: string;
+				department: string | null;
+				reason: string | null;
+				display_name: string | null;
+			}>`SELECT person.atena_number, entry.occurred_at, entry.action, entry.actor_role,
+					entry.department, entry.reason, staff.display_name
+				FROM unnest(${people}::text[]) AS person (atena_number)
+				CROSS JOIN LATERAL (
+					SELECT occurred_at, action, actor_role, department, reason, actor_id, seq
+					FROM audit.entry
+					WHERE municipality_code = ${city} AND subject_atena_number = person.atena_number
+						AND actor_type = 'staff'
+					ORDER BY seq DESC
+					LIMIT ${accessEntriesPublished + 1}) AS entry
+				LEFT JOIN staff_user staff ON staff.id::text = entry.actor_id
+				ORDER BY person.atena_number, entry.seq DESC`.execute(db)
+		]);
+		for (const row of rows) {
+			const key = personKey({ municipality_code: city, atena_number: row.atena_number });
+			const log = logs.get(key) ?? [];
+			log.push({
+				at: row.occurred_at.toISOString(),
+				action: row.action,
+				role: row.actor_role,
+				department: row.department,
+				staffName: settings.access_log_shows_staff_names ? row.display_name : null,
+				reason: row.reason
+			});
+			logs.set(key, log);
+		}
+	}
+	for (const owner of owners) {
+		const seen = [
+			owner,
+			...children.filter(
+				(child) =>
+					child.municipality_code === owner.municipality_code &&
+					child.guardian_atena_number === owner.atena_number
+			)
+		];
+		views.set(owner.id, {
+			people: seen.map((person) => {
+				const log = logs.get(personKey({ ...person, municipality_code: owner.municipality_code }));
+				return {
+					ref: personRef(owner.user_handle, person.atena_number),
+					entries: (log ?? []).slice(0, accessEntriesPublished),
+					more: (log?.length ?? 0) > accessEntriesPublished
+				};
+			})
+		});
+	}
+	return views;
+}
+
+/**
  * Released documents' files, for the portal to hand to whoever its account view lists them for;
  * null for one that is not released, no longer available, or gone.
  */
@@ -282,7 +389,7 @@ export async function portalViewAudits(
 	db: Executor,
 	account: { id: string; municipality_code: string; atena_number: string; user_handle: Buffer },
 	input: {
-		page: 'dashboard' | 'record' | 'documents' | 'document';
+		page: 'dashboard' | 'record' | 'documents' | 'document' | 'access';
 		refs: readonly string[];
 		rows?: number;
 		documentId?: string;
@@ -359,7 +466,8 @@ export async function portalViewAudits(
 		return {
 			...base,
 			actor: actor(person?.relation),
-			action: 'vaccination.view',
+			// The 閲覧履歴 is a look at the log about the person; the other pages show their record.
+			action: input.page === 'access' ? 'audit.view' : 'vaccination.view',
 			...(person
 				? {
 						subjectAtenaNumber: person.atena,

@@ -4,10 +4,12 @@
 import { sql } from 'kysely';
 import type { PortalZoneExecutor } from '../db';
 import {
+	accessView,
 	accountView,
 	applicationView,
 	catalogueView,
 	documentView,
+	type AccessView,
 	type AccountView,
 	type ApplicationView,
 	type DocumentView,
@@ -127,5 +129,20 @@ export async function projectedApplication(
 		.where('key', '=', applicationId)
 		.executeTakeFirst();
 	const parsed = applicationView.safeParse(row?.body ?? null);
+	return parsed.success ? parsed.data : null;
+}
+
+/** An account's access logs as published, or null (not published yet, or unreadable). */
+export async function projectedAccess(
+	zone: PortalZoneExecutor,
+	accountId: string
+): Promise<AccessView | null> {
+	const row = await zone
+		.selectFrom('projection')
+		.select('body')
+		.where('topic', '=', 'access')
+		.where('key', '=', accountId)
+		.executeTakeFirst();
+	const parsed = accessView.safeParse(row?.body ?? null);
 	return parsed.success ? parsed.data : null;
 }

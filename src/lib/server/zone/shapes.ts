@@ -3,7 +3,13 @@
 // before it shows anything, so a body it cannot read is "not published yet", never a crash.
 import { z } from 'zod';
 
-export const projectionTopics = ['account', 'catalogue', 'document', 'application'] as const;
+export const projectionTopics = [
+	'account',
+	'catalogue',
+	'document',
+	'application',
+	'access'
+] as const;
 export type ProjectionTopic = (typeof projectionTopics)[number];
 
 const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
@@ -153,6 +159,38 @@ export const accountView = z.object({
 });
 export type AccountView = z.infer<typeof accountView>;
 
+/** An entry of a person's 閲覧履歴: a staff member's look at or change to their records. */
+export const projectedAccessEntry = z.object({
+	at: z.string().datetime({ offset: true }),
+	action: z.string().max(60),
+	role: z.string().max(200),
+	department: z.string().max(200).nullable(),
+	/** Only where the city has chosen to show staff names. */
+	staffName: z.string().max(200).nullable(),
+	reason: z.string().max(4000).nullable()
+});
+export type ProjectedAccessEntry = z.infer<typeof projectedAccessEntry>;
+
+/** How many of a person's newest 閲覧履歴 entries are published (older ones: a 開示請求). */
+export const accessEntriesPublished = 500;
+
+/**
+ * The 閲覧履歴 of each person an account sees (topic 'access', keyed by the account), newest
+ * first, as many as `accessEntriesPublished`; `more` says older ones exist (a 開示請求 gives them).
+ */
+export const accessView = z.object({
+	people: z
+		.array(
+			z.object({
+				ref: projectedPerson.shape.ref,
+				entries: z.array(projectedAccessEntry).max(accessEntriesPublished),
+				more: z.boolean()
+			})
+		)
+		.max(50)
+});
+export type AccessView = z.infer<typeof accessView>;
+
 /** A city's active catalogue, as vaccinations/active-catalogue.ts reads it. */
 export const catalogueView = z.object({
 	doses: z
@@ -211,9 +249,17 @@ export const viewItemBody = z
 		 * documents (document.list, `rows` shown); document: one downloaded (document.download,
 		 * `documentId`, the person it is about in `refs`, none when it was not theirs);
 		 * applications: the list (application.list, `rows`); application: one application's page
-		 * (application.view, `applicationId`).
+		 * (application.view, `applicationId`); access: a person's 閲覧履歴 (audit.view, `refs`).
 		 */
-		page: z.enum(['dashboard', 'record', 'documents', 'document', 'applications', 'application']),
+		page: z.enum([
+			'dashboard',
+			'record',
+			'documents',
+			'document',
+			'applications',
+			'application',
+			'access'
+		]),
 		refs: z.array(z.string().max(64)).max(50),
 		rows: z.number().int().min(0).max(1000).optional(),
 		documentId: z.string().max(64).optional(),

@@ -1,0 +1,12 @@
+// The resident's 閲覧履歴 on the projection (issue 27, docs/zones.md; back-office migration 0046):
+// each account's access logs are published as topic 'access', keyed by the account. Grants
+// unchanged.
+import { sql, type Kysely } from 'kysely';
+
+export async function up(db: Kysely<unknown>): Promise<void> {
+	await sql`
+ALTER TABLE projection DROP CONSTRAINT projection_topic_check;
+ALTER TABLE projection ADD CONSTRAINT projection_topic_check
+	CHECK (topic IN ('account', 'catalogue', 'document', 'application', 'access'));
+`.execute(db);
+}
