@@ -4,7 +4,7 @@
 // touched whatever wrote it, a round sends it under a higher version, a copy sent twice or late
 // changes nothing, a round that cannot reach the portal keeps its marks, and the views the portal
 // reports are audited inside.
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ResidentCaller } from '../../src/lib/server/audit/caller';
@@ -32,7 +32,8 @@ import { createStaffUser } from '../../src/lib/server/staff/accounts';
 import { accessEntriesPublished } from '../../src/lib/server/zone/shapes';
 import { applicationList, sentApplicationPage } from '../../src/lib/server/applications/sent';
 import { createDraft } from '../../src/lib/server/applications/store';
-import { tokyoDate } from '../../src/lib/server/time';
+import { addDays, tokyoDate } from '../../src/lib/server/time';
+import { onlineRequestToSign, ownDeskRequests } from '../../src/lib/server/desk/online';
 import { applyProjection } from '../../src/lib/server/zone/projection';
 import { serveExchange } from '../../scripts/lib/exchange-server';
 import {
@@ -755,5 +756,60 @@ describe('the 閲覧履歴 on the projection (issue 27)', () => {
 			WHERE action = 'audit.view' AND actor_id = ${guardian.id} AND result = 'ok'
 				AND subject_atena_number = ${child.atena}`.execute(database.owner);
 		expect(looks.rows[0]!.n).toBeGreaterThanOrEqual(5);
+	});
+});
+
+describe('the 開示・訂正・利用停止請求 on the projection (issue 27)', () => {
+	it('offers a correction only after a disclosure decided within the 90 days, as published', async () => {
+		const disclosure = async (decidedOn: string) => {
+			const { id } = await database.owner
+				.insertInto('desk_request')
+				.values({
+					municipality_code: city,
+					reference: `D-PRJ-${randomBytes(4).toString('hex')}`,
+					kind: 'disclosure',
+					channel: 'desk',
+					subject_atena_number: guardian.atenaNumber,
+					requester_type: 'self',
+					requester_name: '本人',
+					identity_documents: ['my_number_card'],
+					what_requested: '予防接種の記録',
+					received_on: addDays(decidedOn, -10),
+					deadline: addDays(decidedOn, 5),
+					status: 'decided',
+					decision: 'full',
+					decided_on: decidedOn,
+					created_by: 'desk',
+					created_at: new Date()
+				})
+				.returning('id')
+				.executeTakeFirstOrThrow();
+			return id;
+		};
+		const today = tokyoDate(new Date());
+		const recent = await disclosure(addDays(today, -20));
+		const old = await disclosure(addDays(today, -120));
+		await publishTo(database.backoffice, peer);
+		const page = await ownDeskRequests(zone.portal, guardian, { deadlineDays: 30 });
+		expect(page.disclosures.map((row) => row.id)).toEqual([recent]);
+		expect(page.requests).toEqual([]);
+		const correction = (follows: string) =>
+			onlineRequestToSign(zone.portal, guardian, {
+				kind: 'correction',
+				what: '接種日の訂正',
+				follows,
+				key: randomUUID()
+			});
+		await expect(correction(recent)).resolves.toMatchObject({ followsDisclosure: recent });
+		await expect(correction(old)).rejects.toMatchObject({ code: 'disclosure_required' });
+		// The page's look is the desk's list in the audit log.
+		const since = new Date();
+		await pullOnce(database.backoffice, peer);
+		const { rows } = await sql<{ subject_atena_number: string }>`
+			SELECT subject_atena_number FROM audit.entry
+			WHERE action = 'desk.list' AND actor_id = ${guardian.id} AND occurred_at >= ${since}`.execute(
+			database.owner
+		);
+		expect(rows).toEqual([{ subject_atena_number: guardian.atenaNumber }]);
 	});
 });

@@ -25,7 +25,11 @@ import { sendSignedAct } from '../../src/lib/server/exchange/portal';
 import { transitionToSign } from '../../src/lib/server/applications/applicant';
 import { createDraft, saveDraft } from '../../src/lib/server/applications/store';
 import { representedPeople } from '../../src/lib/server/residents/household';
-import { onlineRequestToSign, signedRequestKey } from '../../src/lib/server/desk/online';
+import {
+	onlineRequestToSign,
+	ownDeskRequests,
+	signedRequestKey
+} from '../../src/lib/server/desk/online';
 import { serveExchange } from '../../scripts/lib/exchange-server';
 import { exchangeRefusals, exchangeWarning } from '../../src/lib/server/exchange/standing';
 import { signedHeaders } from '../../src/lib/server/exchange/signature';
@@ -1004,7 +1008,7 @@ describe('submissions and withdrawals through the exchange', () => {
 
 /** A 開示・訂正・利用停止請求 signed on the portal and sent as its route does it. */
 async function requestSent(holder: Holder, form: Record<string, unknown>) {
-	const payload = await onlineRequestToSign(database.portal, callerOf(holder), form);
+	const payload = await onlineRequestToSign(zone.portal, callerOf(holder), form);
 	const act = await signAs(holder, 'desk_request', payload);
 	const { seq } = await sendSignedAct(zone.portal, callerOf(holder), {
 		kind: 'desk_request',
@@ -1037,6 +1041,19 @@ describe('requests to the desk through the exchange', () => {
 		expect(await reverifySignedAct(database.backoffice, registered!.signed_act_id!)).toMatchObject({
 			valid: true
 		});
+		// Published before the acknowledgement: the page the resident returns to confirms it.
+		const page = await ownDeskRequests(zone.portal, callerOf(holder), {
+			sent: key,
+			deadlineDays: 30
+		});
+		expect(page.done).toBe(registered!.reference);
+		expect(page.requests).toEqual([
+			expect.objectContaining({
+				reference: registered!.reference,
+				kind: 'disclosure',
+				status: 'open'
+			})
+		]);
 
 		// Signed again from the same page (its answer was lost): the desk still has one request,
 		// the second signature is not kept, and the portal is told it had moved on.
@@ -1050,7 +1067,7 @@ describe('requests to the desk through the exchange', () => {
 	it('refuses a request about someone else, or a correction that follows no disclosure', async () => {
 		const holder = await resident();
 		const other = await resident();
-		const own = await onlineRequestToSign(database.portal, callerOf(holder), {
+		const own = await onlineRequestToSign(zone.portal, callerOf(holder), {
 			kind: 'disclosure',
 			what: '記録',
 			key: randomUUID()

@@ -6,12 +6,14 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { m } from '$lib/paraglide/messages';
-import { actorOf, auditAs, requireResident, type Caller } from '../audit/caller';
+import { actorOf, requireResident, type Caller } from '../audit/caller';
 import type { SignedAct } from '../auth/signing';
-import type { Executor } from '../db';
+import type { Executor, PortalZoneExecutor } from '../db';
 import { DomainError } from '../errors';
 import { tokyoDate } from '../time';
 import { correctionWindowEnd, daysLeft } from './clock';
+import { reportViews, shownPeople } from '../residents/people';
+import type { ProjectedDisclosure } from '../zone/shapes';
 import { DeskRequestError, registerDeskRequest } from './requests';
 
 export class OnlineRequestError extends DomainError<'invalid' | 'disclosure_required'> {
@@ -47,84 +49,58 @@ async function followable(db: Executor, caller: Caller & { atenaNumber: string }
 	return rows.filter((row) => correctionWindowEnd(row.decided_on!) >= today);
 }
 
-/** The person's own requests made online, the disclosures they can still follow, the clock. */
+/**
+ * The person's own requests made online, the disclosures they can still follow, the clock — as
+ * the back office published them to the portal zone (issue 27, desk/projection.ts).
+ */
 export async function ownDeskRequests(
-	db: Executor,
+	zone: PortalZoneExecutor,
 	caller: Caller,
 	/**
 	 * `done`: a reference to confirm; `sent`: the one-time key of a request just sent to the city
-	 * (issue 27), confirmed by its reference once it has been taken in.
+	 * (issue 27), confirmed by its reference once it has been taken in; `deadlineDays`: the
+	 * city's (the desk's clock, said on the form).
 	 */
-	input: { done?: string | null; sent?: string | null; now?: Date }
+	input: { done?: string | null; sent?: string | null; deadlineDays: number; now?: Date }
 ) {
 	requireResident(caller);
-	const today = tokyoDate(input.now ?? new Date());
-	const [requests, disclosures, city] = await Promise.all([
-		db
-			.selectFrom('desk_request as d')
-			.innerJoin('signed_act as s', 's.id', 'd.signed_act_id')
-			.select([
-				'd.id',
-				'd.reference',
-				'd.kind',
-				'd.received_on',
-				'd.deadline',
-				'd.extended_deadline',
-				'd.status',
-				'd.decision',
-				'd.decided_on',
-				'd.delivery',
-				'd.request_key'
-			])
-			.where('s.resident_account_id', '=', caller.id)
-			.orderBy('d.created_at', 'desc')
-			.limit(50)
-			.execute(),
-		followable(db, caller, today),
-		db
-			.selectFrom('municipality')
-			.select('disclosure_deadline_days')
-			.where('municipality_code', '=', caller.municipalityCode)
-			.executeTakeFirstOrThrow()
-	]);
-	await auditAs(db, caller, {
-		action: 'desk.list',
-		subjectAtenaNumber: caller.atenaNumber,
-		result: 'ok',
-		payload: { own: requests.length }
-	});
+	const now = input.now ?? new Date();
+	const today = tokyoDate(now);
+	const { deskRequests: requests, disclosures } = await shownPeople(zone, caller, now);
+	await reportViews(zone, caller, { page: 'requests', refs: [], rows: requests.length }, now);
 	return {
-		requests: requests.map((row) => {
-			const due = row.extended_deadline ?? row.deadline;
-			return {
-				id: row.id,
-				reference: row.reference,
-				kind: row.kind,
-				receivedOn: row.received_on,
-				due,
-				daysLeft: daysLeft(due, today),
-				status: row.status,
-				decision: row.decision,
-				decidedOn: row.decided_on,
-				delivery: row.delivery
-			};
-		}),
-		disclosures: disclosures.map((row) => ({
+		requests: requests.map((row) => ({
 			id: row.id,
 			reference: row.reference,
-			until: correctionWindowEnd(row.decided_on!)
+			kind: row.kind,
+			receivedOn: row.receivedOn,
+			due: row.due,
+			daysLeft: daysLeft(row.due, today),
+			status: row.status,
+			decision: row.decision,
+			decidedOn: row.decidedOn,
+			delivery: row.delivery
 		})),
-		deadlineDays: city.disclosure_deadline_days,
+		disclosures: followableNow(disclosures, today).map((row) => ({
+			id: row.id,
+			reference: row.reference,
+			until: correctionWindowEnd(row.decidedOn)
+		})),
+		deadlineDays: input.deadlineDays,
 		// The "受け付けました" notice names a request of this person's, never text from the URL.
 		done:
 			requests.find(
 				(row) =>
 					(input.done && row.reference === input.done) ||
-					(input.sent && row.request_key === input.sent)
+					(input.sent && row.requestKey === input.sent)
 			)?.reference ?? null,
 		requestKey: randomUUID()
 	};
 }
+
+/** The published disclosures a correction or suspension can still follow today. */
+const followableNow = (disclosures: readonly ProjectedDisclosure[], today: string) =>
+	disclosures.filter((row) => correctionWindowEnd(row.decidedOn) >= today);
 
 export type OnlineRequestPayload = {
 	type: 'desk_request';
@@ -141,17 +117,19 @@ export type OnlineRequestPayload = {
  * @audit none — checks the person's own words before they sign; the signed request is audited.
  */
 export async function onlineRequestToSign(
-	db: Executor,
+	zone: PortalZoneExecutor,
 	caller: Caller,
-	body: unknown
+	body: unknown,
+	now = new Date()
 ): Promise<OnlineRequestPayload> {
 	requireResident(caller);
 	const parsed = onlineRequestForm.safeParse(body);
 	if (!parsed.success) throw new OnlineRequestError('invalid');
 	const { kind, what, follows, key } = parsed.data;
 	if (kind !== 'disclosure') {
-		const today = tokyoDate(new Date());
-		if (!follows || !(await followable(db, caller, today)).some((row) => row.id === follows))
+		// As published; the back office checks it again against its own records on intake.
+		const { disclosures } = await shownPeople(zone, caller, now);
+		if (!follows || !followableNow(disclosures, tokyoDate(now)).some((row) => row.id === follows))
 			throw new OnlineRequestError('disclosure_required');
 	}
 	return {

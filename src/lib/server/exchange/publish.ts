@@ -9,6 +9,7 @@
 import { sql } from 'kysely';
 import type { Database, Executor } from '../db';
 import { applicationRows, applicationViews } from '../applications/projection';
+import { deskViews } from '../desk/projection';
 import { accessViews, accountViews, catalogueViewOf, documentViews } from '../residents/projection';
 import type { ProjectionChange } from '../zone/shapes';
 
@@ -46,15 +47,22 @@ export async function publishRound(
 		const documentIds = keysOf('document');
 		const applicationIds = keysOf('application');
 		const accessIds = keysOf('access');
-		const [views, sent, catalogues, documents, applications, logs] = await Promise.all([
+		const [views, sent, desk, catalogues, documents, applications, logs] = await Promise.all([
 			accountViews(trx, accountIds, now),
 			applicationRows(trx, accountIds),
+			deskViews(trx, accountIds, now),
 			Promise.all(cities.map((city) => catalogueViewOf(trx, city))),
 			documentViews(trx, documentIds, now),
 			applicationViews(trx, applicationIds),
 			accessViews(trx, accessIds, now)
 		]);
-		for (const [key, view] of views) if (view) view.applications = sent.get(key) ?? [];
+		// What other domains add to an account's view (residents' code does not read theirs).
+		for (const [key, view] of views)
+			if (view)
+				Object.assign(view, {
+					applications: sent.get(key) ?? [],
+					...(desk.get(key) ?? { deskRequests: [], disclosures: [] })
+				});
 		const { rows } = await sql<{
 			version: string;
 		}>`SELECT nextval('projection_version')::text AS version`.execute(trx);

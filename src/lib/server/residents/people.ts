@@ -202,8 +202,11 @@ export async function shownPeople(zone: PortalZoneExecutor, caller: ResidentCall
 		catalogue,
 		consentedAt: account.consentedAt,
 		notices: account.notices,
-		// What the account has sent (the applications' doors show those about the people shown).
+		// What the account has sent (the applications' doors show those about the people shown),
+		// and its 開示・訂正・利用停止請求 (about its own person only).
 		applications: account.applications,
+		deskRequests: account.deskRequests,
+		disclosures: account.disclosures,
 		// Documents about the people shown now, still available.
 		documents: account.documents.filter(
 			(document) =>

@@ -235,9 +235,11 @@ export async function accountViews(
 					issuedAt: document.issued_at.toISOString(),
 					availableUntil: document.available_until?.toISOString() ?? null
 				})),
-			// The publisher adds the applications (applications/projection.ts; a resident's
-			// folder does not read the applications').
+			// The publisher adds the applications and the desk requests (applications/ and
+			// desk/projection.ts: a resident's folder does not read theirs).
 			applications: [],
+			deskRequests: [],
+			disclosures: [],
 			consentedAt: consentedAt ? new Date(consentedAt).toISOString() : null
 		});
 	}
@@ -389,7 +391,7 @@ export async function portalViewAudits(
 	db: Executor,
 	account: { id: string; municipality_code: string; atena_number: string; user_handle: Buffer },
 	input: {
-		page: 'dashboard' | 'record' | 'documents' | 'document' | 'access';
+		page: 'dashboard' | 'record' | 'documents' | 'document' | 'access' | 'requests';
 		refs: readonly string[];
 		rows?: number;
 		documentId?: string;
@@ -425,6 +427,17 @@ export async function portalViewAudits(
 		municipalityCode: account.municipality_code,
 		context: input.context
 	};
+	if (input.page === 'requests')
+		return [
+			{
+				...base,
+				actor: actor(),
+				action: 'desk.list',
+				subjectAtenaNumber: account.atena_number,
+				result: 'ok',
+				payload: { own: input.rows ?? 0, portalSeq: input.portalSeq }
+			}
+		];
 	if (input.page === 'documents')
 		return [
 			{

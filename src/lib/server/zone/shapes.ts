@@ -146,6 +146,31 @@ export const applicationView = z.object({
 });
 export type ApplicationView = z.infer<typeof applicationView>;
 
+/** A 開示・訂正・利用停止請求 the account signed online, with its clock as the desk keeps it. */
+export const projectedDeskRequest = z.object({
+	id: z.string().uuid(),
+	reference: z.string().max(40),
+	kind: z.string().max(20),
+	receivedOn: date,
+	/** The deadline, or the extended one. */
+	due: date,
+	status: z.string().max(40),
+	decision: z.string().max(40).nullable(),
+	decidedOn: date.nullable(),
+	delivery: z.string().max(40).nullable(),
+	/** The one-time key of the page it was signed on (the page confirms it by this). */
+	requestKey: z.string().uuid().nullable()
+});
+export type ProjectedDeskRequest = z.infer<typeof projectedDeskRequest>;
+
+/** A decided disclosure about the account's person (a correction or suspension may follow it). */
+export const projectedDisclosure = z.object({
+	id: z.string().uuid(),
+	reference: z.string().max(40),
+	decidedOn: date
+});
+export type ProjectedDisclosure = z.infer<typeof projectedDisclosure>;
+
 export const accountView = z.object({
 	people: z.array(projectedPerson).min(1).max(50),
 	/** The newest notices (as many as the dashboard shows). */
@@ -154,6 +179,10 @@ export const accountView = z.object({
 	documents: z.array(projectedDocument).max(200),
 	/** The applications it has sent, newest first (a view published before they were: none). */
 	applications: z.array(projectedApplicationRow).max(50).default([]),
+	/** The 開示・訂正・利用停止請求 it signed online, newest first. */
+	deskRequests: z.array(projectedDeskRequest).max(50).default([]),
+	/** Disclosures about its person decided within the time a correction may follow one. */
+	disclosures: z.array(projectedDisclosure).max(50).default([]),
 	/** When the back office took in the resident's consent to electronic notices. */
 	consentedAt: z.string().datetime({ offset: true }).nullable()
 });
@@ -249,7 +278,8 @@ export const viewItemBody = z
 		 * documents (document.list, `rows` shown); document: one downloaded (document.download,
 		 * `documentId`, the person it is about in `refs`, none when it was not theirs);
 		 * applications: the list (application.list, `rows`); application: one application's page
-		 * (application.view, `applicationId`); access: a person's 閲覧履歴 (audit.view, `refs`).
+		 * (application.view, `applicationId`); access: a person's 閲覧履歴 (audit.view, `refs`);
+		 * requests: the account's 開示・訂正・利用停止請求 (desk.list, `rows`).
 		 */
 		page: z.enum([
 			'dashboard',
@@ -258,7 +288,8 @@ export const viewItemBody = z
 			'document',
 			'applications',
 			'application',
-			'access'
+			'access',
+			'requests'
 		]),
 		refs: z.array(z.string().max(64)).max(50),
 		rows: z.number().int().min(0).max(1000).optional(),
