@@ -34,6 +34,8 @@ import { applicationList, sentApplicationPage } from '../../src/lib/server/appli
 import { createDraft } from '../../src/lib/server/applications/store';
 import { addDays, tokyoDate } from '../../src/lib/server/time';
 import { onlineRequestToSign, ownDeskRequests } from '../../src/lib/server/desk/online';
+import { findServedMunicipality } from '../../src/lib/server/municipality';
+import { publishedCity } from '../../src/lib/server/municipality/projection';
 import { applyProjection } from '../../src/lib/server/zone/projection';
 import { serveExchange } from '../../scripts/lib/exchange-server';
 import {
@@ -811,5 +813,26 @@ describe('the 開示・訂正・利用停止請求 on the projection (issue 27)'
 			database.owner
 		);
 		expect(rows).toEqual([{ subject_atena_number: guardian.atenaNumber }]);
+	});
+});
+
+describe('the city’s settings on the projection (issue 27)', () => {
+	it('publishes the city as the back office keeps it, and again when a setting changes', async () => {
+		await publishTo(database.backoffice, peer);
+		const inside = await findServedMunicipality(database.backoffice, city);
+		expect(await publishedCity(zone.portal, city)).toEqual(inside);
+		// The only city published is the one served when none is named.
+		expect(await publishedCity(zone.portal, undefined)).toEqual(inside);
+		await database.owner
+			.updateTable('municipality')
+			.set({ desk_phone: '0120-000-999', resident_idle_minutes: 20 })
+			.where('municipality_code', '=', city)
+			.execute();
+		expect(await publishTo(database.backoffice, peer)).toBeGreaterThan(0);
+		expect(await publishedCity(zone.portal, city)).toMatchObject({
+			desk_phone: '0120-000-999',
+			resident_idle_minutes: 20
+		});
+		expect(await publishedCity(zone.portal, '999999')).toBeNull();
 	});
 });

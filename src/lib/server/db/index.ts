@@ -70,6 +70,11 @@ export function inPortalZone<T>(work: () => T): T {
 	return requestZone.run('portal', work);
 }
 
+/** Whether what runs now is the portal's: a portal deployment, or a portal-zone request. */
+export function inPortalZoneNow(): boolean {
+	return requestZone.getStore() === 'portal' || config().appRole === 'portal';
+}
+
 /**
  * The application's database, connected as its least-privileged role: the portal's in a portal
  * deployment and in a portal-zone request of the combined one, the back office's otherwise.

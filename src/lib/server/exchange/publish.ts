@@ -2,7 +2,8 @@
 // the tables as they stand and sent to the portal's signed endpoint. Triggers mark what a change
 // touched (migrations 0044–0046; staff entries in the audit log mark through a cursor); a round
 // takes the marks, builds each account's view, each city's catalogue, each released document's
-// file, each sent application's page and each account's access logs once, sends them under a
+// file, each sent application's page, each account's access logs and each city's settings once,
+// sends them under a
 // new version, and removes the marks it sent — in one transaction, so a round that fails (the
 // portal unreachable) leaves its marks for the next. A mark made while a round is under way is
 // above the ones read, stays, and is sent next round.
@@ -10,6 +11,7 @@ import { sql } from 'kysely';
 import type { Database, Executor } from '../db';
 import { applicationRows, applicationViews } from '../applications/projection';
 import { deskViews } from '../desk/projection';
+import { cityViewOf } from '../municipality/projection';
 import { accessViews, accountViews, catalogueViewOf, documentViews } from '../residents/projection';
 import type { ProjectionChange } from '../zone/shapes';
 
@@ -47,15 +49,18 @@ export async function publishRound(
 		const documentIds = keysOf('document');
 		const applicationIds = keysOf('application');
 		const accessIds = keysOf('access');
-		const [views, sent, desk, catalogues, documents, applications, logs] = await Promise.all([
-			accountViews(trx, accountIds, now),
-			applicationRows(trx, accountIds),
-			deskViews(trx, accountIds, now),
-			Promise.all(cities.map((city) => catalogueViewOf(trx, city))),
-			documentViews(trx, documentIds, now),
-			applicationViews(trx, applicationIds),
-			accessViews(trx, accessIds, now)
-		]);
+		const cityCodes = keysOf('city');
+		const [views, sent, desk, catalogues, documents, applications, logs, settings] =
+			await Promise.all([
+				accountViews(trx, accountIds, now),
+				applicationRows(trx, accountIds),
+				deskViews(trx, accountIds, now),
+				Promise.all(cities.map((city) => catalogueViewOf(trx, city))),
+				documentViews(trx, documentIds, now),
+				applicationViews(trx, applicationIds),
+				accessViews(trx, accessIds, now),
+				Promise.all(cityCodes.map((code) => cityViewOf(trx, code)))
+			]);
 		// What other domains add to an account's view (residents' code does not read theirs).
 		for (const [key, view] of views)
 			if (view)
@@ -97,6 +102,12 @@ export async function publishRound(
 				key,
 				version,
 				body: logs.get(key) ?? null
+			})),
+			...cityCodes.map((key, index) => ({
+				topic: 'city' as const,
+				key,
+				version,
+				body: settings[index] ?? null
 			}))
 		];
 		await send(changes);

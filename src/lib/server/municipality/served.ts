@@ -1,10 +1,14 @@
 // The served city, re-read at most once a minute: its settings drive timeouts and policy, and
-// every page shows its desk. A setting changed takes up to a minute to reach every process.
+// every page shows its desk. A setting changed takes up to a minute to reach every process. The
+// portal reads it from what the back office published to the portal zone (issue 27: the portal
+// reads nothing of the back office's database for it); the back office from its own table.
 import { config } from '../config';
-import { db } from '../db';
+import { db, inPortalZoneNow, portalZoneDb } from '../db';
 import { findServedMunicipality, type Municipality } from './index';
+import { publishedCity } from './projection';
 
-let cached: { value: Municipality; until: number } | undefined;
+type Cache = { value: Municipality; until: number };
+const cached: { portal?: Cache; backoffice?: Cache } = {};
 
 export async function servedMunicipality(): Promise<Municipality> {
 	const value = await servedMunicipalityIfAny();
@@ -12,15 +16,24 @@ export async function servedMunicipality(): Promise<Municipality> {
 	return value;
 }
 
-/** As servedMunicipality, or null before any municipality is loaded (a fresh database). */
+/**
+ * As servedMunicipality, or null before any municipality is loaded (a fresh database) or, on the
+ * portal, published.
+ */
 export async function servedMunicipalityIfAny(): Promise<Municipality | null> {
-	if (cached && cached.until > Date.now()) return cached.value;
-	const value = await findServedMunicipality(db(), config().municipalityCode);
-	if (value) cached = { value, until: Date.now() + 60_000 };
+	const zone = inPortalZoneNow() ? 'portal' : 'backoffice';
+	const hit = cached[zone];
+	if (hit && hit.until > Date.now()) return hit.value;
+	const code = config().municipalityCode;
+	const value =
+		zone === 'portal'
+			? await publishedCity(portalZoneDb(), code)
+			: await findServedMunicipality(db(), code);
+	if (value) cached[zone] = { value, until: Date.now() + 60_000 };
 	return value;
 }
 
 /** The last city read, without waiting (session timeouts are read on every request). */
 export function lastServedMunicipality(): Municipality | undefined {
-	return cached?.value;
+	return cached[inPortalZoneNow() ? 'portal' : 'backoffice']?.value;
 }

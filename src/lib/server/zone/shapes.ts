@@ -8,7 +8,8 @@ export const projectionTopics = [
 	'catalogue',
 	'document',
 	'application',
-	'access'
+	'access',
+	'city'
 ] as const;
 export type ProjectionTopic = (typeof projectionTopics)[number];
 
@@ -219,6 +220,58 @@ export const accessView = z.object({
 		.max(50)
 });
 export type AccessView = z.infer<typeof accessView>;
+
+/**
+ * The city's settings (topic 'city', keyed by its code): the municipality row as the back office
+ * keeps it — public facts only (names, the desk's contact, fees, clocks, the passkey policy) —
+ * with its one timestamp as text.
+ */
+const text = (max: number) => z.string().max(max);
+const count = z.number().int().min(0).max(1_000_000);
+export const cityView = z
+	.object({
+		municipality_code: z.string().regex(/^[0-9]{6}$/),
+		name_ja: text(100),
+		name_en: text(100),
+		name_kana: text(100),
+		prefecture_ja: text(100),
+		prefecture_en: text(100),
+		division_ja: text(200),
+		division_en: text(200),
+		division_phone: text(40).nullable(),
+		mayor_title_ja: text(100),
+		mayor_title_en: text(100),
+		desk_name_ja: text(200),
+		desk_name_en: text(200),
+		desk_postal_code: text(10),
+		desk_address_ja: text(400),
+		desk_address_en: text(400),
+		desk_phone: text(40),
+		desk_email: text(200).nullable(),
+		desk_hours_ja: text(400),
+		desk_hours_en: text(400),
+		access_log_shows_staff_names: z.boolean(),
+		certificate_fee_yen: count,
+		copy_fee_yen_per_page: count,
+		disclosure_copy_fee_yen: count,
+		disclosure_fee_yen: count,
+		disclosure_deadline_days: count,
+		disclosure_extension_days: count,
+		disclosure_count_receipt_day: z.boolean(),
+		closed_days: z.array(text(10)).max(1000),
+		relief_stall_days: count,
+		resident_idle_minutes: count,
+		resident_absolute_hours: count,
+		staff_idle_minutes: count,
+		staff_absolute_hours: count,
+		passkey_aaguid_allowlist: z.array(text(40)).max(1000),
+		passkey_attestation: text(20),
+		trusted_dose_sources: z.array(text(200)).max(1000),
+		retention_years: z.record(z.string(), z.unknown()),
+		created_at: z.string().datetime({ offset: true })
+	})
+	.strict();
+export type CityView = z.infer<typeof cityView>;
 
 /** A city's active catalogue, as vaccinations/active-catalogue.ts reads it. */
 export const catalogueView = z.object({
