@@ -39,15 +39,9 @@ RETURNS void LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 	WHERE application.id = ANY (p_applications) AND application.status <> 'draft'
 $$;
 
-CREATE FUNCTION projection_mark_transition() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER
-SET search_path = pg_catalog, pg_temp AS $$
-BEGIN
-	PERFORM public.projection_mark_application_of((SELECT array_agg(application_id) FROM changed));
-	RETURN NULL;
-END $$;
-
-CREATE FUNCTION projection_mark_relief_case() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER
-SET search_path = pg_catalog, pg_temp AS $$
+-- A row naming its application (a transition, a relief claim).
+CREATE FUNCTION projection_mark_application_column() RETURNS trigger LANGUAGE plpgsql
+SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
 	PERFORM public.projection_mark_application_of((SELECT array_agg(application_id) FROM changed));
 	RETURN NULL;
@@ -90,8 +84,8 @@ END $$;
 	const marks: [table: string, fn: string, events: ('INSERT' | 'UPDATE' | 'DELETE')[]][] = [
 		['application', 'projection_mark_application', ['INSERT', 'UPDATE', 'DELETE']],
 		// Transitions and a claim's events are only ever added.
-		['application_transition', 'projection_mark_transition', ['INSERT']],
-		['relief_case', 'projection_mark_relief_case', ['INSERT', 'UPDATE']],
+		['application_transition', 'projection_mark_application_column', ['INSERT']],
+		['relief_case', 'projection_mark_application_column', ['INSERT', 'UPDATE']],
 		['relief_event', 'projection_mark_relief_event', ['INSERT']]
 	];
 	for (const [table, fn, events] of marks) {
@@ -107,8 +101,7 @@ END $$;
 
 	await sql`
 REVOKE ALL ON FUNCTION projection_mark_application(), projection_mark_application_of(uuid[]),
-	projection_mark_transition(), projection_mark_relief_case(), projection_mark_relief_event()
-	FROM PUBLIC;
+	projection_mark_application_column(), projection_mark_relief_event() FROM PUBLIC;
 
 -- Every application sent until now is published once, with its applicant's list.
 INSERT INTO projection_pending (topic, municipality_code, key)

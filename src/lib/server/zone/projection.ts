@@ -2,6 +2,7 @@
 // office's signed publication, read by the resident's pages. A row is replaced only by a higher
 // version, so a publication sent twice, or overtaken by a later one, changes nothing.
 import { sql } from 'kysely';
+import type { z } from 'zod';
 import type { PortalZoneExecutor } from '../db';
 import {
 	accessView,
@@ -14,7 +15,8 @@ import {
 	type ApplicationView,
 	type DocumentView,
 	type CatalogueView,
-	type ProjectionChange
+	type ProjectionChange,
+	type ProjectionTopic
 } from './shapes';
 
 /** Applies a publication; answers how many rows it changed (an old or repeated one: none). */
@@ -76,16 +78,9 @@ export async function projectedDocumentFile(
 	documentId: string,
 	now: Date
 ): Promise<DocumentView | null> {
-	const row = await zone
-		.selectFrom('projection')
-		.select('body')
-		.where('topic', '=', 'document')
-		.where('key', '=', documentId)
-		.executeTakeFirst();
-	const parsed = documentView.safeParse(row?.body ?? null);
-	if (!parsed.success) return null;
-	const until = parsed.data.availableUntil;
-	return until && Date.parse(until) <= now.getTime() ? null : parsed.data;
+	const file = await publishedBody(zone, 'document', documentId, documentView);
+	const until = file?.availableUntil;
+	return until && Date.parse(until) <= now.getTime() ? null : file;
 }
 
 /**
@@ -117,32 +112,32 @@ export async function projectedView(
 	};
 }
 
-/** A sent application's page as published, or null (not published, a draft, or unreadable). */
-export async function projectedApplication(
+/** A topic's row as published and read by its shape, or null (none, emptied, or unreadable). */
+async function publishedBody<Shape extends z.ZodTypeAny>(
 	zone: PortalZoneExecutor,
-	applicationId: string
-): Promise<ApplicationView | null> {
+	topic: ProjectionTopic,
+	key: string,
+	shape: Shape
+): Promise<z.infer<Shape> | null> {
 	const row = await zone
 		.selectFrom('projection')
 		.select('body')
-		.where('topic', '=', 'application')
-		.where('key', '=', applicationId)
+		.where('topic', '=', topic)
+		.where('key', '=', key)
 		.executeTakeFirst();
-	const parsed = applicationView.safeParse(row?.body ?? null);
+	const parsed = shape.safeParse(row?.body ?? null);
 	return parsed.success ? parsed.data : null;
 }
 
+/** A sent application's page as published, or null (not published, a draft, or unreadable). */
+export const projectedApplication = (
+	zone: PortalZoneExecutor,
+	applicationId: string
+): Promise<ApplicationView | null> =>
+	publishedBody(zone, 'application', applicationId, applicationView);
+
 /** An account's access logs as published, or null (not published yet, or unreadable). */
-export async function projectedAccess(
+export const projectedAccess = (
 	zone: PortalZoneExecutor,
 	accountId: string
-): Promise<AccessView | null> {
-	const row = await zone
-		.selectFrom('projection')
-		.select('body')
-		.where('topic', '=', 'access')
-		.where('key', '=', accountId)
-		.executeTakeFirst();
-	const parsed = accessView.safeParse(row?.body ?? null);
-	return parsed.success ? parsed.data : null;
-}
+): Promise<AccessView | null> => publishedBody(zone, 'access', accountId, accessView);
