@@ -43,9 +43,15 @@ DECLARE
 	newest bigint;
 BEGIN
 	INSERT INTO public.projection_audit_cursor (municipality_code, seq)
-	SELECT municipality_code, 0 FROM public.municipality
+	SELECT municipality_code, 0 FROM public.municipality served
+	WHERE NOT EXISTS (SELECT 1 FROM public.projection_audit_cursor cursor
+		WHERE cursor.municipality_code = served.municipality_code)
 	ON CONFLICT (municipality_code) DO NOTHING;
-	FOR city IN SELECT municipality_code, seq FROM public.projection_audit_cursor
+	-- Called four times a second: a city's cursor is locked (a write) only when its log has grown.
+	FOR city IN SELECT cursor.municipality_code, cursor.seq
+		FROM public.projection_audit_cursor cursor
+		WHERE EXISTS (SELECT 1 FROM audit.entry entry
+			WHERE entry.municipality_code = cursor.municipality_code AND entry.seq > cursor.seq)
 		FOR UPDATE SKIP LOCKED
 	LOOP
 		SELECT max(seq) INTO newest FROM audit.entry
