@@ -33,7 +33,11 @@ export async function servedMunicipalityIfAny(): Promise<Municipality | null> {
 	return value;
 }
 
-/** The last city read, without waiting (session timeouts are read on every request). */
+/**
+ * The last city read, without waiting (session timeouts are read on every request); none before
+ * one has been read (then the zone is not even asked: code run outside the app has no config).
+ */
 export function lastServedMunicipality(): Municipality | undefined {
+	if (!cached.portal && !cached.backoffice) return undefined;
 	return cached[inPortalZoneNow() ? 'portal' : 'backoffice']?.value;
 }
