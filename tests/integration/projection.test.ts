@@ -37,6 +37,7 @@ import { onlineRequestToSign, ownDeskRequests } from '../../src/lib/server/desk/
 import { findServedMunicipality } from '../../src/lib/server/municipality';
 import { publishedCity } from '../../src/lib/server/municipality/projection';
 import { applyProjection } from '../../src/lib/server/zone/projection';
+import { publishRound } from '../../src/lib/server/exchange/publish';
 import { serveExchange } from '../../scripts/lib/exchange-server';
 import {
 	freshDatabase,
@@ -834,5 +835,32 @@ describe('the city’s settings on the projection (issue 27)', () => {
 			resident_idle_minutes: 20
 		});
 		expect(await publishedCity(zone.portal, '999999')).toBeNull();
+	});
+});
+
+describe('a large round (issue 27: bench:load’s first publication answered 413)', () => {
+	it('goes in POSTs of a bounded size, every change applied', async () => {
+		await publishTo(database.backoffice, peer);
+		// A change to every resident marks every account that sees one.
+		await sql`UPDATE resident SET name_kana = name_kana WHERE municipality_code = ${city}`.execute(
+			database.owner
+		);
+		const limit = 2_000;
+		const batches: number[][] = [];
+		const taken = await publishRound(
+			database.backoffice,
+			async (changes) => {
+				batches.push(changes.map((change) => Buffer.byteLength(JSON.stringify(change))));
+				await applyProjection(zone.portal, changes, new Date());
+			},
+			new Date(),
+			limit
+		);
+		expect(taken).toBeGreaterThan(0);
+		expect(batches.length).toBeGreaterThan(1);
+		for (const sizes of batches)
+			expect(sizes.length === 1 || sizes.reduce((a, b) => a + b, 0) <= limit).toBe(true);
+		expect(await marksOf(guardian.id)).toBe(0);
+		await expect(householdDashboard(zone.portal, guardian, { locale: 'ja' })).resolves.toBeTruthy();
 	});
 });

@@ -15,8 +15,29 @@ import { cityViewOf } from '../municipality/projection';
 import { accessViews, accountViews, catalogueViewOf, documentViews } from '../residents/projection';
 import type { ProjectionChange } from '../zone/shapes';
 
-/** How many marks one round takes (the views of a few hundred accounts: well under a megabyte). */
+/** How many marks one round takes. */
 const roundSize = 300;
+/** The most one publication POST carries (the portal takes 32 MB as deployed: well under it). */
+const batchBytes = 4 * 1024 * 1024;
+
+/** Changes in consecutive batches of at most `limit` bytes of JSON (a larger change goes alone). */
+export function bySize(changes: readonly ProjectionChange[], limit: number): ProjectionChange[][] {
+	const batches: ProjectionChange[][] = [];
+	let batch: ProjectionChange[] = [];
+	let bytes = 0;
+	for (const change of changes) {
+		const size = Buffer.byteLength(JSON.stringify(change));
+		if (batch.length > 0 && bytes + size > limit) {
+			batches.push(batch);
+			batch = [];
+			bytes = 0;
+		}
+		batch.push(change);
+		bytes += size;
+	}
+	if (batch.length > 0) batches.push(batch);
+	return batches;
+}
 
 /**
  * One round: answers how many marks it took (0: nothing was waiting). Rounds are serialized by a
@@ -25,7 +46,8 @@ const roundSize = 300;
 export async function publishRound(
 	db: Database,
 	send: (changes: ProjectionChange[]) => Promise<void>,
-	now = new Date()
+	now = new Date(),
+	limit = batchBytes
 ): Promise<number> {
 	return db.transaction().execute(async (trx) => {
 		await sql`SELECT pg_advisory_xact_lock(hashtextextended('projection-publisher', 0))`.execute(
@@ -110,7 +132,9 @@ export async function publishRound(
 				body: settings[index] ?? null
 			}))
 		];
-		await send(changes);
+		// In POSTs of a bounded size: a first publication of many accounts with long access logs
+		// outgrew the portal's body limit (413), and the round failed again and again.
+		for (const batch of bySize(changes, limit)) await send(batch);
 		await trx
 			.deleteFrom('projection_pending')
 			.where(
