@@ -293,8 +293,9 @@ const reliefWithdrawableStages = [
 
 /** Whether the resident may still withdraw this application. */
 export async function withdrawable(db: Executor, application: Application): Promise<boolean> {
-	if (!residentMay(application.status as Status, 'withdraw')) return false;
-	if (application.kind !== 'relief') return true;
+	// Only a relief claim that may be withdrawn at all needs its stage read.
+	if (application.kind !== 'relief' || !residentMay(application.status as Status, 'withdraw'))
+		return withdrawableIn(application, null);
 	const relief = await db
 		.selectFrom('relief_case')
 		.select('stage')
