@@ -48,6 +48,7 @@ import pg from 'pg';
 import { freePort, processIsAlive } from '../src/lib/server/db/embedded';
 import { startHarness, type Harness } from './lib/app-harness';
 import { PortalClient, PortalError } from './lib/portal-client';
+import { signedActKinds } from '../src/lib/server/exchange/items';
 import { findings, Ledger, type Answer } from './lib/submission-ledger';
 
 const { values } = parseArgs({
@@ -224,8 +225,8 @@ async function exchangeFindings(harness: Harness) {
 			)
 		).rows;
 		const intake = (
-			await sql<{ seq: string; outcome: string; signed_act_id: string | null }>`
-				SELECT seq::text, outcome, signed_act_id FROM exchange_intake`.execute(harness.owner)
+			await sql<{ seq: string; kind: string; outcome: string; signed_act_id: string | null }>`
+				SELECT seq::text, kind, outcome, signed_act_id FROM exchange_intake`.execute(harness.owner)
 		).rows;
 		const signed = Number(
 			(
@@ -249,7 +250,10 @@ async function exchangeFindings(harness: Harness) {
 					`exchange: item ${item.seq} ${item.outcome} on the portal, ${row.outcome} inside`
 				);
 		}
-		const applied = intake.filter((row) => row.outcome === 'applied');
+		// The signed acts among them (sign-ins and views are reported too, and store no act).
+		const applied = intake.filter(
+			(row) => row.outcome === 'applied' && signedActKinds.includes(row.kind as never)
+		);
 		// Moved: a genuine act whose application had moved on (a retry after a lost answer).
 		const moved = intake.filter((row) => row.outcome === 'moved').length;
 		const refused = intake.filter((row) => row.outcome === 'refused').length;

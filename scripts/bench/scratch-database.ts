@@ -2,9 +2,15 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createDatabase, databaseRoleFor, type Database } from '../../src/lib/server/db';
+import {
+	createDatabase,
+	databaseRoleFor,
+	type Database,
+	type PortalZoneDatabase,
+	type PortalZoneDB
+} from '../../src/lib/server/db';
 import { startEmbeddedPostgres } from '../../src/lib/server/db/embedded';
-import { migrateToLatest } from '../../src/lib/server/db/migrate';
+import { migrateToLatest, portalMigrationsFolder } from '../../src/lib/server/db/migrate';
 import {
 	ensureDatabase,
 	loginRoles,
@@ -16,6 +22,8 @@ export async function scratchDatabase(): Promise<{
 	ownerUrl: string;
 	owner: Database;
 	backoffice: (max: number) => Database;
+	/** A portal-zone database beside it (its own migrations), on the portal's role. */
+	portalZone: (max: number) => Promise<PortalZoneDatabase>;
 	stop: () => Promise<void>;
 }> {
 	const dataDir = mkdtempSync(path.join(os.tmpdir(), 'vaccination-bench-'));
@@ -25,7 +33,8 @@ export async function scratchDatabase(): Promise<{
 	await provisionLoginRoles(ownerUrl, { portal: 'bench-portal', backoffice: 'bench-backoffice' });
 	await migrateToLatest(ownerUrl);
 	const owner = createDatabase(ownerUrl, { max: 4 });
-	const opened: Database[] = [owner];
+	const opened: { destroy: () => Promise<void> }[] = [owner];
+	let zoneUrl: string | undefined;
 	return {
 		ownerUrl,
 		owner,
@@ -39,6 +48,19 @@ export async function scratchDatabase(): Promise<{
 			);
 			opened.push(db);
 			return db;
+		},
+		portalZone: async (max) => {
+			if (!zoneUrl) {
+				await ensureDatabase(server.superuserUrl(), 'bench_zone');
+				zoneUrl = server.superuserUrl('bench_zone');
+				await migrateToLatest(zoneUrl, portalMigrationsFolder);
+			}
+			const zone = createDatabase<PortalZoneDB>(
+				withCredentials(zoneUrl, loginRoles.portal.login, 'bench-portal'),
+				{ role: databaseRoleFor('portal'), max }
+			);
+			opened.push(zone);
+			return zone;
 		},
 		stop: async () => {
 			await Promise.all(opened.map((db) => db.destroy()));

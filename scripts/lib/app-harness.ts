@@ -419,6 +419,7 @@ export async function startHarness(options: {
 				settings: () => ({ idleMinutes: 30, absoluteHours: 12 })
 			}).start({
 				ownerId: staff.id,
+				municipalityCode: staff.municipality_code,
 				credentialId: key.id,
 				ip: null,
 				userAgent: 'harness',

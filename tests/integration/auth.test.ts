@@ -29,15 +29,23 @@ import {
 	StaffAccountError
 } from '../../src/lib/server/staff/accounts';
 import { staffAccess } from '../../src/lib/server/auth/staff-access';
-import { freshDatabase, type TestDatabase } from '../support/database';
+import {
+	freshDatabase,
+	freshPortalZone,
+	type TestDatabase,
+	type TestPortalZone
+} from '../support/database';
 import { insertTestMunicipality, insertTestResident, insertTestStaff } from '../support/fixtures';
 
 const city = '139998';
 let database: TestDatabase;
+/** Residents' sessions live in the portal zone's own database (issue 27). */
+let zone: TestPortalZone;
 const minute = 60_000;
 
 beforeAll(async () => {
 	database = await freshDatabase();
+	zone = await freshPortalZone();
 	await insertTestMunicipality(database.owner, city);
 	for (const atena of ['101', '102', '103', '104', '105']) {
 		await insertTestResident(database.owner, city, atena);
@@ -48,7 +56,10 @@ beforeAll(async () => {
 			(${city}, 'relief_officer', 'mynumber.read')
 		ON CONFLICT DO NOTHING`.execute(database.owner);
 });
-afterAll(() => database.close());
+afterAll(async () => {
+	await zone?.close();
+	await database?.close();
+});
 
 const ceremony = () => sha256(randomBytes(32));
 const rejection = async (promise: Promise<unknown>) => {
@@ -298,13 +309,14 @@ describe('sessions', () => {
 
 	it('end after 30 idle minutes and 12 hours in all, on the clock the caller passes', async () => {
 		const { account, credential } = await residentWithCredential('105');
-		const manager = createSessionManager(database.portal, 'resident', {
+		const manager = createSessionManager(zone.portal, 'resident', {
 			secureCookies: false,
 			settings: () => ({ idleMinutes: 30, absoluteHours: 12 })
 		});
 		const start = new Date();
 		const { token, cookie } = await manager.start({
 			ownerId: account.id,
+			municipalityCode: city,
 			credentialId: credential.id,
 			ip: null,
 			userAgent: null,
@@ -316,7 +328,7 @@ describe('sessions', () => {
 		expect(Object.keys(cookie.attributes)).not.toContain('maxAge');
 		expect(Object.keys(cookie.attributes)).not.toContain('expires');
 		expect(token.length).toBeGreaterThanOrEqual(32);
-		const rows = await database.owner
+		const rows = await zone.owner
 			.selectFrom('resident_session')
 			.select('id')
 			.where('resident_account_id', '=', account.id)
@@ -339,6 +351,7 @@ describe('sessions', () => {
 
 		const second = await manager.start({
 			ownerId: account.id,
+			municipalityCode: city,
 			credentialId: credential.id,
 			ip: null,
 			userAgent: null,
@@ -360,7 +373,7 @@ describe('sessions', () => {
 
 	it('cannot be extended by lucia past the absolute limit', async () => {
 		const { account, credential } = await residentWithCredential('104');
-		const manager = createSessionManager(database.portal, 'resident', {
+		const manager = createSessionManager(zone.portal, 'resident', {
 			secureCookies: true,
 			settings: () => ({ idleMinutes: 120, absoluteHours: 1 })
 		});
@@ -368,6 +381,7 @@ describe('sessions', () => {
 		const start = new Date(Date.now() - 50 * minute);
 		const { token, cookie } = await manager.start({
 			ownerId: account.id,
+			municipalityCode: city,
 			credentialId: credential.id,
 			ip: null,
 			userAgent: null,
@@ -375,7 +389,7 @@ describe('sessions', () => {
 		});
 		expect(cookie.name).toBe('__Host-resident_session');
 		expect((await manager.check(token, new Date())).status).toBe('valid');
-		const row = await database.owner
+		const row = await zone.owner
 			.selectFrom('resident_session')
 			.select(['expires_at', 'created_at'])
 			.where('id', '=', sessionIdHash(token))

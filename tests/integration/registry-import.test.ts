@@ -15,18 +15,31 @@ import {
 	registryApplyProgress,
 	runRegistryApply
 } from '../../src/lib/server/residents/registry-jobs';
-import { freshDatabase, type TestDatabase } from '../support/database';
+import {
+	freshDatabase,
+	freshPortalZone,
+	type TestDatabase,
+	type TestPortalZone
+} from '../support/database';
+import { publishToZone } from '../support/publish';
+import { projectedCredential } from '../../src/lib/server/zone/projection';
 import { insertTestMunicipality, residentWithCredential } from '../support/fixtures';
 
 const city = '139998';
 const actor = { type: 'system', id: 'registry-test', role: 'system' } as const;
 let database: TestDatabase;
+/** The portal zone, where a resident's sessions live and the passkeys are published (issue 27). */
+let zone: TestPortalZone;
 
 beforeAll(async () => {
 	database = await freshDatabase();
+	zone = await freshPortalZone();
 	await insertTestMunicipality(database.owner, city);
 });
-afterAll(async () => database?.close());
+afterAll(async () => {
+	await zone?.close();
+	await database?.close();
+});
 
 type Person = Partial<Record<(typeof feedColumns)[number], string>>;
 const base = {
@@ -268,25 +281,30 @@ describe('the registry feed', () => {
 	});
 
 	it('ends a person’s portal access at 転出 and moves the child’s representation with them', async () => {
-		// The father has a passkey and an open session in the portal.
+		// The father has a passkey, published to the portal zone, and an open session there.
 		const { account, credential } = await residentWithCredential(
 			database.portal,
 			city,
 			'900001',
 			now
 		);
-		const sessions = createSessionManager(database.portal, 'resident', {
+		await publishToZone(database.backoffice, zone.portal);
+		const sessions = createSessionManager(zone.portal, 'resident', {
 			secureCookies: false,
 			settings: () => ({ idleMinutes: 30, absoluteHours: 12 })
 		});
 		const { token } = await sessions.start({
 			ownerId: account.id,
+			municipalityCode: city,
 			credentialId: credential.id,
 			ip: null,
 			userAgent: null,
 			now: new Date()
 		});
 		expect((await sessions.check(token, new Date())).status).toBe('valid');
+		expect(await projectedCredential(zone.portal, credential.credential_id)).toMatchObject({
+			active: true
+		});
 		const fatherAccount = { id: account.id, municipalityCode: city, atenaNumber: '900001' };
 		expect((await representedPeople(database.portal, fatherAccount, now)).length).toBe(2);
 
@@ -295,6 +313,12 @@ describe('the registry feed', () => {
 		expect(report.counts.move_out).toBe(1);
 		const row = (await residents()).find((person) => person.atena_number === '900001')!;
 		expect(row).toMatchObject({ status: 'moved_out', removed_on: '2026-11-25' });
+		// The 転出 marks his passkey; once published, the portal refuses it and ends its sessions.
+		expect((await sessions.check(token, new Date())).status).toBe('valid');
+		await publishToZone(database.backoffice, zone.portal);
+		expect(await projectedCredential(zone.portal, credential.credential_id)).toMatchObject({
+			active: false
+		});
 		expect((await sessions.check(token, new Date())).status).toBe('none');
 		expect(await userHandleOf(database.backoffice, 'resident', account.id)).toMatchObject({
 			active: false

@@ -1,16 +1,19 @@
 // The assertion path against a real PostgreSQL with a software ES256 authenticator (real keys and
-// signatures): every way a forged or misdirected assertion is refused, the counter's
-// compare-and-swap, the failure limits, and signed acts that re-verify from the database alone.
+// signatures), on the back office's own credentials (auth/stores.ts `backOfficeStore`; the portal
+// zone's copy is tested in portal-sign-in.test.ts): every way a forged or misdirected assertion is
+// refused, the counter's compare-and-swap, the failure limits, and signed acts that re-verify from
+// their raw parts alone.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
-import { addCredential, userHandleOf } from '../../src/lib/server/auth/credentials';
+import { addCredential } from '../../src/lib/server/auth/credentials';
+import { backOfficeStore } from '../../src/lib/server/auth/stores';
 import { AuthFailure } from '../../src/lib/server/auth/failures';
 import { clear, limits } from '../../src/lib/server/auth/rate-limit';
 import {
 	actDigest,
-	completeSigning,
-	reverifySignedAct,
-	signingOptions
+	checkActSignature,
+	signingOptions,
+	verifySigning
 } from '../../src/lib/server/auth/signing';
 import { sha256 } from '../../src/lib/server/auth/tokens';
 import {
@@ -37,7 +40,7 @@ let atena = 500;
 
 beforeAll(async () => {
 	database = await freshDatabase();
-	db = database.portal;
+	db = database.backoffice;
 	await insertTestMunicipality(database.owner, city);
 });
 afterAll(() => database.close());
@@ -58,11 +61,9 @@ async function signIn(
 	realm: AuthRealm = 'resident'
 ): Promise<string> {
 	const binding = { realm, purpose: 'authenticate' as const, ceremonyHash: browser };
-	// Each realm signs in through its own zone: staff on the back office's role.
-	const db = realm === 'staff' ? database.backoffice : database.portal;
 	const challenge = await storeChallenge(db, binding, new Date());
 	try {
-		await verifyAssertion(db, rp, {
+		await verifyAssertion(backOfficeStore(db, realm), rp, {
 			...binding,
 			response: softAssertion(holder.soft, {
 				challenge,
@@ -70,7 +71,6 @@ async function signIn(
 				rpId: rp.rpId,
 				...tweak
 			}),
-			userHandleOf: (ownerId) => userHandleOf(db, realm, ownerId),
 			now: new Date()
 		});
 		return 'accepted';
@@ -119,10 +119,9 @@ describe('assertions', () => {
 		signature[signature.length - 1]! ^= 0x01;
 		response.response.signature = signature.toString('base64url');
 		await expect(
-			verifyAssertion(db, rp, {
+			verifyAssertion(backOfficeStore(db, 'resident'), rp, {
 				...binding,
 				response,
-				userHandleOf: (ownerId) => userHandleOf(db, 'resident', ownerId),
 				now: new Date()
 			})
 		).rejects.toMatchObject({ reason: 'signature' });
@@ -190,7 +189,7 @@ describe('assertions', () => {
 				purpose: 'authenticate' as const,
 				ceremonyHash: browser
 			};
-			const challenge = await storeChallenge(database.portal, binding, new Date());
+			const challenge = await storeChallenge(db, binding, new Date());
 			const response = softAssertion(holder.soft, {
 				challenge,
 				origin: rp.origin,
@@ -199,10 +198,9 @@ describe('assertions', () => {
 			});
 			response.response.signature = Buffer.from(randomBytes(72)).toString('base64url');
 			try {
-				await verifyAssertion(database.portal, rp, {
+				await verifyAssertion(backOfficeStore(db, 'resident'), rp, {
 					...binding,
 					response,
-					userHandleOf: (ownerId) => userHandleOf(database.portal, 'resident', ownerId),
 					now: new Date()
 				});
 				return 'accepted';
@@ -249,10 +247,9 @@ describe('assertions', () => {
 		);
 		const results = await Promise.all(
 			responses.map((response) =>
-				verifyAssertion(database.backoffice, rp, {
+				verifyAssertion(backOfficeStore(database.backoffice, 'resident'), rp, {
 					...binding,
 					response,
-					userHandleOf: (ownerId) => userHandleOf(db, 'resident', ownerId),
 					now: new Date()
 				}).then(
 					() => 'accepted',
@@ -281,7 +278,9 @@ describe('assertions', () => {
 });
 
 describe('signed acts', () => {
-	it('re-verify from the database alone and fail after one byte of the payload changes', async () => {
+	const allow = (holder: Holder) => [{ credential_id: holder.soft.id, transports: [] }];
+
+	it('re-verify from their raw parts alone and fail after one byte of the payload changes', async () => {
 		const holder = await resident();
 		const payload = { application: 'reissue', vaccine: 'MR', dose: 2, reason: '紛失' };
 		const { options, payload: canonical } = await signingOptions(db, rp, {
@@ -289,6 +288,7 @@ describe('signed acts', () => {
 			kind: 'submit',
 			payload,
 			ceremonyHash: browser,
+			credentials: allow(holder),
 			now: new Date()
 		});
 		expect(options.userVerification).toBe('required');
@@ -301,29 +301,25 @@ describe('signed acts', () => {
 			.executeTakeFirstOrThrow();
 		expect(actDigest(canonical, pending.nonce!).toString('base64url')).toBe(options.challenge);
 
-		const { act } = await completeSigning(db, rp, {
+		const { act } = await verifySigning(backOfficeStore(db, 'resident'), rp, {
 			accountId: holder.accountId,
-			municipalityCode: city,
 			ceremonyHash: browser,
 			response: softAssertion(holder.soft, {
 				challenge: options.challenge,
 				origin: rp.origin,
 				rpId: rp.rpId
 			}),
-			userHandleOf: (ownerId) => userHandleOf(db, 'resident', ownerId),
 			now: new Date()
 		});
 		expect(JSON.parse(act.payload)).toEqual(payload);
-		expect(await reverifySignedAct(database.backoffice, act.id)).toMatchObject({ valid: true });
+		const publicKey = new Uint8Array(holder.soft.publicKeyCose);
+		expect(await checkActSignature(act, publicKey)).toEqual({ valid: true });
 
 		const altered = Buffer.from(act.payload, 'utf8');
 		altered[altered.indexOf('2')] = '3'.charCodeAt(0);
-		await database.owner
-			.updateTable('signed_act')
-			.set({ payload: altered.toString('utf8') })
-			.where('id', '=', act.id)
-			.execute();
-		expect(await reverifySignedAct(database.backoffice, act.id)).toMatchObject({ valid: false });
+		expect(
+			await checkActSignature({ ...act, payload: altered.toString('utf8') }, publicKey)
+		).toMatchObject({ valid: false });
 	});
 
 	it('refuse an assertion over another act, by another person, or without a pending act', async () => {
@@ -334,15 +330,14 @@ describe('signed acts', () => {
 			kind: 'submit',
 			payload: { a: 1 },
 			ceremonyHash: browser,
+			credentials: allow(holder),
 			now: new Date()
 		});
 		const sign = (signer: Holder, accountId: string, challenge: string) =>
-			completeSigning(db, rp, {
+			verifySigning(backOfficeStore(db, 'resident'), rp, {
 				accountId,
-				municipalityCode: city,
 				ceremonyHash: browser,
 				response: softAssertion(signer.soft, { challenge, origin: rp.origin, rpId: rp.rpId }),
-				userHandleOf: (ownerId) => userHandleOf(db, 'resident', ownerId),
 				now: new Date()
 			}).then(
 				() => 'accepted',
@@ -360,54 +355,5 @@ describe('signed acts', () => {
 			new Date()
 		);
 		expect(await sign(holder, holder.accountId, login)).toBe('challenge_mismatch');
-	});
-
-	it('store the act and its effect together: an effect that fails leaves no act, and the assertion is spent', async () => {
-		const holder = await resident();
-		const { options } = await signingOptions(db, rp, {
-			accountId: holder.accountId,
-			kind: 'submit',
-			payload: { application: 'x' },
-			ceremonyHash: browser,
-			now: new Date()
-		});
-		const response = softAssertion(holder.soft, {
-			challenge: options.challenge,
-			origin: rp.origin,
-			rpId: rp.rpId
-		});
-		const complete = (effect: (act: { id: string }) => Promise<string>) =>
-			completeSigning(
-				db,
-				rp,
-				{
-					accountId: holder.accountId,
-					municipalityCode: city,
-					ceremonyHash: browser,
-					response,
-					userHandleOf: (ownerId) => userHandleOf(db, 'resident', ownerId),
-					now: new Date()
-				},
-				effect
-			);
-		// The process dies (here: the effect throws) after the act row is written, before commit.
-		let written: string | undefined;
-		await expect(
-			complete(async (act) => {
-				written = act.id;
-				throw new Error('crash mid-submission');
-			})
-		).rejects.toThrow('crash mid-submission');
-		expect(written).toBeDefined();
-		const acts = await database.owner
-			.selectFrom('signed_act')
-			.select('id')
-			.where('resident_account_id', '=', holder.accountId)
-			.execute();
-		expect(acts).toEqual([]);
-		// The same assertion again: its challenge was consumed before the act, so it signs nothing.
-		await expect(complete(async () => 'again')).rejects.toMatchObject({
-			reason: 'challenge_unknown'
-		});
 	});
 });

@@ -9,7 +9,8 @@ import type { AddressInfo } from 'node:net';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ResidentCaller } from '../../src/lib/server/audit/caller';
-import { userHandleOf } from '../../src/lib/server/auth/credentials';
+import { portalStore } from '../../src/lib/server/auth/stores';
+import { publishToZone } from '../support/publish';
 import {
 	reverifySignedAct,
 	signingOptions,
@@ -77,6 +78,8 @@ async function resident(): Promise<Holder> {
 		municipalityCode: city,
 		atenaNumber: number
 	});
+	// The passkey as the back office confirmed and published it: what the portal verifies against.
+	await publishToZone(database.backoffice, zone.portal);
 	return { accountId, atena: number, soft };
 }
 
@@ -102,14 +105,15 @@ async function signAs(
 	kind: 'consent' | 'submit' | 'withdraw' | 'desk_request',
 	payload: unknown
 ) {
-	const { options } = await signingOptions(database.portal, rp, {
+	const { options } = await signingOptions(zone.portal, rp, {
 		accountId: holder.accountId,
 		kind,
 		payload,
 		ceremonyHash: browser,
+		credentials: [{ credential_id: holder.soft.id, transports: [] }],
 		now: new Date()
 	});
-	const { act } = await verifySigning(database.portal, rp, {
+	const { act } = await verifySigning(portalStore(zone.portal), rp, {
 		accountId: holder.accountId,
 		ceremonyHash: browser,
 		response: softAssertion(holder.soft, {
@@ -117,7 +121,6 @@ async function signAs(
 			origin: rp.origin,
 			rpId: rp.rpId
 		}),
-		userHandleOf: (ownerId) => userHandleOf(database.portal, 'resident', ownerId),
 		now: new Date()
 	});
 	return act;

@@ -3,10 +3,11 @@
 import { recordAudit, type Actor } from '../audit/record';
 import type { AuditAction } from '../audit/actions';
 import { actorOf, type Caller } from '../audit/caller';
-import type { Executor } from '../db';
+import type { Executor, PortalZoneExecutor } from '../db';
 import { EnrolmentFailure } from './enrolment';
 import { AuthFailure } from './failures';
-import { CredentialFailure, ownerOf, type AuthRealm } from './webauthn';
+import { reportAuthEvent } from './reported';
+import { CredentialFailure, type AuthRealm } from './webauthn';
 
 export async function auditCeremonyFailure(
 	db: Executor,
@@ -20,7 +21,7 @@ export async function auditCeremonyFailure(
 	if (failure instanceof CredentialFailure) {
 		// The credential names its owner even when nobody is signed in yet.
 		if (actor.type === 'anonymous') {
-			const ownerId = ownerOf(failure.credential);
+			const { ownerId } = failure.credential;
 			actor =
 				realm === 'resident'
 					? { type: 'resident', id: ownerId, role: 'resident' }
@@ -59,12 +60,39 @@ export async function auditCeremonyFailure(
 			payload: { reason: 'counter_regression' }
 		});
 	}
+	logFailure(caller, input.action, failure);
+}
+
+/**
+ * A resident's failed step on the portal zone (issue 27): reported for the back office's audit log
+ * as the credential's owner's when the credential is known (a counter regression is also reported
+ * as a flag, by the assertion store), as anonymous otherwise.
+ * @audit reported — an 'auth_event' item
+ */
+export async function reportCeremonyFailure(
+	zone: PortalZoneExecutor,
+	caller: Caller,
+	input: { action: 'auth.sign_in' | 'auth.sign' | 'auth.register'; failure: AuthFailure }
+): Promise<void> {
+	const { failure } = input;
+	const credential = failure instanceof CredentialFailure ? failure.credential : undefined;
+	await reportAuthEvent(zone, caller.context, {
+		account: credential?.ownerId ?? (caller.type === 'resident' ? caller.id : null),
+		action: input.action,
+		result: 'denied',
+		reason: failure.reason,
+		...(credential ? { credential: credential.id } : {})
+	});
+	logFailure(caller, input.action, failure);
+}
+
+function logFailure(caller: Caller, action: AuditAction, failure: AuthFailure) {
 	// Detail (never the user's input) for operators, tied to the request id.
 	console.warn(
 		JSON.stringify({
 			level: 'warn',
 			requestId: caller.context?.requestId,
-			event: input.action,
+			event: action,
 			reason: failure.reason
 		})
 	);

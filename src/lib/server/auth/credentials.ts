@@ -134,7 +134,10 @@ export async function renameCredential(
 	return result.numUpdatedRows === 1n;
 }
 
-/** Revokes one of the owner's credentials; the sessions it opened end with it. */
+/**
+ * Revokes one of the owner's credentials. A staff member's sessions it opened end with it here;
+ * a resident's live in the portal zone and end there (passkeys.ts, and the publication).
+ */
 export async function revokeCredential(
 	db: Executor,
 	owner: Owner,
@@ -150,7 +153,7 @@ export async function revokeCredential(
 		.where('revoked_at', 'is', null)
 		.returningAll()
 		.executeTakeFirst();
-	if (row) await endSessionsOfCredential(db, owner.realm, row.id);
+	if (row && owner.realm === 'staff') await endSessionsOfCredential(db, 'staff', row.id);
 	return row ?? null;
 }
 
@@ -173,4 +176,18 @@ export function defaultNickname(transports: string[], locale: 'ja' | 'en', now: 
 					? 'パスキー'
 					: 'Passkey';
 	return `${kind} (${date})`;
+}
+
+/**
+ * The 宛名番号 of a resident account, for the doors that still read the back office's tables from
+ * a resident's request (drafts and the wizard, a passkey added, a desk request made online) until
+ * they move to the portal zone (docs/zones.md § "Next"); the session itself no longer holds it.
+ */
+export async function accountAtenaNumber(db: Executor, accountId: string): Promise<string | null> {
+	const row = await db
+		.selectFrom('resident_account')
+		.select('atena_number')
+		.where('id', '=', accountId)
+		.executeTakeFirst();
+	return row?.atena_number ?? null;
 }

@@ -4,7 +4,7 @@
 import { m } from '$lib/paraglide/messages';
 import { auditAs, requireResident, type Caller } from '../audit/caller';
 import { config } from '../config';
-import type { Executor } from '../db';
+import type { Executor, PortalZoneExecutor } from '../db';
 import { DomainError } from '../errors';
 import { isUuid } from '../ids';
 import { notify } from '../notifications/notices';
@@ -66,6 +66,24 @@ export async function renamePasskey(
 		objectId: input.id,
 		result: 'ok'
 	});
+}
+
+/**
+ * The sessions a passkey the resident revoked had opened end at once, in the portal zone (the
+ * revocation's publication that follows would end them too, a few seconds later).
+ * @audit none — the revocation is audited (revokePasskey)
+ */
+export async function endRevokedPasskeySessions(
+	zone: PortalZoneExecutor,
+	caller: Caller,
+	input: { id: string }
+): Promise<void> {
+	requireResident(caller);
+	await zone
+		.deleteFrom('resident_session')
+		.where('credential_id', '=', input.id)
+		.where('resident_account_id', '=', caller.id)
+		.execute();
 }
 
 /** Revokes one of the account's passkeys; returns its id (the route ends a session it opened). */

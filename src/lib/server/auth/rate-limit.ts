@@ -1,6 +1,7 @@
-// Fixed-window counters in PostgreSQL, so a limit holds however many app nodes serve the city.
+// Fixed-window counters in PostgreSQL, so a limit holds however many app nodes serve the city;
+// each zone keeps its own (the portal's for residents' ceremonies, the back office's for staff).
 import { sql } from 'kysely';
-import type { Executor } from '../db';
+import { eitherZone, type EitherZoneExecutor } from '../db/either-zone';
 import { AuthFailure } from './failures';
 
 export type Limit = { bucket: string; max: number; windowSeconds: number };
@@ -47,13 +48,18 @@ function windowStart(now: Date, windowSeconds: number): Date {
 }
 
 /** Counts one hit; throws AuthFailure('rate_limited') once the window is full. */
-export async function hit(db: Executor, limit: Limit, now = new Date()): Promise<void> {
+export async function hit(db: EitherZoneExecutor, limit: Limit, now = new Date()): Promise<void> {
 	const hits = await count(db, limit, now);
 	if (hits > limit.max) throw new AuthFailure('rate_limited', limit.bucket.split(':')[0]);
 }
 
 /** Counts one hit and returns the window's total so far. */
-export async function count(db: Executor, limit: Limit, now = new Date()): Promise<number> {
+export async function count(
+	zone: EitherZoneExecutor,
+	limit: Limit,
+	now = new Date()
+): Promise<number> {
+	const db = eitherZone(zone);
 	const start = windowStart(now, limit.windowSeconds);
 	const row = await db
 		.insertInto('rate_limit')
@@ -75,8 +81,12 @@ export async function count(db: Executor, limit: Limit, now = new Date()): Promi
 }
 
 /** The hits in the current window so far, without counting one. */
-export async function hitsSoFar(db: Executor, limit: Limit, now = new Date()): Promise<number> {
-	const row = await db
+export async function hitsSoFar(
+	zone: EitherZoneExecutor,
+	limit: Limit,
+	now = new Date()
+): Promise<number> {
+	const row = await eitherZone(zone)
 		.selectFrom('rate_limit')
 		.select('hits')
 		.where('bucket', '=', limit.bucket)
@@ -86,10 +96,14 @@ export async function hitsSoFar(db: Executor, limit: Limit, now = new Date()): P
 }
 
 /** Whether the window is already full, without counting a hit. */
-export async function isLimited(db: Executor, limit: Limit, now = new Date()): Promise<boolean> {
+export async function isLimited(
+	db: EitherZoneExecutor,
+	limit: Limit,
+	now = new Date()
+): Promise<boolean> {
 	return (await hitsSoFar(db, limit, now)) >= limit.max;
 }
 
-export async function clear(db: Executor, limit: Limit): Promise<void> {
-	await db.deleteFrom('rate_limit').where('bucket', '=', limit.bucket).execute();
+export async function clear(db: EitherZoneExecutor, limit: Limit): Promise<void> {
+	await eitherZone(db).deleteFrom('rate_limit').where('bucket', '=', limit.bucket).execute();
 }

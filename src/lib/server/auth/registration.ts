@@ -224,6 +224,7 @@ export async function registerPasskey(
 		if (input.previousSession) await manager.end(input.previousSession);
 		({ cookie } = await manager.start({
 			ownerId: subject.owner.id,
+			municipalityCode: city.municipality_code,
 			credentialId: credential.id,
 			ip: input.client.ip,
 			userAgent: input.client.userAgent,

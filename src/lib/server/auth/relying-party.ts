@@ -1,8 +1,9 @@
 // Who the passkeys belong to and where sessions live: the relying party (origin, RP ID and the
 // name the authenticator shows) from configuration, and one session manager per realm, the
-// resident's on the portal's connection and the staff member's on the process connection.
+// resident's in the portal zone's own database (issue 27) and the staff member's on the process
+// connection.
 import { config } from '../config';
-import { portalDb, processDb } from '../db';
+import { portalZoneDb, processDb } from '../db';
 import type { Municipality } from '../municipality';
 import { lastServedMunicipality } from '../municipality/served';
 import { createSessionManager, type SessionManager } from './sessions';
@@ -22,8 +23,12 @@ export const relyingPartyName = (
 		? `${municipality.name_ja} ${municipality.division_ja}`
 		: `${municipality.name_ja} 予防接種ポータル`;
 
-let managers: Record<AuthRealm, SessionManager> | undefined;
+const managers: Partial<Record<AuthRealm, SessionManager>> = {};
 
+/**
+ * The realm's session manager, made on first use: a back-office process has no portal zone, so
+ * the resident's is never made there (nor asked for: no resident route exists in it).
+ */
 export function sessionManagers(): Record<AuthRealm, SessionManager> {
 	const settings = (realm: AuthRealm) => () => {
 		const city = lastServedMunicipality();
@@ -37,15 +42,18 @@ export function sessionManagers(): Record<AuthRealm, SessionManager> {
 					absoluteHours: city?.staff_absolute_hours ?? 9
 				};
 	};
-	managers ??= {
-		resident: createSessionManager(portalDb(), 'resident', {
-			secureCookies: config().secureCookies,
-			settings: settings('resident')
-		}),
-		staff: createSessionManager(processDb(), 'staff', {
-			secureCookies: config().secureCookies,
-			settings: settings('staff')
-		})
+	return {
+		get resident() {
+			return (managers.resident ??= createSessionManager(portalZoneDb(), 'resident', {
+				secureCookies: config().secureCookies,
+				settings: settings('resident')
+			}));
+		},
+		get staff() {
+			return (managers.staff ??= createSessionManager(processDb(), 'staff', {
+				secureCookies: config().secureCookies,
+				settings: settings('staff')
+			}));
+		}
 	};
-	return managers;
 }

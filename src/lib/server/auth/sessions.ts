@@ -1,4 +1,6 @@
-// Sessions for the two realms, with lucia v3 over a small Kysely adapter.
+// Sessions for the two realms, with lucia v3 over a small Kysely adapter: a resident's in the
+// portal zone's own database (issue 27; the session names its account and city, nothing of the
+// registry), a staff member's in the back office's.
 //
 // What lucia does not do, done here (research/anchors-security.md §2.3 item 11, §6 B):
 // - the cookie value never reaches the database: the adapter stores and looks up its SHA-256,
@@ -8,12 +10,14 @@
 //   expiry is clamped so it can never reach past created_at + the absolute limit.
 import { Lucia, TimeSpan, type Adapter, type DatabaseSession, type DatabaseUser } from 'lucia';
 import { sql } from 'kysely';
-import type { Database, Executor } from '../db';
+import type { EitherZoneExecutor } from '../db/either-zone';
 import type { AuthRealm } from './webauthn';
 import { sha256 } from './tokens';
 
 type SessionColumns = {
 	credential_id: string;
+	/** The resident's city (a staff member's comes from their user row). */
+	municipality_code?: string;
 	created_at: Date;
 	last_active_at: Date;
 	authenticated_at: Date;
@@ -30,7 +34,7 @@ declare module 'lucia' {
 }
 
 /** What a request needs of the session's owner, read with the session (one query, not two). */
-type OwnerColumns = { municipality_code: string; atena_number: string | null };
+type OwnerColumns = { municipality_code: string };
 
 export type SessionSettings = { idleMinutes: number; absoluteHours: number };
 
@@ -50,7 +54,7 @@ export function sessionIdHash(token: string): string {
 /** The adapter: every id lucia hands over is the cookie value; only its hash is stored. */
 class HashedSessionAdapter implements Adapter {
 	constructor(
-		private readonly db: Executor,
+		private readonly db: EitherZoneExecutor,
 		private readonly realm: AuthRealm,
 		private readonly absoluteHours: () => number
 	) {}
@@ -63,17 +67,20 @@ class HashedSessionAdapter implements Adapter {
 		sessionId: string
 	): Promise<[DatabaseSession | null, DatabaseUser | null]> {
 		const { session, owner, users } = this.names;
-		// A deactivated staff account has no valid session, whatever the session row says.
-		const activeOnly = this.realm === 'staff' ? sql`AND u.active` : sql``;
-		const atenaNumber = this.realm === 'resident' ? sql`u.atena_number` : sql`NULL`;
+		// A deactivated staff account has no valid session, whatever the session row says. A
+		// resident's session holds its city; the portal zone has no account table to join.
 		const { rows } = await sql<
 			SessionColumns & OwnerColumns & { owner_id: string; expires_at: Date }
 		>`
 			SELECT s.${sql.ref(owner)} AS owner_id, s.expires_at, s.credential_id, s.created_at,
-				s.last_active_at, s.authenticated_at, s.ip, s.user_agent, u.municipality_code,
-				${atenaNumber} AS atena_number
+				s.last_active_at, s.authenticated_at, s.ip, s.user_agent, ${
+					this.realm === 'staff'
+						? sql`u.municipality_code
 			FROM ${sql.table(session)} s JOIN ${sql.table(users)} u ON u.id = s.${sql.ref(owner)}
-			WHERE s.id = ${sessionIdHash(sessionId)} ${activeOnly}`.execute(this.db);
+			WHERE s.id = ${sessionIdHash(sessionId)} AND u.active`
+						: sql`s.municipality_code
+			FROM ${sql.table(session)} s WHERE s.id = ${sessionIdHash(sessionId)}`
+				}`.execute(this.db);
 		const row = rows[0];
 		if (!row) return [null, null];
 		return [
@@ -92,7 +99,7 @@ class HashedSessionAdapter implements Adapter {
 			},
 			{
 				id: row.owner_id,
-				attributes: { municipality_code: row.municipality_code, atena_number: row.atena_number }
+				attributes: { municipality_code: row.municipality_code }
 			}
 		];
 	}
@@ -115,11 +122,15 @@ class HashedSessionAdapter implements Adapter {
 		const a = value.attributes;
 		const limit = new Date(a.created_at.getTime() + this.absoluteHours() * 3_600_000);
 		const expiresAt = value.expiresAt < limit ? value.expiresAt : limit;
+		const city =
+			this.realm === 'resident'
+				? { column: sql`, municipality_code`, value: sql`, ${a.municipality_code}` }
+				: { column: sql``, value: sql`` };
 		await sql`
 			INSERT INTO ${sql.table(session)} (id, ${sql.ref(owner)}, credential_id, expires_at,
-				created_at, last_active_at, authenticated_at, ip, user_agent)
+				created_at, last_active_at, authenticated_at, ip, user_agent${city.column})
 			VALUES (${sessionIdHash(value.id)}, ${value.userId}, ${a.credential_id}, ${expiresAt},
-				${a.created_at}, ${a.last_active_at}, ${a.authenticated_at}, ${a.ip}, ${a.user_agent})`.execute(
+				${a.created_at}, ${a.last_active_at}, ${a.authenticated_at}, ${a.ip}, ${a.user_agent}${city.value})`.execute(
 			this.db
 		);
 	}
@@ -166,8 +177,6 @@ export type ValidSession = {
 	token: string;
 	ownerId: string;
 	municipalityCode: string;
-	/** The resident account's 宛名番号 (null for staff). */
-	atenaNumber: string | null;
 	credentialId: string;
 	createdAt: Date;
 	authenticatedAt: Date;
@@ -175,7 +184,7 @@ export type ValidSession = {
 export type SessionCheck = ValidSession | { status: 'none' | 'idle' | 'absolute' };
 
 export function createSessionManager(
-	db: Database,
+	db: EitherZoneExecutor,
 	realm: AuthRealm,
 	options: { secureCookies: boolean; settings: () => SessionSettings }
 ) {
@@ -200,6 +209,8 @@ export function createSessionManager(
 		/** A new session (a new id on every sign-in), returning the cookie to set. */
 		async start(input: {
 			ownerId: string;
+			/** The resident's city (kept with a resident's session). */
+			municipalityCode: string;
 			credentialId: string;
 			ip: string | null;
 			userAgent: string | null;
@@ -207,6 +218,7 @@ export function createSessionManager(
 		}) {
 			const session = await lucia.createSession(input.ownerId, {
 				credential_id: input.credentialId,
+				municipality_code: input.municipalityCode,
 				created_at: input.now,
 				last_active_at: input.now,
 				authenticated_at: input.now,
@@ -243,7 +255,6 @@ export function createSessionManager(
 				token,
 				ownerId: session.userId,
 				municipalityCode: user.municipality_code,
-				atenaNumber: user.atena_number,
 				credentialId: session.credential_id,
 				createdAt: session.created_at,
 				authenticatedAt: session.authenticated_at
@@ -262,9 +273,12 @@ export function createSessionManager(
 	};
 }
 
-/** Ends every session that was opened with a credential (when it is revoked). */
+/**
+ * Ends every session that was opened with a credential (when it is revoked), in the database
+ * that keeps the realm's sessions: the back office's for staff, the portal zone's for residents.
+ */
 export async function endSessionsOfCredential(
-	db: Executor,
+	db: EitherZoneExecutor,
 	realm: AuthRealm,
 	credentialRowId: string
 ): Promise<void> {

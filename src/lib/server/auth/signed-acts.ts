@@ -1,16 +1,15 @@
-// A resident's signed act (our analogue of a JPKI signature), as the doors a route calls: the
-// challenge over what is to be signed, and the verified signature stored and audited in one
-// transaction with what the act does. Which acts exist and what each does belong to the case
-// code (applications, desk requests); this module only signs.
+// A resident's signed act (our analogue of a JPKI signature): which acts the browser may name, and
+// the challenge over what is to be signed, given on the portal zone for the passkeys the back
+// office published (issue 27). The act is verified and sent by exchange/portal.ts, and verified
+// again, stored and audited by the back office (exchange/intake.ts).
 import { z } from 'zod';
-import { recordAudit } from '../audit/record';
-import { actorOf, requireResident, type Caller } from '../audit/caller';
-import type { Executor } from '../db';
+import { requireResident, type Caller } from '../audit/caller';
+import type { PortalZoneExecutor } from '../db';
 import { servedMunicipality } from '../municipality/served';
-import { userHandleOf } from './credentials';
+import { projectedCredentialsOf } from '../zone/projection';
 import { AuthFailure } from './failures';
 import { relyingParty } from './relying-party';
-import { completeSigning, signingOptions, type SignedActKind } from './signing';
+import { signingOptions, type SignedActKind } from './signing';
 
 /**
  * The acts the generic /auth/sign endpoint signs: those whose kind and payload the browser names.
@@ -48,87 +47,27 @@ export async function actFromBody(
 }
 
 /**
- * Thrown by a signed act's handler to answer without keeping the act: the transaction that
- * stores it rolls back (its audit entry with it), so no signature stands that did nothing, and
- * the person gets `body`. For an act that has already happened (its answer was lost, or another
- * tab got there first).
- */
-export class AnswerWithoutAct extends Error {
-	constructor(
-		readonly body: Record<string, unknown>,
-		readonly status = 200
-	) {
-		super('answered without keeping the act');
-	}
-}
-
-/** What a signed act does; `trx` is the transaction that stores the act (both or neither). */
-export type SignedActHandler<Prepared = undefined> = (
-	act: Awaited<ReturnType<typeof completeSigning>>['act'],
-	trx: Executor,
-	prepared: Prepared
-) => Promise<Record<string, unknown>>;
-
-/**
  * Options to sign `payload`: the challenge is its digest, so the signature covers it.
  * @audit none — a challenge over the person's own act; the signature is audited when it returns.
  */
 export async function signingChallenge(
-	db: Executor,
+	zone: PortalZoneExecutor,
 	caller: Caller,
 	input: { kind: SignedActKind; payload: unknown; ceremonyHash: Buffer; now?: Date }
 ) {
 	requireResident(caller);
 	const city = await servedMunicipality();
-	const { options } = await signingOptions(db, relyingParty(city, 'resident'), {
+	const credentials = await projectedCredentialsOf(zone, caller.id);
+	const { options } = await signingOptions(zone, relyingParty(city, 'resident'), {
 		accountId: caller.id,
 		kind: input.kind,
 		payload: input.payload,
 		ceremonyHash: input.ceremonyHash,
+		credentials: credentials.map((credential) => ({
+			credential_id: credential.credentialId,
+			transports: credential.transports
+		})),
 		now: input.now ?? new Date()
 	});
 	return options;
-}
-
-/**
- * The signature verified and the act stored with its audit entry and its effect, all in one
- * transaction; returns what the effect answers.
- */
-export async function carryOutSignedAct<Prepared>(
-	db: Executor,
-	caller: Caller,
-	input: { response: unknown; ceremonyHash: Buffer; prepared: Prepared; now?: Date },
-	onSigned: SignedActHandler<Prepared>
-): Promise<Record<string, unknown> | undefined> {
-	requireResident(caller);
-	const city = await servedMunicipality();
-	const { effect } = await completeSigning(
-		db,
-		relyingParty(city, 'resident'),
-		{
-			accountId: caller.id,
-			municipalityCode: caller.municipalityCode,
-			ceremonyHash: input.ceremonyHash,
-			response: input.response,
-			userHandleOf: (ownerId) => userHandleOf(db, 'resident', ownerId),
-			now: input.now ?? new Date()
-		},
-		async (act, trx) => {
-			await recordAudit(trx, {
-				municipalityCode: caller.municipalityCode,
-				actor: actorOf(caller),
-				context: caller.context,
-				action: 'auth.sign',
-				subjectAtenaNumber: caller.atenaNumber,
-				objectType: 'signed_act',
-				objectId: act.id,
-				result: 'ok',
-				// base64url, not hex: 64 hex characters now and then hold a run of 12 decimal digits
-				// with a valid check digit, which the audit log rightly refuses as a 個人番号.
-				payload: { kind: act.kind, digest: act.digest.toString('base64url') }
-			});
-			return onSigned(act, trx, input.prepared);
-		}
-	);
-	return effect;
 }

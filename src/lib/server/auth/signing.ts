@@ -1,17 +1,21 @@
 // Signed acts: our analogue of the JPKI 署名用電子証明書. Submitting, withdrawing, answering a
 // 差し戻し and giving consent each need a fresh, user-verified assertion whose challenge is
 // SHA-256(canonical payload ‖ server nonce). Everything needed to check the signature again is
-// stored with the act, so `reverifySignedAct` needs nothing but the database.
+// stored with the act, so `reverifySignedAct` needs nothing but the database. The portal verifies
+// an act once against what it knows and sends it; the back office verifies it again and stores it
+// (exchange/intake.ts).
 import { verifyAuthenticationResponse } from '@simplewebauthn/server';
 import { randomBytes } from 'node:crypto';
 import type { Selectable } from 'kysely';
 import { canonicalJson } from '../audit/chain';
 import type { DB, Executor } from '../db';
+import type { EitherZoneExecutor } from '../db/either-zone';
 import { AuthFailure } from './failures';
 import { sha256 } from './tokens';
 import {
 	authenticationOptions,
 	verifyAssertion,
+	type AssertionStore,
 	type RelyingParty,
 	type VerifiedAssertion
 } from './webauthn';
@@ -32,25 +36,20 @@ export function actDigest(payload: string, nonce: Buffer): Buffer {
 
 /** Options for signing `payload`: the challenge is the digest, so the signature covers it. */
 export async function signingOptions(
-	db: Executor,
+	db: EitherZoneExecutor,
 	rp: RelyingParty,
 	input: {
 		accountId: string;
 		kind: SignedActKind;
 		payload: unknown;
 		ceremonyHash: Buffer;
+		/** The account's passkeys that may sign, for the browser to offer. */
+		credentials: { credential_id: string; transports: string[] }[];
 		now: Date;
 	}
 ) {
 	const payload = canonicalJson(input.payload);
 	const nonce = randomBytes(32);
-	const credentials = await db
-		.selectFrom('webauthn_credential')
-		.select(['credential_id', 'transports'])
-		.where('resident_account_id', '=', input.accountId)
-		.where('revoked_at', 'is', null)
-		.where('flagged_at', 'is', null)
-		.execute();
 	const options = await authenticationOptions(db, rp, {
 		realm: 'resident',
 		purpose: 'sign',
@@ -58,7 +57,7 @@ export async function signingOptions(
 		subjectId: input.accountId,
 		challenge: actDigest(payload, nonce).toString('base64url'),
 		signed: { payload, kind: input.kind, nonce },
-		allow: credentials,
+		allow: input.credentials,
 		now: input.now
 	});
 	return { options, payload };
@@ -70,13 +69,12 @@ export async function signingOptions(
  * pending payload. Returns the act as signed, to be stored here or sent to the back office.
  */
 export async function verifySigning(
-	db: Executor,
+	store: AssertionStore,
 	rp: RelyingParty,
 	input: {
 		accountId: string;
 		ceremonyHash: Buffer;
 		response: unknown;
-		userHandleOf: Parameters<typeof verifyAssertion>[2]['userHandleOf'];
 		now: Date;
 	}
 ): Promise<{
@@ -85,12 +83,11 @@ export async function verifySigning(
 	act: RawSignedAct;
 	digest: Buffer;
 }> {
-	const assertion = await verifyAssertion(db, rp, {
+	const assertion = await verifyAssertion(store, rp, {
 		realm: 'resident',
 		purpose: 'sign',
 		ceremonyHash: input.ceremonyHash,
 		response: input.response,
-		userHandleOf: input.userHandleOf,
 		expectedOwnerId: input.accountId,
 		now: input.now
 	});
@@ -117,54 +114,6 @@ export async function verifySigning(
 			rpId: rp.rpId
 		}
 	};
-}
-
-/**
- * Verifies the assertion over a pending signature and stores the act. The caller treats
- * `act.payload` as what the person signed — not whatever the browser sends alongside.
- *
- * `effect` (what the act does: the submission, the withdrawal, the desk request) runs in the
- * transaction that stores the act, so a crash leaves both or neither: never a signature that did
- * nothing, never a submission without its signature.
- */
-export async function completeSigning<T = undefined>(
-	db: Executor,
-	rp: RelyingParty,
-	input: {
-		accountId: string;
-		municipalityCode: string;
-		ceremonyHash: Buffer;
-		response: unknown;
-		userHandleOf: Parameters<typeof verifyAssertion>[2]['userHandleOf'];
-		now: Date;
-	},
-	effect?: (act: SignedAct, trx: Executor) => Promise<T>
-): Promise<{ act: SignedAct; assertion: VerifiedAssertion; effect: T | undefined }> {
-	const { assertion, kind, act: signed, digest } = await verifySigning(db, rp, input);
-	const store = async (trx: Executor) => {
-		const act = await trx
-			.insertInto('signed_act')
-			.values({
-				municipality_code: input.municipalityCode,
-				resident_account_id: input.accountId,
-				kind,
-				payload: signed.payload,
-				nonce: signed.nonce,
-				digest,
-				credential_id: assertion.credential.id,
-				client_data_json: signed.clientDataJSON,
-				authenticator_data: signed.authenticatorData,
-				signature: signed.signature,
-				user_handle: signed.userHandle,
-				origin: signed.origin,
-				rp_id: signed.rpId,
-				signed_at: input.now
-			})
-			.returningAll()
-			.executeTakeFirstOrThrow();
-		return { act, assertion, effect: effect ? await effect(act, trx) : undefined };
-	};
-	return db.isTransaction ? store(db) : db.transaction().execute(store);
 }
 
 export type SignatureCheck =

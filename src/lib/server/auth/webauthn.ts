@@ -16,9 +16,9 @@ import { randomBytes } from 'node:crypto';
 import type { Selectable } from 'kysely';
 import { z } from 'zod';
 import type { DB, Executor } from '../db';
+import { eitherZone, type EitherZoneExecutor } from '../db/either-zone';
 import { AuthFailure, reasonFromLibraryError } from './failures';
-import { notify } from '../notifications/notices';
-import { clear, count, hitsSoFar, limits } from './rate-limit';
+import { limits } from './rate-limit';
 
 export type AuthRealm = 'resident' | 'staff';
 export type RelyingParty = { origin: string; rpId: string; name: string };
@@ -102,7 +102,7 @@ export type ChallengeBinding = {
 };
 
 export async function storeChallenge(
-	db: Executor,
+	zone: EitherZoneExecutor,
 	binding: ChallengeBinding & {
 		challenge?: string;
 		subjectId?: string | null;
@@ -112,6 +112,7 @@ export async function storeChallenge(
 	now: Date
 ): Promise<string> {
 	const challenge = binding.challenge ?? randomBytes(32).toString('base64url');
+	const db = eitherZone(zone);
 	await db
 		.insertInto('webauthn_challenge')
 		.values({
@@ -140,12 +141,12 @@ export async function storeChallenge(
  * this ceremony, less than five minutes ago.
  */
 export async function consumeChallenge(
-	db: Executor,
+	db: EitherZoneExecutor,
 	challenge: string,
 	expected: ChallengeBinding,
 	now: Date
 ): Promise<ChallengeRow> {
-	const row = await db
+	const row = await eitherZone(db)
 		.deleteFrom('webauthn_challenge')
 		.where('challenge', '=', challenge)
 		.returningAll()
@@ -314,7 +315,7 @@ export async function checkRegistration(
 // --- authentication ---------------------------------------------------------------------------
 
 export async function authenticationOptions(
-	db: Executor,
+	db: EitherZoneExecutor,
 	rp: RelyingParty,
 	input: {
 		realm: AuthRealm;
@@ -353,8 +354,51 @@ export async function authenticationOptions(
 	});
 }
 
+/**
+ * A credential as a verifier knows it: the back office's own row (staff; a resident's passkey
+ * added while signed in), or the portal's copy of what the back office confirmed and published
+ * (a resident's sign-in and signed acts, issue 27). `id` is the back office's id of it.
+ */
+export type KnownCredential = {
+	id: string;
+	credentialId: string;
+	ownerId: string;
+	municipalityCode: string;
+	publicKey: Buffer;
+	/** The highest signature counter this verifier has seen. */
+	signCount: number;
+	transports: string[];
+	backupEligible: boolean;
+	revoked: boolean;
+	flagged: boolean;
+};
+
+/**
+ * Where a verifier keeps what an assertion needs and changes: its challenges, its credentials, the
+ * owner's user handle, the failure counts, the counter. One for each zone (auth/stores.ts).
+ */
+export interface AssertionStore {
+	consumeChallenge(challenge: string, binding: ChallengeBinding, now: Date): Promise<ChallengeRow>;
+	/** The credential of this realm with this WebAuthn id, or null (unknown here). */
+	credential(credentialId: string): Promise<KnownCredential | null>;
+	/** The owner's user handle, and whether they may sign in at all. */
+	owner(credential: KnownCredential): Promise<{ handle: Buffer; active: boolean } | null>;
+	failuresSoFar(ownerId: string, now: Date): Promise<number>;
+	/** A failed assertion with the credential (too many in a row revoke it). */
+	countFailure(credential: KnownCredential, now: Date): Promise<void>;
+	/** A counter that went backwards: the credential stops working until its owner re-proves. */
+	flagRegression(credential: KnownCredential, now: Date): Promise<void>;
+	/** The verified use, by compare-and-swap on the counter: false when another use won. */
+	recordUse(
+		credential: KnownCredential,
+		use: { signCount: number; backupState: boolean },
+		now: Date
+	): Promise<boolean>;
+	clearFailures(ownerId: string): Promise<void>;
+}
+
 export type VerifiedAssertion = {
-	credential: CredentialRow;
+	credential: KnownCredential;
 	ownerId: string;
 	challenge: ChallengeRow;
 	response: AuthenticationResponseJSON;
@@ -365,27 +409,21 @@ export type VerifiedAssertion = {
 export class CredentialFailure extends AuthFailure {
 	constructor(
 		reason: AuthFailure['reason'],
-		readonly credential: CredentialRow,
+		readonly credential: KnownCredential,
 		detail?: string
 	) {
 		super(reason, detail);
 	}
 }
 
-export function ownerOf(credential: CredentialRow): string {
-	return (credential.resident_account_id ?? credential.staff_user_id)!;
-}
-
 export async function verifyAssertion(
-	db: Executor,
+	store: AssertionStore,
 	rp: RelyingParty,
 	input: {
 		realm: AuthRealm;
 		purpose: 'authenticate' | 'sign';
 		ceremonyHash: Buffer;
 		response: unknown;
-		/** The owner's user handle, looked up from the credential's owner. */
-		userHandleOf: (ownerId: string) => Promise<{ handle: Buffer; active: boolean } | null>;
 		/** For signing and step-up: the account that must own the credential. */
 		expectedOwnerId?: string;
 		now: Date;
@@ -393,23 +431,17 @@ export async function verifyAssertion(
 ): Promise<VerifiedAssertion> {
 	const response = parseAuthenticationResponse(input.response);
 	const clientData = parseClientData(response.response.clientDataJSON);
-	const challenge = await consumeChallenge(
-		db,
+	const challenge = await store.consumeChallenge(
 		clientData.challenge,
 		{ realm: input.realm, purpose: input.purpose, ceremonyHash: input.ceremonyHash },
 		input.now
 	);
-	const credential = await db
-		.selectFrom('webauthn_credential')
-		.selectAll()
-		.where('credential_id', '=', response.id)
-		.executeTakeFirst();
-	const ownerColumn = input.realm === 'resident' ? 'resident_account_id' : 'staff_user_id';
 	// A staff credential offered to the resident site (or the reverse) is simply unknown there.
-	if (!credential || credential[ownerColumn] === null) throw new AuthFailure('credential_unknown');
-	if (credential.revoked_at) throw new CredentialFailure('credential_revoked', credential);
-	if (credential.flagged_at) throw new CredentialFailure('credential_flagged', credential);
-	const ownerId = ownerOf(credential);
+	const credential = await store.credential(response.id);
+	if (!credential) throw new AuthFailure('credential_unknown');
+	if (credential.revoked) throw new CredentialFailure('credential_revoked', credential);
+	if (credential.flagged) throw new CredentialFailure('credential_flagged', credential);
+	const { ownerId } = credential;
 	if (input.expectedOwnerId && input.expectedOwnerId !== ownerId) {
 		throw new CredentialFailure('credential_owner', credential, 'another account’s credential');
 	}
@@ -421,11 +453,11 @@ export async function verifyAssertion(
 		);
 	}
 	// Ten failed ceremonies in fifteen minutes pause the account, whichever address they came from.
-	const accountFailures = await hitsSoFar(db, limits.failuresPerAccount(ownerId), input.now);
+	const accountFailures = await store.failuresSoFar(ownerId, input.now);
 	if (accountFailures >= limits.failuresPerAccount(ownerId).max) {
 		throw new CredentialFailure('rate_limited', credential, 'account failures');
 	}
-	const owner = await input.userHandleOf(ownerId);
+	const owner = await store.owner(credential);
 	if (!owner || !owner.active) throw new CredentialFailure('account_inactive', credential);
 	// Discoverable sign-in: the authenticator names the user; it must be this credential's owner
 	// (w3c/webauthn #753). The library only checks that userHandle is a string.
@@ -439,7 +471,7 @@ export async function verifyAssertion(
 		throw new CredentialFailure('credential_owner', credential, 'no userHandle');
 	}
 	if (clientData.origin !== rp.origin) {
-		await countFailure(db, credential);
+		await store.countFailure(credential, input.now);
 		throw new CredentialFailure('origin', credential, clientData.origin);
 	}
 
@@ -450,8 +482,8 @@ export async function verifyAssertion(
 			expectedOrigin: rp.origin,
 			expectedRPID: rp.rpId,
 			credential: {
-				id: credential.credential_id,
-				publicKey: new Uint8Array(credential.public_key),
+				id: credential.credentialId,
+				publicKey: new Uint8Array(credential.publicKey),
 				counter: storedCounter,
 				transports: credential.transports as never
 			},
@@ -459,7 +491,7 @@ export async function verifyAssertion(
 		});
 	let verification;
 	try {
-		verification = await verify(Number(credential.sign_count));
+		verification = await verify(credential.signCount);
 	} catch (error) {
 		let reason = reasonFromLibraryError(error);
 		// The library compares the counter before it checks the signature. Only an assertion the
@@ -472,77 +504,28 @@ export async function verifyAssertion(
 			);
 			if (!signed) reason = 'signature';
 		}
-		if (reason === 'counter_regression') {
-			// A counter that goes backwards means a second copy of the key may exist: the
-			// credential stops working until the person re-proves their identity.
-			await db
-				.updateTable('webauthn_credential')
-				.set({ flagged_at: input.now, flag_reason: 'counter_regression' })
-				.where('id', '=', credential.id)
-				.execute();
-			if (credential.resident_account_id) {
-				await notify(db, {
-					municipalityCode: credential.municipality_code,
-					accountId: credential.resident_account_id,
-					kind: 'passkey_flagged',
-					now: input.now
-				});
-			}
-			await count(db, limits.failuresPerAccount(ownerOf(credential)));
-		} else {
-			await countFailure(db, credential);
-		}
+		if (reason === 'counter_regression') await store.flagRegression(credential, input.now);
+		else await store.countFailure(credential, input.now);
 		throw new CredentialFailure(reason, credential, (error as Error).message);
 	}
 	// The library returns verified: false for a bad signature rather than throwing.
 	if (verification.verified !== true) {
-		await countFailure(db, credential);
+		await store.countFailure(credential, input.now);
 		throw new CredentialFailure('signature', credential);
 	}
 	const info = verification.authenticationInfo;
 	if (!info.userVerified) throw new CredentialFailure('user_verification', credential);
-	if ((info.credentialDeviceType === 'multiDevice') !== credential.backup_eligible) {
+	if ((info.credentialDeviceType === 'multiDevice') !== credential.backupEligible) {
 		throw new CredentialFailure('backup_eligibility', credential, 'BE flag changed');
 	}
-	const updated = await db
-		.updateTable('webauthn_credential')
-		.set({
-			sign_count: info.newCounter,
-			backup_state: info.credentialBackedUp,
-			last_used_at: input.now,
-			consecutive_failures: 0
-		})
-		.where('id', '=', credential.id)
-		.where('sign_count', '=', credential.sign_count)
-		.executeTakeFirst();
+	const recorded = await store.recordUse(
+		credential,
+		{ signCount: info.newCounter, backupState: info.credentialBackedUp },
+		input.now
+	);
 	// Two assertions verified in parallel against the same stored counter: only one may win.
-	if (updated.numUpdatedRows !== 1n) {
-		throw new CredentialFailure('counter_regression', credential, 'concurrent use');
-	}
+	if (!recorded) throw new CredentialFailure('counter_regression', credential, 'concurrent use');
 	// A success resets the account's count (only written when there is one to reset).
-	if (accountFailures > 0) await clear(db, limits.failuresPerAccount(ownerId));
+	if (accountFailures > 0) await store.clearFailures(ownerId);
 	return { credential, ownerId, challenge, response, newSignCount: info.newCounter };
-}
-
-async function countFailure(db: Executor, credential: CredentialRow): Promise<void> {
-	await count(db, limits.failuresPerAccount(ownerOf(credential)));
-	await db
-		.updateTable('webauthn_credential')
-		.set((eb) => ({
-			consecutive_failures: eb('consecutive_failures', '+', 1),
-			revoked_at: eb
-				.case()
-				.when('consecutive_failures', '>=', maxConsecutiveFailures - 1)
-				.then(new Date())
-				.else(eb.ref('revoked_at'))
-				.end(),
-			revoke_reason: eb
-				.case()
-				.when('consecutive_failures', '>=', maxConsecutiveFailures - 1)
-				.then('too_many_failures')
-				.else(eb.ref('revoke_reason'))
-				.end()
-		}))
-		.where('id', '=', credential.id)
-		.execute();
 }

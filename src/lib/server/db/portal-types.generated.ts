@@ -25,6 +25,16 @@ export type JsonValue = JsonArray | JsonObject | JsonPrimitive;
 
 export type Timestamp = ColumnType<Date, Date | string, Date | string>;
 
+export interface CredentialUse {
+  backup_state: boolean | null;
+  consecutive_failures: Generated<number>;
+  credential_id: string;
+  flag_reason: string | null;
+  flagged_at: Timestamp | null;
+  last_used_at: Timestamp | null;
+  sign_count: Int8;
+}
+
 export interface EnrolmentAttempt {
   ceremony_hash: Buffer;
   claim_id: string;
@@ -65,10 +75,46 @@ export interface Projection {
   version: Int8;
 }
 
+export interface RateLimit {
+  bucket: string;
+  hits: number;
+  window_start: Timestamp;
+}
+
+export interface ResidentSession {
+  authenticated_at: Timestamp;
+  created_at: Timestamp;
+  credential_id: string;
+  expires_at: Timestamp;
+  id: string;
+  ip: string | null;
+  last_active_at: Timestamp;
+  municipality_code: string;
+  resident_account_id: string;
+  user_agent: string | null;
+}
+
+export interface WebauthnChallenge {
+  ceremony_hash: Buffer;
+  challenge: string;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+  nonce: Buffer | null;
+  purpose: string;
+  realm: string;
+  signed_kind: string | null;
+  signed_payload: string | null;
+  subject_id: string | null;
+}
+
 export interface DB {
+  credential_use: CredentialUse;
   enrolment_attempt: EnrolmentAttempt;
   exchange_item: ExchangeItem;
   exchange_request_nonce: ExchangeRequestNonce;
   notice_seen: NoticeSeen;
   projection: Projection;
+  rate_limit: RateLimit;
+  resident_session: ResidentSession;
+  webauthn_challenge: WebauthnChallenge;
 }

@@ -663,18 +663,6 @@ export interface ResidentNotice {
   resident_account_id: string;
 }
 
-export interface ResidentSession {
-  authenticated_at: Timestamp;
-  created_at: Timestamp;
-  credential_id: string;
-  expires_at: Timestamp;
-  id: string;
-  ip: string | null;
-  last_active_at: Timestamp;
-  resident_account_id: string;
-  user_agent: string | null;
-}
-
 export interface RetentionRun {
   archive_file: string;
   archive_sha256: string;
@@ -870,6 +858,7 @@ export interface WebauthnCredential {
   consecutive_failures: Generated<number>;
   created_at: Timestamp;
   credential_id: string;
+  credential_key: Generated<string>;
   enrolment_id: string | null;
   flag_reason: string | null;
   flagged_at: Timestamp | null;
@@ -931,7 +920,6 @@ export interface DB {
   resident: Resident;
   resident_account: ResidentAccount;
   resident_notice: ResidentNotice;
-  resident_session: ResidentSession;
   retention_run: RetentionRun;
   role: Role;
   role_permission: RolePermission;

@@ -242,7 +242,7 @@ export async function sendEnrolmentRegistration(
  */
 export async function signInEnrolled(
 	zone: PortalZoneExecutor,
-	_caller: Caller,
+	caller: Caller,
 	input: {
 		standing: Extract<EnrolmentStanding, { step: 'registered' }>;
 		previousSession: string | undefined;
@@ -262,6 +262,7 @@ export async function signInEnrolled(
 	if (input.previousSession) await manager.end(input.previousSession);
 	const { cookie } = await manager.start({
 		ownerId: input.standing.accountId,
+		municipalityCode: caller.municipalityCode,
 		credentialId: input.standing.credentialId,
 		ip: input.client.ip,
 		userAgent: input.client.userAgent,

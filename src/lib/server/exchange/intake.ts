@@ -12,6 +12,13 @@ import type { ResidentCaller } from '../audit/caller';
 import { takeInTransition } from '../applications/applicant';
 import { SubmissionError } from '../applications/store';
 import { consentStatement } from '../auth/signed-acts';
+import { notify } from '../notifications/notices';
+import {
+	authEventItemBody,
+	credentialFlagItemBody,
+	type AuthEventItemBody,
+	type CredentialFlagItemBody
+} from '../zone/shapes';
 import { OnlineRequestError, takeInDeskRequest } from '../desk/online';
 import { applicationViewAudits } from '../applications/projection';
 import { portalViewAudits } from '../residents/projection';
@@ -372,6 +379,94 @@ async function applyEnrolment(
 }
 
 /**
+ * A resident's sign-in as the portal reports it (issue 27): the event appended to the audit log
+ * as the resident's (or, before anyone is known, as anonymous), and a passkey the portal stopped
+ * using recorded on the back office's own credential, the resident told, the credential
+ * published so. A credential named must be the account's own.
+ */
+async function applyAuthItem(
+	trx: Executor,
+	item: ListedItem,
+	kind: 'auth_event' | 'credential_flag',
+	input: { municipalityCode: string },
+	reads: BatchReads,
+	audit: AuditEvent[]
+): Promise<Decision> {
+	const parsed = (kind === 'auth_event' ? authEventItemBody : credentialFlagItemBody).safeParse(
+		item.body
+	);
+	if (!parsed.success) refuse('malformed');
+	const body = parsed.data as AuthEventItemBody | CredentialFlagItemBody;
+	const account = item.residentAccountId ? reads.accounts.get(item.residentAccountId) : undefined;
+	if (item.residentAccountId && !account) refuse('unknown_account');
+	const credential = body.credential
+		? await trx
+				.selectFrom('webauthn_credential')
+				.select(['id', 'resident_account_id', 'flagged_at', 'revoked_at'])
+				.where('id', '=', body.credential)
+				.executeTakeFirst()
+		: undefined;
+	if (body.credential && !credential) refuse('credential_unknown');
+	if (credential && credential.resident_account_id !== account?.id)
+		refuse('credential_of_another_account');
+	const actor = account
+		? ({ type: 'resident', id: account.id, role: 'resident' } as const)
+		: ({ type: 'anonymous', id: 'anonymous', role: 'anonymous' } as const);
+	const municipalityCode = account?.municipality_code ?? input.municipalityCode;
+	const context = keptContext(body.context);
+	const portalSeq = auditedSeq(item.seq);
+	if ('action' in body) {
+		audit.push({
+			municipalityCode,
+			actor,
+			context,
+			action: body.action,
+			objectType: body.credential ? 'webauthn_credential' : undefined,
+			objectId: body.credential,
+			result: body.result,
+			payload: {
+				realm: 'resident',
+				portalSeq,
+				...(body.reason ? { reason: body.reason } : {}),
+				...(body.counter !== undefined ? { counter: body.counter } : {}),
+				...(body.ended ? { kind: body.ended } : {})
+			}
+		});
+		return { outcome: 'applied', signedActId: null };
+	}
+	const now = new Date();
+	const flagged = await trx
+		.updateTable('webauthn_credential')
+		.set(
+			body.reason === 'counter_regression'
+				? { flagged_at: now, flag_reason: 'counter_regression' }
+				: { revoked_at: now, revoke_reason: 'too_many_failures' }
+		)
+		.where('id', '=', credential!.id)
+		.where(body.reason === 'counter_regression' ? 'flagged_at' : 'revoked_at', 'is', null)
+		.executeTakeFirst();
+	if (flagged.numUpdatedRows === 1n && body.reason === 'counter_regression') {
+		await notify(trx, {
+			municipalityCode,
+			accountId: account!.id,
+			kind: 'passkey_flagged',
+			now
+		});
+	}
+	audit.push({
+		municipalityCode,
+		actor: { type: 'system', id: 'webauthn', role: 'system' },
+		context,
+		action: 'auth.credential_flag',
+		objectType: 'webauthn_credential',
+		objectId: credential!.id,
+		result: 'ok',
+		payload: { reason: body.reason, reportedBy: 'portal', portalSeq }
+	});
+	return { outcome: 'applied', signedActId: null };
+}
+
+/**
  * What each kind does once its item has verified. `savepoint` is called before the first write of
  * a kind that can still refuse after writing (a refusal then undoes only its own writes); a kind
  * that refuses only before it writes needs none.
@@ -389,6 +484,8 @@ async function apply(
 		await savepoint();
 		return applyEnrolment(trx, item, kind, input);
 	}
+	if (kind === 'auth_event' || kind === 'credential_flag')
+		return applyAuthItem(trx, item, kind, input, reads, audit);
 	if (kind === 'view') {
 		// Writes nothing but its audit entries, appended with the batch's.
 		const parsed = viewItemBody.safeParse(item.body);

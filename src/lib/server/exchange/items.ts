@@ -36,7 +36,18 @@ export type EnrolmentKind = (typeof enrolmentKinds)[number];
  */
 export const viewKinds = ['view'] as const;
 
-export const exchangeKinds = [...signedActKinds, ...enrolmentKinds, ...viewKinds] as const;
+/**
+ * Residents' sign-in on the portal (issue 27): what happened, for the audit log
+ * (`authEventItemBody`), and a passkey the portal stopped using (`credentialFlagItemBody`).
+ */
+export const authKinds = ['auth_event', 'credential_flag'] as const;
+
+export const exchangeKinds = [
+	...signedActKinds,
+	...enrolmentKinds,
+	...viewKinds,
+	...authKinds
+] as const;
 export type ExchangeKind = (typeof exchangeKinds)[number];
 
 const base64url = z.string().regex(/^[A-Za-z0-9_-]*$/, 'base64url');

@@ -4,13 +4,13 @@
 // its outcome, through requests it signs and this side verifies with the public key alone.
 import { sql } from 'kysely';
 import { requireResident, type Caller } from '../audit/caller';
-import { userHandleOf } from '../auth/credentials';
 import { AuthFailure } from '../auth/failures';
 import { relyingParty } from '../auth/relying-party';
+import { portalStore } from '../auth/stores';
 import { verifySigning, type RawSignedAct } from '../auth/signing';
 import { canonicalJson } from '../audit/chain';
 import type { PublicKeys } from '../crypto/ed25519';
-import type { Executor, PortalZoneExecutor } from '../db';
+import type { PortalZoneExecutor } from '../db';
 import { servedMunicipality } from '../municipality/served';
 import { addItem } from '../zone/items';
 import { applyProjection } from '../zone/projection';
@@ -64,7 +64,7 @@ export type ExpectedAct = { kind: SignedActItemKind; payload?: unknown };
 
 /**
  * A signed act that travels to the back office (issue 27): verified here once (the challenge this
- * portal issued, the credential it knows, the kind the endpoint signs and, where the server built
+ * portal issued, the credential as the back office published it, the kind the endpoint signs and, where the server built
  * what is signed, exactly that content), then kept in the portal zone's database for the back
  * office, which verifies it again against its own credential, stores it and audits it. `about`
  * names what the act is about (an application, a desk request's one-time key), read from what was
@@ -73,7 +73,6 @@ export type ExpectedAct = { kind: SignedActItemKind; payload?: unknown };
  * audited by the route's ceremony step (http/ceremony.ts)
  */
 export async function sendSignedActInside(
-	db: Executor,
 	zone: PortalZoneExecutor,
 	caller: Caller,
 	input: {
@@ -87,13 +86,11 @@ export async function sendSignedActInside(
 	requireResident(caller);
 	const city = await servedMunicipality();
 	const now = input.now ?? new Date();
-	const { kind, act } = await verifySigning(db, relyingParty(city, 'resident'), {
-		accountId: caller.id,
-		ceremonyHash: input.ceremonyHash,
-		response: input.response,
-		userHandleOf: (ownerId) => userHandleOf(db, 'resident', ownerId),
-		now
-	});
+	const { kind, act } = await verifySigning(
+		portalStore(zone, caller.context),
+		relyingParty(city, 'resident'),
+		{ accountId: caller.id, ceremonyHash: input.ceremonyHash, response: input.response, now }
+	);
 	const { expected } = input;
 	// A challenge given for another endpoint's act is not this one's to send.
 	if (kind !== expected.kind)

@@ -2,7 +2,7 @@
 // the tables as they stand and sent to the portal's signed endpoint. Triggers mark what a change
 // touched (migrations 0044–0046; staff entries in the audit log mark through a cursor); a round
 // takes the marks, builds each account's view, each city's catalogue, each released document's
-// file, each sent application's page, each account's access logs and each city's settings once,
+// file, each sent application's page, each account's access logs, each city's settings and each resident's passkey once,
 // sends them under a
 // new version, and removes the marks it sent — in one transaction, so a round that fails (the
 // portal unreachable) leaves its marks for the next. A mark made while a round is under way is
@@ -10,6 +10,7 @@
 import { sql } from 'kysely';
 import type { Database, Executor } from '../db';
 import { applicationRows, applicationViews } from '../applications/projection';
+import { credentialViews } from '../auth/projection';
 import { deskViews } from '../desk/projection';
 import { cityViewOf } from '../municipality/projection';
 import { accessViews, accountViews, catalogueViewOf, documentViews } from '../residents/projection';
@@ -72,7 +73,8 @@ export async function publishRound(
 		const applicationIds = keysOf('application');
 		const accessIds = keysOf('access');
 		const cityCodes = keysOf('city');
-		const [views, sent, desk, catalogues, documents, applications, logs, settings] =
+		const credentialKeys = keysOf('credential');
+		const [views, sent, desk, catalogues, documents, applications, logs, settings, credentials] =
 			await Promise.all([
 				accountViews(trx, accountIds, now),
 				applicationRows(trx, accountIds),
@@ -81,7 +83,8 @@ export async function publishRound(
 				documentViews(trx, documentIds, now),
 				applicationViews(trx, applicationIds),
 				accessViews(trx, accessIds, now),
-				Promise.all(cityCodes.map((code) => cityViewOf(trx, code)))
+				Promise.all(cityCodes.map((code) => cityViewOf(trx, code))),
+				credentialViews(trx, credentialKeys)
 			]);
 		// What other domains add to an account's view (residents' code does not read theirs).
 		for (const [key, view] of views)
@@ -130,6 +133,12 @@ export async function publishRound(
 				key,
 				version,
 				body: settings[index] ?? null
+			})),
+			...credentialKeys.map((key) => ({
+				topic: 'credential' as const,
+				key,
+				version,
+				body: credentials.get(key) ?? null
 			}))
 		];
 		// In POSTs of a bounded size: a first publication of many accounts with long access logs

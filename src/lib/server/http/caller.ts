@@ -53,6 +53,9 @@ export const asResident = (locals: App.Locals) => [db(), residentCaller(locals)]
 export const asResidentInPortalZone = (locals: App.Locals) =>
 	[portalZoneDb(), residentCaller(locals)] as const;
 export const asPublic = async (locals: App.Locals) => [db(), await publicCaller(locals)] as const;
+/** The portal zone's own database and someone not signed in yet (a resident's sign-in). */
+export const asPublicInPortalZone = async (locals: App.Locals) =>
+	[portalZoneDb(), await publicCaller(locals)] as const;
 
 /**
  * For a page that shows a form and reads nothing (a search, the desk's enrolment): the signed-in

@@ -8,18 +8,13 @@ import { m } from '$lib/paraglide/messages';
 import { getLocale } from '$lib/paraglide/runtime';
 import type { AuditAction } from '../audit/actions';
 import type { Caller } from '../audit/caller';
-import { auditCeremonyFailure } from '../auth/ceremony-failure';
+import { auditCeremonyFailure, reportCeremonyFailure } from '../auth/ceremony-failure';
 import { AuthFailure } from '../auth/failures';
 import { hit, limits } from '../auth/rate-limit';
 import { registerPasskey } from '../auth/registration';
 import { sessionManagers } from '../auth/relying-party';
-import { signIn, type Client, type SessionCookie } from '../auth/sign-in';
-import {
-	AnswerWithoutAct,
-	carryOutSignedAct,
-	signingChallenge,
-	type SignedActHandler
-} from '../auth/signed-acts';
+import { residentSignIn, staffSignIn, type Client, type SessionCookie } from '../auth/sign-in';
+import { signingChallenge } from '../auth/signed-acts';
 import type { SignedActKind } from '../auth/signing';
 import { sha256 } from '../auth/tokens';
 import type { AuthRealm } from '../auth/webauthn';
@@ -28,6 +23,11 @@ import { db, portalZoneDb, type Database } from '../db';
 import { sendSignedActInside, type ExpectedAct } from '../exchange/portal';
 import { DomainError } from '../errors';
 import { publicCaller, residentCaller } from './caller';
+
+/** The steps of a resident's ceremonies, each reported by name. */
+type ResidentCeremony = 'auth.sign_in' | 'auth.sign' | 'auth.register';
+const isResidentCeremony = (action: string): action is ResidentCeremony =>
+	action === 'auth.sign_in' || action === 'auth.sign' || action === 'auth.register';
 
 const ceremonyCookie = () => (config().secureCookies ? '__Host-ceremony' : 'ceremony');
 
@@ -76,19 +76,20 @@ export function failureResponse(failure: AuthFailure): Response {
 
 /**
  * One ceremony step behind the per-address throttle: `run`'s result as JSON, or, when a check
- * fails, the failure audited (with its reason) and answered with one generic message.
+ * fails, the failure audited (with its reason) and answered with one generic message. A
+ * resident's step is throttled in the portal zone and its failure reported from there (issue 27).
  */
 export async function ceremony(
 	event: RequestEvent,
-	step: { realm: AuthRealm; action: AuditAction; caller?: Caller },
+	step: { realm: AuthRealm; action: ResidentCeremony | AuditAction; caller?: Caller },
 	run: (db: Database, caller: Caller) => Promise<unknown>
 ): Promise<Response> {
 	const caller = step.caller ?? (await publicCaller(event.locals));
+	const limited = step.realm === 'resident' ? portalZoneDb() : db();
 	try {
-		await hit(db(), limits.ceremonyPerIp(event.getClientAddress()));
+		await hit(limited, limits.ceremonyPerIp(event.getClientAddress()));
 		return json(await run(db(), caller));
 	} catch (failure) {
-		if (failure instanceof AnswerWithoutAct) return json(failure.body, { status: failure.status });
 		// A refusal of what is signed (not of the signature): its own words, nothing audited here.
 		if (failure instanceof DomainError) {
 			// 'moved': what was to be signed has moved on (sent or withdrawn already); the browser
@@ -103,7 +104,10 @@ export async function ceremony(
 			);
 		}
 		if (!(failure instanceof AuthFailure)) throw failure;
-		await auditCeremonyFailure(db(), caller, { action: step.action, failure, realm: step.realm });
+		if (step.realm === 'resident' && isResidentCeremony(step.action))
+			await reportCeremonyFailure(portalZoneDb(), caller, { action: step.action, failure });
+		else
+			await auditCeremonyFailure(db(), caller, { action: step.action, failure, realm: step.realm });
 		return failureResponse(failure);
 	}
 }
@@ -161,37 +165,11 @@ export function signOptions(
 		{ realm: 'resident', action: 'auth.sign', caller: residentCaller(event.locals) },
 		async (db, caller) => {
 			const { kind, payload } = await build(await readJson(event.request));
-			return signingChallenge(db, caller, {
+			return signingChallenge(portalZoneDb(), caller, {
 				kind,
 				payload,
 				ceremonyHash: ceremonyHash(event.cookies)
 			});
-		}
-	);
-}
-
-/**
- * Step two: the signature verified and the act carried out by `onSigned`, in one transaction.
- * `prepare` reads what the act needs before that transaction opens: inside it, a second pooled
- * connection could wait on one that waits on the audit chain's lock.
- */
-export function signVerify<Prepared = undefined>(
-	event: RequestEvent,
-	onSigned: SignedActHandler<Prepared>,
-	prepare?: () => Promise<Prepared>
-): Promise<Response> {
-	return ceremony(
-		event,
-		{ realm: 'resident', action: 'auth.sign', caller: residentCaller(event.locals) },
-		async (db, caller) => {
-			const response = await readJson(event.request);
-			const prepared = (prepare ? await prepare() : undefined) as Prepared;
-			return carryOutSignedAct(
-				db,
-				caller,
-				{ response, ceremonyHash: ceremonyHash(event.cookies), prepared },
-				onSigned
-			);
 		}
 	);
 }
@@ -213,8 +191,8 @@ export function signVerifyInside(
 	return ceremony(
 		event,
 		{ realm: 'resident', action: 'auth.sign', caller: residentCaller(event.locals) },
-		async (db, caller) => {
-			const sent = await sendSignedActInside(db, portalZoneDb(), caller, {
+		async (_db, caller) => {
+			const sent = await sendSignedActInside(portalZoneDb(), caller, {
 				expected: await act.expected(),
 				response: await readJson(event.request),
 				ceremonyHash: ceremonyHash(event.cookies),
@@ -225,11 +203,15 @@ export function signVerifyInside(
 	);
 }
 
-/** Sign-in, step two, for either realm: the assertion verified, a new session cookie set. */
+/**
+ * Sign-in, step two, for either realm: the assertion verified (a resident's in the portal zone), a
+ * new session cookie set.
+ */
 export function signInVerify(event: RequestEvent, realm: AuthRealm): Promise<Response> {
 	return ceremony(event, { realm, action: 'auth.sign_in' }, async (db, caller) => {
-		const { cookie, redirect } = await signIn(db, caller, {
-			realm,
+		const signIn =
+			realm === 'resident' ? residentSignIn.bind(null, portalZoneDb()) : staffSignIn.bind(null, db);
+		const { cookie, redirect } = await signIn(caller, {
 			response: await readJson(event.request),
 			ceremonyHash: ceremonyHash(event.cookies),
 			previousSession: sessionCookieOf(event, realm),

@@ -4,9 +4,10 @@
 import type { RequestEvent } from '@sveltejs/kit';
 import type { SystemCaller } from '../audit/caller';
 import { sessionManagers } from '../auth/relying-party';
-import { sessionHolder, signOut } from '../auth/sign-in';
+import { accountAtenaNumber } from '../auth/credentials';
+import { residentSession, signOut, staffSession } from '../auth/sign-in';
 import type { AuthRealm } from '../auth/webauthn';
-import { db } from '../db';
+import { db, portalZoneDb } from '../db';
 import { servedMunicipality } from '../municipality/served';
 import { residentCaller, staffCaller } from './caller';
 
@@ -42,22 +43,34 @@ export async function loadSession(
 		municipalityCode: city.municipality_code,
 		context: event.locals.audit
 	};
-	const holder = await sessionHolder(db(), session, { realm, token, now });
-	if (holder.status !== 'valid') {
-		event.cookies.delete(cookieName, { path: '/' });
-		return holder.status;
-	}
-	const { session: valid } = holder;
-	if (holder.realm === 'resident') {
+	if (realm === 'resident') {
+		// The session is the portal zone's own (issue 27).
+		const holder = await residentSession(portalZoneDb(), session, { token, now });
+		if (holder.status !== 'valid') {
+			event.cookies.delete(cookieName, { path: '/' });
+			return holder.status;
+		}
+		const { session: valid } = holder;
+		// The doors that still read the back office's tables need the person's 宛名番号 (credentials.ts).
+		const atenaNumber = await accountAtenaNumber(db(), valid.ownerId);
+		if (!atenaNumber) {
+			event.cookies.delete(cookieName, { path: '/' });
+			return 'revoked';
+		}
 		event.locals.resident = {
 			accountId: valid.ownerId,
-			atenaNumber: valid.atenaNumber!,
+			atenaNumber,
 			municipalityCode: valid.municipalityCode,
 			sessionToken: token,
 			credentialId: valid.credentialId,
 			authenticatedAt: valid.authenticatedAt
 		};
 		return 'valid';
+	}
+	const holder = await staffSession(db(), session, { token, now });
+	if (holder.status !== 'valid') {
+		event.cookies.delete(cookieName, { path: '/' });
+		return holder.status;
 	}
 	const { access } = holder;
 	event.locals.staff = {
@@ -93,7 +106,8 @@ export async function signOutResponse(
 				municipalityCode: (await servedMunicipality()).municipality_code,
 				context: event.locals.audit
 			};
-	const { cookieName } = await signOut(db(), caller, {
+	// A resident's session is the portal zone's; a staff member's the back office's.
+	const { cookieName } = await signOut(realm === 'resident' ? portalZoneDb() : db(), caller, {
 		realm,
 		token: event.cookies.get(sessionManagers()[realm].cookieName),
 		everywhere: options.everywhere

@@ -277,7 +277,6 @@ async function applyBatch(
 		.where('atena_number', 'in', keys)
 		.execute()) as Existing[];
 	const state = new Map<string, RegisterEntry>(rows.map((row) => [row.atena_number, row]));
-	const wasResident = new Map(rows.map((row) => [row.atena_number, row.status === 'resident']));
 	const touched = new Set<string>();
 	const changes: ImportChange[] = [];
 	for (const line of lines) {
@@ -324,22 +323,8 @@ async function applyBatch(
 		${sql.join(registerColumns.map((column) => sql`${sql.ref(column)} = excluded.${sql.ref(column)}`))},
 		updated_at = now()`.execute(trx);
 
-	// 転出・死亡: the person's portal sessions end with the import (sign-in already refuses them).
-	const removed = entries
-		.filter((entry) => entry.status !== 'resident' && wasResident.get(entry.atena_number) !== false)
-		.map((entry) => entry.atena_number);
-	if (removed.length > 0) {
-		await trx
-			.deleteFrom('resident_session')
-			.where('resident_account_id', 'in', (query) =>
-				query
-					.selectFrom('resident_account')
-					.select('id')
-					.where('municipality_code', '=', municipalityCode)
-					.where('atena_number', 'in', removed)
-			)
-			.execute();
-	}
+	// 転出・死亡: the person's passkeys are published as inactive (migration 0049 marks them when the
+	// status changes), and the portal ends the sessions they opened when it takes the publication.
 	return changes;
 }
 

@@ -1,6 +1,7 @@
 // The projection as the portal keeps it (issue 27, docs/zones.md): written only by the back
 // office's signed publication, read by the resident's pages. A row is replaced only by a higher
 // version, so a publication sent twice, or overtaken by a later one, changes nothing.
+import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
 import type { z } from 'zod';
 import type { PortalZoneExecutor } from '../db';
@@ -9,12 +10,14 @@ import {
 	accountView,
 	applicationView,
 	catalogueView,
+	credentialView,
 	documentView,
 	type AccessView,
 	type AccountView,
 	type ApplicationView,
 	type DocumentView,
 	type CatalogueView,
+	type CredentialView,
 	type ProjectionChange,
 	type ProjectionTopic
 } from './shapes';
@@ -63,7 +66,27 @@ export async function applyProjection(
 		.set({ body: null, expires_at: null })
 		.where('expires_at', '<=', now)
 		.execute();
+	await endSessionsOfUnusable(zone, [...latest.values()]);
 	return Number(result.numInsertedOrUpdatedRows ?? 0);
+}
+
+/**
+ * A passkey published revoked or flagged, or whose holder may no longer sign in (moved out,
+ * died): the sessions it opened end now, as they did when the back office's own row changed.
+ */
+async function endSessionsOfUnusable(
+	zone: PortalZoneExecutor,
+	changes: readonly ProjectionChange[]
+): Promise<void> {
+	const unusable = changes.flatMap((change) => {
+		if (change.topic !== 'credential') return [];
+		const parsed = credentialView.safeParse(change.body);
+		return parsed.success && (parsed.data.revoked || parsed.data.flagged || !parsed.data.active)
+			? [parsed.data.id]
+			: [];
+	});
+	if (unusable.length > 0)
+		await zone.deleteFrom('resident_session').where('credential_id', 'in', unusable).execute();
 }
 
 function expiryOf(change: ProjectionChange): Date | null {
@@ -141,3 +164,39 @@ export const projectedAccess = (
 	zone: PortalZoneExecutor,
 	accountId: string
 ): Promise<AccessView | null> => publishedBody(zone, 'access', accountId, accessView);
+
+/** The projection's key of a credential: the SHA-256 of its WebAuthn id, base64url. */
+export const credentialKeyOf = (credentialId: string): string =>
+	createHash('sha256').update(credentialId).digest('base64url');
+
+/** A resident's passkey as the back office published it, by its WebAuthn id; null: unknown. */
+export async function projectedCredential(
+	zone: PortalZoneExecutor,
+	credentialId: string
+): Promise<CredentialView | null> {
+	const view = await publishedBody(
+		zone,
+		'credential',
+		credentialKeyOf(credentialId),
+		credentialView
+	);
+	// A body filed under another id's key is not this credential's (the key is only a digest).
+	return view?.credentialId === credentialId ? view : null;
+}
+
+/** The account's passkeys that may still sign, as published (for the browser to offer). */
+export async function projectedCredentialsOf(
+	zone: PortalZoneExecutor,
+	accountId: string
+): Promise<CredentialView[]> {
+	const rows = await zone
+		.selectFrom('projection')
+		.select('body')
+		.where('topic', '=', 'credential')
+		.where(sql<string>`body->>'account'`, '=', accountId)
+		.execute();
+	return rows.flatMap((row) => {
+		const parsed = credentialView.safeParse(row.body);
+		return parsed.success && !parsed.data.revoked && !parsed.data.flagged ? [parsed.data] : [];
+	});
+}

@@ -9,7 +9,8 @@ export const projectionTopics = [
 	'document',
 	'application',
 	'access',
-	'city'
+	'city',
+	'credential'
 ] as const;
 export type ProjectionTopic = (typeof projectionTopics)[number];
 
@@ -298,6 +299,31 @@ export const catalogueView = z.object({
 });
 export type CatalogueView = z.infer<typeof catalogueView>;
 
+/**
+ * A resident's passkey as the back office confirmed it (topic 'credential', keyed by the SHA-256
+ * of the WebAuthn credential id, base64url): what the portal verifies a sign-in or a signed act
+ * against. `id` is the back office's id of the credential (sessions and acts name it); `active`
+ * says whether its holder may sign in (a person who moved out or died may not); `signCount` is
+ * the counter as confirmed at registration (the portal then keeps its own).
+ */
+export const credentialView = z
+	.object({
+		id: z.string().uuid(),
+		account: z.string().uuid(),
+		municipalityCode: z.string().regex(/^[0-9]{6}$/),
+		credentialId: z.string().regex(/^[A-Za-z0-9_-]{16,1400}$/),
+		userHandle: z.string().regex(/^[A-Za-z0-9_-]{1,128}$/),
+		publicKey: z.string().regex(/^[A-Za-z0-9_-]{1,2048}$/),
+		transports: z.array(z.string().max(32)).max(8),
+		backupEligible: z.boolean(),
+		signCount: z.number().int().min(0),
+		active: z.boolean(),
+		revoked: z.boolean(),
+		flagged: z.boolean()
+	})
+	.strict();
+export type CredentialView = z.infer<typeof credentialView>;
+
 /** One change as it travels: a topic's key at a version, with its body (null: no longer there). */
 export const projectionChange = z.object({
 	topic: z.enum(projectionTopics),
@@ -352,3 +378,47 @@ export const viewItemBody = z
 	})
 	.strict();
 export type ViewItemBody = z.infer<typeof viewItemBody>;
+
+/**
+ * What the portal did about a resident's sign-in (issue 27): a sign-in, a sign-out, a session that
+ * timed out, a ceremony that failed (with its reason code) — reported for the back office's audit
+ * log, which the portal cannot write. The portal's word, like a view: it names what happened on
+ * the portal and decides nothing here. `credential` is the back office's id of the passkey.
+ */
+export const authEventItemBody = z
+	.object({
+		action: z.enum([
+			'auth.sign_in',
+			'auth.sign_out',
+			'auth.sign_out_all',
+			'auth.session_timeout',
+			'auth.sign',
+			'auth.register'
+		]),
+		result: z.enum(['ok', 'denied']),
+		reason: z
+			.string()
+			.regex(/^[a-z_]{1,40}$/)
+			.optional(),
+		credential: z.string().uuid().optional(),
+		counter: z.number().int().min(0).max(4_294_967_295).optional(),
+		ended: z.enum(['idle', 'absolute']).optional(),
+		context: requestContextShape.optional()
+	})
+	.strict();
+export type AuthEventItemBody = z.infer<typeof authEventItemBody>;
+
+/**
+ * A passkey the portal stopped using (issue 27): its counter went backwards (a second copy of the
+ * key may exist), or it failed too many times in a row. The back office records it on its own
+ * credential, tells the resident, and publishes it so. Restrictive only: a portal that lies can
+ * stop a resident's passkey, which it could as well by refusing them; it can never revive one.
+ */
+export const credentialFlagItemBody = z
+	.object({
+		credential: z.string().uuid(),
+		reason: z.enum(['counter_regression', 'too_many_failures']),
+		context: requestContextShape.optional()
+	})
+	.strict();
+export type CredentialFlagItemBody = z.infer<typeof credentialFlagItemBody>;

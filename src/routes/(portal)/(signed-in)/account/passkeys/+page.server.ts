@@ -1,7 +1,12 @@
 import { redirect } from '@sveltejs/kit';
-import { ownPasskeys, renamePasskey, revokePasskey } from '$lib/server/auth/passkeys';
+import {
+	endRevokedPasskeySessions,
+	ownPasskeys,
+	renamePasskey,
+	revokePasskey
+} from '$lib/server/auth/passkeys';
 import { answer } from '$lib/server/http/answer';
-import { asResident } from '$lib/server/http/caller';
+import { asResident, asResidentInPortalZone } from '$lib/server/http/caller';
 import { formOf } from '$lib/server/http/form';
 import type { Actions, PageServerLoad } from './$types';
 
@@ -34,6 +39,7 @@ export const actions: Actions = {
 					id,
 					lastUnderstood: form.get('confirm_last') === 'yes'
 				});
+				await endRevokedPasskeySessions(...asResidentInPortalZone(locals), revoked);
 				// Revoking the key this session was opened with ends this session too.
 				if (revoked.id === locals.resident!.credentialId) redirect(303, '/sign-in?signed_out=1');
 				return { revoked: id };

@@ -1,0 +1,328 @@
+// A resident's sign-in on the portal zone (issue 27, docs/zones.md): the portal verifies an
+// assertion against the passkey the back office confirmed and published, with its own challenges,
+// rate limits and counter, and without a connection to the back office's database; what it cannot
+// decide alone (a counter that went backwards) it stops at once and reports, and the back office
+// records it, tells the resident and publishes it. What the portal reports is checked inside: a
+// flag or an event about another account's passkey is refused.
+import { createHash, randomBytes } from 'node:crypto';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { revokeCredential } from '../../src/lib/server/auth/credentials';
+import type { AuthFailure } from '../../src/lib/server/auth/failures';
+import { reportAuthEvent } from '../../src/lib/server/auth/reported';
+import { createSessionManager } from '../../src/lib/server/auth/sessions';
+import { portalStore } from '../../src/lib/server/auth/stores';
+import { sha256 } from '../../src/lib/server/auth/tokens';
+import { storeChallenge, verifyAssertion } from '../../src/lib/server/auth/webauthn';
+import { takeInAll } from '../../src/lib/server/exchange/intake';
+import { waitingItems } from '../../src/lib/server/exchange/portal';
+import { addItem } from '../../src/lib/server/zone/items';
+import { credentialKeyOf, projectedCredential } from '../../src/lib/server/zone/projection';
+import {
+	freshDatabase,
+	freshPortalZone,
+	type TestDatabase,
+	type TestPortalZone
+} from '../support/database';
+import { insertTestMunicipality, insertTestResident } from '../support/fixtures';
+import { publishToZone } from '../support/publish';
+import { softAssertion, softResident, type SoftCredential } from '../support/soft-authenticator';
+
+const city = '139996';
+const rp = { origin: 'https://portal.example.lg.jp', rpId: 'portal.example.lg.jp', name: 'test' };
+const browser = sha256(randomBytes(32));
+let database: TestDatabase;
+let zone: TestPortalZone;
+let atena = 300;
+
+beforeAll(async () => {
+	database = await freshDatabase();
+	zone = await freshPortalZone();
+	await insertTestMunicipality(database.owner, city);
+});
+afterAll(async () => {
+	await zone?.close();
+	await database?.close();
+});
+
+type Holder = { accountId: string; credentialRowId: string; atena: string; soft: SoftCredential };
+
+/** A resident with a passkey the back office confirmed (not yet published). */
+async function resident(): Promise<Holder> {
+	const number = String(atena++);
+	await insertTestResident(database.owner, city, number);
+	const holder = await softResident(database.owner, {
+		municipalityCode: city,
+		atenaNumber: number
+	});
+	return { ...holder, atena: number };
+}
+
+const publish = () => publishToZone(database.backoffice, zone.portal);
+
+/** A sign-in on the portal zone alone: its answer, or the reason it was refused. */
+async function signIn(holder: Holder, tweak: { counter?: number } = {}): Promise<string> {
+	const binding = { realm: 'resident' as const, purpose: 'authenticate' as const };
+	const challenge = await storeChallenge(
+		zone.portal,
+		{ ...binding, ceremonyHash: browser },
+		new Date()
+	);
+	return verifyAssertion(portalStore(zone.portal), rp, {
+		...binding,
+		ceremonyHash: browser,
+		response: softAssertion(holder.soft, {
+			challenge,
+			origin: rp.origin,
+			rpId: rp.rpId,
+			...tweak
+		}),
+		now: new Date()
+	}).then(
+		() => 'accepted',
+		(error: AuthFailure) => error.reason
+	);
+}
+
+/** Everything the portal holds for the back office, taken in (as the pull does, without HTTP). */
+async function takeInWaiting() {
+	const items = await waitingItems(zone.portal, { limit: 1000, waitMs: 0 });
+	const results = await takeInAll(database.backoffice, {
+		portal: rp.origin,
+		items,
+		rp,
+		municipalityCode: city,
+		now: new Date()
+	});
+	await zone.owner
+		.updateTable('exchange_item')
+		.set({ taken_at: new Date(), outcome: 'applied' })
+		.where(
+			'seq',
+			'in',
+			items.map((item) => item.seq)
+		)
+		.execute();
+	return items.map((item, index) => ({ kind: item.kind, ...results[index]! }));
+}
+
+const auditOf = async (action: string, objectId: string) =>
+	(
+		await sql<{ actor_type: string; actor_id: string; result: string; reason: string | null }>`
+		SELECT e.actor_type, e.actor_id, e.result, p.payload->>'reason' AS reason
+		FROM audit.entry e LEFT JOIN audit.payload p USING (municipality_code, seq)
+		WHERE e.action = ${action} AND e.object_id = ${objectId} ORDER BY e.seq`.execute(database.owner)
+	).rows;
+
+describe('a resident signing in on the portal zone', () => {
+	it('keys a passkey by the SHA-256 of its id on both sides', async () => {
+		const holder = await resident();
+		const row = await database.owner
+			.selectFrom('webauthn_credential')
+			.select('credential_key')
+			.where('id', '=', holder.credentialRowId)
+			.executeTakeFirstOrThrow();
+		expect(row.credential_key).toBe(credentialKeyOf(holder.soft.id));
+		expect(row.credential_key).toBe(
+			createHash('sha256').update(Buffer.from(holder.soft.id, 'utf8')).digest('base64url')
+		);
+	});
+
+	it('is refused until the back office has published the passkey, then verified on the portal alone', async () => {
+		const holder = await resident();
+		expect(await signIn(holder)).toBe('credential_unknown');
+		await publish();
+		expect(await signIn(holder)).toBe('accepted');
+		expect(await signIn(holder)).toBe('accepted');
+		// The portal keeps its own counter; the back office's is its own (it sees signed acts only).
+		const use = await zone.owner
+			.selectFrom('credential_use')
+			.select('sign_count')
+			.where('credential_id', '=', holder.credentialRowId)
+			.executeTakeFirstOrThrow();
+		expect(Number(use.sign_count)).toBe(holder.soft.counter);
+		const inside = await database.owner
+			.selectFrom('webauthn_credential')
+			.select('sign_count')
+			.where('id', '=', holder.credentialRowId)
+			.executeTakeFirstOrThrow();
+		expect(Number(inside.sign_count)).toBe(0);
+	});
+
+	it('lets exactly one of two parallel assertions with the same counter through', async () => {
+		const holder = await resident();
+		await publish();
+		expect(await signIn(holder)).toBe('accepted');
+		const binding = { realm: 'resident' as const, purpose: 'authenticate' as const };
+		const responses = await Promise.all(
+			[1, 2].map(async () => {
+				const challenge = await storeChallenge(
+					zone.portal,
+					{ ...binding, ceremonyHash: browser },
+					new Date()
+				);
+				return softAssertion(holder.soft, {
+					challenge,
+					origin: rp.origin,
+					rpId: rp.rpId,
+					counter: 7
+				});
+			})
+		);
+		const results = await Promise.all(
+			responses.map((response) =>
+				verifyAssertion(portalStore(zone.portal), rp, {
+					...binding,
+					ceremonyHash: browser,
+					response,
+					now: new Date()
+				}).then(
+					() => 'accepted',
+					(error: AuthFailure) => error.reason
+				)
+			)
+		);
+		expect(results.sort()).toEqual(['accepted', 'counter_regression']);
+	});
+
+	it('stops a passkey whose counter went backwards at once, and the back office records it, tells the resident and publishes it', async () => {
+		const holder = await resident();
+		await publish();
+		expect(await signIn(holder)).toBe('accepted');
+		expect(await signIn(holder)).toBe('accepted');
+		expect(await signIn(holder, { counter: 1 })).toBe('counter_regression');
+		// The portal stops using it before the back office has heard of it.
+		expect(await signIn(holder, { counter: 10 })).toBe('credential_flagged');
+
+		const taken = await takeInWaiting();
+		expect(taken.filter((item) => item.kind === 'credential_flag')).toEqual([
+			expect.objectContaining({ outcome: 'applied' })
+		]);
+		const inside = await database.owner
+			.selectFrom('webauthn_credential')
+			.select(['flagged_at', 'flag_reason'])
+			.where('id', '=', holder.credentialRowId)
+			.executeTakeFirstOrThrow();
+		expect(inside.flag_reason).toBe('counter_regression');
+		const notices = await database.owner
+			.selectFrom('resident_notice')
+			.select('kind')
+			.where('resident_account_id', '=', holder.accountId)
+			.execute();
+		expect(notices.map((notice) => notice.kind)).toContain('passkey_flagged');
+		expect(await auditOf('auth.credential_flag', holder.credentialRowId)).toEqual([
+			expect.objectContaining({ actor_type: 'system', result: 'ok', reason: 'counter_regression' })
+		]);
+		await publish();
+		expect(await projectedCredential(zone.portal, holder.soft.id)).toMatchObject({
+			flagged: true
+		});
+	});
+
+	it('ends the sessions a passkey opened when its revocation is published, and refuses it after', async () => {
+		const holder = await resident();
+		await publish();
+		expect(await signIn(holder)).toBe('accepted');
+		const sessions = createSessionManager(zone.portal, 'resident', {
+			secureCookies: false,
+			settings: () => ({ idleMinutes: 30, absoluteHours: 12 })
+		});
+		const { token } = await sessions.start({
+			ownerId: holder.accountId,
+			municipalityCode: city,
+			credentialId: holder.credentialRowId,
+			ip: null,
+			userAgent: null,
+			now: new Date()
+		});
+		expect((await sessions.check(token, new Date())).status).toBe('valid');
+		// Revoked inside (a staff member, or the resident on another device).
+		await revokeCredential(
+			database.backoffice,
+			{ realm: 'resident', id: holder.accountId },
+			holder.credentialRowId,
+			'by_staff',
+			new Date()
+		);
+		expect((await sessions.check(token, new Date())).status).toBe('valid');
+		await publish();
+		expect((await sessions.check(token, new Date())).status).toBe('none');
+		expect(await signIn(holder)).toBe('credential_revoked');
+	});
+
+	it('reports each sign-in for the audit log, as the account’s, with its passkey', async () => {
+		const holder = await resident();
+		await publish();
+		await reportAuthEvent(
+			zone.portal,
+			{ requestId: 'r-1', ip: '192.0.2.1', userAgent: 'test', sessionHash: 'abc' },
+			{
+				account: holder.accountId,
+				action: 'auth.sign_in',
+				result: 'ok',
+				credential: holder.credentialRowId,
+				counter: 3
+			}
+		);
+		const taken = await takeInWaiting();
+		expect(taken.filter((item) => item.kind === 'auth_event')).toEqual([
+			expect.objectContaining({ outcome: 'applied' })
+		]);
+		expect(await auditOf('auth.sign_in', holder.credentialRowId)).toEqual([
+			{ actor_type: 'resident', actor_id: holder.accountId, result: 'ok', reason: null }
+		]);
+	});
+
+	it('refuses what a compromised portal reports about another account’s passkey, or in another shape', async () => {
+		const victim = await resident();
+		const forger = await resident();
+		const forged = async (kind: string, body: Record<string, unknown>, account: string | null) =>
+			addItem(zone.owner, {
+				kind,
+				resident_account_id: account,
+				body: JSON.stringify(body),
+				object_id: null
+			});
+		await forged(
+			'credential_flag',
+			{ credential: victim.credentialRowId, reason: 'counter_regression' },
+			forger.accountId
+		);
+		await forged(
+			'auth_event',
+			{ action: 'auth.sign_in', result: 'ok', credential: victim.credentialRowId },
+			forger.accountId
+		);
+		await forged('auth_event', { action: 'staff.grant_role', result: 'ok' }, forger.accountId);
+		await forged(
+			'credential_flag',
+			{ credential: victim.credentialRowId, reason: 'restored' },
+			victim.accountId
+		);
+		const taken = await takeInWaiting();
+		expect(taken.map((item) => item.outcome)).toEqual(['refused', 'refused', 'refused', 'refused']);
+		const refusals = await database.owner
+			.selectFrom('exchange_intake')
+			.select('refusal')
+			.where(
+				'seq',
+				'in',
+				taken.map((item) => item.seq)
+			)
+			.orderBy('seq')
+			.execute();
+		expect(refusals.map((row) => row.refusal)).toEqual([
+			'credential_of_another_account',
+			'credential_of_another_account',
+			'malformed',
+			'malformed'
+		]);
+		const inside = await database.owner
+			.selectFrom('webauthn_credential')
+			.select('flagged_at')
+			.where('id', '=', victim.credentialRowId)
+			.executeTakeFirstOrThrow();
+		expect(inside.flagged_at).toBeNull();
+		expect(await auditOf('auth.sign_in', victim.credentialRowId)).toEqual([]);
+	});
+});
