@@ -37,7 +37,14 @@ import { onlineRequestToSign, ownDeskRequests } from '../../src/lib/server/desk/
 import { findServedMunicipality } from '../../src/lib/server/municipality';
 import { publishedCity } from '../../src/lib/server/municipality/projection';
 import { applyProjection } from '../../src/lib/server/zone/projection';
-import { publishRound } from '../../src/lib/server/exchange/publish';
+import {
+	publishRound,
+	PublicationRefused,
+	retrySetAsideMs
+} from '../../src/lib/server/exchange/publish';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { ProjectionChange } from '../../src/lib/server/zone/shapes';
 import { serveExchange } from '../../scripts/lib/exchange-server';
 import {
 	freshDatabase,
@@ -861,6 +868,129 @@ describe('a large round (issue 27: bench:load’s first publication answered 413
 		for (const sizes of batches)
 			expect(sizes.length === 1 || sizes.reduce((a, b) => a + b, 0) <= limit).toBe(true);
 		expect(await marksOf(guardian.id)).toBe(0);
+		await expect(householdDashboard(zone.portal, guardian, { locale: 'ja' })).resolves.toBeTruthy();
+	});
+});
+
+describe('a change the portal would not take (issue 27)', () => {
+	const clerk = () =>
+		staffCaller(city, { type: 'staff', id: 'clerk', role: 'caseworker', department: null }, []);
+	const setAside = () =>
+		database.owner
+			.selectFrom('projection_set_aside')
+			.select(['topic', 'key', 'reason'])
+			.orderBy('key')
+			.execute();
+
+	it('is set aside and taken off the portal, holds up nothing, is warned of, and goes once it fits', async () => {
+		await publishTo(database.backoffice, peer);
+		const settings = { now: new Date(), pulling: true, lagWarnSeconds: 60 };
+		expect(await exchangeWarning(database.backoffice, clerk(), settings)).toBeNull();
+		const { name_kanji: name } = await database.owner
+			.selectFrom('resident')
+			.select('name_kanji')
+			.where('atena_number', '=', guardian.atenaNumber)
+			.executeTakeFirstOrThrow();
+		// A name longer than the portal shows (its shape allows 200 characters), marked with a
+		// change to someone else after it.
+		await database.owner
+			.updateTable('resident')
+			.set({ name_kanji: '長'.repeat(201) })
+			.where('atena_number', '=', guardian.atenaNumber)
+			.execute();
+		await sql`UPDATE resident SET name_kana = 'シケン　シロウ' WHERE atena_number = ${child.atena}`.execute(
+			database.owner
+		);
+		await publishTo(database.backoffice, peer);
+		// Nothing is left waiting behind it; the account is off the portal, not shown as it was.
+		expect(await marksOf(guardian.id)).toBe(0);
+		expect((await storedRow(guardian.id))!.body).toBeNull();
+		await expect(householdDashboard(zone.portal, guardian, { locale: 'ja' })).rejects.toThrow(
+			ProjectionPending
+		);
+		expect(await setAside()).toEqual([
+			{ topic: 'account', key: guardian.id, reason: 'shape: people.0.nameKanji too_big' }
+		]);
+		expect(await exchangeWarning(database.backoffice, clerk(), settings)).toEqual({
+			kind: 'set_aside',
+			count: 1
+		});
+		// Corrected inside: marked again, published whole, no longer set aside.
+		await database.owner
+			.updateTable('resident')
+			.set({ name_kanji: name })
+			.where('atena_number', '=', guardian.atenaNumber)
+			.execute();
+		await publishTo(database.backoffice, peer);
+		expect(await setAside()).toEqual([]);
+		await expect(householdDashboard(zone.portal, guardian, { locale: 'ja' })).resolves.toBeTruthy();
+		expect(await exchangeWarning(database.backoffice, clerk(), settings)).toBeNull();
+	});
+
+	it('finds the one change in a refused batch, sends the rest, and sends it with no body', async () => {
+		await publishTo(database.backoffice, peer);
+		await sql`UPDATE resident SET name_kana = name_kana WHERE municipality_code = ${city}`.execute(
+			database.owner
+		);
+		const sent: string[] = [];
+		const refusing = async (changes: ProjectionChange[]) => {
+			// The portal refuses any batch carrying the guardian's view (as it would one too large).
+			if (changes.some((change) => change.key === guardian.id && change.body !== null))
+				throw new PublicationRefused('portal answered 413');
+			sent.push(...changes.map((change) => change.key));
+			await applyProjection(zone.portal, changes, new Date());
+		};
+		const taken = await publishRound(database.backoffice, refusing, new Date());
+		expect(taken).toBeGreaterThan(1);
+		expect(sent).toContain(guardian.id);
+		expect(new Set(sent).size).toBe(sent.length);
+		expect((await storedRow(guardian.id))!.body).toBeNull();
+		expect(await setAside()).toEqual([
+			{ topic: 'account', key: guardian.id, reason: 'refused: portal answered 413' }
+		]);
+		// A portal that cannot be reached is not a refusal: the round fails and keeps its marks.
+		await sql`UPDATE resident SET name_kana = name_kana WHERE atena_number = ${child.atena}`.execute(
+			database.owner
+		);
+		await expect(
+			publishRound(database.backoffice, async () => {
+				throw new Error('portal unreachable');
+			})
+		).rejects.toThrow('portal unreachable');
+		expect(await marksOf(guardian.id)).toBeGreaterThan(0);
+		await publishTo(database.backoffice, peer);
+		expect(await setAside()).toEqual([]);
+	});
+
+	it('takes a portal’s 413 as a refusal (not as a portal down), and tries what it set aside again later', async () => {
+		await publishTo(database.backoffice, peer);
+		// A portal whose body limit is set too low: it answers every publication 413.
+		const tooSmall = http.createServer((request, response) => {
+			request.resume();
+			request.on('end', () => response.writeHead(413).end());
+		});
+		await new Promise<void>((resolve) => tooSmall.listen(0, '127.0.0.1', resolve));
+		const tooSmallUrl = `http://127.0.0.1:${(tooSmall.address() as AddressInfo).port}`;
+		try {
+			await sql`UPDATE resident SET name_kana = name_kana WHERE atena_number = ${guardian.atenaNumber}`.execute(
+				database.owner
+			);
+			await publishTo(database.backoffice, { ...peer, portalUrl: tooSmallUrl });
+		} finally {
+			await new Promise((resolve) => tooSmall.close(resolve));
+		}
+		expect(await marksOf(guardian.id)).toBe(0);
+		expect((await setAside()).map((row) => [row.key, row.reason])).toContainEqual([
+			guardian.id,
+			'refused: portal answered 413'
+		]);
+		// The limit is mended; the next round after the wait tries it again, and it goes.
+		await sql`UPDATE resident SET name_kana = name_kana WHERE atena_number = ${child.atena}`.execute(
+			database.owner
+		);
+		const later = new Date(Date.now() + retrySetAsideMs + 1000);
+		await publishTo(database.backoffice, peer, () => later);
+		expect(await setAside()).toEqual([]);
 		await expect(householdDashboard(zone.portal, guardian, { locale: 'ja' })).resolves.toBeTruthy();
 	});
 });

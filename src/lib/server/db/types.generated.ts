@@ -477,6 +477,15 @@ export interface ProjectionPending {
   topic: string;
 }
 
+export interface ProjectionSetAside {
+  key: string;
+  municipality_code: string;
+  reason: string;
+  set_aside_at: Timestamp;
+  topic: string;
+  version: Int8;
+}
+
 export interface RateLimit {
   bucket: string;
   hits: number;
@@ -908,6 +917,7 @@ export interface DB {
   permission: Permission;
   projection_audit_cursor: ProjectionAuditCursor;
   projection_pending: ProjectionPending;
+  projection_set_aside: ProjectionSetAside;
   rate_limit: RateLimit;
   registry_import: RegistryImport;
   registry_import_change: RegistryImportChange;

@@ -8,7 +8,7 @@ import type { Ed25519Signer } from '../crypto/ed25519';
 import type { Database } from '../db';
 import { takeInAll, type IntakeResult, type ResidentRelyingParty } from './intake';
 import { itemList, type ListedItem } from './items';
-import { markAccess, publishAll } from './publish';
+import { markAccess, publishAll, PublicationRefused } from './publish';
 import { signedHeaders } from './signature';
 
 export type ExchangePeer = {
@@ -22,6 +22,20 @@ export type ExchangePeer = {
 export class ExchangeUnavailable extends Error {
 	override name = 'ExchangeUnavailable';
 }
+
+/** The portal answered, with an error status (a refusal, or a failure on its side). */
+class ExchangeAnswered extends ExchangeUnavailable {
+	constructor(readonly status: number) {
+		super(`portal answered ${status}`);
+	}
+}
+
+/**
+ * What the portal answers to a publication it will not take however often it is sent: a body it
+ * does not read as a batch (400), one too large (413). A signature refused (401) or a failure on
+ * its side (5xx) is tried again like an unreachable portal.
+ */
+const refusedPublication = new Set([400, 413, 422]);
 
 async function call(
 	peer: ExchangePeer,
@@ -47,7 +61,7 @@ async function call(
 	} catch (error) {
 		throw new ExchangeUnavailable(`portal unreachable: ${(error as Error).message}`);
 	}
-	if (!response.ok) throw new ExchangeUnavailable(`portal answered ${response.status}`);
+	if (!response.ok) throw new ExchangeAnswered(response.status);
 	return response.json();
 }
 
@@ -56,7 +70,13 @@ export function publishTo(db: Database, peer: ExchangePeer, now?: () => Date): P
 	return publishAll(
 		db,
 		async (changes) => {
-			await call(peer, 'POST', '/exchange/v1/projection', JSON.stringify({ changes }), 15_000);
+			try {
+				await call(peer, 'POST', '/exchange/v1/projection', JSON.stringify({ changes }), 15_000);
+			} catch (error) {
+				if (error instanceof ExchangeAnswered && refusedPublication.has(error.status))
+					throw new PublicationRefused(error.message);
+				throw error;
+			}
 		},
 		now
 	);

@@ -14,12 +14,64 @@ import { credentialViews } from '../auth/projection';
 import { deskViews } from '../desk/projection';
 import { cityViewOf } from '../municipality/projection';
 import { accessViews, accountViews, catalogueViewOf, documentViews } from '../residents/projection';
-import type { ProjectionChange } from '../zone/shapes';
+import { topicShapes, type ProjectionChange } from '../zone/shapes';
 
 /** How many marks one round takes. */
 const roundSize = 300;
+/** How long a change set aside waits before a round tries it again, and how many a round tries. */
+export const retrySetAsideMs = 10 * 60_000;
+const retriesPerRound = 50;
 /** The most one publication POST carries (the portal takes 32 MB as deployed: well under it). */
 const batchBytes = 4 * 1024 * 1024;
+
+/**
+ * Thrown by a round's `send` when the portal answered and refused the batch (its shape, its size):
+ * sending it again would be refused again, so the round sets aside what the portal will not take
+ * instead of holding up every change marked after it (client.ts maps the portal's answer).
+ */
+export class PublicationRefused extends Error {
+	override name = 'PublicationRefused';
+}
+
+/** Why a change's body does not fit its topic's shape (the field and the check, no value), or null. */
+export function shapeProblem(change: ProjectionChange): string | null {
+	if (change.body === null) return null;
+	const parsed = topicShapes[change.topic].safeParse(change.body);
+	if (parsed.success) return null;
+	const issue = parsed.error.issues[0]!;
+	return `${issue.path.join('.') || '(body)'} ${issue.code}`.slice(0, 180);
+}
+
+type SetAside = { change: ProjectionChange; reason: string };
+const sameKey = (a: ProjectionChange, b: ProjectionChange) =>
+	a.topic === b.topic && a.key === b.key;
+
+/**
+ * Sends a batch; when the portal refuses it, each half on its own, down to the change it will not
+ * take, which is set aside and sent again with no body (taken off the portal rather than left
+ * showing an older view). A change refused even so is only set aside.
+ */
+async function sendSettingAside(
+	send: (changes: ProjectionChange[]) => Promise<void>,
+	batch: ProjectionChange[],
+	setAside: SetAside[]
+): Promise<void> {
+	try {
+		await send(batch);
+	} catch (error) {
+		if (!(error instanceof PublicationRefused)) throw error;
+		if (batch.length > 1) {
+			const half = Math.ceil(batch.length / 2);
+			await sendSettingAside(send, batch.slice(0, half), setAside);
+			await sendSettingAside(send, batch.slice(half), setAside);
+			return;
+		}
+		const change = batch[0]!;
+		if (!setAside.some((aside) => sameKey(aside.change, change)))
+			setAside.push({ change, reason: `refused: ${error.message}`.slice(0, 180) });
+		if (change.body !== null) await sendSettingAside(send, [{ ...change, body: null }], setAside);
+	}
+}
 
 /** Changes in consecutive batches of at most `limit` bytes of JSON (a larger change goes alone). */
 export function bySize(changes: readonly ProjectionChange[], limit: number): ProjectionChange[][] {
@@ -64,8 +116,18 @@ export async function publishRound(
 			.limit(roundSize)
 			.execute();
 		if (marks.length === 0) return 0;
+		// What was set aside a while ago is tried again with the round (the portal's limit raised,
+		// a fault on its side mended); set aside again, it waits as long again.
+		const retried = await trx
+			.selectFrom('projection_set_aside')
+			.select(['topic', 'municipality_code', 'key'])
+			.where('set_aside_at', '<', new Date(now.getTime() - retrySetAsideMs))
+			.orderBy('set_aside_at')
+			.limit(retriesPerRound)
+			.execute();
+		const due = [...marks, ...retried];
 		const keysOf = (topic: string) => [
-			...new Set(marks.filter((mark) => mark.topic === topic).map((mark) => mark.key))
+			...new Set(due.filter((mark) => mark.topic === topic).map((mark) => mark.key))
 		];
 		const accountIds = keysOf('account');
 		const cities = keysOf('catalogue');
@@ -141,9 +203,19 @@ export async function publishRound(
 				body: credentials.get(key) ?? null
 			}))
 		];
+		// A body that does not fit the shape the portal reads would be stored there and read as
+		// "not published yet" for ever: it is set aside here instead, and the key sent with no body.
+		const setAside: SetAside[] = [];
+		const checked = changes.map((change) => {
+			const problem = shapeProblem(change);
+			if (!problem) return change;
+			setAside.push({ change, reason: `shape: ${problem}` });
+			return { ...change, body: null };
+		});
 		// In POSTs of a bounded size: a first publication of many accounts with long access logs
 		// outgrew the portal's body limit (413), and the round failed again and again.
-		for (const batch of bySize(changes, limit)) await send(batch);
+		for (const batch of bySize(checked, limit)) await sendSettingAside(send, batch, setAside);
+		await keepSetAside(trx, setAside, checked, due, now);
 		await trx
 			.deleteFrom('projection_pending')
 			.where(
@@ -154,6 +226,65 @@ export async function publishRound(
 			.execute();
 		return marks.length;
 	});
+}
+
+/**
+ * What this round set aside is kept (and logged for the operators: topic, key and reason, no
+ * content); what it published whole clears what an earlier round set aside under the same key.
+ */
+async function keepSetAside(
+	db: Executor,
+	setAside: readonly SetAside[],
+	sent: readonly ProjectionChange[],
+	marks: readonly { topic: string; key: string; municipality_code: string }[],
+	now: Date
+): Promise<void> {
+	const published = sent.filter(
+		(change) => !setAside.some((aside) => sameKey(aside.change, change))
+	);
+	for (const topic of new Set(published.map((change) => change.topic)))
+		await db
+			.deleteFrom('projection_set_aside')
+			.where('topic', '=', topic)
+			.where(
+				'key',
+				'in',
+				published.filter((change) => change.topic === topic).map((change) => change.key)
+			)
+			.execute();
+	if (setAside.length === 0) return;
+	const cityOf = new Map(marks.map((mark) => [`${mark.topic}\u0000${mark.key}`, mark]));
+	await db
+		.insertInto('projection_set_aside')
+		.values(
+			setAside.map(({ change, reason }) => ({
+				topic: change.topic,
+				key: change.key,
+				municipality_code:
+					cityOf.get(`${change.topic}\u0000${change.key}`)?.municipality_code ?? '',
+				version: change.version,
+				reason,
+				set_aside_at: now
+			}))
+		)
+		.onConflict((conflict) =>
+			conflict.columns(['topic', 'key']).doUpdateSet((eb) => ({
+				version: eb.ref('excluded.version'),
+				reason: eb.ref('excluded.reason'),
+				set_aside_at: eb.ref('excluded.set_aside_at')
+			}))
+		)
+		.execute();
+	for (const { change, reason } of setAside)
+		console.warn(
+			JSON.stringify({
+				level: 'warn',
+				event: 'projection_set_aside',
+				topic: change.topic,
+				key: change.key,
+				reason
+			})
+		);
 }
 
 /**

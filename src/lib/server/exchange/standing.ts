@@ -23,13 +23,14 @@ const recentMinutes = 15;
 export type ExchangeWarning =
 	| { kind: 'stopped'; lastOkAt: string | null }
 	| { kind: 'late'; seconds: number }
-	| { kind: 'unpublished'; seconds: number };
+	| { kind: 'unpublished'; seconds: number }
+	| { kind: 'set_aside'; count: number };
 
 /**
  * A warning for the staff home page, or null: the pull has been failing for longer than the
  * setting, a change inside has waited longer than the setting to be published to the portal
- * (residents see an out-of-date record there), or an item taken in within the last 15 minutes
- * waited longer than the setting.
+ * (residents see an out-of-date record there), changes were set aside because the portal would
+ * not take them, or an item taken in within the last 15 minutes waited longer than the setting.
  * @audit none — figures about the exchange; no person or item is shown
  */
 export async function exchangeWarning(
@@ -57,6 +58,12 @@ export async function exchangeWarning(
 	const waiting = unpublished.rows[0]?.seconds ?? null;
 	if (waiting !== null && waiting > exchangeLagWarnSeconds)
 		return { kind: 'unpublished', seconds: Math.round(waiting) };
+	// Changes the portal would not take (publish.ts): the residents concerned see "on its way".
+	const aside = await db
+		.selectFrom('projection_set_aside')
+		.select((eb) => eb.fn.countAll<string>().as('count'))
+		.executeTakeFirst();
+	if (Number(aside?.count ?? 0) > 0) return { kind: 'set_aside', count: Number(aside!.count) };
 	const { rows } = await sql<{ seconds: number | null }>`
 		SELECT extract(epoch FROM max(taken_at - arrived_at))::float8 AS seconds FROM exchange_intake
 		WHERE taken_at > ${now}::timestamptz - make_interval(mins => ${recentMinutes})`.execute(db);

@@ -324,6 +324,17 @@ export const credentialView = z
 	.strict();
 export type CredentialView = z.infer<typeof credentialView>;
 
+/** Each topic's body as both sides read it: the publisher checks what it sends against it. */
+export const topicShapes = {
+	account: accountView,
+	catalogue: catalogueView,
+	document: documentView,
+	application: applicationView,
+	access: accessView,
+	city: cityView,
+	credential: credentialView
+} satisfies Record<ProjectionTopic, z.ZodTypeAny>;
+
 /** One change as it travels: a topic's key at a version, with its body (null: no longer there). */
 export const projectionChange = z.object({
 	topic: z.enum(projectionTopics),
