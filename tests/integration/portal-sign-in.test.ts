@@ -3,12 +3,14 @@
 // rate limits and counter, and without a connection to the back office's database; what it cannot
 // decide alone (a counter that went backwards) it stops at once and reports, and the back office
 // records it, tells the resident and publishes it. What the portal reports is checked inside: a
-// flag or an event about another account's passkey is refused.
+// flag, an event or a revocation about another account's passkey is refused. A resident's own
+// revocation stops the passkey on the portal at once and is carried out inside.
 import { createHash, randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { revokeCredential } from '../../src/lib/server/auth/credentials';
 import type { AuthFailure } from '../../src/lib/server/auth/failures';
+import { passkeysRevokedHere, revokePasskey } from '../../src/lib/server/auth/passkeys';
 import { reportAuthEvent } from '../../src/lib/server/auth/reported';
 import { createSessionManager } from '../../src/lib/server/auth/sessions';
 import { portalStore } from '../../src/lib/server/auth/stores';
@@ -103,7 +105,11 @@ async function takeInWaiting() {
 			items.map((item) => item.seq)
 		)
 		.execute();
-	return items.map((item, index) => ({ kind: item.kind, ...results[index]! }));
+	return items.map((item, index) => ({
+		kind: item.kind,
+		account: item.residentAccountId,
+		...results[index]!
+	}));
 }
 
 const auditOf = async (action: string, objectId: string) =>
@@ -194,7 +200,8 @@ describe('a resident signing in on the portal zone', () => {
 		// The portal stops using it before the back office has heard of it.
 		expect(await signIn(holder, { counter: 10 })).toBe('credential_flagged');
 
-		const taken = await takeInWaiting();
+		// (Its own: an earlier test's clone may be reported in the same pull.)
+		const taken = (await takeInWaiting()).filter((item) => item.account === holder.accountId);
 		expect(taken.filter((item) => item.kind === 'credential_flag')).toEqual([
 			expect.objectContaining({ outcome: 'applied' })
 		]);
@@ -250,6 +257,70 @@ describe('a resident signing in on the portal zone', () => {
 		expect(await signIn(holder)).toBe('credential_revoked');
 	});
 
+	it('lets a resident revoke a passkey on the portal: stopped at once, recorded, told and published inside', async () => {
+		const holder = await resident();
+		const other = await resident();
+		await publish();
+		const caller = {
+			type: 'resident' as const,
+			id: holder.accountId,
+			atenaNumber: holder.atena,
+			municipalityCode: city
+		};
+		const sessions = createSessionManager(zone.portal, 'resident', {
+			secureCookies: false,
+			settings: () => ({ idleMinutes: 30, absoluteHours: 12 })
+		});
+		const { token } = await sessions.start({
+			ownerId: holder.accountId,
+			municipalityCode: city,
+			credentialId: holder.credentialRowId,
+			ip: null,
+			userAgent: null,
+			now: new Date()
+		});
+		// Another account's passkey is not one to revoke; the last one needs the holder's word.
+		await expect(
+			revokePasskey(zone.portal, caller, { id: other.credentialRowId, lastUnderstood: true })
+		).rejects.toMatchObject({ code: 'not_found' });
+		await expect(
+			revokePasskey(zone.portal, caller, { id: holder.credentialRowId, lastUnderstood: false })
+		).rejects.toMatchObject({ code: 'last_passkey' });
+		await revokePasskey(zone.portal, caller, { id: holder.credentialRowId, lastUnderstood: true });
+		// Stopped on the portal before the back office has heard of it.
+		expect(await signIn(holder)).toBe('credential_revoked');
+		expect((await sessions.check(token, new Date())).status).toBe('none');
+		expect(await passkeysRevokedHere(zone.portal, caller)).toEqual([holder.credentialRowId]);
+		// A second tap sends nothing more (the first is waiting), and is refused as revoked.
+		await expect(
+			revokePasskey(zone.portal, caller, { id: holder.credentialRowId, lastUnderstood: true })
+		).rejects.toMatchObject({ code: 'not_found' });
+
+		const taken = (await takeInWaiting()).filter((item) => item.account === holder.accountId);
+		expect(taken.filter((item) => item.kind === 'passkey_revoke')).toEqual([
+			expect.objectContaining({ outcome: 'applied' })
+		]);
+		const inside = await database.owner
+			.selectFrom('webauthn_credential')
+			.select(['revoked_at', 'revoke_reason'])
+			.where('id', '=', holder.credentialRowId)
+			.executeTakeFirstOrThrow();
+		expect(inside.revoke_reason).toBe('by_owner');
+		const notices = await database.owner
+			.selectFrom('resident_notice')
+			.select('kind')
+			.where('resident_account_id', '=', holder.accountId)
+			.execute();
+		expect(notices.map((notice) => notice.kind)).toContain('passkey_revoked');
+		expect(await auditOf('auth.credential_revoke', holder.credentialRowId)).toEqual([
+			{ actor_type: 'resident', actor_id: holder.accountId, result: 'ok', reason: 'by_owner' }
+		]);
+		await publish();
+		expect(await projectedCredential(zone.portal, holder.soft.id)).toMatchObject({
+			revoked: true
+		});
+	});
+
 	it('reports each sign-in for the audit log, as the account’s, with its passkey', async () => {
 		const holder = await resident();
 		await publish();
@@ -264,7 +335,7 @@ describe('a resident signing in on the portal zone', () => {
 				counter: 3
 			}
 		);
-		const taken = await takeInWaiting();
+		const taken = (await takeInWaiting()).filter((item) => item.account === holder.accountId);
 		expect(taken.filter((item) => item.kind === 'auth_event')).toEqual([
 			expect.objectContaining({ outcome: 'applied' })
 		]);
@@ -295,12 +366,19 @@ describe('a resident signing in on the portal zone', () => {
 		);
 		await forged('auth_event', { action: 'staff.grant_role', result: 'ok' }, forger.accountId);
 		await forged(
+			'passkey_revoke',
+			{ credential: victim.credentialRowId, last: false },
+			forger.accountId
+		);
+		await forged(
 			'credential_flag',
 			{ credential: victim.credentialRowId, reason: 'restored' },
 			victim.accountId
 		);
-		const taken = await takeInWaiting();
-		expect(taken.map((item) => item.outcome)).toEqual(['refused', 'refused', 'refused', 'refused']);
+		const taken = (await takeInWaiting()).filter(
+			(item) => item.account === forger.accountId || item.account === victim.accountId
+		);
+		expect(taken.map((item) => item.outcome)).toEqual(Array(5).fill('refused'));
 		const refusals = await database.owner
 			.selectFrom('exchange_intake')
 			.select('refusal')
@@ -315,14 +393,15 @@ describe('a resident signing in on the portal zone', () => {
 			'credential_of_another_account',
 			'credential_of_another_account',
 			'malformed',
+			'credential_of_another_account',
 			'malformed'
 		]);
 		const inside = await database.owner
 			.selectFrom('webauthn_credential')
-			.select('flagged_at')
+			.select(['flagged_at', 'revoked_at'])
 			.where('id', '=', victim.credentialRowId)
 			.executeTakeFirstOrThrow();
-		expect(inside.flagged_at).toBeNull();
+		expect(inside).toEqual({ flagged_at: null, revoked_at: null });
 		expect(await auditOf('auth.sign_in', victim.credentialRowId)).toEqual([]);
 	});
 });

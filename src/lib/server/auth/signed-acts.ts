@@ -63,10 +63,12 @@ export async function signingChallenge(
 		kind: input.kind,
 		payload: input.payload,
 		ceremonyHash: input.ceremonyHash,
-		credentials: credentials.map((credential) => ({
-			credential_id: credential.credentialId,
-			transports: credential.transports
-		})),
+		credentials: credentials
+			.filter((credential) => !credential.revoked && !credential.flagged)
+			.map((credential) => ({
+				credential_id: credential.credentialId,
+				transports: credential.transports
+			})),
 		now: input.now ?? new Date()
 	});
 	return options;

@@ -157,7 +157,7 @@ export function portalStore(
 			if (!view) return null;
 			const use = await zone
 				.selectFrom('credential_use')
-				.select(['sign_count', 'flagged_at'])
+				.select(['sign_count', 'flagged_at', 'revoked_at'])
 				.where('credential_id', '=', view.id)
 				.executeTakeFirst();
 			const usedCount = use ? Number(use.sign_count) : null;
@@ -176,7 +176,8 @@ export function portalStore(
 				signCount: Math.max(usedCount ?? 0, view.signCount),
 				transports: view.transports,
 				backupEligible: view.backupEligible,
-				revoked: view.revoked,
+				// Revoked by its holder here, before the back office has published it so.
+				revoked: view.revoked || (use?.revoked_at ?? null) !== null,
 				flagged: view.flagged || (use?.flagged_at ?? null) !== null
 			};
 		},

@@ -32,6 +32,7 @@ export interface CredentialUse {
   flag_reason: string | null;
   flagged_at: Timestamp | null;
   last_used_at: Timestamp | null;
+  revoked_at: Timestamp | null;
   sign_count: Int8;
 }
 

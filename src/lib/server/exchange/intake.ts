@@ -13,11 +13,14 @@ import { takeInTransition } from '../applications/applicant';
 import { SubmissionError } from '../applications/store';
 import { consentStatement } from '../auth/signed-acts';
 import { notify } from '../notifications/notices';
+import { revokeCredential } from '../auth/credentials';
 import {
 	authEventItemBody,
 	credentialFlagItemBody,
+	passkeyRevokeItemBody,
 	type AuthEventItemBody,
-	type CredentialFlagItemBody
+	type CredentialFlagItemBody,
+	type PasskeyRevokeItemBody
 } from '../zone/shapes';
 import { OnlineRequestError, takeInDeskRequest } from '../desk/online';
 import { applicationViewAudits } from '../applications/projection';
@@ -387,16 +390,20 @@ async function applyEnrolment(
 async function applyAuthItem(
 	trx: Executor,
 	item: ListedItem,
-	kind: 'auth_event' | 'credential_flag',
-	input: { municipalityCode: string },
+	kind: 'auth_event' | 'credential_flag' | 'passkey_revoke',
+	input: { municipalityCode: string; rp: ResidentRelyingParty },
 	reads: BatchReads,
 	audit: AuditEvent[]
 ): Promise<Decision> {
-	const parsed = (kind === 'auth_event' ? authEventItemBody : credentialFlagItemBody).safeParse(
-		item.body
-	);
+	const parsed = {
+		auth_event: authEventItemBody,
+		credential_flag: credentialFlagItemBody,
+		passkey_revoke: passkeyRevokeItemBody
+	}[kind].safeParse(item.body);
 	if (!parsed.success) refuse('malformed');
-	const body = parsed.data as AuthEventItemBody | CredentialFlagItemBody;
+	const body = parsed.data as AuthEventItemBody | CredentialFlagItemBody | PasskeyRevokeItemBody;
+	// A revocation is the holder's own: it comes from their account.
+	if (kind === 'passkey_revoke' && !item.residentAccountId) refuse('unknown_account');
 	const account = item.residentAccountId ? reads.accounts.get(item.residentAccountId) : undefined;
 	if (item.residentAccountId && !account) refuse('unknown_account');
 	const credential = body.credential
@@ -435,6 +442,36 @@ async function applyAuthItem(
 		return { outcome: 'applied', signedActId: null };
 	}
 	const now = new Date();
+	if ('last' in body) {
+		const revoked = await revokeCredential(
+			trx,
+			{ realm: 'resident', id: account!.id },
+			credential!.id,
+			'by_owner',
+			now
+		);
+		// Revoked already (the same revocation sent twice, or by staff meanwhile): nothing more.
+		if (revoked) {
+			await notify(trx, {
+				municipalityCode,
+				accountId: account!.id,
+				kind: 'passkey_revoked',
+				portalUrl: `${input.rp.origin}/sign-in`,
+				now
+			});
+			audit.push({
+				municipalityCode,
+				actor,
+				context,
+				action: 'auth.credential_revoke',
+				objectType: 'webauthn_credential',
+				objectId: credential!.id,
+				result: 'ok',
+				payload: { reason: 'by_owner', last: body.last, portalSeq }
+			});
+		}
+		return { outcome: 'applied', signedActId: null };
+	}
 	const flagged = await trx
 		.updateTable('webauthn_credential')
 		.set(
@@ -484,7 +521,7 @@ async function apply(
 		await savepoint();
 		return applyEnrolment(trx, item, kind, input);
 	}
-	if (kind === 'auth_event' || kind === 'credential_flag')
+	if (kind === 'auth_event' || kind === 'credential_flag' || kind === 'passkey_revoke')
 		return applyAuthItem(trx, item, kind, input, reads, audit);
 	if (kind === 'view') {
 		// Writes nothing but its audit entries, appended with the batch's.

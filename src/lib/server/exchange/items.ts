@@ -38,9 +38,10 @@ export const viewKinds = ['view'] as const;
 
 /**
  * Residents' sign-in on the portal (issue 27): what happened, for the audit log
- * (`authEventItemBody`), and a passkey the portal stopped using (`credentialFlagItemBody`).
+ * (`authEventItemBody`), a passkey the portal stopped using (`credentialFlagItemBody`), and one its
+ * holder revoked (`passkeyRevokeItemBody`).
  */
-export const authKinds = ['auth_event', 'credential_flag'] as const;
+export const authKinds = ['auth_event', 'credential_flag', 'passkey_revoke'] as const;
 
 export const exchangeKinds = [
 	...signedActKinds,

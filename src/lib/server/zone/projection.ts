@@ -184,7 +184,7 @@ export async function projectedCredential(
 	return view?.credentialId === credentialId ? view : null;
 }
 
-/** The account's passkeys that may still sign, as published (for the browser to offer). */
+/** The account's passkeys as published, revoked and flagged ones included. */
 export async function projectedCredentialsOf(
 	zone: PortalZoneExecutor,
 	accountId: string
@@ -197,6 +197,6 @@ export async function projectedCredentialsOf(
 		.execute();
 	return rows.flatMap((row) => {
 		const parsed = credentialView.safeParse(row.body);
-		return parsed.success && !parsed.data.revoked && !parsed.data.flagged ? [parsed.data] : [];
+		return parsed.success && parsed.data.account === accountId ? [parsed.data] : [];
 	});
 }

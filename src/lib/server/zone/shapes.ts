@@ -433,3 +433,17 @@ export const credentialFlagItemBody = z
 	})
 	.strict();
 export type CredentialFlagItemBody = z.infer<typeof credentialFlagItemBody>;
+
+/**
+ * A passkey its holder revoked on the portal (issue 27): the back office revokes its own row,
+ * tells the resident and publishes it. Restrictive only, like a flag: no signature is asked.
+ * `last`: the holder confirmed it was their last passkey.
+ */
+export const passkeyRevokeItemBody = z
+	.object({
+		credential: z.string().uuid(),
+		last: z.boolean(),
+		context: requestContextShape.optional()
+	})
+	.strict();
+export type PasskeyRevokeItemBody = z.infer<typeof passkeyRevokeItemBody>;

@@ -1,7 +1,7 @@
 import { redirect } from '@sveltejs/kit';
 import {
-	endRevokedPasskeySessions,
 	ownPasskeys,
+	passkeysRevokedHere,
 	renamePasskey,
 	revokePasskey
 } from '$lib/server/auth/passkeys';
@@ -14,7 +14,8 @@ export const load: PageServerLoad = async ({ locals, url }) => ({
 	added: url.searchParams.has('added'),
 	...(await ownPasskeys(...asResident(locals), {
 		currentCredentialId: locals.resident!.credentialId,
-		signedInAt: locals.resident!.authenticatedAt
+		signedInAt: locals.resident!.authenticatedAt,
+		revokedHere: await passkeysRevokedHere(...asResidentInPortalZone(locals))
 	}))
 });
 
@@ -35,11 +36,10 @@ export const actions: Actions = {
 		const id = String(form.get('id') ?? '');
 		return answer(
 			async () => {
-				const revoked = await revokePasskey(...asResident(locals), {
+				const revoked = await revokePasskey(...asResidentInPortalZone(locals), {
 					id,
 					lastUnderstood: form.get('confirm_last') === 'yes'
 				});
-				await endRevokedPasskeySessions(...asResidentInPortalZone(locals), revoked);
 				// Revoking the key this session was opened with ends this session too.
 				if (revoked.id === locals.resident!.credentialId) redirect(303, '/sign-in?signed_out=1');
 				return { revoked: id };
