@@ -112,6 +112,44 @@ async function takeInWaiting() {
 	}));
 }
 
+/** A session the holder opened on the portal, and where it stands now. */
+async function portalSession(holder: Holder) {
+	const sessions = createSessionManager(zone.portal, 'resident', {
+		secureCookies: false,
+		settings: () => ({ idleMinutes: 30, absoluteHours: 12 })
+	});
+	const { token } = await sessions.start({
+		ownerId: holder.accountId,
+		municipalityCode: city,
+		credentialId: holder.credentialRowId,
+		ip: null,
+		userAgent: null,
+		now: new Date()
+	});
+	return { status: async () => (await sessions.check(token, new Date())).status };
+}
+
+/** The holder's item of `kind` taken in and applied: the passkey's row inside, the notices. */
+async function takenInside(holder: Holder, kind: string) {
+	const taken = (await takeInWaiting()).filter((item) => item.account === holder.accountId);
+	expect(taken.filter((item) => item.kind === kind)).toEqual([
+		expect.objectContaining({ outcome: 'applied' })
+	]);
+	const [credential, notices] = await Promise.all([
+		database.owner
+			.selectFrom('webauthn_credential')
+			.select(['flag_reason', 'revoke_reason'])
+			.where('id', '=', holder.credentialRowId)
+			.executeTakeFirstOrThrow(),
+		database.owner
+			.selectFrom('resident_notice')
+			.select('kind')
+			.where('resident_account_id', '=', holder.accountId)
+			.execute()
+	]);
+	return { credential, notices: notices.map((notice) => notice.kind) };
+}
+
 const auditOf = async (action: string, objectId: string) =>
 	(
 		await sql<{ actor_type: string; actor_id: string; result: string; reason: string | null }>`
@@ -201,22 +239,9 @@ describe('a resident signing in on the portal zone', () => {
 		expect(await signIn(holder, { counter: 10 })).toBe('credential_flagged');
 
 		// (Its own: an earlier test's clone may be reported in the same pull.)
-		const taken = (await takeInWaiting()).filter((item) => item.account === holder.accountId);
-		expect(taken.filter((item) => item.kind === 'credential_flag')).toEqual([
-			expect.objectContaining({ outcome: 'applied' })
-		]);
-		const inside = await database.owner
-			.selectFrom('webauthn_credential')
-			.select(['flagged_at', 'flag_reason'])
-			.where('id', '=', holder.credentialRowId)
-			.executeTakeFirstOrThrow();
-		expect(inside.flag_reason).toBe('counter_regression');
-		const notices = await database.owner
-			.selectFrom('resident_notice')
-			.select('kind')
-			.where('resident_account_id', '=', holder.accountId)
-			.execute();
-		expect(notices.map((notice) => notice.kind)).toContain('passkey_flagged');
+		const inside = await takenInside(holder, 'credential_flag');
+		expect(inside.credential.flag_reason).toBe('counter_regression');
+		expect(inside.notices).toContain('passkey_flagged');
 		expect(await auditOf('auth.credential_flag', holder.credentialRowId)).toEqual([
 			expect.objectContaining({ actor_type: 'system', result: 'ok', reason: 'counter_regression' })
 		]);
@@ -230,19 +255,8 @@ describe('a resident signing in on the portal zone', () => {
 		const holder = await resident();
 		await publish();
 		expect(await signIn(holder)).toBe('accepted');
-		const sessions = createSessionManager(zone.portal, 'resident', {
-			secureCookies: false,
-			settings: () => ({ idleMinutes: 30, absoluteHours: 12 })
-		});
-		const { token } = await sessions.start({
-			ownerId: holder.accountId,
-			municipalityCode: city,
-			credentialId: holder.credentialRowId,
-			ip: null,
-			userAgent: null,
-			now: new Date()
-		});
-		expect((await sessions.check(token, new Date())).status).toBe('valid');
+		const session = await portalSession(holder);
+		expect(await session.status()).toBe('valid');
 		// Revoked inside (a staff member, or the resident on another device).
 		await revokeCredential(
 			database.backoffice,
@@ -251,9 +265,9 @@ describe('a resident signing in on the portal zone', () => {
 			'by_staff',
 			new Date()
 		);
-		expect((await sessions.check(token, new Date())).status).toBe('valid');
+		expect(await session.status()).toBe('valid');
 		await publish();
-		expect((await sessions.check(token, new Date())).status).toBe('none');
+		expect(await session.status()).toBe('none');
 		expect(await signIn(holder)).toBe('credential_revoked');
 	});
 
@@ -267,18 +281,7 @@ describe('a resident signing in on the portal zone', () => {
 			atenaNumber: holder.atena,
 			municipalityCode: city
 		};
-		const sessions = createSessionManager(zone.portal, 'resident', {
-			secureCookies: false,
-			settings: () => ({ idleMinutes: 30, absoluteHours: 12 })
-		});
-		const { token } = await sessions.start({
-			ownerId: holder.accountId,
-			municipalityCode: city,
-			credentialId: holder.credentialRowId,
-			ip: null,
-			userAgent: null,
-			now: new Date()
-		});
+		const session = await portalSession(holder);
 		// Another account's passkey is not one to revoke; the last one needs the holder's word.
 		await expect(
 			revokePasskey(zone.portal, caller, { id: other.credentialRowId, lastUnderstood: true })
@@ -289,29 +292,16 @@ describe('a resident signing in on the portal zone', () => {
 		await revokePasskey(zone.portal, caller, { id: holder.credentialRowId, lastUnderstood: true });
 		// Stopped on the portal before the back office has heard of it.
 		expect(await signIn(holder)).toBe('credential_revoked');
-		expect((await sessions.check(token, new Date())).status).toBe('none');
+		expect(await session.status()).toBe('none');
 		expect(await passkeysRevokedHere(zone.portal, caller)).toEqual([holder.credentialRowId]);
 		// A second tap sends nothing more (the first is waiting), and is refused as revoked.
 		await expect(
 			revokePasskey(zone.portal, caller, { id: holder.credentialRowId, lastUnderstood: true })
 		).rejects.toMatchObject({ code: 'not_found' });
 
-		const taken = (await takeInWaiting()).filter((item) => item.account === holder.accountId);
-		expect(taken.filter((item) => item.kind === 'passkey_revoke')).toEqual([
-			expect.objectContaining({ outcome: 'applied' })
-		]);
-		const inside = await database.owner
-			.selectFrom('webauthn_credential')
-			.select(['revoked_at', 'revoke_reason'])
-			.where('id', '=', holder.credentialRowId)
-			.executeTakeFirstOrThrow();
-		expect(inside.revoke_reason).toBe('by_owner');
-		const notices = await database.owner
-			.selectFrom('resident_notice')
-			.select('kind')
-			.where('resident_account_id', '=', holder.accountId)
-			.execute();
-		expect(notices.map((notice) => notice.kind)).toContain('passkey_revoked');
+		const inside = await takenInside(holder, 'passkey_revoke');
+		expect(inside.credential.revoke_reason).toBe('by_owner');
+		expect(inside.notices).toContain('passkey_revoked');
 		expect(await auditOf('auth.credential_revoke', holder.credentialRowId)).toEqual([
 			{ actor_type: 'resident', actor_id: holder.accountId, result: 'ok', reason: 'by_owner' }
 		]);
