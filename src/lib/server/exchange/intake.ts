@@ -409,7 +409,7 @@ async function applyAuthItem(
 	const credential = body.credential
 		? await trx
 				.selectFrom('webauthn_credential')
-				.select(['id', 'resident_account_id', 'flagged_at', 'revoked_at'])
+				.select(['id', 'resident_account_id'])
 				.where('id', '=', body.credential)
 				.executeTakeFirst()
 		: undefined;

@@ -81,7 +81,7 @@ export function failureResponse(failure: AuthFailure): Response {
  */
 export async function ceremony(
 	event: RequestEvent,
-	step: { realm: AuthRealm; action: ResidentCeremony | AuditAction; caller?: Caller },
+	step: { realm: AuthRealm; action: AuditAction; caller?: Caller },
 	run: (db: Database, caller: Caller) => Promise<unknown>
 ): Promise<Response> {
 	const caller = step.caller ?? (await publicCaller(event.locals));
