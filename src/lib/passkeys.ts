@@ -62,6 +62,24 @@ export async function register(base: string): Promise<CeremonyResult> {
 	return verify.ok ? { ok: true, body: await verify.json() } : failure(verify);
 }
 
+/**
+ * Step two of adding a passkey while signed in: confirm the passkey just made with one the account
+ * already has, over the options the server answered the new passkey with.
+ */
+export async function confirmWith(
+	optionsJSON: PublicKeyCredentialRequestOptionsJSON,
+	verifyUrl: string
+): Promise<CeremonyResult> {
+	let assertion;
+	try {
+		assertion = await startAuthentication({ optionsJSON });
+	} catch (error) {
+		return cancelled(error);
+	}
+	const verify = await post(verifyUrl, assertion);
+	return verify.ok ? { ok: true, body: await verify.json() } : failure(verify);
+}
+
 export async function authenticate(
 	optionsUrl: string,
 	verifyUrl: string,

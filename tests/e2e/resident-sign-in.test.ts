@@ -118,13 +118,25 @@ test('a resident enrols by letter, signs in, adds a second key, revokes the firs
 	expect(replay.status()).toBe(303);
 	await signIn(page);
 
-	// Keep the first key, then add a second one from a security key.
+	// Keep the first key, then add a second one from a security key, and confirm the addition with
+	// the first (issue 27: the back office binds only a passkey an existing one vouched for).
 	const [firstKey] = await phone.credentials();
 	await phone.remove();
-	const securityKey = await addAuthenticator(page);
+	const newKey = await addAuthenticator(page);
 	await page.goto('/account/passkeys');
 	await page.getByRole('button', { name: 'パスキーを追加する' }).click();
+	const confirm = page.getByRole('button', { name: '今お使いのパスキーで確認する' });
+	await expect(confirm).toBeVisible();
+	expect(await new AxeBuilder({ page }).analyze().then((r) => r.violations)).toEqual([]);
+	const [madeKey] = await newKey.credentials();
+	await newKey.remove();
+	const phoneAgain = await addAuthenticator(page);
+	await phoneAgain.addCredential(firstKey!);
+	await confirm.click();
 	await expect(page).toHaveURL(/\/account\/passkeys\?added=1$/);
+	await phoneAgain.remove();
+	const securityKey = await addAuthenticator(page);
+	await securityKey.addCredential(madeKey!);
 	await expect(page.getByTestId('passkey')).toHaveCount(2);
 	expect(await new AxeBuilder({ page }).analyze().then((r) => r.violations)).toEqual([]);
 

@@ -10,12 +10,21 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { revokeCredential } from '../../src/lib/server/auth/credentials';
 import type { AuthFailure } from '../../src/lib/server/auth/failures';
-import { passkeysRevokedHere, revokePasskey } from '../../src/lib/server/auth/passkeys';
+import {
+	addPasskeyOptions,
+	confirmationOptions,
+	ownPasskeys,
+	renamePasskey,
+	revokePasskey
+} from '../../src/lib/server/auth/passkeys';
 import { reportAuthEvent } from '../../src/lib/server/auth/reported';
 import { createSessionManager } from '../../src/lib/server/auth/sessions';
 import { portalStore } from '../../src/lib/server/auth/stores';
 import { sha256 } from '../../src/lib/server/auth/tokens';
+import { signingOptions, verifySigning } from '../../src/lib/server/auth/signing';
+import { addPasskeyChallenge } from '../../src/lib/server/auth/registration';
 import { storeChallenge, verifyAssertion } from '../../src/lib/server/auth/webauthn';
+import { sendSignedAct } from '../../src/lib/server/exchange/portal';
 import { takeInAll } from '../../src/lib/server/exchange/intake';
 import { waitingItems } from '../../src/lib/server/exchange/portal';
 import { addItem } from '../../src/lib/server/zone/items';
@@ -28,7 +37,13 @@ import {
 } from '../support/database';
 import { insertTestMunicipality, insertTestResident } from '../support/fixtures';
 import { publishToZone } from '../support/publish';
-import { softAssertion, softResident, type SoftCredential } from '../support/soft-authenticator';
+import {
+	newSoftCredential,
+	softAssertion,
+	softRegistration,
+	softResident,
+	type SoftCredential
+} from '../support/soft-authenticator';
 
 const city = '139996';
 const rp = { origin: 'https://portal.example.lg.jp', rpId: 'portal.example.lg.jp', name: 'test' };
@@ -63,7 +78,10 @@ async function resident(): Promise<Holder> {
 const publish = () => publishToZone(database.backoffice, zone.portal);
 
 /** A sign-in on the portal zone alone: its answer, or the reason it was refused. */
-async function signIn(holder: Holder, tweak: { counter?: number } = {}): Promise<string> {
+async function signIn(
+	holder: Pick<Holder, 'soft'>,
+	tweak: { counter?: number } = {}
+): Promise<string> {
 	const binding = { realm: 'resident' as const, purpose: 'authenticate' as const };
 	const challenge = await storeChallenge(
 		zone.portal,
@@ -293,7 +311,13 @@ describe('a resident signing in on the portal zone', () => {
 		// Stopped on the portal before the back office has heard of it.
 		expect(await signIn(holder)).toBe('credential_revoked');
 		expect(await session.status()).toBe('none');
-		expect(await passkeysRevokedHere(zone.portal, caller)).toEqual([holder.credentialRowId]);
+		const page = await ownPasskeys(zone.portal, caller, {
+			currentCredentialId: holder.credentialRowId,
+			signedInAt: new Date()
+		});
+		expect(page.passkeys).toEqual([
+			expect.objectContaining({ id: holder.credentialRowId, revokedAt: expect.any(String) })
+		]);
 		// A second tap sends nothing more (the first is waiting), and is refused as revoked.
 		await expect(
 			revokePasskey(zone.portal, caller, { id: holder.credentialRowId, lastUnderstood: true })
@@ -307,7 +331,7 @@ describe('a resident signing in on the portal zone', () => {
 		]);
 		await publish();
 		expect(await projectedCredential(zone.portal, holder.soft.id)).toMatchObject({
-			revoked: true
+			revokedAt: expect.any(String)
 		});
 	});
 
@@ -393,5 +417,265 @@ describe('a resident signing in on the portal zone', () => {
 			.executeTakeFirstOrThrow();
 		expect(inside).toEqual({ flagged_at: null, revoked_at: null });
 		expect(await auditOf('auth.sign_in', victim.credentialRowId)).toEqual([]);
+	});
+});
+
+describe('the passkeys page on the portal zone', () => {
+	const callerOf = (holder: Holder) => ({
+		type: 'resident' as const,
+		id: holder.accountId,
+		atenaNumber: holder.atena,
+		municipalityCode: city
+	});
+	const portalCity = {
+		rp,
+		policy: { attestation: 'none' as const, aaguidAllowlist: [], requireDeviceBound: false }
+	};
+	const minutesAgo = (minutes: number) => new Date(Date.now() - minutes * 60_000);
+	const pageOf = (holder: Holder, signedInAt = new Date()) =>
+		ownPasskeys(zone.portal, callerOf(holder), {
+			currentCredentialId: holder.credentialRowId,
+			signedInAt
+		});
+
+	/** `signer`'s act over `payload`, signed on the portal and sent from `from`'s account. */
+	async function signedAddition(signer: Holder, payload: unknown, from: Holder = signer) {
+		const { options } = await signingOptions(zone.portal, rp, {
+			accountId: signer.accountId,
+			kind: 'passkey_add',
+			payload,
+			ceremonyHash: browser,
+			credentials: [],
+			now: new Date()
+		});
+		const { act } = await verifySigning(portalStore(zone.portal), rp, {
+			accountId: signer.accountId,
+			ceremonyHash: browser,
+			response: softAssertion(signer.soft, {
+				challenge: options.challenge,
+				origin: rp.origin,
+				rpId: rp.rpId
+			}),
+			now: new Date()
+		});
+		await sendSignedAct(zone.portal, callerOf(from), {
+			kind: 'passkey_add',
+			act,
+			signedAt: new Date()
+		});
+	}
+
+	/** A passkey made with the portal's options and confirmed with the holder's own, as the page does. */
+	async function addPasskey(holder: Holder) {
+		const caller = callerOf(holder);
+		const options = await addPasskeyOptions(zone.portal, caller, {
+			ceremonyHash: browser,
+			signedInAt: new Date(),
+			city: portalCity
+		});
+		const fresh = newSoftCredential(Buffer.from(options.user.id, 'base64url'));
+		const confirm = await confirmationOptions(zone.portal, caller, {
+			ceremonyHash: browser,
+			response: softRegistration(fresh, {
+				challenge: options.challenge,
+				origin: rp.origin,
+				rpId: rp.rpId
+			}),
+			locale: 'ja',
+			signedInAt: new Date(),
+			city: portalCity
+		});
+		const { act } = await verifySigning(portalStore(zone.portal), rp, {
+			accountId: holder.accountId,
+			ceremonyHash: browser,
+			response: softAssertion(holder.soft, {
+				challenge: confirm.challenge,
+				origin: rp.origin,
+				rpId: rp.rpId
+			}),
+			now: new Date()
+		});
+		await sendSignedAct(zone.portal, caller, { kind: 'passkey_add', act, signedAt: new Date() });
+		return fresh;
+	}
+
+	const credentialsOf = (holder: Holder) =>
+		database.owner
+			.selectFrom('webauthn_credential')
+			.select(['id', 'credential_id', 'nickname'])
+			.where('resident_account_id', '=', holder.accountId)
+			.orderBy('created_at')
+			.execute();
+
+	it('lists the published passkeys with the portal’s own use, and a new name shown at once is renamed, audited and published inside', async () => {
+		const holder = await resident();
+		const other = await resident();
+		await publish();
+		expect(await signIn(holder)).toBe('accepted');
+		const page = await pageOf(holder);
+		expect(page.canAdd).toBe(true);
+		expect(page.addition).toBeNull();
+		expect(page.passkeys).toEqual([
+			expect.objectContaining({
+				id: holder.credentialRowId,
+				nickname: 'test',
+				current: true,
+				revokedAt: null,
+				lastUsedAt: expect.any(String),
+				createdAt: expect.any(String)
+			})
+		]);
+		expect((await pageOf(holder, minutesAgo(11))).canAdd).toBe(false);
+
+		const caller = callerOf(holder);
+		for (const nickname of [' ', 'x'.repeat(61)])
+			await expect(
+				renamePasskey(zone.portal, caller, { id: holder.credentialRowId, nickname })
+			).rejects.toMatchObject({ code: 'name_invalid' });
+		await expect(
+			renamePasskey(zone.portal, caller, { id: other.credentialRowId, nickname: '他人の' })
+		).rejects.toMatchObject({ code: 'not_found' });
+		await renamePasskey(zone.portal, caller, {
+			id: holder.credentialRowId,
+			nickname: '私のスマホ'
+		});
+		expect((await pageOf(holder)).passkeys[0]!.nickname).toBe('私のスマホ');
+
+		const taken = (await takeInWaiting()).filter((item) => item.account === holder.accountId);
+		expect(taken.filter((item) => item.kind === 'passkey_rename')).toEqual([
+			expect.objectContaining({ outcome: 'applied' })
+		]);
+		expect((await credentialsOf(holder))[0]!.nickname).toBe('私のスマホ');
+		expect(await auditOf('auth.credential_rename', holder.credentialRowId)).toEqual([
+			{ actor_type: 'resident', actor_id: holder.accountId, result: 'ok', reason: null }
+		]);
+		await publish();
+		expect(await projectedCredential(zone.portal, holder.soft.id)).toMatchObject({
+			nickname: '私のスマホ'
+		});
+		expect((await pageOf(holder)).passkeys[0]!.nickname).toBe('私のスマホ');
+	});
+
+	it('adds a passkey made with the portal’s options once one the account has confirms it: verified again inside, bound, told, audited and published', async () => {
+		const holder = await resident();
+		await publish();
+		const caller = callerOf(holder);
+		// Only minutes after signing in.
+		await expect(
+			addPasskeyOptions(zone.portal, caller, {
+				ceremonyHash: browser,
+				signedInAt: minutesAgo(11),
+				city: portalCity
+			})
+		).rejects.toMatchObject({ reason: 'enrolment_missing' });
+
+		const fresh = await addPasskey(holder);
+		expect((await pageOf(holder)).addition).toMatchObject({ state: 'sent' });
+		expect(await signIn({ soft: fresh })).toBe('credential_unknown');
+		const taken = (await takeInWaiting()).filter((item) => item.account === holder.accountId);
+		const added = taken.filter((item) => item.kind === 'passkey_add');
+		expect(added).toEqual([expect.objectContaining({ outcome: 'applied' })]);
+		const credentials = await credentialsOf(holder);
+		expect(credentials.map((row) => row.credential_id)).toEqual([holder.soft.id, fresh.id]);
+		expect(added[0]!.answer).toEqual({
+			accountId: holder.accountId,
+			credentialId: credentials[1]!.id
+		});
+		expect(await auditOf('auth.register', credentials[1]!.id)).toEqual([
+			{ actor_type: 'resident', actor_id: holder.accountId, result: 'ok', reason: null }
+		]);
+		const signed = await database.owner
+			.selectFrom('signed_act')
+			.select(['kind', 'credential_id'])
+			.where('resident_account_id', '=', holder.accountId)
+			.execute();
+		expect(signed).toEqual([{ kind: 'passkey_add', credential_id: holder.credentialRowId }]);
+		const notices = await database.owner
+			.selectFrom('resident_notice')
+			.select('kind')
+			.where('resident_account_id', '=', holder.accountId)
+			.execute();
+		expect(notices.map((notice) => notice.kind)).toEqual(['passkey_added']);
+
+		await publish();
+		expect(await signIn({ soft: fresh })).toBe('accepted');
+		const page = await pageOf(holder);
+		expect(page.passkeys.map((passkey) => passkey.id)).toEqual([
+			holder.credentialRowId,
+			credentials[1]!.id
+		]);
+		// Applied: nothing more to say about it.
+		await zone.owner
+			.updateTable('exchange_item')
+			.set({ outcome: 'applied' })
+			.where('kind', '=', 'passkey_add')
+			.where('resident_account_id', '=', holder.accountId)
+			.execute();
+		expect((await pageOf(holder)).addition).toBeNull();
+	});
+
+	it('refuses a passkey addition a compromised portal forges, and binds nothing', async () => {
+		const victim = await resident();
+		const forger = await resident();
+		await publish();
+		const made = (account: Holder, challenge: string, userVerified = true) =>
+			softRegistration(newSoftCredential(randomBytes(32)), {
+				challenge,
+				origin: rp.origin,
+				rpId: rp.rpId,
+				userVerified
+			});
+		const nonce = randomBytes(32);
+		const addition = (account: Holder, registration: unknown) => ({
+			act: 'passkey_add',
+			account: account.accountId,
+			registration,
+			nonce: nonce.toString('base64url'),
+			locale: 'ja'
+		});
+		const forVictim = made(victim, addPasskeyChallenge(victim.accountId, nonce));
+		const forForger = addPasskeyChallenge(forger.accountId, nonce);
+		// The forger's own passkey signs a passkey for the victim's account.
+		await signedAddition(forger, addition(victim, forVictim));
+		// The forger's passkey, sent as an item of the victim's account.
+		await signedAddition(forger, addition(victim, forVictim), victim);
+		// A passkey not made with the portal's challenge for the account.
+		await signedAddition(
+			forger,
+			addition(forger, made(forger, randomBytes(32).toString('base64url')))
+		);
+		// A passkey made without user verification.
+		await signedAddition(forger, addition(forger, made(forger, forForger, false)));
+		// Something other than a passkey, signed as one.
+		await signedAddition(forger, { act: 'consent', account: forger.accountId });
+		const taken = (await takeInWaiting()).filter(
+			(item) => item.account === forger.accountId || item.account === victim.accountId
+		);
+		expect(taken.map((item) => item.outcome)).toEqual(Array(5).fill('refused'));
+		const refusals = await database.owner
+			.selectFrom('exchange_intake')
+			.select('refusal')
+			.where(
+				'seq',
+				'in',
+				taken.map((item) => item.seq)
+			)
+			.orderBy('seq')
+			.execute();
+		expect(refusals.map((row) => row.refusal?.split(':')[0])).toEqual([
+			'payload',
+			'credential_of_another_account',
+			'registration',
+			'registration',
+			'payload'
+		]);
+		expect((await credentialsOf(victim)).length).toBe(1);
+		expect((await credentialsOf(forger)).length).toBe(1);
+		const signed = await database.owner
+			.selectFrom('signed_act')
+			.select('id')
+			.where('resident_account_id', 'in', [victim.accountId, forger.accountId])
+			.execute();
+		expect(signed).toEqual([]);
 	});
 });

@@ -180,7 +180,7 @@ export function defaultNickname(transports: string[], locale: 'ja' | 'en', now: 
 
 /**
  * The 宛名番号 of a resident account, for the doors that still read the back office's tables from
- * a resident's request (drafts and the wizard, a passkey added, a desk request made online) until
+ * a resident's request (drafts and the wizard, a desk request made online) until
  * they move to the portal zone (docs/zones.md § "Next"); the session itself no longer holds it.
  */
 export async function accountAtenaNumber(db: Executor, accountId: string): Promise<string | null> {

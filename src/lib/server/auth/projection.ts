@@ -32,6 +32,8 @@ export async function credentialViews(
 			'credential.sign_count',
 			'credential.revoked_at',
 			'credential.flagged_at',
+			'credential.nickname',
+			'credential.created_at',
 			'account.id as account_id',
 			'account.user_handle',
 			sql<boolean>`resident.status = 'resident'`.as('active')
@@ -50,8 +52,10 @@ export async function credentialViews(
 			backupEligible: row.backup_eligible,
 			signCount: Number(row.sign_count),
 			active: row.active === true,
-			revoked: row.revoked_at !== null,
-			flagged: row.flagged_at !== null
+			revokedAt: row.revoked_at?.toISOString() ?? null,
+			flagged: row.flagged_at !== null,
+			nickname: row.nickname.slice(0, 60),
+			createdAt: row.created_at.toISOString()
 		});
 	}
 	return views;

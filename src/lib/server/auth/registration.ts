@@ -29,7 +29,9 @@ import { AuthFailure } from './failures';
 import { count, isLimited, limits } from './rate-limit';
 import { relyingParty, relyingPartyName, sessionManagers } from './relying-party';
 import type { Client, SessionCookie } from './sign-in';
+import type { PasskeyAddPayload } from '../zone/shapes';
 import {
+	checkRegistration,
 	registrationOptions,
 	verifyRegistration,
 	type AuthRealm,
@@ -42,13 +44,15 @@ import {
 /** How recent a sign-in must be to add a passkey while signed in (no silent persistence). */
 export const addPasskeyWithinMinutes = 10;
 
-/** Who may register: a browser holding a claimed enrolment, or a resident signed in recently. */
-type Registrant = {
-	/** The ceremony cookie's hash. */
-	ceremonyHash: Buffer;
-	/** When the signed-in resident (the caller) last proved who they are. */
-	signedInAt?: Date;
-};
+/**
+ * The challenge of a passkey added while signed in (issue 27): derived from the account and a
+ * nonce, which the act confirming the passkey carries, so the back office, which did not give the
+ * challenge, can check the passkey was made for this account.
+ */
+export const addPasskeyChallenge = (accountId: string, nonce: Buffer): string =>
+	sha256(Buffer.concat([Buffer.from(`passkey_add:${accountId}:`, 'utf8'), nonce])).toString(
+		'base64url'
+	);
 
 type RegistrationSubject = {
 	municipalityCode: string;
@@ -61,28 +65,13 @@ type RegistrationSubject = {
 	exclude: { credential_id: string; transports: string[] }[];
 };
 
-async function registrationSubject(
+/** The staff member whose link this browser claimed, as the subject of the passkey to make. */
+async function staffSubject(
 	db: Executor,
-	caller: Caller,
-	realm: AuthRealm,
-	registrant: Registrant,
+	ceremonyHash: Buffer,
 	at: Date
 ): Promise<RegistrationSubject> {
-	if (realm === 'resident') {
-		// An enrolment registers through the exchange (takeInEnrolmentRegistration); here only a
-		// resident who signed in minutes ago adds a key.
-		if (caller.type !== 'resident') throw new AuthFailure('enrolment_missing');
-		const signedInAt = registrant.signedInAt?.getTime() ?? 0;
-		if (at.getTime() - signedInAt > addPasskeyWithinMinutes * 60_000) {
-			throw new AuthFailure('enrolment_missing', 'sign-in too old to add a passkey');
-		}
-		return residentSubject(db, caller.municipalityCode, caller.atenaNumber, null, at);
-	}
-	const enrolment = await claimedEnrolment(db, {
-		ceremonyHash: registrant.ceremonyHash,
-		route: 'staff',
-		now: at
-	});
+	const enrolment = await claimedEnrolment(db, { ceremonyHash, route: 'staff', now: at });
 	if (!enrolment) throw new AuthFailure('enrolment_missing');
 	const user = await db
 		.selectFrom('staff_user')
@@ -93,13 +82,13 @@ async function registrationSubject(
 	if (!user) throw new AuthFailure('account_inactive');
 	return {
 		municipalityCode: user.municipality_code,
-		owner: { realm, id: user.id },
+		owner: { realm: 'staff', id: user.id },
 		enrolmentId: enrolment.id,
 		atenaNumber: null,
 		userName: user.login_id,
 		displayName: user.display_name,
 		userHandle: user.user_handle,
-		exclude: await activeCredentials(db, { realm, id: user.id })
+		exclude: await activeCredentials(db, { realm: 'staff', id: user.id })
 	};
 }
 
@@ -145,101 +134,98 @@ export async function policyFor(
 		.select(['passkey_attestation', 'passkey_aaguid_allowlist'])
 		.where('municipality_code', '=', municipalityCode)
 		.executeTakeFirstOrThrow();
-	return {
-		attestation: city.passkey_attestation as 'none' | 'direct',
-		aaguidAllowlist: city.passkey_aaguid_allowlist,
-		requireDeviceBound: realm === 'staff'
-	};
+	return policyOf(city, realm);
 }
 
 /**
- * Options to create a passkey for whoever may register now.
+ * The passkey policy of a city's settings as they stand (on the portal: as published, which the
+ * portal checks first; the back office checks again against its own, read fresh).
+ */
+export const policyOf = (
+	city: { passkey_attestation: string; passkey_aaguid_allowlist: string[] },
+	realm: AuthRealm
+): RegistrationPolicy => ({
+	attestation: city.passkey_attestation as 'none' | 'direct',
+	aaguidAllowlist: city.passkey_aaguid_allowlist,
+	requireDeviceBound: realm === 'staff'
+});
+
+/**
+ * Options to create a passkey for the staff member whose link this browser claimed (residents
+ * register through the exchange: an enrolment, or a passkey added while signed in).
  * @audit none — the registrant's own name for their authenticator; failures are audited by the ceremony.
  */
 export async function registrationChallenge(
 	db: Executor,
-	caller: Caller,
-	input: Registrant & { realm: AuthRealm; now?: Date }
+	_caller: Caller,
+	input: { ceremonyHash: Buffer; now?: Date }
 ) {
 	const at = input.now ?? new Date();
 	const city = await servedMunicipality();
-	const subject = await registrationSubject(db, caller, input.realm, input, at);
-	return registrationOptions(db, relyingParty(city, input.realm), {
-		realm: input.realm,
+	const subject = await staffSubject(db, input.ceremonyHash, at);
+	return registrationOptions(db, relyingParty(city, 'staff'), {
+		realm: 'staff',
 		ceremonyHash: input.ceremonyHash,
-		subjectId: subject.enrolmentId ?? subject.owner.id,
+		subjectId: subject.enrolmentId!,
 		userHandle: subject.userHandle,
 		userName: subject.userName,
 		displayName: subject.displayName,
 		exclude: subject.exclude,
-		policy: await policyFor(db, input.realm, city.municipality_code),
+		policy: await policyFor(db, 'staff', city.municipality_code),
 		now: at
 	});
 }
 
 /**
- * The new passkey verified and stored (the enrolment used, the resident told); an enrolment ends
- * in a signed-in session (the cookie to set), adding a key while signed in keeps the current one.
+ * A staff member's new passkey verified and stored (the link used), ending in a signed-in session:
+ * the cookie to set.
  */
 export async function registerPasskey(
 	db: Executor,
 	caller: Caller,
-	input: Registrant & {
-		realm: AuthRealm;
+	input: {
+		ceremonyHash: Buffer;
 		response: unknown;
 		locale: 'ja' | 'en';
 		previousSession: string | undefined;
 		client: Client;
 		now?: Date;
 	}
-): Promise<{ cookie: SessionCookie | null; redirect: string }> {
-	const { realm } = input;
+): Promise<{ cookie: SessionCookie; redirect: string }> {
 	const at = input.now ?? new Date();
 	const city = await servedMunicipality();
-	const subject = await registrationSubject(db, caller, realm, input, at);
-	const verified = await verifyRegistration(db, relyingParty(city, realm), {
-		realm,
+	const subject = await staffSubject(db, input.ceremonyHash, at);
+	const verified = await verifyRegistration(db, relyingParty(city, 'staff'), {
+		realm: 'staff',
 		ceremonyHash: input.ceremonyHash,
 		response: input.response,
-		policy: await policyFor(db, realm, city.municipality_code),
+		policy: await policyFor(db, 'staff', city.municipality_code),
 		now: at
 	});
-	if (verified.subjectId !== (subject.enrolmentId ?? subject.owner.id)) {
+	if (verified.subjectId !== subject.enrolmentId) {
 		throw new AuthFailure('challenge_mismatch', 'registration challenge of another subject');
 	}
 	const credential = await db.transaction().execute((trx) =>
 		bindCredential(trx, caller.context, {
 			subject,
-			realm,
+			realm: 'staff',
 			credential: verified.credential,
 			locale: input.locale,
 			portalUrl: `${config().origin}/sign-in`,
 			now: at
 		})
 	);
-	const addedWhileSignedIn = realm === 'resident' && caller.type === 'resident';
-	let cookie: SessionCookie | null = null;
-	if (!addedWhileSignedIn) {
-		const manager = sessionManagers()[realm];
-		if (input.previousSession) await manager.end(input.previousSession);
-		({ cookie } = await manager.start({
-			ownerId: subject.owner.id,
-			municipalityCode: city.municipality_code,
-			credentialId: credential.id,
-			ip: input.client.ip,
-			userAgent: input.client.userAgent,
-			now: at
-		}));
-	}
-	return {
-		cookie,
-		redirect:
-			realm === 'staff'
-				? '/staff'
-				: addedWhileSignedIn
-					? '/account/passkeys?added=1'
-					: '/home?welcome=1'
-	};
+	const manager = sessionManagers().staff;
+	if (input.previousSession) await manager.end(input.previousSession);
+	const { cookie } = await manager.start({
+		ownerId: subject.owner.id,
+		municipalityCode: city.municipality_code,
+		credentialId: credential.id,
+		ip: input.client.ip,
+		userAgent: input.client.userAgent,
+		now: at
+	});
+	return { cookie, redirect: '/staff' };
 }
 
 /**
@@ -460,6 +446,65 @@ export async function takeInEnrolmentRegistration(
 		throw failure;
 	}
 	return { accountId: subject.owner.id, credentialId: credential.id };
+}
+
+/**
+ * A passkey added while signed in, as the act the resident signed with a passkey the account
+ * already has (issue 27; the signature was verified by the intake against this side's own
+ * credential): the registration it carries verified again here — made for this account (its
+ * challenge derived from the account and the signed nonce), for the portal's origin and RP ID,
+ * with user verification, under the city's policy as it stands — then bound to the account, the
+ * resident told, audited. One that does not verify, or a passkey registered already, is refused
+ * (`RegistrationRefused`), for the intake to report.
+ */
+export async function takeInPasskeyAddition(
+	trx: Executor,
+	input: {
+		account: { id: string; municipality_code: string; atena_number: string };
+		payload: PasskeyAddPayload;
+		rp: Omit<RelyingParty, 'name'>;
+		portalSeq: string;
+		context: AuditContext | undefined;
+		now: Date;
+	}
+): Promise<RegistrationAnswer> {
+	const { account, payload, now } = input;
+	let credential: NewCredential;
+	try {
+		credential = await checkRegistration(input.rp, {
+			response: payload.registration,
+			challenge: addPasskeyChallenge(account.id, Buffer.from(payload.nonce, 'base64url')),
+			policy: await policyFor(trx, 'resident', account.municipality_code)
+		});
+	} catch (failure) {
+		if (failure instanceof AuthFailure)
+			throw new RegistrationRefused('registration', failure.reason);
+		throw failure;
+	}
+	const subject = await residentSubject(
+		trx,
+		account.municipality_code,
+		account.atena_number,
+		null,
+		now
+	);
+	try {
+		const bound = await bindCredential(trx, input.context, {
+			subject,
+			realm: 'resident',
+			credential,
+			locale: payload.locale,
+			portalUrl: `${input.rp.origin}/sign-in`,
+			portalSeq: input.portalSeq,
+			now
+		});
+		return { accountId: account.id, credentialId: bound.id };
+	} catch (failure) {
+		// A passkey registered already (to anyone).
+		if (failure instanceof AuthFailure)
+			throw new RegistrationRefused('registration', failure.reason);
+		throw failure;
+	}
 }
 
 /** A forwarded registration this side does not confirm: why, for the auditor. */

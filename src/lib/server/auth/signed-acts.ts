@@ -64,7 +64,7 @@ export async function signingChallenge(
 		payload: input.payload,
 		ceremonyHash: input.ceremonyHash,
 		credentials: credentials
-			.filter((credential) => !credential.revoked && !credential.flagged)
+			.filter((credential) => credential.revokedAt === null && !credential.flagged)
 			.map((credential) => ({
 				credential_id: credential.credentialId,
 				transports: credential.transports

@@ -25,7 +25,8 @@ export const signedActKinds = [
 	'withdraw',
 	'answer_return',
 	'consent',
-	'desk_request'
+	'desk_request',
+	'passkey_add'
 ] as const;
 export type SignedActKind = (typeof signedActKinds)[number];
 export type SignedAct = Selectable<DB['signed_act']>;

@@ -177,7 +177,7 @@ export function portalStore(
 				transports: view.transports,
 				backupEligible: view.backupEligible,
 				// Revoked by its holder here, before the back office has published it so.
-				revoked: view.revoked || (use?.revoked_at ?? null) !== null,
+				revoked: view.revokedAt !== null || (use?.revoked_at ?? null) !== null,
 				flagged: view.flagged || (use?.flagged_at ?? null) !== null
 			};
 		},

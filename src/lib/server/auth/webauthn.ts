@@ -107,6 +107,8 @@ export async function storeChallenge(
 		challenge?: string;
 		subjectId?: string | null;
 		signed?: { payload: string; kind: string; nonce: Buffer };
+		/** What a challenge was derived from, kept with it (a passkey added while signed in). */
+		nonce?: Buffer;
 		lifetimeMs?: number;
 	},
 	now: Date
@@ -123,7 +125,7 @@ export async function storeChallenge(
 			subject_id: binding.subjectId ?? null,
 			signed_payload: binding.signed?.payload ?? null,
 			signed_kind: binding.signed?.kind ?? null,
-			nonce: binding.signed?.nonce ?? null,
+			nonce: binding.signed?.nonce ?? binding.nonce ?? null,
 			created_at: now,
 			expires_at: new Date(now.getTime() + (binding.lifetimeMs ?? challengeLifetimeMs))
 		})
@@ -174,7 +176,7 @@ export type RegistrationPolicy = {
 };
 
 export async function registrationOptions(
-	db: Executor,
+	db: EitherZoneExecutor,
 	rp: RelyingParty,
 	input: {
 		realm: AuthRealm;
@@ -187,6 +189,8 @@ export async function registrationOptions(
 		policy: RegistrationPolicy;
 		/** How long the challenge may wait (an enrolment claim's: as long as the claim). */
 		lifetimeMs?: number;
+		/** A challenge derived by the caller, and what it was derived from (else a random one). */
+		derived?: { challenge: string; nonce: Buffer };
 		now: Date;
 	}
 ): Promise<PublicKeyCredentialCreationOptionsJSON> {
@@ -197,7 +201,8 @@ export async function registrationOptions(
 			purpose: 'register',
 			ceremonyHash: input.ceremonyHash,
 			subjectId: input.subjectId,
-			lifetimeMs: input.lifetimeMs
+			lifetimeMs: input.lifetimeMs,
+			...input.derived
 		},
 		input.now
 	);

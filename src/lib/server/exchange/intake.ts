@@ -13,13 +13,16 @@ import { takeInTransition } from '../applications/applicant';
 import { SubmissionError } from '../applications/store';
 import { consentStatement } from '../auth/signed-acts';
 import { notify } from '../notifications/notices';
-import { revokeCredential } from '../auth/credentials';
+import { renameCredential, revokeCredential } from '../auth/credentials';
 import {
 	authEventItemBody,
 	credentialFlagItemBody,
+	passkeyAddPayload,
+	passkeyRenameItemBody,
 	passkeyRevokeItemBody,
 	type AuthEventItemBody,
 	type CredentialFlagItemBody,
+	type PasskeyRenameItemBody,
 	type PasskeyRevokeItemBody
 } from '../zone/shapes';
 import { OnlineRequestError, takeInDeskRequest } from '../desk/online';
@@ -30,16 +33,19 @@ import type { Database, DB, Executor } from '../db';
 import {
 	RegistrationRefused,
 	takeInEnrolmentClaim,
-	takeInEnrolmentRegistration
+	takeInEnrolmentRegistration,
+	takeInPasskeyAddition
 } from '../auth/registration';
 import {
 	actFromTheWire,
 	enrolmentClaimBody,
 	enrolmentKinds,
 	enrolmentRegistrationBody,
+	authKinds,
 	exchangeKinds,
 	signedActItemBody,
 	viewItemBody,
+	type AuthKind,
 	type EnrolmentKind,
 	type ExchangeKind,
 	type SignedActItemKind,
@@ -50,6 +56,8 @@ import {
 
 const isEnrolmentKind = (kind: ExchangeKind): kind is EnrolmentKind =>
 	(enrolmentKinds as readonly string[]).includes(kind);
+const isAuthKind = (kind: ExchangeKind): kind is AuthKind =>
+	(authKinds as readonly string[]).includes(kind);
 
 export type IntakeResult = {
 	seq: string;
@@ -383,14 +391,15 @@ async function applyEnrolment(
 
 /**
  * A resident's sign-in as the portal reports it (issue 27): the event appended to the audit log
- * as the resident's (or, before anyone is known, as anonymous), and a passkey the portal stopped
+ * as the resident's (or, before anyone is known, as anonymous), a passkey the portal stopped
  * using recorded on the back office's own credential, the resident told, the credential
- * published so. A credential named must be the account's own.
+ * published so, and a passkey its holder revoked or renamed. A credential named must be the
+ * account's own.
  */
 async function applyAuthItem(
 	trx: Executor,
 	item: ListedItem,
-	kind: 'auth_event' | 'credential_flag' | 'passkey_revoke',
+	kind: AuthKind,
 	input: { municipalityCode: string; rp: ResidentRelyingParty },
 	reads: BatchReads,
 	audit: AuditEvent[]
@@ -398,12 +407,15 @@ async function applyAuthItem(
 	const parsed = {
 		auth_event: authEventItemBody,
 		credential_flag: credentialFlagItemBody,
-		passkey_revoke: passkeyRevokeItemBody
+		passkey_revoke: passkeyRevokeItemBody,
+		passkey_rename: passkeyRenameItemBody
 	}[kind].safeParse(item.body);
 	if (!parsed.success) refuse('malformed');
-	const body = parsed.data as AuthEventItemBody | CredentialFlagItemBody | PasskeyRevokeItemBody;
-	// A revocation is the holder's own: it comes from their account.
-	if (kind === 'passkey_revoke' && !item.residentAccountId) refuse('unknown_account');
+	const body = parsed.data as
+		AuthEventItemBody | CredentialFlagItemBody | PasskeyRevokeItemBody | PasskeyRenameItemBody;
+	// A revocation or a name is the holder's own: it comes from their account.
+	if ((kind === 'passkey_revoke' || kind === 'passkey_rename') && !item.residentAccountId)
+		refuse('unknown_account');
 	const account = item.residentAccountId ? reads.accounts.get(item.residentAccountId) : undefined;
 	if (item.residentAccountId && !account) refuse('unknown_account');
 	const credential = body.credential
@@ -442,6 +454,28 @@ async function applyAuthItem(
 		return { outcome: 'applied', signedActId: null };
 	}
 	const now = new Date();
+	if ('nickname' in body) {
+		// Renamed unless revoked meanwhile (a revoked passkey keeps the name it had).
+		if (
+			await renameCredential(
+				trx,
+				{ realm: 'resident', id: account!.id },
+				credential!.id,
+				body.nickname
+			)
+		)
+			audit.push({
+				municipalityCode,
+				actor,
+				context,
+				action: 'auth.credential_rename',
+				objectType: 'webauthn_credential',
+				objectId: credential!.id,
+				result: 'ok',
+				payload: { reportedBy: 'portal', portalSeq }
+			});
+		return { outcome: 'applied', signedActId: null };
+	}
 	if ('last' in body) {
 		const revoked = await revokeCredential(
 			trx,
@@ -521,8 +555,7 @@ async function apply(
 		await savepoint();
 		return applyEnrolment(trx, item, kind, input);
 	}
-	if (kind === 'auth_event' || kind === 'credential_flag' || kind === 'passkey_revoke')
-		return applyAuthItem(trx, item, kind, input, reads, audit);
+	if (isAuthKind(kind)) return applyAuthItem(trx, item, kind, input, reads, audit);
 	if (kind === 'view') {
 		// Writes nothing but its audit entries, appended with the batch's.
 		const parsed = viewItemBody.safeParse(item.body);
@@ -594,6 +627,36 @@ async function apply(
 			}
 			if (done === 'moved') throw new MovedOn();
 			return { outcome: 'applied', signedActId: stored.id };
+		}
+		case 'passkey_add': {
+			// Signed with a passkey this side confirmed, over the new one exactly as made; the new
+			// one is verified again here before it is bound.
+			let payload: unknown;
+			try {
+				payload = JSON.parse(act.payload);
+			} catch {
+				refuse('payload');
+			}
+			const addition = passkeyAddPayload.safeParse(payload);
+			if (!addition.success || addition.data.account !== account.id) refuse('payload');
+			const signedEntry: AuditEvent[] = [];
+			await savepoint();
+			const stored = await storeAct(trx, item, verified, signedEntry);
+			await recordAudits(trx, signedEntry);
+			try {
+				const answer = await takeInPasskeyAddition(trx, {
+					account,
+					payload: addition.data!,
+					rp: input.rp,
+					portalSeq: auditedSeq(item.seq),
+					context: verified.context,
+					now: new Date()
+				});
+				return { outcome: 'applied', signedActId: stored.id, answer };
+			} catch (failure) {
+				if (failure instanceof RegistrationRefused) refuse(failure.code, failure.detail);
+				throw failure;
+			}
 		}
 	}
 }

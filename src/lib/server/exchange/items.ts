@@ -14,10 +14,17 @@ export {
 
 /**
  * The acts a resident signs with a passkey that travel through the exchange: the consent, an
- * application's submission (an answer to a 差し戻し is a resubmission) and its withdrawal, and a
- * 開示・訂正・利用停止請求 made online.
+ * application's submission (an answer to a 差し戻し is a resubmission) and its withdrawal, a
+ * 開示・訂正・利用停止請求 made online, and a passkey added while signed in (signed with one the
+ * account already has).
  */
-export const signedActKinds = ['consent', 'submit', 'withdraw', 'desk_request'] as const;
+export const signedActKinds = [
+	'consent',
+	'submit',
+	'withdraw',
+	'desk_request',
+	'passkey_add'
+] as const;
 export type SignedActItemKind = (typeof signedActKinds)[number];
 
 /**
@@ -38,10 +45,16 @@ export const viewKinds = ['view'] as const;
 
 /**
  * Residents' sign-in on the portal (issue 27): what happened, for the audit log
- * (`authEventItemBody`), a passkey the portal stopped using (`credentialFlagItemBody`), and one its
- * holder revoked (`passkeyRevokeItemBody`).
+ * (`authEventItemBody`), a passkey the portal stopped using (`credentialFlagItemBody`), one its
+ * holder revoked (`passkeyRevokeItemBody`) or renamed (`passkeyRenameItemBody`).
  */
-export const authKinds = ['auth_event', 'credential_flag', 'passkey_revoke'] as const;
+export const authKinds = [
+	'auth_event',
+	'credential_flag',
+	'passkey_revoke',
+	'passkey_rename'
+] as const;
+export type AuthKind = (typeof authKinds)[number];
 
 export const exchangeKinds = [
 	...signedActKinds,

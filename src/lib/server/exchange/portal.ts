@@ -82,7 +82,13 @@ export async function sendSignedActInside(
 		about?: (payload: string) => string | undefined;
 		now?: Date;
 	}
-): Promise<{ kind: SignedActItemKind; state: 'sent'; about: string | undefined }> {
+): Promise<{
+	kind: SignedActItemKind;
+	state: 'sent';
+	about: string | undefined;
+	/** The item's sequence; null when one about the same thing was waiting already. */
+	seq: string | null;
+}> {
 	requireResident(caller);
 	const city = await servedMunicipality();
 	const now = input.now ?? new Date();
@@ -100,8 +106,39 @@ export async function sendSignedActInside(
 		throw new AuthFailure('challenge_mismatch', `${expected.kind} payload`);
 	}
 	const about = input.about?.(act.payload);
-	await sendSignedAct(zone, caller, { kind: expected.kind, act, signedAt: now, objectId: about });
-	return { kind: expected.kind, state: 'sent', about };
+	const { seq } = await sendSignedAct(zone, caller, {
+		kind: expected.kind,
+		act,
+		signedAt: now,
+		objectId: about
+	});
+	return { kind: expected.kind, state: 'sent', about, seq };
+}
+
+/**
+ * Where one of the resident's items stands once the back office has taken it in, or as it is
+ * after `waitMs`: a page that sent it can say the outcome in the same response when it comes
+ * within a few seconds.
+ * @audit none — the resident's own item, read back while they wait
+ */
+export async function awaitOwnItem(
+	zone: PortalZoneExecutor,
+	caller: Caller,
+	input: { seq: string; waitMs: number; pollMs?: number }
+): Promise<'sent' | Outcome> {
+	requireResident(caller);
+	const until = Date.now() + input.waitMs;
+	for (;;) {
+		const row = await zone
+			.selectFrom('exchange_item')
+			.select('outcome')
+			.where('seq', '=', input.seq)
+			.where('resident_account_id', '=', caller.id)
+			.executeTakeFirst();
+		const state = (row?.outcome as Outcome | null | undefined) ?? 'sent';
+		if (state !== 'sent' || Date.now() >= until) return state;
+		await new Promise((resolve) => setTimeout(resolve, input.pollMs ?? 100));
+	}
 }
 
 export type ObjectStanding = {

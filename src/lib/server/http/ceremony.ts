@@ -11,6 +11,7 @@ import type { Caller } from '../audit/caller';
 import { auditCeremonyFailure, reportCeremonyFailure } from '../auth/ceremony-failure';
 import { AuthFailure } from '../auth/failures';
 import { hit, limits } from '../auth/rate-limit';
+import { addPasskeyOptions, confirmationOptions, portalCity } from '../auth/passkeys';
 import { registerPasskey } from '../auth/registration';
 import { sessionManagers } from '../auth/relying-party';
 import { residentSignIn, staffSignIn, type Client, type SessionCookie } from '../auth/sign-in';
@@ -20,7 +21,7 @@ import { sha256 } from '../auth/tokens';
 import type { AuthRealm } from '../auth/webauthn';
 import { config } from '../config';
 import { db, portalZoneDb, type Database } from '../db';
-import { sendSignedActInside, type ExpectedAct } from '../exchange/portal';
+import { awaitOwnItem, sendSignedActInside, type ExpectedAct } from '../exchange/portal';
 import { DomainError } from '../errors';
 import { publicCaller, residentCaller } from './caller';
 
@@ -223,31 +224,55 @@ export function signInVerify(event: RequestEvent, realm: AuthRealm): Promise<Res
 	});
 }
 
+/** Registration, step two, for staff: the new passkey stored, a new session cookie set. */
+export function registerVerify(event: RequestEvent): Promise<Response> {
+	return ceremony(event, { realm: 'staff', action: 'auth.register' }, async (db, caller) => {
+		const { cookie, redirect } = await registerPasskey(db, caller, {
+			response: await readJson(event.request),
+			ceremonyHash: ceremonyHash(event.cookies),
+			locale: getLocale() === 'en' ? 'en' : 'ja',
+			previousSession: sessionCookieOf(event, 'staff'),
+			client: clientOf(event)
+		});
+		setSessionCookie(event.cookies, cookie);
+		return { redirect };
+	});
+}
+
 /**
- * Registration, step two, for either realm: the new passkey stored; an enrolment ends in a new
- * session (its cookie set), a resident adding a key while signed in keeps theirs.
+ * A passkey added while signed in (issue 27), on the portal zone: the options to make it (step
+ * one), the new passkey checked here and answered with the options to confirm it with one the
+ * account already has (step two, `{ confirm }`), and that confirmation sent to the back office,
+ * which verifies both again and binds the new passkey (step three; the answer waits a few seconds
+ * for it, then the passkeys page says it is on its way).
  */
-export function registerVerify(event: RequestEvent, realm: AuthRealm): Promise<Response> {
-	const signedIn = realm === 'resident' && event.locals.resident;
-	return ceremony(
-		event,
-		{
-			realm,
-			action: 'auth.register',
-			caller: signedIn ? residentCaller(event.locals) : undefined
-		},
-		async (db, caller) => {
-			const { cookie, redirect } = await registerPasskey(db, caller, {
-				realm,
+export function addPasskey(event: RequestEvent, step: 'options' | 'check' | 'confirm') {
+	const signedInAt = event.locals.resident?.authenticatedAt ?? new Date(0);
+	const caller = residentCaller(event.locals);
+	const zone = portalZoneDb();
+	const input = { ceremonyHash: ceremonyHash(event.cookies), signedInAt };
+	if (step === 'options')
+		return ceremony(event, { realm: 'resident', action: 'auth.register', caller }, async () =>
+			addPasskeyOptions(zone, caller, { ...input, city: await portalCity() })
+		);
+	if (step === 'check')
+		return ceremony(event, { realm: 'resident', action: 'auth.register', caller }, async () => ({
+			confirm: await confirmationOptions(zone, caller, {
+				...input,
+				city: await portalCity(),
 				response: await readJson(event.request),
-				ceremonyHash: ceremonyHash(event.cookies),
-				signedInAt: signedIn ? signedIn.authenticatedAt : undefined,
-				locale: getLocale() === 'en' ? 'en' : 'ja',
-				previousSession: sessionCookieOf(event, realm),
-				client: clientOf(event)
-			});
-			if (cookie) setSessionCookie(event.cookies, cookie);
-			return { redirect };
-		}
-	);
+				locale: getLocale() === 'en' ? 'en' : 'ja'
+			})
+		}));
+	return ceremony(event, { realm: 'resident', action: 'auth.sign', caller }, async () => {
+		const sent = await sendSignedActInside(zone, caller, {
+			expected: { kind: 'passkey_add' },
+			response: await readJson(event.request),
+			ceremonyHash: input.ceremonyHash
+		});
+		const state = sent.seq
+			? await awaitOwnItem(zone, caller, { seq: sent.seq, waitMs: 8_000 })
+			: 'sent';
+		return { redirect: state === 'applied' ? '/account/passkeys?added=1' : '/account/passkeys' };
+	});
 }

@@ -81,7 +81,8 @@ async function endSessionsOfUnusable(
 	const unusable = changes.flatMap((change) => {
 		if (change.topic !== 'credential') return [];
 		const parsed = credentialView.safeParse(change.body);
-		return parsed.success && (parsed.data.revoked || parsed.data.flagged || !parsed.data.active)
+		return parsed.success &&
+			(parsed.data.revokedAt !== null || parsed.data.flagged || !parsed.data.active)
 			? [parsed.data.id]
 			: [];
 	});

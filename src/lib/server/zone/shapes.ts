@@ -318,8 +318,12 @@ export const credentialView = z
 		backupEligible: z.boolean(),
 		signCount: z.number().int().min(0),
 		active: z.boolean(),
-		revoked: z.boolean(),
-		flagged: z.boolean()
+		/** When it was revoked (by its holder, by staff, after too many failures); null: not. */
+		revokedAt: z.string().datetime({ offset: true }).nullable(),
+		flagged: z.boolean(),
+		/** What the passkeys page shows: the name its holder gave it, and when it was registered. */
+		nickname: z.string().min(1).max(60),
+		createdAt: z.string().datetime({ offset: true })
 	})
 	.strict();
 export type CredentialView = z.infer<typeof credentialView>;
@@ -447,3 +451,37 @@ export const passkeyRevokeItemBody = z
 	})
 	.strict();
 export type PasskeyRevokeItemBody = z.infer<typeof passkeyRevokeItemBody>;
+
+/**
+ * A new name for one of the holder's passkeys, given on the portal (issue 27). Unsigned, like a
+ * revocation: a name is what the page shows its holder and opens nothing; the back office renames
+ * its own row only if the passkey is the account's, audits it as reported by the portal, and
+ * publishes it.
+ */
+export const passkeyRenameItemBody = z
+	.object({
+		credential: z.string().uuid(),
+		nickname: z.string().trim().min(1).max(60),
+		context: requestContextShape.optional()
+	})
+	.strict();
+export type PasskeyRenameItemBody = z.infer<typeof passkeyRenameItemBody>;
+
+/**
+ * What a resident signs, with a passkey the account already has, to add another while signed in
+ * (issue 27; signed act kind `passkey_add`): the new passkey exactly as the browser returned it
+ * (its attestation response), the nonce its challenge was derived from (`addPasskeyChallenge`: the
+ * account and that nonce, so the back office can check it was made for this account), and the
+ * language its notice is written in. The back office verifies the signature against its own
+ * credential, then the registration again, and only then binds the new passkey.
+ */
+export const passkeyAddPayload = z
+	.object({
+		act: z.literal('passkey_add'),
+		account: z.string().uuid(),
+		registration: z.record(z.string(), z.unknown()),
+		nonce: z.string().regex(/^[A-Za-z0-9_-]{43}$/),
+		locale: z.enum(['ja', 'en'])
+	})
+	.strict();
+export type PasskeyAddPayload = z.infer<typeof passkeyAddPayload>;

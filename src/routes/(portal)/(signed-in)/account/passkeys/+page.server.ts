@@ -1,21 +1,15 @@
 import { redirect } from '@sveltejs/kit';
-import {
-	ownPasskeys,
-	passkeysRevokedHere,
-	renamePasskey,
-	revokePasskey
-} from '$lib/server/auth/passkeys';
+import { ownPasskeys, renamePasskey, revokePasskey } from '$lib/server/auth/passkeys';
 import { answer } from '$lib/server/http/answer';
-import { asResident, asResidentInPortalZone } from '$lib/server/http/caller';
+import { asResidentInPortalZone } from '$lib/server/http/caller';
 import { formOf } from '$lib/server/http/form';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals, url }) => ({
 	added: url.searchParams.has('added'),
-	...(await ownPasskeys(...asResident(locals), {
+	...(await ownPasskeys(...asResidentInPortalZone(locals), {
 		currentCredentialId: locals.resident!.credentialId,
-		signedInAt: locals.resident!.authenticatedAt,
-		revokedHere: await passkeysRevokedHere(...asResidentInPortalZone(locals))
+		signedInAt: locals.resident!.authenticatedAt
 	}))
 });
 
@@ -27,7 +21,7 @@ export const actions: Actions = {
 			nickname: String(form.get('nickname') ?? '').trim()
 		};
 		return answer(async () => {
-			await renamePasskey(...asResident(locals), values);
+			await renamePasskey(...asResidentInPortalZone(locals), values);
 			return { renamed: values.id };
 		}, values);
 	},

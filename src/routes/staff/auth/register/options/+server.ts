@@ -5,5 +5,5 @@ import type { RequestHandler } from './$types';
 // Only a browser that claimed a staff link registers here (staff add keys by a new link).
 export const POST: RequestHandler = (event) =>
 	ceremony(event, { realm: 'staff', action: 'auth.register' }, (db, caller) =>
-		registrationChallenge(db, caller, { realm: 'staff', ceremonyHash: ceremonyHash(event.cookies) })
+		registrationChallenge(db, caller, { ceremonyHash: ceremonyHash(event.cookies) })
 	);

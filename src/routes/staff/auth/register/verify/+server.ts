@@ -1,4 +1,4 @@
 import { registerVerify } from '$lib/server/http/ceremony';
 import type { RequestHandler } from './$types';
 
-export const POST: RequestHandler = (event) => registerVerify(event, 'staff');
+export const POST: RequestHandler = (event) => registerVerify(event);
