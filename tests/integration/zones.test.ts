@@ -61,6 +61,7 @@ import { hitsSoFar, limits } from '../../src/lib/server/auth/rate-limit';
 
 const city = '139997';
 const rp = { origin: 'https://portal.example.lg.jp', rpId: 'portal.example.lg.jp', name: 'test' };
+const policy = { attestation: 'none' as const, aaguidAllowlist: [], requireDeviceBound: false };
 const browser = sha256('browser');
 const backOfficeKey = ed25519Signer({ id: 'bo2026', key: randomBytes(32) });
 let database: TestDatabase;
@@ -429,7 +430,7 @@ describe('enrolment through the exchange', () => {
 	}
 
 	const claim = (browserHash: Buffer, code: string, birthDate: string) =>
-		sendEnrolmentClaim(database.portal, zone.portal, anonymous, {
+		sendEnrolmentClaim(zone.portal, anonymous, {
 			claim: { by: 'letter', code, birthDate },
 			ceremonyHash: browserHash,
 			client
@@ -481,18 +482,20 @@ describe('enrolment through the exchange', () => {
 			origin: rp.origin,
 			rpId: rp.rpId
 		});
-		await sendEnrolmentRegistration(database.portal, zone.portal, anonymous, {
+		await sendEnrolmentRegistration(zone.portal, anonymous, {
 			ceremonyHash: phone,
 			response,
 			locale: 'ja',
-			rp
+			rp,
+			policy
 		});
 		// A double tap sends it once.
-		await sendEnrolmentRegistration(database.portal, zone.portal, anonymous, {
+		await sendEnrolmentRegistration(zone.portal, anonymous, {
 			ceremonyHash: phone,
 			response,
 			locale: 'ja',
-			rp
+			rp,
+			policy
 		}).catch(() => undefined);
 		expect(await standing(phone)).toMatchObject({ step: 'accepted', registration: 'sending' });
 		const registered = await pullOnce(database.backoffice, peer);
@@ -574,13 +577,13 @@ describe('enrolment through the exchange', () => {
 	it('counts a failure once when it is shown, never a success, and shows none past the limit', async () => {
 		const shown = (browserHash: Buffer, ip: string) =>
 			standing(browserHash).then((found) =>
-				shownEnrolment(database.portal, zone.portal, anonymous, {
+				shownEnrolment(zone.portal, anonymous, {
 					standing: found,
 					client: { ip, userAgent: 'test' }
 				})
 			);
 		const ip = '192.0.2.77';
-		const failures = () => hitsSoFar(database.portal, limits.codeFailuresPerIp(ip));
+		const failures = () => hitsSoFar(zone.portal, limits.codeFailuresPerIp(ip));
 		// A success is not counted.
 		const { phone } = await acceptedClaim('counted');
 		expect((await shown(phone, ip)).step).toBe('accepted');
@@ -594,14 +597,13 @@ describe('enrolment through the exchange', () => {
 		expect((await shown(wrong, ip)).step).toBe('declined');
 		expect(await failures()).toBe(1);
 		// Past the limit, the answer is not shown, and no further claim is sent.
-		await database.owner
+		await zone.owner
 			.updateTable('rate_limit')
 			.set({ hits: limits.codeFailuresPerIp(ip).max })
 			.where('bucket', '=', limits.codeFailuresPerIp(ip).bucket)
 			.execute();
 		expect((await shown(wrong, ip)).step).toBe('limited');
 		const refused = await sendEnrolmentClaim(
-			database.portal,
 			zone.portal,
 			{ ...anonymous, context: { ...anonymous.context, requestId: 'r-enrol-limited', ip } },
 			{
@@ -611,8 +613,9 @@ describe('enrolment through the exchange', () => {
 			}
 		);
 		expect(refused).toMatchObject({ sent: false, failure: { reason: 'rate_limited' } });
-		// The refusal for the address is the portal's own decision, and it is audited: the claim
-		// never reached the back office, which would otherwise have audited it.
+		// The refusal for the address is the portal's own decision, reported and audited when the
+		// back office takes the report in: the claim never reached it, which would have audited it.
+		await pullOnce(database.backoffice, peer);
 		const { rows } = await sql<{ result: string; ip: string | null; payload: unknown }>`
 			SELECT e.result, e.ip, p.payload FROM audit.entry e
 			JOIN audit.payload p USING (municipality_code, seq)
@@ -622,7 +625,7 @@ describe('enrolment through the exchange', () => {
 			{
 				result: 'denied',
 				ip: '192.0.2.77',
-				payload: { reason: 'rate_limited', realm: 'resident' }
+				payload: { reason: 'rate_limited', realm: 'resident', portalSeq: expect.any(String) }
 			}
 		]);
 	});
@@ -643,7 +646,7 @@ describe('enrolment through the exchange', () => {
 			now: new Date()
 		});
 		const other = sha256(`scrubbed-desk-${person.atena}`);
-		await sendEnrolmentClaim(database.portal, zone.portal, anonymous, {
+		await sendEnrolmentClaim(zone.portal, anonymous, {
 			claim: { by: 'desk', token: desk.token },
 			ceremonyHash: other,
 			client
@@ -744,7 +747,7 @@ describe('enrolment through the exchange', () => {
 			.where('atena_number', '=', person.atena)
 			.executeTakeFirstOrThrow();
 		const own = newSoftCredential(account.user_handle);
-		await sendEnrolmentRegistration(database.portal, zone.portal, anonymous, {
+		await sendEnrolmentRegistration(zone.portal, anonymous, {
 			ceremonyHash: phone,
 			response: softRegistration(own, {
 				challenge: accepted.options.challenge,
@@ -752,7 +755,8 @@ describe('enrolment through the exchange', () => {
 				rpId: rp.rpId
 			}),
 			locale: 'en',
-			rp
+			rp,
+			policy
 		});
 		await pullOnce(database.backoffice, peer);
 		expect(await standing(phone)).toMatchObject({ step: 'registered' });
@@ -761,7 +765,7 @@ describe('enrolment through the exchange', () => {
 	it('is checked on the portal first: a passkey for another site is said at once and never sent', async () => {
 		const { phone, accepted } = await acceptedClaim('site');
 		const soft = newSoftCredential(randomBytes(32));
-		const failure = await sendEnrolmentRegistration(database.portal, zone.portal, anonymous, {
+		const failure = await sendEnrolmentRegistration(zone.portal, anonymous, {
 			ceremonyHash: phone,
 			response: softRegistration(soft, {
 				challenge: accepted.options.challenge,
@@ -769,16 +773,18 @@ describe('enrolment through the exchange', () => {
 				rpId: rp.rpId
 			}),
 			locale: 'ja',
-			rp
+			rp,
+			policy
 		}).catch((error: AuthFailure) => error.reason);
 		expect(failure).toBe('origin');
 		expect(await standing(phone)).toMatchObject({ step: 'accepted', registration: 'none' });
 		// Another browser has no claim to register for.
-		const other = await sendEnrolmentRegistration(database.portal, zone.portal, anonymous, {
+		const other = await sendEnrolmentRegistration(zone.portal, anonymous, {
 			ceremonyHash: sha256('another browser'),
 			response: {},
 			locale: 'ja',
-			rp
+			rp,
+			policy
 		}).catch((error: AuthFailure) => error.reason);
 		expect(other).toBe('enrolment_missing');
 	});

@@ -72,7 +72,10 @@ export async function auditCeremonyFailure(
 export async function reportCeremonyFailure(
 	zone: PortalZoneExecutor,
 	caller: Caller,
-	input: { action: 'auth.sign_in' | 'auth.sign' | 'auth.register'; failure: AuthFailure }
+	input: {
+		action: 'auth.sign_in' | 'auth.sign' | 'auth.register' | 'auth.enrolment_claim';
+		failure: AuthFailure;
+	}
 ): Promise<void> {
 	const { failure } = input;
 	const credential = failure instanceof CredentialFailure ? failure.credential : undefined;

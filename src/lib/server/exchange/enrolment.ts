@@ -6,15 +6,15 @@
 // account. Each browser's claim is found by its ceremony cookie.
 import { randomUUID } from 'node:crypto';
 import type { Caller } from '../audit/caller';
-import { auditCeremonyFailure } from '../auth/ceremony-failure';
+import { reportCeremonyFailure } from '../auth/ceremony-failure';
 import { claimLifetimeMinutes } from '../auth/enrolment';
 import { AuthFailure } from '../auth/failures';
 import { count, isLimited, limits } from '../auth/rate-limit';
-import { policyFor, type ResidentClaim } from '../auth/registration';
+import type { ResidentClaim } from '../auth/registration';
 import { sessionManagers } from '../auth/relying-party';
 import type { Client, SessionCookie } from '../auth/sign-in';
-import { checkRegistration, type RelyingParty } from '../auth/webauthn';
-import type { Executor, PortalZoneExecutor } from '../db';
+import { checkRegistration, type RegistrationPolicy, type RelyingParty } from '../auth/webauthn';
+import type { PortalZoneExecutor } from '../db';
 import {
 	claimAnswer,
 	registrationAnswer,
@@ -43,23 +43,18 @@ export type EnrolmentStanding =
  * A letter code with the birth date, or a desk link, forwarded to the back office for this
  * browser, unless the address is past its failures (30 in 15 minutes; `shownEnrolment` counts
  * them).
- * @audit the refusal for too many failures from one address is audited here; a claim itself is
- * audited by the back office when it checks it
+ * @audit reported — the refusal for too many failures from one address goes as an 'auth_event'
+ * item (the claim never reaches the back office, which audits every claim it checks)
  */
 export async function sendEnrolmentClaim(
-	db: Executor,
 	zone: PortalZoneExecutor,
 	caller: Caller,
 	input: { claim: ResidentClaim; ceremonyHash: Buffer; client: Client; now?: Date }
 ): Promise<{ sent: true } | { sent: false; failure: AuthFailure }> {
 	const now = input.now ?? new Date();
-	if (await isLimited(db, limits.codeFailuresPerIp(input.client.ip), now)) {
+	if (await isLimited(zone, limits.codeFailuresPerIp(input.client.ip), now)) {
 		const failure = new AuthFailure('rate_limited', 'code failures from this address');
-		await auditCeremonyFailure(db, caller, {
-			action: 'auth.enrolment_claim',
-			failure,
-			realm: 'resident'
-		});
+		await reportCeremonyFailure(zone, caller, { action: 'auth.enrolment_claim', failure });
 		return { sent: false, failure };
 	}
 	const claimId = randomUUID();
@@ -170,7 +165,6 @@ export async function awaitEnrolment(
  * address is audited when the next claim is refused
  */
 export async function shownEnrolment(
-	db: Executor,
 	zone: PortalZoneExecutor,
 	_caller: Caller,
 	input: { standing: EnrolmentStanding; client: Client; now?: Date }
@@ -185,8 +179,8 @@ export async function shownEnrolment(
 		.where('claim_id', '=', standing.claimId)
 		.where('declined_counted_at', 'is', null)
 		.executeTakeFirst();
-	if (first.numUpdatedRows === 1n) await count(db, limit, now);
-	return (await isLimited(db, limit, now)) ? { step: 'limited', by: standing.by } : standing;
+	if (first.numUpdatedRows === 1n) await count(zone, limit, now);
+	return (await isLimited(zone, limit, now)) ? { step: 'limited', by: standing.by } : standing;
 }
 
 /**
@@ -198,7 +192,6 @@ export async function shownEnrolment(
  * office audits the registration it confirms or refuses
  */
 export async function sendEnrolmentRegistration(
-	db: Executor,
 	zone: PortalZoneExecutor,
 	caller: Caller,
 	input: {
@@ -207,6 +200,8 @@ export async function sendEnrolmentRegistration(
 		locale: 'ja' | 'en';
 		/** The portal's relying party (its origin and RP ID). */
 		rp: RelyingParty;
+		/** The city's passkey policy as published (the back office checks it again as it stands). */
+		policy: RegistrationPolicy;
 		now?: Date;
 	}
 ): Promise<void> {
@@ -217,7 +212,7 @@ export async function sendEnrolmentRegistration(
 	await checkRegistration(input.rp, {
 		response: input.response,
 		challenge: standing.options.challenge,
-		policy: await policyFor(db, 'resident', caller.municipalityCode)
+		policy: input.policy
 	});
 	const body: EnrolmentRegistrationBody = {
 		claimId: standing.claimId,

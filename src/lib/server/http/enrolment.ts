@@ -5,10 +5,9 @@
 import { redirect, type RequestEvent } from '@sveltejs/kit';
 import { getLocale } from '$lib/paraglide/runtime';
 import { AuthFailure } from '../auth/failures';
-import { relyingParty } from '../auth/relying-party';
-import { servedMunicipality } from '../municipality/served';
+import { portalCity } from '../auth/passkeys';
 import type { ResidentClaim } from '../auth/registration';
-import { db, portalZoneDb } from '../db';
+import { portalZoneDb } from '../db';
 import {
 	awaitEnrolment,
 	enrolmentStanding,
@@ -42,13 +41,13 @@ export async function claimFromForm(
 	const caller = await publicCaller(event.locals);
 	const zone = portalZoneDb();
 	const hash = ceremonyHash(event.cookies);
-	const sent = await sendEnrolmentClaim(db(), zone, caller, {
+	const sent = await sendEnrolmentClaim(zone, caller, {
 		claim,
 		ceremonyHash: hash,
 		client: clientOf(event)
 	});
 	if (!sent.sent) return 'limited';
-	const standing = await shownEnrolment(db(), zone, caller, {
+	const standing = await shownEnrolment(zone, caller, {
 		standing: await awaitEnrolment(zone, caller, { ceremonyHash: hash, waitMs: answerWaitMs }),
 		client: clientOf(event)
 	});
@@ -66,7 +65,7 @@ export async function claimFromForm(
 export async function enrolmentPage(event: RequestEvent): Promise<EnrolmentStanding> {
 	const caller = await publicCaller(event.locals);
 	const zone = portalZoneDb();
-	const standing = await shownEnrolment(db(), zone, caller, {
+	const standing = await shownEnrolment(zone, caller, {
 		standing: await enrolmentStanding(zone, caller, { ceremonyHash: ceremonyHash(event.cookies) }),
 		client: clientOf(event)
 	});
@@ -110,14 +109,14 @@ export function enrolmentOptions(event: RequestEvent): Promise<Response> {
  * follow a slow answer.
  */
 export function enrolmentVerify(event: RequestEvent): Promise<Response> {
-	return ceremony(event, { realm: 'resident', action: 'auth.register' }, async (db, caller) => {
+	return ceremony(event, { realm: 'resident', action: 'auth.register' }, async (_db, caller) => {
 		const zone = portalZoneDb();
 		const hash = ceremonyHash(event.cookies);
-		await sendEnrolmentRegistration(db, zone, caller, {
+		await sendEnrolmentRegistration(zone, caller, {
 			ceremonyHash: hash,
 			response: await readJson(event.request),
 			locale: getLocale() === 'en' ? 'en' : 'ja',
-			rp: relyingParty(await servedMunicipality(), 'resident')
+			...(await portalCity())
 		});
 		const standing = await awaitEnrolment(zone, caller, {
 			ceremonyHash: hash,

@@ -408,7 +408,8 @@ export const authEventItemBody = z
 			'auth.sign_out_all',
 			'auth.session_timeout',
 			'auth.sign',
-			'auth.register'
+			'auth.register',
+			'auth.enrolment_claim'
 		]),
 		result: z.enum(['ok', 'denied']),
 		reason: z
