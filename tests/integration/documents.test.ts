@@ -5,7 +5,7 @@
 // is a SMART Health Card that verifies against the published keys; one changed byte does not; the
 // registry supersedes on reissue and revokes only with a second person.
 import { execFileSync } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -26,15 +26,22 @@ import { renderOutsideRequest } from '../../src/lib/server/documents/outside-req
 import {
 	decideRevocation,
 	RevocationError,
-	requestRevocation,
-	verifyDocument
+	requestRevocation
 } from '../../src/lib/server/documents/registry';
-import { publishedKeys, rotateSigningKey } from '../../src/lib/server/documents/signing-keys';
+import { rotateSigningKey } from '../../src/lib/server/documents/signing-keys';
+import { signingKeys, verifyCertificate } from '../../src/lib/server/documents/verify';
+import { addItem } from '../../src/lib/server/zone/items';
 import { renderYoshinhyo } from '../../src/lib/server/documents/yoshinhyo';
 import type { Municipality } from '../../src/lib/server/municipality';
 import { japaneseOnlyCells, pdfBlocks } from '../support/pdf-cells';
 import { checkHealthCard } from '../support/shc-conformance';
-import { freshDatabase, type TestDatabase } from '../support/database';
+import {
+	freshDatabase,
+	freshPortalZone,
+	type TestDatabase,
+	type TestPortalZone
+} from '../support/database';
+import { publishToZone, takeInFromZone } from '../support/publish';
 
 const city = '139998';
 const origin = 'https://portal.example.lg.jp';
@@ -43,6 +50,7 @@ const issuer = { type: 'staff' as const, id: 'staff-issuer', role: 'caseworker',
 const approver = { ...issuer, id: 'staff-approver', role: 'approver' };
 const work = mkdtempSync(path.join(os.tmpdir(), 'documents-'));
 let database: TestDatabase;
+let zone: TestPortalZone;
 let municipality: Municipality;
 let child: {
 	atena_number: string;
@@ -81,6 +89,7 @@ function expectSubsetFonts(fonts: string) {
 
 beforeAll(async () => {
 	database = await freshDatabase();
+	zone = await freshPortalZone();
 	await loadDemoCity(database.owner, {
 		seed: 'documents',
 		residents: 200,
@@ -155,7 +164,29 @@ beforeAll(async () => {
 		.execute();
 	await rotateSigningKey(database.backoffice, { municipalityCode: city, sealing, now: new Date() });
 });
-afterAll(() => database.close());
+afterAll(async () => {
+	await zone?.close();
+	await database?.close();
+});
+
+/**
+ * The public pages on the portal zone (issue 27): what the back office has published, and each
+ * look-up taken in for the audit log at once, as the pull would.
+ */
+const verifier = { type: 'anonymous' as const, id: 'anonymous', municipalityCode: city };
+const portalRp = { origin, rpId: 'portal.example.lg.jp' };
+const takeIn = () =>
+	takeInFromZone(database.backoffice, zone.portal, { rp: portalRp, municipalityCode: city });
+async function portalJwks() {
+	await publishToZone(database.backoffice, zone.portal);
+	return signingKeys(zone.portal, verifier);
+}
+async function verifyOnPortal(id: string) {
+	await publishToZone(database.backoffice, zone.portal);
+	const { outcome } = await verifyCertificate(zone.portal, verifier, { id });
+	await takeIn();
+	return outcome;
+}
 
 const certificatePayload = () => ({
 	passport_name: 'TAKAHASHI SAKITARO',
@@ -309,7 +340,7 @@ describe('the English certificate', () => {
 		expect(objects).toMatch(/\/DisplayDocTitle true/);
 
 		// Each card checked by a reader written from the spec, not by the issuing code.
-		const jwks = await publishedKeys(database.portal);
+		const jwks = await portalJwks();
 		const immunizations: Record<string, unknown>[] = [];
 		for (const code of found) {
 			const report = checkHealthCard(code.data, jwks, origin);
@@ -350,7 +381,7 @@ describe('the English certificate', () => {
 			sealing,
 			now: new Date()
 		});
-		const rotated = await publishedKeys(database.portal);
+		const rotated = await portalJwks();
 		expect(rotated.keys.length).toBeGreaterThanOrEqual(2);
 		await verifyHealthCard(jws, rotated);
 		const next = await issue();
@@ -362,12 +393,11 @@ describe('the English certificate', () => {
 	it('is superseded by a reissue and revoked only when a second person agrees', async () => {
 		const first = await issue();
 		const second = await issue(first.id);
-		expect(
-			await verifyDocument(database.portal, {
-				verifyId: first.verifyId,
-				fallbackMunicipality: city
-			})
-		).toMatchObject({ found: true, status: 'superseded' });
+		expect(await verifyOnPortal(first.verifyId)).toMatchObject({
+			found: true,
+			status: 'superseded',
+			cardsFile: null
+		});
 		await expect(issue(first.id)).rejects.toThrow(/only a valid document/);
 
 		const revocation = await requestRevocation(database.backoffice, {
@@ -387,12 +417,10 @@ describe('the English certificate', () => {
 		}).catch((failure) => failure);
 		expect(refused).toBeInstanceOf(RevocationError);
 		expect((refused as RevocationError).code).toBe('own_request');
-		expect(
-			await verifyDocument(database.portal, {
-				verifyId: second.verifyId,
-				fallbackMunicipality: city
-			})
-		).toMatchObject({ status: 'valid' });
+		expect(await verifyOnPortal(second.verifyId)).toMatchObject({
+			status: 'valid',
+			cardsFile: `/verify/${second.verifyId}/health-cards`
+		});
 		// The printed short code, typed as people type it: lower case, with or without hyphens or
 		// spaces, O for 0 and l for 1; the long id of the same certificate still works.
 		const typed = [
@@ -403,19 +431,19 @@ describe('the English certificate', () => {
 			second.verifyCode.replace(/0/g, 'O').replace(/1/g, 'l')
 		];
 		for (const verifyId of typed) {
-			expect(
-				await verifyDocument(database.portal, { verifyId, fallbackMunicipality: city }),
-				verifyId
-			).toMatchObject({ found: true, status: 'valid', documentNumber: second.documentNumber });
+			expect(await verifyOnPortal(verifyId), verifyId).toMatchObject({
+				found: true,
+				status: 'valid',
+				documentNumber: second.documentNumber
+			});
 		}
 		expect(
-			await verifyDocument(database.portal, {
-				verifyId: `${second.verifyCode.slice(0, 11)}X`.replace(
+			await verifyOnPortal(
+				`${second.verifyCode.slice(0, 11)}X`.replace(
 					/X$/,
 					second.verifyCode.endsWith('X') ? 'Y' : 'X'
-				),
-				fallbackMunicipality: city
-			})
+				)
+			)
 		).toEqual({ found: false });
 		await decideRevocation(database.backoffice, {
 			municipalityCode: city,
@@ -425,11 +453,8 @@ describe('the English certificate', () => {
 			actor: approver,
 			now: new Date()
 		});
-		const outcome = await verifyDocument(database.portal, {
-			verifyId: second.verifyId,
-			fallbackMunicipality: city
-		});
-		expect(outcome).toMatchObject({ found: true, status: 'revoked' });
+		const outcome = await verifyOnPortal(second.verifyId);
+		expect(outcome).toMatchObject({ found: true, status: 'revoked', cardsFile: null });
 		// The bytes never change and a revoked document stays revoked.
 		await expect(
 			database.owner
@@ -461,12 +486,28 @@ describe('the English certificate', () => {
 			['document.verify', 'ok']
 		]);
 		// An unknown verify id: nothing shown, and the attempt is logged.
-		expect(
-			await verifyDocument(database.portal, {
-				verifyId: randomBytes(16).toString('base64url'),
-				fallbackMunicipality: city
-			})
-		).toEqual({ found: false });
+		const unknown = randomBytes(16).toString('base64url');
+		expect(await verifyOnPortal(unknown)).toEqual({ found: false });
+		const denied = await database.owner
+			.selectFrom('audit.entry')
+			.select(['result', 'actor_type'])
+			.where('action', '=', 'document.verify')
+			.where('object_id', '=', unknown)
+			.execute();
+		expect(denied).toEqual([{ result: 'denied', actor_type: 'anonymous' }]);
+		// The portal's word is checked: a look-up naming a certificate the back office never issued,
+		// or made from an account, is refused and audits nothing.
+		for (const [document, account] of [
+			[randomUUID(), null],
+			[second.id, randomUUID()]
+		] as const)
+			await addItem(zone.owner, {
+				kind: 'verify_lookup',
+				resident_account_id: account,
+				body: JSON.stringify({ document, asked: 'forged', file: false }),
+				object_id: null
+			});
+		expect((await takeIn()).map((item) => item.outcome)).toEqual(['refused', 'refused']);
 	});
 });
 

@@ -21,12 +21,10 @@ import { reportAuthEvent } from '../../src/lib/server/auth/reported';
 import { createSessionManager } from '../../src/lib/server/auth/sessions';
 import { portalStore } from '../../src/lib/server/auth/stores';
 import { sha256 } from '../../src/lib/server/auth/tokens';
-import { signingOptions, verifySigning } from '../../src/lib/server/auth/signing';
+import { verifySigning } from '../../src/lib/server/auth/signing';
 import { addPasskeyChallenge } from '../../src/lib/server/auth/registration';
 import { storeChallenge, verifyAssertion } from '../../src/lib/server/auth/webauthn';
 import { sendSignedAct } from '../../src/lib/server/exchange/portal';
-import { takeInAll } from '../../src/lib/server/exchange/intake';
-import { waitingItems } from '../../src/lib/server/exchange/portal';
 import { addItem } from '../../src/lib/server/zone/items';
 import { credentialKeyOf, projectedCredential } from '../../src/lib/server/zone/projection';
 import {
@@ -36,7 +34,8 @@ import {
 	type TestPortalZone
 } from '../support/database';
 import { insertTestMunicipality, insertTestResident } from '../support/fixtures';
-import { publishToZone } from '../support/publish';
+import { publishToZone, takeInFromZone } from '../support/publish';
+import { signOnPortal } from '../support/signing';
 import {
 	newSoftCredential,
 	softAssertion,
@@ -105,30 +104,8 @@ async function signIn(
 }
 
 /** Everything the portal holds for the back office, taken in (as the pull does, without HTTP). */
-async function takeInWaiting() {
-	const items = await waitingItems(zone.portal, { limit: 1000, waitMs: 0 });
-	const results = await takeInAll(database.backoffice, {
-		portal: rp.origin,
-		items,
-		rp,
-		municipalityCode: city,
-		now: new Date()
-	});
-	await zone.owner
-		.updateTable('exchange_item')
-		.set({ taken_at: new Date(), outcome: 'applied' })
-		.where(
-			'seq',
-			'in',
-			items.map((item) => item.seq)
-		)
-		.execute();
-	return items.map((item, index) => ({
-		kind: item.kind,
-		account: item.residentAccountId,
-		...results[index]!
-	}));
-}
+const takeInWaiting = () =>
+	takeInFromZone(database.backoffice, zone.portal, { rp, municipalityCode: city });
 
 /** A session the holder opened on the portal, and where it stands now. */
 async function portalSession(holder: Holder) {
@@ -167,6 +144,19 @@ async function takenInside(holder: Holder, kind: string) {
 	]);
 	return { credential, notices: notices.map((notice) => notice.kind) };
 }
+
+/** Why the back office refused each of these items, in their order. */
+const refusalsOf = (taken: readonly { seq: string }[]) =>
+	database.owner
+		.selectFrom('exchange_intake')
+		.select('refusal')
+		.where(
+			'seq',
+			'in',
+			taken.map((item) => item.seq)
+		)
+		.orderBy('seq')
+		.execute();
 
 const auditOf = async (action: string, objectId: string) =>
 	(
@@ -393,16 +383,7 @@ describe('a resident signing in on the portal zone', () => {
 			(item) => item.account === forger.accountId || item.account === victim.accountId
 		);
 		expect(taken.map((item) => item.outcome)).toEqual(Array(5).fill('refused'));
-		const refusals = await database.owner
-			.selectFrom('exchange_intake')
-			.select('refusal')
-			.where(
-				'seq',
-				'in',
-				taken.map((item) => item.seq)
-			)
-			.orderBy('seq')
-			.execute();
+		const refusals = await refusalsOf(taken);
 		expect(refusals.map((row) => row.refusal)).toEqual([
 			'credential_of_another_account',
 			'credential_of_another_account',
@@ -440,23 +421,11 @@ describe('the passkeys page on the portal zone', () => {
 
 	/** `signer`'s act over `payload`, signed on the portal and sent from `from`'s account. */
 	async function signedAddition(signer: Holder, payload: unknown, from: Holder = signer) {
-		const { options } = await signingOptions(zone.portal, rp, {
-			accountId: signer.accountId,
+		const act = await signOnPortal(zone.portal, signer, {
 			kind: 'passkey_add',
 			payload,
-			ceremonyHash: browser,
-			credentials: [],
-			now: new Date()
-		});
-		const { act } = await verifySigning(portalStore(zone.portal), rp, {
-			accountId: signer.accountId,
-			ceremonyHash: browser,
-			response: softAssertion(signer.soft, {
-				challenge: options.challenge,
-				origin: rp.origin,
-				rpId: rp.rpId
-			}),
-			now: new Date()
+			rp,
+			ceremonyHash: browser
 		});
 		await sendSignedAct(zone.portal, callerOf(from), {
 			kind: 'passkey_add',
@@ -605,12 +574,6 @@ describe('the passkeys page on the portal zone', () => {
 			credentials[1]!.id
 		]);
 		// Applied: nothing more to say about it.
-		await zone.owner
-			.updateTable('exchange_item')
-			.set({ outcome: 'applied' })
-			.where('kind', '=', 'passkey_add')
-			.where('resident_account_id', '=', holder.accountId)
-			.execute();
 		expect((await pageOf(holder)).addition).toBeNull();
 	});
 
@@ -652,16 +615,9 @@ describe('the passkeys page on the portal zone', () => {
 			(item) => item.account === forger.accountId || item.account === victim.accountId
 		);
 		expect(taken.map((item) => item.outcome)).toEqual(Array(5).fill('refused'));
-		const refusals = await database.owner
-			.selectFrom('exchange_intake')
-			.select('refusal')
-			.where(
-				'seq',
-				'in',
-				taken.map((item) => item.seq)
-			)
-			.orderBy('seq')
-			.execute();
+		// The resident is told it could not be confirmed.
+		expect((await pageOf(forger)).addition).toMatchObject({ state: 'refused' });
+		const refusals = await refusalsOf(taken);
 		expect(refusals.map((row) => row.refusal?.split(':')[0])).toEqual([
 			'payload',
 			'credential_of_another_account',

@@ -9,13 +9,9 @@ import type { AddressInfo } from 'node:net';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ResidentCaller } from '../../src/lib/server/audit/caller';
-import { portalStore } from '../../src/lib/server/auth/stores';
 import { publishToZone } from '../support/publish';
-import {
-	reverifySignedAct,
-	signingOptions,
-	verifySigning
-} from '../../src/lib/server/auth/signing';
+import { signOnPortal } from '../support/signing';
+import { reverifySignedAct } from '../../src/lib/server/auth/signing';
 import { sha256 } from '../../src/lib/server/auth/tokens';
 import { ed25519Signer, parsePublicKeys, publicKeyText } from '../../src/lib/server/crypto/ed25519';
 import { pullOnce, type ExchangePeer } from '../../src/lib/server/exchange/client';
@@ -44,7 +40,6 @@ import { staffCaller } from '../support/callers';
 import { insertTestMunicipality, insertTestResident, insertTestStaff } from '../support/fixtures';
 import {
 	newSoftCredential,
-	softAssertion,
 	softRegistration,
 	softResident,
 	type SoftCredential
@@ -101,31 +96,11 @@ const signConsent = (holder: Holder, statement = 'electronic_notices') =>
 	});
 
 /** Any act signed by the holder's own passkey, as a compromised portal could have it signed. */
-async function signAs(
+const signAs = (
 	holder: Holder,
 	kind: 'consent' | 'submit' | 'withdraw' | 'desk_request',
 	payload: unknown
-) {
-	const { options } = await signingOptions(zone.portal, rp, {
-		accountId: holder.accountId,
-		kind,
-		payload,
-		ceremonyHash: browser,
-		credentials: [{ credential_id: holder.soft.id, transports: [] }],
-		now: new Date()
-	});
-	const { act } = await verifySigning(portalStore(zone.portal), rp, {
-		accountId: holder.accountId,
-		ceremonyHash: browser,
-		response: softAssertion(holder.soft, {
-			challenge: options.challenge,
-			origin: rp.origin,
-			rpId: rp.rpId
-		}),
-		now: new Date()
-	});
-	return act;
-}
+) => signOnPortal(zone.portal, holder, { kind, payload, rp, ceremonyHash: browser });
 
 async function consentSent(holder: Holder) {
 	const act = await signConsent(holder);

@@ -148,64 +148,6 @@ export async function registerDocument(
 	return row;
 }
 
-export type VerifyOutcome =
-	| { found: false }
-	| {
-			found: true;
-			status: 'valid' | 'superseded' | 'revoked';
-			documentNumber: string;
-			summary: VerifySummary;
-			statusChangedAt: string | null;
-			/** The certificate's SMART Health Cards, as printed in its QR codes. */
-			healthCards: string[];
-	  };
-
-/** The public check of a printed verify address; every look-up is audited, found or not. */
-export async function verifyDocument(
-	db: Executor,
-	input: { verifyId: string; context?: AuditContext; fallbackMunicipality: string }
-): Promise<VerifyOutcome> {
-	const code = normalizeVerifyCode(input.verifyId);
-	const row =
-		code || /^[A-Za-z0-9_-]{22,64}$/.test(input.verifyId)
-			? await db
-					.selectFrom('issued_document')
-					.select([
-						'id',
-						'municipality_code',
-						'subject_atena_number',
-						'document_number',
-						'status',
-						'status_changed_at',
-						'verify_summary',
-						'health_cards'
-					])
-					.$if(code !== null, (query) => query.where('verify_code', '=', code!))
-					.$if(code === null, (query) => query.where('verify_id', '=', input.verifyId))
-					.executeTakeFirst()
-			: undefined;
-	await recordAudit(db, {
-		municipalityCode: row?.municipality_code ?? input.fallbackMunicipality,
-		actor: { type: 'anonymous', id: 'anonymous', role: 'anonymous' },
-		context: input.context,
-		action: 'document.verify',
-		subjectAtenaNumber: row?.subject_atena_number,
-		objectType: 'issued_document',
-		objectId: row?.id ?? input.verifyId.slice(0, 64),
-		result: row ? 'ok' : 'denied',
-		payload: row ? { status: row.status } : undefined
-	});
-	if (!row || !row.verify_summary) return { found: false };
-	return {
-		found: true,
-		status: row.status as 'valid' | 'superseded' | 'revoked',
-		documentNumber: row.document_number,
-		summary: row.verify_summary as VerifySummary,
-		statusChangedAt: row.status_changed_at?.toISOString() ?? null,
-		healthCards: row.health_cards ?? []
-	};
-}
-
 export type RevocationRefusal =
 	| 'not_found'
 	| 'not_valid'

@@ -20,6 +20,7 @@ import {
 	passkeyAddPayload,
 	passkeyRenameItemBody,
 	passkeyRevokeItemBody,
+	verifyLookupItemBody,
 	type AuthEventItemBody,
 	type CredentialFlagItemBody,
 	type PasskeyRenameItemBody,
@@ -27,6 +28,7 @@ import {
 } from '../zone/shapes';
 import { OnlineRequestError, takeInDeskRequest } from '../desk/online';
 import { applicationViewAudits } from '../applications/projection';
+import { verifyLookupAudit } from '../documents/projection';
 import { portalViewAudits } from '../residents/projection';
 import { actDigest, checkActSignature, type SignedAct } from '../auth/signing';
 import type { Database, DB, Executor } from '../db';
@@ -556,6 +558,19 @@ async function apply(
 		return applyEnrolment(trx, item, kind, input);
 	}
 	if (isAuthKind(kind)) return applyAuthItem(trx, item, kind, input, reads, audit);
+	if (kind === 'verify_lookup') {
+		// A verifier's look-up: its audit entry, appended with the batch's.
+		const parsed = verifyLookupItemBody.safeParse(item.body);
+		if (!parsed.success || item.residentAccountId !== null) refuse('malformed');
+		const entry = await verifyLookupAudit(trx, parsed.data!, {
+			context: keptContext(parsed.data!.context),
+			fallbackMunicipality: input.municipalityCode,
+			portalSeq: auditedSeq(item.seq)
+		});
+		if (!entry) refuse('malformed', 'a certificate this side does not have');
+		audit.push(entry!);
+		return { outcome: 'applied', signedActId: null };
+	}
 	if (kind === 'view') {
 		// Writes nothing but its audit entries, appended with the batch's.
 		const parsed = viewItemBody.safeParse(item.body);

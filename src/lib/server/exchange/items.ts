@@ -56,11 +56,18 @@ export const authKinds = [
 ] as const;
 export type AuthKind = (typeof authKinds)[number];
 
+/**
+ * What anyone on the internet does that the back office must know (issue 27): a look-up on the
+ * public verify page, audited as `document.verify` (`verifyLookupItemBody`).
+ */
+export const publicKinds = ['verify_lookup'] as const;
+
 export const exchangeKinds = [
 	...signedActKinds,
 	...enrolmentKinds,
 	...viewKinds,
-	...authKinds
+	...authKinds,
+	...publicKinds
 ] as const;
 export type ExchangeKind = (typeof exchangeKinds)[number];
 

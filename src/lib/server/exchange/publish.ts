@@ -12,9 +12,15 @@ import type { Database, Executor } from '../db';
 import { applicationRows, applicationViews } from '../applications/projection';
 import { credentialViews } from '../auth/projection';
 import { deskViews } from '../desk/projection';
+import { signingKeysViewOf, verificationViews } from '../documents/projection';
 import { cityViewOf } from '../municipality/projection';
 import { accessViews, accountViews, catalogueViewOf, documentViews } from '../residents/projection';
-import { topicShapes, type ProjectionChange } from '../zone/shapes';
+import {
+	projectionTopics,
+	topicShapes,
+	type ProjectionChange,
+	type ProjectionTopic
+} from '../zone/shapes';
 
 /** How many marks one round takes. */
 const roundSize = 300;
@@ -45,6 +51,50 @@ export function shapeProblem(change: ProjectionChange): string | null {
 type SetAside = { change: ProjectionChange; reason: string };
 const sameKey = (a: ProjectionChange, b: ProjectionChange) =>
 	a.topic === b.topic && a.key === b.key;
+
+/** What a round builds for one topic: each key's body as it stands (null: taken off the portal). */
+type Builder = (
+	db: Executor,
+	keys: readonly string[],
+	now: Date
+) => Promise<Map<string, Record<string, unknown> | null>>;
+
+/** A topic built one key at a time (a city's catalogue, settings, keys). */
+const eachKey =
+	(build: (db: Executor, key: string) => Promise<Record<string, unknown> | null>): Builder =>
+	async (db, keys) =>
+		new Map(await Promise.all(keys.map(async (key) => [key, await build(db, key)] as const)));
+
+/**
+ * An account's view with what other domains add to it (residents' code does not read theirs): the
+ * applications it has sent, its online desk requests and the disclosures they may follow.
+ */
+const accountsWithTheirDomains: Builder = async (db, ids, now) => {
+	const [views, sent, desk] = await Promise.all([
+		accountViews(db, ids, now),
+		applicationRows(db, ids),
+		deskViews(db, ids, now)
+	]);
+	for (const [key, view] of views)
+		if (view)
+			Object.assign(view, {
+				applications: sent.get(key) ?? [],
+				...(desk.get(key) ?? { deskRequests: [], disclosures: [] })
+			});
+	return views;
+};
+
+const builders: Record<ProjectionTopic, Builder> = {
+	account: accountsWithTheirDomains,
+	catalogue: eachKey(catalogueViewOf),
+	document: documentViews,
+	application: (db, ids) => applicationViews(db, ids),
+	access: accessViews,
+	city: eachKey(cityViewOf),
+	credential: (db, keys) => credentialViews(db, keys),
+	verification: (db, ids) => verificationViews(db, ids),
+	keys: eachKey(signingKeysViewOf)
+};
 
 /**
  * Sends a batch; when the portal refuses it, each half on its own, down to the change it will not
@@ -129,80 +179,17 @@ export async function publishRound(
 		const keysOf = (topic: string) => [
 			...new Set(due.filter((mark) => mark.topic === topic).map((mark) => mark.key))
 		];
-		const accountIds = keysOf('account');
-		const cities = keysOf('catalogue');
-		const documentIds = keysOf('document');
-		const applicationIds = keysOf('application');
-		const accessIds = keysOf('access');
-		const cityCodes = keysOf('city');
-		const credentialKeys = keysOf('credential');
-		const [views, sent, desk, catalogues, documents, applications, logs, settings, credentials] =
-			await Promise.all([
-				accountViews(trx, accountIds, now),
-				applicationRows(trx, accountIds),
-				deskViews(trx, accountIds, now),
-				Promise.all(cities.map((city) => catalogueViewOf(trx, city))),
-				documentViews(trx, documentIds, now),
-				applicationViews(trx, applicationIds),
-				accessViews(trx, accessIds, now),
-				Promise.all(cityCodes.map((code) => cityViewOf(trx, code))),
-				credentialViews(trx, credentialKeys)
-			]);
-		// What other domains add to an account's view (residents' code does not read theirs).
-		for (const [key, view] of views)
-			if (view)
-				Object.assign(view, {
-					applications: sent.get(key) ?? [],
-					...(desk.get(key) ?? { deskRequests: [], disclosures: [] })
-				});
+		const keys = new Map(projectionTopics.map((topic) => [topic, keysOf(topic)]));
+		const built = await Promise.all(
+			projectionTopics.map((topic) => builders[topic](trx, keys.get(topic)!, now))
+		);
 		const { rows } = await sql<{
 			version: string;
 		}>`SELECT nextval('projection_version')::text AS version`.execute(trx);
 		const version = rows[0]!.version;
-		const changes: ProjectionChange[] = [
-			...accountIds.map((key) => ({
-				topic: 'account' as const,
-				key,
-				version,
-				body: views.get(key) ?? null
-			})),
-			...cities.map((key, index) => ({
-				topic: 'catalogue' as const,
-				key,
-				version,
-				body: catalogues[index]!
-			})),
-			...documentIds.map((key) => ({
-				topic: 'document' as const,
-				key,
-				version,
-				body: documents.get(key) ?? null
-			})),
-			...applicationIds.map((key) => ({
-				topic: 'application' as const,
-				key,
-				version,
-				body: applications.get(key) ?? null
-			})),
-			...accessIds.map((key) => ({
-				topic: 'access' as const,
-				key,
-				version,
-				body: logs.get(key) ?? null
-			})),
-			...cityCodes.map((key, index) => ({
-				topic: 'city' as const,
-				key,
-				version,
-				body: settings[index] ?? null
-			})),
-			...credentialKeys.map((key) => ({
-				topic: 'credential' as const,
-				key,
-				version,
-				body: credentials.get(key) ?? null
-			}))
-		];
+		const changes: ProjectionChange[] = projectionTopics.flatMap((topic, index) =>
+			keys.get(topic)!.map((key) => ({ topic, key, version, body: built[index]!.get(key) ?? null }))
+		);
 		// A body that does not fit the shape the portal reads would be stored there and read as
 		// "not published yet" for ever: it is set aside here instead, and the key sent with no body.
 		const setAside: SetAside[] = [];

@@ -10,7 +10,9 @@ export const projectionTopics = [
 	'application',
 	'access',
 	'city',
-	'credential'
+	'credential',
+	'verification',
+	'keys'
 ] as const;
 export type ProjectionTopic = (typeof projectionTopics)[number];
 
@@ -328,6 +330,64 @@ export const credentialView = z
 	.strict();
 export type CredentialView = z.infer<typeof credentialView>;
 
+/**
+ * A certificate as its public verify page shows it (topic 'verification', keyed by the document):
+ * what the holder shows anyway by handing it over, whether it still stands, and its SMART Health
+ * Cards. Found by the short code printed on it or the long id of older certificates.
+ */
+export const verificationView = z
+	.object({
+		municipalityCode: z.string().regex(/^[0-9]{6}$/),
+		code: z
+			.string()
+			.regex(/^[0-9A-HJKMNP-TV-Z]{12}$/)
+			.nullable(),
+		verifyId: z
+			.string()
+			.regex(/^[A-Za-z0-9_-]{22,64}$/)
+			.nullable(),
+		status: z.enum(['valid', 'superseded', 'revoked']),
+		statusChangedAt: z.string().datetime({ offset: true }).nullable(),
+		documentNumber: z.string().max(40),
+		summary: z.object({
+			holder: z.string().max(200),
+			birthDate: z.string().max(20),
+			doses: z
+				.array(
+					z.object({
+						vaccine: z.string().max(300),
+						dose: z.string().max(100),
+						date: z.string().max(20)
+					})
+				)
+				.max(500),
+			cards: z.array(z.string().max(300)).max(50).optional(),
+			issuer: z.string().max(300),
+			issuedOn: z.string().max(20)
+		}),
+		healthCards: z.array(z.string().max(30_000)).max(50)
+	})
+	.strict();
+export type VerificationView = z.infer<typeof verificationView>;
+
+/**
+ * A city's public document-signing keys (topic 'keys', keyed by the city), newest first, retired
+ * ones included so older certificates verify: the JWKS a SMART Health Card verifier fetches from
+ * the issuer, `<portal>/.well-known/jwks.json`. Public keys only.
+ */
+export const signingKeysView = z
+	.object({
+		keys: z
+			.array(
+				z
+					.record(z.string().max(20), z.string().max(400))
+					.refine((jwk) => !('d' in jwk), 'a private key')
+			)
+			.max(100)
+	})
+	.strict();
+export type SigningKeysView = z.infer<typeof signingKeysView>;
+
 /** Each topic's body as both sides read it: the publisher checks what it sends against it. */
 export const topicShapes = {
 	account: accountView,
@@ -336,7 +396,9 @@ export const topicShapes = {
 	application: applicationView,
 	access: accessView,
 	city: cityView,
-	credential: credentialView
+	credential: credentialView,
+	verification: verificationView,
+	keys: signingKeysView
 } satisfies Record<ProjectionTopic, z.ZodTypeAny>;
 
 /** One change as it travels: a topic's key at a version, with its body (null: no longer there). */
@@ -486,3 +548,18 @@ export const passkeyAddPayload = z
 	})
 	.strict();
 export type PasskeyAddPayload = z.infer<typeof passkeyAddPayload>;
+
+/**
+ * A look-up on the public verify page (issue 27): the certificate the portal found for the address
+ * asked (null: none), what was asked (at most 64 characters), and whether the cards file was
+ * fetched. The portal's word, like a view: the back office audits it as `document.verify`.
+ */
+export const verifyLookupItemBody = z
+	.object({
+		document: z.string().uuid().nullable(),
+		asked: z.string().max(64),
+		file: z.boolean(),
+		context: requestContextShape.optional()
+	})
+	.strict();
+export type VerifyLookupItemBody = z.infer<typeof verifyLookupItemBody>;
