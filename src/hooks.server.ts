@@ -234,9 +234,10 @@ const drainUnreadBody: Handle = async ({ event, resolve }) => {
 export const handle = sequence(locale, drainUnreadBody, realmAndContext);
 
 /**
- * Background work of every process: drafts older than 30 days are deleted hourly (with a notice),
- * and notice e-mails leave the outbox every ten seconds when a mail server is configured. The
- * back office also runs the job worker (mailings), which resumes what a stopped process left.
+ * Background work of every process: drafts older than 30 days are deleted hourly (with a notice).
+ * The back office also runs the job worker (mailings), which resumes what a stopped process left,
+ * and sends notice e-mails from the outbox every ten seconds when a mail server is configured:
+ * the outbox and the addresses are its own (issue 27), the portal holds neither.
  */
 export const init: ServerInit = () => {
 	const { smtpUrl, mailFrom, origin, appRole } = config();
@@ -272,7 +273,7 @@ export const init: ServerInit = () => {
 		);
 	setTimeout(expire, 5_000).unref();
 	setInterval(expire, 3_600_000).unref();
-	if (!smtpUrl) return;
+	if (!smtpUrl || appRole === 'portal') return;
 	const transport = smtpTransport(smtpUrl);
 	const from = mailFrom ?? `no-reply@${new URL(origin).hostname}`;
 	setInterval(() => {

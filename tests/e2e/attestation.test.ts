@@ -6,7 +6,8 @@ import { expect, test, type Page } from '@playwright/test';
 import { randomUUID } from 'node:crypto';
 import { issueLetterCode } from '../../src/lib/server/auth/enrolment';
 import { baseUrlFor } from '../../playwright.config';
-import { addAuthenticator, serverDatabase } from './support';
+import { sql } from 'kysely';
+import { addAuthenticator, portalZoneDatabase, serverDatabase } from './support';
 
 const portal = baseUrlFor('portal');
 const db = () => serverDatabase('portal');
@@ -51,11 +52,21 @@ async function enrol(page: Page): Promise<string> {
 	return person.atena_number;
 }
 
+/** The city's policy changed, and published: the portal checks a passkey against it first. */
 async function setPolicy(attestation: 'none' | 'direct', allowlist: string[]) {
 	await db()
 		.updateTable('municipality')
 		.set({ passkey_attestation: attestation, passkey_aaguid_allowlist: allowlist })
 		.execute();
+	await expect
+		.poll(async () => {
+			const { rows } = await sql<{ attestation: string; allowlist: string[] }>`
+				SELECT body->>'passkey_attestation' AS attestation,
+					ARRAY(SELECT jsonb_array_elements_text(body->'passkey_aaguid_allowlist')) AS allowlist
+				FROM projection WHERE topic = 'city'`.execute(portalZoneDatabase('portal'));
+			return rows[0];
+		})
+		.toEqual({ attestation, allowlist });
 }
 
 test('with attestation required, only authenticators on the allow-list can register', async ({

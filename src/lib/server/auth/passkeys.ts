@@ -6,9 +6,11 @@
 import { randomBytes } from 'node:crypto';
 import { m } from '$lib/paraglide/messages';
 import { requireResident, type Caller } from '../audit/caller';
-import type { PortalZoneExecutor } from '../db';
 import { DomainError } from '../errors';
 import { isUuid } from '../ids';
+import { config } from '../config';
+import { portalZoneDb, type PortalZoneExecutor } from '../db';
+import { publishedCity } from '../municipality/projection';
 import { servedMunicipality } from '../municipality/served';
 import { addItem } from '../zone/items';
 import { projectedCredentialsOf, projectedView } from '../zone/projection';
@@ -328,8 +330,15 @@ export async function confirmationOptions(
 /** The portal's relying party and the city's passkey policy as published, for adding a passkey. */
 export type PortalCity = { rp: RelyingParty; policy: RegistrationPolicy };
 
-/** The served city as the portal reads it, for adding a passkey. */
+/**
+ * The served city as the portal reads it for registering a passkey (an enrolment's, or one added
+ * while signed in): its policy read fresh from the publication, not through the minute's cache of
+ * the settings every page reads, so a policy the city changed applies to the next registration
+ * once published (the back office checks it again as it stands).
+ */
 export async function portalCity(): Promise<PortalCity> {
-	const city = await servedMunicipality();
+	const city =
+		(await publishedCity(portalZoneDb(), config().municipalityCode)) ??
+		(await servedMunicipality());
 	return { rp: relyingParty(city, 'resident'), policy: policyOf(city, 'resident') };
 }

@@ -8,7 +8,7 @@ import type { Ed25519Signer } from '../crypto/ed25519';
 import type { Database } from '../db';
 import { takeInAll, type IntakeResult, type ResidentRelyingParty } from './intake';
 import { itemList, type ListedItem } from './items';
-import { markAccess, publishAll, PublicationRefused } from './publish';
+import { markAccess, publishAll, PublicationRefused, setAsideDue } from './publish';
 import { signedHeaders } from './signature';
 
 export type ExchangePeer = {
@@ -208,10 +208,17 @@ export function startExchange(
 		});
 	// What staff and batches change is published as soon as it is marked (a cheap look every
 	// publishEveryMs); the pull publishes what its own items changed before acknowledging them.
+	// What was set aside is tried again ten minutes on, marks or not: a look once a minute.
+	let retryLookAt = 0;
+	const retryDue = async () => {
+		if (Date.now() < retryLookAt) return false;
+		retryLookAt = Date.now() + 60_000;
+		return setAsideDue(db);
+	};
 	const publishing = (async () => {
 		while (!stopping.signal.aborted) {
 			try {
-				if (await markAccess(db)) await publishTo(db, peer);
+				if ((await markAccess(db)) || (await retryDue())) await publishTo(db, peer);
 				await pause(options.publishEveryMs ?? 250);
 			} catch (error) {
 				if (stopping.signal.aborted) break;

@@ -165,9 +165,9 @@ export async function publishRound(
 			.orderBy('id')
 			.limit(roundSize)
 			.execute();
-		if (marks.length === 0) return 0;
 		// What was set aside a while ago is tried again with the round (the portal's limit raised,
-		// a fault on its side mended); set aside again, it waits as long again.
+		// a fault on its side mended), with nothing else marked too; set aside again, it waits as
+		// long again.
 		const retried = await trx
 			.selectFrom('projection_set_aside')
 			.select(['topic', 'municipality_code', 'key'])
@@ -175,6 +175,7 @@ export async function publishRound(
 			.orderBy('set_aside_at')
 			.limit(retriesPerRound)
 			.execute();
+		if (marks.length === 0 && retried.length === 0) return 0;
 		const due = [...marks, ...retried];
 		const keysOf = (topic: string) => [
 			...new Set(due.filter((mark) => mark.topic === topic).map((mark) => mark.key))
@@ -203,14 +204,15 @@ export async function publishRound(
 		// outgrew the portal's body limit (413), and the round failed again and again.
 		for (const batch of bySize(checked, limit)) await sendSettingAside(send, batch, setAside);
 		await keepSetAside(trx, setAside, checked, due, now);
-		await trx
-			.deleteFrom('projection_pending')
-			.where(
-				'id',
-				'in',
-				marks.map((mark) => mark.id)
-			)
-			.execute();
+		if (marks.length > 0)
+			await trx
+				.deleteFrom('projection_pending')
+				.where(
+					'id',
+					'in',
+					marks.map((mark) => mark.id)
+				)
+				.execute();
 		return marks.length;
 	});
 }
@@ -283,6 +285,17 @@ export async function markAccess(db: Executor): Promise<boolean> {
 		waiting: boolean;
 	}>`SELECT projection_mark_access() AS waiting`.execute(db);
 	return rows[0]?.waiting === true;
+}
+
+/** Whether something set aside is due to be tried again (the publisher looks now and then). */
+export async function setAsideDue(db: Executor, now = new Date()): Promise<boolean> {
+	const row = await db
+		.selectFrom('projection_set_aside')
+		.select('key')
+		.where('set_aside_at', '<', new Date(now.getTime() - retrySetAsideMs))
+		.limit(1)
+		.executeTakeFirst();
+	return row !== undefined;
 }
 
 /** Rounds until nothing marked is left (what was marked before the call is sent when it returns). */
