@@ -1,4 +1,4 @@
-// npm run faults [-- --quick] [--only kill9,kill9-worker,kill9-embedded,kill9-portal-node,pg-restart,pg-crash,zone-restart,network-cut,pool,disk-full] [--clients 8]
+// npm run faults [-- --quick] [--only kill9,kill9-worker,kill9-embedded,kill9-portal-node,pg-restart,pg-crash,zone-restart,zone-failover,network-cut,pool,disk-full] [--clients 8]
 // Breaks the built app while residents sign in, fill in and sign 予診票の再発行 requests over
 // HTTP (scripts/lib/portal-client.ts), then checks the database against what each of them was
 // told: no confirmed submission lost, none twice, nothing half-written, the audit chain whole, and
@@ -22,6 +22,10 @@
 //   zone-restart  the portal zone's PostgreSQL (issue 27) stopped for 3 s, the back office's left
 //              running: residents are told to try again, nothing they were told was sent is lost,
 //              and the exchange takes every item in once when the portal's database is back
+//   zone-failover  the portal zone's PostgreSQL with a synchronous streaming standby (scripts/lib/
+//              standby.ts); SIGKILL to the primary mid-traffic, the standby promoted and the address
+//              the app uses moved to it (a relay, as a virtual IP): nothing a resident was told was
+//              sent is lost or taken in twice (runs on its own)
 //   network-cut  the network between the zones (issue 27: the back office reaches the portal through
 //              a relay, scripts/lib/cuttable-relay.ts) reset for 3 s, then a blackhole for 20 s —
 //              longer than an acknowledgement waits, so one in flight is lost after its commit: the
@@ -66,11 +70,12 @@ const all = [
 	'pg-restart',
 	'pg-crash',
 	'zone-restart',
+	'zone-failover',
 	'network-cut',
 	'pool',
 	'disk-full'
 ];
-const alone = ['kill9-worker', 'kill9-embedded', 'kill9-portal-node'];
+const alone = ['kill9-worker', 'kill9-embedded', 'kill9-portal-node', 'zone-failover'];
 const chosen = values.only
 	? values.only.split(',')
 	: values.quick
@@ -200,13 +205,24 @@ async function withTraffic(
 	return { fault, detail, recoverySeconds, answers };
 }
 
+/** How many items the portal zone holds now (its current primary). */
+async function itemsOnThePortal(harness: Harness): Promise<number> {
+	const zone = new pg.Client({ connectionString: harness.portalZoneOwnerUrl() });
+	await zone.connect();
+	try {
+		return Number((await zone.query('SELECT count(*) AS n FROM exchange_item')).rows[0].n);
+	} finally {
+		await zone.end();
+	}
+}
+
 /**
  * What crossed the exchange (issue 27), once the back office has caught up: every item the
  * portal holds (consents and submissions) taken in exactly once, each applied one stored as
  * exactly one signed act, none refused (every item here is genuine), and none lost of those the
  * residents were told were sent (the submissions' own check, `findings`, runs after this).
  */
-async function exchangeFindings(harness: Harness) {
+async function exchangeFindings(harness: Harness, ledger: Ledger) {
 	const zone = new pg.Client({
 		connectionString: harness.portalZoneOwnerUrl()
 	});
@@ -220,8 +236,8 @@ async function exchangeFindings(harness: Harness) {
 		const until = Date.now() + 30_000;
 		while ((await waiting()) > 0 && Date.now() < until) await sleep(250);
 		const items = (
-			await zone.query<{ seq: string; outcome: string | null }>(
-				'SELECT seq::text, outcome FROM exchange_item ORDER BY seq'
+			await zone.query<{ seq: string; kind: string; outcome: string | null }>(
+				'SELECT seq::text, kind, outcome FROM exchange_item ORDER BY seq'
 			)
 		).rows;
 		const intake = (
@@ -240,6 +256,12 @@ async function exchangeFindings(harness: Harness) {
 		const problems: string[] = [];
 		const untaken = items.filter((item) => item.outcome === null);
 		if (untaken.length) problems.push(`exchange: ${untaken.length} items never taken in`);
+		// Each consent a resident was told was sent is an item on the portal (a failover too).
+		const consents = items.filter((item) => item.kind === 'consent').length;
+		if (consents < ledger.consentsSent)
+			problems.push(
+				`exchange: ${ledger.consentsSent} consents told "sent", ${consents} on the portal`
+			);
 		const taken = new Map(intake.map((row) => [row.seq, row]));
 		const missing = items.filter((item) => !taken.has(item.seq));
 		if (missing.length) problems.push(`exchange: ${missing.length} items with no intake record`);
@@ -503,6 +525,18 @@ const faults: Record<string, (harness: Harness, ledger: Ledger) => Promise<Resul
 				backAt: Date.now()
 			};
 		}),
+	'zone-failover': (harness, ledger) =>
+		withTraffic(harness, ledger, 'fail the portal zone over', async () => {
+			const before = await itemsOnThePortal(harness);
+			await harness.failOverPortalZone();
+			const after = await itemsOnThePortal(harness);
+			if (after < before)
+				throw new Error(`the promoted standby holds ${after} items, the primary held ${before}`);
+			return {
+				detail: `SIGKILL to the portal zone's primary (${before} items on it a moment before); its synchronous standby promoted and the app's address moved to it`,
+				backAt: Date.now()
+			};
+		}),
 	'network-cut': (harness, ledger) =>
 		withTraffic(harness, ledger, 'cut the zones apart', async () => {
 			const relay = harness.relay!;
@@ -614,7 +648,8 @@ const harness = await startHarness({
 	dataDir: mount,
 	processes,
 	portalNodes: chosen.includes('kill9-portal-node') ? 2 : undefined,
-	exchangeRelay: chosen.includes('network-cut')
+	exchangeRelay: chosen.includes('network-cut'),
+	zoneStandby: chosen.includes('zone-failover')
 });
 const ledger = new Ledger();
 const results: Result[] = [];
@@ -630,7 +665,7 @@ try {
 		);
 	}
 	// The exchange first: a submission told "sent" is in the back office once it has caught up.
-	const exchanged = await exchangeFindings(harness);
+	const exchanged = await exchangeFindings(harness, ledger);
 	const found = await findings(harness.owner, ledger, harness.checkpoints);
 	const problems = [
 		...exchanged.problems,

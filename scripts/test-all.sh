@@ -19,6 +19,8 @@ echo "== faults (the app in two processes: kill -9 one; the other serves, the ap
 npx tsx scripts/faults.ts --only kill9-worker --quick
 echo "== faults (the two zones: two portal nodes behind nginx, a back office pulling through it; kill -9 each portal node in turn)"
 npx tsx scripts/faults.ts --only kill9-portal-node --quick
+echo "== faults (the portal zone's PostgreSQL with a synchronous standby: kill -9 the primary, promote the standby, move the address)"
+npx tsx scripts/faults.ts --only zone-failover --quick
 echo "== faults (npm start killed with -9: its embedded PostgreSQL lives on; db:psql attaches, npm start starts again)"
 npx tsx scripts/faults.ts --only kill9-embedded
 echo "== fuzz (every form action and JSON endpoint: 4xx, never 5xx; uploads scanned by a real clamd)"; npx tsx tests/support/with-clamd.ts scripts/fuzz.ts --runs 10

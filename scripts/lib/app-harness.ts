@@ -19,7 +19,11 @@ import { parseKeySpec } from '../../src/lib/server/config';
 import { ed25519Signer, publicKeyText } from '../../src/lib/server/crypto/ed25519';
 import { createSessionManager } from '../../src/lib/server/auth/sessions';
 import { createDatabase, type Database } from '../../src/lib/server/db';
-import { startEmbeddedPostgres, type EmbeddedServer } from '../../src/lib/server/db/embedded';
+import {
+	processIsAlive,
+	startEmbeddedPostgres,
+	type EmbeddedServer
+} from '../../src/lib/server/db/embedded';
 import { migrateToLatest, portalMigrationsFolder } from '../../src/lib/server/db/migrate';
 import {
 	ensureDatabase,
@@ -30,6 +34,7 @@ import {
 import { loadDemoCity } from '../../src/lib/server/demo/load';
 import { softResident } from '../../tests/support/soft-authenticator';
 import { startRelay } from './cuttable-relay';
+import { startStandby } from './standby';
 import { PortalClient } from './portal-client';
 
 const password = 'harness';
@@ -70,6 +75,11 @@ export async function startHarness(options: {
 	 * cuttable-relay.ts): the network between the zones, with one app of every role.
 	 */
 	exchangeRelay?: boolean;
+	/**
+	 * The portal zone's PostgreSQL with a synchronous streaming standby (scripts/lib/standby.ts),
+	 * the app reaching it through a relay (the address a failover moves, as a virtual IP would).
+	 */
+	zoneStandby?: boolean;
 }) {
 	if (!existsSync('build/index.js'))
 		spawnSync('npx', ['vite', 'build', '--logLevel', 'warn'], { stdio: 'inherit' });
@@ -94,6 +104,18 @@ export async function startHarness(options: {
 	const portalZoneOwnerUrl = zoneServer.superuserUrl(portalZoneDatabase);
 	await provisionLoginRoles(portalZoneOwnerUrl, { portal: portalPassword });
 	await migrateToLatest(portalZoneOwnerUrl, portalMigrationsFolder);
+	const standby = options.zoneStandby
+		? await startStandby(
+				{ dataDir: zoneDataDir, server: zoneServer, password },
+				path.join(dataDir, 'portal-zone-standby')
+			)
+		: undefined;
+	await standby?.makeSynchronous();
+	const zoneRelay = standby ? await startRelay({ host: '127.0.0.1', port: zonePort }) : undefined;
+	// What the app is given: the zone's server, or the relay in front of it.
+	const zoneAddress = zoneRelay
+		? portalZoneOwnerUrl.replace(`:${zonePort}/`, `:${new URL(zoneRelay.url).port}/`)
+		: portalZoneOwnerUrl;
 	const owner: Database = createDatabase(ownerUrl, { max: 4 });
 	const myNumberKey = { id: 'harness', key: randomBytes(32) };
 	await loadDemoCity(owner, {
@@ -152,11 +174,7 @@ export async function startHarness(options: {
 		APP_ROLE: 'all',
 		DATABASE_URL: withCredentials(ownerUrl, loginRoles.backoffice.login, backofficePassword),
 		PORTAL_DATABASE_URL: withCredentials(ownerUrl, loginRoles.portal.login, portalPassword),
-		PORTAL_ZONE_DATABASE_URL: withCredentials(
-			portalZoneOwnerUrl,
-			loginRoles.portal.login,
-			portalPassword
-		),
+		PORTAL_ZONE_DATABASE_URL: withCredentials(zoneAddress, loginRoles.portal.login, portalPassword),
 		EXCHANGE_KEY: `harness:${randomBytes(32).toString('base64')}`,
 		MY_NUMBER_KEY: `harness:${myNumberKey.key.toString('base64')}`,
 		DOCUMENT_KEY: `harness:${randomBytes(32).toString('base64')}`,
@@ -377,6 +395,21 @@ export async function startHarness(options: {
 		superuserUrl: (database?: string) => server.superuserUrl(database),
 		/** The portal zone's own database (issue 27), as its owner. */
 		portalZoneOwnerUrl: () => zoneServer.superuserUrl(portalZoneDatabase),
+		/**
+		 * The portal zone fails over (with `zoneStandby`): SIGKILL to its primary, the synchronous
+		 * standby promoted, and the address the app uses moved to it.
+		 */
+		async failOverPortalZone(): Promise<void> {
+			const pid = Number(
+				readFileSync(path.join(zoneDataDir, 'postgres', 'postmaster.pid'), 'utf8').split('\n')[0]
+			);
+			process.kill(pid, 'SIGKILL');
+			for (let i = 0; i < 100 && processIsAlive(pid); i++)
+				await new Promise((resolve) => setTimeout(resolve, 50));
+			await standby!.promote();
+			zoneRelay!.retarget(standby!.server.port);
+			zoneServer = standby!.server;
+		},
 		/** The portal zone's server: a fast shutdown, then the same cluster on the same port. */
 		async restartPortalZone(downMs: number): Promise<void> {
 			await zoneServer.stop();
@@ -431,8 +464,10 @@ export async function startHarness(options: {
 			await harness.stopApp();
 			await split?.stopAll();
 			await relay?.close();
+			await zoneRelay?.close();
 			await owner.destroy();
 			await zoneServer.stop();
+			await standby?.server.stop();
 			await server.stop();
 			if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
 		}

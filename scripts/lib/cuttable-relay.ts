@@ -1,5 +1,7 @@
 // A TCP relay between the back office and the portal (the network between the two zones, issue
-// 27), for the faults: it passes every byte until told to cut. Two cuts, as a network fails:
+// 27), or in front of a database server (the address a failover moves: a virtual IP, a DNS name),
+// for the faults: it passes every byte until told to cut, or to send new connections elsewhere.
+// Two cuts, as a network fails:
 //   reset      every connection through it is reset (RST) and new ones are refused with a reset,
 //              as a firewall that drops the session table or a relay that restarts does;
 //   blackhole  nothing passes either way and nothing is answered, as when a link goes down
@@ -16,11 +18,14 @@ export type CuttableRelay = {
 	connections: () => number;
 	/** Cuts for `ms`, then lets traffic through again (held bytes first, in order). */
 	cut: (mode: 'reset' | 'blackhole', ms: number) => Promise<void>;
+	/** New connections go to this port from now on (a failover); those open are reset. */
+	retarget: (port: number) => void;
 	close: () => Promise<void>;
 };
 
 export async function startRelay(target: { host: string; port: number }): Promise<CuttableRelay> {
 	const pairs = new Set<Pair>();
+	let upstreamPort = target.port;
 	let state: 'open' | 'reset' | 'blackhole' = 'open';
 	let taken = 0;
 	const forward = (pair: Pair, to: net.Socket, chunk: Buffer) => {
@@ -33,7 +38,7 @@ export async function startRelay(target: { host: string; port: number }): Promis
 			return;
 		}
 		taken++;
-		const upstream = net.connect(target.port, target.host);
+		const upstream = net.connect(upstreamPort, target.host);
 		const pair: Pair = { client, upstream, held: [] };
 		pairs.add(pair);
 		client.on('data', (chunk: Buffer) => forward(pair, upstream, chunk));
@@ -75,6 +80,13 @@ export async function startRelay(target: { host: string; port: number }): Promis
 					if (chunk.length === 0) to.end();
 					else to.write(chunk);
 				}
+			}
+		},
+		retarget(port) {
+			upstreamPort = port;
+			for (const pair of [...pairs]) {
+				pair.client.resetAndDestroy();
+				pair.upstream.resetAndDestroy();
 			}
 		},
 		async close() {
