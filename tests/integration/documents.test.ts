@@ -29,7 +29,12 @@ import {
 	requestRevocation
 } from '../../src/lib/server/documents/registry';
 import { rotateSigningKey } from '../../src/lib/server/documents/signing-keys';
-import { signingKeys, verifyCertificate } from '../../src/lib/server/documents/verify';
+import { hit, limits } from '../../src/lib/server/auth/rate-limit';
+import {
+	healthCardFile,
+	signingKeys,
+	verifyCertificate
+} from '../../src/lib/server/documents/verify';
 import { addItem } from '../../src/lib/server/zone/items';
 import { renderYoshinhyo } from '../../src/lib/server/documents/yoshinhyo';
 import type { Municipality } from '../../src/lib/server/municipality';
@@ -508,6 +513,41 @@ describe('the English certificate', () => {
 				object_id: null
 			});
 		expect((await takeIn()).map((item) => item.outcome)).toEqual(['refused', 'refused']);
+	});
+
+	it('asks a verifier past the limit per address to wait, and reports nothing more', async () => {
+		const { verifyCode } = await issue();
+		await publishToZone(database.backoffice, zone.portal);
+		const from = (ip: string) => ({
+			...verifier,
+			context: { requestId: `limit-${ip}`, ip, userAgent: null, sessionHash: null }
+		});
+		const limit = limits.verifyPerIp('192.0.2.9');
+		for (let i = 0; i < limit.max - 1; i++) await hit(zone.portal, limit);
+		const reported = () =>
+			zone.owner
+				.selectFrom('exchange_item')
+				.select((eb) => eb.fn.countAll<string>().as('n'))
+				.where('kind', '=', 'verify_lookup')
+				.executeTakeFirstOrThrow()
+				.then((row) => Number(row.n));
+		const before = await reported();
+		// The last one within the limit is answered and reported; the next is refused, unreported.
+		expect(
+			(await verifyCertificate(zone.portal, from('192.0.2.9'), { id: verifyCode })).outcome
+		).toMatchObject({ found: true, status: 'valid' });
+		await expect(
+			verifyCertificate(zone.portal, from('192.0.2.9'), { id: verifyCode })
+		).rejects.toMatchObject({ code: 'rate_limited', status: 429 });
+		await expect(
+			healthCardFile(zone.portal, from('192.0.2.9'), { id: verifyCode })
+		).rejects.toMatchObject({ code: 'rate_limited' });
+		expect(await reported()).toBe(before + 1);
+		// Another address is not held up by it.
+		expect(
+			(await verifyCertificate(zone.portal, from('192.0.2.10'), { id: verifyCode })).outcome
+		).toMatchObject({ found: true });
+		await takeIn();
 	});
 });
 

@@ -34,6 +34,16 @@ export const limits = {
 		max: 1200,
 		windowSeconds: 60
 	}),
+	/**
+	 * Look-ups on the public verify pages per address: each is reported and audited inside, so a
+	 * flood from one address would fill the exchange. A school office checking certificates one
+	 * by one stays far below; the printed code (60 bits) is not guessable at any rate.
+	 */
+	verifyPerIp: (ip: string): Limit => ({
+		bucket: `verify:ip:${ip}`,
+		max: 120,
+		windowSeconds: 60
+	}),
 	/** Failed ceremonies per account (a stolen authenticator without its PIN, a cloned key). */
 	failuresPerAccount: (accountId: string): Limit => ({
 		bucket: `failures:account:${accountId}`,

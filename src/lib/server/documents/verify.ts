@@ -5,8 +5,12 @@
 // office published it (topic 'verification'), and every look-up, found or not, reported for the
 // audit log (a `verify_lookup` item, audited `document.verify` when taken in).
 import { sql } from 'kysely';
+import { m } from '$lib/paraglide/messages';
 import type { Caller } from '../audit/caller';
+import { AuthFailure } from '../auth/failures';
+import { hit, limits } from '../auth/rate-limit';
 import type { PortalZoneExecutor } from '../db';
+import { DomainError } from '../errors';
 import { addItem } from '../zone/items';
 import {
 	signingKeysView,
@@ -51,6 +55,20 @@ async function published(
 	return null;
 }
 
+export class VerifyError extends DomainError<'rate_limited'> {
+	protected readonly messages = { rate_limited: m.verify_rate_limited };
+}
+
+/** Past the limit per address, nothing is looked up or reported: the verifier is asked to wait. */
+async function withinLimit(zone: PortalZoneExecutor, caller: Caller) {
+	try {
+		await hit(zone, limits.verifyPerIp(caller.context?.ip ?? 'unknown'));
+	} catch (failure) {
+		if (failure instanceof AuthFailure) throw new VerifyError('rate_limited', 429);
+		throw failure;
+	}
+}
+
 /** Every look-up, found or not, goes to the back office's audit log. */
 async function reportLookup(
 	zone: PortalZoneExecutor,
@@ -72,13 +90,15 @@ async function reportLookup(
 
 /**
  * What the verify page shows: the outcome, and where a valid certificate's cards download.
- * @audit reported — a 'verify_lookup' item, audited as document.verify when taken in
+ * @audit reported — a 'verify_lookup' item, audited as document.verify when taken in (none past
+ * the limit per address)
  */
 export async function verifyCertificate(
 	zone: PortalZoneExecutor,
 	caller: Caller,
 	input: { id: string }
 ): Promise<{ outcome: VerifyOutcome }> {
+	await withinLimit(zone, caller);
 	const found = await published(zone, input.id);
 	await reportLookup(zone, caller, { asked: input.id, document: found?.id ?? null, file: false });
 	if (!found) return { outcome: { found: false } };
@@ -108,6 +128,7 @@ export async function healthCardFile(
 	caller: Caller,
 	input: { id: string }
 ): Promise<{ fileName: string; body: string } | null> {
+	await withinLimit(zone, caller);
 	const found = await published(zone, input.id);
 	await reportLookup(zone, caller, { asked: input.id, document: found?.id ?? null, file: true });
 	if (!found || found.view.status !== 'valid' || found.view.healthCards.length === 0) return null;
