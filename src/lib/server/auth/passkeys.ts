@@ -243,22 +243,25 @@ export async function addPasskeyOptions(
 	requireResident(caller);
 	const now = input.now ?? new Date();
 	requireRecentSignIn(input.signedInAt, now);
-	const [own, view] = await Promise.all([
+	// One that may sign is needed to confirm the new one; a flagged one is still excluded, so the
+	// same authenticator is not offered again.
+	const [active, usable, view] = await Promise.all([
+		activePasskeys(zone, caller.id, false),
 		activePasskeys(zone, caller.id, true),
 		projectedView(zone, caller.id, caller.municipalityCode)
 	]);
 	const self = view.account?.people.find((person) => person.relation === 'self');
-	if (own.length === 0 || !self) throw new AuthFailure('enrolment_missing', 'not published');
+	if (usable.length === 0 || !self) throw new AuthFailure('enrolment_missing', 'not published');
 	const nonce = randomBytes(32);
 	return registrationOptions(zone, input.city.rp, {
 		realm: 'resident',
 		ceremonyHash: input.ceremonyHash,
 		subjectId: caller.id,
-		userHandle: Buffer.from(own[0]!.userHandle, 'base64url'),
+		userHandle: Buffer.from(usable[0]!.userHandle, 'base64url'),
 		// Shown by the authenticator's account picker on this person's own device only.
 		userName: self.nameKanji,
 		displayName: self.nameKanji,
-		exclude: own.map((credential) => ({
+		exclude: active.map((credential) => ({
 			credential_id: credential.credentialId,
 			transports: credential.transports
 		})),
