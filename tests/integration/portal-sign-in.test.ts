@@ -3,7 +3,7 @@
 // rate limits and counter, and without a connection to the back office's database; what it cannot
 // decide alone (a counter that went backwards) it stops at once and reports, and the back office
 // records it, tells the resident and publishes it. What the portal reports is checked inside: a
-// flag, an event or a revocation about another account's passkey is refused. A resident's own
+// flag, an event, a revocation or a name for another account's passkey is refused. A resident's own
 // revocation stops the passkey on the portal at once and is carried out inside.
 import { createHash, randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
@@ -379,24 +379,30 @@ describe('a resident signing in on the portal zone', () => {
 			{ credential: victim.credentialRowId, reason: 'restored' },
 			victim.accountId
 		);
+		await forged(
+			'passkey_rename',
+			{ credential: victim.credentialRowId, nickname: '乗っ取り' },
+			forger.accountId
+		);
 		const taken = (await takeInWaiting()).filter(
 			(item) => item.account === forger.accountId || item.account === victim.accountId
 		);
-		expect(taken.map((item) => item.outcome)).toEqual(Array(5).fill('refused'));
+		expect(taken.map((item) => item.outcome)).toEqual(Array(6).fill('refused'));
 		const refusals = await refusalsOf(taken);
 		expect(refusals.map((row) => row.refusal)).toEqual([
 			'credential_of_another_account',
 			'credential_of_another_account',
 			'malformed',
 			'credential_of_another_account',
-			'malformed'
+			'malformed',
+			'credential_of_another_account'
 		]);
 		const inside = await database.owner
 			.selectFrom('webauthn_credential')
-			.select(['flagged_at', 'revoked_at'])
+			.select(['flagged_at', 'revoked_at', 'nickname'])
 			.where('id', '=', victim.credentialRowId)
 			.executeTakeFirstOrThrow();
-		expect(inside).toEqual({ flagged_at: null, revoked_at: null });
+		expect(inside).toEqual({ flagged_at: null, revoked_at: null, nickname: 'test' });
 		expect(await auditOf('auth.sign_in', victim.credentialRowId)).toEqual([]);
 	});
 });
