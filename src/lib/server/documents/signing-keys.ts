@@ -114,13 +114,3 @@ export async function activeSigningKey(
 	}
 	return { kid: row.kid, privateKey };
 }
-
-/** Every public key this deployment ever signed with, newest first. */
-export async function publishedKeys(db: Executor): Promise<{ keys: JWK[] }> {
-	const rows = await db
-		.selectFrom('document_signing_key')
-		.select(['public_jwk'])
-		.orderBy('created_at', 'desc')
-		.execute();
-	return { keys: rows.map((row) => row.public_jwk as JWK) };
-}

@@ -12,6 +12,7 @@ import { hit, limits } from '../auth/rate-limit';
 import type { PortalZoneExecutor } from '../db';
 import { DomainError } from '../errors';
 import { addItem } from '../zone/items';
+import { publishedBody } from '../zone/projection';
 import {
 	signingKeysView,
 	verificationView,
@@ -146,12 +147,7 @@ export async function signingKeys(
 	zone: PortalZoneExecutor,
 	caller: Caller
 ): Promise<SigningKeysView> {
-	const row = await zone
-		.selectFrom('projection')
-		.select('body')
-		.where('topic', '=', 'keys')
-		.where('key', '=', caller.municipalityCode)
-		.executeTakeFirst();
-	const parsed = signingKeysView.safeParse(row?.body ?? null);
-	return parsed.success ? parsed.data : { keys: [] };
+	return (
+		(await publishedBody(zone, 'keys', caller.municipalityCode, signingKeysView)) ?? { keys: [] }
+	);
 }

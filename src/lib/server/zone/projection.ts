@@ -137,7 +137,7 @@ export async function projectedView(
 }
 
 /** A topic's row as published and read by its shape, or null (none, emptied, or unreadable). */
-async function publishedBody<Shape extends z.ZodTypeAny>(
+export async function publishedBody<Shape extends z.ZodTypeAny>(
 	zone: PortalZoneExecutor,
 	topic: ProjectionTopic,
 	key: string,
